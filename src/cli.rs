@@ -1,0 +1,215 @@
+//! The command line: `inspect` (and the GUI launcher). Exit status 0 success,
+//! 1 failure while working, 2 bad usage or bad input.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use serde_json::json;
+use std::path::PathBuf;
+
+use crate::data::{self, ImportOptions, Profile, Table};
+use crate::error::ImportError;
+
+/// Modeldesk: import data, train and compare models, keep them in a catalog.
+#[derive(Debug, Parser)]
+#[command(name = "modeldesk", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// What to do; no subcommand opens the window.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Open the window, optionally importing FILE.
+    Gui { file: Option<PathBuf> },
+    /// Import a CSV file and print its schema and column profile.
+    Inspect(InspectArgs),
+}
+
+/// Options of `inspect`.
+#[derive(Debug, clap::Args)]
+pub struct InspectArgs {
+    /// The CSV file.
+    pub file: PathBuf,
+    /// Print one JSON object instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Print how long reading and profiling took (to stderr).
+    #[arg(long)]
+    pub timings: bool,
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+/// How to read a CSV file; everything left out is sniffed.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ReadArgs {
+    /// Field separator: a single character, or `tab`.
+    #[arg(long, value_parser = parse_delimiter)]
+    pub delimiter: Option<u8>,
+    /// Whether the first row names the columns.
+    #[arg(long)]
+    pub header: Option<bool>,
+    /// Numbers are written with a decimal comma (`3,5`).
+    #[arg(long)]
+    pub decimal_comma: Option<bool>,
+    /// Text encoding of the file.
+    #[arg(long, value_enum, default_value_t = EncodingArg::Auto)]
+    pub encoding: EncodingArg,
+    /// Skip rows with the wrong number of fields instead of failing.
+    #[arg(long)]
+    pub skip_ragged_rows: bool,
+    /// Cell text that means "missing" (repeat; replaces the default list).
+    #[arg(long = "missing")]
+    pub missing: Vec<String>,
+}
+
+/// Encodings by their command-line name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum EncodingArg {
+    #[default]
+    Auto,
+    Utf8,
+    Utf16le,
+    Utf16be,
+    Windows1252,
+}
+
+fn parse_delimiter(text: &str) -> Result<u8, String> {
+    match text {
+        "tab" | "\\t" => Ok(b'\t'),
+        t if t.len() == 1 && t.is_ascii() => Ok(t.as_bytes()[0]),
+        _ => Err("the delimiter must be one ASCII character or 'tab'".into()),
+    }
+}
+
+impl ReadArgs {
+    /// Import options from the command line.
+    pub fn options(&self) -> ImportOptions {
+        let mut options = ImportOptions {
+            delimiter: self.delimiter,
+            has_header: self.header,
+            decimal_comma: self.decimal_comma,
+            encoding: match self.encoding {
+                EncodingArg::Auto => data::Encoding::Auto,
+                EncodingArg::Utf8 => data::Encoding::Utf8,
+                EncodingArg::Utf16le => data::Encoding::Utf16Le,
+                EncodingArg::Utf16be => data::Encoding::Utf16Be,
+                EncodingArg::Windows1252 => data::Encoding::Windows1252,
+            },
+            skip_ragged_rows: self.skip_ragged_rows,
+            ..ImportOptions::default()
+        };
+        if !self.missing.is_empty() {
+            options.missing_tokens = self.missing.clone();
+        }
+        options
+    }
+}
+
+/// Exit status of a command-line failure.
+pub fn exit_code(error: &anyhow::Error) -> i32 {
+    match error.downcast_ref::<ImportError>() {
+        Some(ImportError::Cancelled) => 1,
+        Some(_) => 2,
+        None => 1,
+    }
+}
+
+/// Run a headless command, printing to stdout.
+pub fn run(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Inspect(args) => inspect(&args),
+        Command::Gui { .. } => unreachable!("the window is opened by main"),
+    }
+}
+
+fn inspect(args: &InspectArgs) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let progress = data::Progress::default();
+    let table = data::import_csv(&args.file, &args.read.options(), &progress)?;
+    let read = started.elapsed();
+    let profile = data::profile_table(&table);
+    if args.timings {
+        let total = started.elapsed();
+        eprintln!("read {:.3} s, profile {:.3} s", read.as_secs_f64(), (total - read).as_secs_f64());
+    }
+    if args.json {
+        println!("{}", inspect_json(&table, &profile));
+    } else {
+        print!("{}", inspect_text(&table, &profile));
+    }
+    Ok(())
+}
+
+/// The `inspect --json` object.
+pub fn inspect_json(table: &Table, profile: &Profile) -> serde_json::Value {
+    json!({
+        "file": table.source.display().to_string(),
+        "rows": profile.rows,
+        "fingerprint": table.fingerprint,
+        "dialect": {
+            "delimiter": (table.dialect.delimiter as char).to_string(),
+            "header": table.dialect.has_header,
+            "decimal_comma": table.dialect.decimal_comma,
+            "encoding": table.dialect.encoding.name(),
+        },
+        "columns": profile.columns,
+        "class_balance": profile.class_balance,
+        "notices": table.notices,
+    })
+}
+
+/// The human-readable `inspect` report.
+pub fn inspect_text(table: &Table, profile: &Profile) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let d = &table.dialect;
+    let _ = writeln!(
+        out,
+        "{}: {} rows × {} columns ({} separated, {}{}, {})",
+        table.source.display(),
+        profile.rows,
+        profile.columns.len(),
+        d.delimiter_name(),
+        if d.has_header { "header" } else { "no header" },
+        if d.decimal_comma { ", decimal comma" } else { "" },
+        d.encoding.name()
+    );
+    let _ = writeln!(out, "fingerprint {}", table.fingerprint);
+    let width = profile.columns.iter().map(|c| c.name.chars().count()).max().unwrap_or(4).clamp(4, 40);
+    let _ = writeln!(out, "\n{:<width$}  {:<11}  {:<7}  {:>8}  {:>8}  summary", "column", "type", "role", "missing", "distinct");
+    for c in &profile.columns {
+        let summary = match (&c.numeric, c.top_levels.is_empty()) {
+            (Some(s), _) => format!("min {} · mean {:.4} · max {} · std {:.4}", s.min, s.mean, s.max, s.std),
+            (None, false) => c
+                .top_levels
+                .iter()
+                .take(5)
+                .map(|(level, n)| format!("{level} ({n})"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            (None, true) => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "{:<width$}  {:<11}  {:<7}  {:>8}  {:>8}  {}",
+            c.name,
+            c.kind.name(),
+            c.role.name(),
+            c.missing,
+            c.distinct,
+            summary
+        );
+    }
+    if let Some(balance) = &profile.class_balance {
+        let parts: Vec<String> = balance.iter().map(|(level, n)| format!("{level} {n}")).collect();
+        let _ = writeln!(out, "\nclass balance: {}", parts.join(", "));
+    }
+    if !table.notices.is_empty() {
+        let _ = writeln!(out, "\nnotices:");
+        for notice in &table.notices {
+            let _ = writeln!(out, "  - {notice}");
+        }
+    }
+    out
+}

@@ -1,0 +1,585 @@
+//! The import pipeline: sample → dialect → column plan → streamed, parallel parse → typed table.
+//!
+//! The file is read in blocks; a quote-aware scanner cuts the decoded text at record ends
+//! into chunks that rayon parses in parallel, and each batch is appended to the columns in
+//! order. When the whole file proves a sample-based guess wrong (a column numeric in the
+//! sample holds text later, or bytes that are not UTF-8), the import starts again with the
+//! corrected plan — rare, and simpler than converting cells in flight.
+
+use rayon::prelude::*;
+use std::io::Read;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use super::column::{Column, Table};
+use super::decode::{decode_all, detect_encoding, looks_binary, Encoding, StreamDecoder};
+use super::infer::{finish_column, plan_for, repair_names, suggest_role};
+use super::options::{Dialect, ImportOptions};
+use super::parse::{
+    for_each_record, parse_chunk, trim, MissingTokens, ParseConfig, RaggedRecord, RecordScanner, Sink,
+    SinkPlan, StringSink,
+};
+use super::sniff::{sniff_decimal_comma, sniff_delimiter, sniff_header};
+use crate::error::ImportError;
+
+/// Bytes read to sniff the dialect and to show the preview.
+const SAMPLE_BYTES: usize = 1 << 20;
+/// Bytes read from the file at a time; about one parse chunk each.
+const BLOCK_BYTES: usize = 2 << 20;
+/// Rows shown in the preview.
+pub const PREVIEW_ROWS: usize = 100;
+
+/// Shared between an import and whoever watches it: bytes done, bytes total, cancel flag.
+#[derive(Debug, Default)]
+pub struct Progress {
+    pub done: AtomicU64,
+    pub total: AtomicU64,
+    pub cancel: AtomicBool,
+}
+
+impl Progress {
+    /// Fraction done in 0..=1.
+    pub fn fraction(&self) -> f32 {
+        let total = self.total.load(Ordering::Relaxed);
+        if total == 0 {
+            return 0.0;
+        }
+        (self.done.load(Ordering::Relaxed) as f64 / total as f64).min(1.0) as f32
+    }
+
+    /// Ask the work to stop at its next check.
+    pub fn request_cancel(&self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+
+    fn check(&self) -> Result<(), ImportError> {
+        if self.cancel.load(Ordering::Relaxed) {
+            Err(ImportError::Cancelled)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// What the import dialog shows before the user commits: the dialect and the first rows.
+#[derive(Debug, Clone)]
+pub struct Preview {
+    /// The first rows (at most [`PREVIEW_ROWS`]) typed as the sample suggests.
+    pub table: Table,
+    /// Whether the sample was the whole file (so types and counts are final).
+    pub complete: bool,
+    /// Size of the file in bytes.
+    pub file_bytes: u64,
+}
+
+/// Everything decided before the full read.
+struct Plan {
+    dialect: Dialect,
+    /// Encoding came from detection, not the user (so it may be revised).
+    encoding_detected: bool,
+    names: Vec<String>,
+    blank_names: Vec<bool>,
+    plans: Vec<SinkPlan>,
+    notices: Vec<String>,
+    estimated_rows: usize,
+}
+
+/// Read the first rows of a file and resolve its dialect, for the import dialog.
+pub fn preview_csv(path: &Path, options: &ImportOptions) -> Result<Preview, ImportError> {
+    let shown = path.display().to_string();
+    let (sample, file_bytes) = read_sample(path, &shown)?;
+    let complete = sample.len() as u64 == file_bytes;
+    let (plan, text) = make_plan(&shown, &sample, complete, file_bytes, options)?;
+    let cfg = parse_config(&plan, options);
+    let out = parse_chunk(&text, &cfg, plan.dialect.has_header);
+    if let Some(ragged) = &out.ragged {
+        if complete || ragged.offset + ragged.len < text.len() {
+            return Err(ragged_error(&shown, &text, 0, ragged, plan.plans.len(), cfg.delimiter));
+        }
+    }
+    let mut notices = plan.notices.clone();
+    if out.skipped_ragged > 0 {
+        notices.push(skipped_notice(out.skipped_ragged));
+    }
+    let sinks = out.sinks.into_iter().map(|s| truncate_sink(s, PREVIEW_ROWS)).collect();
+    let table = build_table(path, String::new(), &plan, sinks, options, notices);
+    Ok(Preview {
+        table,
+        complete,
+        file_bytes,
+    })
+}
+
+/// Import a whole CSV file into a typed table, reporting progress and honouring cancel.
+pub fn import_csv(path: &Path, options: &ImportOptions, progress: &Progress) -> Result<Table, ImportError> {
+    let shown = path.display().to_string();
+    let (sample, file_bytes) = read_sample(path, &shown)?;
+    progress.total.store(file_bytes, Ordering::Relaxed);
+    let complete = sample.len() as u64 == file_bytes;
+    let (mut plan, _) = make_plan(&shown, &sample, complete, file_bytes, options)?;
+    drop(sample);
+    loop {
+        progress.done.store(0, Ordering::Relaxed);
+        let streamed = stream(path, &shown, &plan, options, progress)?;
+        let mut revised = false;
+        for (i, sink) in streamed.sinks.iter().enumerate() {
+            if let Sink::Number(n) = sink {
+                if n.unparsed > 0 && plan.plans[i] == (SinkPlan::Number { forced: false }) {
+                    plan.plans[i] = SinkPlan::Strings;
+                    revised = true;
+                }
+            }
+        }
+        if streamed.invalid_utf8 && plan.encoding_detected && plan.dialect.encoding == Encoding::Utf8 {
+            plan.dialect.encoding = Encoding::Windows1252;
+            plan.notices.push(windows_1252_notice());
+            revised = true;
+        }
+        if revised {
+            continue;
+        }
+        let mut notices = plan.notices.clone();
+        if streamed.skipped_ragged > 0 {
+            notices.push(skipped_notice(streamed.skipped_ragged));
+        }
+        let table = build_table(path, streamed.fingerprint, &plan, streamed.sinks, options, notices);
+        return Ok(table);
+    }
+}
+
+fn read_sample(path: &Path, shown: &str) -> Result<(Vec<u8>, u64), ImportError> {
+    let file = std::fs::File::open(path).map_err(|e| ImportError::io(shown, &e))?;
+    let file_bytes = file.metadata().map_err(|e| ImportError::io(shown, &e))?.len();
+    let mut sample = Vec::with_capacity(SAMPLE_BYTES.min(file_bytes as usize));
+    file.take(SAMPLE_BYTES as u64)
+        .read_to_end(&mut sample)
+        .map_err(|e| ImportError::io(shown, &e))?;
+    if sample.is_empty() {
+        return Err(ImportError::content(shown, "the file is empty"));
+    }
+    Ok((sample, file_bytes))
+}
+
+fn windows_1252_notice() -> String {
+    "the file is not valid UTF-8; it was decoded as Windows-1252".to_string()
+}
+
+fn skipped_notice(count: u64) -> String {
+    format!("skipped {count} row(s) with the wrong number of fields")
+}
+
+/// Resolve the dialect and the column plan from the sample. Returns the decoded sample cut
+/// at its last whole record.
+fn make_plan(
+    shown: &str,
+    sample: &[u8],
+    complete: bool,
+    file_bytes: u64,
+    options: &ImportOptions,
+) -> Result<(Plan, Vec<u8>), ImportError> {
+    let mut notices = Vec::new();
+    let encoding_detected = options.encoding == Encoding::Auto;
+    let encoding = match options.encoding {
+        Encoding::Auto => detect_encoding(sample, complete),
+        chosen => chosen,
+    };
+    if encoding_detected && encoding == Encoding::Windows1252 {
+        notices.push(windows_1252_notice());
+    }
+    let decoded = decode_all(encoding, sample, complete);
+    if looks_binary(&decoded[..decoded.len().min(64 << 10)]) {
+        return Err(ImportError::content(
+            shown,
+            "this looks like a binary file, not CSV text",
+        ));
+    }
+    let delimiter = options.delimiter.unwrap_or_else(|| sniff_delimiter(&decoded));
+    let text = whole_records(decoded, delimiter, complete);
+    let missing = MissingTokens::new(&options.missing_tokens);
+    let decimal_comma = options
+        .decimal_comma
+        .unwrap_or_else(|| sniff_decimal_comma(&text, delimiter));
+    let has_header = options
+        .has_header
+        .unwrap_or_else(|| sniff_header(&text, delimiter, decimal_comma, &missing));
+    let first = first_record(&text, delimiter).ok_or_else(|| {
+        ImportError::content(shown, "the file holds no data, only blank lines")
+    })?;
+    let raw_names: Vec<String> = if has_header {
+        first
+    } else {
+        (1..=first.len()).map(|i| format!("column_{i}")).collect()
+    };
+    let blank_names = raw_names.iter().map(|n| n.trim().is_empty()).collect();
+    let (names, name_notices) = repair_names(&raw_names);
+    notices.extend(name_notices);
+
+    // Look at the sample as strings to decide which columns are numbers.
+    let dialect = Dialect {
+        delimiter,
+        has_header,
+        decimal_comma,
+        encoding,
+    };
+    let as_strings = ParseConfig {
+        delimiter,
+        decimal_comma,
+        missing: missing.clone(),
+        plans: vec![SinkPlan::Strings; names.len()],
+        skip_ragged_rows: true,
+    };
+    let out = parse_chunk(&text, &as_strings, has_header);
+    let plans = out
+        .sinks
+        .iter()
+        .enumerate()
+        .map(|(i, sink)| match sink {
+            Sink::Strings(s) => plan_for(options.kind_override(i), s, decimal_comma),
+            _ => plan_for(options.kind_override(i), &StringSink::default(), decimal_comma),
+        })
+        .collect();
+    let sample_rows = match out.sinks.first() {
+        Some(Sink::Strings(s)) => s.codes.len(),
+        _ => 0,
+    };
+    let estimated_rows = if complete || text.is_empty() {
+        sample_rows
+    } else {
+        ((sample_rows as f64) * (file_bytes as f64 / text.len() as f64) * 1.02) as usize
+    };
+    let plan = Plan {
+        dialect,
+        encoding_detected,
+        names,
+        blank_names,
+        plans,
+        notices,
+        estimated_rows,
+    };
+    Ok((plan, text))
+}
+
+/// Cut decoded text after its last complete record (unless it is the whole file).
+fn whole_records(mut text: Vec<u8>, delimiter: u8, complete: bool) -> Vec<u8> {
+    if complete {
+        return text;
+    }
+    let mut last = None;
+    RecordScanner::new(delimiter).scan(&text, 0, false, |end, _| last = Some(end));
+    if let Some(end) = last {
+        text.truncate(end);
+    }
+    text
+}
+
+fn first_record(text: &[u8], delimiter: u8) -> Option<Vec<String>> {
+    let mut first = None;
+    for_each_record(text, delimiter, |record, _, _| {
+        if record.is_blank() {
+            return true;
+        }
+        first = Some(
+            record
+                .fields()
+                .map(|f| String::from_utf8_lossy(trim(f)).into_owned())
+                .collect(),
+        );
+        false
+    });
+    first
+}
+
+fn parse_config(plan: &Plan, options: &ImportOptions) -> ParseConfig {
+    ParseConfig {
+        delimiter: plan.dialect.delimiter,
+        decimal_comma: plan.dialect.decimal_comma,
+        missing: MissingTokens::new(&options.missing_tokens),
+        plans: plan.plans.clone(),
+        skip_ragged_rows: options.skip_ragged_rows,
+    }
+}
+
+/// The result of one pass over the file.
+struct Streamed {
+    sinks: Vec<Sink>,
+    skipped_ragged: u64,
+    invalid_utf8: bool,
+    fingerprint: String,
+}
+
+/// Decoded text that ends at a record end, with the number of lines before it.
+struct Chunk {
+    text: Vec<u8>,
+    first_line: u64,
+    /// File bytes read when this chunk was cut (for progress).
+    bytes_read: u64,
+}
+
+/// One pass over the whole file with a fixed plan. A reader thread reads, hashes, decodes
+/// and cuts chunks while rayon parses the ones before them.
+fn stream(
+    path: &Path,
+    shown: &str,
+    plan: &Plan,
+    options: &ImportOptions,
+    progress: &Progress,
+) -> Result<Streamed, ImportError> {
+    let cfg = parse_config(plan, options);
+    let file = std::fs::File::open(path).map_err(|e| ImportError::io(shown, &e))?;
+    let batch_chunks = 2 * rayon::current_num_threads().max(1);
+    let (sender, receiver) = crossbeam_channel::bounded::<Result<Chunk, ImportError>>(batch_chunks);
+    let mut sinks: Vec<Sink> = cfg.plans.iter().map(|&p| Sink::new(p, plan.estimated_rows)).collect();
+    let mut header_pending = plan.dialect.has_header;
+    let (mut skipped_ragged, mut invalid_utf8) = (0, false);
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(|| cut_chunks(file, shown, plan.dialect, progress, sender));
+        let mut batch = Vec::with_capacity(batch_chunks);
+        loop {
+            batch.clear();
+            match receiver.recv() {
+                Ok(chunk) => batch.push(chunk?),
+                Err(_) => break,
+            }
+            while batch.len() < batch_chunks {
+                match receiver.try_recv() {
+                    Ok(chunk) => batch.push(chunk?),
+                    Err(_) => break,
+                }
+            }
+            progress.check()?;
+            let take_header = header_pending;
+            let outputs: Vec<_> = batch
+                .par_iter()
+                .enumerate()
+                .map(|(i, chunk)| parse_chunk(&chunk.text, &cfg, take_header && i == 0))
+                .collect();
+            for (output, chunk) in outputs.into_iter().zip(&batch) {
+                if output.header.is_some() {
+                    header_pending = false;
+                }
+                if let Some(ragged) = &output.ragged {
+                    let (plans, delimiter) = (cfg.plans.len(), cfg.delimiter);
+                    return Err(ragged_error(shown, &chunk.text, chunk.first_line, ragged, plans, delimiter));
+                }
+                skipped_ragged += output.skipped_ragged;
+                invalid_utf8 |= output.invalid_utf8;
+                for (sink, part) in sinks.iter_mut().zip(output.sinks) {
+                    sink.append(part);
+                }
+                progress.done.store(chunk.bytes_read, Ordering::Relaxed);
+            }
+        }
+        drop(receiver);
+        let fingerprint = reader.join().map_err(|_| ImportError::content(shown, "the reader thread failed"))??;
+        Ok(Streamed {
+            sinks: std::mem::take(&mut sinks),
+            skipped_ragged,
+            invalid_utf8,
+            fingerprint,
+        })
+    })
+}
+
+/// Read, hash and decode the file, sending chunks that end at record ends. Returns the
+/// blake3 fingerprint of the file's bytes.
+fn cut_chunks(
+    mut file: std::fs::File,
+    shown: &str,
+    dialect: Dialect,
+    progress: &Progress,
+    sender: crossbeam_channel::Sender<Result<Chunk, ImportError>>,
+) -> Result<String, ImportError> {
+    let mut hasher = blake3::Hasher::new();
+    let mut decoder = StreamDecoder::new(dialect.encoding);
+    let mut scanner = RecordScanner::new(dialect.delimiter);
+    let mut block = vec![0u8; BLOCK_BYTES];
+    let mut pending: Vec<u8> = Vec::with_capacity(BLOCK_BYTES * 2);
+    let (mut scanned, mut first_line, mut bytes_read) = (0, 0_u64, 0_u64);
+    loop {
+        if progress.cancel.load(Ordering::Relaxed) {
+            return Err(ImportError::Cancelled);
+        }
+        let n = read_full(&mut file, &mut block).map_err(|e| ImportError::io(shown, &e))?;
+        let eof = n == 0;
+        hasher.update(&block[..n]);
+        bytes_read += n as u64;
+        decoder.decode(&block[..n], eof, &mut pending);
+        let mut last_end = None;
+        scanned = scanner.scan(&pending, scanned, eof, |end, line| last_end = Some((end, line)));
+        if eof {
+            if scanner.in_quote() {
+                return Err(ImportError::At {
+                    path: shown.to_string(),
+                    line: scanner.quote_line + 1,
+                    column: 1,
+                    message: "a quoted field opened on this line never closes (missing closing quote)".into(),
+                });
+            }
+            let chunk = Chunk {
+                text: pending,
+                first_line,
+                bytes_read,
+            };
+            let _ = sender.send(Ok(chunk));
+            break;
+        }
+        if let Some((end, line)) = last_end {
+            let tail = pending[end..].to_vec();
+            pending.truncate(end);
+            let text = std::mem::replace(&mut pending, tail);
+            scanned -= end;
+            let chunk = Chunk {
+                text,
+                first_line,
+                bytes_read,
+            };
+            first_line = line;
+            if sender.send(Ok(chunk)).is_err() {
+                // The consumer stopped (an error or cancel); nothing more to do.
+                return Err(ImportError::Cancelled);
+            }
+        }
+    }
+    Ok(hasher.finalize().to_hex().to_string())
+}
+
+fn read_full(file: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match file.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+/// `file:line:column: expected N fields, found M`, positioned at the first extra field or
+/// at the end of a short record.
+fn ragged_error(
+    shown: &str,
+    chunk: &[u8],
+    first_line: u64,
+    ragged: &RaggedRecord,
+    expected: usize,
+    delimiter: u8,
+) -> ImportError {
+    let before = &chunk[..ragged.offset];
+    let line = first_line + memchr::memchr_iter(b'\n', before).count() as u64 + 1;
+    let raw = &chunk[ragged.offset..(ragged.offset + ragged.len).min(chunk.len())];
+    let column = ragged_column(raw, delimiter, expected);
+    let hint = if ragged.found > expected {
+        "check for an unquoted delimiter in a value, or choose to skip such rows"
+    } else {
+        "choose to skip such rows to import the rest"
+    };
+    ImportError::At {
+        path: shown.to_string(),
+        line,
+        column,
+        message: format!("expected {expected} fields, found {} ({hint})", ragged.found),
+    }
+}
+
+/// 1-based character column where field `expected + 1` starts, or the end of the record.
+fn ragged_column(raw: &[u8], delimiter: u8, expected: usize) -> u64 {
+    let mut fields = 1;
+    let mut in_quote = false;
+    let mut chars = 0_u64;
+    for &b in raw {
+        if (b == b'\n' || b == b'\r') && !in_quote {
+            break;
+        }
+        if b == b'"' {
+            in_quote = !in_quote;
+        } else if b == delimiter && !in_quote {
+            fields += 1;
+            if fields > expected {
+                return chars + 2;
+            }
+        }
+        if b & 0xC0 != 0x80 {
+            chars += 1;
+        }
+    }
+    chars + 1
+}
+
+fn truncate_sink(sink: Sink, rows: usize) -> Sink {
+    match sink {
+        Sink::Number(mut s) => {
+            s.values.truncate(rows);
+            Sink::Number(s)
+        }
+        Sink::Strings(s) => {
+            // Keep only the levels the first rows use, in their order.
+            let mut kept = StringSink::default();
+            let mut remap = hashbrown::HashMap::new();
+            for &code in s.codes.iter().take(rows) {
+                let new = if code == super::column::MISSING_CODE {
+                    code
+                } else {
+                    *remap.entry(code).or_insert_with(|| {
+                        kept.levels.push(s.levels[code as usize].clone());
+                        kept.levels.len() as u32 - 1
+                    })
+                };
+                kept.codes.push(new);
+            }
+            Sink::Strings(kept)
+        }
+    }
+}
+
+fn build_table(
+    path: &Path,
+    fingerprint: String,
+    plan: &Plan,
+    sinks: Vec<Sink>,
+    options: &ImportOptions,
+    mut notices: Vec<String>,
+) -> Table {
+    let finished: Vec<_> = plan
+        .names
+        .iter()
+        .cloned()
+        .zip(sinks)
+        .enumerate()
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|(i, (name, sink))| finish_column(name, sink, options.kind_override(i)))
+        .collect();
+    let mut columns: Vec<Column> = Vec::with_capacity(finished.len());
+    for (i, f) in finished.into_iter().enumerate() {
+        notices.extend(f.notices);
+        let mut column = f.column;
+        column.role = options
+            .role_override(i)
+            .unwrap_or_else(|| suggest_role(&column, plan.blank_names[i]));
+        columns.push(column);
+    }
+    // At most one target: the first suggested or chosen one wins.
+    let mut seen_target = false;
+    for column in &mut columns {
+        if column.role == super::column::Role::Target {
+            if seen_target {
+                column.role = super::column::Role::Feature;
+            }
+            seen_target = true;
+        }
+    }
+    let name = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "dataset".into());
+    Table {
+        name,
+        source: path.to_path_buf(),
+        fingerprint,
+        dialect: plan.dialect,
+        columns,
+        notices,
+    }
+}

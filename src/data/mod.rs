@@ -1,0 +1,18 @@
+//! The data engine: CSV import (sniff, decode, parse, infer), typed tables and column profiles.
+//!
+//! Nothing here knows about the window; the CLI, the GUI and the tests call the same functions.
+
+mod column;
+mod decode;
+mod import;
+mod infer;
+mod options;
+mod parse;
+mod profile;
+mod sniff;
+
+pub use column::{Column, ColumnData, ColumnKind, Role, Table};
+pub use decode::Encoding;
+pub use import::{import_csv, preview_csv, Preview, Progress};
+pub use options::{Dialect, ImportOptions, DEFAULT_MISSING_TOKENS};
+pub use profile::{profile_table, ColumnProfile, Histogram, NumericSummary, Profile};

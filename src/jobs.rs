@@ -1,0 +1,1 @@
+//! Background work for the window: named jobs on worker threads with progress and cancel.

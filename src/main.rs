@@ -1,0 +1,17 @@
+//! Entry point: parse the command line, then open the window or run a headless command.
+
+use clap::Parser;
+use modeldesk::cli::{self, Cli, Command};
+
+fn main() {
+    let parsed = Cli::parse();
+    let result = match parsed.command {
+        None => modeldesk::gui::run(None),
+        Some(Command::Gui { file }) => modeldesk::gui::run(file),
+        Some(command) => cli::run(command),
+    };
+    if let Err(error) = result {
+        eprintln!("modeldesk: {error}");
+        std::process::exit(cli::exit_code(&error));
+    }
+}
