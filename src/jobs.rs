@@ -1,1 +1,191 @@
 //! Background work for the window: named jobs on worker threads with progress and cancel.
+//!
+//! A job runs pure core functions (`data::import_csv`, ...) on its own thread and sends one
+//! [`JobOutcome`] when done. The window polls [`Jobs::poll`] each frame; nothing here knows
+//! egui — a repaint callback is all the window hands over.
+
+use crossbeam_channel::{Receiver, TryRecvError};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::data::{self, ImportOptions, Profile, Progress, Table};
+
+/// Called from a worker thread when the window should redraw (progress or completion).
+pub type Repaint = Arc<dyn Fn() + Send + Sync>;
+
+/// A finished import: the table, its profile and how long it took.
+#[derive(Debug)]
+pub struct Imported {
+    pub table: Table,
+    pub profile: Profile,
+    pub options: ImportOptions,
+    pub seconds: f64,
+}
+
+/// What a job produced.
+#[derive(Debug)]
+pub enum JobOutcome {
+    Imported(Box<Imported>),
+    /// The job failed; the message is fit for the user.
+    Failed { job: String, message: String },
+    Cancelled { job: String },
+}
+
+/// A job still running, as the status bar shows it.
+pub struct RunningJob {
+    /// What the user sees, e.g. "Importing penguins.csv".
+    pub title: String,
+    /// Refuses a second job with the same key.
+    key: String,
+    pub progress: Arc<Progress>,
+    pub started: Instant,
+    receiver: Receiver<JobOutcome>,
+}
+
+/// The set of running jobs.
+#[derive(Default)]
+pub struct Jobs {
+    running: Vec<RunningJob>,
+}
+
+impl Jobs {
+    /// Jobs still running, oldest first.
+    pub fn running(&self) -> &[RunningJob] {
+        &self.running
+    }
+
+    /// Whether nothing is running.
+    pub fn is_idle(&self) -> bool {
+        self.running.is_empty()
+    }
+
+    /// Start importing `path` unless an import of the same file is already running.
+    pub fn start_import(&mut self, path: PathBuf, options: ImportOptions, repaint: Repaint) -> Result<(), String> {
+        let key = format!("import:{}", path.display());
+        let title = format!("Importing {}", file_name(&path));
+        self.spawn(key, title, repaint, move |progress| {
+            let started = Instant::now();
+            match data::import_csv(&path, &options, progress) {
+                Ok(table) => {
+                    let profile = data::profile_table(&table);
+                    JobOutcome::Imported(Box::new(Imported {
+                        table,
+                        profile,
+                        options,
+                        seconds: started.elapsed().as_secs_f64(),
+                    }))
+                }
+                Err(crate::error::ImportError::Cancelled) => JobOutcome::Cancelled {
+                    job: format!("import of {}", file_name(&path)),
+                },
+                Err(error) => JobOutcome::Failed {
+                    job: format!("import of {}", file_name(&path)),
+                    message: error.to_string(),
+                },
+            }
+        })
+    }
+
+    fn spawn(
+        &mut self,
+        key: String,
+        title: String,
+        repaint: Repaint,
+        work: impl FnOnce(&Progress) -> JobOutcome + Send + 'static,
+    ) -> Result<(), String> {
+        if self.running.iter().any(|job| job.key == key) {
+            return Err(format!("{title} is already running"));
+        }
+        let progress = Arc::new(Progress::default());
+        let (sender, receiver) = crossbeam_channel::bounded(1);
+        let worker_progress = Arc::clone(&progress);
+        std::thread::Builder::new()
+            .name(key.clone())
+            .spawn(move || {
+                let outcome = work(&worker_progress);
+                let _ = sender.send(outcome);
+                repaint();
+            })
+            .map_err(|e| format!("could not start a worker thread: {e}"))?;
+        self.running.push(RunningJob {
+            title,
+            key,
+            progress,
+            started: Instant::now(),
+            receiver,
+        });
+        Ok(())
+    }
+
+    /// Collect the outcomes of jobs that finished since the last call.
+    pub fn poll(&mut self) -> Vec<JobOutcome> {
+        let mut finished = Vec::new();
+        self.running.retain(|job| match job.receiver.try_recv() {
+            Ok(outcome) => {
+                finished.push(outcome);
+                false
+            }
+            Err(TryRecvError::Empty) => true,
+            Err(TryRecvError::Disconnected) => {
+                finished.push(JobOutcome::Failed {
+                    job: job.title.clone(),
+                    message: "the worker stopped unexpectedly".into(),
+                });
+                false
+            }
+        });
+        finished
+    }
+
+    /// Ask every running job to stop; each reports `Cancelled` shortly.
+    pub fn cancel_all(&self) {
+        for job in &self.running {
+            job.progress.request_cancel();
+        }
+    }
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wait(jobs: &mut Jobs) -> Vec<JobOutcome> {
+        let deadline = Instant::now() + std::time::Duration::from_secs(30);
+        let mut outcomes = Vec::new();
+        while !jobs.is_idle() && Instant::now() < deadline {
+            outcomes.extend(jobs.poll());
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        outcomes
+    }
+
+    #[test]
+    fn an_import_job_delivers_a_profiled_table_and_duplicates_are_refused() {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/iris.csv");
+        let mut jobs = Jobs::default();
+        let repaint: Repaint = Arc::new(|| {});
+        jobs.start_import(path.clone(), ImportOptions::default(), repaint.clone()).unwrap();
+        assert!(jobs.start_import(path, ImportOptions::default(), repaint).is_err());
+        let outcomes = wait(&mut jobs);
+        let [JobOutcome::Imported(imported)] = outcomes.as_slice() else {
+            panic!("expected one import, got {outcomes:?}");
+        };
+        assert_eq!(imported.profile.rows, 150);
+    }
+
+    #[test]
+    fn a_failed_import_becomes_a_message() {
+        let mut jobs = Jobs::default();
+        jobs.start_import("/no/such/file.csv".into(), ImportOptions::default(), Arc::new(|| {}))
+            .unwrap();
+        let outcomes = wait(&mut jobs);
+        assert!(matches!(&outcomes[..], [JobOutcome::Failed { message, .. }] if message.contains("/no/such/file.csv")));
+    }
+}

@@ -68,6 +68,8 @@ pub struct Preview {
     pub table: Table,
     /// Whether the sample was the whole file (so types and counts are final).
     pub complete: bool,
+    /// Rows in the sample (all rows of the file when `complete`).
+    pub sample_rows: usize,
     /// Size of the file in bytes.
     pub file_bytes: u64,
 }
@@ -101,11 +103,13 @@ pub fn preview_csv(path: &Path, options: &ImportOptions) -> Result<Preview, Impo
     if out.skipped_ragged > 0 {
         notices.push(skipped_notice(out.skipped_ragged));
     }
+    let sample_rows = out.sinks.first().map_or(0, sink_rows);
     let sinks = out.sinks.into_iter().map(|s| truncate_sink(s, PREVIEW_ROWS)).collect();
     let table = build_table(path, String::new(), &plan, sinks, options, notices);
     Ok(Preview {
         table,
         complete,
+        sample_rows,
         file_bytes,
     })
 }
@@ -505,6 +509,13 @@ fn ragged_column(raw: &[u8], delimiter: u8, expected: usize) -> u64 {
         }
     }
     chars + 1
+}
+
+fn sink_rows(sink: &Sink) -> usize {
+    match sink {
+        Sink::Number(s) => s.values.len(),
+        Sink::Strings(s) => s.codes.len(),
+    }
 }
 
 fn truncate_sink(sink: Sink, rows: usize) -> Sink {

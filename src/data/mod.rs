@@ -15,4 +15,4 @@ pub use column::{Column, ColumnData, ColumnKind, Role, Table};
 pub use decode::Encoding;
 pub use import::{import_csv, preview_csv, Preview, Progress};
 pub use options::{Dialect, ImportOptions, DEFAULT_MISSING_TOKENS};
-pub use profile::{profile_table, ColumnProfile, Histogram, NumericSummary, Profile};
+pub use profile::{level_counts, profile_table, ColumnProfile, Histogram, NumericSummary, Profile};

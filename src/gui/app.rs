@@ -1,0 +1,465 @@
+//! The app: persisted settings beside runtime state, the frame layout (menu, rail, status
+//! bar, current view) and the one place where commands and job results change state.
+
+use eframe::egui;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use super::command::{Command, View};
+use super::samples::{sample_path, SAMPLES};
+use super::settings::Settings;
+use super::views::{data_view, import_dialog::ImportDialog, settings_window};
+use crate::data::{self, ImportOptions, Profile, Role, Table};
+use crate::jobs::{JobOutcome, Jobs, Repaint};
+
+/// One imported dataset and how the user is looking at it.
+pub struct Dataset {
+    pub table: Table,
+    pub profile: Profile,
+    pub options: ImportOptions,
+    pub import_seconds: f64,
+    pub selected_column: usize,
+    /// First column shown in the table (wide tables are paged).
+    pub first_column: usize,
+}
+
+/// Something the user should read: an error or a note, until dismissed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    pub text: String,
+    pub is_error: bool,
+}
+
+/// The Modeldesk window.
+pub struct ModeldeskApp {
+    pub settings: Settings,
+    pub datasets: Vec<Dataset>,
+    pub selected: Option<usize>,
+    pub jobs: Jobs,
+    pub import_dialog: Option<ImportDialog>,
+    pub messages: Vec<Message>,
+    pub show_settings: bool,
+    commands: Vec<Command>,
+    /// Targets to set once these files are imported (sample datasets).
+    pending_targets: HashMap<PathBuf, String>,
+    repaint: Option<Repaint>,
+    started: bool,
+}
+
+impl ModeldeskApp {
+    /// A window with these settings; `file`, if given, opens in the import preview.
+    pub fn new(settings: Settings, file: Option<PathBuf>) -> Self {
+        let mut commands = Vec::new();
+        if settings.reopen_datasets {
+            for (path, options) in &settings.open_datasets {
+                if path.is_file() {
+                    commands.push(Command::StartImport {
+                        path: path.clone(),
+                        options: options.clone(),
+                    });
+                }
+            }
+        }
+        if let Some(file) = file {
+            commands.push(Command::PreviewFile(file));
+        }
+        ModeldeskApp {
+            settings,
+            datasets: Vec::new(),
+            selected: None,
+            jobs: Jobs::default(),
+            import_dialog: None,
+            messages: Vec::new(),
+            show_settings: false,
+            commands,
+            pending_targets: HashMap::new(),
+            repaint: None,
+            started: false,
+        }
+    }
+
+    /// The dataset the user is looking at.
+    pub fn current(&self) -> Option<&Dataset> {
+        self.selected.and_then(|i| self.datasets.get(i))
+    }
+
+    /// Queue a command, as a view would.
+    pub fn send(&mut self, command: Command) {
+        self.commands.push(command);
+    }
+
+    /// One frame: apply state changes, then draw. Tests call this through egui_kittest.
+    pub fn frame(&mut self, ui: &mut egui::Ui) {
+        self.logic(ui.ctx());
+        self.draw(ui);
+    }
+
+    /// Apply queued commands, dropped files and finished jobs. Draws nothing.
+    pub fn logic(&mut self, ctx: &egui::Context) {
+        if !self.started {
+            self.started = true;
+            ctx.set_theme(if self.settings.dark_mode { egui::Theme::Dark } else { egui::Theme::Light });
+        }
+        if self.repaint.is_none() {
+            let ctx = ctx.clone();
+            self.repaint = Some(Arc::new(move || ctx.request_repaint()));
+        }
+        if ctx.input_mut(|i| i.consume_shortcut(&egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::O))) {
+            self.commands.push(Command::OpenFileDialog);
+        }
+        let dropped: Vec<PathBuf> = ctx.input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).filter(|p| !p.as_os_str().is_empty()).collect());
+        match dropped.len() {
+            0 => {}
+            1 => self.commands.extend(dropped.into_iter().map(Command::PreviewFile)),
+            _ => self.commands.push(Command::ImportFiles(dropped)),
+        }
+        for command in std::mem::take(&mut self.commands) {
+            self.apply(ctx, command);
+        }
+        for outcome in self.jobs.poll() {
+            self.finish(outcome);
+        }
+        if !self.jobs.is_idle() {
+            ctx.request_repaint_after(std::time::Duration::from_millis(50));
+        }
+    }
+
+    fn repaint(&self) -> Repaint {
+        self.repaint.clone().unwrap_or_else(|| Arc::new(|| {}))
+    }
+
+    fn error(&mut self, text: impl Into<String>) {
+        self.messages.push(Message {
+            text: text.into(),
+            is_error: true,
+        });
+    }
+
+    fn apply(&mut self, ctx: &egui::Context, command: Command) {
+        match command {
+            Command::OpenFileDialog => {
+                let picked = rfd::FileDialog::new()
+                    .set_title("Open CSV")
+                    .add_filter("CSV and text", &["csv", "tsv", "txt", "tab", "dat"])
+                    .add_filter("All files", &["*"])
+                    .pick_files();
+                match picked.as_deref() {
+                    None | Some([]) => {}
+                    Some([one]) => self.apply(ctx, Command::PreviewFile(one.clone())),
+                    Some(many) => self.apply(ctx, Command::ImportFiles(many.to_vec())),
+                }
+            }
+            Command::PreviewFile(path) => {
+                self.import_dialog = Some(ImportDialog::open(path, self.settings.import_defaults()));
+            }
+            Command::ImportFiles(paths) => {
+                for path in paths {
+                    let options = self.settings.import_defaults();
+                    self.apply(ctx, Command::StartImport { path, options });
+                }
+            }
+            Command::StartImport { path, options } => {
+                self.import_dialog = None;
+                self.settings.remember(&path);
+                if let Err(message) = self.jobs.start_import(path, options, self.repaint()) {
+                    self.error(message);
+                }
+            }
+            Command::OpenSample(file) => {
+                let Some(sample) = SAMPLES.iter().find(|s| s.file == file) else {
+                    return;
+                };
+                match sample_path(sample) {
+                    Ok(path) => {
+                        self.pending_targets.insert(path.clone(), sample.target.to_string());
+                        let options = self.settings.import_defaults();
+                        if let Err(message) = self.jobs.start_import(path, options, self.repaint()) {
+                            self.error(message);
+                        }
+                    }
+                    Err(e) => self.error(format!("could not prepare the sample {file}: {e}")),
+                }
+            }
+            Command::CloseImportDialog => self.import_dialog = None,
+            Command::SelectDataset(i) if i < self.datasets.len() => self.selected = Some(i),
+            Command::SelectDataset(_) => {}
+            Command::CloseDataset(i) if i < self.datasets.len() => {
+                self.datasets.remove(i);
+                self.selected = match self.datasets.len() {
+                    0 => None,
+                    n => Some(self.selected.unwrap_or(0).min(n - 1)),
+                };
+                self.remember_open_datasets();
+            }
+            Command::CloseDataset(_) => {}
+            Command::SelectColumn(column) => {
+                if let Some(dataset) = self.selected.and_then(|i| self.datasets.get_mut(i)) {
+                    dataset.selected_column = column.min(dataset.table.columns.len().saturating_sub(1));
+                }
+            }
+            Command::ShowColumnsFrom(first) => {
+                if let Some(dataset) = self.selected.and_then(|i| self.datasets.get_mut(i)) {
+                    dataset.first_column = first.min(dataset.table.columns.len().saturating_sub(1));
+                }
+            }
+            Command::SetRole { column, role } => {
+                if let Some(dataset) = self.selected.and_then(|i| self.datasets.get_mut(i)) {
+                    set_role(dataset, column, role);
+                }
+                self.remember_open_datasets();
+            }
+            Command::CancelJobs => self.jobs.cancel_all(),
+            Command::DismissMessage(i) if i < self.messages.len() => {
+                self.messages.remove(i);
+            }
+            Command::DismissMessage(_) => {}
+            Command::ClearRecentFiles => self.settings.recent_files.clear(),
+            Command::ShowView(view) => {
+                if view.unavailable_reason().is_none() {
+                    self.settings.view = view;
+                }
+            }
+            Command::ShowSettings(show) => self.show_settings = show,
+            Command::Quit => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
+        }
+    }
+
+    fn finish(&mut self, outcome: JobOutcome) {
+        match outcome {
+            JobOutcome::Imported(imported) => {
+                let imported = *imported;
+                let path = imported.table.source.clone();
+                let mut dataset = Dataset {
+                    table: imported.table,
+                    profile: imported.profile,
+                    options: imported.options,
+                    import_seconds: imported.seconds,
+                    selected_column: 0,
+                    first_column: 0,
+                };
+                if let Some(target) = self.pending_targets.remove(&path) {
+                    if let Some(index) = dataset.table.columns.iter().position(|c| c.name == target) {
+                        set_role(&mut dataset, index, Role::Target);
+                        dataset.selected_column = index;
+                    }
+                }
+                // Importing a file again replaces the old copy.
+                if let Some(i) = self.datasets.iter().position(|d| d.table.source == path) {
+                    self.datasets[i] = dataset;
+                    self.selected = Some(i);
+                } else {
+                    self.datasets.push(dataset);
+                    self.selected = Some(self.datasets.len() - 1);
+                }
+                self.settings.view = View::Data;
+                self.remember_open_datasets();
+            }
+            JobOutcome::Failed { job, message } => self.error(format!("{job} failed: {message}")),
+            JobOutcome::Cancelled { job } => self.messages.push(Message {
+                text: format!("{job} cancelled"),
+                is_error: false,
+            }),
+        }
+    }
+
+    /// Record which datasets are open (with their roles) so the next start can reopen them.
+    fn remember_open_datasets(&mut self) {
+        self.settings.open_datasets = self
+            .datasets
+            .iter()
+            .map(|d| {
+                let mut options = d.options.clone();
+                options.column_roles = d.table.columns.iter().map(|c| Some(c.role)).collect();
+                (d.table.source.clone(), options)
+            })
+            .collect();
+    }
+
+    /// Draw the whole window.
+    pub fn draw(&mut self, ui: &mut egui::Ui) {
+        let mut commands = Vec::new();
+        egui::Panel::top("menu_bar").show(ui, |ui| self.menu_bar(ui, &mut commands));
+        egui::Panel::bottom("status_bar").show(ui, |ui| self.status_bar(ui, &mut commands));
+        egui::Panel::left("navigation_rail")
+            .resizable(false)
+            .exact_size(92.0)
+            .show(ui, |ui| self.navigation_rail(ui, &mut commands));
+        egui::CentralPanel::default_margins().show(ui, |ui| {
+            self.message_banners(ui, &mut commands);
+            match self.settings.view {
+                View::Data => data_view::show(ui, self, &mut commands),
+                other => {
+                    ui.label(other.unavailable_reason().unwrap_or_default());
+                }
+            }
+        });
+        if let Some(dialog) = &mut self.import_dialog {
+            dialog.show(ui.ctx(), &mut commands);
+        }
+        if self.show_settings {
+            settings_window::show(ui.ctx(), &mut self.settings, &mut commands);
+        }
+        drop_overlay(ui.ctx());
+        self.commands.extend(commands);
+    }
+
+    fn menu_bar(&self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+        egui::MenuBar::new().ui(ui, |ui| {
+            ui.menu_button("File", |ui| {
+                let open = egui::Button::new("Open CSV…").shortcut_text(ui.ctx().format_shortcut(
+                    &egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::O),
+                ));
+                if ui.add(open).clicked() {
+                    commands.push(Command::OpenFileDialog);
+                }
+                ui.menu_button("Open sample dataset", |ui| {
+                    for sample in &SAMPLES {
+                        if ui.button(sample.title).clicked() {
+                            commands.push(Command::OpenSample(sample.file));
+                        }
+                    }
+                });
+                ui.add_enabled_ui(!self.settings.recent_files.is_empty(), |ui| {
+                    ui.menu_button("Recent files", |ui| {
+                        for path in &self.settings.recent_files {
+                            let exists = path.is_file();
+                            let button = ui
+                                .add_enabled(exists, egui::Button::new(path.display().to_string()))
+                                .on_disabled_hover_text("This file no longer exists");
+                            if button.clicked() {
+                                commands.push(Command::PreviewFile(path.clone()));
+                            }
+                        }
+                        ui.separator();
+                        if ui.button("Clear recent files").clicked() {
+                            commands.push(Command::ClearRecentFiles);
+                        }
+                    });
+                })
+                .response
+                .on_disabled_hover_text("No files opened yet");
+                ui.separator();
+                if ui.button("Settings…").clicked() {
+                    commands.push(Command::ShowSettings(true));
+                }
+                ui.separator();
+                if ui.button("Quit").clicked() {
+                    commands.push(Command::Quit);
+                }
+            });
+        });
+    }
+
+    fn navigation_rail(&self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+        ui.add_space(8.0);
+        for view in View::ALL {
+            let selected = self.settings.view == view;
+            let button = egui::Button::selectable(selected, view.label()).min_size(egui::vec2(76.0, 36.0));
+            let response = ui.add_enabled(view.unavailable_reason().is_none(), button);
+            let response = match view.unavailable_reason() {
+                Some(reason) => response.on_disabled_hover_text(reason),
+                None => response,
+            };
+            if response.clicked() {
+                commands.push(Command::ShowView(view));
+            }
+            ui.add_space(4.0);
+        }
+    }
+
+    fn status_bar(&self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+        ui.horizontal(|ui| {
+            if self.jobs.is_idle() {
+                match self.current() {
+                    Some(d) => ui.label(format!(
+                        "{}: {} rows × {} columns",
+                        d.table.name,
+                        d.table.rows(),
+                        d.table.columns.len()
+                    )),
+                    None => ui.label("Ready: open or drop a CSV file"),
+                };
+            } else {
+                for job in self.jobs.running() {
+                    let fraction = job.progress.fraction();
+                    ui.add(
+                        egui::ProgressBar::new(fraction)
+                            .desired_width(220.0)
+                            .text(format!("{} {:.0}%", job.title, fraction * 100.0)),
+                    );
+                }
+                if ui.button("Cancel").clicked() {
+                    commands.push(Command::CancelJobs);
+                }
+            }
+        });
+    }
+
+    fn message_banners(&self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+        for (i, message) in self.messages.iter().enumerate() {
+            let color = if message.is_error {
+                ui.visuals().error_fg_color
+            } else {
+                ui.visuals().warn_fg_color
+            };
+            egui::Frame::group(ui.style()).stroke(egui::Stroke::new(1.0, color)).show(ui, |ui| {
+                ui.horizontal(|ui| {
+                    ui.colored_label(color, &message.text);
+                    if ui.small_button("Dismiss").clicked() {
+                        commands.push(Command::DismissMessage(i));
+                    }
+                });
+            });
+        }
+    }
+}
+
+/// Give a column a role and keep the profile (roles, class balance) in step.
+fn set_role(dataset: &mut Dataset, column: usize, role: Role) {
+    dataset.table.set_role(column, role);
+    for (profile, column) in dataset.profile.columns.iter_mut().zip(&dataset.table.columns) {
+        profile.role = column.role;
+    }
+    dataset.profile.class_balance = dataset
+        .table
+        .target_index()
+        .map(|i| data::level_counts(&dataset.table.columns[i]));
+}
+
+/// While files hover over the window, say what dropping them will do.
+fn drop_overlay(ctx: &egui::Context) {
+    let hovered = ctx.input(|i| i.raw.hovered_files.len());
+    if hovered == 0 {
+        return;
+    }
+    let text = if hovered == 1 {
+        "Drop to preview and import this file".to_string()
+    } else {
+        format!("Drop to import these {hovered} files")
+    };
+    let painter = ctx.layer_painter(egui::LayerId::new(egui::Order::Foreground, egui::Id::unique("drop_overlay")));
+    let rect = ctx.content_rect();
+    painter.rect_filled(rect, 0.0, egui::Color32::from_black_alpha(180));
+    painter.text(
+        rect.center(),
+        egui::Align2::CENTER_CENTER,
+        text,
+        egui::FontId::proportional(28.0),
+        egui::Color32::WHITE,
+    );
+}
+
+impl eframe::App for ModeldeskApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        ModeldeskApp::logic(self, ctx);
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.draw(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, super::SETTINGS_KEY, &self.settings);
+    }
+}

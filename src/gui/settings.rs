@@ -1,0 +1,81 @@
+//! What the window remembers between runs (through eframe persistence).
+
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+use super::command::View;
+use crate::data::{ImportOptions, DEFAULT_MISSING_TOKENS};
+
+/// Most recent files kept in File ▸ Recent files.
+pub const MAX_RECENT_FILES: usize = 10;
+
+/// Persisted settings; missing fields take their defaults, so old files keep loading.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Most recent first.
+    pub recent_files: Vec<PathBuf>,
+    /// Datasets open when the window closed, with the options they were read with.
+    pub open_datasets: Vec<(PathBuf, ImportOptions)>,
+    /// Reopen those datasets at start.
+    pub reopen_datasets: bool,
+    pub view: View,
+    pub dark_mode: bool,
+    /// Cell texts read as missing, for new imports.
+    pub missing_tokens: Vec<String>,
+    /// Skip rows with the wrong number of fields, for new imports.
+    pub skip_ragged_rows: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            recent_files: Vec::new(),
+            open_datasets: Vec::new(),
+            reopen_datasets: true,
+            view: View::Data,
+            dark_mode: true,
+            missing_tokens: DEFAULT_MISSING_TOKENS.iter().map(|s| s.to_string()).collect(),
+            skip_ragged_rows: false,
+        }
+    }
+}
+
+impl Settings {
+    /// Put `path` first in the recent files.
+    pub fn remember(&mut self, path: &std::path::Path) {
+        self.recent_files.retain(|p| p != path);
+        self.recent_files.insert(0, path.to_path_buf());
+        self.recent_files.truncate(MAX_RECENT_FILES);
+    }
+
+    /// Import options for a new file, from these settings.
+    pub fn import_defaults(&self) -> ImportOptions {
+        ImportOptions {
+            missing_tokens: self.missing_tokens.clone(),
+            skip_ragged_rows: self.skip_ragged_rows,
+            ..ImportOptions::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recent_files_are_unique_and_bounded() {
+        let mut settings = Settings::default();
+        for i in 0..15 {
+            settings.remember(std::path::Path::new(&format!("/d/{i}.csv")));
+        }
+        settings.remember(std::path::Path::new("/d/3.csv"));
+        assert_eq!(settings.recent_files.len(), MAX_RECENT_FILES);
+        assert_eq!(settings.recent_files[0], PathBuf::from("/d/3.csv"));
+        let json = serde_json::to_string(&settings).unwrap();
+        let back: Settings = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, settings);
+        let old: Settings = serde_json::from_str("{\"dark_mode\": false}").unwrap();
+        assert!(!old.dark_mode && old.reopen_datasets);
+    }
+}

@@ -1,0 +1,5 @@
+//! What the window draws: each view reads app state and returns commands.
+
+pub mod data_view;
+pub mod import_dialog;
+pub mod settings_window;
