@@ -207,7 +207,7 @@ fn make_plan(
         .has_header
         .unwrap_or_else(|| sniff_header(&text, delimiter, decimal_comma, &missing));
     let first = first_record(&text, delimiter).ok_or_else(|| {
-        ImportError::content(shown, "the file holds no data, only blank lines")
+        ImportError::content(shown, "the file is empty: it holds only blank lines")
     })?;
     let raw_names: Vec<String> = if has_header {
         first

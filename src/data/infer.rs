@@ -87,7 +87,7 @@ pub(crate) fn plan_for(user: Option<ColumnKind>, sample: &StringSink, decimal_co
 
 /// Inferred kind of a string column from its distinct values.
 pub(crate) fn infer_string_kind(levels: &[String], non_missing: usize) -> ColumnKind {
-    if !levels.is_empty() && levels.len() <= 2 && levels.iter().all(|l| parse_bool(l.as_bytes()).is_some()) {
+    if is_boolean(levels) {
         return ColumnKind::Boolean;
     }
     if !levels.is_empty() && levels.iter().all(|l| looks_like_date(l)) {
@@ -98,6 +98,14 @@ pub(crate) fn infer_string_kind(levels: &[String], non_missing: usize) -> Column
         return ColumnKind::Text;
     }
     ColumnKind::Categorical
+}
+
+/// Every level reads as true/false, in at most two spellings ignoring case (`True`, `TRUE`).
+fn is_boolean(levels: &[String]) -> bool {
+    let mut spellings: Vec<String> = levels.iter().map(|l| l.to_ascii_lowercase()).collect();
+    spellings.sort();
+    spellings.dedup();
+    !levels.is_empty() && spellings.len() <= 2 && levels.iter().all(|l| parse_bool(l.as_bytes()).is_some())
 }
 
 /// `2024-01-31`, `2024/01/31`, `31/01/2024`, `31.01.2024`, optionally followed by a time.
