@@ -1,0 +1,88 @@
+//! The real binary, as scripts and benchmarks use it: `inspect` output and exit status.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn modeldesk(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_modeldesk"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run modeldesk")
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn inspect_json_describes_every_column() {
+    let out = modeldesk(&["inspect", "assets/penguins.csv", "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["rows"], 344);
+    let columns = json["columns"].as_array().unwrap();
+    assert_eq!(columns.len(), 8);
+    let sex = columns.iter().find(|c| c["name"] == "sex").unwrap();
+    assert_eq!(sex["type"], "categorical");
+    assert_eq!(sex["role"], "feature");
+    assert_eq!(sex["missing"], 11);
+    assert_eq!(sex["distinct"], 2);
+    let mass = columns.iter().find(|c| c["name"] == "body_mass_g").unwrap();
+    assert_eq!(mass["type"], "integer");
+    assert_eq!(mass["numeric"]["histogram"]["counts"].as_array().unwrap().len(), 20);
+    assert!(json["notices"].is_array());
+    assert_eq!(json["fingerprint"].as_str().unwrap().len(), 64);
+}
+
+#[test]
+fn inspect_prints_a_readable_table() {
+    let out = modeldesk(&["inspect", "assets/iris.csv"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("150 rows × 5 columns"), "{text}");
+    assert!(text.contains("setosa (50)"), "{text}");
+}
+
+#[test]
+fn bad_input_exits_2_with_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.csv");
+    std::fs::write(&path, "a,b\n1,2\n3,4,5\n").unwrap();
+    let out = modeldesk(&["inspect", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.trim(), format!("modeldesk: {}:3:5: expected 2 fields, found 3 (check for an unquoted delimiter in a value, or choose to skip such rows)", path.display()));
+
+    let skipped = modeldesk(&["inspect", path.to_str().unwrap(), "--skip-ragged-rows", "--json"]);
+    assert!(skipped.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&skipped.stdout).unwrap();
+    assert_eq!(json["rows"], 1);
+    assert!(json["notices"][0].as_str().unwrap().contains("skipped 1 row(s)"));
+}
+
+#[test]
+fn missing_files_and_bad_usage_exit_2() {
+    let out = modeldesk(&["inspect", "no/such/file.csv"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no/such/file.csv"));
+    assert_eq!(modeldesk(&["inspect"]).status.code(), Some(2));
+    assert_eq!(modeldesk(&["no-such-command"]).status.code(), Some(2));
+}
+
+#[test]
+fn every_nasty_file_exits_0_or_2_never_panics() {
+    for entry in std::fs::read_dir(root().join("tests/fixtures/nasty")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("csv") {
+            continue;
+        }
+        let out = modeldesk(&["inspect", path.to_str().unwrap(), "--json"]);
+        let code = out.status.code();
+        assert!(matches!(code, Some(0) | Some(2)), "{}: exit {code:?}", path.display());
+        if code == Some(2) {
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(err.trim().lines().count(), 1, "{}: {err}", path.display());
+        }
+    }
+}
