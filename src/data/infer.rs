@@ -118,7 +118,7 @@ pub(crate) fn looks_like_date(text: &str) -> bool {
     let date_len = if digits(0..4) && matches!(b.get(4), Some(b'-' | b'/')) {
         // Year first: YYYY-M-D with 1–2 digit month and day.
         let rest = &text[5..];
-        let parts: Vec<&str> = rest.splitn(3, |c| c == '-' || c == '/').collect();
+        let parts: Vec<&str> = rest.splitn(3, ['-', '/']).collect();
         if parts.len() < 2 {
             return false;
         }

@@ -120,7 +120,7 @@ pub fn level_counts(column: &Column) -> Vec<(String, u64)> {
                 .collect()
         }
     };
-    counts.sort_by(|a, b| b.1.cmp(&a.1));
+    counts.sort_by_key(|c| std::cmp::Reverse(c.1));
     counts
 }
 
