@@ -131,7 +131,11 @@ fn inspect(args: &InspectArgs) -> anyhow::Result<()> {
     let profile = data::profile_table(&table);
     if args.timings {
         let total = started.elapsed();
-        eprintln!("read {:.3} s, profile {:.3} s", read.as_secs_f64(), (total - read).as_secs_f64());
+        eprintln!(
+            "read {:.3} s, profile {:.3} s",
+            read.as_secs_f64(),
+            (total - read).as_secs_f64()
+        );
     }
     if args.json {
         println!("{}", inspect_json(&table, &profile));
@@ -172,15 +176,32 @@ pub fn inspect_text(table: &Table, profile: &Profile) -> String {
         profile.columns.len(),
         d.delimiter_name(),
         if d.has_header { "header" } else { "no header" },
-        if d.decimal_comma { ", decimal comma" } else { "" },
+        if d.decimal_comma {
+            ", decimal comma"
+        } else {
+            ""
+        },
         d.encoding.name()
     );
     let _ = writeln!(out, "fingerprint {}", table.fingerprint);
-    let width = profile.columns.iter().map(|c| c.name.chars().count()).max().unwrap_or(4).clamp(4, 40);
-    let _ = writeln!(out, "\n{:<width$}  {:<11}  {:<7}  {:>8}  {:>8}  summary", "column", "type", "role", "missing", "distinct");
+    let width = profile
+        .columns
+        .iter()
+        .map(|c| c.name.chars().count())
+        .max()
+        .unwrap_or(4)
+        .clamp(4, 40);
+    let _ = writeln!(
+        out,
+        "\n{:<width$}  {:<11}  {:<7}  {:>8}  {:>8}  summary",
+        "column", "type", "role", "missing", "distinct"
+    );
     for c in &profile.columns {
         let summary = match (&c.numeric, c.top_levels.is_empty()) {
-            (Some(s), _) => format!("min {} · mean {:.4} · max {} · std {:.4}", s.min, s.mean, s.max, s.std),
+            (Some(s), _) => format!(
+                "min {} · mean {:.4} · max {} · std {:.4}",
+                s.min, s.mean, s.max, s.std
+            ),
             (None, false) => c
                 .top_levels
                 .iter()
@@ -202,7 +223,10 @@ pub fn inspect_text(table: &Table, profile: &Profile) -> String {
         );
     }
     if let Some(balance) = &profile.class_balance {
-        let parts: Vec<String> = balance.iter().map(|(level, n)| format!("{level} {n}")).collect();
+        let parts: Vec<String> = balance
+            .iter()
+            .map(|(level, n)| format!("{level} {n}"))
+            .collect();
         let _ = writeln!(out, "\nclass balance: {}", parts.join(", "));
     }
     if !table.notices.is_empty() {

@@ -28,8 +28,13 @@ pub struct Imported {
 pub enum JobOutcome {
     Imported(Box<Imported>),
     /// The job failed; the message is fit for the user.
-    Failed { job: String, message: String },
-    Cancelled { job: String },
+    Failed {
+        job: String,
+        message: String,
+    },
+    Cancelled {
+        job: String,
+    },
 }
 
 /// A job still running, as the status bar shows it.
@@ -61,7 +66,12 @@ impl Jobs {
     }
 
     /// Start importing `path` unless an import of the same file is already running.
-    pub fn start_import(&mut self, path: PathBuf, options: ImportOptions, repaint: Repaint) -> Result<(), String> {
+    pub fn start_import(
+        &mut self,
+        path: PathBuf,
+        options: ImportOptions,
+        repaint: Repaint,
+    ) -> Result<(), String> {
         let key = format!("import:{}", path.display());
         let title = format!("Importing {}", file_name(&path));
         self.spawn(key, title, repaint, move |progress| {
@@ -171,8 +181,11 @@ mod tests {
         let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/iris.csv");
         let mut jobs = Jobs::default();
         let repaint: Repaint = Arc::new(|| {});
-        jobs.start_import(path.clone(), ImportOptions::default(), repaint.clone()).unwrap();
-        assert!(jobs.start_import(path, ImportOptions::default(), repaint).is_err());
+        jobs.start_import(path.clone(), ImportOptions::default(), repaint.clone())
+            .unwrap();
+        assert!(jobs
+            .start_import(path, ImportOptions::default(), repaint)
+            .is_err());
         let outcomes = wait(&mut jobs);
         let [JobOutcome::Imported(imported)] = outcomes.as_slice() else {
             panic!("expected one import, got {outcomes:?}");
@@ -183,9 +196,15 @@ mod tests {
     #[test]
     fn a_failed_import_becomes_a_message() {
         let mut jobs = Jobs::default();
-        jobs.start_import("/no/such/file.csv".into(), ImportOptions::default(), Arc::new(|| {}))
-            .unwrap();
+        jobs.start_import(
+            "/no/such/file.csv".into(),
+            ImportOptions::default(),
+            Arc::new(|| {}),
+        )
+        .unwrap();
         let outcomes = wait(&mut jobs);
-        assert!(matches!(&outcomes[..], [JobOutcome::Failed { message, .. }] if message.contains("/no/such/file.csv")));
+        assert!(
+            matches!(&outcomes[..], [JobOutcome::Failed { message, .. }] if message.contains("/no/such/file.csv"))
+        );
     }
 }

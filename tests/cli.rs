@@ -18,7 +18,11 @@ fn root() -> PathBuf {
 #[test]
 fn inspect_json_describes_every_column() {
     let out = modeldesk(&["inspect", "assets/penguins.csv", "--json"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["rows"], 344);
     let columns = json["columns"].as_array().unwrap();
@@ -30,7 +34,13 @@ fn inspect_json_describes_every_column() {
     assert_eq!(sex["distinct"], 2);
     let mass = columns.iter().find(|c| c["name"] == "body_mass_g").unwrap();
     assert_eq!(mass["type"], "integer");
-    assert_eq!(mass["numeric"]["histogram"]["counts"].as_array().unwrap().len(), 20);
+    assert_eq!(
+        mass["numeric"]["histogram"]["counts"]
+            .as_array()
+            .unwrap()
+            .len(),
+        20
+    );
     assert!(json["notices"].is_array());
     assert_eq!(json["fingerprint"].as_str().unwrap().len(), 64);
 }
@@ -54,11 +64,19 @@ fn bad_input_exits_2_with_file_line_and_column() {
     let err = String::from_utf8(out.stderr).unwrap();
     assert_eq!(err.trim(), format!("modeldesk: {}:3:5: expected 2 fields, found 3 (check for an unquoted delimiter in a value, or choose to skip such rows)", path.display()));
 
-    let skipped = modeldesk(&["inspect", path.to_str().unwrap(), "--skip-ragged-rows", "--json"]);
+    let skipped = modeldesk(&[
+        "inspect",
+        path.to_str().unwrap(),
+        "--skip-ragged-rows",
+        "--json",
+    ]);
     assert!(skipped.status.success());
     let json: serde_json::Value = serde_json::from_slice(&skipped.stdout).unwrap();
     assert_eq!(json["rows"], 1);
-    assert!(json["notices"][0].as_str().unwrap().contains("skipped 1 row(s)"));
+    assert!(json["notices"][0]
+        .as_str()
+        .unwrap()
+        .contains("skipped 1 row(s)"));
 }
 
 #[test]
@@ -79,7 +97,11 @@ fn every_nasty_file_exits_0_or_2_never_panics() {
         }
         let out = modeldesk(&["inspect", path.to_str().unwrap(), "--json"]);
         let code = out.status.code();
-        assert!(matches!(code, Some(0) | Some(2)), "{}: exit {code:?}", path.display());
+        assert!(
+            matches!(code, Some(0) | Some(2)),
+            "{}: exit {code:?}",
+            path.display()
+        );
         if code == Some(2) {
             let err = String::from_utf8_lossy(&out.stderr);
             assert_eq!(err.trim().lines().count(), 1, "{}: {err}", path.display());

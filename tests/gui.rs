@@ -68,7 +68,9 @@ fn drop_files(harness: &mut Harness<'static, ModeldeskApp>, paths: &[PathBuf]) {
 fn opening_a_sample_shows_its_rows_types_and_target() {
     let mut harness = harness(ModeldeskApp::new(fresh_settings(), None));
     harness.run_steps(2);
-    harness.get_by_label("Penguins (species; missing values, categories)").click();
+    harness
+        .get_by_label("Penguins (species; missing values, categories)")
+        .click();
     harness.step();
     settle(&mut harness);
 
@@ -80,7 +82,10 @@ fn opening_a_sample_shows_its_rows_types_and_target() {
     let app = harness.state();
     let table = &app.current().unwrap().table;
     assert_eq!(table.column("sex").unwrap().kind, ColumnKind::Categorical);
-    assert_eq!(table.column("body_mass_g").unwrap().kind, ColumnKind::Integer);
+    assert_eq!(
+        table.column("body_mass_g").unwrap().kind,
+        ColumnKind::Integer
+    );
 }
 
 #[test]
@@ -124,9 +129,17 @@ fn one_dropped_file_opens_the_preview_and_imports_on_confirm() {
 fn several_dropped_files_import_at_once() {
     let mut harness = harness(ModeldeskApp::new(fresh_settings(), None));
     harness.run_steps(2);
-    drop_files(&mut harness, &[fixture("assets/iris.csv"), fixture("assets/diabetes.csv")]);
+    drop_files(
+        &mut harness,
+        &[fixture("assets/iris.csv"), fixture("assets/diabetes.csv")],
+    );
     settle(&mut harness);
-    let names: Vec<&str> = harness.state().datasets.iter().map(|d| d.table.name.as_str()).collect();
+    let names: Vec<&str> = harness
+        .state()
+        .datasets
+        .iter()
+        .map(|d| d.table.name.as_str())
+        .collect();
     assert_eq!(names.len(), 2);
     assert!(names.contains(&"iris") && names.contains(&"diabetes"));
     harness.get_by_label("iris\n150 rows");
@@ -142,17 +155,29 @@ fn a_broken_file_shows_a_clear_message_and_no_dataset() {
     harness.run_steps(2);
     drop_files(&mut harness, &[path.clone(), fixture("assets/iris.csv")]);
     settle(&mut harness);
-    let message = format!("import of ragged.csv failed: {}:3:5: expected 2 fields, found 3", path.display());
+    let message = format!(
+        "import of ragged.csv failed: {}:3:5: expected 2 fields, found 3",
+        path.display()
+    );
     harness.get_by_label_contains(&message);
-    assert_eq!(harness.state().datasets.len(), 1, "the good file still imports");
+    assert_eq!(
+        harness.state().datasets.len(),
+        1,
+        "the good file still imports"
+    );
 }
 
 #[test]
 fn the_preview_applies_a_changed_header_choice() {
-    let mut harness = harness(ModeldeskApp::new(fresh_settings(), Some(fixture("assets/iris.csv"))));
+    let mut harness = harness(ModeldeskApp::new(
+        fresh_settings(),
+        Some(fixture("assets/iris.csv")),
+    ));
     harness.run();
     harness.get_by_label("150 rows, 5 columns");
-    harness.get_by_role_and_label(AccessRole::ComboBox, "Header").click_accesskit();
+    harness
+        .get_by_role_and_label(AccessRole::ComboBox, "Header")
+        .click_accesskit();
     harness.run();
     harness.get_by_label("no header").click_accesskit();
     harness.run();

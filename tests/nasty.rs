@@ -39,9 +39,15 @@ fn check_table(name: &str, table: &Table, expected: &Value) -> Vec<String> {
                 problems.push(format!("{name}: no column {column}"));
                 continue;
             };
-            let got = if check == 0 { c.kind.name() } else { c.role.name() };
+            let got = if check == 0 {
+                c.kind.name()
+            } else {
+                c.role.name()
+            };
             if Some(got) != want.as_str() {
-                problems.push(format!("{name}: {column} {field} is {got}, expected {want}"));
+                problems.push(format!(
+                    "{name}: {column} {field} is {got}, expected {want}"
+                ));
             }
         }
     }
@@ -54,14 +60,19 @@ fn check_table(name: &str, table: &Table, expected: &Value) -> Vec<String> {
             let ok = match want {
                 Value::Null => c.data.is_missing(row),
                 Value::Number(n) => match &c.data {
-                    modeldesk::data::ColumnData::Numeric(v) => (v[row] - n.as_f64().unwrap()).abs() < 1e-9,
+                    modeldesk::data::ColumnData::Numeric(v) => {
+                        (v[row] - n.as_f64().unwrap()).abs() < 1e-9
+                    }
                     _ => c.display(row) == n.to_string(),
                 },
                 Value::String(s) => c.display(row) == s.as_str(),
                 _ => false,
             };
             if !ok {
-                problems.push(format!("{name}: {column}[{row}] is {:?}, expected {want}", c.display(row)));
+                problems.push(format!(
+                    "{name}: {column}[{row}] is {:?}, expected {want}",
+                    c.display(row)
+                ));
             }
         }
     }
@@ -70,14 +81,19 @@ fn check_table(name: &str, table: &Table, expected: &Value) -> Vec<String> {
         for (row, want) in lengths.as_array().into_iter().flatten().enumerate() {
             let got = c.display(row).chars().count() as u64;
             if Some(got) != want.as_u64() {
-                problems.push(format!("{name}: {column}[{row}] has {got} characters, expected {want}"));
+                problems.push(format!(
+                    "{name}: {column}[{row}] has {got} characters, expected {want}"
+                ));
             }
         }
     }
     for notice in expected["notices_contain"].as_array().into_iter().flatten() {
         let notice = notice.as_str().unwrap_or_default();
         if !table.notices.iter().any(|n| n.contains(notice)) {
-            problems.push(format!("{name}: no notice containing {notice:?} in {:?}", table.notices));
+            problems.push(format!(
+                "{name}: no notice containing {notice:?} in {:?}",
+                table.notices
+            ));
         }
     }
     problems
@@ -97,7 +113,10 @@ fn every_nasty_file_gives_its_table_or_its_error() {
         };
         match (result, expected["error_contains"].as_array()) {
             (Ok(table), None) => problems.extend(check_table(name, &table, expected)),
-            (Ok(table), Some(_)) => problems.push(format!("{name}: imported {} rows, expected an error", table.rows())),
+            (Ok(table), Some(_)) => problems.push(format!(
+                "{name}: imported {} rows, expected an error",
+                table.rows()
+            )),
             (Err(message), None) => problems.push(format!("{name}: failed with {message}")),
             (Err(message), Some(parts)) => {
                 for part in parts.iter().filter_map(Value::as_str) {
@@ -122,12 +141,20 @@ fn every_nasty_file_gives_its_table_or_its_error() {
                     }
                     let count = format!("skipped {} row(s)", skip["skipped"]);
                     if !table.notices.iter().any(|n| n.contains(&count)) {
-                        problems.push(format!("{name}: no notice {count:?} in {:?}", table.notices));
+                        problems.push(format!(
+                            "{name}: no notice {count:?} in {:?}",
+                            table.notices
+                        ));
                     }
                 }
                 Err(message) => problems.push(format!("{name}: skipping still fails: {message}")),
             }
         }
     }
-    assert!(problems.is_empty(), "{} problem(s):\n{}", problems.len(), problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} problem(s):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }

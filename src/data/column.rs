@@ -88,7 +88,10 @@ pub enum ColumnData {
     /// Boolean, categorical, text and date columns: one code per row into `levels`
     /// ([`MISSING_CODE`] = missing). Levels are in order of first appearance and keep the
     /// file's spelling (`yes`/`no` stays `yes`/`no`).
-    Strings { codes: Vec<u32>, levels: Vec<String> },
+    Strings {
+        codes: Vec<u32>,
+        levels: Vec<String>,
+    },
 }
 
 impl ColumnData {

@@ -77,7 +77,9 @@ pub(crate) struct StreamDecoder {
 
 enum Inner {
     /// UTF-8: bytes pass through; `bom_pending` until the first block was seen.
-    Utf8 { bom_pending: bool },
+    Utf8 {
+        bom_pending: bool,
+    },
     Other(Box<encoding_rs::Decoder>),
 }
 
@@ -86,12 +88,12 @@ impl StreamDecoder {
     pub(crate) fn new(encoding: Encoding) -> Self {
         let inner = match encoding {
             Encoding::Auto | Encoding::Utf8 => Inner::Utf8 { bom_pending: true },
-            Encoding::Utf16Le => {
-                Inner::Other(Box::new(encoding_rs::UTF_16LE.new_decoder_with_bom_removal()))
-            }
-            Encoding::Utf16Be => {
-                Inner::Other(Box::new(encoding_rs::UTF_16BE.new_decoder_with_bom_removal()))
-            }
+            Encoding::Utf16Le => Inner::Other(Box::new(
+                encoding_rs::UTF_16LE.new_decoder_with_bom_removal(),
+            )),
+            Encoding::Utf16Be => Inner::Other(Box::new(
+                encoding_rs::UTF_16BE.new_decoder_with_bom_removal(),
+            )),
             Encoding::Windows1252 => Inner::Other(Box::new(
                 encoding_rs::WINDOWS_1252.new_decoder_without_bom_handling(),
             )),
@@ -141,7 +143,10 @@ mod tests {
         assert_eq!(detect_encoding(b"\xEF\xBB\xBFa,b", true), Encoding::Utf8);
         assert_eq!(detect_encoding(b"\xFF\xFEa\0", true), Encoding::Utf16Le);
         assert_eq!(detect_encoding(b"\xFE\xFF\0a", true), Encoding::Utf16Be);
-        assert_eq!(detect_encoding("caf\u{e9}".as_bytes(), true), Encoding::Utf8);
+        assert_eq!(
+            detect_encoding("caf\u{e9}".as_bytes(), true),
+            Encoding::Utf8
+        );
         assert_eq!(detect_encoding(b"caf\xE9", true), Encoding::Windows1252);
         // A sample cut inside a character is not proof of Windows-1252.
         assert_eq!(detect_encoding(&"é".as_bytes()[..1], false), Encoding::Utf8);
@@ -149,8 +154,14 @@ mod tests {
 
     #[test]
     fn decodes_utf16_and_windows_1252_to_utf8() {
-        assert_eq!(decode_all(Encoding::Utf16Le, b"\xFF\xFEa\0,\0\xE9\0", true), "a,é".as_bytes());
-        assert_eq!(decode_all(Encoding::Windows1252, b"caf\xE9", true), "café".as_bytes());
+        assert_eq!(
+            decode_all(Encoding::Utf16Le, b"\xFF\xFEa\0,\0\xE9\0", true),
+            "a,é".as_bytes()
+        );
+        assert_eq!(
+            decode_all(Encoding::Windows1252, b"caf\xE9", true),
+            "café".as_bytes()
+        );
         assert_eq!(decode_all(Encoding::Utf8, b"\xEF\xBB\xBFx", true), b"x");
     }
 

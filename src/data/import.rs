@@ -16,8 +16,8 @@ use super::decode::{decode_all, detect_encoding, looks_binary, Encoding, StreamD
 use super::infer::{finish_column, plan_for, repair_names, suggest_role};
 use super::options::{Dialect, ImportOptions};
 use super::parse::{
-    for_each_record, parse_chunk, trim, MissingTokens, ParseConfig, RaggedRecord, RecordScanner, Sink,
-    SinkPlan, StringSink,
+    for_each_record, parse_chunk, trim, MissingTokens, ParseConfig, RaggedRecord, RecordScanner,
+    Sink, SinkPlan, StringSink,
 };
 use super::sniff::{sniff_decimal_comma, sniff_delimiter, sniff_header};
 use crate::error::ImportError;
@@ -96,7 +96,14 @@ pub fn preview_csv(path: &Path, options: &ImportOptions) -> Result<Preview, Impo
     let out = parse_chunk(&text, &cfg, plan.dialect.has_header);
     if let Some(ragged) = &out.ragged {
         if complete || ragged.offset + ragged.len < text.len() {
-            return Err(ragged_error(&shown, &text, 0, ragged, plan.plans.len(), cfg.delimiter));
+            return Err(ragged_error(
+                &shown,
+                &text,
+                0,
+                ragged,
+                plan.plans.len(),
+                cfg.delimiter,
+            ));
         }
     }
     let mut notices = plan.notices.clone();
@@ -104,7 +111,11 @@ pub fn preview_csv(path: &Path, options: &ImportOptions) -> Result<Preview, Impo
         notices.push(skipped_notice(out.skipped_ragged));
     }
     let sample_rows = out.sinks.first().map_or(0, sink_rows);
-    let sinks = out.sinks.into_iter().map(|s| truncate_sink(s, PREVIEW_ROWS)).collect();
+    let sinks = out
+        .sinks
+        .into_iter()
+        .map(|s| truncate_sink(s, PREVIEW_ROWS))
+        .collect();
     let table = build_table(path, String::new(), &plan, sinks, options, notices);
     Ok(Preview {
         table,
@@ -115,7 +126,11 @@ pub fn preview_csv(path: &Path, options: &ImportOptions) -> Result<Preview, Impo
 }
 
 /// Import a whole CSV file into a typed table, reporting progress and honouring cancel.
-pub fn import_csv(path: &Path, options: &ImportOptions, progress: &Progress) -> Result<Table, ImportError> {
+pub fn import_csv(
+    path: &Path,
+    options: &ImportOptions,
+    progress: &Progress,
+) -> Result<Table, ImportError> {
     let shown = path.display().to_string();
     let (sample, file_bytes) = read_sample(path, &shown)?;
     progress.total.store(file_bytes, Ordering::Relaxed);
@@ -134,7 +149,10 @@ pub fn import_csv(path: &Path, options: &ImportOptions, progress: &Progress) -> 
                 }
             }
         }
-        if streamed.invalid_utf8 && plan.encoding_detected && plan.dialect.encoding == Encoding::Utf8 {
+        if streamed.invalid_utf8
+            && plan.encoding_detected
+            && plan.dialect.encoding == Encoding::Utf8
+        {
             plan.dialect.encoding = Encoding::Windows1252;
             plan.notices.push(windows_1252_notice());
             revised = true;
@@ -146,14 +164,24 @@ pub fn import_csv(path: &Path, options: &ImportOptions, progress: &Progress) -> 
         if streamed.skipped_ragged > 0 {
             notices.push(skipped_notice(streamed.skipped_ragged));
         }
-        let table = build_table(path, streamed.fingerprint, &plan, streamed.sinks, options, notices);
+        let table = build_table(
+            path,
+            streamed.fingerprint,
+            &plan,
+            streamed.sinks,
+            options,
+            notices,
+        );
         return Ok(table);
     }
 }
 
 fn read_sample(path: &Path, shown: &str) -> Result<(Vec<u8>, u64), ImportError> {
     let file = std::fs::File::open(path).map_err(|e| ImportError::io(shown, &e))?;
-    let file_bytes = file.metadata().map_err(|e| ImportError::io(shown, &e))?.len();
+    let file_bytes = file
+        .metadata()
+        .map_err(|e| ImportError::io(shown, &e))?
+        .len();
     let mut sample = Vec::with_capacity(SAMPLE_BYTES.min(file_bytes as usize));
     file.take(SAMPLE_BYTES as u64)
         .read_to_end(&mut sample)
@@ -197,7 +225,9 @@ fn make_plan(
             "this looks like a binary file, not CSV text",
         ));
     }
-    let delimiter = options.delimiter.unwrap_or_else(|| sniff_delimiter(&decoded));
+    let delimiter = options
+        .delimiter
+        .unwrap_or_else(|| sniff_delimiter(&decoded));
     let text = whole_records(decoded, delimiter, complete);
     let missing = MissingTokens::new(&options.missing_tokens);
     let decimal_comma = options
@@ -239,7 +269,11 @@ fn make_plan(
         .enumerate()
         .map(|(i, sink)| match sink {
             Sink::Strings(s) => plan_for(options.kind_override(i), s, decimal_comma),
-            _ => plan_for(options.kind_override(i), &StringSink::default(), decimal_comma),
+            _ => plan_for(
+                options.kind_override(i),
+                &StringSink::default(),
+                decimal_comma,
+            ),
         })
         .collect();
     let sample_rows = match out.sinks.first() {
@@ -332,7 +366,11 @@ fn stream(
     let file = std::fs::File::open(path).map_err(|e| ImportError::io(shown, &e))?;
     let batch_chunks = 2 * rayon::current_num_threads().max(1);
     let (sender, receiver) = crossbeam_channel::bounded::<Result<Chunk, ImportError>>(batch_chunks);
-    let mut sinks: Vec<Sink> = cfg.plans.iter().map(|&p| Sink::new(p, plan.estimated_rows)).collect();
+    let mut sinks: Vec<Sink> = cfg
+        .plans
+        .iter()
+        .map(|&p| Sink::new(p, plan.estimated_rows))
+        .collect();
     let mut header_pending = plan.dialect.has_header;
     let (mut skipped_ragged, mut invalid_utf8) = (0, false);
     std::thread::scope(|scope| {
@@ -363,7 +401,14 @@ fn stream(
                 }
                 if let Some(ragged) = &output.ragged {
                     let (plans, delimiter) = (cfg.plans.len(), cfg.delimiter);
-                    return Err(ragged_error(shown, &chunk.text, chunk.first_line, ragged, plans, delimiter));
+                    return Err(ragged_error(
+                        shown,
+                        &chunk.text,
+                        chunk.first_line,
+                        ragged,
+                        plans,
+                        delimiter,
+                    ));
                 }
                 skipped_ragged += output.skipped_ragged;
                 invalid_utf8 |= output.invalid_utf8;
@@ -374,7 +419,9 @@ fn stream(
             }
         }
         drop(receiver);
-        let fingerprint = reader.join().map_err(|_| ImportError::content(shown, "the reader thread failed"))??;
+        let fingerprint = reader
+            .join()
+            .map_err(|_| ImportError::content(shown, "the reader thread failed"))??;
         Ok(Streamed {
             sinks: std::mem::take(&mut sinks),
             skipped_ragged,
@@ -409,14 +456,18 @@ fn cut_chunks(
         bytes_read += n as u64;
         decoder.decode(&block[..n], eof, &mut pending);
         let mut last_end = None;
-        scanned = scanner.scan(&pending, scanned, eof, |end, line| last_end = Some((end, line)));
+        scanned = scanner.scan(&pending, scanned, eof, |end, line| {
+            last_end = Some((end, line))
+        });
         if eof {
             if scanner.in_quote() {
                 return Err(ImportError::At {
                     path: shown.to_string(),
                     line: scanner.quote_line + 1,
                     column: 1,
-                    message: "a quoted field opened on this line never closes (missing closing quote)".into(),
+                    message:
+                        "a quoted field opened on this line never closes (missing closing quote)"
+                            .into(),
                 });
             }
             let chunk = Chunk {
@@ -483,7 +534,10 @@ fn ragged_error(
         path: shown.to_string(),
         line,
         column,
-        message: format!("expected {expected} fields, found {} ({hint})", ragged.found),
+        message: format!(
+            "expected {expected} fields, found {} ({hint})",
+            ragged.found
+        ),
     }
 }
 

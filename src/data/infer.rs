@@ -55,7 +55,10 @@ pub(crate) fn repair_names(raw: &[String]) -> (Vec<String>, Vec<String>) {
         names[i] = fresh;
     }
     if !renamed.is_empty() {
-        notices.push(format!("duplicate column names renamed: {}", renamed.join(", ")));
+        notices.push(format!(
+            "duplicate column names renamed: {}",
+            renamed.join(", ")
+        ));
     }
     (names, notices)
 }
@@ -67,7 +70,11 @@ fn join_numbers(numbers: &[usize]) -> String {
 }
 
 /// How to parse a column given the user's choice, else what the sample suggests.
-pub(crate) fn plan_for(user: Option<ColumnKind>, sample: &StringSink, decimal_comma: bool) -> SinkPlan {
+pub(crate) fn plan_for(
+    user: Option<ColumnKind>,
+    sample: &StringSink,
+    decimal_comma: bool,
+) -> SinkPlan {
     match user {
         Some(kind) if kind.is_numeric() => SinkPlan::Number { forced: true },
         Some(_) => SinkPlan::Strings,
@@ -93,8 +100,13 @@ pub(crate) fn infer_string_kind(levels: &[String], non_missing: usize) -> Column
     if !levels.is_empty() && levels.iter().all(|l| looks_like_date(l)) {
         return ColumnKind::Date;
     }
-    let many = levels.len() > MAX_CATEGORIES || (non_missing > 50 && levels.len() * 2 > non_missing);
-    if many || levels.iter().any(|l| l.chars().count() > MAX_CATEGORY_CHARS) {
+    let many =
+        levels.len() > MAX_CATEGORIES || (non_missing > 50 && levels.len() * 2 > non_missing);
+    if many
+        || levels
+            .iter()
+            .any(|l| l.chars().count() > MAX_CATEGORY_CHARS)
+    {
         return ColumnKind::Text;
     }
     ColumnKind::Categorical
@@ -105,7 +117,9 @@ fn is_boolean(levels: &[String]) -> bool {
     let mut spellings: Vec<String> = levels.iter().map(|l| l.to_ascii_lowercase()).collect();
     spellings.sort();
     spellings.dedup();
-    !levels.is_empty() && spellings.len() <= 2 && levels.iter().all(|l| parse_bool(l.as_bytes()).is_some())
+    !levels.is_empty()
+        && spellings.len() <= 2
+        && levels.iter().all(|l| parse_bool(l.as_bytes()).is_some())
 }
 
 /// `2024-01-31`, `2024/01/31`, `31/01/2024`, `31.01.2024`, optionally followed by a time.
@@ -114,7 +128,10 @@ pub(crate) fn looks_like_date(text: &str) -> bool {
     if b.len() < 8 {
         return false;
     }
-    let digits = |range: std::ops::Range<usize>| b.get(range).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+    let digits = |range: std::ops::Range<usize>| {
+        b.get(range)
+            .is_some_and(|s| s.iter().all(u8::is_ascii_digit))
+    };
     let date_len = if digits(0..4) && matches!(b.get(4), Some(b'-' | b'/')) {
         // Year first: YYYY-M-D with 1–2 digit month and day.
         let rest = &text[5..];
@@ -130,14 +147,21 @@ pub(crate) fn looks_like_date(text: &str) -> bool {
             return false;
         }
         5 + parts[0].len() + 1 + day_len
-    } else if digits(0..2) && matches!(b[2], b'/' | b'.' | b'-') && digits(3..5) && b[5] == b[2] && digits(6..10) {
+    } else if digits(0..2)
+        && matches!(b[2], b'/' | b'.' | b'-')
+        && digits(3..5)
+        && b[5] == b[2]
+        && digits(6..10)
+    {
         10
     } else {
         return false;
     };
     match b.get(date_len) {
         None => true,
-        Some(b'T' | b' ') => b.len() >= date_len + 6 && digits(date_len + 1..date_len + 3) && b[date_len + 3] == b':',
+        Some(b'T' | b' ') => {
+            b.len() >= date_len + 6 && digits(date_len + 1..date_len + 3) && b[date_len + 3] == b':'
+        }
         Some(_) => false,
     }
 }
@@ -172,7 +196,9 @@ pub(crate) fn finish_column(name: String, sink: Sink, user: Option<ColumnKind>) 
             }
             let kind = match user {
                 Some(ColumnKind::Integer) if fractional => {
-                    notices.push(format!("column '{name}' has fractional values; kept as float"));
+                    notices.push(format!(
+                        "column '{name}' has fractional values; kept as float"
+                    ));
                     ColumnKind::Float
                 }
                 Some(kind) => kind,
@@ -216,7 +242,10 @@ pub(crate) fn looks_like_row_id(column: &Column) -> bool {
 
 /// Suggested role: ignore ids, unnamed row-name columns, text and dates; target by name.
 pub(crate) fn suggest_role(column: &Column, was_blank: bool) -> Role {
-    if was_blank || looks_like_row_id(column) || matches!(column.kind, ColumnKind::Text | ColumnKind::Date) {
+    if was_blank
+        || looks_like_row_id(column)
+        || matches!(column.kind, ColumnKind::Text | ColumnKind::Date)
+    {
         Role::Ignore
     } else if TARGET_NAMES.contains(&column.name.to_ascii_lowercase().as_str()) {
         Role::Target
@@ -231,7 +260,10 @@ mod tests {
 
     #[test]
     fn header_repair_names_blanks_and_duplicates() {
-        let raw: Vec<String> = ["x", "", "x", "x_2", " y ", "x"].iter().map(|s| s.to_string()).collect();
+        let raw: Vec<String> = ["x", "", "x", "x_2", " y ", "x"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         let (names, notices) = repair_names(&raw);
         assert_eq!(names, vec!["x", "column_2", "x_3", "x_2", "y", "x_4"]);
         assert_eq!(notices.len(), 2);
@@ -240,10 +272,19 @@ mod tests {
     #[test]
     fn string_kinds() {
         let s = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert_eq!(infer_string_kind(&s(&["Yes", "no"]), 10), ColumnKind::Boolean);
-        assert_eq!(infer_string_kind(&s(&["2024-01-31", "2024-02-01T10:00:00"]), 2), ColumnKind::Date);
+        assert_eq!(
+            infer_string_kind(&s(&["Yes", "no"]), 10),
+            ColumnKind::Boolean
+        );
+        assert_eq!(
+            infer_string_kind(&s(&["2024-01-31", "2024-02-01T10:00:00"]), 2),
+            ColumnKind::Date
+        );
         assert_eq!(infer_string_kind(&s(&["31/01/2024"]), 1), ColumnKind::Date);
-        assert_eq!(infer_string_kind(&s(&["a", "b", "c"]), 100), ColumnKind::Categorical);
+        assert_eq!(
+            infer_string_kind(&s(&["a", "b", "c"]), 100),
+            ColumnKind::Categorical
+        );
         let many: Vec<String> = (0..60).map(|i| format!("name {i}")).collect();
         assert_eq!(infer_string_kind(&many, 60), ColumnKind::Text);
         assert!(!looks_like_date("2024-13"));

@@ -38,7 +38,10 @@ impl Default for ImportOptions {
             has_header: None,
             decimal_comma: None,
             encoding: Encoding::Auto,
-            missing_tokens: DEFAULT_MISSING_TOKENS.iter().map(|s| s.to_string()).collect(),
+            missing_tokens: DEFAULT_MISSING_TOKENS
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
             skip_ragged_rows: false,
             column_kinds: Vec::new(),
             column_roles: Vec::new(),

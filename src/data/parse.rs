@@ -10,7 +10,9 @@ use super::column::MISSING_CODE;
 pub(crate) enum SinkPlan {
     /// Parse numbers; `forced` (chosen by the user) turns unparseable cells into missing
     /// instead of asking for a re-read as strings.
-    Number { forced: bool },
+    Number {
+        forced: bool,
+    },
     Strings,
 }
 
@@ -40,7 +42,10 @@ impl MissingTokens {
             }
         }
         MissingTokens {
-            tokens: tokens.iter().map(|t| t.trim().as_bytes().to_vec()).collect(),
+            tokens: tokens
+                .iter()
+                .map(|t| t.trim().as_bytes().to_vec())
+                .collect(),
             first_bytes,
         }
     }
@@ -260,7 +265,10 @@ pub(crate) fn parse_bool(cell: &[u8]) -> Option<bool> {
 pub(crate) fn trim(cell: &[u8]) -> &[u8] {
     let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\r');
     let start = cell.iter().position(|b| !is_space(b)).unwrap_or(cell.len());
-    let end = cell.iter().rposition(|b| !is_space(b)).map_or(start, |i| i + 1);
+    let end = cell
+        .iter()
+        .rposition(|b| !is_space(b))
+        .map_or(start, |i| i + 1);
     &cell[start..end]
 }
 
@@ -351,7 +359,11 @@ impl<'a> Record<'a> {
 
     /// Field `i`, unescaped and untrimmed.
     pub(crate) fn field(&self, i: usize) -> &'a [u8] {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] + self.gap };
+        let start = if i == 0 {
+            0
+        } else {
+            self.ends[i - 1] + self.gap
+        };
         &self.bytes[start..self.ends[i]]
     }
 
@@ -502,7 +514,11 @@ impl RecordScanner {
         }
         while let Some(found) = memchr::memchr2(b'"', b'\n', &text[pos..]) {
             let at = pos + found;
-            let prev = if at > pos { text[at - 1] } else { self.previous };
+            let prev = if at > pos {
+                text[at - 1]
+            } else {
+                self.previous
+            };
             if text[at] == b'\n' {
                 self.lines += 1;
                 if !self.in_quote {
@@ -572,12 +588,20 @@ mod tests {
     #[test]
     fn quoted_fields_with_newlines_and_doubled_quotes() {
         let cfg = config(vec![SinkPlan::Number { forced: false }, SinkPlan::Strings]);
-        let out = parse_chunk(b"a,b\n1,\"x\ny\"\n\n2,\"say \"\"hi\"\"\"\r\n3,NA", &cfg, true);
+        let out = parse_chunk(
+            b"a,b\n1,\"x\ny\"\n\n2,\"say \"\"hi\"\"\"\r\n3,NA",
+            &cfg,
+            true,
+        );
         assert_eq!(out.header, Some(vec!["a".to_string(), "b".to_string()]));
-        let Sink::Strings(s) = &out.sinks[1] else { panic!("strings") };
+        let Sink::Strings(s) = &out.sinks[1] else {
+            panic!("strings")
+        };
         assert_eq!(s.levels, vec!["x\ny", "say \"hi\""]);
         assert_eq!(s.codes, vec![0, 1, MISSING_CODE]);
-        let Sink::Number(n) = &out.sinks[0] else { panic!("numbers") };
+        let Sink::Number(n) = &out.sinks[0] else {
+            panic!("numbers")
+        };
         assert_eq!(n.values, vec![1.0, 2.0, 3.0]);
     }
 

@@ -107,7 +107,12 @@ pub fn level_counts(column: &Column) -> Vec<(String, u64)> {
             for &c in codes.iter().filter(|&&c| c != MISSING_CODE) {
                 n[c as usize] += 1;
             }
-            levels.iter().cloned().zip(n).filter(|(_, n)| *n > 0).collect()
+            levels
+                .iter()
+                .cloned()
+                .zip(n)
+                .filter(|(_, n)| *n > 0)
+                .collect()
         }
         ColumnData::Numeric(values) => {
             let mut map: indexmap_lite::Counter = Default::default();
@@ -116,7 +121,12 @@ pub fn level_counts(column: &Column) -> Vec<(String, u64)> {
             }
             map.into_sorted()
                 .into_iter()
-                .map(|(bits, n)| (super::column::format_number(f64::from_bits(bits)).into_owned(), n))
+                .map(|(bits, n)| {
+                    (
+                        super::column::format_number(f64::from_bits(bits)).into_owned(),
+                        n,
+                    )
+                })
                 .collect()
         }
     };
@@ -160,8 +170,16 @@ fn summarise(values: &[f64]) -> Option<NumericSummary> {
         return None;
     }
     let mean = sum / n as f64;
-    let squares: f64 = values.iter().filter(|v| !v.is_nan()).map(|v| (v - mean) * (v - mean)).sum();
-    let std = if n > 1 { (squares / (n - 1) as f64).sqrt() } else { 0.0 };
+    let squares: f64 = values
+        .iter()
+        .filter(|v| !v.is_nan())
+        .map(|v| (v - mean) * (v - mean))
+        .sum();
+    let std = if n > 1 {
+        (squares / (n - 1) as f64).sqrt()
+    } else {
+        0.0
+    };
     Some(NumericSummary {
         min,
         max,
@@ -174,11 +192,21 @@ fn summarise(values: &[f64]) -> Option<NumericSummary> {
 fn histogram(values: &[f64], min: f64, max: f64) -> Histogram {
     let width = (max - min) / HISTOGRAM_BINS as f64;
     let edges = (0..=HISTOGRAM_BINS)
-        .map(|i| if i == HISTOGRAM_BINS { max } else { min + width * i as f64 })
+        .map(|i| {
+            if i == HISTOGRAM_BINS {
+                max
+            } else {
+                min + width * i as f64
+            }
+        })
         .collect();
     let mut counts = vec![0_u64; HISTOGRAM_BINS];
     for &v in values.iter().filter(|v| !v.is_nan()) {
-        let bin = if width > 0.0 { ((v - min) / width) as usize } else { 0 };
+        let bin = if width > 0.0 {
+            ((v - min) / width) as usize
+        } else {
+            0
+        };
         counts[bin.min(HISTOGRAM_BINS - 1)] += 1;
     }
     Histogram { edges, counts }
@@ -199,14 +227,21 @@ mod tests {
 
     #[test]
     fn numeric_profile_matches_pandas_describe() {
-        let c = column(ColumnData::Numeric(vec![1.0, 2.0, f64::NAN, 4.0, 2.0]), ColumnKind::Float);
+        let c = column(
+            ColumnData::Numeric(vec![1.0, 2.0, f64::NAN, 4.0, 2.0]),
+            ColumnKind::Float,
+        );
         let p = profile_column(&c);
         assert_eq!((p.missing, p.distinct), (1, 3));
         let s = p.numeric.unwrap();
         assert_eq!((s.min, s.max, s.mean), (1.0, 4.0, 2.25));
         assert!((s.std - 1.2583057392117916).abs() < 1e-12);
         assert_eq!(s.histogram.counts.iter().sum::<u64>(), 4);
-        assert_eq!(s.histogram.counts[HISTOGRAM_BINS - 1], 1, "max falls in the last bin");
+        assert_eq!(
+            s.histogram.counts[HISTOGRAM_BINS - 1],
+            1,
+            "max falls in the last bin"
+        );
     }
 
     #[test]

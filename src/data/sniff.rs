@@ -35,8 +35,8 @@ pub(crate) fn sniff_delimiter(text: &[u8]) -> u8 {
             continue;
         }
         let consistency = mode_count as f64 / counts.len() as f64;
-        let better = consistency > best.1 + 1e-9
-            || ((consistency - best.1).abs() <= 1e-9 && mode > best.2);
+        let better =
+            consistency > best.1 + 1e-9 || ((consistency - best.1).abs() <= 1e-9 && mode > best.2);
         if better {
             best = (delimiter, consistency, mode);
         }
@@ -153,7 +153,12 @@ mod tests {
     fn header_is_told_from_data() {
         assert!(sniff_header(b"x,y\n1,2\n3,4\n", b',', false, &missing()));
         assert!(!sniff_header(b"1,2\n3,4\n", b',', false, &missing()));
-        assert!(sniff_header(b"name,city\nann,rome\n", b',', false, &missing()));
+        assert!(sniff_header(
+            b"name,city\nann,rome\n",
+            b',',
+            false,
+            &missing()
+        ));
         assert!(sniff_header(b",a\n1,2\n", b',', false, &missing()));
         assert!(sniff_header(b"only,header\n", b',', false, &missing()));
     }

@@ -99,19 +99,37 @@ impl ModeldeskApp {
     pub fn logic(&mut self, ctx: &egui::Context) {
         if !self.started {
             self.started = true;
-            ctx.set_theme(if self.settings.dark_mode { egui::Theme::Dark } else { egui::Theme::Light });
+            ctx.set_theme(if self.settings.dark_mode {
+                egui::Theme::Dark
+            } else {
+                egui::Theme::Light
+            });
         }
         if self.repaint.is_none() {
             let ctx = ctx.clone();
             self.repaint = Some(Arc::new(move || ctx.request_repaint()));
         }
-        if ctx.input_mut(|i| i.consume_shortcut(&egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::O))) {
+        if ctx.input_mut(|i| {
+            i.consume_shortcut(&egui::KeyboardShortcut::new(
+                egui::Modifiers::COMMAND,
+                egui::Key::O,
+            ))
+        }) {
             self.commands.push(Command::OpenFileDialog);
         }
-        let dropped: Vec<PathBuf> = ctx.input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).filter(|p| !p.as_os_str().is_empty()).collect());
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect()
+        });
         match dropped.len() {
             0 => {}
-            1 => self.commands.extend(dropped.into_iter().map(Command::PreviewFile)),
+            1 => self
+                .commands
+                .extend(dropped.into_iter().map(Command::PreviewFile)),
             _ => self.commands.push(Command::ImportFiles(dropped)),
         }
         for command in std::mem::take(&mut self.commands) {
@@ -151,7 +169,8 @@ impl ModeldeskApp {
                 }
             }
             Command::PreviewFile(path) => {
-                self.import_dialog = Some(ImportDialog::open(path, self.settings.import_defaults()));
+                self.import_dialog =
+                    Some(ImportDialog::open(path, self.settings.import_defaults()));
             }
             Command::ImportFiles(paths) => {
                 for path in paths {
@@ -172,9 +191,11 @@ impl ModeldeskApp {
                 };
                 match sample_path(sample) {
                     Ok(path) => {
-                        self.pending_targets.insert(path.clone(), sample.target.to_string());
+                        self.pending_targets
+                            .insert(path.clone(), sample.target.to_string());
                         let options = self.settings.import_defaults();
-                        if let Err(message) = self.jobs.start_import(path, options, self.repaint()) {
+                        if let Err(message) = self.jobs.start_import(path, options, self.repaint())
+                        {
                             self.error(message);
                         }
                     }
@@ -195,7 +216,8 @@ impl ModeldeskApp {
             Command::CloseDataset(_) => {}
             Command::SelectColumn(column) => {
                 if let Some(dataset) = self.selected.and_then(|i| self.datasets.get_mut(i)) {
-                    dataset.selected_column = column.min(dataset.table.columns.len().saturating_sub(1));
+                    dataset.selected_column =
+                        column.min(dataset.table.columns.len().saturating_sub(1));
                 }
             }
             Command::ShowColumnsFrom(first) => {
@@ -239,7 +261,8 @@ impl ModeldeskApp {
                     first_column: 0,
                 };
                 if let Some(target) = self.pending_targets.remove(&path) {
-                    if let Some(index) = dataset.table.columns.iter().position(|c| c.name == target) {
+                    if let Some(index) = dataset.table.columns.iter().position(|c| c.name == target)
+                    {
                         set_role(&mut dataset, index, Role::Target);
                         dataset.selected_column = index;
                     }
@@ -355,7 +378,8 @@ impl ModeldeskApp {
         ui.add_space(8.0);
         for view in View::ALL {
             let selected = self.settings.view == view;
-            let button = egui::Button::selectable(selected, view.label()).min_size(egui::vec2(76.0, 36.0));
+            let button =
+                egui::Button::selectable(selected, view.label()).min_size(egui::vec2(76.0, 36.0));
             let response = ui.add_enabled(view.unavailable_reason().is_none(), button);
             let response = match view.unavailable_reason() {
                 Some(reason) => response.on_disabled_hover_text(reason),
@@ -403,14 +427,16 @@ impl ModeldeskApp {
             } else {
                 ui.visuals().warn_fg_color
             };
-            egui::Frame::group(ui.style()).stroke(egui::Stroke::new(1.0, color)).show(ui, |ui| {
-                ui.horizontal(|ui| {
-                    ui.colored_label(color, &message.text);
-                    if ui.small_button("Dismiss").clicked() {
-                        commands.push(Command::DismissMessage(i));
-                    }
+            egui::Frame::group(ui.style())
+                .stroke(egui::Stroke::new(1.0, color))
+                .show(ui, |ui| {
+                    ui.horizontal(|ui| {
+                        ui.colored_label(color, &message.text);
+                        if ui.small_button("Dismiss").clicked() {
+                            commands.push(Command::DismissMessage(i));
+                        }
+                    });
                 });
-            });
         }
     }
 }
@@ -418,7 +444,12 @@ impl ModeldeskApp {
 /// Give a column a role and keep the profile (roles, class balance) in step.
 fn set_role(dataset: &mut Dataset, column: usize, role: Role) {
     dataset.table.set_role(column, role);
-    for (profile, column) in dataset.profile.columns.iter_mut().zip(&dataset.table.columns) {
+    for (profile, column) in dataset
+        .profile
+        .columns
+        .iter_mut()
+        .zip(&dataset.table.columns)
+    {
         profile.role = column.role;
     }
     dataset.profile.class_balance = dataset
@@ -438,7 +469,10 @@ fn drop_overlay(ctx: &egui::Context) {
     } else {
         format!("Drop to import these {hovered} files")
     };
-    let painter = ctx.layer_painter(egui::LayerId::new(egui::Order::Foreground, egui::Id::unique("drop_overlay")));
+    let painter = ctx.layer_painter(egui::LayerId::new(
+        egui::Order::Foreground,
+        egui::Id::unique("drop_overlay"),
+    ));
     let rect = ctx.content_rect();
     painter.rect_filled(rect, 0.0, egui::Color32::from_black_alpha(180));
     painter.text(

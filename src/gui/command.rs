@@ -18,7 +18,13 @@ pub enum View {
 
 impl View {
     /// Rail order.
-    pub const ALL: [View; 5] = [View::Data, View::Train, View::Compare, View::Catalog, View::Score];
+    pub const ALL: [View; 5] = [
+        View::Data,
+        View::Train,
+        View::Compare,
+        View::Catalog,
+        View::Score,
+    ];
 
     /// The label on the rail.
     pub fn label(self) -> &'static str {
@@ -35,10 +41,16 @@ impl View {
     pub fn unavailable_reason(self) -> Option<&'static str> {
         match self {
             View::Data => None,
-            View::Train => Some("Training models is not part of this build yet: import and profile data in Data."),
-            View::Compare => Some("Comparing models needs training, which is not part of this build yet."),
+            View::Train => Some(
+                "Training models is not part of this build yet: import and profile data in Data.",
+            ),
+            View::Compare => {
+                Some("Comparing models needs training, which is not part of this build yet.")
+            }
             View::Catalog => Some("The model catalog is not part of this build yet."),
-            View::Score => Some("Scoring needs registered models, which are not part of this build yet."),
+            View::Score => {
+                Some("Scoring needs registered models, which are not part of this build yet.")
+            }
         }
     }
 }
@@ -53,7 +65,10 @@ pub enum Command {
     /// Import files straight away with the default options (several dropped at once).
     ImportFiles(Vec<PathBuf>),
     /// Import one file with the options chosen in the preview.
-    StartImport { path: PathBuf, options: ImportOptions },
+    StartImport {
+        path: PathBuf,
+        options: ImportOptions,
+    },
     /// Import a bundled sample dataset (by file name).
     OpenSample(&'static str),
     CloseImportDialog,
@@ -63,7 +78,10 @@ pub enum Command {
     /// Show columns from this position on (wide tables are shown a page at a time).
     ShowColumnsFrom(usize),
     /// Change the role of a column of the selected dataset.
-    SetRole { column: usize, role: Role },
+    SetRole {
+        column: usize,
+        role: Role,
+    },
     CancelJobs,
     DismissMessage(usize),
     ClearRecentFiles,

@@ -49,7 +49,9 @@ pub const SAMPLES: [Sample; 5] = [
 /// A path to read `sample` from: the source tree's `assets/` when present, else a copy
 /// written once to the user's data directory.
 pub fn sample_path(sample: &Sample) -> std::io::Result<PathBuf> {
-    let in_tree = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets").join(sample.file);
+    let in_tree = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("assets")
+        .join(sample.file);
     if in_tree.is_file() {
         return Ok(in_tree);
     }

@@ -35,7 +35,10 @@ impl Default for Settings {
             reopen_datasets: true,
             view: View::Data,
             dark_mode: true,
-            missing_tokens: DEFAULT_MISSING_TOKENS.iter().map(|s| s.to_string()).collect(),
+            missing_tokens: DEFAULT_MISSING_TOKENS
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
             skip_ragged_rows: false,
         }
     }

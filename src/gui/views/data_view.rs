@@ -63,10 +63,17 @@ fn dataset_list(ui: &mut egui::Ui, app: &ModeldeskApp, commands: &mut Vec<Comman
     for (i, dataset) in app.datasets.iter().enumerate() {
         ui.horizontal(|ui| {
             let label = format!("{}\n{} rows", dataset.table.name, dataset.table.rows());
-            if ui.selectable_label(app.selected == Some(i), label).clicked() {
+            if ui
+                .selectable_label(app.selected == Some(i), label)
+                .clicked()
+            {
                 commands.push(Command::SelectDataset(i));
             }
-            if ui.small_button("Close").on_hover_text("Close this dataset").clicked() {
+            if ui
+                .small_button("Close")
+                .on_hover_text("Close this dataset")
+                .clicked()
+            {
                 commands.push(Command::CloseDataset(i));
             }
         });
@@ -82,18 +89,30 @@ fn dataset_header(ui: &mut egui::Ui, dataset: &Dataset, commands: &mut Vec<Comma
     let d = &table.dialect;
     ui.horizontal_wrapped(|ui| {
         ui.heading(&table.name);
-        ui.label(format!("{} rows × {} columns", table.rows(), table.columns.len()));
+        ui.label(format!(
+            "{} rows × {} columns",
+            table.rows(),
+            table.columns.len()
+        ));
         ui.weak(format!(
             "· {} separated, {}{}, {} · read in {:.2} s",
             d.delimiter_name(),
             if d.has_header { "header" } else { "no header" },
-            if d.decimal_comma { ", decimal comma" } else { "" },
+            if d.decimal_comma {
+                ", decimal comma"
+            } else {
+                ""
+            },
             d.encoding.name(),
             dataset.import_seconds
         ));
     })
     .response
-    .on_hover_text(format!("{}\nblake3 {}", table.source.display(), table.fingerprint));
+    .on_hover_text(format!(
+        "{}\nblake3 {}",
+        table.source.display(),
+        table.fingerprint
+    ));
     if !table.notices.is_empty() {
         egui::CollapsingHeader::new(format!("Import notices ({})", table.notices.len()))
             .default_open(true)
@@ -108,11 +127,19 @@ fn dataset_header(ui: &mut egui::Ui, dataset: &Dataset, commands: &mut Vec<Comma
         ui.horizontal(|ui| {
             let first = dataset.first_column;
             let last = (first + COLUMNS_PER_PAGE).min(columns);
-            if ui.add_enabled(first > 0, egui::Button::new("◀ Columns")).clicked() {
-                commands.push(Command::ShowColumnsFrom(first.saturating_sub(COLUMNS_PER_PAGE)));
+            if ui
+                .add_enabled(first > 0, egui::Button::new("◀ Columns"))
+                .clicked()
+            {
+                commands.push(Command::ShowColumnsFrom(
+                    first.saturating_sub(COLUMNS_PER_PAGE),
+                ));
             }
             ui.label(format!("columns {}–{} of {columns}", first + 1, last));
-            if ui.add_enabled(last < columns, egui::Button::new("Columns ▶")).clicked() {
+            if ui
+                .add_enabled(last < columns, egui::Button::new("Columns ▶"))
+                .clicked()
+            {
                 commands.push(Command::ShowColumnsFrom(last));
             }
         });
@@ -122,14 +149,22 @@ fn dataset_header(ui: &mut egui::Ui, dataset: &Dataset, commands: &mut Vec<Comma
 fn data_table(ui: &mut egui::Ui, dataset: &Dataset, commands: &mut Vec<Command>) {
     let table = &dataset.table;
     let first = dataset.first_column;
-    let shown: Vec<usize> = (first..table.columns.len()).take(COLUMNS_PER_PAGE).collect();
+    let shown: Vec<usize> = (first..table.columns.len())
+        .take(COLUMNS_PER_PAGE)
+        .collect();
     let row_digits = table.rows().max(1).to_string().len() as f32;
     egui::ScrollArea::horizontal().show(ui, |ui| {
         TableBuilder::new(ui)
             .striped(true)
             .auto_shrink([false, false])
             .column(TableColumn::exact(10.0 + 8.0 * row_digits))
-            .columns(TableColumn::initial(110.0).at_least(50.0).clip(true).resizable(true), shown.len())
+            .columns(
+                TableColumn::initial(110.0)
+                    .at_least(50.0)
+                    .clip(true)
+                    .resizable(true),
+                shown.len(),
+            )
             .header(44.0, |mut header| {
                 header.col(|ui| {
                     ui.weak("#");
@@ -140,7 +175,10 @@ fn data_table(ui: &mut egui::Ui, dataset: &Dataset, commands: &mut Vec<Command>)
                         ui.vertical(|ui| {
                             let selected = dataset.selected_column == c;
                             let name = ui
-                                .selectable_label(selected, egui::RichText::new(&column.name).strong())
+                                .selectable_label(
+                                    selected,
+                                    egui::RichText::new(&column.name).strong(),
+                                )
                                 .on_hover_text("Show this column's profile");
                             if name.clicked() {
                                 commands.push(Command::SelectColumn(c));
@@ -162,9 +200,12 @@ fn data_table(ui: &mut egui::Ui, dataset: &Dataset, commands: &mut Vec<Command>)
                             if column.data.is_missing(r) {
                                 ui.weak("—");
                             } else if column.kind.is_numeric() {
-                                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                                    ui.label(column.display(r));
-                                });
+                                ui.with_layout(
+                                    egui::Layout::right_to_left(egui::Align::Center),
+                                    |ui| {
+                                        ui.label(column.display(r));
+                                    },
+                                );
                             } else {
                                 ui.label(column.display(r));
                             }
@@ -184,33 +225,51 @@ fn column_profile(ui: &mut egui::Ui, dataset: &Dataset, commands: &mut Vec<Comma
     ui.horizontal(|ui| {
         ui.label("Role:");
         for role in Role::ALL {
-            if ui.selectable_label(profile.role == role, role.name()).clicked() && profile.role != role {
-                commands.push(Command::SetRole { column: index, role });
+            if ui
+                .selectable_label(profile.role == role, role.name())
+                .clicked()
+                && profile.role != role
+            {
+                commands.push(Command::SetRole {
+                    column: index,
+                    role,
+                });
             }
         }
     });
-    egui::Grid::new("profile_grid").num_columns(2).striped(true).show(ui, |ui| {
-        let rows = dataset.profile.rows.max(1);
-        row(ui, "Type", profile.kind.name().to_string());
-        row(
-            ui,
-            "Missing",
-            format!("{} ({:.1}%)", profile.missing, 100.0 * profile.missing as f64 / rows as f64),
-        );
-        row(ui, "Distinct", profile.distinct.to_string());
-        if let Some(s) = &profile.numeric {
-            row(ui, "Min", format_stat(s.min));
-            row(ui, "Max", format_stat(s.max));
-            row(ui, "Mean", format_stat(s.mean));
-            row(ui, "Std", format_stat(s.std));
-        }
-    });
+    egui::Grid::new("profile_grid")
+        .num_columns(2)
+        .striped(true)
+        .show(ui, |ui| {
+            let rows = dataset.profile.rows.max(1);
+            row(ui, "Type", profile.kind.name().to_string());
+            row(
+                ui,
+                "Missing",
+                format!(
+                    "{} ({:.1}%)",
+                    profile.missing,
+                    100.0 * profile.missing as f64 / rows as f64
+                ),
+            );
+            row(ui, "Distinct", profile.distinct.to_string());
+            if let Some(s) = &profile.numeric {
+                row(ui, "Min", format_stat(s.min));
+                row(ui, "Max", format_stat(s.max));
+                row(ui, "Mean", format_stat(s.mean));
+                row(ui, "Std", format_stat(s.std));
+            }
+        });
     ui.add_space(8.0);
     if profile.numeric.is_some() {
         histogram_plot(ui, profile);
     } else if !profile.top_levels.is_empty() {
         ui.label(if profile.distinct as usize > profile.top_levels.len() {
-            format!("Top {} of {} levels", profile.top_levels.len(), profile.distinct)
+            format!(
+                "Top {} of {} levels",
+                profile.top_levels.len(),
+                profile.distinct
+            )
         } else {
             "Levels".to_string()
         });
@@ -219,10 +278,16 @@ fn column_profile(ui: &mut egui::Ui, dataset: &Dataset, commands: &mut Vec<Comma
     if let Some(balance) = &dataset.profile.class_balance {
         if let Some(target) = dataset.table.target_index() {
             ui.separator();
-            ui.strong(format!("Class balance of target '{}'", dataset.table.columns[target].name));
+            ui.strong(format!(
+                "Class balance of target '{}'",
+                dataset.table.columns[target].name
+            ));
             let total: u64 = balance.iter().map(|b| b.1).sum();
             for (level, count) in balance.iter().take(20) {
-                ui.label(format!("{level}: {count} ({:.1}%)", 100.0 * *count as f64 / total.max(1) as f64));
+                ui.label(format!(
+                    "{level}: {count} ({:.1}%)",
+                    100.0 * *count as f64 / total.max(1) as f64
+                ));
             }
         }
     }
@@ -288,5 +353,7 @@ fn level_bars(ui: &mut egui::Ui, id: &str, levels: &[(String, u64)]) {
                 String::new()
             }
         })
-        .show(ui, |plot| plot.bar_chart(BarChart::new("levels", bars).horizontal()));
+        .show(ui, |plot| {
+            plot.bar_chart(BarChart::new("levels", bars).horizontal())
+        });
 }

@@ -20,7 +20,11 @@ impl ImportDialog {
     /// Open the dialog for `path` and read its preview.
     pub fn open(path: PathBuf, options: ImportOptions) -> Self {
         let preview = data::preview_csv(&path, &options).map_err(|e| e.to_string());
-        ImportDialog { path, options, preview }
+        ImportDialog {
+            path,
+            options,
+            preview,
+        }
     }
 
     fn refresh(&mut self) {
@@ -91,36 +95,72 @@ impl ImportDialog {
             let options = &mut self.options;
             let label = ui.label("Delimiter").id;
             let detect = format!("Detect ({})", detected.map_or("?", |d| d.delimiter_name()));
-            changed |= choice(ui, "delimiter", label, &mut options.delimiter, &[
-                (None, detect.as_str()),
-                (Some(b','), "comma"),
-                (Some(b';'), "semicolon"),
-                (Some(b'\t'), "tab"),
-                (Some(b'|'), "pipe"),
-            ]);
+            changed |= choice(
+                ui,
+                "delimiter",
+                label,
+                &mut options.delimiter,
+                &[
+                    (None, detect.as_str()),
+                    (Some(b','), "comma"),
+                    (Some(b';'), "semicolon"),
+                    (Some(b'\t'), "tab"),
+                    (Some(b'|'), "pipe"),
+                ],
+            );
             let label = ui.label("Header").id;
-            let detect = format!("Detect ({})", detected.map_or("?", |d| if d.has_header { "yes" } else { "no" }));
-            changed |= choice(ui, "header", label, &mut options.has_header, &[
-                (None, detect.as_str()),
-                (Some(true), "first row names columns"),
-                (Some(false), "no header"),
-            ]);
+            let detect = format!(
+                "Detect ({})",
+                detected.map_or("?", |d| if d.has_header { "yes" } else { "no" })
+            );
+            changed |= choice(
+                ui,
+                "header",
+                label,
+                &mut options.has_header,
+                &[
+                    (None, detect.as_str()),
+                    (Some(true), "first row names columns"),
+                    (Some(false), "no header"),
+                ],
+            );
             let label = ui.label("Decimal").id;
-            let detect = format!("Detect ({})", detected.map_or("?", |d| if d.decimal_comma { "comma" } else { "point" }));
-            changed |= choice(ui, "decimal", label, &mut options.decimal_comma, &[
-                (None, detect.as_str()),
-                (Some(false), "point 3.5"),
-                (Some(true), "comma 3,5"),
-            ]);
+            let detect = format!(
+                "Detect ({})",
+                detected.map_or("?", |d| if d.decimal_comma { "comma" } else { "point" })
+            );
+            changed |= choice(
+                ui,
+                "decimal",
+                label,
+                &mut options.decimal_comma,
+                &[
+                    (None, detect.as_str()),
+                    (Some(false), "point 3.5"),
+                    (Some(true), "comma 3,5"),
+                ],
+            );
             let label = ui.label("Encoding").id;
             let detect = format!("Detect ({})", detected.map_or("?", |d| d.encoding.name()));
             let encodings: Vec<(Encoding, &str)> = Encoding::ALL
                 .iter()
-                .map(|&e| (e, if e == Encoding::Auto { detect.as_str() } else { e.name() }))
+                .map(|&e| {
+                    (
+                        e,
+                        if e == Encoding::Auto {
+                            detect.as_str()
+                        } else {
+                            e.name()
+                        },
+                    )
+                })
                 .collect();
             changed |= choice(ui, "encoding", label, &mut options.encoding, &encodings);
             changed |= ui
-                .checkbox(&mut options.skip_ragged_rows, "Skip rows with the wrong number of fields")
+                .checkbox(
+                    &mut options.skip_ragged_rows,
+                    "Skip rows with the wrong number of fields",
+                )
                 .changed();
         });
         changed
@@ -136,7 +176,10 @@ fn choice<T: PartialEq + Clone>(
     value: &mut T,
     choices: &[(T, &str)],
 ) -> bool {
-    let current = choices.iter().find(|(v, _)| v == value).map_or("", |(_, label)| *label);
+    let current = choices
+        .iter()
+        .find(|(v, _)| v == value)
+        .map_or("", |(_, label)| *label);
     let mut changed = false;
     egui::ComboBox::from_id_salt(id)
         .selected_text(current)
@@ -151,7 +194,12 @@ fn choice<T: PartialEq + Clone>(
 }
 
 /// The preview rows with a type and role picker above each column; true when one changed.
-fn preview_table(ui: &mut egui::Ui, preview: &Preview, options: &mut ImportOptions, max_height: f32) -> bool {
+fn preview_table(
+    ui: &mut egui::Ui,
+    preview: &Preview,
+    options: &mut ImportOptions,
+    max_height: f32,
+) -> bool {
     let table = &preview.table;
     let mut changed = false;
     egui::ScrollArea::horizontal().show(ui, |ui| {
@@ -159,7 +207,10 @@ fn preview_table(ui: &mut egui::Ui, preview: &Preview, options: &mut ImportOptio
             .striped(true)
             .max_scroll_height(max_height)
             .column(TableColumn::auto().at_least(36.0))
-            .columns(TableColumn::auto().at_least(90.0).clip(true), table.columns.len().min(200))
+            .columns(
+                TableColumn::auto().at_least(90.0).clip(true),
+                table.columns.len().min(200),
+            )
             .header(64.0, |mut header| {
                 header.col(|ui| {
                     ui.label("#");
@@ -168,13 +219,15 @@ fn preview_table(ui: &mut egui::Ui, preview: &Preview, options: &mut ImportOptio
                     header.col(|ui| {
                         ui.vertical(|ui| {
                             let label = ui.strong(&column.name).id;
-                            let kinds: Vec<(ColumnKind, &str)> = ColumnKind::ALL.iter().map(|&k| (k, k.name())).collect();
+                            let kinds: Vec<(ColumnKind, &str)> =
+                                ColumnKind::ALL.iter().map(|&k| (k, k.name())).collect();
                             let mut kind = column.kind;
                             if choice(ui, &format!("kind{i}"), label, &mut kind, &kinds) {
                                 options.set_kind(i, Some(kind));
                                 changed = true;
                             }
-                            let roles: Vec<(Role, &str)> = Role::ALL.iter().map(|&r| (r, r.name())).collect();
+                            let roles: Vec<(Role, &str)> =
+                                Role::ALL.iter().map(|&r| (r, r.name())).collect();
                             let mut role = column.role;
                             if choice(ui, &format!("role{i}"), label, &mut role, &roles) {
                                 if role == Role::Target {
