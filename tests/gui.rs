@@ -200,3 +200,55 @@ fn views_that_are_not_built_are_disabled_not_dead() {
     harness.run_steps(2);
     assert_eq!(harness.state().settings.view, modeldesk::gui::View::Data);
 }
+
+/// Frame times of the Data view scrolling a large table. Run with
+/// `MODELDESK_BIG_CSV=/path/to/1M-rows.csv cargo test --release --test gui -- --ignored --nocapture`.
+#[test]
+#[ignore = "needs a large CSV in MODELDESK_BIG_CSV; a measurement, not a check"]
+fn large_table_frame_times() {
+    let Ok(path) = std::env::var("MODELDESK_BIG_CSV") else {
+        return;
+    };
+    let mut harness = harness(ModeldeskApp::new(fresh_settings(), None));
+    drop_files(
+        &mut harness,
+        &[PathBuf::from(&path), fixture("assets/iris.csv")],
+    );
+    settle(&mut harness);
+    let big = harness
+        .state()
+        .datasets
+        .iter()
+        .position(|d| d.table.rows() > 100_000)
+        .expect("the big file");
+    harness
+        .state_mut()
+        .send(modeldesk::gui::Command::SelectDataset(big));
+    harness.run_steps(3);
+    let centre = egui::pos2(600.0, 400.0);
+    let mut times = Vec::new();
+    for i in 0..300 {
+        harness.event(egui::Event::PointerMoved(centre));
+        let delta = if i % 100 == 99 { -400_000.0 } else { -900.0 };
+        harness.event(egui::Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Point,
+            delta: egui::vec2(0.0, delta),
+            phase: egui::TouchPhase::Move,
+            source: egui::MouseWheelSource::Wheel,
+            modifiers: egui::Modifiers::NONE,
+        });
+        let started = Instant::now();
+        harness.step();
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(f64::total_cmp);
+    let p = |q: f64| times[((times.len() - 1) as f64 * q) as usize];
+    println!(
+        "{} rows: frame time p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms over {} frames",
+        harness.state().datasets[big].table.rows(),
+        p(0.5),
+        p(0.99),
+        p(1.0),
+        times.len()
+    );
+}
