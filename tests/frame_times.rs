@@ -1,0 +1,73 @@
+//! Frame times of the Data view while scrolling a large table: the UI work of one frame
+//! (egui pass + tessellation) as the window does it, without a GPU. A measurement, not a
+//! check; run with
+//! `MODELDESK_BIG_CSV=/path/to/1M-rows.csv cargo test --release --test frame_times -- --ignored --nocapture`.
+
+use eframe::egui;
+use modeldesk::gui::{Command, ModeldeskApp, Settings};
+use std::time::{Duration, Instant};
+
+fn input(time: f64, events: Vec<egui::Event>) -> egui::RawInput {
+    egui::RawInput {
+        screen_rect: Some(egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1280.0, 800.0))),
+        time: Some(time),
+        events,
+        ..Default::default()
+    }
+}
+
+#[test]
+#[ignore = "needs a large CSV in MODELDESK_BIG_CSV; a measurement, not a check"]
+fn large_table_frame_times() {
+    let Ok(path) = std::env::var("MODELDESK_BIG_CSV") else {
+        return;
+    };
+    let ctx = egui::Context::default();
+    let settings = Settings {
+        reopen_datasets: false,
+        ..Settings::default()
+    };
+    let mut app = ModeldeskApp::new(settings, None);
+    app.send(Command::ImportFiles(vec![path.into()]));
+    let started = Instant::now();
+    let mut time = 0.0;
+    loop {
+        time += 1.0 / 60.0;
+        let _ = ctx.run_ui(input(time, vec![]), |ui| app.frame(ui));
+        if app.jobs.is_idle() && !app.datasets.is_empty() {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(120), "import did not finish");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let rows = app.datasets[0].table.rows();
+    let centre = egui::pos2(600.0, 400.0);
+    let mut times = Vec::new();
+    for i in 0..600 {
+        time += 1.0 / 60.0;
+        let delta = if i % 150 == 149 { -500_000.0 } else { -600.0 };
+        let events = vec![
+            egui::Event::PointerMoved(centre),
+            egui::Event::MouseWheel {
+                unit: egui::MouseWheelUnit::Point,
+                delta: egui::vec2(0.0, delta),
+                phase: egui::TouchPhase::Move,
+                source: egui::MouseWheelSource::Wheel,
+                modifiers: egui::Modifiers::NONE,
+            },
+        ];
+        let frame_started = Instant::now();
+        let output = ctx.run_ui(input(time, events), |ui| app.frame(ui));
+        let _ = ctx.tessellate(output.shapes, output.pixels_per_point);
+        times.push(frame_started.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(f64::total_cmp);
+    let p = |q: f64| times[((times.len() - 1) as f64 * q) as usize];
+    println!(
+        "{rows} rows: UI work per frame p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms over {} scrolling frames",
+        p(0.5),
+        p(0.99),
+        p(1.0),
+        times.len()
+    );
+}
