@@ -20,7 +20,12 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Open the window, optionally importing FILE.
-    Gui { file: Option<PathBuf> },
+    Gui {
+        file: Option<PathBuf>,
+        /// Show FILE in the import preview instead of importing it at once.
+        #[arg(long, requires = "file")]
+        preview: bool,
+    },
     /// Import a CSV file and print its schema and column profile.
     Inspect(InspectArgs),
 }

@@ -194,6 +194,28 @@ mod tests {
     }
 
     #[test]
+    fn cancel_stops_an_import_promptly() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.csv");
+        let mut text = String::from("a,b,c\n");
+        for i in 0..2_000_000 {
+            text.push_str(&format!("{i},{}.5,x{}\n", i % 97, i % 7));
+        }
+        std::fs::write(&path, text).unwrap();
+        let mut jobs = Jobs::default();
+        jobs.start_import(path, ImportOptions::default(), Arc::new(|| {}))
+            .unwrap();
+        let asked = Instant::now();
+        jobs.cancel_all();
+        let outcomes = wait(&mut jobs);
+        assert!(
+            matches!(&outcomes[..], [JobOutcome::Cancelled { .. }]),
+            "{outcomes:?}"
+        );
+        assert!(asked.elapsed() < std::time::Duration::from_millis(500));
+    }
+
+    #[test]
     fn a_failed_import_becomes_a_message() {
         let mut jobs = Jobs::default();
         jobs.start_import(

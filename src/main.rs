@@ -2,12 +2,19 @@
 
 use clap::Parser;
 use modeldesk::cli::{self, Cli, Command};
+use modeldesk::gui::Startup;
 
 fn main() {
     let parsed = Cli::parse();
     let result = match parsed.command {
         None => modeldesk::gui::run(None),
-        Some(Command::Gui { file }) => modeldesk::gui::run(file),
+        Some(Command::Gui { file, preview }) => modeldesk::gui::run(file.map(|f| {
+            if preview {
+                Startup::Preview(f)
+            } else {
+                Startup::Import(f)
+            }
+        })),
         Some(command) => cli::run(command),
     };
     if let Err(error) = result {

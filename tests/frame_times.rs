@@ -9,7 +9,10 @@ use std::time::{Duration, Instant};
 
 fn input(time: f64, events: Vec<egui::Event>) -> egui::RawInput {
     egui::RawInput {
-        screen_rect: Some(egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1280.0, 800.0))),
+        screen_rect: Some(egui::Rect::from_min_size(
+            egui::Pos2::ZERO,
+            egui::vec2(1280.0, 800.0),
+        )),
         time: Some(time),
         events,
         ..Default::default()
@@ -37,7 +40,10 @@ fn large_table_frame_times() {
         if app.jobs.is_idle() && !app.datasets.is_empty() {
             break;
         }
-        assert!(started.elapsed() < Duration::from_secs(120), "import did not finish");
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "import did not finish"
+        );
         std::thread::sleep(Duration::from_millis(10));
     }
     let rows = app.datasets[0].table.rows();

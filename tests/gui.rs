@@ -6,7 +6,7 @@ use eframe::egui::accesskit::Role as AccessRole;
 use egui_kittest::kittest::Queryable;
 use egui_kittest::Harness;
 use modeldesk::data::{ColumnKind, Role};
-use modeldesk::gui::{ModeldeskApp, Settings};
+use modeldesk::gui::{ModeldeskApp, Settings, Startup};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -171,7 +171,7 @@ fn a_broken_file_shows_a_clear_message_and_no_dataset() {
 fn the_preview_applies_a_changed_header_choice() {
     let mut harness = harness(ModeldeskApp::new(
         fresh_settings(),
-        Some(fixture("assets/iris.csv")),
+        Some(Startup::Preview(fixture("assets/iris.csv"))),
     ));
     harness.run();
     harness.get_by_label("150 rows, 5 columns");
@@ -200,4 +200,3 @@ fn views_that_are_not_built_are_disabled_not_dead() {
     harness.run_steps(2);
     assert_eq!(harness.state().settings.view, modeldesk::gui::View::Data);
 }
-

@@ -31,6 +31,13 @@ pub struct Message {
     pub is_error: bool,
 }
 
+/// A file named on the command line: imported at once, or shown in the import preview.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Startup {
+    Import(PathBuf),
+    Preview(PathBuf),
+}
+
 /// The Modeldesk window.
 pub struct ModeldeskApp {
     pub settings: Settings,
@@ -48,8 +55,8 @@ pub struct ModeldeskApp {
 }
 
 impl ModeldeskApp {
-    /// A window with these settings; `file`, if given, opens in the import preview.
-    pub fn new(settings: Settings, file: Option<PathBuf>) -> Self {
+    /// A window with these settings, and a file from the command line to open first.
+    pub fn new(settings: Settings, file: Option<Startup>) -> Self {
         let mut commands = Vec::new();
         if settings.reopen_datasets {
             for (path, options) in &settings.open_datasets {
@@ -61,8 +68,10 @@ impl ModeldeskApp {
                 }
             }
         }
-        if let Some(file) = file {
-            commands.push(Command::PreviewFile(file));
+        match file {
+            Some(Startup::Import(path)) => commands.push(Command::ImportFiles(vec![path])),
+            Some(Startup::Preview(path)) => commands.push(Command::PreviewFile(path)),
+            None => {}
         }
         ModeldeskApp {
             settings,

@@ -9,7 +9,7 @@ mod samples;
 mod settings;
 mod views;
 
-pub use app::{Dataset, Message, ModeldeskApp};
+pub use app::{Dataset, Message, ModeldeskApp, Startup};
 pub use command::{Command, View};
 pub use samples::{sample_path, Sample, SAMPLES};
 pub use settings::Settings;
@@ -17,8 +17,8 @@ pub use settings::Settings;
 /// The key under which eframe persists [`Settings`].
 pub const SETTINGS_KEY: &str = "modeldesk.settings";
 
-/// Open the window; `file`, if given, is opened in the import preview.
-pub fn run(file: Option<std::path::PathBuf>) -> anyhow::Result<()> {
+/// Open the window, with a file to import (or preview) first if given.
+pub fn run(file: Option<Startup>) -> anyhow::Result<()> {
     let options = eframe::NativeOptions {
         viewport: eframe::egui::ViewportBuilder::default()
             .with_title("Modeldesk")

@@ -5,14 +5,31 @@ use eframe::egui;
 use egui_extras::{Column as TableColumn, TableBuilder};
 use egui_plot::{Bar, BarChart, Plot};
 
-use crate::data::{ColumnProfile, Role};
+use crate::data::{Column, ColumnProfile, Role};
 use crate::gui::app::{Dataset, ModeldeskApp};
 use crate::gui::command::Command;
 use crate::gui::samples::SAMPLES;
+use std::borrow::Cow;
 
 /// Columns drawn at once; wider tables are paged so a frame stays cheap.
 const COLUMNS_PER_PAGE: usize = 40;
 const ROW_HEIGHT: f32 = 20.0;
+/// Characters of a cell drawn in a table; the rest is cut (a 5 MB field must not be laid
+/// out every frame).
+const CELL_CHARS: usize = 120;
+
+/// A cell as a table shows it: first line only, at most [`CELL_CHARS`] characters, with `…`
+/// where something was cut.
+pub(crate) fn cell_text(column: &Column, row: usize) -> Cow<'_, str> {
+    let text = column.display(row);
+    let first_line = text.split(['\n', '\r']).next().unwrap_or_default();
+    let cut = first_line.char_indices().nth(CELL_CHARS).map(|(i, _)| i);
+    match (cut, first_line.len() < text.len()) {
+        (None, false) => text,
+        (Some(i), _) => Cow::Owned(format!("{}…", &first_line[..i])),
+        (None, true) => Cow::Owned(format!("{first_line}…")),
+    }
+}
 
 /// Draw the Data view.
 pub fn show(ui: &mut egui::Ui, app: &ModeldeskApp, commands: &mut Vec<Command>) {
@@ -356,4 +373,26 @@ fn level_bars(ui: &mut egui::Ui, id: &str, levels: &[(String, u64)]) {
         .show(ui, |plot| {
             plot.bar_chart(BarChart::new("levels", bars).horizontal())
         });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::{ColumnData, ColumnKind};
+
+    #[test]
+    fn long_and_multi_line_cells_are_cut() {
+        let column = Column {
+            name: "note".into(),
+            kind: ColumnKind::Text,
+            role: Role::Ignore,
+            data: ColumnData::Strings {
+                codes: vec![0, 1, 2],
+                levels: vec!["short".into(), "x".repeat(5_000_000), "one\ntwo".into()],
+            },
+        };
+        assert_eq!(cell_text(&column, 0), "short");
+        assert_eq!(cell_text(&column, 1).chars().count(), CELL_CHARS + 1);
+        assert_eq!(cell_text(&column, 2), "one…");
+    }
 }

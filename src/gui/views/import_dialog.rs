@@ -252,7 +252,7 @@ fn preview_table(
                     });
                     for column in table.columns.iter().take(200) {
                         row.col(|ui| {
-                            ui.label(column.display(r));
+                            ui.label(super::data_view::cell_text(column, r));
                         });
                     }
                 });
