@@ -408,7 +408,7 @@ impl ModeldeskApp {
                     Some(d) => ui.label(format!(
                         "{}: {} rows × {} columns",
                         d.table.name,
-                        d.table.rows(),
+                        super::views::data_view::format_count(d.table.rows() as u64),
                         d.table.columns.len()
                     )),
                     None => ui.label("Ready: open or drop a CSV file"),

@@ -5,7 +5,7 @@ use eframe::egui;
 use egui_extras::{Column as TableColumn, TableBuilder};
 use egui_plot::{Bar, BarChart, Plot};
 
-use crate::data::{Column, ColumnProfile, Role};
+use crate::data::{Column, ColumnKind, ColumnProfile, Role};
 use crate::gui::app::{Dataset, ModeldeskApp};
 use crate::gui::command::Command;
 use crate::gui::samples::SAMPLES;
@@ -79,7 +79,11 @@ fn dataset_list(ui: &mut egui::Ui, app: &ModeldeskApp, commands: &mut Vec<Comman
     ui.separator();
     for (i, dataset) in app.datasets.iter().enumerate() {
         ui.horizontal(|ui| {
-            let label = format!("{}\n{} rows", dataset.table.name, dataset.table.rows());
+            let label = format!(
+                "{}\n{} rows",
+                dataset.table.name,
+                format_count(dataset.table.rows() as u64)
+            );
             if ui
                 .selectable_label(app.selected == Some(i), label)
                 .clicked()
@@ -174,6 +178,7 @@ fn data_table(ui: &mut egui::Ui, dataset: &Dataset, commands: &mut Vec<Command>)
         TableBuilder::new(ui)
             .striped(true)
             .auto_shrink([false, false])
+            .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
             .column(TableColumn::exact(10.0 + 8.0 * row_digits))
             .columns(
                 TableColumn::initial(110.0)
@@ -265,14 +270,19 @@ fn column_profile(ui: &mut egui::Ui, dataset: &Dataset, commands: &mut Vec<Comma
                 "Missing",
                 format!(
                     "{} ({:.1}%)",
-                    profile.missing,
+                    format_count(profile.missing),
                     100.0 * profile.missing as f64 / rows as f64
                 ),
             );
-            row(ui, "Distinct", profile.distinct.to_string());
+            row(ui, "Distinct", format_count(profile.distinct));
             if let Some(s) = &profile.numeric {
-                row(ui, "Min", format_stat(s.min));
-                row(ui, "Max", format_stat(s.max));
+                // Integer bounds read best as whole numbers.
+                let bound = |v: f64| match profile.kind {
+                    ColumnKind::Integer => format!("{v}"),
+                    _ => format_stat(v),
+                };
+                row(ui, "Min", bound(s.min));
+                row(ui, "Max", bound(s.max));
                 row(ui, "Mean", format_stat(s.mean));
                 row(ui, "Std", format_stat(s.std));
             }
@@ -314,6 +324,19 @@ fn row(ui: &mut egui::Ui, name: &str, value: String) {
     ui.label(name);
     ui.label(value);
     ui.end_row();
+}
+
+/// `1234567` → `1,234,567`.
+pub(crate) fn format_count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn format_stat(value: f64) -> String {
@@ -378,7 +401,7 @@ fn level_bars(ui: &mut egui::Ui, id: &str, levels: &[(String, u64)]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::{ColumnData, ColumnKind};
+    use crate::data::ColumnData;
 
     #[test]
     fn long_and_multi_line_cells_are_cut() {
@@ -394,5 +417,13 @@ mod tests {
         assert_eq!(cell_text(&column, 0), "short");
         assert_eq!(cell_text(&column, 1).chars().count(), CELL_CHARS + 1);
         assert_eq!(cell_text(&column, 2), "one…");
+    }
+
+    #[test]
+    fn counts_are_grouped_by_thousands() {
+        assert_eq!(format_count(0), "0");
+        assert_eq!(format_count(999), "999");
+        assert_eq!(format_count(1000), "1,000");
+        assert_eq!(format_count(1_000_000), "1,000,000");
     }
 }
