@@ -166,12 +166,18 @@ impl ModeldeskApp {
     fn apply(&mut self, ctx: &egui::Context, command: Command) {
         match command {
             Command::OpenFileDialog => {
+                let asked = std::time::Instant::now();
                 let picked = rfd::FileDialog::new()
                     .set_title("Open CSV")
                     .add_filter("CSV and text", &["csv", "tsv", "txt", "tab", "dat"])
                     .add_filter("All files", &["*"])
                     .pick_files();
                 match picked.as_deref() {
+                    // No person cancels a dialog this fast: none could be shown.
+                    None if asked.elapsed() < std::time::Duration::from_millis(150) => self.error(
+                        "no file dialog is available on this desktop (it needs xdg-desktop-portal or zenity); \
+                         drag files onto the window instead",
+                    ),
                     None | Some([]) => {}
                     Some([one]) => self.apply(ctx, Command::PreviewFile(one.clone())),
                     Some(many) => self.apply(ctx, Command::ImportFiles(many.to_vec())),
