@@ -6,3 +6,4 @@ pub mod data;
 pub mod error;
 pub mod gui;
 pub mod jobs;
+pub mod ml;
