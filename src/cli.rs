@@ -28,6 +28,35 @@ pub enum Command {
     },
     /// Import a CSV file and print its schema and column profile.
     Inspect(InspectArgs),
+    /// Train and validate models on a CSV file.
+    Train(TrainArgs),
+}
+
+/// Options of `train`.
+#[derive(Debug, clap::Args)]
+pub struct TrainArgs {
+    /// The CSV file.
+    pub file: PathBuf,
+    /// The column to predict.
+    #[arg(long)]
+    pub target: String,
+    /// Algorithm to train (repeat for several): logistic_regression.
+    #[arg(long = "algo", default_value = "logistic_regression")]
+    pub algorithms: Vec<String>,
+    /// Stratified k-fold cross-validation with K folds (default 5).
+    #[arg(long, conflicts_with = "holdout")]
+    pub cv: Option<usize>,
+    /// Stratified hold-out: this fraction of the rows validates.
+    #[arg(long)]
+    pub holdout: Option<f64>,
+    /// Seed of the split.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub read: ReadArgs,
 }
 
 /// Options of `inspect`.
@@ -113,6 +142,9 @@ impl ReadArgs {
 
 /// Exit status of a command-line failure.
 pub fn exit_code(error: &anyhow::Error) -> i32 {
+    if error.downcast_ref::<UsageError>().is_some() {
+        return 2;
+    }
     match error.downcast_ref::<ImportError>() {
         Some(ImportError::Cancelled) => 1,
         Some(_) => 2,
@@ -124,6 +156,7 @@ pub fn exit_code(error: &anyhow::Error) -> i32 {
 pub fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Inspect(args) => inspect(&args),
+        Command::Train(args) => train(&args),
         Command::Gui { .. } => unreachable!("the window is opened by main"),
     }
 }
@@ -146,6 +179,121 @@ fn inspect(args: &InspectArgs) -> anyhow::Result<()> {
         println!("{}", inspect_json(&table, &profile));
     } else {
         print!("{}", inspect_text(&table, &profile));
+    }
+    Ok(())
+}
+
+/// A command-line mistake the user can fix (exit status 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+fn train(args: &TrainArgs) -> anyhow::Result<()> {
+    use crate::ml::eval::{scalar_metrics, train_and_validate, Validation};
+    use crate::ml::{prep::Recipe, spec::ModelSpec};
+    let specs = args
+        .algorithms
+        .iter()
+        .map(|name| {
+            ModelSpec::from_name(name).ok_or_else(|| {
+                UsageError(format!(
+                    "unknown algorithm '{name}'; known: {}",
+                    ModelSpec::NAMES.join(", ")
+                ))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let validation = match (args.cv, args.holdout) {
+        (_, Some(fraction)) => Validation::Holdout {
+            fraction,
+            seed: args.seed,
+        },
+        (folds, None) => Validation::CrossValidation {
+            folds: folds.unwrap_or(5),
+            seed: args.seed,
+        },
+    };
+    let mut options = args.read.options();
+    let table = data::import_csv(&args.file, &options, &data::Progress::default())?;
+    let Some(index) = table.columns.iter().position(|c| c.name == args.target) else {
+        let names: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
+        return Err(UsageError(format!(
+            "{}: no column '{}' (columns: {})",
+            args.file.display(),
+            args.target,
+            names.join(", ")
+        ))
+        .into());
+    };
+    options.set_role(index, Some(data::Role::Target));
+    let mut table = table;
+    table.set_role(index, data::Role::Target);
+    let recipe = Recipe::default_for(&table);
+    let mut models = Vec::new();
+    for spec in &specs {
+        let (evaluation, _model) = train_and_validate(
+            &table,
+            &args.target,
+            &recipe,
+            spec,
+            validation,
+            &mut |_, _| true,
+        )
+        .map_err(|e| UsageError(format!("{}: {e}", args.file.display())))?;
+        models.push(evaluation);
+    }
+    if args.json {
+        let model_json: Vec<serde_json::Value> = models
+            .iter()
+            .map(|e| {
+                json!({
+                    "algorithm": e.algorithm,
+                    "metrics": e.mean,
+                    "metrics_std": e.std,
+                    "pooled": e.pooled,
+                    "folds": e.folds,
+                    "warnings": e.warnings,
+                    "train_seconds": e.train_seconds,
+                })
+            })
+            .collect();
+        let first = &models[0];
+        let mut out = json!({
+            "task": first.task,
+            "target": first.target,
+            "classes": first.classes,
+            "rows_used": first.rows_used,
+            "rows_dropped": first.rows_dropped,
+            "validation": first.validation,
+            "models": model_json,
+        });
+        if models.len() == 1 {
+            out["metrics"] = json!(first.mean);
+            out["folds"] = json!(first.folds);
+        }
+        println!("{out}");
+    } else {
+        for e in &models {
+            println!(
+                "{} on {} predicting '{}' ({} rows, {} dropped for a missing target)",
+                e.algorithm,
+                args.file.display(),
+                e.target,
+                e.rows_used,
+                e.rows_dropped
+            );
+            let std: std::collections::BTreeMap<_, _> = e.std.clone();
+            for (name, value) in scalar_metrics(&e.pooled) {
+                let mean = e.mean.get(name).copied().unwrap_or(value);
+                println!(
+                    "  {name:<20} {mean:.4} ± {:.4}",
+                    std.get(name).copied().unwrap_or(0.0)
+                );
+            }
+            for warning in &e.warnings {
+                println!("  warning: {warning}");
+            }
+        }
     }
     Ok(())
 }

@@ -11,7 +11,7 @@ mod parse;
 mod profile;
 mod sniff;
 
-pub use column::{Column, ColumnData, ColumnKind, Role, Table};
+pub use column::{format_number, Column, ColumnData, ColumnKind, Role, Table, MISSING_CODE};
 pub use decode::Encoding;
 pub use import::{import_csv, preview_csv, Preview, Progress};
 pub use options::{Dialect, ImportOptions, DEFAULT_MISSING_TOKENS};

@@ -11,8 +11,16 @@ use serde::{Deserialize, Serialize};
 
 use super::spec::LogisticSpec;
 
-/// L-BFGS iterations between two progress reports / cancel checks.
-const SLICE_ITERATIONS: u64 = 10;
+/// Work (rows × features × classes multiply-adds, about two per iteration) allowed between
+/// two progress reports / cancel checks: roughly 50 ms. Each slice restarts L-BFGS's memory,
+/// so small problems run in one slice and only large ones are cut.
+const SLICE_WORK: u64 = 200_000_000;
+
+/// L-BFGS iterations per slice for a problem of this size.
+fn slice_iterations(rows: usize, features: usize, columns: usize) -> u64 {
+    let per_iteration = (rows * (features + 1) * columns).max(1) as u64 * 2;
+    (SLICE_WORK / per_iteration).max(5)
+}
 
 /// Why a fit stopped without a model.
 #[derive(Debug, thiserror::Error, Clone, PartialEq)]
@@ -137,6 +145,7 @@ pub fn fit_logistic(
     let alpha = 1.0 / spec.c;
     // linfa's loss is a sum over rows; scale the tolerance to the mean loss of scikit-learn.
     let linfa_tolerance = spec.tolerance * x.nrows() as f64;
+    let slice_size = slice_iterations(x.nrows(), features, columns);
     let mut iterations = 0;
     loop {
         if model_converged(&model, x, y, spec) && iterations > 0 {
@@ -160,7 +169,7 @@ pub fn fit_logistic(
         if !progress(iterations) {
             return Err(FitError::Cancelled);
         }
-        let slice = SLICE_ITERATIONS.min(spec.max_iterations - iterations);
+        let slice = slice_size.min(spec.max_iterations - iterations);
         let mut initial = Array2::zeros((features + 1, columns));
         initial.slice_mut(s![..features, ..]).assign(&model.weights);
         initial.row_mut(features).assign(&model.intercept);

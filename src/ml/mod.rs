@@ -1,5 +1,9 @@
 //! Models: the preprocessing recipe, algorithm specs, training, validation and metrics.
 //! Pure computation over `data::Table`; no I/O and no window.
+pub mod eval;
 pub mod logistic;
+pub mod metrics;
+pub mod prep;
 pub mod spec;
 pub mod split;
+pub mod target;
