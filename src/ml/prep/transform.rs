@@ -11,7 +11,8 @@ use crate::data::{ColumnData, Table, MISSING_CODE};
 /// The feature matrix, and what in the data the fitted recipe had never seen.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Transformed {
-    /// One row per requested row, one column per [`FittedRecipe::feature_names`] entry.
+    /// One row per requested row, one column per [`FittedRecipe::feature_names`] entry
+    /// (standard row-major layout).
     pub x: Array2<f64>,
     /// Per one-hot column that had any: cells whose level was not among the training levels
     /// (they are all zeros in `x`), in recipe order.
@@ -79,7 +80,9 @@ impl FittedRecipe {
                         .map(|level| fitted_slots.get(level.as_str()).copied().unwrap_or(NO_SLOT))
                         .collect();
                     let missing_slot = match missing {
-                        FittedMissing::AsLevel(index) => *index as u32,
+                        // A stored recipe is data: an index past the levels must not panic.
+                        FittedMissing::AsLevel(index) if *index < levels.len() => *index as u32,
+                        FittedMissing::AsLevel(_) => NO_SLOT,
                         FittedMissing::OwnColumn => levels.len() as u32,
                         FittedMissing::Unseen => NO_SLOT,
                     };
@@ -115,7 +118,7 @@ impl FittedRecipe {
         for (block_rows, block_cells) in blocks {
             for (k, encoder) in encoders.iter().enumerate() {
                 let count = encoder
-                    .fill(block_rows, block_cells, width, firsts[k])
+                    .write_block(block_rows, block_cells, width, firsts[k])
                     .ok_or_else(|| PrepError::NonFinite {
                         column: self.columns[k].column.clone(),
                     })?;
@@ -139,7 +142,13 @@ impl Encoder<'_> {
     /// Write this column's features for `rows` into `cells` (row-major, `width` per row, this
     /// column's first feature at `first`). Returns how many cells were unseen levels, or `None`
     /// when a feature is not a finite number.
-    fn fill(&self, rows: &[usize], cells: &mut [f64], width: usize, first: usize) -> Option<u64> {
+    fn write_block(
+        &self,
+        rows: &[usize],
+        cells: &mut [f64],
+        width: usize,
+        first: usize,
+    ) -> Option<u64> {
         match self {
             Encoder::Numeric {
                 values,
@@ -436,6 +445,24 @@ mod tests {
     }
 
     #[test]
+    fn a_damaged_stored_recipe_does_not_panic() {
+        let stored = FittedRecipe {
+            columns: vec![FittedColumn {
+                column: "c".into(),
+                step: FittedStep::OneHot {
+                    levels: vec!["a".into()],
+                    missing: FittedMissing::AsLevel(5),
+                },
+            }],
+        };
+        let out = stored
+            .transform(&table(vec![categorical("c", &[None])]), &[0])
+            .unwrap();
+        assert_eq!(out.x, array![[0.0]]);
+        assert_eq!(out.unseen, [("c".to_string(), 1)]);
+    }
+
+    #[test]
     fn the_matrix_has_a_row_per_requested_row_and_a_column_per_feature() {
         let columns: Vec<Column> = vec![
             numeric("x", &[1.0, 2.0, 3.0, 4.0]),
@@ -447,61 +474,5 @@ mod tests {
         assert_eq!(out.x.dim(), (3, fitted.feature_names().len()));
         assert_eq!(out.x.row(0), out.x.row(1));
         assert_eq!(fitted.transform(&data, &[]).unwrap().x.dim(), (0, 5));
-    }
-}
-
-#[cfg(test)]
-mod tmp_timing {
-    use crate::data::{Column, ColumnData, ColumnKind, Role};
-    use crate::ml::prep::fixtures::table;
-    use crate::ml::prep::{fit_recipe, Recipe};
-
-    #[test]
-    #[ignore]
-    fn tmp_timing() {
-        let n = 1_000_000;
-        let mut columns = Vec::new();
-        for c in 0..10 {
-            let values: Vec<f64> = (0..n)
-                .map(|i| {
-                    if i % 97 == 0 {
-                        f64::NAN
-                    } else {
-                        ((i * 7919 + c) % 1000) as f64
-                    }
-                })
-                .collect();
-            columns.push(Column {
-                name: format!("n{c}"),
-                kind: ColumnKind::Float,
-                role: Role::Feature,
-                data: ColumnData::Numeric(values),
-            });
-            let codes: Vec<u32> = (0..n).map(|i| ((i * 31 + c) % 6) as u32).collect();
-            columns.push(Column {
-                name: format!("c{c}"),
-                kind: ColumnKind::Categorical,
-                role: Role::Feature,
-                data: ColumnData::Strings {
-                    codes,
-                    levels: (0..6).map(|l| format!("l{l}")).collect(),
-                },
-            });
-        }
-        let t = table(columns);
-        let rows: Vec<usize> = (0..n).collect();
-        let train: Vec<usize> = (0..n).filter(|i| i % 5 != 0).collect();
-        let recipe = Recipe::default_for(&t);
-        let start = std::time::Instant::now();
-        let fitted = fit_recipe(&recipe, &t, &train).unwrap();
-        let fit = start.elapsed();
-        let start = std::time::Instant::now();
-        let out = fitted.transform(&t, &rows).unwrap();
-        eprintln!(
-            "fit {:?} transform {:?} dim {:?}",
-            fit,
-            start.elapsed(),
-            out.x.dim()
-        );
     }
 }
