@@ -10,6 +10,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::data::{self, ImportOptions, Profile, Progress, Table};
+use crate::ml::eval::{train_and_validate, Evaluation, TrainedModel, Validation};
+use crate::ml::prep::Recipe;
+use crate::ml::spec::ModelSpec;
 
 /// Called from a worker thread when the window should redraw (progress or completion).
 pub type Repaint = Arc<dyn Fn() + Send + Sync>;
@@ -23,10 +26,47 @@ pub struct Imported {
     pub seconds: f64,
 }
 
+/// A validated model from one training request: what the Compare view shows side by side.
+#[derive(Debug, Clone)]
+pub struct TrainingRun {
+    /// Unique within the session; names the run in lists ("#3").
+    pub id: u64,
+    /// The dataset's name.
+    pub dataset: String,
+    pub evaluation: Evaluation,
+    pub model: TrainedModel,
+}
+
+impl TrainingRun {
+    /// "#3 logistic regression on penguins".
+    pub fn title(&self) -> String {
+        format!(
+            "#{} {} on {}",
+            self.id,
+            self.model.spec.title(),
+            self.dataset
+        )
+    }
+}
+
+/// What a training job needs: a snapshot of the table and the choices made in Train.
+#[derive(Debug, Clone)]
+pub struct TrainRequest {
+    pub table: Arc<Table>,
+    pub target: String,
+    pub recipe: Recipe,
+    pub specs: Vec<ModelSpec>,
+    pub validation: Validation,
+    /// The id the first run gets; the others count up.
+    pub first_id: u64,
+}
+
 /// What a job produced.
 #[derive(Debug)]
 pub enum JobOutcome {
     Imported(Box<Imported>),
+    /// Every requested algorithm trained and validated.
+    Trained(Vec<TrainingRun>),
     /// The job failed; the message is fit for the user.
     Failed {
         job: String,
@@ -97,6 +137,20 @@ impl Jobs {
         })
     }
 
+    /// Train and validate every requested algorithm on a worker thread (several algorithms
+    /// in parallel on the available cores). One training job per dataset at a time.
+    pub fn start_training(
+        &mut self,
+        request: TrainRequest,
+        repaint: Repaint,
+    ) -> Result<(), String> {
+        let key = format!("train:{}", request.table.name);
+        let title = format!("Training on {}", request.table.name);
+        self.spawn(key, title, repaint.clone(), move |progress| {
+            train_all(&request, progress, &repaint)
+        })
+    }
+
     fn spawn(
         &mut self,
         key: String,
@@ -154,6 +208,61 @@ impl Jobs {
             job.progress.request_cancel();
         }
     }
+}
+
+fn train_all(request: &TrainRequest, progress: &Progress, repaint: &Repaint) -> JobOutcome {
+    use rayon::prelude::*;
+    use std::sync::atomic::Ordering;
+    let algorithms = request.specs.len().max(1) as u64;
+    // Progress in thousandths, summed over the algorithms running side by side.
+    progress.total.store(1000 * algorithms, Ordering::Relaxed);
+    let done: Vec<std::sync::atomic::AtomicU64> =
+        request.specs.iter().map(|_| Default::default()).collect();
+    let results: Vec<_> = request
+        .specs
+        .par_iter()
+        .enumerate()
+        .map(|(i, spec)| {
+            let recipe = &request.recipe;
+            train_and_validate(
+                &request.table,
+                &request.target,
+                recipe,
+                spec,
+                request.validation,
+                &mut |fraction, stage| {
+                    done[i].store((fraction * 1000.0) as u64, Ordering::Relaxed);
+                    let sum: u64 = done.iter().map(|d| d.load(Ordering::Relaxed)).sum();
+                    progress.done.store(sum, Ordering::Relaxed);
+                    progress.set_stage(stage);
+                    repaint();
+                    !progress.cancel.load(Ordering::Relaxed)
+                },
+            )
+        })
+        .collect();
+    let job = format!("training on {}", request.table.name);
+    let mut runs = Vec::new();
+    for (i, result) in results.into_iter().enumerate() {
+        match result {
+            Ok((evaluation, model)) => runs.push(TrainingRun {
+                id: request.first_id + i as u64,
+                dataset: request.table.name.clone(),
+                evaluation,
+                model,
+            }),
+            Err(crate::ml::eval::TrainError::Fit(crate::ml::logistic::FitError::Cancelled)) => {
+                return JobOutcome::Cancelled { job };
+            }
+            Err(error) => {
+                return JobOutcome::Failed {
+                    job,
+                    message: error.to_string(),
+                }
+            }
+        }
+    }
+    JobOutcome::Trained(runs)
 }
 
 fn file_name(path: &Path) -> String {

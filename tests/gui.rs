@@ -200,3 +200,64 @@ fn views_that_are_not_built_are_disabled_not_dead() {
     harness.run_steps(2);
     assert_eq!(harness.state().settings.view, modeldesk::gui::View::Data);
 }
+
+#[test]
+fn training_penguins_in_the_train_view_lists_a_run_with_its_accuracy() {
+    let mut harness = harness(ModeldeskApp::new(fresh_settings(), None));
+    harness.run_steps(2);
+    harness
+        .get_by_label("Penguins (species; missing values, categories)")
+        .click();
+    harness.step();
+    settle(&mut harness);
+    harness.get_by_label("Train").click();
+    harness.run_steps(2);
+    harness.get_by_label("classification");
+    harness.get_by_label("Train and validate").click();
+    harness.step();
+    settle(&mut harness);
+
+    let run = &harness.state().runs[0];
+    let accuracy = run.evaluation.mean["accuracy"];
+    assert!(accuracy >= 0.97, "accuracy {accuracy}");
+    assert_eq!(run.evaluation.folds.len(), 5);
+    let shown = format!("{accuracy:.4} ± {:.4}", run.evaluation.std["accuracy"]);
+    harness.get_by_label(&shown);
+    harness.get_by_label("#1 logistic regression on penguins");
+}
+
+#[test]
+fn a_long_training_job_can_be_cancelled_from_the_status_bar() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("long.csv");
+    let mut text = String::from("a,b,c,d,label\n");
+    for i in 0..300_000u64 {
+        let x = (i * 7919 % 1000) as f64 / 100.0;
+        let y = (i * 104_729 % 997) as f64 / 50.0;
+        let label = if x + y * 0.5 + ((i % 13) as f64) * 0.3 > 9.0 {
+            "yes"
+        } else {
+            "no"
+        };
+        text.push_str(&format!("{x},{y},{},{},{label}\n", i % 13, (i * 31) % 101));
+    }
+    std::fs::write(&path, text).unwrap();
+    let mut harness = harness(ModeldeskApp::new(
+        fresh_settings(),
+        Some(Startup::Import(path)),
+    ));
+    settle(&mut harness);
+    harness.get_by_label("Train").click();
+    harness.run_steps(2);
+    harness.get_by_label("Train and validate").click();
+    harness.step();
+    std::thread::sleep(Duration::from_millis(300));
+    harness.step();
+    assert!(!harness.state().jobs.is_idle(), "training is still running");
+    harness.get_by_label("Cancel").click();
+    let asked = Instant::now();
+    settle(&mut harness);
+    println!("cancel took {:?}", asked.elapsed());
+    assert!(harness.state().runs.is_empty());
+    harness.get_by_label("training on long cancelled");
+}

@@ -35,6 +35,8 @@ pub struct Progress {
     pub done: AtomicU64,
     pub total: AtomicU64,
     pub cancel: AtomicBool,
+    /// What the work is doing now, for the status bar ("fold 3/5, …, iteration 40").
+    stage: std::sync::Mutex<String>,
 }
 
 impl Progress {
@@ -45,6 +47,19 @@ impl Progress {
             return 0.0;
         }
         (self.done.load(Ordering::Relaxed) as f64 / total as f64).min(1.0) as f32
+    }
+
+    /// Say what the work is doing now.
+    pub fn set_stage(&self, stage: &str) {
+        if let Ok(mut current) = self.stage.lock() {
+            current.clear();
+            current.push_str(stage);
+        }
+    }
+
+    /// What the work is doing now (empty if it never said).
+    pub fn stage(&self) -> String {
+        self.stage.lock().map(|s| s.clone()).unwrap_or_default()
     }
 
     /// Ask the work to stop at its next check.

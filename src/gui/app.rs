@@ -9,13 +9,16 @@ use std::sync::Arc;
 use super::command::{Command, View};
 use super::samples::{sample_path, SAMPLES};
 use super::settings::Settings;
+use super::views::train_view::{self, TrainForm};
 use super::views::{data_view, import_dialog::ImportDialog, settings_window};
 use crate::data::{self, ImportOptions, Profile, Role, Table};
-use crate::jobs::{JobOutcome, Jobs, Repaint};
+use crate::jobs::{JobOutcome, Jobs, Repaint, TrainRequest, TrainingRun};
+use crate::ml::prep::Recipe;
 
 /// One imported dataset and how the user is looking at it.
 pub struct Dataset {
-    pub table: Table,
+    /// Shared with training jobs, which read a snapshot while the user keeps working.
+    pub table: Arc<Table>,
     pub profile: Profile,
     pub options: ImportOptions,
     pub import_seconds: f64,
@@ -47,6 +50,12 @@ pub struct ModeldeskApp {
     pub import_dialog: Option<ImportDialog>,
     pub messages: Vec<Message>,
     pub show_settings: bool,
+    /// Choices in the Train view.
+    pub train_form: TrainForm,
+    /// Models trained this session, oldest first.
+    pub runs: Vec<TrainingRun>,
+    /// Runs ticked for the Compare view.
+    pub ticked_runs: Vec<u64>,
     commands: Vec<Command>,
     /// Targets to set once these files are imported (sample datasets).
     pending_targets: HashMap<PathBuf, String>,
@@ -81,6 +90,9 @@ impl ModeldeskApp {
             import_dialog: None,
             messages: Vec::new(),
             show_settings: false,
+            train_form: TrainForm::default(),
+            runs: Vec::new(),
+            ticked_runs: Vec::new(),
             commands,
             pending_targets: HashMap::new(),
             repaint: None,
@@ -246,6 +258,13 @@ impl ModeldeskApp {
                 }
                 self.remember_open_datasets();
             }
+            Command::Train => self.start_training(),
+            Command::TickRun { id, ticked } => {
+                self.ticked_runs.retain(|&r| r != id);
+                if ticked {
+                    self.ticked_runs.push(id);
+                }
+            }
             Command::CancelJobs => self.jobs.cancel_all(),
             Command::DismissMessage(i) if i < self.messages.len() => {
                 self.messages.remove(i);
@@ -268,7 +287,7 @@ impl ModeldeskApp {
                 let imported = *imported;
                 let path = imported.table.source.clone();
                 let mut dataset = Dataset {
-                    table: imported.table,
+                    table: Arc::new(imported.table),
                     profile: imported.profile,
                     options: imported.options,
                     import_seconds: imported.seconds,
@@ -293,11 +312,54 @@ impl ModeldeskApp {
                 self.settings.view = View::Data;
                 self.remember_open_datasets();
             }
+            JobOutcome::Trained(runs) => {
+                for run in runs {
+                    for warning in &run.evaluation.warnings {
+                        self.messages.push(Message {
+                            text: format!("{}: {warning}", run.title()),
+                            is_error: false,
+                        });
+                    }
+                    self.ticked_runs.push(run.id);
+                    self.runs.push(run);
+                }
+            }
             JobOutcome::Failed { job, message } => self.error(format!("{job} failed: {message}")),
             JobOutcome::Cancelled { job } => self.messages.push(Message {
                 text: format!("{job} cancelled"),
                 is_error: false,
             }),
+        }
+    }
+
+    /// Start training on the current dataset with the Train view's choices.
+    fn start_training(&mut self) {
+        let Some(dataset) = self.current() else {
+            self.error("choose a dataset to train on first");
+            return;
+        };
+        let Some(target) = dataset
+            .table
+            .target_index()
+            .map(|i| dataset.table.columns[i].name.clone())
+        else {
+            self.error("choose the column to predict (the target) first");
+            return;
+        };
+        let request = TrainRequest {
+            table: Arc::clone(&dataset.table),
+            target,
+            recipe: Recipe::default_for(&dataset.table),
+            specs: self.train_form.specs(),
+            validation: self.train_form.validation(),
+            first_id: self.runs.iter().map(|r| r.id).max().unwrap_or(0) + 1,
+        };
+        if request.specs.is_empty() {
+            self.error("tick at least one algorithm to train");
+            return;
+        }
+        if let Err(message) = self.jobs.start_training(request, self.repaint()) {
+            self.error(message);
         }
     }
 
@@ -327,6 +389,11 @@ impl ModeldeskApp {
             self.message_banners(ui, &mut commands);
             match self.settings.view {
                 View::Data => data_view::show(ui, self, &mut commands),
+                View::Train => {
+                    let mut form = std::mem::take(&mut self.train_form);
+                    train_view::show(ui, self, &mut form, &mut commands);
+                    self.train_form = form;
+                }
                 other => {
                     ui.label(other.unavailable_reason().unwrap_or_default());
                 }
@@ -427,6 +494,10 @@ impl ModeldeskApp {
                             .desired_width(220.0)
                             .text(format!("{} {:.0}%", job.title, fraction * 100.0)),
                     );
+                    let stage = job.progress.stage();
+                    if !stage.is_empty() {
+                        ui.weak(stage);
+                    }
                 }
                 if ui.button("Cancel").clicked() {
                     commands.push(Command::CancelJobs);
@@ -458,7 +529,7 @@ impl ModeldeskApp {
 
 /// Give a column a role and keep the profile (roles, class balance) in step.
 fn set_role(dataset: &mut Dataset, column: usize, role: Role) {
-    dataset.table.set_role(column, role);
+    Arc::make_mut(&mut dataset.table).set_role(column, role);
     for (profile, column) in dataset
         .profile
         .columns

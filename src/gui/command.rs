@@ -40,17 +40,10 @@ impl View {
     /// Why a view cannot be opened yet, if it cannot.
     pub fn unavailable_reason(self) -> Option<&'static str> {
         match self {
-            View::Data => None,
-            View::Train => Some(
-                "Training models is not part of this build yet: import and profile data in Data.",
-            ),
-            View::Compare => {
-                Some("Comparing models needs training, which is not part of this build yet.")
-            }
+            View::Data | View::Train => None,
+            View::Compare => Some("Comparing models side by side is not part of this build yet; Train lists each run's metrics."),
             View::Catalog => Some("The model catalog is not part of this build yet."),
-            View::Score => {
-                Some("Scoring needs registered models, which are not part of this build yet.")
-            }
+            View::Score => Some("Scoring needs registered models, which are not part of this build yet."),
         }
     }
 }
@@ -81,6 +74,13 @@ pub enum Command {
     SetRole {
         column: usize,
         role: Role,
+    },
+    /// Train and validate with the choices made in the Train view.
+    Train,
+    /// Tick or untick a run for the Compare view.
+    TickRun {
+        id: u64,
+        ticked: bool,
     },
     CancelJobs,
     DismissMessage(usize),

@@ -12,9 +12,9 @@ use serde::{Deserialize, Serialize};
 use super::spec::LogisticSpec;
 
 /// Work (rows × features × classes multiply-adds, about two per iteration) allowed between
-/// two progress reports / cancel checks: roughly 50 ms. Each slice restarts L-BFGS's memory,
+/// two progress reports / cancel checks: tens of milliseconds. Each slice restarts L-BFGS's memory,
 /// so small problems run in one slice and only large ones are cut.
-const SLICE_WORK: u64 = 200_000_000;
+const SLICE_WORK: u64 = 100_000_000;
 
 /// L-BFGS iterations per slice for a problem of this size.
 fn slice_iterations(rows: usize, features: usize, columns: usize) -> u64 {

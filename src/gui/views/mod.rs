@@ -3,3 +3,4 @@
 pub mod data_view;
 pub mod import_dialog;
 pub mod settings_window;
+pub mod train_view;
