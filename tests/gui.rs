@@ -196,7 +196,7 @@ fn the_preview_applies_a_changed_header_choice() {
 fn views_that_are_not_built_are_disabled_not_dead() {
     let mut harness = harness(ModeldeskApp::new(fresh_settings(), None));
     harness.run_steps(2);
-    harness.get_by_label("Train").click();
+    harness.get_by_label("Catalog").click();
     harness.run_steps(2);
     assert_eq!(harness.state().settings.view, modeldesk::gui::View::Data);
 }
