@@ -294,7 +294,7 @@ fn validation(ui: &mut egui::Ui, form: &mut TrainForm) {
 fn runs(ui: &mut egui::Ui, app: &ModeldeskApp) {
     ui.strong("Runs this session");
     if app.runs.is_empty() {
-        ui.weak("None yet: press Train.");
+        ui.weak("None yet: press Train and validate.");
         return;
     }
     egui::Grid::new("train_runs")
