@@ -261,3 +261,37 @@ fn a_long_training_job_can_be_cancelled_from_the_status_bar() {
     assert!(harness.state().runs.is_empty());
     harness.get_by_label("training on long cancelled");
 }
+
+/// Every piece of text painted in the last frame.
+fn painted_text(harness: &Harness<'static, ModeldeskApp>) -> Vec<String> {
+    harness
+        .output()
+        .shapes
+        .iter()
+        .filter_map(|clipped| match &clipped.shape {
+            egui::epaint::Shape::Text(text) => Some(text.galley.text().to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn hovering_files_shows_what_dropping_them_will_do() {
+    let mut harness = harness(ModeldeskApp::new(fresh_settings(), None));
+    harness.run_steps(2);
+    let hovered = |path: &str| egui::HoveredFile {
+        path: Some(PathBuf::from(path)),
+        mime: String::new(),
+    };
+    harness.input_mut().hovered_files = vec![hovered("/tmp/a.csv"), hovered("/tmp/b.csv")];
+    harness.step();
+    assert!(painted_text(&harness).contains(&"Drop to import these 2 files".to_string()));
+    harness.input_mut().hovered_files = vec![hovered("/tmp/a.csv")];
+    harness.step();
+    assert!(painted_text(&harness).contains(&"Drop to preview and import this file".to_string()));
+    harness.input_mut().hovered_files.clear();
+    harness.step();
+    assert!(!painted_text(&harness)
+        .iter()
+        .any(|t| t.starts_with("Drop to")));
+}
