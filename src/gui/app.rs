@@ -10,7 +10,7 @@ use super::command::{Command, View};
 use super::samples::{sample_path, SAMPLES};
 use super::settings::Settings;
 use super::views::train_view::{self, TrainForm};
-use super::views::{data_view, import_dialog::ImportDialog, settings_window};
+use super::views::{compare_view, data_view, import_dialog::ImportDialog, settings_window};
 use crate::data::{self, ImportOptions, Profile, Role, Table};
 use crate::jobs::{JobOutcome, Jobs, Repaint, TrainRequest, TrainingRun};
 use crate::ml::prep::Recipe;
@@ -389,6 +389,9 @@ impl ModeldeskApp {
             self.message_banners(ui, &mut commands);
             match self.settings.view {
                 View::Data => data_view::show(ui, self, &mut commands),
+                View::Compare => {
+                    compare_view::show(ui, &self.runs, &self.ticked_runs, &mut commands)
+                }
                 View::Train => {
                     let mut form = std::mem::take(&mut self.train_form);
                     train_view::show(ui, self, &mut form, &mut commands);

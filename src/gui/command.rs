@@ -40,10 +40,11 @@ impl View {
     /// Why a view cannot be opened yet, if it cannot.
     pub fn unavailable_reason(self) -> Option<&'static str> {
         match self {
-            View::Data | View::Train => None,
-            View::Compare => Some("Comparing models side by side is not part of this build yet; Train lists each run's metrics."),
+            View::Data | View::Train | View::Compare => None,
             View::Catalog => Some("The model catalog is not part of this build yet."),
-            View::Score => Some("Scoring needs registered models, which are not part of this build yet."),
+            View::Score => {
+                Some("Scoring needs registered models, which are not part of this build yet.")
+            }
         }
     }
 }

@@ -149,7 +149,7 @@ fn dataset_header(ui: &mut egui::Ui, dataset: &Dataset, commands: &mut Vec<Comma
             let first = dataset.first_column;
             let last = (first + COLUMNS_PER_PAGE).min(columns);
             if ui
-                .add_enabled(first > 0, egui::Button::new("◀ Columns"))
+                .add_enabled(first > 0, egui::Button::new("Previous columns"))
                 .clicked()
             {
                 commands.push(Command::ShowColumnsFrom(
@@ -158,7 +158,7 @@ fn dataset_header(ui: &mut egui::Ui, dataset: &Dataset, commands: &mut Vec<Comma
             }
             ui.label(format!("columns {}–{} of {columns}", first + 1, last));
             if ui
-                .add_enabled(last < columns, egui::Button::new("Columns ▶"))
+                .add_enabled(last < columns, egui::Button::new("Next columns"))
                 .clicked()
             {
                 commands.push(Command::ShowColumnsFrom(last));

@@ -1,5 +1,7 @@
 //! What the window draws: each view reads app state and returns commands.
 
+pub mod compare_plots;
+pub mod compare_view;
 pub mod data_view;
 pub mod import_dialog;
 pub mod settings_window;

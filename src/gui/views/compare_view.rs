@@ -1,0 +1,713 @@
+//! The Compare view: the runs ticked for comparison side by side — a table of each metric's
+//! mean ± std over folds with the best run marked (copyable as CSV), then the plots of
+//! [`super::compare_plots`]. Ticking a run is a [`Command`]; the sort order and the plots'
+//! choices are presentation state kept in egui's memory.
+
+use eframe::egui::{self, RichText};
+use egui_extras::{Column, TableBuilder};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use super::compare_plots::{self, run_color, ComparedRun};
+use crate::gui::command::Command;
+use crate::jobs::TrainingRun;
+use crate::ml::eval::{Evaluation, Validation};
+
+/// Runs drawn in the plots at most; the table shows every ticked run.
+const MAX_PLOTTED: usize = 8;
+
+/// The metrics the table shows, in this order, where the runs have them.
+pub(super) const METRICS: [&str; 11] = [
+    "accuracy",
+    "balanced_accuracy",
+    "f1_macro",
+    "precision_macro",
+    "recall_macro",
+    "roc_auc",
+    "average_precision",
+    "log_loss",
+    "brier",
+    "mcc",
+    "cohen_kappa",
+];
+
+/// The name a person reads for a metric.
+pub(super) fn metric_label(metric: &'static str) -> &'static str {
+    match metric {
+        "accuracy" => "Accuracy",
+        "balanced_accuracy" => "Balanced accuracy",
+        "f1_macro" => "F1 (macro)",
+        "precision_macro" => "Precision (macro)",
+        "recall_macro" => "Recall (macro)",
+        "roc_auc" => "ROC AUC",
+        "average_precision" => "Average precision",
+        "log_loss" => "Log loss",
+        "brier" => "Brier score",
+        "mcc" => "Matthews correlation",
+        "cohen_kappa" => "Cohen's kappa",
+        other => other,
+    }
+}
+
+/// Losses: a smaller value is a better model.
+pub(super) fn lower_is_better(metric: &str) -> bool {
+    matches!(metric, "log_loss" | "brier")
+}
+
+/// One run's scores as the table reads them.
+#[derive(Debug, Clone, Copy)]
+struct Scores<'a> {
+    mean: &'a BTreeMap<&'static str, f64>,
+    std: &'a BTreeMap<&'static str, f64>,
+}
+
+impl<'a> Scores<'a> {
+    fn of(evaluation: &'a Evaluation) -> Self {
+        Scores {
+            mean: &evaluation.mean,
+            std: &evaluation.std,
+        }
+    }
+}
+
+/// One metric across runs: (mean, std) per run, `None` where a run lacks the metric.
+#[derive(Debug, Clone, PartialEq)]
+struct MetricRow {
+    metric: &'static str,
+    cells: Vec<Option<(f64, f64)>>,
+    /// The cells holding the best mean.
+    best: Vec<bool>,
+}
+
+/// The table's rows: every metric of [`METRICS`] that at least one run has.
+fn metric_rows(runs: &[Scores<'_>]) -> Vec<MetricRow> {
+    METRICS
+        .iter()
+        .filter_map(|&metric| {
+            let cells: Vec<Option<(f64, f64)>> = runs
+                .iter()
+                .map(|s| {
+                    let std = s.std.get(metric).copied().unwrap_or(f64::NAN);
+                    s.mean.get(metric).map(|&mean| (mean, std))
+                })
+                .collect();
+            if cells.iter().all(Option::is_none) {
+                return None;
+            }
+            let means: Vec<Option<f64>> = cells.iter().map(|c| c.map(|(m, _)| m)).collect();
+            Some(MetricRow {
+                metric,
+                best: best_cells(&means, lower_is_better(metric)),
+                cells,
+            })
+        })
+        .collect()
+}
+
+/// Which values are the best (ties all win). Nothing is marked unless at least two runs
+/// have a finite value: a lone run is not "best" of anything.
+fn best_cells(values: &[Option<f64>], lower_is_better: bool) -> Vec<bool> {
+    let finite = || values.iter().flatten().copied().filter(|v| v.is_finite());
+    if finite().count() < 2 {
+        return vec![false; values.len()];
+    }
+    let best = if lower_is_better {
+        finite().fold(f64::INFINITY, f64::min)
+    } else {
+        finite().fold(f64::NEG_INFINITY, f64::max)
+    };
+    values.iter().map(|v| *v == Some(best)).collect()
+}
+
+/// Positions of the runs, best `metric` first; runs without a finite value keep their
+/// order at the end.
+fn ranking(runs: &[Scores<'_>], metric: &str) -> Vec<usize> {
+    let value = |i: usize| runs[i].mean.get(metric).copied().filter(|v| v.is_finite());
+    let mut order: Vec<usize> = (0..runs.len()).collect();
+    order.sort_by(|&a, &b| match (value(a), value(b)) {
+        (Some(x), Some(y)) if lower_is_better(metric) => x.total_cmp(&y),
+        (Some(x), Some(y)) => y.total_cmp(&x),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    });
+    order
+}
+
+/// The table as CSV: `metric`, then a mean and a std column per run, full precision,
+/// empty where a run lacks the metric.
+fn metric_csv(titles: &[String], rows: &[MetricRow]) -> String {
+    let mut out = String::from("metric");
+    for title in titles {
+        let _ = write!(
+            out,
+            ",{},{}",
+            csv_field(&format!("{title} mean")),
+            csv_field(&format!("{title} std"))
+        );
+    }
+    out.push('\n');
+    for row in rows {
+        out.push_str(row.metric);
+        for cell in &row.cells {
+            match cell {
+                Some((mean, std)) => {
+                    let _ = write!(out, ",{mean},{std}");
+                }
+                None => out.push_str(",,"),
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// A CSV field, quoted when it holds a separator, a quote or a line break.
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+/// "0.953 ± 0.021"; a single fold (hold-out) has no spread to show.
+fn format_cell(mean: f64, std: f64, folds: usize) -> String {
+    if !mean.is_finite() {
+        "undefined".to_string()
+    } else if folds > 1 && std.is_finite() {
+        format!("{mean:.3} ± {std:.3}")
+    } else {
+        format!("{mean:.3}")
+    }
+}
+
+/// Text joined from parts, so that a symbol can come from the monospace font: the
+/// proportional one has no ●, ■ or ↓.
+pub(super) fn joined(
+    ui: &egui::Ui,
+    parts: impl IntoIterator<Item = RichText>,
+) -> egui::text::LayoutJob {
+    let mut job = egui::text::LayoutJob::default();
+    for part in parts {
+        part.append_to(
+            &mut job,
+            ui.style(),
+            egui::FontSelection::Default,
+            egui::Align::Center,
+        );
+    }
+    job
+}
+
+/// A square of a run's colour, as the plots draw it.
+pub(super) fn swatch(color: egui::Color32) -> RichText {
+    RichText::new("■").monospace().color(color)
+}
+
+/// How a run was validated, in words.
+fn validation_text(validation: &Validation) -> String {
+    match validation {
+        Validation::CrossValidation { folds, seed } => {
+            format!("{folds}-fold stratified cross-validation (seed {seed})")
+        }
+        Validation::Holdout { fraction, seed } => format!(
+            "stratified hold-out of {:.0}% of the rows (seed {seed})",
+            fraction * 100.0
+        ),
+    }
+}
+
+/// What the hover over a run says: how it was validated, on what, how long it took.
+fn run_details(run: &TrainingRun) -> String {
+    let e = &run.evaluation;
+    let mut text = format!(
+        "{}\nPredicting '{}' ({} classes)\n{}\n{} rows used, {} dropped (no target value)\nTrained and validated in {:.2} s",
+        run.title(),
+        e.target,
+        e.classes.len(),
+        validation_text(&e.validation),
+        e.rows_used,
+        e.rows_dropped,
+        e.train_seconds
+    );
+    if !e.warnings.is_empty() {
+        text.push_str("\nWarnings:");
+        for warning in &e.warnings {
+            let _ = write!(text, "\n• {warning}");
+        }
+    }
+    text
+}
+
+/// Draw the Compare view: the runs on the left, the comparison of the ticked ones beside it.
+pub fn show(ui: &mut egui::Ui, runs: &[TrainingRun], ticked: &[u64], commands: &mut Vec<Command>) {
+    if runs.is_empty() {
+        ui.vertical_centered(|ui| {
+            ui.add_space(60.0);
+            ui.heading("No trained models yet");
+            ui.label(
+                "Train models in Train first; each run then appears here to tick and compare.",
+            );
+        });
+        return;
+    }
+    egui::Panel::left("compare_run_list")
+        .default_size(250.0)
+        .min_size(180.0)
+        .show(ui, |ui| {
+            egui::ScrollArea::vertical()
+                .id_salt("compare_run_list_scroll")
+                .show(ui, |ui| run_list(ui, runs, ticked, commands));
+        });
+    // In tick order, so ticking another run adds a column and leaves the others' colours be.
+    let mut compared: Vec<&TrainingRun> = Vec::new();
+    for id in ticked {
+        if let Some(run) = runs.iter().find(|r| r.id == *id) {
+            if !compared.iter().any(|c| c.id == run.id) {
+                compared.push(run);
+            }
+        }
+    }
+    // The app's panel already has margins; keep only a gap from the run list.
+    let frame = egui::Frame::NONE.inner_margin(egui::Margin {
+        left: 8,
+        ..egui::Margin::ZERO
+    });
+    egui::CentralPanel::no_frame().frame(frame).show(ui, |ui| {
+        if compared.is_empty() {
+            ui.vertical_centered(|ui| {
+                ui.add_space(60.0);
+                ui.label("Tick runs on the left to compare them.");
+            });
+            return;
+        }
+        egui::ScrollArea::vertical()
+            .id_salt("compare_scroll")
+            .auto_shrink(false)
+            .show(ui, |ui| comparison(ui, &compared));
+    });
+}
+
+fn run_list(ui: &mut egui::Ui, runs: &[TrainingRun], ticked: &[u64], commands: &mut Vec<Command>) {
+    ui.heading("Runs");
+    ui.weak("Tick runs to compare them.");
+    ui.separator();
+    for run in runs {
+        let was_ticked = ticked.contains(&run.id);
+        let mut now_ticked = was_ticked;
+        ui.checkbox(&mut now_ticked, run.title())
+            .on_hover_text(run_details(run));
+        if now_ticked != was_ticked {
+            commands.push(Command::TickRun {
+                id: run.id,
+                ticked: now_ticked,
+            });
+        }
+        let e = &run.evaluation;
+        ui.indent(("run_summary", run.id), |ui| {
+            if let Some(accuracy) = e.mean.get("accuracy") {
+                ui.weak(format!("accuracy {accuracy:.3} · {} rows", e.rows_used));
+            }
+            if !e.warnings.is_empty() {
+                ui.colored_label(
+                    ui.visuals().warn_fg_color,
+                    format!("{} warning(s), hover the run", e.warnings.len()),
+                );
+            }
+        });
+    }
+    if !ticked.is_empty() {
+        ui.separator();
+        if ui.button("Untick all").clicked() {
+            for &id in ticked {
+                commands.push(Command::TickRun { id, ticked: false });
+            }
+        }
+    }
+}
+
+/// The comparison of the ticked runs (at least one), in one scrolling column.
+fn comparison(ui: &mut egui::Ui, compared: &[&TrainingRun]) {
+    let sort_id = egui::Id::unique("compare_view_sort_by");
+    let mut sort_by: Option<&'static str> = ui.data(|d| d.get_temp(sort_id)).flatten();
+    let scores: Vec<Scores<'_>> = compared.iter().map(|r| Scores::of(&r.evaluation)).collect();
+    let order = match sort_by {
+        Some(metric) => ranking(&scores, metric),
+        None => (0..compared.len()).collect(),
+    };
+    // Colours follow the tick order, so sorting does not repaint a run.
+    let ordered: Vec<ComparedRun<'_>> = order
+        .iter()
+        .map(|&i| ComparedRun {
+            run: compared[i],
+            color: run_color(i),
+        })
+        .collect();
+    let ordered_scores: Vec<Scores<'_>> = order.iter().map(|&i| scores[i]).collect();
+    let rows = metric_rows(&ordered_scores);
+
+    ui.heading(match compared.len() {
+        1 => "1 run".to_string(),
+        n => format!("Comparing {n} runs"),
+    });
+    let first = &compared[0].evaluation;
+    if compared
+        .iter()
+        .any(|r| r.dataset != compared[0].dataset || r.evaluation.target != first.target)
+    {
+        ui.colored_label(
+            ui.visuals().warn_fg_color,
+            "These runs predict different targets or come from different datasets: their scores are not directly comparable.",
+        );
+    } else if compared
+        .iter()
+        .any(|r| r.evaluation.validation != first.validation)
+    {
+        ui.weak("These runs were validated differently (folds, hold-out or seed); hover a run for its scheme.");
+    }
+
+    egui::CollapsingHeader::new("Metrics")
+        .default_open(true)
+        .show(ui, |ui| {
+            ui.horizontal(|ui| {
+                let label = ui.label("Sort runs by");
+                egui::ComboBox::from_id_salt("compare_sort_by")
+                    .selected_text(sort_by.map_or("order ticked", metric_label))
+                    .show_ui(ui, |ui| {
+                        ui.selectable_value(&mut sort_by, None, "order ticked");
+                        for row in &rows {
+                            ui.selectable_value(
+                                &mut sort_by,
+                                Some(row.metric),
+                                metric_label(row.metric),
+                            );
+                        }
+                    })
+                    .response
+                    .labelled_by(label.id);
+                if ui
+                    .button("Copy as CSV")
+                    .on_hover_text("Copy the table, with a mean and a std column per run")
+                    .clicked()
+                {
+                    let titles: Vec<String> = ordered.iter().map(|r| r.run.title()).collect();
+                    ui.ctx().copy_text(metric_csv(&titles, &rows));
+                }
+            });
+            metric_table(ui, &ordered, &rows);
+            let note = joined(
+                ui,
+                [
+                    RichText::new("Mean ± standard deviation over validation folds. ").weak(),
+                    RichText::new("●").monospace().weak(),
+                    RichText::new(" marks the best run; losses (").weak(),
+                    RichText::new("↓").monospace().weak(),
+                    RichText::new(") are better when lower.").weak(),
+                ],
+            );
+            ui.label(note);
+        });
+    ui.data_mut(|d| d.insert_temp(sort_id, sort_by));
+
+    let plotted = &ordered[..ordered.len().min(MAX_PLOTTED)];
+    if ordered.len() > MAX_PLOTTED {
+        ui.weak(format!(
+            "The plots show the first {MAX_PLOTTED} of {} runs, in table order.",
+            ordered.len()
+        ));
+    }
+    compare_plots::show(ui, plotted);
+}
+
+fn metric_table(ui: &mut egui::Ui, runs: &[ComparedRun<'_>], rows: &[MetricRow]) {
+    egui::ScrollArea::horizontal()
+        .id_salt("compare_metric_table_scroll")
+        .show(ui, |ui| {
+            TableBuilder::new(ui)
+                .id_salt("compare_metric_table")
+                .striped(true)
+                .vscroll(false)
+                .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+                .column(Column::auto().at_least(150.0))
+                .columns(
+                    Column::initial(230.0)
+                        .at_least(110.0)
+                        .clip(true)
+                        .resizable(true),
+                    runs.len(),
+                )
+                .header(24.0, |mut header| {
+                    header.col(|ui| {
+                        ui.strong("Metric");
+                    });
+                    for run in runs {
+                        header.col(|ui| {
+                            ui.label(swatch(run.color));
+                            ui.strong(run.run.title())
+                                .on_hover_text(run_details(run.run));
+                        });
+                    }
+                })
+                .body(|mut body| {
+                    for row in rows {
+                        body.row(22.0, |mut table_row| {
+                            table_row.col(|ui| metric_name_cell(ui, row.metric));
+                            for (i, cell) in row.cells.iter().enumerate() {
+                                let folds = runs[i].run.evaluation.folds.len();
+                                table_row
+                                    .col(|ui| metric_value_cell(ui, *cell, row.best[i], folds));
+                            }
+                        });
+                    }
+                });
+        });
+}
+
+fn metric_name_cell(ui: &mut egui::Ui, metric: &'static str) {
+    let name = metric_label(metric);
+    if lower_is_better(metric) {
+        let text = joined(
+            ui,
+            [
+                RichText::new(format!("{name} ")),
+                RichText::new("↓").monospace(),
+            ],
+        );
+        ui.label(text).on_hover_text("A loss: lower is better");
+    } else {
+        ui.label(name);
+    }
+}
+
+fn metric_value_cell(ui: &mut egui::Ui, cell: Option<(f64, f64)>, best: bool, folds: usize) {
+    let Some((mean, std)) = cell else {
+        ui.weak("—")
+            .on_hover_text("This run has no such metric (the Brier score is for two classes only)");
+        return;
+    };
+    let text = format_cell(mean, std, folds);
+    if best {
+        let text = joined(
+            ui,
+            [
+                RichText::new("● ").monospace().strong(),
+                RichText::new(text).strong(),
+            ],
+        );
+        ui.label(text).on_hover_text("Best of the compared runs");
+    } else {
+        ui.label(text);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use eframe::egui::accesskit::Role as AccessRole;
+    use egui_kittest::kittest::Queryable;
+    use egui_kittest::Harness;
+
+    fn summary(
+        values: &[(&'static str, f64, f64)],
+    ) -> (BTreeMap<&'static str, f64>, BTreeMap<&'static str, f64>) {
+        let mean = values.iter().map(|&(m, v, _)| (m, v)).collect();
+        let std = values.iter().map(|&(m, _, s)| (m, s)).collect();
+        (mean, std)
+    }
+
+    #[test]
+    fn best_values_are_marked_with_losses_lower_is_better() {
+        let a = summary(&[
+            ("accuracy", 0.90, 0.01),
+            ("log_loss", 0.30, 0.02),
+            ("brier", 0.08, 0.0),
+        ]);
+        let b = summary(&[("accuracy", 0.95, 0.02), ("log_loss", 0.25, 0.03)]);
+        let c = summary(&[("accuracy", 0.95, 0.00), ("log_loss", 0.40, 0.01)]);
+        let scores: Vec<Scores<'_>> = [&a, &b, &c]
+            .iter()
+            .map(|(mean, std)| Scores { mean, std })
+            .collect();
+        let rows = metric_rows(&scores);
+        let row = |m: &str| rows.iter().find(|r| r.metric == m).unwrap();
+        // Ties share the star.
+        assert_eq!(row("accuracy").best, vec![false, true, true]);
+        assert_eq!(row("log_loss").best, vec![false, true, false]);
+        // Only one run has a Brier score: nothing to beat, nothing marked.
+        assert_eq!(row("brier").cells, vec![Some((0.08, 0.0)), None, None]);
+        assert_eq!(row("brier").best, vec![false, false, false]);
+        // Metrics no run has are left out; the order is the table's.
+        let names: Vec<&str> = rows.iter().map(|r| r.metric).collect();
+        assert_eq!(names, vec!["accuracy", "log_loss", "brier"]);
+    }
+
+    #[test]
+    fn undefined_values_are_never_best() {
+        assert_eq!(
+            best_cells(&[Some(f64::NAN), Some(0.2), Some(0.1)], false),
+            vec![false, true, false]
+        );
+        assert_eq!(
+            best_cells(&[Some(f64::NAN), Some(0.2)], true),
+            vec![false, false]
+        );
+        assert_eq!(best_cells(&[], true), Vec::<bool>::new());
+    }
+
+    #[test]
+    fn sorting_puts_the_best_run_first_and_missing_last() {
+        let a = summary(&[("accuracy", 0.90, 0.0), ("log_loss", 0.30, 0.0)]);
+        let b = summary(&[("accuracy", 0.95, 0.0)]);
+        let c = summary(&[("accuracy", 0.80, 0.0), ("log_loss", 0.20, 0.0)]);
+        let scores: Vec<Scores<'_>> = [&a, &b, &c]
+            .iter()
+            .map(|(mean, std)| Scores { mean, std })
+            .collect();
+        assert_eq!(ranking(&scores, "accuracy"), vec![1, 0, 2]);
+        assert_eq!(ranking(&scores, "log_loss"), vec![2, 0, 1]);
+    }
+
+    #[test]
+    fn csv_has_a_mean_and_std_column_per_run_and_quotes_titles() {
+        let rows = vec![
+            MetricRow {
+                metric: "accuracy",
+                cells: vec![Some((0.95, 0.02)), Some((0.9, 0.0))],
+                best: vec![true, false],
+            },
+            MetricRow {
+                metric: "brier",
+                cells: vec![None, Some((0.125, 0.5))],
+                best: vec![false, false],
+            },
+        ];
+        let titles = vec![
+            "#1 logistic regression on iris".to_string(),
+            "#2 logistic regression on \"sales, 2024\"".to_string(),
+        ];
+        assert_eq!(
+            metric_csv(&titles, &rows),
+            "metric,#1 logistic regression on iris mean,#1 logistic regression on iris std,\
+             \"#2 logistic regression on \"\"sales, 2024\"\" mean\",\
+             \"#2 logistic regression on \"\"sales, 2024\"\" std\"\n\
+             accuracy,0.95,0.02,0.9,0\n\
+             brier,,,0.125,0.5\n"
+        );
+    }
+
+    #[test]
+    fn cells_show_spread_only_when_there_are_folds() {
+        assert_eq!(format_cell(0.95333, 0.0212, 5), "0.953 ± 0.021");
+        assert_eq!(format_cell(0.95333, 0.0, 1), "0.953");
+        assert_eq!(format_cell(f64::NAN, 0.0, 5), "undefined");
+    }
+
+    #[test]
+    fn validation_schemes_read_as_words() {
+        assert_eq!(
+            validation_text(&Validation::CrossValidation { folds: 5, seed: 0 }),
+            "5-fold stratified cross-validation (seed 0)"
+        );
+        assert_eq!(
+            validation_text(&Validation::Holdout {
+                fraction: 0.25,
+                seed: 7
+            }),
+            "stratified hold-out of 25% of the rows (seed 7)"
+        );
+    }
+
+    /// A run trained for real on a bundled sample, as the Train view would make it.
+    fn trained(id: u64, file: &str, target: &str, c: f64) -> TrainingRun {
+        use crate::data::{import_csv, ImportOptions, Progress, Role};
+        use crate::ml::eval::train_and_validate;
+        use crate::ml::prep::Recipe;
+        use crate::ml::spec::{LogisticSpec, ModelSpec};
+
+        let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("assets")
+            .join(file);
+        let mut table = import_csv(&path, &ImportOptions::default(), &Progress::default()).unwrap();
+        let index = table.columns.iter().position(|c| c.name == target).unwrap();
+        table.set_role(index, Role::Target);
+        let spec = ModelSpec::LogisticRegression(LogisticSpec {
+            c,
+            max_iterations: 300,
+            ..LogisticSpec::default()
+        });
+        let (evaluation, model) = train_and_validate(
+            &table,
+            target,
+            &Recipe::default_for(&table),
+            &spec,
+            Validation::default(),
+            &mut |_, _| true,
+        )
+        .unwrap();
+        TrainingRun {
+            id,
+            dataset: table.name.clone(),
+            evaluation,
+            model,
+        }
+    }
+
+    fn harness(runs: Vec<TrainingRun>, ticked: Vec<u64>) -> Harness<'static, Vec<Command>> {
+        Harness::builder()
+            .with_size(egui::vec2(1280.0, 800.0))
+            .build_ui_state(
+                move |ui, commands: &mut Vec<Command>| show(ui, &runs, &ticked, commands),
+                Vec::new(),
+            )
+    }
+
+    #[test]
+    fn compared_runs_show_the_best_and_unticking_is_a_command() {
+        let runs = vec![
+            trained(1, "iris.csv", "species", 1.0),
+            trained(2, "iris.csv", "species", 0.01),
+            trained(3, "breast_cancer.csv", "diagnosis", 1.0),
+        ];
+        // The accessibility check runs on every settled frame.
+        let mut harness = harness(runs, vec![1, 2, 3]);
+        harness.run();
+        harness.get_by_label("Comparing 3 runs");
+        harness.get_by_label_contains("predict different targets");
+        assert!(harness.get_all_by_label_contains("● ").count() >= 5);
+        // Curves are of the first run's first class; the binary run has no such class.
+        harness.get_by_label("#3 has no class 'setosa'.");
+        harness
+            .get_by_role_and_label(AccessRole::CheckBox, "#2 logistic regression on iris")
+            .click();
+        harness.run();
+        assert_eq!(
+            harness.state(),
+            &vec![Command::TickRun {
+                id: 2,
+                ticked: false
+            }]
+        );
+        harness.get_by_label("Copy as CSV").click();
+        harness.step();
+        let copied = harness
+            .output()
+            .platform_output
+            .commands
+            .iter()
+            .find_map(|c| match c {
+                egui::OutputCommand::CopyText(text) => Some(text.clone()),
+                _ => None,
+            });
+        let copied = copied.expect("the table is copied");
+        assert!(copied.starts_with("metric,#1 logistic regression on iris mean,"));
+        assert_eq!(copied.lines().count(), 1 + 11, "{copied}");
+    }
+
+    #[test]
+    fn without_runs_the_view_points_to_train() {
+        let mut harness = harness(Vec::new(), Vec::new());
+        harness.run();
+        harness.get_by_label_contains("Train models in Train first");
+    }
+}
