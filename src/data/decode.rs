@@ -40,7 +40,7 @@ impl Encoding {
 /// Resolve `Auto` from the first bytes of a file. `complete` says the sample is the whole file,
 /// so a multi-byte character cut at its end is an error rather than a truncation.
 pub(crate) fn detect_encoding(sample: &[u8], complete: bool) -> Encoding {
-    if sample.starts_with(&[0xEF, 0xBB, 0xBF]) {
+    if sample.starts_with(&UTF8_BOM) {
         return Encoding::Utf8;
     }
     if sample.starts_with(&[0xFF, 0xFE]) {
@@ -69,6 +69,9 @@ pub(crate) fn looks_binary(text: &[u8]) -> bool {
         .count();
     control * 50 > text.len()
 }
+
+/// The UTF-8 byte-order mark.
+const UTF8_BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
 
 /// Turns raw file blocks into UTF-8, removing a byte-order mark.
 pub(crate) struct StreamDecoder {
@@ -101,19 +104,33 @@ impl StreamDecoder {
         StreamDecoder { inner }
     }
 
+    /// Whether the text is the file's bytes themselves (UTF-8), so that blocks can be read
+    /// straight into place and only [`StreamDecoder::skip_bom`] applies.
+    pub(crate) fn passes_through(&self) -> bool {
+        matches!(self.inner, Inner::Utf8 { .. })
+    }
+
+    /// For a decoder that passes bytes through: how many leading bytes of this block to drop
+    /// (a byte-order mark at the very start). [`StreamDecoder::decode`] does the same.
+    pub(crate) fn skip_bom(&mut self, block: &[u8]) -> usize {
+        match &mut self.inner {
+            Inner::Utf8 { bom_pending } if *bom_pending && !block.is_empty() => {
+                *bom_pending = false;
+                if block.starts_with(&UTF8_BOM) {
+                    UTF8_BOM.len()
+                } else {
+                    0
+                }
+            }
+            _ => 0,
+        }
+    }
+
     /// Append the UTF-8 text of `input` to `out`; `last` flushes a trailing partial character.
     pub(crate) fn decode(&mut self, input: &[u8], last: bool, out: &mut Vec<u8>) {
+        let skip = self.skip_bom(input);
         match &mut self.inner {
-            Inner::Utf8 { bom_pending } => {
-                let mut input = input;
-                if *bom_pending && !input.is_empty() {
-                    if input.starts_with(&[0xEF, 0xBB, 0xBF]) {
-                        input = &input[3..];
-                    }
-                    *bom_pending = false;
-                }
-                out.extend_from_slice(input);
-            }
+            Inner::Utf8 { .. } => out.extend_from_slice(&input[skip..]),
             Inner::Other(decoder) => {
                 let needed = decoder
                     .max_utf8_buffer_length(input.len())

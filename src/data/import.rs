@@ -1,10 +1,10 @@
 //! The import pipeline: sample → dialect → column plan → streamed, parallel parse → typed table.
 //!
 //! The file is read in blocks; a quote-aware scanner cuts the decoded text at record ends
-//! into chunks that rayon parses in parallel, and each batch is appended to the columns in
-//! order. When the whole file proves a sample-based guess wrong (a column numeric in the
-//! sample holds text later, or bytes that are not UTF-8), the import starts again with the
-//! corrected plan — rare, and simpler than converting cells in flight.
+//! into chunks that rayon parses in parallel, each appended to the columns in file order as
+//! soon as the ones before it are. When the whole file proves a sample-based guess wrong (a
+//! column numeric in the sample holds text later, or bytes that are not UTF-8), the import
+//! starts again with the corrected plan — rare, and simpler than converting cells in flight.
 
 use rayon::prelude::*;
 use std::io::Read;
@@ -16,8 +16,8 @@ use super::decode::{decode_all, detect_encoding, looks_binary, Encoding, StreamD
 use super::infer::{finish_column, plan_for, repair_names, suggest_role};
 use super::options::{Dialect, ImportOptions};
 use super::parse::{
-    for_each_record, parse_chunk, trim, MissingTokens, ParseConfig, RaggedRecord, RecordScanner,
-    Sink, SinkPlan, StringSink,
+    for_each_record, parse_chunk, parse_chunk_into, trim, ChunkOutput, MissingTokens, ParseConfig,
+    RaggedRecord, RecordScanner, Sink, SinkPlan, StringSink,
 };
 use super::sniff::{sniff_decimal_comma, sniff_delimiter, sniff_header};
 use crate::error::ImportError;
@@ -263,38 +263,32 @@ fn make_plan(
     let (names, name_notices) = repair_names(&raw_names);
     notices.extend(name_notices);
 
-    // Look at the sample as strings to decide which columns are numbers.
     let dialect = Dialect {
         delimiter,
         has_header,
         decimal_comma,
         encoding,
     };
-    let as_strings = ParseConfig {
+    // A column is numeric when every cell of the sample but the missing ones reads as a
+    // number: read the sample as numbers and see which columns met a cell that does not.
+    let as_numbers = ParseConfig {
         delimiter,
         decimal_comma,
         missing: missing.clone(),
-        plans: vec![SinkPlan::Strings; names.len()],
+        plans: vec![SinkPlan::Number { forced: false }; names.len()],
         skip_ragged_rows: true,
     };
-    let out = parse_chunk(&text, &as_strings, has_header);
+    let out = parse_chunk(&text, &as_numbers, has_header);
     let plans = out
         .sinks
         .iter()
         .enumerate()
-        .map(|(i, sink)| match sink {
-            Sink::Strings(s) => plan_for(options.kind_override(i), s, decimal_comma),
-            _ => plan_for(
-                options.kind_override(i),
-                &StringSink::default(),
-                decimal_comma,
-            ),
+        .map(|(i, sink)| {
+            let numeric = matches!(sink, Sink::Number(numbers) if numbers.unparsed == 0);
+            plan_for(options.kind_override(i), numeric)
         })
         .collect();
-    let sample_rows = match out.sinks.first() {
-        Some(Sink::Strings(s)) => s.codes.len(),
-        _ => 0,
-    };
+    let sample_rows = out.sinks.first().map_or(0, sink_rows);
     let estimated_rows = if complete || text.is_empty() {
         sample_rows
     } else {
@@ -317,9 +311,8 @@ fn whole_records(mut text: Vec<u8>, delimiter: u8, complete: bool) -> Vec<u8> {
     if complete {
         return text;
     }
-    let mut last = None;
-    RecordScanner::new(delimiter).scan(&text, 0, false, |end, _| last = Some(end));
-    if let Some(end) = last {
+    let (_, last) = RecordScanner::new(delimiter).scan_to_last(&text, 0, false);
+    if let Some((end, _)) = last {
         text.truncate(end);
     }
     text
@@ -362,14 +355,36 @@ struct Streamed {
 
 /// Decoded text that ends at a record end, with the number of lines before it.
 struct Chunk {
-    text: Vec<u8>,
+    /// The text is `buffer[..len]`; the buffer is reused for later chunks once parsed.
+    buffer: Vec<u8>,
+    len: usize,
+    /// Newlines in the text (counted by the scanner anyway; they bound the rows).
+    newlines: u64,
     first_line: u64,
     /// File bytes read when this chunk was cut (for progress).
     bytes_read: u64,
 }
 
-/// One pass over the whole file with a fixed plan. A reader thread reads, hashes, decodes
-/// and cuts chunks while rayon parses the ones before them.
+impl Chunk {
+    fn text(&self) -> &[u8] {
+        &self.buffer[..self.len]
+    }
+}
+
+/// A chunk parsed by a worker, waiting for its turn to be appended.
+struct Parsed {
+    chunk: Chunk,
+    output: ChunkOutput,
+    /// Whether the worker was asked to take the first record as the header.
+    took_header: bool,
+}
+
+/// One pass over the whole file with a fixed plan.
+///
+/// Three kinds of work overlap: a reader thread reads, hashes, decodes and cuts chunks;
+/// rayon workers parse each chunk as soon as it is cut; this thread appends the parsed
+/// chunks to the columns in file order and hands their buffers back to the reader. Nothing
+/// waits for a whole batch, so neither the workers nor the reader idle while the other works.
 fn stream(
     path: &Path,
     shown: &str,
@@ -379,8 +394,13 @@ fn stream(
 ) -> Result<Streamed, ImportError> {
     let cfg = parse_config(plan, options);
     let file = std::fs::File::open(path).map_err(|e| ImportError::io(shown, &e))?;
-    let batch_chunks = 2 * rayon::current_num_threads().max(1);
-    let (sender, receiver) = crossbeam_channel::bounded::<Result<Chunk, ImportError>>(batch_chunks);
+    // Chunks cut or parsed but not yet appended: enough to keep every worker busy while
+    // this thread appends, few enough to bound memory (a chunk is about BLOCK_BYTES).
+    let max_in_flight = 2 * rayon::current_num_threads().max(1) + 2;
+    let (sender, receiver) = crossbeam_channel::bounded::<Chunk>(2);
+    let (spare_sender, spare_receiver) = crossbeam_channel::unbounded::<Vec<u8>>();
+    // Emptied sinks of appended chunks, for the workers to fill again.
+    let (emptied_sender, emptied_receiver) = crossbeam_channel::unbounded::<Vec<Sink>>();
     let mut sinks: Vec<Sink> = cfg
         .plans
         .iter()
@@ -389,50 +409,95 @@ fn stream(
     let mut header_pending = plan.dialect.has_header;
     let (mut skipped_ragged, mut invalid_utf8) = (0, false);
     std::thread::scope(|scope| {
-        let reader = scope.spawn(|| cut_chunks(file, shown, plan.dialect, progress, sender));
-        let mut batch = Vec::with_capacity(batch_chunks);
-        loop {
-            batch.clear();
-            match receiver.recv() {
-                Ok(chunk) => batch.push(chunk?),
-                Err(_) => break,
-            }
-            while batch.len() < batch_chunks {
-                match receiver.try_recv() {
-                    Ok(chunk) => batch.push(chunk?),
-                    Err(_) => break,
+        let reader =
+            scope.spawn(|| cut_chunks(file, shown, plan.dialect, progress, sender, spare_receiver));
+        // Moved in so that leaving early (an error) drops them, which stops the reader.
+        let (receiver, spare_sender) = (receiver, spare_sender);
+        let (done_sender, done_receiver) = crossbeam_channel::unbounded::<(u64, Parsed)>();
+        let never = crossbeam_channel::never();
+        // Called from a rayon worker (inside a parallel iterator, say), this thread must not
+        // wait for tasks it spawned: the pool may have no other thread free to run them. It
+        // then parses every chunk itself, still alongside the reader.
+        let on_worker = rayon::current_thread_index().is_some();
+        rayon::in_place_scope(|workers| -> Result<(), ImportError> {
+            let (mut cut, mut appended) = (0_u64, 0_u64);
+            let mut waiting = std::collections::BTreeMap::new();
+            let mut reader_done = false;
+            while !(reader_done && appended == cut) {
+                progress.check()?;
+                let can_take = !reader_done && cut - appended < max_in_flight as u64;
+                let chunks = if can_take { &receiver } else { &never };
+                crossbeam_channel::select! {
+                    recv(chunks) -> chunk => match chunk {
+                        Ok(chunk) => {
+                            // Only the first chunk looks for the header; should it hold
+                            // no record at all, the next one is parsed again below.
+                            let took_header = header_pending && cut == 0;
+                            let (cfg, emptied) = (&cfg, &emptied_receiver);
+                            let parse = move || {
+                                let output = parse_chunk_into(
+                                    chunk.text(),
+                                    chunk.newlines as usize,
+                                    cfg,
+                                    took_header,
+                                    emptied.try_recv().ok(),
+                                );
+                                Parsed { chunk, output, took_header }
+                            };
+                            if on_worker {
+                                waiting.insert(cut, parse());
+                            } else {
+                                let (done_sender, seq) = (done_sender.clone(), cut);
+                                workers.spawn(move |_| {
+                                    // Fails only when the import already stopped.
+                                    let _ = done_sender.send((seq, parse()));
+                                });
+                            }
+                            cut += 1;
+                        }
+                        Err(_) => reader_done = true,
+                    },
+                    recv(done_receiver) -> parsed => {
+                        if let Ok((seq, parsed)) = parsed {
+                            waiting.insert(seq, parsed);
+                        }
+                    },
+                }
+                while let Some(mut parsed) = waiting.remove(&appended) {
+                    if header_pending && !parsed.took_header {
+                        parsed.output = parse_chunk(parsed.chunk.text(), &cfg, true);
+                    }
+                    let Parsed { chunk, output, .. } = parsed;
+                    if output.header.is_some() {
+                        header_pending = false;
+                    }
+                    if let Some(ragged) = &output.ragged {
+                        let (plans, delimiter) = (cfg.plans.len(), cfg.delimiter);
+                        return Err(ragged_error(
+                            shown,
+                            chunk.text(),
+                            chunk.first_line,
+                            ragged,
+                            plans,
+                            delimiter,
+                        ));
+                    }
+                    skipped_ragged += output.skipped_ragged;
+                    invalid_utf8 |= output.invalid_utf8;
+                    let mut parts = output.sinks;
+                    for (sink, part) in sinks.iter_mut().zip(&mut parts) {
+                        sink.append(part);
+                    }
+                    // For a later chunk (or dropped with the channel at the end).
+                    let _ = emptied_sender.send(parts);
+                    progress.done.store(chunk.bytes_read, Ordering::Relaxed);
+                    // The reader may have finished; then the buffer is simply dropped.
+                    let _ = spare_sender.send(chunk.buffer);
+                    appended += 1;
                 }
             }
-            progress.check()?;
-            let take_header = header_pending;
-            let outputs: Vec<_> = batch
-                .par_iter()
-                .enumerate()
-                .map(|(i, chunk)| parse_chunk(&chunk.text, &cfg, take_header && i == 0))
-                .collect();
-            for (output, chunk) in outputs.into_iter().zip(&batch) {
-                if output.header.is_some() {
-                    header_pending = false;
-                }
-                if let Some(ragged) = &output.ragged {
-                    let (plans, delimiter) = (cfg.plans.len(), cfg.delimiter);
-                    return Err(ragged_error(
-                        shown,
-                        &chunk.text,
-                        chunk.first_line,
-                        ragged,
-                        plans,
-                        delimiter,
-                    ));
-                }
-                skipped_ragged += output.skipped_ragged;
-                invalid_utf8 |= output.invalid_utf8;
-                for (sink, part) in sinks.iter_mut().zip(output.sinks) {
-                    sink.append(part);
-                }
-                progress.done.store(chunk.bytes_read, Ordering::Relaxed);
-            }
-        }
+            Ok(())
+        })?;
         drop(receiver);
         let fingerprint = reader
             .join()
@@ -446,34 +511,67 @@ fn stream(
     })
 }
 
-/// Read, hash and decode the file, sending chunks that end at record ends. Returns the
-/// blake3 fingerprint of the file's bytes.
+/// Room for a block read plus the start of a record carried over from the block before.
+const CHUNK_BYTES: usize = BLOCK_BYTES + (64 << 10);
+
+/// Read, hash and decode the file, sending chunks that end at record ends. Buffers come
+/// back through `spares` once parsed, so the same few are filled again and again. Returns
+/// the blake3 fingerprint of the file's bytes.
 fn cut_chunks(
     mut file: std::fs::File,
     shown: &str,
     dialect: Dialect,
     progress: &Progress,
-    sender: crossbeam_channel::Sender<Result<Chunk, ImportError>>,
+    sender: crossbeam_channel::Sender<Chunk>,
+    spares: crossbeam_channel::Receiver<Vec<u8>>,
 ) -> Result<String, ImportError> {
     let mut hasher = blake3::Hasher::new();
     let mut decoder = StreamDecoder::new(dialect.encoding);
     let mut scanner = RecordScanner::new(dialect.delimiter);
-    let mut block = vec![0u8; BLOCK_BYTES];
-    let mut pending: Vec<u8> = Vec::with_capacity(BLOCK_BYTES * 2);
+    // A fresh zeroed buffer costs page faults on first use, not a memset.
+    let spare = || spares.try_recv().unwrap_or_else(|_| vec![0u8; CHUNK_BYTES]);
+    // Text of the chunk being gathered is `buffer[..filled]`.
+    let mut buffer = spare();
+    let mut filled = 0;
+    // Only for encodings that need decoding: the raw block and its UTF-8.
+    let (mut block, mut decoded) = (Vec::new(), Vec::new());
     let (mut scanned, mut first_line, mut bytes_read) = (0, 0_u64, 0_u64);
     loop {
         if progress.cancel.load(Ordering::Relaxed) {
             return Err(ImportError::Cancelled);
         }
-        let n = read_full(&mut file, &mut block).map_err(|e| ImportError::io(shown, &e))?;
-        let eof = n == 0;
-        hasher.update(&block[..n]);
-        bytes_read += n as u64;
-        decoder.decode(&block[..n], eof, &mut pending);
-        let mut last_end = None;
-        scanned = scanner.scan(&pending, scanned, eof, |end, line| {
-            last_end = Some((end, line))
-        });
+        if buffer.len() < filled + BLOCK_BYTES {
+            // A record longer than a block: grow this buffer.
+            buffer.resize(filled + BLOCK_BYTES, 0);
+        }
+        let eof = if decoder.passes_through() {
+            // UTF-8: read straight into place, dropping a byte-order mark.
+            let target = &mut buffer[filled..filled + BLOCK_BYTES];
+            let n = read_full(&mut file, target).map_err(|e| ImportError::io(shown, &e))?;
+            hasher.update(&target[..n]);
+            bytes_read += n as u64;
+            let skip = decoder.skip_bom(&target[..n]);
+            if skip > 0 {
+                buffer.copy_within(filled + skip..filled + n, filled);
+            }
+            filled += n - skip;
+            n == 0
+        } else {
+            block.resize(BLOCK_BYTES, 0);
+            let n = read_full(&mut file, &mut block).map_err(|e| ImportError::io(shown, &e))?;
+            hasher.update(&block[..n]);
+            bytes_read += n as u64;
+            decoded.clear();
+            decoder.decode(&block[..n], n == 0, &mut decoded);
+            if buffer.len() < filled + decoded.len() {
+                buffer.resize(filled + decoded.len(), 0);
+            }
+            buffer[filled..filled + decoded.len()].copy_from_slice(&decoded);
+            filled += decoded.len();
+            n == 0
+        };
+        let (stopped, last_end) = scanner.scan_to_last(&buffer[..filled], scanned, eof);
+        scanned = stopped;
         if eof {
             if scanner.in_quote() {
                 return Err(ImportError::At {
@@ -486,25 +584,32 @@ fn cut_chunks(
                 });
             }
             let chunk = Chunk {
-                text: pending,
+                buffer,
+                len: filled,
+                newlines: scanner.lines - first_line,
                 first_line,
                 bytes_read,
             };
-            let _ = sender.send(Ok(chunk));
+            let _ = sender.send(chunk);
             break;
         }
         if let Some((end, line)) = last_end {
-            let tail = pending[end..].to_vec();
-            pending.truncate(end);
-            let text = std::mem::replace(&mut pending, tail);
-            scanned -= end;
+            // The start of the next record moves to a new buffer.
+            let mut next = spare();
+            let tail = filled - end;
+            if next.len() < tail + BLOCK_BYTES {
+                next.resize(tail + BLOCK_BYTES, 0);
+            }
+            next[..tail].copy_from_slice(&buffer[end..filled]);
             let chunk = Chunk {
-                text,
+                buffer: std::mem::replace(&mut buffer, next),
+                len: end,
+                newlines: line - first_line,
                 first_line,
                 bytes_read,
             };
-            first_line = line;
-            if sender.send(Ok(chunk)).is_err() {
+            (filled, scanned, first_line) = (tail, scanned - end, line);
+            if sender.send(chunk).is_err() {
                 // The consumer stopped (an error or cancel); nothing more to do.
                 return Err(ImportError::Cancelled);
             }
@@ -661,5 +766,71 @@ fn build_table(
         dialect: plan.dialect,
         columns,
         notices,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Columns as comparable text: values by their bits, codes resolved to their levels.
+    fn columns(sinks: &[Sink]) -> Vec<Vec<String>> {
+        sinks
+            .iter()
+            .map(|sink| match sink {
+                Sink::Number(n) => n.values.iter().map(|v| v.to_bits().to_string()).collect(),
+                Sink::Strings(s) => s
+                    .codes
+                    .iter()
+                    .map(|&c| s.levels.get(c as usize).cloned().unwrap_or_default())
+                    .collect(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn streamed_chunks_read_as_the_whole_text_does() {
+        // Several blocks of text, with quoted fields (some over many lines) and CRLF line
+        // ends, so that chunks are cut everywhere, inside quotes too.
+        let mut text = String::from("\u{feff}id,note,value\r\n");
+        let notes = [
+            "plain",
+            "\"a, b\"",
+            "\"two\nlines\"",
+            "\"say \"\"hi\"\"\"",
+            "",
+        ];
+        for i in 0..400_000 {
+            let note = notes[i % notes.len()];
+            text.push_str(&format!("{i},{note},{}.{:03}\r\n", i % 977, i % 1000));
+        }
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join("chunks.csv");
+        std::fs::write(&path, &text).expect("written");
+        assert!(text.len() > 3 * BLOCK_BYTES);
+
+        let options = ImportOptions::default();
+        let shown = path.display().to_string();
+        let (sample, file_bytes) = read_sample(&path, &shown).expect("a sample");
+        let (plan, _) = make_plan(&shown, &sample, false, file_bytes, &options).expect("a plan");
+        let streamed = stream(&path, &shown, &plan, &options, &Progress::default()).expect("read");
+
+        let whole = decode_all(plan.dialect.encoding, text.as_bytes(), true);
+        let expected = parse_chunk(&whole, &parse_config(&plan, &options), true);
+        assert_eq!(columns(&streamed.sinks), columns(&expected.sinks));
+        assert_eq!(
+            streamed.fingerprint,
+            blake3::hash(text.as_bytes()).to_hex().to_string()
+        );
+
+        // From inside a pool's only thread, with no other to run tasks.
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .expect("a pool");
+        let nested = pool
+            .install(|| stream(&path, &shown, &plan, &options, &Progress::default()))
+            .expect("read");
+        assert_eq!(columns(&nested.sinks), columns(&expected.sinks));
     }
 }

@@ -1,7 +1,7 @@
 //! From parsed cells to typed columns: type inference, header repair and suggested roles.
 
 use super::column::{Column, ColumnData, ColumnKind, Role, MISSING_CODE};
-use super::parse::{parse_bool, parse_number, NumberSink, Sink, SinkPlan, StringSink};
+use super::parse::{parse_bool, NumberSink, Sink, SinkPlan, StringSink};
 
 /// Above this many distinct values a string column is free text, not categories.
 const MAX_CATEGORIES: usize = 1000;
@@ -70,25 +70,12 @@ fn join_numbers(numbers: &[usize]) -> String {
 }
 
 /// How to parse a column given the user's choice, else what the sample suggests.
-pub(crate) fn plan_for(
-    user: Option<ColumnKind>,
-    sample: &StringSink,
-    decimal_comma: bool,
-) -> SinkPlan {
+pub(crate) fn plan_for(user: Option<ColumnKind>, sample_numeric: bool) -> SinkPlan {
     match user {
         Some(kind) if kind.is_numeric() => SinkPlan::Number { forced: true },
         Some(_) => SinkPlan::Strings,
-        None => {
-            let numeric = sample
-                .levels
-                .iter()
-                .all(|level| parse_number(level.as_bytes(), decimal_comma).is_some());
-            if numeric {
-                SinkPlan::Number { forced: false }
-            } else {
-                SinkPlan::Strings
-            }
-        }
+        None if sample_numeric => SinkPlan::Number { forced: false },
+        None => SinkPlan::Strings,
     }
 }
 
