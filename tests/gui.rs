@@ -42,6 +42,16 @@ fn settle(harness: &mut Harness<'static, ModeldeskApp>) {
     harness.run_steps(3);
 }
 
+/// A fresh window in which the user has opened the sample labelled `label` on the welcome page.
+fn with_sample(label: &str) -> Harness<'static, ModeldeskApp> {
+    let mut harness = harness(ModeldeskApp::new(fresh_settings(), None));
+    harness.run_steps(2);
+    harness.get_by_label(label).click();
+    harness.step();
+    settle(&mut harness);
+    harness
+}
+
 /// A file dropped from the desktop.
 #[derive(Debug)]
 struct DroppedPath(PathBuf);
@@ -66,13 +76,7 @@ fn drop_files(harness: &mut Harness<'static, ModeldeskApp>, paths: &[PathBuf]) {
 
 #[test]
 fn opening_a_sample_shows_its_rows_types_and_target() {
-    let mut harness = harness(ModeldeskApp::new(fresh_settings(), None));
-    harness.run_steps(2);
-    harness
-        .get_by_label("Penguins (species; missing values, categories)")
-        .click();
-    harness.step();
-    settle(&mut harness);
+    let mut harness = with_sample("Penguins (species; missing values, categories)");
 
     harness.get_by_label("344 rows × 8 columns");
     harness.get_by_label("categorical · target");
@@ -90,11 +94,7 @@ fn opening_a_sample_shows_its_rows_types_and_target() {
 
 #[test]
 fn changing_a_role_in_the_profile_panel_moves_the_target() {
-    let mut harness = harness(ModeldeskApp::new(fresh_settings(), None));
-    harness.run_steps(2);
-    harness.get_by_label("Iris (species)").click();
-    harness.step();
-    settle(&mut harness);
+    let mut harness = with_sample("Iris (species)");
 
     harness.get_by_label("petal_width").click();
     harness.run_steps(2);
@@ -203,13 +203,7 @@ fn views_that_are_not_built_are_disabled_not_dead() {
 
 #[test]
 fn training_penguins_in_the_train_view_lists_a_run_with_its_accuracy() {
-    let mut harness = harness(ModeldeskApp::new(fresh_settings(), None));
-    harness.run_steps(2);
-    harness
-        .get_by_label("Penguins (species; missing values, categories)")
-        .click();
-    harness.step();
-    settle(&mut harness);
+    let mut harness = with_sample("Penguins (species; missing values, categories)");
     harness.get_by_label("Train").click();
     harness.run_steps(2);
     harness.get_by_label("classification");
