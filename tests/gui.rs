@@ -76,7 +76,7 @@ fn drop_files(harness: &mut Harness<'static, ModeldeskApp>, paths: &[PathBuf]) {
 
 #[test]
 fn opening_a_sample_shows_its_rows_types_and_target() {
-    let mut harness = with_sample("Penguins (species; missing values, categories)");
+    let harness = with_sample("Penguins (species; missing values, categories)");
 
     harness.get_by_label("344 rows × 8 columns");
     harness.get_by_label("categorical · target");
