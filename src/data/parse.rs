@@ -44,20 +44,16 @@ pub(crate) struct MissingTokens {
 
 impl MissingTokens {
     pub(crate) fn new(tokens: &[String]) -> Self {
-        let mut first_bytes = vec![false; 256];
-        for token in tokens {
-            if let Some(&b) = token.as_bytes().first() {
-                first_bytes[b as usize] = true;
-            }
-        }
+        // Cells are compared after trimming, so tokens are trimmed too (" NA" means "NA").
         let tokens: Vec<Vec<u8>> = tokens
             .iter()
             .map(|t| t.trim().as_bytes().to_vec())
             .collect();
+        let mut first_bytes = vec![false; 256];
         let mut lengths = vec![0_u64; 256];
         for token in &tokens {
-            // Only tokens `contains` can match: their first byte passes `first_bytes`.
-            if let Some(&b) = token.first().filter(|&&b| first_bytes[b as usize]) {
+            if let Some(&b) = token.first() {
+                first_bytes[b as usize] = true;
                 lengths[b as usize] |= length_bit(token.len());
             }
         }
@@ -1159,6 +1155,16 @@ impl RecordScanner {
 mod tests {
     use super::*;
 
+    #[test]
+    fn missing_tokens_are_trimmed_like_cells() {
+        let tokens = MissingTokens::new(&[" NA ".into(), "-999".into()]);
+        assert!(tokens.contains(b"NA"));
+        assert!(tokens.contains(b"-999"));
+        assert!(tokens.contains(b""));
+        assert!(!tokens.contains(b"NAN"));
+        assert!(!tokens.contains(b"-99"));
+    }
+
     fn config(plans: Vec<SinkPlan>) -> ParseConfig {
         ParseConfig {
             delimiter: b',',
@@ -1554,22 +1560,18 @@ mod tests {
     }
 
     #[test]
-    fn missing_tokens_are_matched_as_before() {
+    fn missing_tokens_match_trimmed_cells_exactly() {
         let tokens: Vec<String> = ["", "NA", " x", "-", "n/a ", "0"]
             .iter()
             .map(|t| t.to_string())
             .collect();
         let missing = MissingTokens::new(&tokens);
-        let first_bytes: Vec<u8> = tokens.iter().filter_map(|t| t.bytes().next()).collect();
         for cell in [
             "", "NA", "x", " x", "-", "--", "n/a", "n/a ", "0", "00", "N", "NAN",
         ] {
             let cell = cell.as_bytes();
-            // The rule as first written: the cell's first byte must start a token as given,
-            // and the cell must equal a token trimmed.
-            let expected = cell.is_empty()
-                || first_bytes.contains(&cell[0])
-                    && tokens.iter().any(|t| t.trim().as_bytes() == cell);
+            // Cells arrive trimmed; a cell is missing when empty or equal to a trimmed token.
+            let expected = cell.is_empty() || tokens.iter().any(|t| t.trim().as_bytes() == cell);
             assert_eq!(
                 missing.contains(cell),
                 expected,
