@@ -189,7 +189,7 @@ fn inspect(args: &InspectArgs) -> anyhow::Result<()> {
 pub struct UsageError(pub String);
 
 fn train(args: &TrainArgs) -> anyhow::Result<()> {
-    use crate::ml::eval::{scalar_metrics, train_and_validate, Validation};
+    use crate::ml::eval::{train_and_validate, Validation};
     use crate::ml::{prep::Recipe, spec::ModelSpec};
     let specs = args
         .algorithms
@@ -283,7 +283,7 @@ fn train(args: &TrainArgs) -> anyhow::Result<()> {
                 e.rows_dropped
             );
             let std: std::collections::BTreeMap<_, _> = e.std.clone();
-            for (name, value) in scalar_metrics(&e.pooled) {
+            for (name, value) in e.pooled.scalars() {
                 let mean = e.mean.get(name).copied().unwrap_or(value);
                 println!(
                     "  {name:<20} {mean:.4} ± {:.4}",

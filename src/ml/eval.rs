@@ -102,33 +102,6 @@ pub struct Evaluation {
     pub train_seconds: f64,
 }
 
-/// The scalar metrics of a fold, by their snake_case names.
-pub fn scalar_metrics(m: &ClassificationMetrics) -> Vec<(&'static str, f64)> {
-    let mut out = vec![
-        ("accuracy", m.accuracy),
-        ("balanced_accuracy", m.balanced_accuracy),
-        ("precision_macro", m.precision_macro),
-        ("recall_macro", m.recall_macro),
-        ("f1_macro", m.f1_macro),
-        ("precision_weighted", m.precision_weighted),
-        ("recall_weighted", m.recall_weighted),
-        ("f1_weighted", m.f1_weighted),
-        ("log_loss", m.log_loss),
-        ("mcc", m.mcc),
-        ("cohen_kappa", m.cohen_kappa),
-    ];
-    for (name, value) in [
-        ("roc_auc", m.roc_auc),
-        ("average_precision", m.average_precision),
-        ("brier", m.brier),
-    ] {
-        if let Some(v) = value {
-            out.push((name, v));
-        }
-    }
-    out
-}
-
 /// Progress of a training run: fraction done and what is happening. Returning false cancels.
 pub type TrainProgress<'a> = dyn FnMut(f32, &str) -> bool + 'a;
 
@@ -300,7 +273,7 @@ type Summary = BTreeMap<&'static str, f64>;
 fn summarise(folds: &[ClassificationMetrics]) -> (Summary, Summary) {
     let mut values: BTreeMap<&'static str, Vec<f64>> = BTreeMap::new();
     for fold in folds {
-        for (name, value) in scalar_metrics(fold) {
+        for (name, value) in fold.scalars() {
             values.entry(name).or_default().push(value);
         }
     }

@@ -97,6 +97,36 @@ fn nan_from_null<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::E
     Ok(Option::<f64>::deserialize(deserializer)?.unwrap_or(f64::NAN))
 }
 
+impl ClassificationMetrics {
+    /// The scalar metrics by their snake_case names (the optional ones when defined).
+    pub fn scalars(&self) -> Vec<(&'static str, f64)> {
+        let m = self;
+        let mut out = vec![
+            ("accuracy", m.accuracy),
+            ("balanced_accuracy", m.balanced_accuracy),
+            ("precision_macro", m.precision_macro),
+            ("recall_macro", m.recall_macro),
+            ("f1_macro", m.f1_macro),
+            ("precision_weighted", m.precision_weighted),
+            ("recall_weighted", m.recall_weighted),
+            ("f1_weighted", m.f1_weighted),
+            ("log_loss", m.log_loss),
+            ("mcc", m.mcc),
+            ("cohen_kappa", m.cohen_kappa),
+        ];
+        for (name, value) in [
+            ("roc_auc", m.roc_auc),
+            ("average_precision", m.average_precision),
+            ("brier", m.brier),
+        ] {
+            if let Some(v) = value {
+                out.push((name, v));
+            }
+        }
+        out
+    }
+}
+
 /// Scores predicted classes and class probabilities (rows × `labels.len()`) against truth.
 ///
 /// Classes are `0..labels.len()`. Rows beyond the shorter of `y_true` and `y_pred` are

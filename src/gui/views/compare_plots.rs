@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use super::compare_view::{metric_label, swatch, METRICS};
 use crate::jobs::TrainingRun;
-use crate::ml::eval::{scalar_metrics, Evaluation};
+use crate::ml::eval::Evaluation;
 use crate::ml::metrics::{
     average_precision, calibration_curve, precision_recall_curve, roc_auc, roc_curve, Curve,
 };
@@ -681,7 +681,7 @@ fn fold_values(evaluation: &Evaluation, metric: &str) -> Vec<(usize, f64)> {
         .iter()
         .enumerate()
         .filter_map(|(f, fold)| {
-            scalar_metrics(fold)
+            fold.scalars()
                 .into_iter()
                 .find(|(name, _)| *name == metric)
                 .map(|(_, v)| (f + 1, v))
