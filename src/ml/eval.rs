@@ -296,17 +296,7 @@ fn summarise(folds: &[ClassificationMetrics]) -> (Summary, Summary) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::{import_csv, ImportOptions, Progress, Role};
-
-    fn sample(name: &str, target: &str) -> Table {
-        let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("assets")
-            .join(name);
-        let mut table = import_csv(&path, &ImportOptions::default(), &Progress::default()).unwrap();
-        let index = table.columns.iter().position(|c| c.name == target).unwrap();
-        table.set_role(index, Role::Target);
-        table
-    }
+    use crate::ml::target::sample_with_target as sample;
 
     #[test]
     fn iris_cross_validation_is_accurate_and_complete() {

@@ -112,6 +112,24 @@ pub fn class_target(table: &Table, column: &str) -> Option<ClassTarget> {
     Some(target)
 }
 
+/// A bundled sample dataset with `target` given the target role, for tests.
+#[cfg(test)]
+pub(crate) fn sample_with_target(file: &str, target: &str) -> Table {
+    use crate::data::{import_csv, ImportOptions, Progress, Role};
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("assets")
+        .join(file);
+    let mut table = import_csv(&path, &ImportOptions::default(), &Progress::default())
+        .expect("bundled samples import");
+    let index = table
+        .columns
+        .iter()
+        .position(|c| c.name == target)
+        .expect("the sample has the target column");
+    table.set_role(index, Role::Target);
+    table
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

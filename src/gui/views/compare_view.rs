@@ -620,17 +620,12 @@ mod tests {
 
     /// A run trained for real on a bundled sample, as the Train view would make it.
     fn trained(id: u64, file: &str, target: &str, c: f64) -> TrainingRun {
-        use crate::data::{import_csv, ImportOptions, Progress, Role};
         use crate::ml::eval::train_and_validate;
         use crate::ml::prep::Recipe;
         use crate::ml::spec::{LogisticSpec, ModelSpec};
+        use crate::ml::target::sample_with_target;
 
-        let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("assets")
-            .join(file);
-        let mut table = import_csv(&path, &ImportOptions::default(), &Progress::default()).unwrap();
-        let index = table.columns.iter().position(|c| c.name == target).unwrap();
-        table.set_role(index, Role::Target);
+        let table = sample_with_target(file, target);
         let spec = ModelSpec::LogisticRegression(LogisticSpec {
             c,
             max_iterations: 300,
