@@ -40,13 +40,18 @@ pub struct TrainArgs {
     /// The column to predict.
     #[arg(long)]
     pub target: String,
-    /// Algorithm to train (repeat for several): logistic_regression.
-    #[arg(long = "algo", default_value = "logistic_regression")]
+    /// Algorithm to train (repeat for several): logistic_regression, decision_tree,
+    /// random_forest, naive_bayes (classification); linear_regression, ridge, lasso,
+    /// elastic_net (regression). Default: logistic_regression or linear_regression.
+    #[arg(long = "algo")]
     pub algorithms: Vec<String>,
-    /// Stratified k-fold cross-validation with K folds (default 5).
+    /// classification or regression (default: inferred from the target column).
+    #[arg(long)]
+    pub task: Option<String>,
+    /// k-fold cross-validation with K folds (default 5; stratified for classification).
     #[arg(long, conflicts_with = "holdout")]
     pub cv: Option<usize>,
-    /// Stratified hold-out: this fraction of the rows validates.
+    /// Hold-out: this fraction of the rows validates (stratified for classification).
     #[arg(long)]
     pub holdout: Option<f64>,
     /// Seed of the split.
@@ -190,8 +195,20 @@ pub struct UsageError(pub String);
 
 fn train(args: &TrainArgs) -> anyhow::Result<()> {
     use crate::ml::eval::{train_and_validate, Validation};
+    use crate::ml::target::{infer_task, Task};
     use crate::ml::{prep::Recipe, spec::ModelSpec};
-    let specs = args
+    let task = match args.task.as_deref().map(str::to_lowercase).as_deref() {
+        None => None,
+        Some("classification") => Some(Task::Classification),
+        Some("regression") => Some(Task::Regression),
+        Some(other) => {
+            return Err(UsageError(format!(
+                "unknown task '{other}'; use classification or regression"
+            ))
+            .into())
+        }
+    };
+    let mut specs = args
         .algorithms
         .iter()
         .map(|name| {
@@ -228,12 +245,23 @@ fn train(args: &TrainArgs) -> anyhow::Result<()> {
     options.set_role(index, Some(data::Role::Target));
     let mut table = table;
     table.set_role(index, data::Role::Target);
+    let task = task.unwrap_or_else(|| infer_task(&table.columns[index]));
+    if specs.is_empty() {
+        specs.push(
+            match task {
+                Task::Classification => ModelSpec::from_name("logistic_regression"),
+                Task::Regression => ModelSpec::from_name("linear_regression"),
+            }
+            .expect("default algorithms exist"),
+        );
+    }
     let recipe = Recipe::default_for(&table);
     let mut models = Vec::new();
     for spec in &specs {
         let (evaluation, _model) = train_and_validate(
             &table,
             &args.target,
+            Some(task),
             &recipe,
             spec,
             validation,
@@ -248,6 +276,7 @@ fn train(args: &TrainArgs) -> anyhow::Result<()> {
             .map(|e| {
                 json!({
                     "algorithm": e.algorithm,
+                    "parameters": e.parameters,
                     "metrics": e.mean,
                     "metrics_std": e.std,
                     "pooled": e.pooled,

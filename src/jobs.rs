@@ -13,6 +13,7 @@ use crate::data::{self, ImportOptions, Profile, Progress, Table};
 use crate::ml::eval::{train_and_validate, Evaluation, TrainedModel, Validation};
 use crate::ml::prep::Recipe;
 use crate::ml::spec::ModelSpec;
+use crate::ml::target::Task;
 
 /// Called from a worker thread when the window should redraw (progress or completion).
 pub type Repaint = Arc<dyn Fn() + Send + Sync>;
@@ -54,6 +55,8 @@ impl TrainingRun {
 pub struct TrainRequest {
     pub table: Arc<Table>,
     pub target: String,
+    /// The task chosen in Train; `None` infers it from the target column.
+    pub task: Option<Task>,
     pub recipe: Recipe,
     pub specs: Vec<ModelSpec>,
     pub validation: Validation,
@@ -227,6 +230,7 @@ fn train_all(request: &TrainRequest, progress: &Progress, repaint: &Repaint) -> 
             train_and_validate(
                 &request.table,
                 &request.target,
+                request.task,
                 recipe,
                 spec,
                 request.validation,
@@ -251,7 +255,7 @@ fn train_all(request: &TrainRequest, progress: &Progress, repaint: &Repaint) -> 
                 evaluation,
                 model,
             }),
-            Err(crate::ml::eval::TrainError::Fit(crate::ml::logistic::FitError::Cancelled)) => {
+            Err(crate::ml::eval::TrainError::Fit(crate::ml::model::ModelError::Cancelled)) => {
                 return JobOutcome::Cancelled { job };
             }
             Err(error) => {

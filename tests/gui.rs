@@ -206,7 +206,7 @@ fn training_penguins_in_the_train_view_lists_a_run_with_its_accuracy() {
     let mut harness = with_sample("Penguins (species; missing values, categories)");
     harness.get_by_label("Train").click();
     harness.run_steps(2);
-    harness.get_by_label("classification");
+    harness.get_by_value("classification (inferred)");
     harness.get_by_label("Train and validate").click();
     harness.step();
     settle(&mut harness);
@@ -215,9 +215,42 @@ fn training_penguins_in_the_train_view_lists_a_run_with_its_accuracy() {
     let accuracy = run.evaluation.mean["accuracy"];
     assert!(accuracy >= 0.97, "accuracy {accuracy}");
     assert_eq!(run.evaluation.folds.len(), 5);
-    let shown = format!("{accuracy:.4} ± {:.4}", run.evaluation.std["accuracy"]);
+    let shown = format!(
+        "accuracy {accuracy:.4} ± {:.4}",
+        run.evaluation.std["accuracy"]
+    );
     harness.get_by_label(&shown);
     harness.get_by_label("#1 logistic regression on penguins");
+}
+
+#[test]
+fn regression_on_diabetes_trains_two_models_and_compare_plots_their_residuals() {
+    let mut harness = with_sample("Diabetes (progression; regression)");
+    harness.get_by_label("Train").click();
+    harness.run_steps(2);
+    harness.get_by_value("regression (inferred)");
+    harness.get_by_label("Ridge").click();
+    harness.run_steps(2);
+    harness.get_by_label("Train and validate").click();
+    harness.step();
+    settle(&mut harness);
+
+    let runs = &harness.state().runs;
+    assert_eq!(
+        runs.len(),
+        2,
+        "{:?}",
+        runs.iter().map(|r| r.title()).collect::<Vec<_>>()
+    );
+    let r2 = runs[0].evaluation.mean["r2"];
+    assert!(r2 > 0.4, "R² {r2}");
+    harness.get_by_label(&format!("r2 {r2:.4} ± {:.4}", runs[0].evaluation.std["r2"]));
+    harness.get_by_label("Compare").click();
+    harness.run_steps(3);
+    harness.get_by_label("Comparing 2 runs");
+    harness.get_by_label("Predicted against actual");
+    harness.get_by_label("Residuals (actual − predicted)");
+    assert!(harness.query_by_label("Confusion matrices").is_none());
 }
 
 #[test]

@@ -13,7 +13,7 @@ use super::views::train_view::{self, TrainForm};
 use super::views::{compare_view, data_view, import_dialog::ImportDialog, settings_window};
 use crate::data::{self, ImportOptions, Profile, Role, Table};
 use crate::jobs::{JobOutcome, Jobs, Repaint, TrainRequest, TrainingRun};
-use crate::ml::prep::Recipe;
+use crate::ml::target::infer_task;
 
 /// One imported dataset and how the user is looking at it.
 pub struct Dataset {
@@ -346,11 +346,14 @@ impl ModeldeskApp {
             self.error("choose the column to predict (the target) first");
             return;
         };
+        let column = &dataset.table.columns[dataset.table.target_index().unwrap_or(0)];
+        let task = self.train_form.task.unwrap_or_else(|| infer_task(column));
         let request = TrainRequest {
             table: Arc::clone(&dataset.table),
             target,
-            recipe: Recipe::default_for(&dataset.table),
-            specs: self.train_form.specs(),
+            task: Some(task),
+            recipe: self.train_form.recipe(&dataset.table),
+            specs: self.train_form.specs(task),
             validation: self.train_form.validation(),
             first_id: self.runs.iter().map(|r| r.id).max().unwrap_or(0) + 1,
         };

@@ -8,21 +8,28 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 use thiserror::Error;
 
-use super::logistic::{fit_logistic, FitError, LogisticModel};
-use super::metrics::{classification_metrics, ClassificationMetrics};
+use super::metrics::{
+    classification_metrics, regression_metrics, ClassificationMetrics, RegressionMetrics,
+};
+use super::model::{fit_model, FittedModel, ModelError, Targets};
 use super::prep::{fit_recipe, FittedRecipe, PrepError, Recipe};
 use super::spec::{ModelSpec, SpecError};
-use super::split::{stratified_holdout, stratified_k_fold, Fold, SplitError};
-use super::target::{class_target, infer_task, ClassTarget, Task};
+use super::split::{
+    shuffled_holdout, shuffled_k_fold, stratified_holdout, stratified_k_fold, SplitError,
+};
+use super::target::{class_target, infer_task, value_target, ClassTarget, Task, ValueTarget};
 use crate::data::Table;
+
+/// A classification target with more classes than this is almost surely a quantity.
+const MAX_CLASSES: usize = 200;
 
 /// How to validate.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "scheme", rename_all = "snake_case")]
 pub enum Validation {
-    /// Stratified k-fold cross-validation.
+    /// k-fold cross-validation (stratified for classification, shuffled for regression).
     CrossValidation { folds: usize, seed: u64 },
-    /// Stratified hold-out of a fraction of the rows.
+    /// A hold-out of a fraction of the rows (stratified for classification).
     Holdout { fraction: f64, seed: u64 },
 }
 
@@ -32,17 +39,43 @@ impl Default for Validation {
     }
 }
 
+impl Validation {
+    /// "5-fold cross-validation, seed 0".
+    pub fn describe(&self) -> String {
+        match self {
+            Validation::CrossValidation { folds, seed } => {
+                format!("{folds}-fold cross-validation, seed {seed}")
+            }
+            Validation::Holdout { fraction, seed } => {
+                format!("hold-out of {:.0}%, seed {seed}", fraction * 100.0)
+            }
+        }
+    }
+}
+
 /// Why training could not produce a model, in words for the user.
 #[derive(Debug, Error, Clone, PartialEq)]
 pub enum TrainError {
     #[error("there is no column named '{0}' to predict")]
     NoTarget(String),
-    #[error("'{0}' holds numbers with many distinct values: that is a regression target, which this build cannot train yet")]
-    Regression(String),
+    #[error("'{0}' holds text, so it cannot be a regression target; train a classifier")]
+    TextTarget(String),
+    #[error(
+        "'{column}' has {classes} distinct values: that is a quantity, so train a regression model"
+    )]
+    TooManyClasses { column: String, classes: usize },
+    #[error("'{column}' is a {task} target; {algorithm} does not fit it")]
+    WrongTask {
+        column: String,
+        task: &'static str,
+        algorithm: &'static str,
+    },
     #[error(
         "the target '{column}' has a single class ('{class}'): there is nothing to tell apart"
     )]
     SingleClass { column: String, class: String },
+    #[error("the target '{0}' has fewer than two values to learn from")]
+    TooFewRows(String),
     #[error(transparent)]
     Split(#[from] SplitError),
     #[error(transparent)]
@@ -50,24 +83,80 @@ pub enum TrainError {
     #[error(transparent)]
     Spec(#[from] SpecError),
     #[error(transparent)]
-    Fit(#[from] FitError),
+    Fit(#[from] ModelError),
 }
 
-/// A trained classifier: the fitted recipe, the class names and the model.
+/// A trained model: the fitted recipe, what it predicts and the fitted algorithm.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrainedModel {
     pub spec: ModelSpec,
+    pub task: Task,
     pub target: String,
+    /// Class names (classification); empty for regression.
     pub classes: Vec<String>,
     pub recipe: FittedRecipe,
-    pub model: LogisticModel,
+    pub model: FittedModel,
 }
 
 impl TrainedModel {
-    /// Class probabilities for `rows` of `table`, applying exactly the fitted recipe.
-    pub fn predict_proba(&self, table: &Table, rows: &[usize]) -> Result<Array2<f64>, PrepError> {
+    /// Class probabilities (rows × classes) for `rows` of `table`, applying exactly the
+    /// fitted recipe; `None` inside for a regression model.
+    pub fn predict_proba(
+        &self,
+        table: &Table,
+        rows: &[usize],
+    ) -> Result<Option<Array2<f64>>, PrepError> {
         let transformed = self.recipe.transform(table, rows)?;
-        Ok(self.model.predict_proba(transformed.x.view()))
+        Ok(self
+            .model
+            .predict_proba(transformed.x.view(), self.classes.len()))
+    }
+
+    /// Predicted values for `rows` of `table` (regression models; `None` for classifiers).
+    pub fn predict_values(
+        &self,
+        table: &Table,
+        rows: &[usize],
+    ) -> Result<Option<Vec<f64>>, PrepError> {
+        let transformed = self.recipe.transform(table, rows)?;
+        Ok(self
+            .model
+            .predict_values(transformed.x.view())
+            .map(|v| v.to_vec()))
+    }
+}
+
+/// The metrics of one set of predictions, of either task.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Metrics {
+    Classification(ClassificationMetrics),
+    Regression(RegressionMetrics),
+}
+
+impl Metrics {
+    /// The scalar metrics by their snake_case names.
+    pub fn scalars(&self) -> Vec<(&'static str, f64)> {
+        match self {
+            Metrics::Classification(m) => m.scalars(),
+            Metrics::Regression(m) => m.scalars(),
+        }
+    }
+
+    /// The classification metrics, if these are.
+    pub fn classification(&self) -> Option<&ClassificationMetrics> {
+        match self {
+            Metrics::Classification(m) => Some(m),
+            Metrics::Regression(_) => None,
+        }
+    }
+
+    /// The regression metrics, if these are.
+    pub fn regression(&self) -> Option<&RegressionMetrics> {
+        match self {
+            Metrics::Regression(m) => Some(m),
+            Metrics::Classification(_) => None,
+        }
     }
 }
 
@@ -76,7 +165,10 @@ impl TrainedModel {
 pub struct Evaluation {
     pub task: Task,
     pub algorithm: String,
+    /// The parameters in one line.
+    pub parameters: String,
     pub target: String,
+    /// Class names (classification); empty for regression.
     pub classes: Vec<String>,
     pub validation: Validation,
     /// Rows with a target value.
@@ -84,19 +176,25 @@ pub struct Evaluation {
     /// Rows left out because the target is missing.
     pub rows_dropped: usize,
     /// Metrics of each fold (one for a hold-out).
-    pub folds: Vec<ClassificationMetrics>,
+    pub folds: Vec<Metrics>,
     /// Mean and (sample) standard deviation over folds of each scalar metric.
     pub mean: BTreeMap<&'static str, f64>,
     pub std: BTreeMap<&'static str, f64>,
     /// Metrics of all out-of-fold predictions together (curves are drawn from these).
-    pub pooled: ClassificationMetrics,
-    /// Out-of-fold rows (positions into the target's rows), their classes and probabilities.
+    pub pooled: Metrics,
+    /// Out-of-fold rows (positions into the target's rows).
     #[serde(skip)]
     pub validated_rows: Vec<usize>,
+    /// Classification: the true classes and predicted probabilities of those rows.
     #[serde(skip)]
     pub validated_y: Vec<usize>,
     #[serde(skip)]
     pub validated_proba: Array2<f64>,
+    /// Regression: the true and the predicted values of those rows.
+    #[serde(skip)]
+    pub validated_values: Vec<f64>,
+    #[serde(skip)]
+    pub predicted_values: Vec<f64>,
     /// Things to know, such as an optimiser that stopped before converging.
     pub warnings: Vec<String>,
     pub train_seconds: f64,
@@ -105,10 +203,41 @@ pub struct Evaluation {
 /// Progress of a training run: fraction done and what is happening. Returning false cancels.
 pub type TrainProgress<'a> = dyn FnMut(f32, &str) -> bool + 'a;
 
-/// Validate `spec` on `table` predicting `target`, then refit on every row.
+/// The target read for the task.
+enum Problem {
+    Classes(ClassTarget),
+    Values(ValueTarget),
+}
+
+impl Problem {
+    fn rows(&self) -> &[usize] {
+        match self {
+            Problem::Classes(c) => &c.rows,
+            Problem::Values(v) => &v.rows,
+        }
+    }
+
+    fn dropped(&self) -> usize {
+        match self {
+            Problem::Classes(c) => c.dropped,
+            Problem::Values(v) => v.dropped,
+        }
+    }
+
+    fn classes(&self) -> Vec<String> {
+        match self {
+            Problem::Classes(c) => c.classes.clone(),
+            Problem::Values(_) => Vec::new(),
+        }
+    }
+}
+
+/// Validate `spec` on `table` predicting `target`, then refit on every row. `task` overrides
+/// the task inferred from the target column.
 pub fn train_and_validate(
     table: &Table,
     target: &str,
+    task: Option<Task>,
     recipe: &Recipe,
     spec: &ModelSpec,
     validation: Validation,
@@ -119,136 +248,215 @@ pub fn train_and_validate(
     let column = table
         .column(target)
         .ok_or_else(|| TrainError::NoTarget(target.to_string()))?;
-    if infer_task(column) == Task::Regression {
-        return Err(TrainError::Regression(target.to_string()));
-    }
-    let classes =
-        class_target(table, target).ok_or_else(|| TrainError::NoTarget(target.to_string()))?;
-    if classes.classes.len() < 2 {
-        return Err(TrainError::SingleClass {
+    let task = task.unwrap_or_else(|| infer_task(column));
+    if spec.task() != task {
+        return Err(TrainError::WrongTask {
             column: target.to_string(),
-            class: classes.classes.first().cloned().unwrap_or_default(),
+            task: task.noun(),
+            algorithm: spec.title(),
         });
     }
-    let folds = match validation {
-        Validation::CrossValidation { folds, seed } => {
-            stratified_k_fold(&classes.y, &classes.classes, folds, seed)?
+    let problem = read_target(table, target, task)?;
+    let folds = match (&problem, validation) {
+        (Problem::Classes(c), Validation::CrossValidation { folds, seed }) => {
+            stratified_k_fold(&c.y, &c.classes, folds, seed)?
         }
-        Validation::Holdout { fraction, seed } => {
-            vec![stratified_holdout(
-                &classes.y,
-                classes.classes.len(),
-                fraction,
-                seed,
-            )?]
+        (Problem::Classes(c), Validation::Holdout { fraction, seed }) => {
+            vec![stratified_holdout(&c.y, c.classes.len(), fraction, seed)?]
+        }
+        (Problem::Values(v), Validation::CrossValidation { folds, seed }) => {
+            shuffled_k_fold(v.y.len(), folds, seed)?
+        }
+        (Problem::Values(v), Validation::Holdout { fraction, seed }) => {
+            vec![shuffled_holdout(v.y.len(), fraction, seed)?]
         }
     };
-    let ModelSpec::LogisticRegression(logistic) = spec;
     let stages = folds.len() + 1;
-    let mut warnings = Vec::new();
-    let mut fold_metrics = Vec::new();
-    let mut validated_rows = Vec::new();
-    let mut validated_y = Vec::new();
-    let mut validated_proba = Array2::zeros((0, classes.classes.len()));
+    let mut evaluation = Evaluation {
+        task,
+        algorithm: spec.name().to_string(),
+        parameters: spec.summary(),
+        target: target.to_string(),
+        classes: problem.classes(),
+        validation,
+        rows_used: problem.rows().len(),
+        rows_dropped: problem.dropped(),
+        folds: Vec::new(),
+        mean: BTreeMap::new(),
+        std: BTreeMap::new(),
+        pooled: Metrics::Regression(regression_metrics(&[], &[])),
+        validated_rows: Vec::new(),
+        validated_y: Vec::new(),
+        validated_proba: Array2::zeros((0, problem.classes().len())),
+        validated_values: Vec::new(),
+        predicted_values: Vec::new(),
+        warnings: Vec::new(),
+        train_seconds: 0.0,
+    };
     for (i, fold) in folds.iter().enumerate() {
         let stage = format!("fold {}/{}, {}", i + 1, folds.len(), spec.title());
-        let (model, fitted) = fit_on(table, recipe, &classes, fold, logistic, &mut |it| {
-            let fraction = (i as f32 + it as f32 / logistic.max_iterations as f32) / stages as f32;
-            progress(fraction, &format!("{stage}, iteration {it}"))
-        })?;
-        if !fitted.1 {
-            warnings.push(format!(
-                "{} did not converge in {} iterations on fold {}; raise the iteration limit or lower C",
+        let (model, converged) = fit_on(
+            table,
+            recipe,
+            &problem,
+            &fold.train,
+            spec,
+            &mut |f, detail| {
+                progress(
+                    (i as f32 + f) / stages as f32,
+                    &format!("{stage}, {detail}"),
+                )
+            },
+        )?;
+        if let Some(iterations) = converged {
+            evaluation.warnings.push(format!(
+                "{} did not converge in {iterations} iterations on fold {}; raise the iteration limit or strengthen the penalty",
                 spec.title(),
-                fitted.0,
                 i + 1
             ));
         }
-        let table_rows: Vec<usize> = fold.validate.iter().map(|&p| classes.rows[p]).collect();
-        let proba = model.predict_proba(table, &table_rows)?;
-        let y_true: Vec<usize> = fold.validate.iter().map(|&p| classes.y[p]).collect();
-        let y_pred = argmax_rows(&proba);
-        fold_metrics.push(classification_metrics(
-            &y_true,
-            &y_pred,
-            &proba,
-            &classes.classes,
-        ));
-        validated_rows.extend_from_slice(&fold.validate);
-        validated_y.extend_from_slice(&y_true);
-        validated_proba = ndarray::concatenate![ndarray::Axis(0), validated_proba, proba];
+        let table_rows: Vec<usize> = fold.validate.iter().map(|&p| problem.rows()[p]).collect();
+        evaluation.validated_rows.extend_from_slice(&fold.validate);
+        let fold_metrics = match &problem {
+            Problem::Classes(c) => {
+                let proba = model
+                    .predict_proba(table, &table_rows)?
+                    .expect("a classification spec fits a classifier");
+                let y_true: Vec<usize> = fold.validate.iter().map(|&p| c.y[p]).collect();
+                let metrics =
+                    classification_metrics(&y_true, &argmax_rows(&proba), &proba, &c.classes);
+                evaluation.validated_y.extend_from_slice(&y_true);
+                evaluation.validated_proba =
+                    ndarray::concatenate![ndarray::Axis(0), evaluation.validated_proba, proba];
+                Metrics::Classification(metrics)
+            }
+            Problem::Values(v) => {
+                let predicted = model
+                    .predict_values(table, &table_rows)?
+                    .expect("a regression spec fits a regressor");
+                let y_true: Vec<f64> = fold.validate.iter().map(|&p| v.y[p]).collect();
+                let metrics = regression_metrics(&y_true, &predicted);
+                evaluation.validated_values.extend_from_slice(&y_true);
+                evaluation.predicted_values.extend_from_slice(&predicted);
+                Metrics::Regression(metrics)
+            }
+        };
+        evaluation.folds.push(fold_metrics);
     }
-    let pooled_pred = argmax_rows(&validated_proba);
-    let pooled = classification_metrics(
-        &validated_y,
-        &pooled_pred,
-        &validated_proba,
-        &classes.classes,
-    );
-    let (mean, std) = summarise(&fold_metrics);
-
-    let all = Fold {
-        train: (0..classes.rows.len()).collect(),
-        validate: Vec::new(),
+    evaluation.pooled = match &problem {
+        Problem::Classes(c) => Metrics::Classification(classification_metrics(
+            &evaluation.validated_y,
+            &argmax_rows(&evaluation.validated_proba),
+            &evaluation.validated_proba,
+            &c.classes,
+        )),
+        Problem::Values(_) => Metrics::Regression(regression_metrics(
+            &evaluation.validated_values,
+            &evaluation.predicted_values,
+        )),
     };
+    (evaluation.mean, evaluation.std) = summarise(&evaluation.folds);
+
+    let all: Vec<usize> = (0..problem.rows().len()).collect();
     let stage = format!("final fit on all rows, {}", spec.title());
-    let (final_model, report) = fit_on(table, recipe, &classes, &all, logistic, &mut |it| {
-        let fraction =
-            (folds.len() as f32 + it as f32 / logistic.max_iterations as f32) / stages as f32;
-        progress(fraction, &format!("{stage}, iteration {it}"))
-    })?;
-    if !report.1 {
-        warnings.push(format!(
-            "{} did not converge in {} iterations on the final fit",
-            spec.title(),
-            report.0
+    let (final_model, converged) =
+        fit_on(table, recipe, &problem, &all, spec, &mut |f, detail| {
+            progress(
+                (folds.len() as f32 + f) / stages as f32,
+                &format!("{stage}, {detail}"),
+            )
+        })?;
+    if let Some(iterations) = converged {
+        evaluation.warnings.push(format!(
+            "{} did not converge in {iterations} iterations on the final fit",
+            spec.title()
         ));
     }
     progress(1.0, "done");
-    let evaluation = Evaluation {
-        task: Task::Classification,
-        algorithm: spec.name().to_string(),
-        target: target.to_string(),
-        classes: classes.classes.clone(),
-        validation,
-        rows_used: classes.rows.len(),
-        rows_dropped: classes.dropped,
-        folds: fold_metrics,
-        mean,
-        std,
-        pooled,
-        validated_rows,
-        validated_y,
-        validated_proba,
-        warnings,
-        train_seconds: started.elapsed().as_secs_f64(),
-    };
+    evaluation.train_seconds = started.elapsed().as_secs_f64();
     Ok((evaluation, final_model))
 }
 
-/// Fit the recipe and the model on the fold's training rows. Returns the model and
-/// (iterations, converged).
+/// The target as classes or values, checked to be learnable.
+fn read_target(table: &Table, target: &str, task: Task) -> Result<Problem, TrainError> {
+    match task {
+        Task::Classification => {
+            let classes = class_target(table, target)
+                .ok_or_else(|| TrainError::NoTarget(target.to_string()))?;
+            if classes.classes.len() < 2 {
+                return Err(TrainError::SingleClass {
+                    column: target.to_string(),
+                    class: classes.classes.first().cloned().unwrap_or_default(),
+                });
+            }
+            if classes.classes.len() > MAX_CLASSES {
+                return Err(TrainError::TooManyClasses {
+                    column: target.to_string(),
+                    classes: classes.classes.len(),
+                });
+            }
+            Ok(Problem::Classes(classes))
+        }
+        Task::Regression => {
+            let values = value_target(table, target)
+                .ok_or_else(|| TrainError::TextTarget(target.to_string()))?;
+            if values.y.len() < 2 {
+                return Err(TrainError::TooFewRows(target.to_string()));
+            }
+            Ok(Problem::Values(values))
+        }
+    }
+}
+
+/// Fit the recipe and the model on the given positions of the target's rows. Returns the
+/// model and, when the optimiser stopped at its limit, the iterations it took.
 fn fit_on(
     table: &Table,
     recipe: &Recipe,
-    classes: &ClassTarget,
-    fold: &Fold,
-    spec: &super::spec::LogisticSpec,
-    progress: &mut dyn FnMut(u64) -> bool,
-) -> Result<(TrainedModel, (u64, bool)), TrainError> {
-    let rows: Vec<usize> = fold.train.iter().map(|&p| classes.rows[p]).collect();
-    let y: Vec<usize> = fold.train.iter().map(|&p| classes.y[p]).collect();
+    problem: &Problem,
+    positions: &[usize],
+    spec: &ModelSpec,
+    progress: &mut dyn FnMut(f32, &str) -> bool,
+) -> Result<(TrainedModel, Option<u64>), TrainError> {
+    let rows: Vec<usize> = positions.iter().map(|&p| problem.rows()[p]).collect();
     let fitted = fit_recipe(recipe, table, &rows)?;
     let x = fitted.transform(table, &rows)?.x;
-    let (model, report) = fit_logistic(x.view(), &y, classes.classes.len(), spec, progress)?;
-    let trained = TrainedModel {
-        spec: ModelSpec::LogisticRegression(spec.clone()),
-        target: classes.column.clone(),
-        classes: classes.classes.clone(),
-        recipe: fitted,
-        model,
+    let class_y: Vec<usize>;
+    let value_y: Vec<f64>;
+    let (targets, classes, task) = match problem {
+        Problem::Classes(c) => {
+            class_y = positions.iter().map(|&p| c.y[p]).collect();
+            (
+                Targets::Classes {
+                    y: &class_y,
+                    classes: c.classes.len(),
+                },
+                c.classes.clone(),
+                Task::Classification,
+            )
+        }
+        Problem::Values(v) => {
+            value_y = positions.iter().map(|&p| v.y[p]).collect();
+            (Targets::Values(&value_y), Vec::new(), Task::Regression)
+        }
     };
-    Ok((trained, (report.iterations, report.converged)))
+    let fit = fit_model(spec, x.view(), targets, progress)?;
+    let trained = TrainedModel {
+        spec: spec.clone(),
+        task,
+        target: table_target_name(problem),
+        classes,
+        recipe: fitted,
+        model: fit.model,
+    };
+    Ok((trained, (!fit.converged).then_some(fit.iterations)))
+}
+
+fn table_target_name(problem: &Problem) -> String {
+    match problem {
+        Problem::Classes(c) => c.column.clone(),
+        Problem::Values(v) => v.column.clone(),
+    }
 }
 
 /// The most probable class of each row (first wins a tie, as numpy's argmax).
@@ -270,7 +478,7 @@ pub fn argmax_rows(proba: &Array2<f64>) -> Vec<usize> {
 
 type Summary = BTreeMap<&'static str, f64>;
 
-fn summarise(folds: &[ClassificationMetrics]) -> (Summary, Summary) {
+fn summarise(folds: &[Metrics]) -> (Summary, Summary) {
     let mut values: BTreeMap<&'static str, Vec<f64>> = BTreeMap::new();
     for fold in folds {
         for (name, value) in fold.scalars() {
@@ -307,6 +515,7 @@ mod tests {
         let (evaluation, model) = train_and_validate(
             &table,
             "species",
+            None,
             &recipe,
             &spec,
             Validation::default(),
@@ -326,7 +535,7 @@ mod tests {
             stages.windows(2).all(|w| w[0].0 <= w[1].0 + 1e-6),
             "progress only grows"
         );
-        let proba = model.predict_proba(&table, &[0, 149]).unwrap();
+        let proba = model.predict_proba(&table, &[0, 149]).unwrap().unwrap();
         assert_eq!(model.classes, vec!["setosa", "versicolor", "virginica"]);
         assert!(proba[[0, 0]] > 0.9 && proba[[1, 2]] > 0.5);
     }
@@ -339,22 +548,31 @@ mod tests {
         let cancelled = train_and_validate(
             &table,
             "species",
+            None,
             &recipe,
             &spec,
             Validation::default(),
             &mut |_, _| false,
         );
-        assert_eq!(cancelled.unwrap_err(), TrainError::Fit(FitError::Cancelled));
-        let too_many = Validation::CrossValidation { folds: 60, seed: 0 };
-        assert!(
-            train_and_validate(&table, "species", &recipe, &spec, too_many, &mut |_, _| {
-                true
-            })
-            .is_err()
+        assert_eq!(
+            cancelled.unwrap_err(),
+            TrainError::Fit(ModelError::Cancelled)
         );
+        let too_many = Validation::CrossValidation { folds: 60, seed: 0 };
+        assert!(train_and_validate(
+            &table,
+            "species",
+            None,
+            &recipe,
+            &spec,
+            too_many,
+            &mut |_, _| { true }
+        )
+        .is_err());
         let missing = train_and_validate(
             &table,
             "nope",
+            None,
             &recipe,
             &spec,
             Validation::default(),
@@ -364,5 +582,119 @@ mod tests {
             missing.unwrap_err().to_string(),
             "there is no column named 'nope' to predict"
         );
+    }
+
+    #[test]
+    fn every_classifier_validates_on_iris_and_regressors_on_diabetes() {
+        let iris = sample("iris.csv", "species");
+        let recipe = Recipe::default_for(&iris);
+        for name in ["decision_tree", "random_forest", "naive_bayes"] {
+            let spec = ModelSpec::from_name(name).unwrap();
+            let (e, model) = train_and_validate(
+                &iris,
+                "species",
+                None,
+                &recipe,
+                &spec,
+                Validation::default(),
+                &mut |_, _| true,
+            )
+            .unwrap();
+            assert!(e.mean["accuracy"] > 0.9, "{name}: {:?}", e.mean);
+            assert_eq!(e.validated_proba.nrows(), 150);
+            assert!(model.predict_proba(&iris, &[0]).unwrap().is_some());
+        }
+        let diabetes = sample("diabetes.csv", "progression");
+        let recipe = Recipe::default_for(&diabetes);
+        for name in ["linear_regression", "ridge", "lasso", "elastic_net"] {
+            let spec = ModelSpec::from_name(name).unwrap();
+            let (e, model) = train_and_validate(
+                &diabetes,
+                "progression",
+                None,
+                &recipe,
+                &spec,
+                Validation::CrossValidation { folds: 5, seed: 0 },
+                &mut |_, _| true,
+            )
+            .unwrap();
+            assert_eq!(e.task, Task::Regression);
+            assert_eq!(e.folds.len(), 5);
+            assert_eq!(e.predicted_values.len(), 442);
+            // scikit-learn's 5-fold R² (its own shuffled folds) is 0.44–0.49 for these models.
+            assert!(
+                e.mean["r2"] > 0.3 && e.mean["rmse"] < 65.0,
+                "{name}: {:?}",
+                e.mean
+            );
+            assert!(e.warnings.is_empty(), "{name}: {:?}", e.warnings);
+            assert_eq!(
+                model
+                    .predict_values(&diabetes, &[0, 1])
+                    .unwrap()
+                    .map(|v| v.len()),
+                Some(2)
+            );
+        }
+    }
+
+    #[test]
+    fn the_task_can_be_overridden_and_mismatches_are_explained() {
+        let diabetes = sample("diabetes.csv", "progression");
+        let recipe = Recipe::default_for(&diabetes);
+        let logistic = ModelSpec::from_name("logistic_regression").unwrap();
+        let wrong = train_and_validate(
+            &diabetes,
+            "progression",
+            None,
+            &recipe,
+            &logistic,
+            Validation::default(),
+            &mut |_, _| true,
+        );
+        assert_eq!(
+            wrong.unwrap_err().to_string(),
+            "'progression' is a regression target; logistic regression does not fit it"
+        );
+        let many = train_and_validate(
+            &diabetes,
+            "progression",
+            Some(Task::Classification),
+            &recipe,
+            &logistic,
+            Validation::default(),
+            &mut |_, _| true,
+        );
+        assert!(
+            matches!(many.unwrap_err(), TrainError::TooManyClasses { classes, .. } if classes > 200)
+        );
+        let iris = sample("iris.csv", "species");
+        let ols = ModelSpec::from_name("linear_regression").unwrap();
+        let text = train_and_validate(
+            &iris,
+            "species",
+            Some(Task::Regression),
+            &Recipe::default_for(&iris),
+            &ols,
+            Validation::default(),
+            &mut |_, _| true,
+        );
+        assert_eq!(
+            text.unwrap_err().to_string(),
+            "'species' holds text, so it cannot be a regression target; train a classifier"
+        );
+        // An integer target with few values is classes by default, a quantity on request.
+        let wine = sample("wine.csv", "magnesium");
+        let as_values = train_and_validate(
+            &wine,
+            "magnesium",
+            Some(Task::Regression),
+            &Recipe::default_for(&wine),
+            &ols,
+            Validation::default(),
+            &mut |_, _| true,
+        )
+        .unwrap();
+        assert_eq!(as_values.0.task, Task::Regression);
     }
 }

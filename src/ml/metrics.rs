@@ -127,6 +127,17 @@ impl ClassificationMetrics {
     }
 }
 
+impl RegressionMetrics {
+    /// The scalar metrics by their snake_case names (MAPE when defined).
+    pub fn scalars(&self) -> Vec<(&'static str, f64)> {
+        let mut out = vec![("rmse", self.rmse), ("mae", self.mae), ("r2", self.r2)];
+        if let Some(mape) = self.mape {
+            out.push(("mape", mape));
+        }
+        out
+    }
+}
+
 /// Scores predicted classes and class probabilities (rows × `labels.len()`) against truth.
 ///
 /// Classes are `0..labels.len()`. Rows beyond the shorter of `y_true` and `y_pred` are

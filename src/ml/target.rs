@@ -16,6 +16,16 @@ pub enum Task {
     Regression,
 }
 
+impl Task {
+    /// "classification" or "regression".
+    pub fn noun(self) -> &'static str {
+        match self {
+            Task::Classification => "classification",
+            Task::Regression => "regression",
+        }
+    }
+}
+
 /// Classification for categorical, boolean and string targets and for integers with few
 /// distinct values; regression for other numbers.
 pub fn infer_task(column: &Column) -> Task {
@@ -107,6 +117,38 @@ pub fn class_target(table: &Table, column: &str) -> Option<ClassTarget> {
                     target.y.push(distinct.partition_point(|&d| d < v));
                 }
             }
+        }
+    }
+    Some(target)
+}
+
+/// A regression target: the rows whose value is present, and the values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValueTarget {
+    pub column: String,
+    pub rows: Vec<usize>,
+    pub y: Vec<f64>,
+    pub dropped: usize,
+}
+
+/// Read `column` as numbers; `None` when it is missing or holds text.
+pub fn value_target(table: &Table, column: &str) -> Option<ValueTarget> {
+    let col = table.column(column)?;
+    let ColumnData::Numeric(values) = &col.data else {
+        return None;
+    };
+    let mut target = ValueTarget {
+        column: column.to_string(),
+        rows: Vec::new(),
+        y: Vec::new(),
+        dropped: 0,
+    };
+    for (row, &v) in values.iter().enumerate() {
+        if v.is_nan() {
+            target.dropped += 1;
+        } else {
+            target.rows.push(row);
+            target.y.push(v);
         }
     }
     Some(target)

@@ -15,6 +15,7 @@ use crate::ml::eval::Evaluation;
 use crate::ml::metrics::{
     average_precision, calibration_curve, precision_recall_curve, roc_auc, roc_curve, Curve,
 };
+use crate::ml::target::Task;
 
 /// A run in the comparison, with the colour it has in every plot.
 #[derive(Clone, Copy)]
@@ -72,12 +73,24 @@ impl Default for PlotChoices {
 pub(super) fn show(ui: &mut egui::Ui, runs: &[ComparedRun<'_>]) {
     let id = egui::Id::unique("compare_plot_choices");
     let mut choices: PlotChoices = ui.data(|d| d.get_temp(id)).unwrap_or_default();
-    egui::CollapsingHeader::new("Curves")
-        .default_open(true)
-        .show(ui, |ui| curves(ui, runs, &mut choices.class));
-    egui::CollapsingHeader::new("Confusion matrices")
-        .default_open(true)
-        .show(ui, |ui| confusion_matrices(ui, runs, &mut choices.shares));
+    let (classifiers, regressors): (Vec<ComparedRun<'_>>, Vec<ComparedRun<'_>>) = runs
+        .iter()
+        .partition(|r| r.run.evaluation.task == Task::Classification);
+    if !classifiers.is_empty() {
+        egui::CollapsingHeader::new("Curves")
+            .default_open(true)
+            .show(ui, |ui| curves(ui, &classifiers, &mut choices.class));
+        egui::CollapsingHeader::new("Confusion matrices")
+            .default_open(true)
+            .show(ui, |ui| {
+                confusion_matrices(ui, &classifiers, &mut choices.shares)
+            });
+    }
+    if !regressors.is_empty() {
+        egui::CollapsingHeader::new("Predictions and residuals")
+            .default_open(true)
+            .show(ui, |ui| super::compare_regression::show(ui, &regressors));
+    }
     egui::CollapsingHeader::new("Spread over folds")
         .default_open(true)
         .show(ui, |ui| fold_spread(ui, runs, &mut choices.spread_metric));
@@ -509,11 +522,12 @@ impl MatrixLayout {
                 .size()
                 .x
         };
-        let classes = evaluation.pooled.confusion.len();
+        let confusion = confusion_of(evaluation);
+        let classes = confusion.len();
         let names: Vec<String> = (0..classes)
             .map(|i| short_name(&class_name(evaluation, i)))
             .collect();
-        let most = evaluation.pooled.confusion.iter().flatten().max().copied();
+        let most = confusion.iter().flatten().max().copied();
         let header = names
             .iter()
             .map(|n| width(n.clone(), egui::TextStyle::Body))
@@ -544,6 +558,14 @@ impl MatrixLayout {
         let grid = self.header + self.classes as f32 * (self.cell + MATRIX_GAP);
         grid.max(260.0)
     }
+}
+
+/// The pooled confusion counts (empty for a regression run).
+fn confusion_of(evaluation: &Evaluation) -> &[Vec<u64>] {
+    evaluation
+        .pooled
+        .classification()
+        .map_or(&[], |m| m.confusion.as_slice())
 }
 
 fn confusion_matrices(ui: &mut egui::Ui, runs: &[ComparedRun<'_>], shares: &mut bool) {
@@ -580,7 +602,7 @@ fn confusion_matrix(ui: &mut egui::Ui, run: &ComparedRun<'_>, layout: &MatrixLay
         ui.label(swatch(run.color));
         ui.add(egui::Label::new(RichText::new(run.run.title()).strong()).truncate());
     });
-    let matrix = &e.pooled.confusion;
+    let matrix = confusion_of(e);
     let k = layout.classes;
     if k == 0 {
         ui.weak("No validated predictions to count.");

@@ -17,7 +17,7 @@ use crate::ml::eval::{Evaluation, Validation};
 const MAX_PLOTTED: usize = 8;
 
 /// The metrics the table shows, in this order, where the runs have them.
-pub(super) const METRICS: [&str; 11] = [
+pub(super) const METRICS: [&str; 15] = [
     "accuracy",
     "balanced_accuracy",
     "f1_macro",
@@ -29,6 +29,10 @@ pub(super) const METRICS: [&str; 11] = [
     "brier",
     "mcc",
     "cohen_kappa",
+    "rmse",
+    "mae",
+    "r2",
+    "mape",
 ];
 
 /// The name a person reads for a metric.
@@ -45,13 +49,17 @@ pub(super) fn metric_label(metric: &'static str) -> &'static str {
         "brier" => "Brier score",
         "mcc" => "Matthews correlation",
         "cohen_kappa" => "Cohen's kappa",
+        "rmse" => "RMSE",
+        "mae" => "MAE",
+        "r2" => "R²",
+        "mape" => "MAPE",
         other => other,
     }
 }
 
 /// Losses: a smaller value is a better model.
 pub(super) fn lower_is_better(metric: &str) -> bool {
-    matches!(metric, "log_loss" | "brier")
+    matches!(metric, "log_loss" | "brier" | "rmse" | "mae" | "mape")
 }
 
 /// One run's scores as the table reads them.
@@ -634,6 +642,7 @@ mod tests {
         let (evaluation, model) = train_and_validate(
             &table,
             target,
+            None,
             &Recipe::default_for(&table),
             &spec,
             Validation::default(),

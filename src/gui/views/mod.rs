@@ -1,8 +1,10 @@
 //! What the window draws: each view reads app state and returns commands.
 
 pub mod compare_plots;
+pub mod compare_regression;
 pub mod compare_view;
 pub mod data_view;
 pub mod import_dialog;
 pub mod settings_window;
+pub mod train_form;
 pub mod train_view;

@@ -4,63 +4,14 @@
 
 use eframe::egui;
 
-use crate::data::{ColumnKind, Role};
+use crate::data::Role;
 use crate::gui::app::ModeldeskApp;
 use crate::gui::command::Command;
 use crate::ml::eval::Validation;
-use crate::ml::prep::{ColumnStep, Recipe};
-use crate::ml::spec::{LogisticSpec, ModelSpec};
 use crate::ml::target::{infer_task, Task};
 
-/// The choices of the Train view (a form: edited in place, used when Train is pressed).
-#[derive(Debug, Clone, PartialEq)]
-pub struct TrainForm {
-    pub use_logistic: bool,
-    pub logistic: LogisticSpec,
-    pub cross_validate: bool,
-    pub folds: usize,
-    pub holdout: f64,
-    pub seed: u64,
-}
-
-impl Default for TrainForm {
-    fn default() -> Self {
-        TrainForm {
-            use_logistic: true,
-            logistic: LogisticSpec::default(),
-            cross_validate: true,
-            folds: 5,
-            holdout: 0.2,
-            seed: 0,
-        }
-    }
-}
-
-impl TrainForm {
-    /// The algorithms ticked, with their parameters.
-    pub fn specs(&self) -> Vec<ModelSpec> {
-        let mut specs = Vec::new();
-        if self.use_logistic {
-            specs.push(ModelSpec::LogisticRegression(self.logistic.clone()));
-        }
-        specs
-    }
-
-    /// The validation scheme chosen.
-    pub fn validation(&self) -> Validation {
-        if self.cross_validate {
-            Validation::CrossValidation {
-                folds: self.folds,
-                seed: self.seed,
-            }
-        } else {
-            Validation::Holdout {
-                fraction: self.holdout,
-                seed: self.seed,
-            }
-        }
-    }
-}
+pub use super::train_form::TrainForm;
+use super::train_form::{algorithm_editors, step_editor};
 
 /// Draw the Train view.
 pub fn show(
@@ -122,14 +73,25 @@ pub fn show(
                 .response
                 .labelled_by(label);
             if let Some(i) = target {
-                let task = infer_task(&table.columns[i]);
-                ui.weak(match task {
-                    Task::Classification => "classification",
-                    Task::Regression => "regression (not trainable in this build yet)",
-                });
+                let inferred = infer_task(&table.columns[i]);
+                let label = ui.label("as").id;
+                egui::ComboBox::from_id_salt("train_task")
+                    .selected_text(match form.task {
+                        None => format!("{} (inferred)", inferred.noun()),
+                        Some(t) => t.noun().to_string(),
+                    })
+                    .show_ui(ui, |ui| {
+                        ui.selectable_value(&mut form.task, None, format!("{} (inferred)", inferred.noun()));
+                        ui.selectable_value(&mut form.task, Some(Task::Classification), "classification");
+                        ui.selectable_value(&mut form.task, Some(Task::Regression), "regression");
+                    })
+                    .response
+                    .labelled_by(label)
+                    .on_hover_text("Classification for categories and integers with few values; regression for quantities. Override when the guess is wrong.");
             }
         });
-        if let Some(balance) = &dataset.profile.class_balance {
+        let task = target.map(|i| form.task.unwrap_or_else(|| infer_task(&table.columns[i])));
+        if let (Some(balance), Some(Task::Classification)) = (&dataset.profile.class_balance, task) {
             let total: u64 = balance.iter().map(|b| b.1).sum::<u64>().max(1);
             let parts: Vec<String> = balance
                 .iter()
@@ -139,17 +101,18 @@ pub fn show(
             ui.weak(format!("Class balance: {}", parts.join(" · ")));
         }
         ui.separator();
-        features(ui, app, commands);
+        features(ui, app, form, commands);
         ui.separator();
-        algorithms(ui, form);
+        ui.strong("Algorithms");
+        algorithm_editors(ui, form, task.unwrap_or(Task::Classification));
         ui.separator();
-        validation(ui, form);
+        validation(ui, form, task.unwrap_or(Task::Classification));
         ui.separator();
         let reason = if target.is_none() {
             Some("Choose the column to predict first")
         } else if !app.jobs.is_idle() {
             Some("A job is running; wait for it or cancel it")
-        } else if form.specs().is_empty() {
+        } else if form.specs(task.unwrap_or(Task::Classification)).is_empty() {
             Some("Tick at least one algorithm")
         } else {
             None
@@ -165,14 +128,19 @@ pub fn show(
     });
 }
 
-fn features(ui: &mut egui::Ui, app: &ModeldeskApp, commands: &mut Vec<Command>) {
+fn features(
+    ui: &mut egui::Ui,
+    app: &ModeldeskApp,
+    form: &mut TrainForm,
+    commands: &mut Vec<Command>,
+) {
     let Some(dataset) = app.current() else {
         return;
     };
     let table = &dataset.table;
-    let recipe = Recipe::default_for(table);
+    let recipe = form.recipe(table);
     ui.horizontal(|ui| {
-        ui.strong("Features");
+        ui.strong("Features and their preprocessing");
         let candidates: Vec<usize> = (0..table.columns.len())
             .filter(|&i| table.columns[i].role != Role::Target)
             .collect();
@@ -192,6 +160,14 @@ fn features(ui: &mut egui::Ui, app: &ModeldeskApp, commands: &mut Vec<Command>) 
                 });
             }
         }
+        if !form.steps.is_empty()
+            && ui
+                .small_button("Default steps")
+                .on_hover_text("Forget the steps changed here")
+                .clicked()
+        {
+            form.steps.clear();
+        }
     });
     egui::Grid::new("train_features")
         .num_columns(3)
@@ -207,70 +183,33 @@ fn features(ui: &mut egui::Ui, app: &ModeldeskApp, commands: &mut Vec<Command>) 
                     commands.push(Command::SetRole { column: i, role });
                 }
                 ui.weak(column.kind.name());
-                let step = recipe
-                    .columns
-                    .iter()
-                    .find(|c| c.column == column.name)
-                    .map(|c| &c.step);
-                ui.label(match (column.role, step) {
-                    (Role::Feature, Some(ColumnStep::Numeric { .. })) => {
-                        "impute the mean, standardise"
+                match recipe.columns.iter().find(|c| c.column == column.name) {
+                    Some(step) if column.role == Role::Feature => {
+                        if let Some(new) = step_editor(ui, column, step.step) {
+                            form.steps.insert(column.name.clone(), new);
+                        }
                     }
-                    (Role::Feature, Some(ColumnStep::OneHot { .. })) => {
-                        "one-hot, missing as its own level"
+                    _ => {
+                        ui.weak("not used");
                     }
-                    (Role::Feature, _)
-                        if matches!(column.kind, ColumnKind::Text | ColumnKind::Date) =>
-                    {
-                        "not used: text and dates need encoding first"
-                    }
-                    _ => "not used",
-                });
+                }
                 ui.end_row();
             }
         });
 }
 
-fn algorithms(ui: &mut egui::Ui, form: &mut TrainForm) {
-    ui.strong("Algorithms");
-    ui.checkbox(&mut form.use_logistic, "Logistic regression")
-        .on_hover_text(
-            "Linear model of the log-odds; binary for two classes, multinomial for more.",
-        );
-    ui.add_enabled_ui(form.use_logistic, |ui| {
-        ui.horizontal(|ui| {
-            let label = ui.label("C").id;
-            ui.add(
-                egui::DragValue::new(&mut form.logistic.c)
-                    .range(1e-4..=1e4)
-                    .speed(0.01),
-            )
-            .labelled_by(label)
-            .on_hover_text("Inverse regularisation strength, as scikit-learn's C: smaller means a stronger L2 penalty (linfa alpha = 1/C).");
-            let label = ui.label("Max iterations").id;
-            ui.add(egui::DragValue::new(&mut form.logistic.max_iterations).range(1..=10_000))
-                .labelled_by(label)
-                .on_hover_text("L-BFGS stops here even if not converged (you are told when that happens).");
-            let label = ui.label("Tolerance").id;
-            ui.add(
-                egui::DragValue::new(&mut form.logistic.tolerance)
-                    .range(1e-10..=1.0)
-                    .speed(1e-6)
-                    .max_decimals(8),
-            )
-            .labelled_by(label)
-            .on_hover_text("Converged when every gradient component of the mean loss is below this (scikit-learn's tol).");
-        });
-    });
-}
-
-fn validation(ui: &mut egui::Ui, form: &mut TrainForm) {
+fn validation(ui: &mut egui::Ui, form: &mut TrainForm, task: Task) {
     ui.strong("Validation");
+    let stratified = if task == Task::Classification {
+        "Stratified "
+    } else {
+        "Shuffled "
+    };
     ui.horizontal(|ui| {
         ui.radio_value(
             &mut form.cross_validate,
             true,
-            "Stratified k-fold cross-validation",
+            format!("{stratified}k-fold cross-validation"),
         );
         ui.add_enabled(
             form.cross_validate,
@@ -278,7 +217,11 @@ fn validation(ui: &mut egui::Ui, form: &mut TrainForm) {
         );
     });
     ui.horizontal(|ui| {
-        ui.radio_value(&mut form.cross_validate, false, "Stratified hold-out");
+        ui.radio_value(
+            &mut form.cross_validate,
+            false,
+            format!("{stratified}hold-out"),
+        );
         ui.add_enabled(
             !form.cross_validate,
             egui::Slider::new(&mut form.holdout, 0.05..=0.95).text("of rows validate"),
@@ -298,17 +241,10 @@ fn runs(ui: &mut egui::Ui, app: &ModeldeskApp) {
         return;
     }
     egui::Grid::new("train_runs")
-        .num_columns(6)
+        .num_columns(3)
         .striped(true)
         .show(ui, |ui| {
-            for header in [
-                "Run",
-                "Validation",
-                "accuracy",
-                "f1_macro",
-                "roc_auc",
-                "log_loss",
-            ] {
+            for header in ["Run", "Validation", "Mean over folds"] {
                 ui.strong(header);
             }
             ui.end_row();
@@ -323,12 +259,17 @@ fn runs(ui: &mut egui::Ui, app: &ModeldeskApp) {
                         format!("hold-out {:.0}%, {} rows", fraction * 100.0, e.rows_used)
                     }
                 });
-                for metric in ["accuracy", "f1_macro", "roc_auc", "log_loss"] {
-                    match (e.mean.get(metric), e.std.get(metric)) {
-                        (Some(m), Some(s)) => ui.label(format!("{m:.4} ± {s:.4}")),
-                        _ => ui.weak("—"),
-                    };
-                }
+                let names: &[&str] = match e.task {
+                    Task::Classification => &["accuracy", "f1_macro", "roc_auc", "log_loss"],
+                    Task::Regression => &["rmse", "mae", "r2"],
+                };
+                ui.horizontal(|ui| {
+                    for &m in names {
+                        if let (Some(mean), Some(std)) = (e.mean.get(m), e.std.get(m)) {
+                            ui.label(format!("{m} {mean:.4} ± {std:.4}"));
+                        }
+                    }
+                });
                 ui.end_row();
             }
         });

@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""Write tests/fixtures/sklearn_models.json: scikit-learn's fitted models on the bundled
+samples, preprocessed as Modeldesk's default recipe does (mean-impute + standardise numbers,
+one-hot categories with missing as its own level), fitted on every row.
+
+  bench/sklearn_models.py            (or: python3 bench/sklearn_models.py)
+
+tests/model_parity.rs fits Modeldesk's models on the same rows and compares predictions and
+coefficients. Runs inside the virtualenv that bench/sklearn_metrics.py creates.
+"""
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ASSETS = HERE.parent / "assets"
+OUT = HERE.parent / "tests" / "fixtures" / "sklearn_models.json"
+VENV = Path(
+    os.environ.get("SKLEARN_VENV", Path.home() / ".cache" / "modeldesk-sklearn-venv")
+)
+
+
+def ensure_venv():
+    python = VENV / "bin" / "python"
+    if Path(sys.prefix).resolve() == VENV.resolve():
+        return
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+    probe = subprocess.run([str(python), "-c", "import sklearn, numpy"], capture_output=True)
+    if probe.returncode != 0:
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "--quiet", "scikit-learn", "numpy"],
+            check=True,
+        )
+    os.execv(str(python), [str(python), str(Path(__file__).resolve()), *sys.argv[1:]])
+
+
+ensure_venv()
+
+import numpy as np  # noqa: E402
+import sklearn  # noqa: E402
+from sklearn.linear_model import ElasticNet, LinearRegression  # noqa: E402
+from sklearn.naive_bayes import GaussianNB  # noqa: E402
+
+
+def numeric_matrix(file, target):
+    """Standardised numeric features (all columns but the target are numeric here)."""
+    with open(ASSETS / file, newline="") as f:
+        rows = list(csv.DictReader(f))
+    names = [n for n in rows[0] if n != target]
+    x = np.array([[float(r[n]) for n in names] for r in rows])
+    x = (x - x.mean(axis=0)) / x.std(axis=0)
+    y = [r[target] for r in rows]
+    return x, y
+
+
+def main():
+    cases = []
+    x, y = numeric_matrix("diabetes.csv", "progression")
+    y = np.array([float(v) for v in y])
+    ols = LinearRegression().fit(x, y)
+    cases.append(
+        {
+            "file": "diabetes.csv",
+            "target": "progression",
+            "algorithm": "linear_regression",
+            "params": {},
+            "coef": list(ols.coef_),
+            "intercept": float(ols.intercept_),
+            "predictions": list(ols.predict(x)),
+        }
+    )
+    for name, alpha, l1 in [
+        ("ridge", 0.5, 0.0),
+        ("lasso", 1.0, 1.0),
+        ("elastic_net", 0.1, 0.5),
+    ]:
+        model = ElasticNet(alpha=alpha, l1_ratio=l1, tol=1e-8, max_iter=100_000).fit(x, y)
+        cases.append(
+            {
+                "file": "diabetes.csv",
+                "target": "progression",
+                "algorithm": name,
+                "params": {"alpha": alpha, "l1_ratio": l1},
+                "coef": list(model.coef_),
+                "intercept": float(model.intercept_),
+                "predictions": list(model.predict(x)),
+            }
+        )
+    for file, target in [("iris.csv", "species"), ("wine.csv", "cultivar")]:
+        x, labels = numeric_matrix(file, target)
+        classes = sorted(set(labels))
+        y = np.array([classes.index(v) for v in labels])
+        nb = GaussianNB().fit(x, y)
+        cases.append(
+            {
+                "file": file,
+                "target": target,
+                "algorithm": "naive_bayes",
+                "params": {},
+                "classes": classes,
+                "proba": nb.predict_proba(x).tolist(),
+            }
+        )
+    OUT.write_text(
+        json.dumps({"sklearn": sklearn.__version__, "cases": cases}, indent=1) + "\n"
+    )
+    print(f"wrote {OUT} ({len(cases)} cases, scikit-learn {sklearn.__version__})")
+
+
+if __name__ == "__main__":
+    main()
