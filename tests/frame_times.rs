@@ -77,3 +77,77 @@ fn large_table_frame_times() {
         times.len()
     );
 }
+
+/// Frame times of the Train view while a logistic regression trains on the large file
+/// (hold-out 0.2, target `label`), the status bar showing its progress.
+#[test]
+#[ignore = "needs a large CSV in MODELDESK_BIG_CSV; a measurement, not a check"]
+fn frame_times_during_training() {
+    let Ok(path) = std::env::var("MODELDESK_BIG_CSV") else {
+        return;
+    };
+    let ctx = egui::Context::default();
+    let settings = Settings {
+        reopen_datasets: false,
+        ..Settings::default()
+    };
+    let mut app = ModeldeskApp::new(settings, None);
+    app.send(Command::ImportFiles(vec![path.into()]));
+    let mut time = 0.0;
+    let mut frame = |app: &mut ModeldeskApp, time: &mut f64| {
+        *time += 1.0 / 60.0;
+        let started = Instant::now();
+        let output = ctx.run_ui(input(*time, vec![]), |ui| app.frame(ui));
+        let _ = ctx.tessellate(output.shapes, output.pixels_per_point);
+        started.elapsed().as_secs_f64() * 1000.0
+    };
+    let started = Instant::now();
+    while !(app.jobs.is_idle() && !app.datasets.is_empty()) {
+        frame(&mut app, &mut time);
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "import did not finish"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let table = &app.datasets[0].table;
+    let rows = table.rows();
+    let label = table
+        .columns
+        .iter()
+        .position(|c| c.name == "label")
+        .expect("the generated file has a 'label' column");
+    app.send(Command::SetRole {
+        column: label,
+        role: modeldesk::data::Role::Target,
+    });
+    app.send(Command::ShowView(modeldesk::gui::View::Train));
+    app.train_form.cross_validate = false;
+    app.train_form.holdout = 0.2;
+    frame(&mut app, &mut time);
+    app.send(Command::Train);
+    let training = Instant::now();
+    let mut times = Vec::new();
+    loop {
+        times.push(frame(&mut app, &mut time));
+        if app.jobs.is_idle() {
+            break;
+        }
+        assert!(
+            training.elapsed() < Duration::from_secs(600),
+            "training did not finish"
+        );
+        std::thread::sleep(Duration::from_millis(16));
+    }
+    let seconds = training.elapsed().as_secs_f64();
+    times.sort_by(f64::total_cmp);
+    let p = |q: f64| times[((times.len() - 1) as f64 * q) as usize];
+    println!(
+        "{rows} rows, training {seconds:.1} s: UI work per frame p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms over {} frames; {} run(s)",
+        p(0.5),
+        p(0.99),
+        p(1.0),
+        times.len(),
+        app.runs.len()
+    );
+}
