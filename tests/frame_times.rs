@@ -94,7 +94,7 @@ fn frame_times_during_training() {
     let mut app = ModeldeskApp::new(settings, None);
     app.send(Command::ImportFiles(vec![path.into()]));
     let mut time = 0.0;
-    let mut frame = |app: &mut ModeldeskApp, time: &mut f64| {
+    let frame = |app: &mut ModeldeskApp, time: &mut f64| {
         *time += 1.0 / 60.0;
         let started = Instant::now();
         let output = ctx.run_ui(input(*time, vec![]), |ui| app.frame(ui));
@@ -102,7 +102,7 @@ fn frame_times_during_training() {
         started.elapsed().as_secs_f64() * 1000.0
     };
     let started = Instant::now();
-    while !(app.jobs.is_idle() && !app.datasets.is_empty()) {
+    while !app.jobs.is_idle() || app.datasets.is_empty() {
         frame(&mut app, &mut time);
         assert!(
             started.elapsed() < Duration::from_secs(120),
