@@ -108,3 +108,82 @@ fn every_nasty_file_exits_0_or_2_never_panics() {
         }
     }
 }
+
+fn json_of(output: &std::process::Output) -> serde_json::Value {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("one JSON object on stdout")
+}
+
+#[test]
+fn train_json_reports_the_task_rows_metrics_and_folds() {
+    let iris = root().join("assets/iris.csv");
+    let out = json_of(&modeldesk(&[
+        "train",
+        iris.to_str().unwrap(),
+        "--target",
+        "species",
+        "--cv",
+        "5",
+        "--json",
+    ]));
+    assert_eq!(out["task"], "classification");
+    assert_eq!(out["rows_used"], 150);
+    assert!(out["metrics"]["accuracy"].as_f64().unwrap() > 0.93);
+    for name in [
+        "balanced_accuracy",
+        "f1_macro",
+        "roc_auc",
+        "log_loss",
+        "mcc",
+    ] {
+        assert!(out["metrics"][name].is_number(), "{name}: {out}");
+    }
+    assert_eq!(out["folds"].as_array().unwrap().len(), 5);
+    assert!(out["folds"][0]["confusion"].is_array());
+
+    let diabetes = root().join("assets/diabetes.csv");
+    let out = json_of(&modeldesk(&[
+        "train",
+        diabetes.to_str().unwrap(),
+        "--target",
+        "progression",
+        "--algo",
+        "linear_regression",
+        "--algo",
+        "lasso",
+        "--holdout",
+        "0.25",
+        "--json",
+    ]));
+    assert_eq!(out["task"], "regression");
+    let models = out["models"].as_array().unwrap();
+    assert_eq!(models.len(), 2);
+    for model in models {
+        for name in ["rmse", "mae", "r2"] {
+            assert!(model["metrics"][name].is_number(), "{name}: {model}");
+        }
+        assert_eq!(model["folds"].as_array().unwrap().len(), 1);
+    }
+}
+
+#[test]
+fn train_refuses_unknown_algorithms_and_mismatched_tasks_with_exit_2() {
+    let iris = root().join("assets/iris.csv");
+    let iris = iris.to_str().unwrap();
+    let unknown = modeldesk(&["train", iris, "--target", "species", "--algo", "svm"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    let message = String::from_utf8_lossy(&unknown.stderr);
+    assert!(message.contains("unknown algorithm 'svm'"), "{message}");
+    let wrong = modeldesk(&["train", iris, "--target", "species", "--algo", "ridge"]);
+    assert_eq!(wrong.status.code(), Some(2));
+    let message = String::from_utf8_lossy(&wrong.stderr);
+    assert!(
+        message.contains("'species' is a classification target; ridge does not fit it"),
+        "{message}"
+    );
+    assert_eq!(message.lines().count(), 1, "{message}");
+}
