@@ -7,3 +7,4 @@ pub mod error;
 pub mod gui;
 pub mod jobs;
 pub mod ml;
+pub mod score;
