@@ -19,6 +19,7 @@ use super::split::{
 };
 use super::target::{class_target, infer_task, value_target, ClassTarget, Task, ValueTarget};
 use crate::data::Table;
+use crate::score::drift::{reference, DriftReference};
 
 /// A classification target with more classes than this is almost surely a quantity.
 const MAX_CLASSES: usize = 200;
@@ -96,6 +97,9 @@ pub struct TrainedModel {
     pub classes: Vec<String>,
     pub recipe: FittedRecipe,
     pub model: FittedModel,
+    /// The training rows' distribution of each feature, for drift checks when scoring.
+    #[serde(default)]
+    pub reference: DriftReference,
 }
 
 impl TrainedModel {
@@ -372,6 +376,14 @@ pub fn train_and_validate(
             spec.title()
         ));
     }
+    let mut final_model = final_model;
+    let features: Vec<String> = final_model
+        .recipe
+        .columns
+        .iter()
+        .map(|c| c.column.clone())
+        .collect();
+    final_model.reference = reference(table, &features, problem.rows());
     progress(1.0, "done");
     evaluation.train_seconds = started.elapsed().as_secs_f64();
     Ok((evaluation, final_model))
@@ -448,6 +460,7 @@ fn fit_on(
         classes,
         recipe: fitted,
         model: fit.model,
+        reference: DriftReference::default(),
     };
     Ok((trained, (!fit.converged).then_some(fit.iterations)))
 }

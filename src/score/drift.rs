@@ -192,7 +192,7 @@ pub fn reference(table: &Table, columns: &[String], rows: &[usize]) -> DriftRefe
     DriftReference { features }
 }
 
-fn feature_reference(table: &Table, name: &String, rows: &[usize]) -> Option<FeatureReference> {
+fn feature_reference(table: &Table, name: &str, rows: &[usize]) -> Option<FeatureReference> {
     let column = table.column(name)?;
     Some(match &column.data {
         ColumnData::Numeric(values) => {
@@ -213,7 +213,7 @@ fn feature_reference(table: &Table, name: &String, rows: &[usize]) -> Option<Fea
                     .collect()
             };
             FeatureReference::Numeric {
-                column: name.clone(),
+                column: name.to_string(),
                 edges,
                 expected,
                 sample,
@@ -237,7 +237,7 @@ fn feature_reference(table: &Table, name: &String, rows: &[usize]) -> Option<Fea
                 .collect();
             shares.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
             FeatureReference::Categorical {
-                column: name.clone(),
+                column: name.to_string(),
                 levels: shares,
             }
         }

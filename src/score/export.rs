@@ -1,0 +1,91 @@
+//! Predictions as CSV: the original columns of the scored file, then the prediction columns
+//! (the predicted label and one probability per class, or the predicted value).
+
+use std::io::Write;
+
+use super::Scored;
+use crate::data::{format_number, ColumnData, Table, MISSING_CODE};
+
+/// Quote a field when it holds a separator, a quote or a line break (RFC 4180).
+pub fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+/// Names of the prediction columns, made unique against the table's own names.
+pub fn prediction_columns(table: &Table, scored: &Scored) -> Vec<String> {
+    let base: Vec<String> = if scored.classes.is_empty() {
+        vec!["predicted".into()]
+    } else {
+        std::iter::once("predicted".to_string())
+            .chain(scored.classes.iter().map(|c| format!("proba_{c}")))
+            .collect()
+    };
+    base.into_iter()
+        .map(|name| {
+            let mut unique = name.clone();
+            let mut n = 2;
+            while table.column(&unique).is_some() {
+                unique = format!("{name}_{n}");
+                n += 1;
+            }
+            unique
+        })
+        .collect()
+}
+
+/// The prediction cells of one row.
+pub fn prediction_cells(scored: &Scored, row: usize) -> Vec<String> {
+    if scored.classes.is_empty() {
+        vec![format_number(scored.predicted_values[row]).into_owned()]
+    } else {
+        std::iter::once(scored.classes[scored.predicted_class[row]].clone())
+            .chain(scored.proba.row(row).iter().map(|p| format!("{p:.6}")))
+            .collect()
+    }
+}
+
+/// Write every row of `table` with its predictions.
+pub fn write_predictions(
+    out: &mut dyn Write,
+    table: &Table,
+    scored: &Scored,
+) -> std::io::Result<()> {
+    let mut header: Vec<String> = table.columns.iter().map(|c| csv_field(&c.name)).collect();
+    header.extend(
+        prediction_columns(table, scored)
+            .iter()
+            .map(|n| csv_field(n)),
+    );
+    writeln!(out, "{}", header.join(","))?;
+    let mut line = String::new();
+    for row in 0..scored.rows {
+        line.clear();
+        for (i, column) in table.columns.iter().enumerate() {
+            if i > 0 {
+                line.push(',');
+            }
+            match &column.data {
+                ColumnData::Numeric(values) => {
+                    if !values[row].is_nan() {
+                        line.push_str(&format_number(values[row]));
+                    }
+                }
+                ColumnData::Strings { codes, levels } => {
+                    if codes[row] != MISSING_CODE {
+                        line.push_str(&csv_field(&levels[codes[row] as usize]));
+                    }
+                }
+            }
+        }
+        for cell in prediction_cells(scored, row) {
+            line.push(',');
+            line.push_str(&csv_field(&cell));
+        }
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
+}
