@@ -100,6 +100,56 @@ pub struct Evaluation {
     /// Things to know, such as an optimiser that stopped before converging.
     pub warnings: Vec<String>,
     pub train_seconds: f64,
+    /// Where the time went, stage by stage.
+    pub timings: Vec<StageTiming>,
+}
+
+/// How long one step of one stage of a training run took.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StageTiming {
+    /// "fold 2" or "final".
+    pub stage: String,
+    /// "recipe", "transform", "fit", "predict" or "metrics".
+    pub step: &'static str,
+    pub seconds: f64,
+    /// Optimiser iterations, for a fit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub iterations: Option<u64>,
+}
+
+/// Collects [`StageTiming`]s.
+struct Stopwatch {
+    stage: String,
+    at: Instant,
+    timings: Vec<StageTiming>,
+}
+
+impl Stopwatch {
+    fn new() -> Self {
+        Stopwatch {
+            stage: String::new(),
+            at: Instant::now(),
+            timings: Vec::new(),
+        }
+    }
+
+    /// Start timing the steps of `stage`.
+    fn stage(&mut self, stage: String) {
+        self.stage = stage;
+        self.at = Instant::now();
+    }
+
+    /// The step that ends now began when the previous one ended.
+    fn lap(&mut self, step: &'static str, iterations: Option<u64>) {
+        let now = Instant::now();
+        self.timings.push(StageTiming {
+            stage: self.stage.clone(),
+            step,
+            seconds: (now - self.at).as_secs_f64(),
+            iterations,
+        });
+        self.at = now;
+    }
 }
 
 /// Progress of a training run: fraction done and what is happening. Returning false cancels.
@@ -150,12 +200,23 @@ pub fn train_and_validate(
     let mut validated_rows = Vec::new();
     let mut validated_y = Vec::new();
     let mut validated_proba = Array2::zeros((0, classes.classes.len()));
+    let mut clock = Stopwatch::new();
     for (i, fold) in folds.iter().enumerate() {
         let stage = format!("fold {}/{}, {}", i + 1, folds.len(), spec.title());
-        let (model, fitted) = fit_on(table, recipe, &classes, fold, logistic, &mut |it| {
-            let fraction = (i as f32 + it as f32 / logistic.max_iterations as f32) / stages as f32;
-            progress(fraction, &format!("{stage}, iteration {it}"))
-        })?;
+        clock.stage(format!("fold {}", i + 1));
+        let (model, fitted) = fit_on(
+            table,
+            recipe,
+            &classes,
+            fold,
+            logistic,
+            &mut clock,
+            &mut |it| {
+                let fraction =
+                    (i as f32 + it as f32 / logistic.max_iterations as f32) / stages as f32;
+                progress(fraction, &format!("{stage}, iteration {it}"))
+            },
+        )?;
         if !fitted.1 {
             warnings.push(format!(
                 "{} did not converge in {} iterations on fold {}; raise the iteration limit or lower C",
@@ -166,6 +227,7 @@ pub fn train_and_validate(
         }
         let table_rows: Vec<usize> = fold.validate.iter().map(|&p| classes.rows[p]).collect();
         let proba = model.predict_proba(table, &table_rows)?;
+        clock.lap("predict", None);
         let y_true: Vec<usize> = fold.validate.iter().map(|&p| classes.y[p]).collect();
         let y_pred = argmax_rows(&proba);
         fold_metrics.push(classification_metrics(
@@ -174,6 +236,7 @@ pub fn train_and_validate(
             &proba,
             &classes.classes,
         ));
+        clock.lap("metrics", None);
         validated_rows.extend_from_slice(&fold.validate);
         validated_y.extend_from_slice(&y_true);
         validated_proba = ndarray::concatenate![ndarray::Axis(0), validated_proba, proba];
@@ -192,11 +255,20 @@ pub fn train_and_validate(
         validate: Vec::new(),
     };
     let stage = format!("final fit on all rows, {}", spec.title());
-    let (final_model, report) = fit_on(table, recipe, &classes, &all, logistic, &mut |it| {
-        let fraction =
-            (folds.len() as f32 + it as f32 / logistic.max_iterations as f32) / stages as f32;
-        progress(fraction, &format!("{stage}, iteration {it}"))
-    })?;
+    clock.stage("final".to_string());
+    let (final_model, report) = fit_on(
+        table,
+        recipe,
+        &classes,
+        &all,
+        logistic,
+        &mut clock,
+        &mut |it| {
+            let fraction =
+                (folds.len() as f32 + it as f32 / logistic.max_iterations as f32) / stages as f32;
+            progress(fraction, &format!("{stage}, iteration {it}"))
+        },
+    )?;
     if !report.1 {
         warnings.push(format!(
             "{} did not converge in {} iterations on the final fit",
@@ -222,6 +294,7 @@ pub fn train_and_validate(
         validated_proba,
         warnings,
         train_seconds: started.elapsed().as_secs_f64(),
+        timings: clock.timings,
     };
     Ok((evaluation, final_model))
 }
@@ -234,13 +307,17 @@ fn fit_on(
     classes: &ClassTarget,
     fold: &Fold,
     spec: &super::spec::LogisticSpec,
+    clock: &mut Stopwatch,
     progress: &mut dyn FnMut(u64) -> bool,
 ) -> Result<(TrainedModel, (u64, bool)), TrainError> {
     let rows: Vec<usize> = fold.train.iter().map(|&p| classes.rows[p]).collect();
     let y: Vec<usize> = fold.train.iter().map(|&p| classes.y[p]).collect();
     let fitted = fit_recipe(recipe, table, &rows)?;
+    clock.lap("recipe", None);
     let x = fitted.transform(table, &rows)?.x;
+    clock.lap("transform", None);
     let (model, report) = fit_logistic(x.view(), &y, classes.classes.len(), spec, progress)?;
+    clock.lap("fit", Some(report.iterations));
     let trained = TrainedModel {
         spec: ModelSpec::LogisticRegression(spec.clone()),
         target: classes.column.clone(),
