@@ -117,6 +117,13 @@ pub struct StageTiming {
     pub iterations: Option<u64>,
 }
 
+/// What the fits of one run share: the stopwatch, and the memory of the training matrix,
+/// handed from fit to fit.
+struct Workspace {
+    clock: Stopwatch,
+    matrix: Vec<f64>,
+}
+
 /// Collects [`StageTiming`]s.
 struct Stopwatch {
     stage: String,
@@ -200,17 +207,20 @@ pub fn train_and_validate(
     let mut validated_rows = Vec::new();
     let mut validated_y = Vec::new();
     let mut validated_proba = Array2::zeros((0, classes.classes.len()));
-    let mut clock = Stopwatch::new();
+    let mut work = Workspace {
+        clock: Stopwatch::new(),
+        matrix: Vec::new(),
+    };
     for (i, fold) in folds.iter().enumerate() {
         let stage = format!("fold {}/{}, {}", i + 1, folds.len(), spec.title());
-        clock.stage(format!("fold {}", i + 1));
+        work.clock.stage(format!("fold {}", i + 1));
         let (model, fitted) = fit_on(
             table,
             recipe,
             &classes,
             fold,
             logistic,
-            &mut clock,
+            &mut work,
             &mut |it| {
                 let fraction =
                     (i as f32 + it as f32 / logistic.max_iterations as f32) / stages as f32;
@@ -227,7 +237,11 @@ pub fn train_and_validate(
         }
         let table_rows: Vec<usize> = fold.validate.iter().map(|&p| classes.rows[p]).collect();
         let proba = model.predict_proba(table, &table_rows)?;
-        clock.lap("predict", None);
+        work.clock.lap("predict", None);
+        let fraction = (i + 1) as f32 / stages as f32;
+        if !progress(fraction, &format!("{stage}, validating")) {
+            return Err(FitError::Cancelled.into());
+        }
         let y_true: Vec<usize> = fold.validate.iter().map(|&p| classes.y[p]).collect();
         let y_pred = argmax_rows(&proba);
         fold_metrics.push(classification_metrics(
@@ -236,18 +250,28 @@ pub fn train_and_validate(
             &proba,
             &classes.classes,
         ));
-        clock.lap("metrics", None);
+        work.clock.lap("metrics", None);
         validated_rows.extend_from_slice(&fold.validate);
         validated_y.extend_from_slice(&y_true);
         validated_proba = ndarray::concatenate![ndarray::Axis(0), validated_proba, proba];
     }
-    let pooled_pred = argmax_rows(&validated_proba);
-    let pooled = classification_metrics(
-        &validated_y,
-        &pooled_pred,
-        &validated_proba,
-        &classes.classes,
-    );
+    let pooled = match fold_metrics.as_slice() {
+        // A hold-out's pooled predictions are its one fold's.
+        [only] => only.clone(),
+        _ => classification_metrics(
+            &validated_y,
+            &argmax_rows(&validated_proba),
+            &validated_proba,
+            &classes.classes,
+        ),
+    };
+    let fraction = folds.len() as f32 / stages as f32;
+    if !progress(
+        fraction,
+        &format!("final fit on all rows, {}", spec.title()),
+    ) {
+        return Err(FitError::Cancelled.into());
+    }
     let (mean, std) = summarise(&fold_metrics);
 
     let all = Fold {
@@ -255,14 +279,14 @@ pub fn train_and_validate(
         validate: Vec::new(),
     };
     let stage = format!("final fit on all rows, {}", spec.title());
-    clock.stage("final".to_string());
+    work.clock.stage("final".to_string());
     let (final_model, report) = fit_on(
         table,
         recipe,
         &classes,
         &all,
         logistic,
-        &mut clock,
+        &mut work,
         &mut |it| {
             let fraction =
                 (folds.len() as f32 + it as f32 / logistic.max_iterations as f32) / stages as f32;
@@ -294,7 +318,7 @@ pub fn train_and_validate(
         validated_proba,
         warnings,
         train_seconds: started.elapsed().as_secs_f64(),
-        timings: clock.timings,
+        timings: work.clock.timings,
     };
     Ok((evaluation, final_model))
 }
@@ -307,17 +331,24 @@ fn fit_on(
     classes: &ClassTarget,
     fold: &Fold,
     spec: &super::spec::LogisticSpec,
-    clock: &mut Stopwatch,
+    work: &mut Workspace,
     progress: &mut dyn FnMut(u64) -> bool,
 ) -> Result<(TrainedModel, (u64, bool)), TrainError> {
     let rows: Vec<usize> = fold.train.iter().map(|&p| classes.rows[p]).collect();
     let y: Vec<usize> = fold.train.iter().map(|&p| classes.y[p]).collect();
     let fitted = fit_recipe(recipe, table, &rows)?;
-    clock.lap("recipe", None);
-    let x = fitted.transform(table, &rows)?.x;
-    clock.lap("transform", None);
+    work.clock.lap("recipe", None);
+    // Neither step can stop halfway; a cancel is heard between them.
+    if !progress(0) {
+        return Err(FitError::Cancelled.into());
+    }
+    let x = fitted
+        .transform_into(table, &rows, std::mem::take(&mut work.matrix))?
+        .x;
+    work.clock.lap("transform", None);
     let (model, report) = fit_logistic(x.view(), &y, classes.classes.len(), spec, progress)?;
-    clock.lap("fit", Some(report.iterations));
+    work.clock.lap("fit", Some(report.iterations));
+    work.matrix = x.into_raw_vec_and_offset().0;
     let trained = TrainedModel {
         spec: ModelSpec::LogisticRegression(spec.clone()),
         target: classes.column.clone(),
