@@ -246,7 +246,7 @@ fn algorithms(ui: &mut egui::Ui, form: &mut TrainForm) {
                     .speed(0.01),
             )
             .labelled_by(label)
-            .on_hover_text("Inverse regularisation strength, as scikit-learn's C: smaller means a stronger L2 penalty (linfa alpha = 1/C).");
+            .on_hover_text("Inverse regularisation strength, as scikit-learn's C: smaller means a stronger L2 penalty.");
             let label = ui.label("Max iterations").id;
             ui.add(egui::DragValue::new(&mut form.logistic.max_iterations).range(1..=10_000))
                 .labelled_by(label)
