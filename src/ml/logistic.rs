@@ -109,23 +109,20 @@ pub fn fit_logistic(
     }
     // Classes absent from the rows get no column of their own in the fit (as with linfa and
     // scikit-learn) and zero weights in the model.
-    let mut column_of = vec![None; classes];
-    y.iter().for_each(|&c| column_of[c] = Some(0));
-    let present: Vec<usize> = (0..classes).filter(|&c| column_of[c].is_some()).collect();
+    let mut seen = vec![false; classes];
+    y.iter().for_each(|&c| seen[c] = true);
+    let present: Vec<usize> = (0..classes).filter(|&c| seen[c]).collect();
     if present.len() < 2 {
         return Err(FitError::OneClass);
     }
-    present
-        .iter()
-        .enumerate()
-        .for_each(|(k, &c)| column_of[c] = Some(k));
     let binary = classes == 2;
     let columns = if binary { 1 } else { present.len() };
     // Binary: 1 for class 1; multinomial: the class's column among the present ones.
-    let targets: Vec<u32> = y
-        .iter()
-        .map(|&c| column_of[c].unwrap_or(0) as u32)
-        .collect();
+    let mut column_of = vec![0u32; classes];
+    for (k, &c) in present.iter().enumerate() {
+        column_of[c] = k as u32;
+    }
+    let targets: Vec<u32> = y.iter().map(|&c| column_of[c]).collect();
 
     let features = x.ncols();
     let x = x.as_standard_layout();
@@ -212,6 +209,19 @@ mod tests {
                 .0;
             assert_eq!(best, y[i]);
         }
+    }
+
+    #[test]
+    fn a_class_absent_from_the_rows_gets_zero_weights_and_the_others_are_learned() {
+        let x = array![[0.0], [0.2], [0.4], [3.0], [3.2], [3.4]];
+        let y = vec![0, 0, 0, 2, 2, 2];
+        let (model, report) =
+            fit_logistic(x.view(), &y, 3, &LogisticSpec::default(), &mut |_| true).unwrap();
+        assert!(report.converged, "{report:?}");
+        assert_eq!(model.weights.dim(), (1, 3));
+        assert_eq!((model.weights[[0, 1]], model.intercept[1]), (0.0, 0.0));
+        let proba = model.predict_proba(x.view());
+        assert!(proba[[0, 0]] > proba[[0, 2]] && proba[[5, 2]] > proba[[5, 0]]);
     }
 
     /// A noisy linear problem: `rows` × `features`, deterministic.

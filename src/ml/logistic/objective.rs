@@ -23,7 +23,7 @@ pub struct Objective<'a> {
     features: usize,
     /// Weight columns: 1 for binary, the number of classes otherwise.
     columns: usize,
-    /// ‖W‖² / (2·C·n)'s 1 / (C·n).
+    /// 1 / (C·n): the penalty is half this times ‖W‖².
     penalty: f64,
     /// Per chunk: its loss, then its gradient; reused between evaluations.
     partials: Vec<f64>,
