@@ -8,6 +8,8 @@ use std::path::PathBuf;
 use crate::data::{self, ImportOptions, Profile, Table};
 use crate::error::ImportError;
 
+mod split_export;
+
 /// Modeldesk: import data, train and compare models, keep them in a catalog.
 #[derive(Debug, Parser)]
 #[command(name = "modeldesk", version, about)]
@@ -60,6 +62,13 @@ pub struct TrainArgs {
     /// Print one JSON object.
     #[arg(long)]
     pub json: bool,
+    /// Print how long each stage took (to stderr, and in the JSON).
+    #[arg(long)]
+    pub timings: bool,
+    /// Write the hold-out split and its feature matrices as .npy files into this folder,
+    /// for benchmarks against other tools.
+    #[arg(long, hide = true, value_name = "DIR", requires = "holdout")]
+    pub export_split: Option<PathBuf>,
     #[command(flatten)]
     pub read: ReadArgs,
 }
@@ -231,7 +240,9 @@ fn train(args: &TrainArgs) -> anyhow::Result<()> {
         },
     };
     let mut options = args.read.options();
+    let started = std::time::Instant::now();
     let table = data::import_csv(&args.file, &options, &data::Progress::default())?;
+    let import_seconds = started.elapsed().as_secs_f64();
     let Some(index) = table.columns.iter().position(|c| c.name == args.target) else {
         let names: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
         return Err(UsageError(format!(
@@ -270,11 +281,31 @@ fn train(args: &TrainArgs) -> anyhow::Result<()> {
         .map_err(|e| UsageError(format!("{}: {e}", args.file.display())))?;
         models.push(evaluation);
     }
+    if let Some(dir) = &args.export_split {
+        split_export::export_split(dir, &table, &args.target, &recipe, validation)?;
+    }
+    if args.timings {
+        eprintln!("import {import_seconds:.3} s");
+        for e in &models {
+            let steps: Vec<String> = e
+                .timings
+                .iter()
+                .map(|t| {
+                    let iterations = t
+                        .iterations
+                        .map(|n| format!(" ({n} iterations)"))
+                        .unwrap_or_default();
+                    format!("{} {} {:.3} s{iterations}", t.stage, t.step, t.seconds)
+                })
+                .collect();
+            eprintln!("{}: {}", e.algorithm, steps.join(", "));
+        }
+    }
     if args.json {
         let model_json: Vec<serde_json::Value> = models
             .iter()
             .map(|e| {
-                json!({
+                let mut model = json!({
                     "algorithm": e.algorithm,
                     "parameters": e.parameters,
                     "metrics": e.mean,
@@ -283,7 +314,11 @@ fn train(args: &TrainArgs) -> anyhow::Result<()> {
                     "folds": e.folds,
                     "warnings": e.warnings,
                     "train_seconds": e.train_seconds,
-                })
+                });
+                if args.timings {
+                    model["timings"] = json!(e.timings);
+                }
+                model
             })
             .collect();
         let first = &models[0];
@@ -299,6 +334,9 @@ fn train(args: &TrainArgs) -> anyhow::Result<()> {
         if models.len() == 1 {
             out["metrics"] = json!(first.mean);
             out["folds"] = json!(first.folds);
+        }
+        if args.timings {
+            out["import_seconds"] = json!(import_seconds);
         }
         println!("{out}");
     } else {

@@ -187,3 +187,61 @@ fn train_refuses_unknown_algorithms_and_mismatched_tasks_with_exit_2() {
     );
     assert_eq!(message.lines().count(), 1, "{message}");
 }
+
+#[test]
+fn train_timings_and_the_exported_split_describe_the_fit() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = modeldesk(&[
+        "train",
+        "assets/penguins.csv",
+        "--target",
+        "species",
+        "--holdout",
+        "0.25",
+        "--json",
+        "--timings",
+        "--export-split",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let timings = json["models"][0]["timings"].as_array().unwrap();
+    let fits: Vec<_> = timings.iter().filter(|t| t["step"] == "fit").collect();
+    assert_eq!(
+        fits.len(),
+        2,
+        "the hold-out fit and the final fit: {timings:?}"
+    );
+    assert!(fits.iter().all(|t| t["iterations"].as_u64().unwrap() > 0));
+    assert!(json["import_seconds"].as_f64().unwrap() >= 0.0);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("fold 1 fit"), "{stderr}");
+
+    // All 344 penguins have a species; a quarter of them validate.
+    let header_and_len = |name: &str| {
+        let bytes = std::fs::read(dir.path().join(name)).unwrap();
+        assert_eq!(&bytes[..6], b"\x93NUMPY");
+        let header_len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
+        assert_eq!((10 + header_len) % 64, 0);
+        let header = String::from_utf8(bytes[10..10 + header_len].to_vec()).unwrap();
+        (header, (bytes.len() - 10 - header_len) / 8)
+    };
+    let features: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("features.json")).unwrap()).unwrap();
+    let width = features["features"].as_array().unwrap().len();
+    let (train_header, train_cells) = header_and_len("train_x.npy");
+    let (_, train_rows) = header_and_len("train_rows.npy");
+    let (_, valid_rows) = header_and_len("valid_rows.npy");
+    assert_eq!(train_rows + valid_rows, 344);
+    assert_eq!(valid_rows, 86);
+    assert_eq!(train_cells, train_rows * width);
+    assert!(
+        train_header.contains(&format!("'shape': ({train_rows}, {width})")),
+        "{train_header}"
+    );
+    assert_eq!(features["classes"][0], "Adelie");
+}

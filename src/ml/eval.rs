@@ -202,6 +202,63 @@ pub struct Evaluation {
     /// Things to know, such as an optimiser that stopped before converging.
     pub warnings: Vec<String>,
     pub train_seconds: f64,
+    /// Where the time went, stage by stage.
+    pub timings: Vec<StageTiming>,
+}
+
+/// How long one step of one stage of a training run took.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StageTiming {
+    /// "fold 2" or "final".
+    pub stage: String,
+    /// "recipe", "transform", "fit", "predict" or "metrics".
+    pub step: &'static str,
+    pub seconds: f64,
+    /// Optimiser iterations, for a fit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub iterations: Option<u64>,
+}
+
+/// What the fits of one run share: the stopwatch, and the memory of the training matrix,
+/// handed from fit to fit.
+struct Workspace {
+    clock: Stopwatch,
+    matrix: Vec<f64>,
+}
+
+/// Collects [`StageTiming`]s.
+struct Stopwatch {
+    stage: String,
+    at: Instant,
+    timings: Vec<StageTiming>,
+}
+
+impl Stopwatch {
+    fn new() -> Self {
+        Stopwatch {
+            stage: String::new(),
+            at: Instant::now(),
+            timings: Vec::new(),
+        }
+    }
+
+    /// Start timing the steps of `stage`.
+    fn stage(&mut self, stage: String) {
+        self.stage = stage;
+        self.at = Instant::now();
+    }
+
+    /// The step that ends now began when the previous one ended.
+    fn lap(&mut self, step: &'static str, iterations: Option<u64>) {
+        let now = Instant::now();
+        self.timings.push(StageTiming {
+            stage: self.stage.clone(),
+            step,
+            seconds: (now - self.at).as_secs_f64(),
+            iterations,
+        });
+        self.at = now;
+    }
 }
 
 /// Progress of a training run: fraction done and what is happening. Returning false cancels.
@@ -296,15 +353,22 @@ pub fn train_and_validate(
         predicted_values: Vec::new(),
         warnings: Vec::new(),
         train_seconds: 0.0,
+        timings: Vec::new(),
+    };
+    let mut work = Workspace {
+        clock: Stopwatch::new(),
+        matrix: Vec::new(),
     };
     for (i, fold) in folds.iter().enumerate() {
         let stage = format!("fold {}/{}, {}", i + 1, folds.len(), spec.title());
+        work.clock.stage(format!("fold {}", i + 1));
         let (model, converged) = fit_on(
             table,
             recipe,
             &problem,
             &fold.train,
             spec,
+            &mut work,
             &mut |f, detail| {
                 progress(
                     (i as f32 + f) / stages as f32,
@@ -321,11 +385,18 @@ pub fn train_and_validate(
         }
         let table_rows: Vec<usize> = fold.validate.iter().map(|&p| problem.rows()[p]).collect();
         evaluation.validated_rows.extend_from_slice(&fold.validate);
+        if !progress(
+            (i + 1) as f32 / stages as f32,
+            &format!("{stage}, validating"),
+        ) {
+            return Err(ModelError::Cancelled.into());
+        }
         let fold_metrics = match &problem {
             Problem::Classes(c) => {
                 let proba = model
                     .predict_proba(table, &table_rows)?
                     .expect("a classification spec fits a classifier");
+                work.clock.lap("predict", None);
                 let y_true: Vec<usize> = fold.validate.iter().map(|&p| c.y[p]).collect();
                 let metrics =
                     classification_metrics(&y_true, &argmax_rows(&proba), &proba, &c.classes);
@@ -338,6 +409,7 @@ pub fn train_and_validate(
                 let predicted = model
                     .predict_values(table, &table_rows)?
                     .expect("a regression spec fits a regressor");
+                work.clock.lap("predict", None);
                 let y_true: Vec<f64> = fold.validate.iter().map(|&p| v.y[p]).collect();
                 let metrics = regression_metrics(&y_true, &predicted);
                 evaluation.validated_values.extend_from_slice(&y_true);
@@ -345,16 +417,19 @@ pub fn train_and_validate(
                 Metrics::Regression(metrics)
             }
         };
+        work.clock.lap("metrics", None);
         evaluation.folds.push(fold_metrics);
     }
-    evaluation.pooled = match &problem {
-        Problem::Classes(c) => Metrics::Classification(classification_metrics(
+    evaluation.pooled = match (&problem, evaluation.folds.as_slice()) {
+        // A hold-out's pooled predictions are its one fold's.
+        (_, [only]) => only.clone(),
+        (Problem::Classes(c), _) => Metrics::Classification(classification_metrics(
             &evaluation.validated_y,
             &argmax_rows(&evaluation.validated_proba),
             &evaluation.validated_proba,
             &c.classes,
         )),
-        Problem::Values(_) => Metrics::Regression(regression_metrics(
+        (Problem::Values(_), _) => Metrics::Regression(regression_metrics(
             &evaluation.validated_values,
             &evaluation.predicted_values,
         )),
@@ -363,13 +438,24 @@ pub fn train_and_validate(
 
     let all: Vec<usize> = (0..problem.rows().len()).collect();
     let stage = format!("final fit on all rows, {}", spec.title());
-    let (final_model, converged) =
-        fit_on(table, recipe, &problem, &all, spec, &mut |f, detail| {
+    if !progress(folds.len() as f32 / stages as f32, &stage) {
+        return Err(ModelError::Cancelled.into());
+    }
+    work.clock.stage("final".to_string());
+    let (final_model, converged) = fit_on(
+        table,
+        recipe,
+        &problem,
+        &all,
+        spec,
+        &mut work,
+        &mut |f, detail| {
             progress(
                 (folds.len() as f32 + f) / stages as f32,
                 &format!("{stage}, {detail}"),
             )
-        })?;
+        },
+    )?;
     if let Some(iterations) = converged {
         evaluation.warnings.push(format!(
             "{} did not converge in {iterations} iterations on the final fit",
@@ -386,6 +472,7 @@ pub fn train_and_validate(
     final_model.reference = reference(table, &features, problem.rows());
     progress(1.0, "done");
     evaluation.train_seconds = started.elapsed().as_secs_f64();
+    evaluation.timings = work.clock.timings;
     Ok((evaluation, final_model))
 }
 
@@ -428,11 +515,20 @@ fn fit_on(
     problem: &Problem,
     positions: &[usize],
     spec: &ModelSpec,
+    work: &mut Workspace,
     progress: &mut dyn FnMut(f32, &str) -> bool,
 ) -> Result<(TrainedModel, Option<u64>), TrainError> {
     let rows: Vec<usize> = positions.iter().map(|&p| problem.rows()[p]).collect();
     let fitted = fit_recipe(recipe, table, &rows)?;
-    let x = fitted.transform(table, &rows)?.x;
+    work.clock.lap("recipe", None);
+    // Neither step can stop halfway; a cancel is heard between them.
+    if !progress(0.0, "preprocessing") {
+        return Err(ModelError::Cancelled.into());
+    }
+    let x = fitted
+        .transform_into(table, &rows, std::mem::take(&mut work.matrix))?
+        .x;
+    work.clock.lap("transform", None);
     let class_y: Vec<usize>;
     let value_y: Vec<f64>;
     let (targets, classes, task) = match problem {
@@ -453,6 +549,8 @@ fn fit_on(
         }
     };
     let fit = fit_model(spec, x.view(), targets, progress)?;
+    work.clock.lap("fit", Some(fit.iterations));
+    work.matrix = x.into_raw_vec_and_offset().0;
     let trained = TrainedModel {
         spec: spec.clone(),
         task,

@@ -25,6 +25,7 @@ pub enum ModelError {
         algorithm_task: &'static str,
         target_task: &'static str,
     },
+    /// A fit that failed inside its algorithm (most come from linfa).
     #[error("{algorithm} failed: {message}")]
     Linfa {
         algorithm: &'static str,
@@ -37,9 +38,9 @@ impl From<FitError> for ModelError {
         match e {
             FitError::Cancelled => ModelError::Cancelled,
             FitError::OneClass => ModelError::OneClass("logistic regression"),
-            FitError::Linfa(message) => ModelError::Linfa {
+            other => ModelError::Linfa {
                 algorithm: "logistic regression",
-                message,
+                message: other.to_string(),
             },
         }
     }

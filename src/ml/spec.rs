@@ -24,7 +24,7 @@ pub struct SpecError {
 #[serde(default)]
 pub struct LogisticSpec {
     /// Inverse regularisation strength, as scikit-learn's `C`: smaller means a stronger
-    /// penalty. linfa's `alpha` is `1 / C`. Default 1.0.
+    /// penalty (‖W‖² / (2·C) against the summed log-loss). Default 1.0.
     pub c: f64,
     /// Most L-BFGS iterations. Default 100 (as scikit-learn).
     pub max_iterations: u64,

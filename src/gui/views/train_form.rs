@@ -248,7 +248,7 @@ fn depth_editor(ui: &mut egui::Ui, depth: &mut Option<usize>) {
 fn parameters(ui: &mut egui::Ui, spec: &mut ModelSpec) {
     ui.horizontal_wrapped(|ui| match spec {
         ModelSpec::LogisticRegression(s) => {
-            field(ui, "C", "Inverse regularisation strength, as scikit-learn's C: smaller means a stronger L2 penalty (linfa alpha = 1/C).",
+            field(ui, "C", "Inverse regularisation strength, as scikit-learn's C: smaller means a stronger L2 penalty.",
                 egui::DragValue::new(&mut s.c).range(1e-4..=1e4).speed(0.01));
             field(ui, "Max iterations", "L-BFGS stops here even if not converged (you are told when that happens).",
                 egui::DragValue::new(&mut s.max_iterations).range(1..=10_000));

@@ -1,5 +1,6 @@
 //! Fitting a recipe: learning imputation values, scales and levels from the training rows only.
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::recipe::{CategoricalImpute, ColumnStep, NumericImpute, Recipe, Scaling, MISSING_LEVEL};
@@ -94,32 +95,42 @@ pub fn fit_recipe(
     rows: &[usize],
 ) -> Result<FittedRecipe, PrepError> {
     let max_row = rows.iter().copied().max();
-    let mut columns = Vec::with_capacity(recipe.columns.len());
-    for column_recipe in &recipe.columns {
-        let name = column_recipe.column.as_str();
-        let step = match column_recipe.step {
-            ColumnStep::Ignore => continue,
-            ColumnStep::Numeric { impute, scale } => {
-                let column = find_column(table, name, max_row)?;
-                match &column.data {
-                    ColumnData::Numeric(values) => fit_numeric(name, values, rows, impute, scale)?,
-                    ColumnData::Strings { .. } => return Err(wrong_kind(column)),
-                }
-            }
-            ColumnStep::OneHot { impute } => {
-                let column = find_column(table, name, max_row)?;
-                match &column.data {
-                    ColumnData::Strings { codes, levels } => {
-                        fit_one_hot(name, codes, levels, rows, impute)?
+    // Columns are learned in parallel; the first failing column in recipe order is reported.
+    let learned: Vec<Result<Option<FittedColumn>, PrepError>> = recipe
+        .columns
+        .par_iter()
+        .map(|column_recipe| {
+            let name = column_recipe.column.as_str();
+            let step = match column_recipe.step {
+                ColumnStep::Ignore => return Ok(None),
+                ColumnStep::Numeric { impute, scale } => {
+                    let column = find_column(table, name, max_row)?;
+                    match &column.data {
+                        ColumnData::Numeric(values) => {
+                            fit_numeric(name, values, rows, impute, scale)?
+                        }
+                        ColumnData::Strings { .. } => return Err(wrong_kind(column)),
                     }
-                    ColumnData::Numeric(_) => return Err(wrong_kind(column)),
                 }
-            }
-        };
-        columns.push(FittedColumn {
-            column: name.to_string(),
-            step,
-        });
+                ColumnStep::OneHot { impute } => {
+                    let column = find_column(table, name, max_row)?;
+                    match &column.data {
+                        ColumnData::Strings { codes, levels } => {
+                            fit_one_hot(name, codes, levels, rows, impute)?
+                        }
+                        ColumnData::Numeric(_) => return Err(wrong_kind(column)),
+                    }
+                }
+            };
+            Ok(Some(FittedColumn {
+                column: name.to_string(),
+                step,
+            }))
+        })
+        .collect();
+    let mut columns = Vec::with_capacity(learned.len());
+    for column in learned {
+        columns.extend(column?);
     }
     let fitted = FittedRecipe { columns };
     if fitted.n_features() == 0 {

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use ndarray::Array2;
+use rayon::prelude::*;
 
 use super::fit::{FittedMissing, FittedRecipe, FittedStep};
 use super::{find_column, wrong_kind, PrepError};
@@ -45,6 +46,18 @@ impl FittedRecipe {
     /// The feature matrix for `rows` of `table`, whose columns are found by name, so another
     /// file with the same columns in another order works.
     pub fn transform(&self, table: &Table, rows: &[usize]) -> Result<Transformed, PrepError> {
+        self.transform_into(table, rows, Vec::new())
+    }
+
+    /// [`transform`](Self::transform) into the memory of `buffer` (its contents are
+    /// discarded): a caller making several large matrices in turn spares the system zeroing
+    /// fresh pages for each.
+    pub fn transform_into(
+        &self,
+        table: &Table,
+        rows: &[usize],
+        buffer: Vec<f64>,
+    ) -> Result<Transformed, PrepError> {
         let max_row = rows.iter().copied().max();
         let mut encoders = Vec::with_capacity(self.columns.len());
         for fitted in &self.columns {
@@ -108,21 +121,40 @@ impl FittedRecipe {
             first += fitted.step.width();
         }
 
-        let mut cells = vec![0.0; rows.len() * width];
-        let mut unseen_counts = vec![0u64; encoders.len()];
+        let mut cells = if buffer.capacity() == 0 {
+            // Fresh zeroed memory is faulted in by the threads that fill it.
+            vec![0.0; rows.len() * width]
+        } else {
+            let mut cells = buffer;
+            cells.clear();
+            cells.resize(rows.len() * width, 0.0);
+            cells
+        };
         // A block of rows at a time, so the block stays in cache while each column writes its
-        // features into it.
-        let blocks = rows
-            .chunks(BLOCK_ROWS)
-            .zip(cells.chunks_mut(BLOCK_ROWS * width));
-        for (block_rows, block_cells) in blocks {
-            for (k, encoder) in encoders.iter().enumerate() {
-                let count = encoder
-                    .write_block(block_rows, block_cells, width, firsts[k])
-                    .ok_or_else(|| PrepError::NonFinite {
-                        column: self.columns[k].column.clone(),
-                    })?;
-                unseen_counts[k] += count;
+        // features into it; blocks in parallel, their counts (or the first failing column)
+        // gathered in block order.
+        let blocks: Vec<Result<Vec<u64>, usize>> = rows
+            .par_chunks(BLOCK_ROWS)
+            .zip(cells.par_chunks_mut(BLOCK_ROWS * width))
+            .map(|(block_rows, block_cells)| {
+                encoders
+                    .iter()
+                    .enumerate()
+                    .map(|(k, encoder)| {
+                        encoder
+                            .write_block(block_rows, block_cells, width, firsts[k])
+                            .ok_or(k)
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut unseen_counts = vec![0u64; encoders.len()];
+        for block in blocks {
+            let counts = block.map_err(|k| PrepError::NonFinite {
+                column: self.columns[k].column.clone(),
+            })?;
+            for (total, count) in unseen_counts.iter_mut().zip(counts) {
+                *total += count;
             }
         }
         let unseen = self
