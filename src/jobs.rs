@@ -14,6 +14,8 @@ use crate::ml::eval::{train_and_validate, Evaluation, TrainedModel, Validation};
 use crate::ml::prep::Recipe;
 use crate::ml::spec::ModelSpec;
 use crate::ml::target::Task;
+use crate::score::drift::Thresholds;
+use crate::score::{score_table, ScoreError, Scored};
 
 /// Called from a worker thread when the window should redraw (progress or completion).
 pub type Repaint = Arc<dyn Fn() + Send + Sync>;
@@ -64,10 +66,32 @@ pub struct TrainRequest {
     pub first_id: u64,
 }
 
+/// What a scoring job needs: the model, what to call it, and the file.
+#[derive(Debug, Clone)]
+pub struct ScoreRequest {
+    pub model: Arc<TrainedModel>,
+    /// "churn version 3" or "#2 logistic regression on penguins".
+    pub model_title: String,
+    /// The catalog version scored with, if it came from the catalog.
+    pub version_id: Option<i64>,
+    pub path: PathBuf,
+    pub thresholds: Thresholds,
+}
+
+/// A file scored (or refused by the schema check).
+#[derive(Debug)]
+pub struct ScoreOutcome {
+    pub request: ScoreRequest,
+    pub table: Arc<Table>,
+    pub result: Result<Scored, ScoreError>,
+    pub seconds: f64,
+}
+
 /// What a job produced.
 #[derive(Debug)]
 pub enum JobOutcome {
     Imported(Box<Imported>),
+    Scored(Box<ScoreOutcome>),
     /// Every requested algorithm trained and validated.
     Trained(Vec<TrainingRun>),
     /// The job failed; the message is fit for the user.
@@ -151,6 +175,43 @@ impl Jobs {
         let title = format!("Training on {}", request.table.name);
         self.spawn(key, title, repaint.clone(), move |progress| {
             train_all(&request, progress, &repaint)
+        })
+    }
+
+    /// Read a CSV file and score it with a model, on a worker thread.
+    pub fn start_scoring(&mut self, request: ScoreRequest, repaint: Repaint) -> Result<(), String> {
+        let key = format!("score:{}", request.path.display());
+        let title = format!("Scoring {}", file_name(&request.path));
+        self.spawn(key, title, repaint, move |progress| {
+            use std::sync::atomic::Ordering;
+            let started = Instant::now();
+            let job = format!("scoring {}", file_name(&request.path));
+            let options = ImportOptions::default();
+            let table = match data::import_csv(&request.path, &options, progress) {
+                Ok(table) => table,
+                Err(crate::error::ImportError::Cancelled) => return JobOutcome::Cancelled { job },
+                Err(error) => {
+                    return JobOutcome::Failed {
+                        job,
+                        message: error.to_string(),
+                    }
+                }
+            };
+            progress.total.store(1000, Ordering::Relaxed);
+            let result = score_table(&request.model, &table, &request.thresholds, &mut |f, stage| {
+                progress.done.store((f * 1000.0) as u64, Ordering::Relaxed);
+                progress.set_stage(stage);
+                !progress.cancel.load(Ordering::Relaxed)
+            });
+            if result == Err(ScoreError::Cancelled) {
+                return JobOutcome::Cancelled { job };
+            }
+            JobOutcome::Scored(Box::new(ScoreOutcome {
+                request,
+                table: Arc::new(table),
+                result,
+                seconds: started.elapsed().as_secs_f64(),
+            }))
         })
     }
 
