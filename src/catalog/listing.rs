@@ -1,0 +1,270 @@
+//! Reading the catalog for lists: models filtered by text, stage or tag, and pages of
+//! versions filtered by model and stage, sorted by number, creation time or any mean
+//! metric. Listings never read the stored models or curves, so they stay fast on large
+//! catalogs (indexes in `schema`).
+
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, Row};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+use super::lookup::{current_in_stage, model_id};
+use super::notes::tags_from_json;
+use super::schema::INDEXED_METRICS;
+use super::{Catalog, CatalogError, Stage};
+
+/// Which models to list; every field left `None` lets all through.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModelFilter {
+    /// Text found (ignoring ASCII case) in the name or description.
+    pub search: Option<String>,
+    /// Models with at least one version in this stage.
+    pub stage: Option<Stage>,
+    /// Models with this tag key, and value if given.
+    pub tag: Option<(String, Option<String>)>,
+}
+
+/// A model as a list shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ModelSummary {
+    pub id: i64,
+    pub name: String,
+    /// Markdown.
+    pub description: String,
+    pub created_at: String,
+    pub created_by: String,
+    /// Live (not deleted) versions.
+    pub versions: i64,
+    pub latest_version: Option<i64>,
+    pub production_version: Option<i64>,
+    pub staging_version: Option<i64>,
+    pub tags: BTreeMap<String, String>,
+}
+
+/// The order of a version list.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum VersionSort {
+    /// By version number.
+    #[default]
+    Version,
+    /// By registration time.
+    Created,
+    /// By the mean over folds of a metric such as `accuracy` or `roc_auc`.
+    Metric(String),
+}
+
+/// A window into a long list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    pub offset: u64,
+    pub limit: u64,
+}
+
+impl Default for Page {
+    fn default() -> Self {
+        Page {
+            offset: 0,
+            limit: 50,
+        }
+    }
+}
+
+/// Which versions to list, in which order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct VersionQuery {
+    /// Versions of this model only; all models when `None`.
+    pub model: Option<String>,
+    pub stage: Option<Stage>,
+    pub sort: VersionSort,
+    pub descending: bool,
+    pub page: Page,
+}
+
+impl VersionQuery {
+    /// Every version of `model`, oldest first (up to `Page::default().limit`).
+    pub fn of_model(model: &str) -> VersionQuery {
+        VersionQuery {
+            model: Some(model.to_string()),
+            ..VersionQuery::default()
+        }
+    }
+}
+
+/// A version as a list shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VersionSummary {
+    pub id: i64,
+    pub model: String,
+    pub version: i64,
+    pub stage: Stage,
+    /// Markdown.
+    pub description: String,
+    /// The algorithm's command-line name.
+    pub algorithm: Option<String>,
+    /// Mean over folds of each scalar metric (NaN where undefined).
+    pub metrics: BTreeMap<String, f64>,
+    pub dataset_name: Option<String>,
+    pub dataset_fingerprint: Option<String>,
+    pub train_seconds: f64,
+    pub app_version: String,
+    pub created_by: String,
+    /// UTC, ISO-8601.
+    pub created_at: String,
+    pub tags: BTreeMap<String, String>,
+}
+
+pub(super) const SELECT_VERSION: &str = "SELECT v.id, m.name, v.version, v.stage, v.description,
+        json_extract(v.spec_json, '$.algorithm'), json_extract(v.metrics_json, '$.mean'),
+        d.name, d.fingerprint, v.train_seconds, v.app_version, v.created_by, v.created_at,
+        (SELECT json_group_object(key, value) FROM version_tags WHERE version_id = v.id)
+     FROM model_versions v
+     JOIN registered_models m ON m.id = v.model_id
+     LEFT JOIN datasets d ON d.id = v.dataset_id";
+
+/// Mean metrics stored as a JSON object, with `null` (an undefined metric) read as NaN.
+fn metrics_from_json(json: Option<String>) -> BTreeMap<String, f64> {
+    let map: BTreeMap<String, serde_json::Value> = json
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default();
+    map.into_iter()
+        .map(|(name, value)| (name, value.as_f64().unwrap_or(f64::NAN)))
+        .collect()
+}
+
+/// A row of [`SELECT_VERSION`].
+pub(super) fn version_summary(row: &Row<'_>) -> rusqlite::Result<VersionSummary> {
+    let stage: String = row.get(3)?;
+    Ok(VersionSummary {
+        id: row.get(0)?,
+        model: row.get(1)?,
+        version: row.get(2)?,
+        stage: Stage::from_stored(&stage).unwrap_or(Stage::None),
+        description: row.get(4)?,
+        algorithm: row.get(5)?,
+        metrics: metrics_from_json(row.get(6)?),
+        dataset_name: row.get(7)?,
+        dataset_fingerprint: row.get(8)?,
+        train_seconds: row.get(9)?,
+        app_version: row.get(10)?,
+        created_by: row.get(11)?,
+        created_at: row.get(12)?,
+        tags: tags_from_json(row.get(13)?),
+    })
+}
+
+/// The `WHERE` clause and its parameters of a version query.
+fn version_filter(
+    catalog: &Catalog,
+    query: &VersionQuery,
+) -> Result<(String, Vec<Value>), CatalogError> {
+    let mut clause = String::from(" WHERE v.deleted_at IS NULL");
+    let mut values = Vec::new();
+    if let Some(model) = &query.model {
+        clause.push_str(" AND v.model_id = ?");
+        values.push(Value::Integer(model_id(catalog.conn(), model)?));
+    }
+    if let Some(stage) = query.stage {
+        clause.push_str(" AND v.stage = ?");
+        values.push(Value::Text(stage.name().to_string()));
+    }
+    Ok((clause, values))
+}
+
+impl Catalog {
+    /// The models that pass `filter`, by name.
+    pub fn models(&self, filter: &ModelFilter) -> Result<Vec<ModelSummary>, CatalogError> {
+        let conn = self.conn();
+        let search = filter
+            .search
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
+        let (tag_key, tag_value) = match &filter.tag {
+            Some((key, value)) => (Some(key.trim()), value.as_deref()),
+            None => (None, None),
+        };
+        let mut statement = conn.prepare_cached(
+            "SELECT m.id, m.name, m.description, m.created_at, m.created_by,
+                (SELECT count(*) FROM model_versions v
+                 WHERE v.model_id = m.id AND v.deleted_at IS NULL),
+                (SELECT max(v.version) FROM model_versions v
+                 WHERE v.model_id = m.id AND v.deleted_at IS NULL),
+                (SELECT json_group_object(key, value) FROM model_tags WHERE model_id = m.id)
+             FROM registered_models m
+             WHERE (?1 IS NULL OR instr(lower(m.name), lower(?1)) > 0
+                    OR instr(lower(m.description), lower(?1)) > 0)
+               AND (?2 IS NULL OR EXISTS (SELECT 1 FROM model_versions v
+                    WHERE v.model_id = m.id AND v.stage = ?2 AND v.deleted_at IS NULL))
+               AND (?3 IS NULL OR EXISTS (SELECT 1 FROM model_tags t
+                    WHERE t.model_id = m.id AND t.key = ?3 AND (?4 IS NULL OR t.value = ?4)))
+             ORDER BY m.name",
+        )?;
+        let rows = statement.query_map(
+            params![search, filter.stage.map(Stage::name), tag_key, tag_value],
+            |row| {
+                Ok(ModelSummary {
+                    id: row.get(0)?,
+                    name: row.get(1)?,
+                    description: row.get(2)?,
+                    created_at: row.get(3)?,
+                    created_by: row.get(4)?,
+                    versions: row.get(5)?,
+                    latest_version: row.get(6)?,
+                    production_version: None,
+                    staging_version: None,
+                    tags: tags_from_json(row.get(7)?),
+                })
+            },
+        )?;
+        let mut models: Vec<ModelSummary> = rows.collect::<Result<_, _>>()?;
+        for model in &mut models {
+            model.production_version =
+                current_in_stage(conn, model.id, Stage::Production)?.map(|(_, v)| v);
+            model.staging_version =
+                current_in_stage(conn, model.id, Stage::Staging)?.map(|(_, v)| v);
+        }
+        Ok(models)
+    }
+
+    /// One page of the versions `query` asks for (deleted versions are never listed).
+    pub fn versions(&self, query: &VersionQuery) -> Result<Vec<VersionSummary>, CatalogError> {
+        let (clause, mut values) = version_filter(self, query)?;
+        let direction = if query.descending { "DESC" } else { "ASC" };
+        let key = match &query.sort {
+            VersionSort::Version => "v.version".to_string(),
+            VersionSort::Created => "v.created_at".to_string(),
+            // The indexed metrics are written as in their index, so SQLite can use it;
+            // any other name is a bound parameter.
+            VersionSort::Metric(name) => match INDEXED_METRICS.iter().find(|m| *m == name) {
+                Some(indexed) => format!("json_extract(v.metrics_json, '$.mean.{indexed}')"),
+                None => {
+                    values.push(Value::Text(format!("$.mean.\"{name}\"")));
+                    "json_extract(v.metrics_json, ?)".to_string()
+                }
+            },
+        };
+        values.push(Value::Integer(
+            i64::try_from(query.page.limit).unwrap_or(i64::MAX),
+        ));
+        values.push(Value::Integer(
+            i64::try_from(query.page.offset).unwrap_or(i64::MAX),
+        ));
+        let sql = format!(
+            "{SELECT_VERSION}{clause} ORDER BY {key} {direction}, v.id {direction} LIMIT ? OFFSET ?"
+        );
+        let mut statement = self.conn().prepare_cached(&sql)?;
+        let rows = statement.query_map(params_from_iter(values), version_summary)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// How many versions `query` matches over all its pages.
+    pub fn version_count(&self, query: &VersionQuery) -> Result<u64, CatalogError> {
+        let (clause, values) = version_filter(self, query)?;
+        let sql = format!("SELECT count(*) FROM model_versions v{clause}");
+        let n: i64 = self
+            .conn()
+            .prepare_cached(&sql)?
+            .query_row(params_from_iter(values), |row| row.get(0))?;
+        Ok(n.max(0) as u64)
+    }
+}
