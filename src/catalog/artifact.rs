@@ -53,3 +53,34 @@ impl Catalog {
             .ok_or(CatalogError::NoSuchVersionId(version_id))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{sample_version, temp_catalog};
+    use super::*;
+
+    #[test]
+    fn a_changed_model_blob_is_refused() {
+        let (_dir, mut catalog) = temp_catalog();
+        let new = sample_version(0.8);
+        let version = catalog.register("churn", &new).unwrap();
+        assert_eq!(catalog.load_artifact(version.id).unwrap(), new.artifact);
+        catalog
+            .conn()
+            .execute(
+                "UPDATE model_versions SET artifact = ?1 WHERE id = ?2",
+                rusqlite::params![b"something else".to_vec(), version.id],
+            )
+            .unwrap();
+        match catalog.load_artifact(version.id) {
+            Err(CatalogError::Tampered { model, version, .. }) => {
+                assert_eq!((model.as_str(), version), ("churn", 1));
+            }
+            other => panic!("expected a checksum mismatch, got {other:?}"),
+        }
+        assert!(matches!(
+            catalog.load_artifact(999),
+            Err(CatalogError::NoSuchVersionId(999))
+        ));
+    }
+}

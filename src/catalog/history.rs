@@ -185,3 +185,30 @@ impl Catalog {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{sample_version, temp_catalog};
+
+    #[test]
+    fn the_history_refuses_updates_and_deletes() {
+        let (_dir, mut catalog) = temp_catalog();
+        catalog.register("churn", &sample_version(0.8)).unwrap();
+        let conn = catalog.conn();
+        for sql in [
+            "UPDATE stage_transitions SET actor = 'mallory'",
+            "DELETE FROM stage_transitions",
+        ] {
+            let error = conn.execute(sql, []).unwrap_err();
+            assert!(
+                error
+                    .to_string()
+                    .contains("the stage history is append-only"),
+                "{error}"
+            );
+        }
+        let history = catalog.history("churn").unwrap();
+        assert_eq!(history.len(), 1);
+        assert_eq!(history[0].actor, "tester");
+    }
+}

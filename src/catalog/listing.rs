@@ -171,7 +171,7 @@ fn version_filter(
 }
 
 impl Catalog {
-    /// The models that pass `filter`, by name.
+    /// The models that pass `filter`, by name (ignoring case).
     pub fn models(&self, filter: &ModelFilter) -> Result<Vec<ModelSummary>, CatalogError> {
         let conn = self.conn();
         let search = filter
@@ -197,7 +197,7 @@ impl Catalog {
                     WHERE v.model_id = m.id AND v.stage = ?2 AND v.deleted_at IS NULL))
                AND (?3 IS NULL OR EXISTS (SELECT 1 FROM model_tags t
                     WHERE t.model_id = m.id AND t.key = ?3 AND (?4 IS NULL OR t.value = ?4)))
-             ORDER BY m.name",
+             ORDER BY m.name COLLATE NOCASE, m.name",
         )?;
         let rows = statement.query_map(
             params![search, filter.stage.map(Stage::name), tag_key, tag_value],
@@ -266,5 +266,149 @@ impl Catalog {
             .prepare_cached(&sql)?
             .query_row(params_from_iter(values), |row| row.get(0))?;
         Ok(n.max(0) as u64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{sample_version, temp_catalog};
+    use super::*;
+
+    #[test]
+    fn versions_filter_sort_and_page() {
+        let (_dir, mut catalog) = temp_catalog();
+        for (model, accuracy) in [
+            ("churn", 0.7),
+            ("churn", 0.9),
+            ("churn", 0.8),
+            ("fraud", 0.95),
+        ] {
+            catalog.register(model, &sample_version(accuracy)).unwrap();
+        }
+        catalog
+            .set_stage("churn", 2, Stage::Staging, false, None)
+            .unwrap();
+        let by_accuracy = VersionQuery {
+            model: Some("churn".into()),
+            sort: VersionSort::Metric("accuracy".into()),
+            descending: true,
+            ..VersionQuery::default()
+        };
+        let numbers = |q: &VersionQuery| -> Vec<i64> {
+            catalog
+                .versions(q)
+                .unwrap()
+                .iter()
+                .map(|v| v.version)
+                .collect()
+        };
+        assert_eq!(numbers(&by_accuracy), vec![2, 3, 1]);
+        let by_loss = VersionQuery {
+            sort: VersionSort::Metric("log_loss".into()),
+            ..by_accuracy.clone()
+        };
+        assert_eq!(numbers(&by_loss), vec![1, 3, 2]);
+        // A metric without an index sorts the same way, by scanning.
+        let by_other = VersionQuery {
+            model: None,
+            sort: VersionSort::Metric("no_such_metric".into()),
+            ..VersionQuery::default()
+        };
+        assert_eq!(catalog.versions(&by_other).unwrap().len(), 4);
+        let second_page = VersionQuery {
+            page: Page {
+                offset: 1,
+                limit: 1,
+            },
+            ..by_accuracy.clone()
+        };
+        assert_eq!(numbers(&second_page), vec![3]);
+        let staging = VersionQuery {
+            stage: Some(Stage::Staging),
+            ..VersionQuery::default()
+        };
+        let listed = catalog.versions(&staging).unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].metrics["accuracy"], 0.9);
+        assert_eq!(listed[0].algorithm.as_deref(), Some("logistic_regression"));
+        assert_eq!(listed[0].dataset_name.as_deref(), Some("iris"));
+        assert_eq!(catalog.version_count(&VersionQuery::default()).unwrap(), 4);
+        assert!(matches!(
+            catalog.versions(&VersionQuery::of_model("nope")),
+            Err(CatalogError::UnknownModel(_))
+        ));
+    }
+
+    #[test]
+    fn sorting_by_an_indexed_metric_uses_its_index() {
+        let (_dir, catalog) = temp_catalog();
+        let plan: Vec<String> = catalog
+            .conn()
+            .prepare(&format!(
+                "EXPLAIN QUERY PLAN {SELECT_VERSION} WHERE v.deleted_at IS NULL
+                 ORDER BY json_extract(v.metrics_json, '$.mean.accuracy') DESC, v.id DESC LIMIT 50"
+            ))
+            .unwrap()
+            .query_map([], |row| row.get::<_, String>(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(
+            plan.iter()
+                .any(|step| step.contains("model_versions_by_accuracy")),
+            "{plan:?}"
+        );
+        assert!(
+            !plan.iter().any(|step| step.contains("TEMP B-TREE")),
+            "{plan:?}"
+        );
+    }
+
+    #[test]
+    fn models_filter_by_text_stage_and_tag() {
+        let (_dir, mut catalog) = temp_catalog();
+        for model in ["churn", "fraud", "Churn-eu"] {
+            catalog.register(model, &sample_version(0.8)).unwrap();
+        }
+        catalog
+            .set_stage("fraud", 1, Stage::Production, true, None)
+            .unwrap();
+        catalog.set_model_tag("churn", "team", "retention").unwrap();
+        catalog
+            .set_model_description("fraud", "Card **fraud** scores")
+            .unwrap();
+        let names = |filter: ModelFilter| -> Vec<String> {
+            catalog
+                .models(&filter)
+                .unwrap()
+                .into_iter()
+                .map(|m| m.name)
+                .collect()
+        };
+        assert_eq!(
+            names(ModelFilter::default()),
+            vec!["churn", "Churn-eu", "fraud"]
+        );
+        let search = |text: &str| ModelFilter {
+            search: Some(text.into()),
+            ..ModelFilter::default()
+        };
+        assert_eq!(names(search("CHURN")), vec!["churn", "Churn-eu"]);
+        assert_eq!(names(search("card")), vec!["fraud"]);
+        let production = ModelFilter {
+            stage: Some(Stage::Production),
+            ..ModelFilter::default()
+        };
+        assert_eq!(names(production), vec!["fraud"]);
+        let tagged = |value: Option<&str>| ModelFilter {
+            tag: Some(("team".into(), value.map(String::from))),
+            ..ModelFilter::default()
+        };
+        assert_eq!(names(tagged(None)), vec!["churn"]);
+        assert_eq!(names(tagged(Some("retention"))), vec!["churn"]);
+        assert!(names(tagged(Some("risk"))).is_empty());
+        let fraud = &catalog.models(&search("fraud")).unwrap()[0];
+        assert_eq!(fraud.production_version, Some(1));
+        assert_eq!(fraud.versions, 1);
     }
 }
