@@ -114,7 +114,7 @@ pub struct VersionSummary {
 }
 
 pub(super) const SELECT_VERSION: &str = "SELECT v.id, m.name, v.version, v.stage, v.description,
-        json_extract(v.spec_json, '$.algorithm'), json_extract(v.metrics_json, '$.mean'),
+        json_extract(v.spec_json, '$.algorithm'), v.mean_metrics_json,
         d.name, d.fingerprint, v.train_seconds, v.app_version, v.created_by, v.created_at,
         (SELECT json_group_object(key, value) FROM version_tags WHERE version_id = v.id)
      FROM model_versions v
@@ -168,6 +168,38 @@ fn version_filter(
         values.push(Value::Text(stage.name().to_string()));
     }
     Ok((clause, values))
+}
+
+/// The statement and parameters of one page of a version query.
+fn version_page_sql(
+    catalog: &Catalog,
+    query: &VersionQuery,
+) -> Result<(String, Vec<Value>), CatalogError> {
+    let (clause, mut values) = version_filter(catalog, query)?;
+    let direction = if query.descending { "DESC" } else { "ASC" };
+    let key = match &query.sort {
+        VersionSort::Version => "v.version".to_string(),
+        VersionSort::Created => "v.created_at".to_string(),
+        // The indexed metrics are written as in their index, so SQLite can use it;
+        // any other name is a bound parameter.
+        VersionSort::Metric(name) => match INDEXED_METRICS.iter().find(|m| *m == name) {
+            Some(indexed) => format!("json_extract(v.mean_metrics_json, '$.{indexed}')"),
+            None => {
+                values.push(Value::Text(format!("$.\"{name}\"")));
+                "json_extract(v.mean_metrics_json, ?)".to_string()
+            }
+        },
+    };
+    values.push(Value::Integer(
+        i64::try_from(query.page.limit).unwrap_or(i64::MAX),
+    ));
+    values.push(Value::Integer(
+        i64::try_from(query.page.offset).unwrap_or(i64::MAX),
+    ));
+    let sql = format!(
+        "{SELECT_VERSION}{clause} ORDER BY {key} {direction}, v.id {direction} LIMIT ? OFFSET ?"
+    );
+    Ok((sql, values))
 }
 
 impl Catalog {
@@ -228,30 +260,7 @@ impl Catalog {
 
     /// One page of the versions `query` asks for (deleted versions are never listed).
     pub fn versions(&self, query: &VersionQuery) -> Result<Vec<VersionSummary>, CatalogError> {
-        let (clause, mut values) = version_filter(self, query)?;
-        let direction = if query.descending { "DESC" } else { "ASC" };
-        let key = match &query.sort {
-            VersionSort::Version => "v.version".to_string(),
-            VersionSort::Created => "v.created_at".to_string(),
-            // The indexed metrics are written as in their index, so SQLite can use it;
-            // any other name is a bound parameter.
-            VersionSort::Metric(name) => match INDEXED_METRICS.iter().find(|m| *m == name) {
-                Some(indexed) => format!("json_extract(v.metrics_json, '$.mean.{indexed}')"),
-                None => {
-                    values.push(Value::Text(format!("$.mean.\"{name}\"")));
-                    "json_extract(v.metrics_json, ?)".to_string()
-                }
-            },
-        };
-        values.push(Value::Integer(
-            i64::try_from(query.page.limit).unwrap_or(i64::MAX),
-        ));
-        values.push(Value::Integer(
-            i64::try_from(query.page.offset).unwrap_or(i64::MAX),
-        ));
-        let sql = format!(
-            "{SELECT_VERSION}{clause} ORDER BY {key} {direction}, v.id {direction} LIMIT ? OFFSET ?"
-        );
+        let (sql, values) = version_page_sql(self, query)?;
         let mut statement = self.conn().prepare_cached(&sql)?;
         let rows = statement.query_map(params_from_iter(values), version_summary)?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -340,28 +349,37 @@ mod tests {
     }
 
     #[test]
-    fn sorting_by_an_indexed_metric_uses_its_index() {
+    fn sorting_by_an_indexed_metric_uses_its_index_with_or_without_a_stage() {
         let (_dir, catalog) = temp_catalog();
-        let plan: Vec<String> = catalog
-            .conn()
-            .prepare(&format!(
-                "EXPLAIN QUERY PLAN {SELECT_VERSION} WHERE v.deleted_at IS NULL
-                 ORDER BY json_extract(v.metrics_json, '$.mean.accuracy') DESC, v.id DESC LIMIT 50"
-            ))
-            .unwrap()
-            .query_map([], |row| row.get::<_, String>(3))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
+        let plan = |query: &VersionQuery| -> String {
+            let (sql, values) = version_page_sql(&catalog, query).unwrap();
+            let steps: Vec<String> = catalog
+                .conn()
+                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .unwrap()
+                .query_map(params_from_iter(values), |row| row.get::<_, String>(3))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            steps.join("; ")
+        };
+        let by_accuracy = VersionQuery {
+            sort: VersionSort::Metric("accuracy".into()),
+            descending: true,
+            ..VersionQuery::default()
+        };
+        let all = plan(&by_accuracy);
+        assert!(all.contains("model_versions_by_accuracy"), "{all}");
+        assert!(!all.contains("TEMP B-TREE"), "{all}");
+        let in_stage = plan(&VersionQuery {
+            stage: Some(Stage::Archived),
+            ..by_accuracy
+        });
         assert!(
-            plan.iter()
-                .any(|step| step.contains("model_versions_by_accuracy")),
-            "{plan:?}"
+            in_stage.contains("model_versions_by_stage_accuracy"),
+            "{in_stage}"
         );
-        assert!(
-            !plan.iter().any(|step| step.contains("TEMP B-TREE")),
-            "{plan:?}"
-        );
+        assert!(!in_stage.contains("TEMP B-TREE"), "{in_stage}");
     }
 
     #[test]

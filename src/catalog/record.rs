@@ -14,7 +14,10 @@ use crate::ml::metrics::{calibration_curve, precision_recall_curve, roc_curve, C
 /// Out-of-fold rows the stored curves are computed from at most (evenly sampled beyond).
 const CURVE_ROWS: usize = 100_000;
 /// Points kept per stored curve at most: enough to draw it at any plot size.
-const CURVE_POINTS: usize = 500;
+const CURVE_POINTS: usize = 200;
+/// Stored curve values are rounded to this many decimals: finer than any plot shows, and
+/// a third of the text of full precision.
+const CURVE_DECIMALS: i32 = 6;
 const CALIBRATION_BINS: usize = 10;
 
 fn to_json<T: Serialize + ?Sized>(what: &str, value: &T) -> Result<String, CatalogError> {
@@ -96,16 +99,22 @@ fn even_sample(n: usize, max: usize) -> Vec<usize> {
         .collect()
 }
 
-/// At most `CURVE_POINTS` points of `curve`, keeping its ends, as JSON.
+/// At most `CURVE_POINTS` points of `curve`, keeping its ends, rounded, as JSON.
 fn curve_json(curve: &Curve) -> serde_json::Value {
     let n = curve.x.len().min(curve.y.len());
     let mut keep = even_sample(n, CURVE_POINTS - 1);
     if keep.last().is_some_and(|&last| last + 1 != n) {
         keep.push(n - 1);
     }
+    let scale = 10f64.powi(CURVE_DECIMALS);
     let pick = |v: &[f64]| -> Vec<Option<f64>> {
         keep.iter()
-            .map(|&i| v.get(i).copied().filter(|x| x.is_finite()))
+            .map(|&i| {
+                v.get(i)
+                    .copied()
+                    .filter(|x| x.is_finite())
+                    .map(|x| (x * scale).round() / scale)
+            })
             .collect()
     };
     json!({ "x": pick(&curve.x), "y": pick(&curve.y), "thresholds": pick(&curve.thresholds) })
