@@ -8,7 +8,7 @@ use rusqlite::{params, params_from_iter, Row};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-use super::lookup::{current_in_stage, model_id};
+use super::lookup::{current_in_stage_sql, model_id};
 use super::notes::tags_from_json;
 use super::schema::INDEXED_METRICS;
 use super::{Catalog, CatalogError, Stage};
@@ -215,13 +215,15 @@ impl Catalog {
             Some((key, value)) => (Some(key.trim()), value.as_deref()),
             None => (None, None),
         };
-        let mut statement = conn.prepare_cached(
+        let mut statement = conn.prepare_cached(&format!(
             "SELECT m.id, m.name, m.description, m.created_at, m.created_by,
                 (SELECT count(*) FROM model_versions v
                  WHERE v.model_id = m.id AND v.deleted_at IS NULL),
                 (SELECT max(v.version) FROM model_versions v
                  WHERE v.model_id = m.id AND v.deleted_at IS NULL),
-                (SELECT json_group_object(key, value) FROM model_tags WHERE model_id = m.id)
+                (SELECT json_group_object(key, value) FROM model_tags WHERE model_id = m.id),
+                ({CURRENT_IN_STAGE}),
+                ({CURRENT_IN_STAGE_2})
              FROM registered_models m
              WHERE (?1 IS NULL OR instr(lower(m.name), lower(?1)) > 0
                     OR instr(lower(m.description), lower(?1)) > 0)
@@ -230,7 +232,9 @@ impl Catalog {
                AND (?3 IS NULL OR EXISTS (SELECT 1 FROM model_tags t
                     WHERE t.model_id = m.id AND t.key = ?3 AND (?4 IS NULL OR t.value = ?4)))
              ORDER BY m.name COLLATE NOCASE, m.name",
-        )?;
+            CURRENT_IN_STAGE = current_in_stage_sql("m.id", "'production'"),
+            CURRENT_IN_STAGE_2 = current_in_stage_sql("m.id", "'staging'"),
+        ))?;
         let rows = statement.query_map(
             params![search, filter.stage.map(Stage::name), tag_key, tag_value],
             |row| {
@@ -242,20 +246,13 @@ impl Catalog {
                     created_by: row.get(4)?,
                     versions: row.get(5)?,
                     latest_version: row.get(6)?,
-                    production_version: None,
-                    staging_version: None,
+                    production_version: row.get(8)?,
+                    staging_version: row.get(9)?,
                     tags: tags_from_json(row.get(7)?),
                 })
             },
         )?;
-        let mut models: Vec<ModelSummary> = rows.collect::<Result<_, _>>()?;
-        for model in &mut models {
-            model.production_version =
-                current_in_stage(conn, model.id, Stage::Production)?.map(|(_, v)| v);
-            model.staging_version =
-                current_in_stage(conn, model.id, Stage::Staging)?.map(|(_, v)| v);
-        }
-        Ok(models)
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// One page of the versions `query` asks for (deleted versions are never listed).

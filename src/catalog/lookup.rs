@@ -67,20 +67,31 @@ pub(super) fn locate(
     }
 }
 
-/// The live version of `model_id` most recently moved into `stage` that is still there.
+/// SQL selecting the version number of the live version of model `model` most recently
+/// moved into stage `stage` that is still there (`model` and `stage` are SQL expressions).
+pub(super) fn current_in_stage_sql(model: &str, stage: &str) -> String {
+    format!(
+        "SELECT v.version FROM model_versions v
+         WHERE v.model_id = {model} AND v.stage = {stage} AND v.deleted_at IS NULL
+         ORDER BY (SELECT max(t.id) FROM stage_transitions t
+                   WHERE t.version_id = v.id AND t.to_stage = {stage}) DESC, v.version DESC
+         LIMIT 1"
+    )
+}
+
+/// The live version of `model_id` most recently moved into `stage` that is still there, as
+/// (row id, number).
 pub(super) fn current_in_stage(
     conn: &Connection,
     model_id: i64,
     stage: Stage,
 ) -> Result<Option<(i64, i64)>, CatalogError> {
+    let sql = format!(
+        "SELECT id, version FROM model_versions WHERE model_id = ?1 AND version = ({})",
+        current_in_stage_sql("?1", "?2")
+    );
     Ok(conn
-        .prepare_cached(
-            "SELECT v.id, v.version FROM model_versions v
-             WHERE v.model_id = ?1 AND v.stage = ?2 AND v.deleted_at IS NULL
-             ORDER BY (SELECT max(t.id) FROM stage_transitions t
-                       WHERE t.version_id = v.id AND t.to_stage = ?2) DESC, v.version DESC
-             LIMIT 1",
-        )?
+        .prepare_cached(&sql)?
         .query_row(params![model_id, stage.name()], |row| {
             Ok((row.get(0)?, row.get(1)?))
         })

@@ -73,42 +73,65 @@ CREATE TABLE model_versions (
     artifact BLOB,
     UNIQUE (model_id, version)
 );
-CREATE INDEX model_versions_by_model_stage ON model_versions (model_id, stage, deleted_at);
-CREATE INDEX model_versions_by_stage_created ON model_versions (stage, created_at);
-CREATE INDEX model_versions_by_created ON model_versions (created_at);
+-- Listings only show live versions, so their indexes hold only those: a count or a
+-- filter then never reads a (large) version row to check deleted_at.
+CREATE INDEX model_versions_by_model ON model_versions (model_id, version)
+    WHERE deleted_at IS NULL;
+CREATE INDEX model_versions_by_model_stage ON model_versions (model_id, stage)
+    WHERE deleted_at IS NULL;
+CREATE INDEX model_versions_by_stage_created ON model_versions (stage, created_at)
+    WHERE deleted_at IS NULL;
+CREATE INDEX model_versions_by_created ON model_versions (created_at)
+    WHERE deleted_at IS NULL;
 -- Each headline metric sorts through an index, alone and within a stage.
 CREATE INDEX model_versions_by_accuracy
-    ON model_versions (json_extract(mean_metrics_json, '$.accuracy'));
+    ON model_versions (json_extract(mean_metrics_json, '$.accuracy'))
+    WHERE deleted_at IS NULL;
 CREATE INDEX model_versions_by_stage_accuracy
-    ON model_versions (stage, json_extract(mean_metrics_json, '$.accuracy'));
+    ON model_versions (stage, json_extract(mean_metrics_json, '$.accuracy'))
+    WHERE deleted_at IS NULL;
 CREATE INDEX model_versions_by_balanced_accuracy
-    ON model_versions (json_extract(mean_metrics_json, '$.balanced_accuracy'));
+    ON model_versions (json_extract(mean_metrics_json, '$.balanced_accuracy'))
+    WHERE deleted_at IS NULL;
 CREATE INDEX model_versions_by_stage_balanced_accuracy
-    ON model_versions (stage, json_extract(mean_metrics_json, '$.balanced_accuracy'));
+    ON model_versions (stage, json_extract(mean_metrics_json, '$.balanced_accuracy'))
+    WHERE deleted_at IS NULL;
 CREATE INDEX model_versions_by_f1_macro
-    ON model_versions (json_extract(mean_metrics_json, '$.f1_macro'));
+    ON model_versions (json_extract(mean_metrics_json, '$.f1_macro'))
+    WHERE deleted_at IS NULL;
 CREATE INDEX model_versions_by_stage_f1_macro
-    ON model_versions (stage, json_extract(mean_metrics_json, '$.f1_macro'));
+    ON model_versions (stage, json_extract(mean_metrics_json, '$.f1_macro'))
+    WHERE deleted_at IS NULL;
 CREATE INDEX model_versions_by_roc_auc
-    ON model_versions (json_extract(mean_metrics_json, '$.roc_auc'));
+    ON model_versions (json_extract(mean_metrics_json, '$.roc_auc'))
+    WHERE deleted_at IS NULL;
 CREATE INDEX model_versions_by_stage_roc_auc
-    ON model_versions (stage, json_extract(mean_metrics_json, '$.roc_auc'));
+    ON model_versions (stage, json_extract(mean_metrics_json, '$.roc_auc'))
+    WHERE deleted_at IS NULL;
 CREATE INDEX model_versions_by_log_loss
-    ON model_versions (json_extract(mean_metrics_json, '$.log_loss'));
+    ON model_versions (json_extract(mean_metrics_json, '$.log_loss'))
+    WHERE deleted_at IS NULL;
 CREATE INDEX model_versions_by_stage_log_loss
-    ON model_versions (stage, json_extract(mean_metrics_json, '$.log_loss'));
+    ON model_versions (stage, json_extract(mean_metrics_json, '$.log_loss'))
+    WHERE deleted_at IS NULL;
 CREATE INDEX model_versions_by_rmse
-    ON model_versions (json_extract(mean_metrics_json, '$.rmse'));
+    ON model_versions (json_extract(mean_metrics_json, '$.rmse'))
+    WHERE deleted_at IS NULL;
 CREATE INDEX model_versions_by_stage_rmse
-    ON model_versions (stage, json_extract(mean_metrics_json, '$.rmse'));
+    ON model_versions (stage, json_extract(mean_metrics_json, '$.rmse'))
+    WHERE deleted_at IS NULL;
 CREATE INDEX model_versions_by_mae
-    ON model_versions (json_extract(mean_metrics_json, '$.mae'));
+    ON model_versions (json_extract(mean_metrics_json, '$.mae'))
+    WHERE deleted_at IS NULL;
 CREATE INDEX model_versions_by_stage_mae
-    ON model_versions (stage, json_extract(mean_metrics_json, '$.mae'));
+    ON model_versions (stage, json_extract(mean_metrics_json, '$.mae'))
+    WHERE deleted_at IS NULL;
 CREATE INDEX model_versions_by_r2
-    ON model_versions (json_extract(mean_metrics_json, '$.r2'));
+    ON model_versions (json_extract(mean_metrics_json, '$.r2'))
+    WHERE deleted_at IS NULL;
 CREATE INDEX model_versions_by_stage_r2
-    ON model_versions (stage, json_extract(mean_metrics_json, '$.r2'));
+    ON model_versions (stage, json_extract(mean_metrics_json, '$.r2'))
+    WHERE deleted_at IS NULL;
 
 -- Registrations, stage changes and deletions. from_stage is NULL for a registration;
 -- to_stage is 'deleted' for a deletion; cause says why the change happened. Rows are
