@@ -5,11 +5,15 @@ use rusqlite::OptionalExtension;
 
 use super::{Catalog, CatalogError};
 
+/// A stored model as read: model name, version number, bytes (none once deleted), checksum
+/// and whether the version was deleted.
+type StoredArtifact = (String, i64, Option<Vec<u8>>, String, bool);
+
 impl Catalog {
     /// The trained model's bytes of version row `version_id`, verified against their blake3
     /// checksum; a mismatch is [`CatalogError::Tampered`] and returns nothing.
     pub fn load_artifact(&self, version_id: i64) -> Result<Vec<u8>, CatalogError> {
-        let row: Option<(String, i64, Option<Vec<u8>>, String, bool)> = self
+        let row: Option<StoredArtifact> = self
             .conn()
             .prepare_cached(
                 "SELECT m.name, v.version, v.artifact, v.artifact_checksum, v.deleted_at IS NOT NULL

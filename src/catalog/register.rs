@@ -176,7 +176,7 @@ fn insert_version(
         actor
     ])?;
     let id = tx.last_insert_rowid();
-    record_registration(tx, id, &actor)?;
+    record_registration(tx, id, actor)?;
     Ok(VersionRef {
         model: model.to_string(),
         version,
