@@ -147,3 +147,42 @@ impl Catalog {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{sample_version, temp_catalog, VersionQuery};
+    use super::*;
+
+    #[test]
+    fn descriptions_and_tags_belong_to_models_and_versions() {
+        let (_dir, mut catalog) = temp_catalog();
+        catalog.register("churn", &sample_version(0.8)).unwrap();
+        catalog
+            .set_version_description("churn", 1, "Trained on **Q3** data")
+            .unwrap();
+        catalog
+            .set_version_tag("churn", 1, " owner ", "alice")
+            .unwrap();
+        catalog.set_version_tag("churn", 1, "owner", "bob").unwrap();
+        catalog.set_model_tag("churn", "team", "retention").unwrap();
+        assert_eq!(
+            catalog.version_tags("churn", 1).unwrap(),
+            BTreeMap::from([("owner".to_string(), "bob".to_string())])
+        );
+        let listed = &catalog.versions(&VersionQuery::of_model("churn")).unwrap()[0];
+        assert_eq!(listed.description, "Trained on **Q3** data");
+        assert_eq!(listed.tags["owner"], "bob");
+        assert!(catalog.remove_version_tag("churn", 1, "owner").unwrap());
+        assert!(!catalog.remove_version_tag("churn", 1, "owner").unwrap());
+        assert!(catalog.remove_model_tag("churn", "team").unwrap());
+        assert!(catalog.model_tags("churn").unwrap().is_empty());
+        assert!(matches!(
+            catalog.set_model_tag("churn", "  ", "x"),
+            Err(CatalogError::InvalidName { .. })
+        ));
+        assert!(matches!(
+            catalog.set_model_description("nope", "x"),
+            Err(CatalogError::UnknownModel(_))
+        ));
+    }
+}
