@@ -1,10 +1,15 @@
-//! The command line: `inspect` (and the GUI launcher). Exit status 0 success,
-//! 1 failure while working, 2 bad usage or bad input.
+//! The command line: `inspect`, `train` and the catalog commands (and the GUI launcher).
+//! Exit status 0 success, 1 failure while working, 2 bad usage or bad input.
+
+mod catalog;
+
+pub use catalog::{CatalogArg, HistoryArgs, ModelsArgs, RollbackArgs, StageArgs};
 
 use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::json;
 use std::path::PathBuf;
 
+use crate::catalog::CatalogError;
 use crate::data::{self, ImportOptions, Profile, Table};
 use crate::error::ImportError;
 
@@ -30,8 +35,16 @@ pub enum Command {
     },
     /// Import a CSV file and print its schema and column profile.
     Inspect(InspectArgs),
-    /// Train and validate models on a CSV file.
+    /// Train and validate models on a CSV file (and register the first in the catalog).
     Train(TrainArgs),
+    /// List the registered models and their versions.
+    Models(ModelsArgs),
+    /// Move a version to a stage: none, staging, production or archived.
+    Stage(StageArgs),
+    /// Make the previous Production version of a model Production again.
+    Rollback(RollbackArgs),
+    /// Show the registrations, stage changes and deletions of a model's versions.
+    History(HistoryArgs),
 }
 
 /// Options of `train`.
@@ -69,6 +82,11 @@ pub struct TrainArgs {
     /// for benchmarks against other tools.
     #[arg(long, hide = true, value_name = "DIR", requires = "holdout")]
     pub export_split: Option<PathBuf>,
+    /// Register the (first) trained model in the catalog under this name.
+    #[arg(long, value_name = "MODEL")]
+    pub register: Option<String>,
+    #[command(flatten)]
+    pub catalog: CatalogArg,
     #[command(flatten)]
     pub read: ReadArgs,
 }
@@ -159,6 +177,9 @@ pub fn exit_code(error: &anyhow::Error) -> i32 {
     if error.downcast_ref::<UsageError>().is_some() {
         return 2;
     }
+    if let Some(catalog) = error.downcast_ref::<CatalogError>() {
+        return if catalog.is_bad_input() { 2 } else { 1 };
+    }
     match error.downcast_ref::<ImportError>() {
         Some(ImportError::Cancelled) => 1,
         Some(_) => 2,
@@ -171,6 +192,10 @@ pub fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Inspect(args) => inspect(&args),
         Command::Train(args) => train(&args),
+        Command::Models(args) => catalog::models(&args),
+        Command::Stage(args) => catalog::stage(&args),
+        Command::Rollback(args) => catalog::rollback(&args),
+        Command::History(args) => catalog::history(&args),
         Command::Gui { .. } => unreachable!("the window is opened by main"),
     }
 }
@@ -239,6 +264,14 @@ fn train(args: &TrainArgs) -> anyhow::Result<()> {
             seed: args.seed,
         },
     };
+    // A bad name or catalog fails before the training, not after it.
+    let mut registry = match &args.register {
+        Some(name) => {
+            crate::catalog::validate_model_name(name)?;
+            Some((name.as_str(), args.catalog.open()?))
+        }
+        None => None,
+    };
     let mut options = args.read.options();
     let started = std::time::Instant::now();
     let table = data::import_csv(&args.file, &options, &data::Progress::default())?;
@@ -268,8 +301,9 @@ fn train(args: &TrainArgs) -> anyhow::Result<()> {
     }
     let recipe = Recipe::default_for(&table);
     let mut models = Vec::new();
+    let mut first_model = None;
     for spec in &specs {
-        let (evaluation, _model) = train_and_validate(
+        let (evaluation, model) = train_and_validate(
             &table,
             &args.target,
             Some(task),
@@ -279,6 +313,7 @@ fn train(args: &TrainArgs) -> anyhow::Result<()> {
             &mut |_, _| true,
         )
         .map_err(|e| UsageError(format!("{}: {e}", args.file.display())))?;
+        first_model.get_or_insert(model);
         models.push(evaluation);
     }
     if let Some(dir) = &args.export_split {
@@ -301,6 +336,12 @@ fn train(args: &TrainArgs) -> anyhow::Result<()> {
             eprintln!("{}: {}", e.algorithm, steps.join(", "));
         }
     }
+    let registered = match (&mut registry, &first_model) {
+        (Some((name, catalog)), Some(model)) => {
+            Some(catalog::register(catalog, name, &table, &models[0], model)?)
+        }
+        _ => None,
+    };
     if args.json {
         let model_json: Vec<serde_json::Value> = models
             .iter()
@@ -338,6 +379,10 @@ fn train(args: &TrainArgs) -> anyhow::Result<()> {
         if args.timings {
             out["import_seconds"] = json!(import_seconds);
         }
+        if let Some(registered) = &registered {
+            out["model"] = json!(registered.model);
+            out["version"] = json!(registered.version);
+        }
         println!("{out}");
     } else {
         for e in &models {
@@ -360,6 +405,12 @@ fn train(args: &TrainArgs) -> anyhow::Result<()> {
             for warning in &e.warnings {
                 println!("  warning: {warning}");
             }
+        }
+        if let Some(registered) = &registered {
+            println!(
+                "registered {} version {}",
+                registered.model, registered.version
+            );
         }
     }
     Ok(())

@@ -198,11 +198,16 @@ impl Jobs {
                 }
             };
             progress.total.store(1000, Ordering::Relaxed);
-            let result = score_table(&request.model, &table, &request.thresholds, &mut |f, stage| {
-                progress.done.store((f * 1000.0) as u64, Ordering::Relaxed);
-                progress.set_stage(stage);
-                !progress.cancel.load(Ordering::Relaxed)
-            });
+            let result = score_table(
+                &request.model,
+                &table,
+                &request.thresholds,
+                &mut |f, stage| {
+                    progress.done.store((f * 1000.0) as u64, Ordering::Relaxed);
+                    progress.set_stage(stage);
+                    !progress.cancel.load(Ordering::Relaxed)
+                },
+            );
             if result == Err(ScoreError::Cancelled) {
                 return JobOutcome::Cancelled { job };
             }

@@ -1,6 +1,7 @@
 //! Modeldesk: import data, train and compare models, keep them in a catalog — as a
 //! desktop application (`gui`) and a command line (`cli`) over one shared core.
 
+pub mod catalog;
 pub mod cli;
 pub mod data;
 pub mod error;

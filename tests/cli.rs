@@ -1,4 +1,5 @@
-//! The real binary, as scripts and benchmarks use it: `inspect` output and exit status.
+//! The real binary, as scripts and benchmarks use it: `inspect` output, `train` and its
+//! `--register`, the catalog commands, and exit status.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -244,4 +245,274 @@ fn train_timings_and_the_exported_split_describe_the_fit() {
         "{train_header}"
     );
     assert_eq!(features["classes"][0], "Adelie");
+}
+
+fn modeldesk_with_catalog(catalog: &std::path::Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_modeldesk"))
+        .args(args)
+        .env("MODELDESK_CATALOG", catalog)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run modeldesk")
+}
+
+fn stdout_json(out: &std::process::Output) -> serde_json::Value {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn train_registers_versions_that_models_stage_and_history_show() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("catalog.sqlite");
+    let path = catalog.to_str().unwrap();
+    let train = [
+        "train",
+        "assets/iris.csv",
+        "--target",
+        "species",
+        "--cv",
+        "2",
+    ];
+
+    let first = modeldesk(&[&train[..], &["--register", "churn", "--catalog", path]].concat());
+    assert!(first.status.success());
+    let text = String::from_utf8(first.stdout).unwrap();
+    assert!(text.ends_with("registered churn version 1\n"), "{text}");
+    let json = stdout_json(&modeldesk(
+        &[
+            &train[..],
+            &["--register", "churn", "--catalog", path, "--json"],
+        ]
+        .concat(),
+    ));
+    assert_eq!(json["model"], "churn");
+    assert_eq!(json["version"], 2);
+
+    let staged = modeldesk(&["stage", "churn", "1", "Production", "--catalog", path]);
+    assert!(staged.status.success());
+    let promoted = modeldesk(&[
+        "stage",
+        "churn",
+        "2",
+        "PRODUCTION",
+        "--archive-existing",
+        "--comment",
+        "better recall",
+        "--catalog",
+        path,
+    ]);
+    let text = String::from_utf8(promoted.stdout).unwrap();
+    assert_eq!(
+        text,
+        "churn version 1: Production → Archived (replaced): better recall\n\
+         churn version 2: None → Production: better recall\n"
+    );
+
+    let models = stdout_json(&modeldesk(&["models", "--catalog", path, "--json"]));
+    let churn = &models["models"][0];
+    assert_eq!(churn["name"], "churn");
+    let versions = churn["versions"].as_array().unwrap();
+    assert_eq!(versions.len(), 2);
+    assert_eq!(versions[0]["stage"], "archived");
+    assert_eq!(versions[1]["stage"], "production");
+    assert!(versions[1]["metrics"]["accuracy"].as_f64().unwrap() > 0.9);
+    assert!(versions[1]["created_at"].as_str().unwrap().ends_with('Z'));
+
+    let rolled = modeldesk(&["rollback", "churn", "--catalog", path]);
+    assert!(rolled.status.success());
+    let history = stdout_json(&modeldesk(&[
+        "history",
+        "churn",
+        "--catalog",
+        path,
+        "--json",
+    ]));
+    let events: Vec<(i64, &str, &str)> = history["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["version"].as_i64().unwrap(),
+                e["event"].as_str().unwrap(),
+                e["to"].as_str().unwrap_or("-"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        events,
+        vec![
+            (1, "registered", "-"),
+            (2, "registered", "-"),
+            (1, "stage", "production"),
+            (1, "stage", "archived"),
+            (2, "stage", "production"),
+            (2, "stage", "archived"),
+            (1, "stage", "production"),
+        ]
+    );
+}
+
+#[test]
+fn the_catalog_comes_from_the_environment_when_no_flag_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let from_env = dir.path().join("env.sqlite");
+    let out = modeldesk_with_catalog(
+        &from_env,
+        &[
+            "train",
+            "assets/iris.csv",
+            "--target",
+            "species",
+            "--cv",
+            "2",
+            "--register",
+            "m",
+        ],
+    );
+    assert!(out.status.success());
+    assert!(from_env.is_file());
+    let listed = stdout_json(&modeldesk_with_catalog(&from_env, &["models", "--json"]));
+    assert_eq!(listed["models"][0]["name"], "m");
+    // The flag wins over the environment.
+    let flagged = dir.path().join("flag.sqlite");
+    let listed = stdout_json(&modeldesk_with_catalog(
+        &from_env,
+        &["models", "--json", "--catalog", flagged.to_str().unwrap()],
+    ));
+    assert_eq!(listed["models"], serde_json::json!([]));
+}
+
+#[test]
+fn catalog_mistakes_exit_2_with_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("catalog.sqlite");
+    let path = catalog.to_str().unwrap();
+    let registered = modeldesk(&[
+        "train",
+        "assets/iris.csv",
+        "--target",
+        "species",
+        "--cv",
+        "2",
+        "--register",
+        "churn",
+        "--catalog",
+        path,
+    ]);
+    assert!(registered.status.success());
+    let text_file = dir.path().join("notes.txt");
+    std::fs::write(&text_file, "not a catalog\n").unwrap();
+    let cases: [(&[&str], &str); 6] = [
+        (&["stage", "nope", "1", "staging"], "no model named 'nope'"),
+        (&["stage", "churn", "7", "staging"], "has no version 7"),
+        (&["stage", "churn", "1", "prod"], "'prod' is not a stage"),
+        (&["history", "nope"], "no model named 'nope'"),
+        (&["rollback", "churn"], "has no version in stage Production"),
+        (
+            &[
+                "train",
+                "assets/iris.csv",
+                "--target",
+                "species",
+                "--register",
+                "a@b",
+            ],
+            "cannot name a model",
+        ),
+    ];
+    for (args, expected) in cases {
+        let out = modeldesk(&[args, &["--catalog", path]].concat());
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err.trim().lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains(expected), "{args:?}: {err}");
+    }
+    let out = modeldesk(&["models", "--catalog", text_file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not a Modeldesk catalog"), "{err}");
+    assert_eq!(std::fs::read(&text_file).unwrap(), b"not a catalog\n");
+}
+
+#[test]
+fn a_model_name_that_looks_like_sql_is_only_a_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("catalog.sqlite");
+    let path = catalog.to_str().unwrap();
+    let name = "x'); DROP TABLE model_versions;--";
+    let train = [
+        "train",
+        "assets/iris.csv",
+        "--target",
+        "species",
+        "--cv",
+        "2",
+        "--register",
+        name,
+        "--catalog",
+        path,
+    ];
+    assert!(modeldesk(&train).status.success());
+    let json = stdout_json(&modeldesk(&[&train[..], &["--json"]].concat()));
+    assert_eq!(json["version"], 2);
+    let staged = modeldesk(&["stage", name, "2", "staging", "--catalog", path]);
+    assert!(staged.status.success());
+    let models = stdout_json(&modeldesk(&["models", "--json", "--catalog", path]));
+    assert_eq!(models["models"][0]["name"], name);
+    assert_eq!(models["models"][0]["versions"][1]["stage"], "staging");
+    let history = stdout_json(&modeldesk(&["history", name, "--json", "--catalog", path]));
+    assert_eq!(history["history"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn two_training_processes_registering_one_model_get_distinct_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("catalog.sqlite");
+    let loops: Vec<_> = (0..2)
+        .map(|_| {
+            let catalog = catalog.clone();
+            std::thread::spawn(move || {
+                let mut versions = Vec::new();
+                for _ in 0..4 {
+                    let out = modeldesk(&[
+                        "train",
+                        "assets/iris.csv",
+                        "--target",
+                        "species",
+                        "--cv",
+                        "2",
+                        "--register",
+                        "m",
+                        "--catalog",
+                        catalog.to_str().unwrap(),
+                        "--json",
+                    ]);
+                    versions.push(stdout_json(&out)["version"].as_i64().unwrap());
+                }
+                versions
+            })
+        })
+        .collect();
+    let mut versions: Vec<i64> = loops.into_iter().flat_map(|l| l.join().unwrap()).collect();
+    versions.sort_unstable();
+    assert_eq!(versions, (1..=8).collect::<Vec<_>>());
+    let models = stdout_json(&modeldesk(&[
+        "models",
+        "--json",
+        "--catalog",
+        catalog.to_str().unwrap(),
+    ]));
+    let listed: Vec<i64> = models["models"][0]["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["version"].as_i64().unwrap())
+        .collect();
+    assert_eq!(listed, (1..=8).collect::<Vec<_>>());
 }

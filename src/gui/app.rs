@@ -12,7 +12,7 @@ use super::settings::Settings;
 use super::views::train_view::{self, TrainForm};
 use super::views::{compare_view, data_view, import_dialog::ImportDialog, settings_window};
 use crate::data::{self, ImportOptions, Profile, Role, Table};
-use crate::jobs::{JobOutcome, Jobs, Repaint, TrainRequest, TrainingRun};
+use crate::jobs::{JobOutcome, Jobs, Repaint, ScoreOutcome, TrainRequest, TrainingRun};
 use crate::ml::target::infer_task;
 
 /// One imported dataset and how the user is looking at it.
@@ -56,6 +56,8 @@ pub struct ModeldeskApp {
     pub runs: Vec<TrainingRun>,
     /// Runs ticked for the Compare view.
     pub ticked_runs: Vec<u64>,
+    /// The last file scored, shown in the Score view.
+    pub scored: Option<Box<ScoreOutcome>>,
     commands: Vec<Command>,
     /// Targets to set once these files are imported (sample datasets).
     pending_targets: HashMap<PathBuf, String>,
@@ -93,6 +95,7 @@ impl ModeldeskApp {
             train_form: TrainForm::default(),
             runs: Vec::new(),
             ticked_runs: Vec::new(),
+            scored: None,
             commands,
             pending_targets: HashMap::new(),
             repaint: None,
@@ -311,6 +314,10 @@ impl ModeldeskApp {
                 }
                 self.settings.view = View::Data;
                 self.remember_open_datasets();
+            }
+            JobOutcome::Scored(outcome) => {
+                self.scored = Some(outcome);
+                self.settings.view = View::Score;
             }
             JobOutcome::Trained(runs) => {
                 for run in runs {

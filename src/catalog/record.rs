@@ -1,0 +1,174 @@
+//! From training results to a catalog version and back: a trained model, its evaluation and
+//! its dataset become a [`NewVersion`] through serde (so fields added to those types later
+//! are stored without changes here), and a stored version becomes a `TrainedModel` again
+//! once its checksum is verified.
+
+use serde::Serialize;
+use serde_json::json;
+
+use super::{Catalog, CatalogError, DatasetLineage, NewVersion};
+use crate::data::{Profile, Table};
+use crate::ml::eval::{Evaluation, TrainedModel};
+use crate::ml::metrics::{calibration_curve, precision_recall_curve, roc_curve, Curve};
+
+/// Out-of-fold rows the stored curves are computed from at most (evenly sampled beyond).
+const CURVE_ROWS: usize = 100_000;
+/// Points kept per stored curve at most: enough to draw it at any plot size.
+const CURVE_POINTS: usize = 200;
+/// Stored curve values are rounded to this many decimals: finer than any plot shows, and
+/// a third of the text of full precision.
+const CURVE_DECIMALS: i32 = 6;
+const CALIBRATION_BINS: usize = 10;
+
+fn to_json<T: Serialize + ?Sized>(what: &str, value: &T) -> Result<String, CatalogError> {
+    serde_json::to_string(value).map_err(|e| CatalogError::Encode {
+        what: what.to_string(),
+        message: e.to_string(),
+    })
+}
+
+/// The lineage of `table` (its file, fingerprint, columns and profile).
+pub fn lineage(table: &Table, profile: &Profile) -> Result<DatasetLineage, CatalogError> {
+    let path = std::fs::canonicalize(&table.source).unwrap_or_else(|_| table.source.clone());
+    let columns: Vec<serde_json::Value> = profile
+        .columns
+        .iter()
+        .map(|c| json!({ "name": c.name, "type": c.kind, "role": c.role }))
+        .collect();
+    Ok(DatasetLineage {
+        name: table.name.clone(),
+        path: path.display().to_string(),
+        fingerprint: table.fingerprint.clone(),
+        rows: profile.rows,
+        schema_json: to_json(
+            "the dataset schema",
+            &json!({ "columns": columns, "dialect": table.dialect }),
+        )?,
+        profile_json: to_json("the dataset profile", profile)?,
+    })
+}
+
+/// The version to register for `model`, validated as `evaluation` says, trained on `dataset`.
+/// The stored model is `model` as JSON; the metrics are `evaluation` as JSON (mean of each
+/// metric at `$.mean.NAME`).
+pub fn new_version(
+    evaluation: &Evaluation,
+    model: &TrainedModel,
+    dataset: DatasetLineage,
+) -> Result<NewVersion, CatalogError> {
+    let artifact = serde_json::to_vec(model).map_err(|e| CatalogError::Encode {
+        what: "the trained model".into(),
+        message: e.to_string(),
+    })?;
+    Ok(NewVersion {
+        description: None,
+        spec_json: to_json("the model spec", &model.spec)?,
+        recipe_json: to_json("the fitted recipe", &model.recipe)?,
+        metrics_json: to_json("the metrics", evaluation)?,
+        curves_json: to_json("the curves", &curves(evaluation))?,
+        artifact,
+        dataset,
+        train_seconds: evaluation.train_seconds,
+        app_version: env!("CARGO_PKG_VERSION").to_string(),
+        created_by: super::current_user(),
+    })
+}
+
+/// The trained model stored in version row `version_id`, after verifying its checksum.
+pub fn load_model(catalog: &Catalog, version_id: i64) -> Result<TrainedModel, CatalogError> {
+    let bytes = catalog.load_artifact(version_id)?;
+    serde_json::from_slice(&bytes).map_err(|e| {
+        let (model, version) = catalog
+            .describe_id(version_id)
+            .unwrap_or_else(|_| (String::new(), 0));
+        CatalogError::Artifact {
+            model,
+            version,
+            message: e.to_string(),
+        }
+    })
+}
+
+/// Evenly spread positions of `max` of `n` items (all when `n <= max`), first included.
+fn even_sample(n: usize, max: usize) -> Vec<usize> {
+    if n <= max {
+        return (0..n).collect();
+    }
+    (0..max)
+        .map(|i| (i as u128 * n as u128 / max as u128) as usize)
+        .collect()
+}
+
+/// At most `CURVE_POINTS` points of `curve`, keeping its ends, rounded, as JSON.
+fn curve_json(curve: &Curve) -> serde_json::Value {
+    let n = curve.x.len().min(curve.y.len());
+    let mut keep = even_sample(n, CURVE_POINTS - 1);
+    if keep.last().is_some_and(|&last| last + 1 != n) {
+        keep.push(n - 1);
+    }
+    let scale = 10f64.powi(CURVE_DECIMALS);
+    let pick = |v: &[f64]| -> Vec<Option<f64>> {
+        keep.iter()
+            .map(|&i| {
+                v.get(i)
+                    .copied()
+                    .filter(|x| x.is_finite())
+                    .map(|x| (x * scale).round() / scale)
+            })
+            .collect()
+    };
+    json!({ "x": pick(&curve.x), "y": pick(&curve.y), "thresholds": pick(&curve.thresholds) })
+}
+
+/// ROC, precision-recall and calibration curves of each class against the rest, from the
+/// pooled out-of-fold predictions (non-finite thresholds as `null`).
+pub fn curves(evaluation: &Evaluation) -> serde_json::Value {
+    if evaluation.task == crate::ml::target::Task::Regression {
+        return regression_points(evaluation);
+    }
+    let proba = &evaluation.validated_proba;
+    let validated = evaluation.validated_y.len().min(proba.nrows());
+    let rows = even_sample(validated, CURVE_ROWS);
+    let classes: Vec<serde_json::Value> = (0..proba.ncols())
+        .map(|class| {
+            let truth: Vec<bool> = rows
+                .iter()
+                .map(|&r| evaluation.validated_y[r] == class)
+                .collect();
+            let scores: Vec<f64> = rows.iter().map(|&r| proba[[r, class]]).collect();
+            json!({
+                "class": evaluation.classes.get(class),
+                "roc": curve_json(&roc_curve(&truth, &scores)),
+                "pr": curve_json(&precision_recall_curve(&truth, &scores)),
+                "calibration": curve_json(&calibration_curve(&truth, &scores, CALIBRATION_BINS)),
+            })
+        })
+        .collect();
+    json!({ "rows": rows.len(), "validated": validated, "classes": classes })
+}
+
+/// Predicted and actual values of (at most `CURVE_POINTS` evenly chosen) out-of-fold rows of a
+/// regression run: what predicted-vs-actual and residual plots are drawn from.
+fn regression_points(evaluation: &Evaluation) -> serde_json::Value {
+    let n = evaluation
+        .validated_values
+        .len()
+        .min(evaluation.predicted_values.len());
+    let rows = even_sample(n, CURVE_POINTS);
+    let scale = 10f64.powi(CURVE_DECIMALS);
+    let pick = |v: &[f64]| -> Vec<Option<f64>> {
+        rows.iter()
+            .map(|&i| {
+                Some(v[i])
+                    .filter(|x| x.is_finite())
+                    .map(|x| (x * scale).round() / scale)
+            })
+            .collect()
+    };
+    json!({
+        "rows": rows.len(),
+        "validated": n,
+        "actual": pick(&evaluation.validated_values),
+        "predicted": pick(&evaluation.predicted_values),
+    })
+}

@@ -1,0 +1,229 @@
+//! The catalog's tables and how a file gets them: numbered migrations applied in order,
+//! each in one transaction that also sets `PRAGMA user_version` to its number and marks the
+//! file with Modeldesk's `PRAGMA application_id`.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use super::CatalogError;
+
+/// `PRAGMA application_id` of a Modeldesk catalog: "MdDk" in ASCII.
+pub const APPLICATION_ID: i32 = 0x4D64_446B;
+
+/// Mean metrics with indexes of their own (alone and after the stage), so sorting versions
+/// by them stays fast on large catalogs. Other metrics sort too, by scanning.
+pub const INDEXED_METRICS: [&str; 8] = [
+    "accuracy",
+    "balanced_accuracy",
+    "f1_macro",
+    "roc_auc",
+    "log_loss",
+    "rmse",
+    "mae",
+    "r2",
+];
+
+/// Migration `i` takes a file from schema version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[
+    // 1: datasets, models, versions, the stage history, tags and scoring runs.
+    r#"
+CREATE TABLE datasets (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    path TEXT NOT NULL,
+    fingerprint TEXT NOT NULL UNIQUE,
+    rows INTEGER NOT NULL,
+    schema_json TEXT NOT NULL,
+    profile_json TEXT NOT NULL,
+    imported_at TEXT NOT NULL
+);
+
+CREATE TABLE registered_models (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    description TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL
+);
+
+CREATE TABLE model_versions (
+    -- Small columns first: a row is read from its start, so listings that stop before the
+    -- large JSON and the model never read their overflow pages.
+    id INTEGER PRIMARY KEY,
+    model_id INTEGER NOT NULL REFERENCES registered_models(id),
+    version INTEGER NOT NULL CHECK (version >= 1),
+    stage TEXT NOT NULL DEFAULT 'none'
+        CHECK (stage IN ('none', 'staging', 'production', 'archived')),
+    deleted_at TEXT,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    app_version TEXT NOT NULL,
+    train_seconds REAL NOT NULL,
+    dataset_id INTEGER REFERENCES datasets(id),
+    artifact_size INTEGER NOT NULL,
+    artifact_checksum TEXT NOT NULL,
+    spec_json TEXT NOT NULL CHECK (json_valid(spec_json)),
+    -- The '$.mean' object of metrics_json, kept apart so that lists and sorts read a few
+    -- hundred bytes instead of every fold's metrics.
+    mean_metrics_json TEXT NOT NULL CHECK (json_valid(mean_metrics_json)),
+    description TEXT NOT NULL DEFAULT '',
+    metrics_json TEXT NOT NULL CHECK (json_valid(metrics_json)),
+    recipe_json TEXT NOT NULL CHECK (json_valid(recipe_json)),
+    curves_json TEXT NOT NULL CHECK (json_valid(curves_json)),
+    -- NULL once the version is deleted; the checksum stays as a record.
+    artifact BLOB,
+    UNIQUE (model_id, version)
+);
+-- Listings only show live versions, so their indexes hold only those: a count or a
+-- filter then never reads a (large) version row to check deleted_at.
+CREATE INDEX model_versions_by_model ON model_versions (model_id, version)
+    WHERE deleted_at IS NULL;
+CREATE INDEX model_versions_by_model_stage ON model_versions (model_id, stage)
+    WHERE deleted_at IS NULL;
+CREATE INDEX model_versions_by_stage_created ON model_versions (stage, created_at)
+    WHERE deleted_at IS NULL;
+CREATE INDEX model_versions_by_created ON model_versions (created_at)
+    WHERE deleted_at IS NULL;
+-- Each headline metric sorts through an index, alone and within a stage.
+CREATE INDEX model_versions_by_accuracy
+    ON model_versions (json_extract(mean_metrics_json, '$.accuracy'))
+    WHERE deleted_at IS NULL;
+CREATE INDEX model_versions_by_stage_accuracy
+    ON model_versions (stage, json_extract(mean_metrics_json, '$.accuracy'))
+    WHERE deleted_at IS NULL;
+CREATE INDEX model_versions_by_balanced_accuracy
+    ON model_versions (json_extract(mean_metrics_json, '$.balanced_accuracy'))
+    WHERE deleted_at IS NULL;
+CREATE INDEX model_versions_by_stage_balanced_accuracy
+    ON model_versions (stage, json_extract(mean_metrics_json, '$.balanced_accuracy'))
+    WHERE deleted_at IS NULL;
+CREATE INDEX model_versions_by_f1_macro
+    ON model_versions (json_extract(mean_metrics_json, '$.f1_macro'))
+    WHERE deleted_at IS NULL;
+CREATE INDEX model_versions_by_stage_f1_macro
+    ON model_versions (stage, json_extract(mean_metrics_json, '$.f1_macro'))
+    WHERE deleted_at IS NULL;
+CREATE INDEX model_versions_by_roc_auc
+    ON model_versions (json_extract(mean_metrics_json, '$.roc_auc'))
+    WHERE deleted_at IS NULL;
+CREATE INDEX model_versions_by_stage_roc_auc
+    ON model_versions (stage, json_extract(mean_metrics_json, '$.roc_auc'))
+    WHERE deleted_at IS NULL;
+CREATE INDEX model_versions_by_log_loss
+    ON model_versions (json_extract(mean_metrics_json, '$.log_loss'))
+    WHERE deleted_at IS NULL;
+CREATE INDEX model_versions_by_stage_log_loss
+    ON model_versions (stage, json_extract(mean_metrics_json, '$.log_loss'))
+    WHERE deleted_at IS NULL;
+CREATE INDEX model_versions_by_rmse
+    ON model_versions (json_extract(mean_metrics_json, '$.rmse'))
+    WHERE deleted_at IS NULL;
+CREATE INDEX model_versions_by_stage_rmse
+    ON model_versions (stage, json_extract(mean_metrics_json, '$.rmse'))
+    WHERE deleted_at IS NULL;
+CREATE INDEX model_versions_by_mae
+    ON model_versions (json_extract(mean_metrics_json, '$.mae'))
+    WHERE deleted_at IS NULL;
+CREATE INDEX model_versions_by_stage_mae
+    ON model_versions (stage, json_extract(mean_metrics_json, '$.mae'))
+    WHERE deleted_at IS NULL;
+CREATE INDEX model_versions_by_r2
+    ON model_versions (json_extract(mean_metrics_json, '$.r2'))
+    WHERE deleted_at IS NULL;
+CREATE INDEX model_versions_by_stage_r2
+    ON model_versions (stage, json_extract(mean_metrics_json, '$.r2'))
+    WHERE deleted_at IS NULL;
+
+-- Registrations, stage changes and deletions. from_stage is NULL for a registration;
+-- to_stage is 'deleted' for a deletion; cause says why the change happened. Rows are
+-- only ever added.
+CREATE TABLE stage_transitions (
+    id INTEGER PRIMARY KEY,
+    version_id INTEGER NOT NULL REFERENCES model_versions(id),
+    from_stage TEXT CHECK (from_stage IN ('none', 'staging', 'production', 'archived')),
+    to_stage TEXT NOT NULL
+        CHECK (to_stage IN ('none', 'staging', 'production', 'archived', 'deleted')),
+    cause TEXT NOT NULL
+        CHECK (cause IN ('registration', 'request', 'replaced', 'roll_back', 'deletion')),
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    comment TEXT
+);
+CREATE INDEX stage_transitions_by_version ON stage_transitions (version_id);
+CREATE TRIGGER stage_transitions_no_update BEFORE UPDATE ON stage_transitions
+BEGIN
+    SELECT RAISE(ABORT, 'the stage history is append-only');
+END;
+CREATE TRIGGER stage_transitions_no_delete BEFORE DELETE ON stage_transitions
+BEGIN
+    SELECT RAISE(ABORT, 'the stage history is append-only');
+END;
+
+CREATE TABLE model_tags (
+    model_id INTEGER NOT NULL REFERENCES registered_models(id),
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (model_id, key)
+) WITHOUT ROWID;
+CREATE INDEX model_tags_by_key ON model_tags (key, value);
+
+CREATE TABLE version_tags (
+    version_id INTEGER NOT NULL REFERENCES model_versions(id),
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (version_id, key)
+) WITHOUT ROWID;
+CREATE INDEX version_tags_by_key ON version_tags (key, value);
+
+CREATE TABLE scoring_runs (
+    id INTEGER PRIMARY KEY,
+    version_id INTEGER NOT NULL REFERENCES model_versions(id),
+    file_path TEXT NOT NULL,
+    file_fingerprint TEXT NOT NULL,
+    rows INTEGER NOT NULL,
+    scored_at TEXT NOT NULL,
+    scored_by TEXT NOT NULL,
+    drift_json TEXT NOT NULL,
+    metrics_json TEXT
+);
+CREATE INDEX scoring_runs_by_version ON scoring_runs (version_id);
+"#,
+];
+
+/// The schema version this build writes and reads.
+pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// SQLite's current time as UTC ISO-8601 with milliseconds, for use inside statements.
+pub const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+
+/// Bring an empty or older Modeldesk catalog up to [`LATEST_VERSION`], one transaction per
+/// step. Each step re-reads the version under the write lock, so two processes opening a
+/// new file at once apply every step once.
+pub fn migrate(conn: &mut Connection, path: &std::path::Path) -> Result<(), CatalogError> {
+    loop {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let current: i64 = tx.pragma_query_value(None, "user_version", |row| row.get(0))?;
+        let application: i32 = tx.pragma_query_value(None, "application_id", |row| row.get(0))?;
+        if application != 0 && application != APPLICATION_ID {
+            return Err(CatalogError::not_a_catalog(
+                path,
+                "another program's application id",
+            ));
+        }
+        if current > LATEST_VERSION {
+            return Err(CatalogError::NewerSchema {
+                path: path.display().to_string(),
+                found: current,
+                known: LATEST_VERSION,
+            });
+        }
+        let step_index = usize::try_from(current)
+            .map_err(|_| CatalogError::not_a_catalog(path, "a negative schema version"))?;
+        let Some(step) = MIGRATIONS.get(step_index) else {
+            return Ok(());
+        };
+        tx.execute_batch(step)?;
+        tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+        tx.pragma_update(None, "user_version", current + 1)?;
+        tx.commit()?;
+    }
+}
