@@ -38,17 +38,28 @@ pub struct TrainingRun {
     pub dataset: String,
     pub evaluation: Evaluation,
     pub model: TrainedModel,
+    /// The table it was trained on (`None` for a version read back from the catalog).
+    pub table: Option<Arc<Table>>,
+    /// The catalog model and version it is (or was registered as).
+    pub registered: Option<(String, i64)>,
 }
 
 impl TrainingRun {
-    /// "#3 logistic regression on penguins".
+    /// "#3 logistic regression on penguins", or "#3 churn v2 (logistic regression)".
     pub fn title(&self) -> String {
-        format!(
-            "#{} {} on {}",
-            self.id,
-            self.model.spec.title(),
-            self.dataset
-        )
+        match &self.registered {
+            Some((model, version)) if self.table.is_none() => format!(
+                "#{} {model} v{version} ({})",
+                self.id,
+                self.model.spec.title()
+            ),
+            _ => format!(
+                "#{} {} on {}",
+                self.id,
+                self.model.spec.title(),
+                self.dataset
+            ),
+        }
     }
 }
 
@@ -72,8 +83,10 @@ pub struct ScoreRequest {
     pub model: Arc<TrainedModel>,
     /// "churn version 3" or "#2 logistic regression on penguins".
     pub model_title: String,
-    /// The catalog version scored with, if it came from the catalog.
-    pub version_id: Option<i64>,
+    /// The catalog model and version scored with, if it came from the catalog.
+    pub version: Option<(String, i64)>,
+    /// The model's validation metrics (mean over folds), to set beside the file's.
+    pub validation: std::collections::BTreeMap<String, f64>,
     pub path: PathBuf,
     pub thresholds: Thresholds,
 }
@@ -320,6 +333,8 @@ fn train_all(request: &TrainRequest, progress: &Progress, repaint: &Repaint) -> 
                 dataset: request.table.name.clone(),
                 evaluation,
                 model,
+                table: Some(Arc::clone(&request.table)),
+                registered: None,
             }),
             Err(crate::ml::eval::TrainError::Fit(crate::ml::model::ModelError::Cancelled)) => {
                 return JobOutcome::Cancelled { job };

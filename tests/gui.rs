@@ -15,9 +15,15 @@ fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(name)
 }
 
+/// Settings of a first start, with a catalog of the test's own (never the user's).
 fn fresh_settings() -> Settings {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("modeldesk-gui-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
     Settings {
         reopen_datasets: false,
+        catalog_path: Some(dir.join("catalog.sqlite")),
         ..Settings::default()
     }
 }
@@ -196,12 +202,13 @@ fn the_preview_applies_a_changed_header_choice() {
 }
 
 #[test]
-fn views_that_are_not_built_are_disabled_not_dead() {
+fn an_empty_catalog_says_how_to_fill_it() {
     let mut harness = harness(ModeldeskApp::new(fresh_settings(), None));
     harness.run_steps(2);
     harness.get_by_label("Catalog").click();
     harness.run_steps(2);
-    assert_eq!(harness.state().settings.view, modeldesk::gui::View::Data);
+    assert_eq!(harness.state().settings.view, modeldesk::gui::View::Catalog);
+    harness.get_by_label("No registered models yet");
 }
 
 #[test]
@@ -324,4 +331,154 @@ fn hovering_files_shows_what_dropping_them_will_do() {
     assert!(!painted_text(&harness)
         .iter()
         .any(|t| t.starts_with("Drop to")));
+}
+
+/// Penguins trained with logistic regression and a decision tree, both registered as
+/// versions 1 and 2 of `penguin-species` through the Compare view's dialog.
+fn two_registered_versions() -> Harness<'static, ModeldeskApp> {
+    let mut harness = with_sample("Penguins (species; missing values, categories)");
+    harness.get_by_label("Train").click();
+    harness.run_steps(2);
+    harness.get_by_label("Decision tree").click();
+    harness.run_steps(2);
+    harness.get_by_label("Train and validate").click();
+    harness.step();
+    settle(&mut harness);
+    assert_eq!(harness.state().runs.len(), 2);
+    harness.get_by_label("Compare").click();
+    harness.run_steps(3);
+    for _ in 0..2 {
+        harness
+            .get_all_by_label("Register…")
+            .next()
+            .unwrap()
+            .click();
+        harness.run_steps(3);
+        harness.get_by_label("Model name").focus();
+        harness.run_steps(1);
+        harness
+            .get_by_label("Model name")
+            .type_text("penguin-species");
+        harness.run_steps(2);
+        harness.get_by_label("Register").click_accesskit();
+        harness.run_steps(3);
+    }
+    let registered: Vec<_> = harness
+        .state()
+        .runs
+        .iter()
+        .map(|r| r.registered.clone())
+        .collect();
+    assert_eq!(
+        registered,
+        vec![
+            Some(("penguin-species".to_string(), 1)),
+            Some(("penguin-species".to_string(), 2))
+        ]
+    );
+    harness.get_by_label("registered as penguin-species v1");
+    harness
+}
+
+#[test]
+fn registering_promoting_and_rolling_back_show_in_badges_and_history() {
+    let mut harness = two_registered_versions();
+    harness.get_by_label("Catalog").click();
+    harness.run_steps(3);
+    harness.get_by_label("penguin-species").click();
+    harness.run_steps(3);
+    harness.get_all_by_label("v1").next().unwrap().click();
+    harness.run_steps(2);
+    harness.run_steps(3);
+    harness.get_by_label("To Production").click();
+    harness.run_steps(3);
+    harness.get_all_by_label("v2").next().unwrap().click();
+    harness.run_steps(3);
+    harness
+        .get_by_label("archive the current Production version")
+        .click();
+    harness.run_steps(2);
+    harness.get_by_label("To Production").click();
+    harness.run_steps(3);
+    let stages = |harness: &Harness<'static, ModeldeskApp>| -> Vec<(i64, String)> {
+        let catalog = harness.state().catalog.catalog.as_ref().unwrap();
+        catalog
+            .versions(&modeldesk::catalog::VersionQuery::of_model(
+                "penguin-species",
+            ))
+            .unwrap()
+            .into_iter()
+            .map(|v| (v.version, v.stage.title().to_string()))
+            .collect()
+    };
+    assert_eq!(
+        stages(&harness),
+        vec![(1, "Archived".into()), (2, "Production".into())]
+    );
+    // Both versions went from None to Production; v1 was then archived in the same step.
+    assert_eq!(harness.get_all_by_label("None to Production").count(), 2);
+    harness.get_by_label("Production to Archived (replaced)");
+    assert_eq!(
+        harness.get_all_by_label("Archived").count(),
+        1,
+        "one Archived badge"
+    );
+
+    harness.get_by_label("Comment").focus();
+    harness.run_steps(1);
+    harness.get_by_label("Comment").type_text("tree overfits");
+    harness.run_steps(2);
+    harness.get_by_label("Roll back").click();
+    harness.run_steps(3);
+    assert_eq!(
+        stages(&harness),
+        vec![(1, "Production".into()), (2, "Archived".into())]
+    );
+    harness.get_by_label("Archived to Production (roll back)");
+    harness.get_by_label("Production to Archived (roll back)");
+    assert!(harness.get_all_by_label("tree overfits").count() >= 1);
+}
+
+#[test]
+fn scoring_a_registered_version_shows_missing_columns_or_predictions() {
+    let mut harness = two_registered_versions();
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("new_penguins.csv");
+    std::fs::copy(fixture("assets/penguins.csv"), &good).unwrap();
+    let text = std::fs::read_to_string(&good).unwrap();
+    let lacking = dir.path().join("no_island.csv");
+    let without_island: String = text
+        .lines()
+        .map(|line| {
+            let mut fields: Vec<&str> = line.split(',').collect();
+            fields.remove(1);
+            fields.join(",") + "\n"
+        })
+        .collect();
+    std::fs::write(&lacking, without_island).unwrap();
+
+    harness.get_by_label("Score").click();
+    harness.run_steps(2);
+    harness.state_mut().send(modeldesk::gui::Command::ScoreWith(
+        modeldesk::gui::ScoreSource::Version {
+            model: "penguin-species".into(),
+            version: 1,
+        },
+    ));
+    harness.run_steps(2);
+    harness.get_by_label("Score a CSV…");
+    drop_files(&mut harness, &[lacking]);
+    harness.step();
+    settle(&mut harness);
+    harness.get_by_label("Schema check failed: the file lacks a column the model needs: island");
+    drop_files(&mut harness, &[good]);
+    harness.step();
+    settle(&mut harness);
+    harness.get_by_label_contains("344 rows in");
+    harness.get_by_label("Export predictions…");
+    harness.get_by_label("proba_Adelie");
+    harness.get_by_label("Drift per feature");
+    // The catalog keeps the run beside the version.
+    let catalog = harness.state().catalog.catalog.as_ref().unwrap();
+    assert_eq!(catalog.scoring_runs("penguin-species", 1).unwrap().len(), 1);
 }

@@ -172,3 +172,71 @@ fn regression_points(evaluation: &Evaluation) -> serde_json::Value {
         "predicted": pick(&evaluation.predicted_values),
     })
 }
+
+/// The validation results stored with a version, read back as an [`Evaluation`] (metrics,
+/// folds and pooled confusion; the out-of-fold predictions themselves are not stored).
+pub fn stored_evaluation(detail: &super::VersionDetail) -> Result<Evaluation, CatalogError> {
+    use crate::ml::eval::{Metrics, Validation};
+    use crate::ml::target::Task;
+    #[derive(serde::Deserialize)]
+    struct Stored {
+        task: Task,
+        algorithm: String,
+        #[serde(default)]
+        parameters: String,
+        target: String,
+        #[serde(default)]
+        classes: Vec<String>,
+        validation: Validation,
+        rows_used: usize,
+        #[serde(default)]
+        rows_dropped: usize,
+        folds: Vec<Metrics>,
+        mean: std::collections::BTreeMap<String, Option<f64>>,
+        std: std::collections::BTreeMap<String, Option<f64>>,
+        pooled: Metrics,
+        #[serde(default)]
+        warnings: Vec<String>,
+        #[serde(default)]
+        train_seconds: f64,
+    }
+    let stored: Stored =
+        serde_json::from_str(&detail.metrics_json).map_err(|e| CatalogError::Artifact {
+            model: detail.summary.model.clone(),
+            version: detail.summary.version,
+            message: format!("its stored metrics do not read back: {e}"),
+        })?;
+    // Metric names are compared as `&'static str` elsewhere; keep the known ones.
+    let known = |map: std::collections::BTreeMap<String, Option<f64>>| {
+        map.into_iter()
+            .filter_map(|(name, value)| {
+                let name = crate::ml::metrics::METRIC_NAMES
+                    .iter()
+                    .find(|known| **known == name)?;
+                Some((*name, value.unwrap_or(f64::NAN)))
+            })
+            .collect()
+    };
+    Ok(Evaluation {
+        task: stored.task,
+        algorithm: stored.algorithm,
+        parameters: stored.parameters,
+        target: stored.target,
+        classes: stored.classes.clone(),
+        validation: stored.validation,
+        rows_used: stored.rows_used,
+        rows_dropped: stored.rows_dropped,
+        folds: stored.folds,
+        mean: known(stored.mean),
+        std: known(stored.std),
+        pooled: stored.pooled,
+        validated_rows: Vec::new(),
+        validated_y: Vec::new(),
+        validated_proba: ndarray::Array2::zeros((0, stored.classes.len())),
+        validated_values: Vec::new(),
+        predicted_values: Vec::new(),
+        warnings: stored.warnings,
+        train_seconds: stored.train_seconds,
+        timings: Vec::new(),
+    })
+}

@@ -6,9 +6,13 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::command::{Command, View};
+use super::catalog_actions::CatalogSlot;
+use super::command::{CatalogCommand, Command, View};
 use super::samples::{sample_path, SAMPLES};
 use super::settings::Settings;
+use super::views::catalog_view::{self, CatalogViewState};
+use super::views::register_dialog::{self, RegisterDraft};
+use super::views::score_view::{self, ScoreForm};
 use super::views::train_view::{self, TrainForm};
 use super::views::{compare_view, data_view, import_dialog::ImportDialog, settings_window};
 use crate::data::{self, ImportOptions, Profile, Role, Table};
@@ -58,6 +62,14 @@ pub struct ModeldeskApp {
     pub ticked_runs: Vec<u64>,
     /// The last file scored, shown in the Score view.
     pub scored: Option<Box<ScoreOutcome>>,
+    /// Choices in the Score view.
+    pub score_form: ScoreForm,
+    /// The model catalog (opened on first use).
+    pub catalog: CatalogSlot,
+    /// What the Catalog view shows and what was typed in it.
+    pub catalog_view: CatalogViewState,
+    /// The register dialog, while open.
+    pub register_draft: Option<RegisterDraft>,
     commands: Vec<Command>,
     /// Targets to set once these files are imported (sample datasets).
     pending_targets: HashMap<PathBuf, String>,
@@ -96,6 +108,10 @@ impl ModeldeskApp {
             runs: Vec::new(),
             ticked_runs: Vec::new(),
             scored: None,
+            score_form: ScoreForm::default(),
+            catalog: CatalogSlot::default(),
+            catalog_view: CatalogViewState::default(),
+            register_draft: None,
             commands,
             pending_targets: HashMap::new(),
             repaint: None,
@@ -149,8 +165,12 @@ impl ModeldeskApp {
                 .filter(|p| !p.as_os_str().is_empty())
                 .collect()
         });
+        let scoring = self.settings.view == View::Score && self.score_form.source.is_some();
         match dropped.len() {
             0 => {}
+            _ if scoring => self
+                .commands
+                .extend(dropped.into_iter().take(1).map(Command::ScoreFile)),
             1 => self
                 .commands
                 .extend(dropped.into_iter().map(Command::PreviewFile)),
@@ -167,11 +187,15 @@ impl ModeldeskApp {
         }
     }
 
+    pub(super) fn repaint_handle(&self) -> Repaint {
+        self.repaint()
+    }
+
     fn repaint(&self) -> Repaint {
         self.repaint.clone().unwrap_or_else(|| Arc::new(|| {}))
     }
 
-    fn error(&mut self, text: impl Into<String>) {
+    pub(super) fn error(&mut self, text: impl Into<String>) {
         self.messages.push(Message {
             text: text.into(),
             is_error: true,
@@ -262,6 +286,39 @@ impl ModeldeskApp {
                 self.remember_open_datasets();
             }
             Command::Train => self.start_training(),
+            Command::Catalog(command) => self.apply_catalog(command),
+            Command::OpenRegister(run) => {
+                self.ensure_catalog();
+                let existing = self
+                    .catalog
+                    .catalog
+                    .as_ref()
+                    .and_then(|c| c.models(&Default::default()).ok())
+                    .map(|models| models.into_iter().map(|m| m.name).collect())
+                    .unwrap_or_default();
+                if let Some(found) = self.runs.iter().find(|r| r.id == run) {
+                    self.register_draft = Some(RegisterDraft {
+                        run,
+                        title: found.title(),
+                        model: String::new(),
+                        description: String::new(),
+                        existing,
+                    });
+                }
+            }
+            Command::CloseRegister => self.register_draft = None,
+            Command::ScoreWith(source) => self.score_form.source = Some(source),
+            Command::OpenScoreDialog => {
+                let picked = rfd::FileDialog::new()
+                    .set_title("Score a CSV file")
+                    .add_filter("CSV and text", &["csv", "tsv", "txt"])
+                    .pick_file();
+                if let Some(path) = picked {
+                    self.apply(ctx, Command::ScoreFile(path));
+                }
+            }
+            Command::ScoreFile(path) => self.start_scoring(path),
+            Command::ExportPredictions => self.export_predictions(),
             Command::TickRun { id, ticked } => {
                 self.ticked_runs.retain(|&r| r != id);
                 if ticked {
@@ -316,6 +373,7 @@ impl ModeldeskApp {
                 self.remember_open_datasets();
             }
             JobOutcome::Scored(outcome) => {
+                self.record_scoring(&outcome);
                 self.scored = Some(outcome);
                 self.settings.view = View::Score;
             }
@@ -407,8 +465,31 @@ impl ModeldeskApp {
                     train_view::show(ui, self, &mut form, &mut commands);
                     self.train_form = form;
                 }
-                other => {
-                    ui.label(other.unavailable_reason().unwrap_or_default());
+                View::Catalog => {
+                    self.ensure_catalog();
+                    let mut state = std::mem::take(&mut self.catalog_view);
+                    catalog_view::show(
+                        ui,
+                        self.catalog.catalog.as_ref(),
+                        self.catalog.error.as_deref(),
+                        self.catalog.generation,
+                        &mut state,
+                        &mut commands,
+                    );
+                    self.catalog_view = state;
+                }
+                View::Score => {
+                    self.ensure_catalog();
+                    let mut form = std::mem::take(&mut self.score_form);
+                    score_view::show(
+                        ui,
+                        &self.runs,
+                        self.catalog.catalog.as_ref(),
+                        self.scored.as_deref(),
+                        &mut form,
+                        &mut commands,
+                    );
+                    self.score_form = form;
                 }
             }
         });
@@ -417,6 +498,9 @@ impl ModeldeskApp {
         }
         if self.show_settings {
             settings_window::show(ui.ctx(), &mut self.settings, &mut commands);
+        }
+        if let Some(draft) = &mut self.register_draft {
+            register_dialog::show(ui.ctx(), draft, &mut commands);
         }
         drop_overlay(ui.ctx());
         self.commands.extend(commands);
@@ -457,6 +541,13 @@ impl ModeldeskApp {
                 })
                 .response
                 .on_disabled_hover_text("No files opened yet");
+                ui.separator();
+                if ui.button("New catalog…").clicked() {
+                    commands.push(Command::Catalog(CatalogCommand::PickFile { new: true }));
+                }
+                if ui.button("Open catalog…").clicked() {
+                    commands.push(Command::Catalog(CatalogCommand::PickFile { new: false }));
+                }
                 ui.separator();
                 if ui.button("Settings…").clicked() {
                     commands.push(Command::ShowSettings(true));
@@ -499,6 +590,18 @@ impl ModeldeskApp {
                     )),
                     None => ui.label("Ready: open or drop a CSV file"),
                 };
+                if let Some(path) = self.catalog_path() {
+                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                        let read_only =
+                            self.catalog.catalog.as_ref().is_some_and(|c| c.read_only());
+                        let text = format!(
+                            "Catalog: {}{}",
+                            path.display(),
+                            if read_only { " (read-only)" } else { "" }
+                        );
+                        ui.weak(text);
+                    });
+                }
             } else {
                 for job in self.jobs.running() {
                     let fraction = job.progress.fraction();

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
+use crate::catalog::Stage;
 use crate::data::{ImportOptions, Role};
 
 /// The views of the navigation rail.
@@ -37,15 +38,9 @@ impl View {
         }
     }
 
-    /// Why a view cannot be opened yet, if it cannot.
+    /// Why a view cannot be opened yet, if it cannot (every view can, in this build).
     pub fn unavailable_reason(self) -> Option<&'static str> {
-        match self {
-            View::Data | View::Train | View::Compare => None,
-            View::Catalog => Some("The model catalog is not part of this build yet."),
-            View::Score => {
-                Some("Scoring needs registered models, which are not part of this build yet.")
-            }
-        }
+        None
     }
 }
 
@@ -83,10 +78,78 @@ pub enum Command {
         id: u64,
         ticked: bool,
     },
+    /// Something to do to the model catalog.
+    Catalog(CatalogCommand),
+    /// Show the dialog that registers this run in the catalog.
+    OpenRegister(u64),
+    CloseRegister,
+    /// Choose the model the Score view scores with.
+    ScoreWith(ScoreSource),
+    /// Ask for a CSV file to score with the chosen model.
+    OpenScoreDialog,
+    /// Score this file with the chosen model.
+    ScoreFile(PathBuf),
+    /// Save the last predictions as CSV (asks where).
+    ExportPredictions,
     CancelJobs,
     DismissMessage(usize),
     ClearRecentFiles,
     ShowView(View),
     ShowSettings(bool),
     Quit,
+}
+
+/// A model to score with: a run of this session or a registered version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ScoreSource {
+    Run(u64),
+    Version { model: String, version: i64 },
+}
+
+/// A change to the catalog, or to which catalog is open.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CatalogCommand {
+    /// Ask for a file with the system dialog: a new catalog (save dialog) or an existing one.
+    PickFile {
+        new: bool,
+    },
+    /// Open (or create) the catalog at this path.
+    Open(PathBuf),
+    /// Register a run as the next version of `model` (created if new).
+    Register {
+        run: u64,
+        model: String,
+        description: String,
+    },
+    SetStage {
+        model: String,
+        version: i64,
+        stage: Stage,
+        archive_existing: bool,
+        comment: String,
+    },
+    RollBack {
+        model: String,
+        comment: String,
+    },
+    Delete {
+        model: String,
+        version: i64,
+        comment: String,
+    },
+    SetDescription {
+        model: String,
+        text: String,
+    },
+    SetTag {
+        model: String,
+        key: String,
+        value: String,
+    },
+    RemoveTag {
+        model: String,
+        key: String,
+    },
+    /// Open Compare with these versions beside the session's runs.
+    Compare(Vec<(String, i64)>),
 }

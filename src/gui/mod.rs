@@ -4,13 +4,15 @@
 //! and takes dropped files, so every change of state goes through one door.
 
 mod app;
+mod catalog_actions;
 mod command;
 mod samples;
+mod score_actions;
 mod settings;
 mod views;
 
 pub use app::{Dataset, Message, ModeldeskApp, Startup};
-pub use command::{Command, View};
+pub use command::{CatalogCommand, Command, ScoreSource, View};
 pub use samples::{sample_path, Sample, SAMPLES};
 pub use settings::Settings;
 

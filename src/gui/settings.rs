@@ -25,6 +25,8 @@ pub struct Settings {
     pub missing_tokens: Vec<String>,
     /// Skip rows with the wrong number of fields, for new imports.
     pub skip_ragged_rows: bool,
+    /// The model catalog last opened; `None` uses `$MODELDESK_CATALOG` or the data directory.
+    pub catalog_path: Option<PathBuf>,
 }
 
 impl Default for Settings {
@@ -40,6 +42,7 @@ impl Default for Settings {
                 .map(|s| s.to_string())
                 .collect(),
             skip_ragged_rows: false,
+            catalog_path: None,
         }
     }
 }

@@ -247,9 +247,9 @@ fn feature_reference(table: &Table, name: &str, rows: &[usize]) -> Option<Featur
 fn edge_label(edges: &[f64], bin: usize) -> String {
     let fmt = |v: f64| crate::data::format_number(v).into_owned();
     match (bin.checked_sub(1).map(|b| edges[b]), edges.get(bin)) {
-        (None, Some(&hi)) => format!("< {}", fmt(hi)),
-        (Some(lo), Some(&hi)) => format!("{} – {}", fmt(lo), fmt(hi)),
-        (Some(lo), None) => format!("≥ {}", fmt(lo)),
+        (None, Some(&hi)) => format!("below {}", fmt(hi)),
+        (Some(lo), Some(&hi)) => format!("{} to {}", fmt(lo), fmt(hi)),
+        (Some(lo), None) => format!("{} and above", fmt(lo)),
         (None, None) => "all".into(),
     }
 }

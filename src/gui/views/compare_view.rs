@@ -316,6 +316,24 @@ fn run_list(ui: &mut egui::Ui, runs: &[TrainingRun], ticked: &[u64], commands: &
         ui.indent(("run_summary", run.id), |ui| {
             if let Some(accuracy) = e.mean.get("accuracy") {
                 ui.weak(format!("accuracy {accuracy:.3} · {} rows", e.rows_used));
+            } else if let Some(r2) = e.mean.get("r2") {
+                ui.weak(format!("R² {r2:.3} · {} rows", e.rows_used));
+            }
+            match (&run.registered, &run.table) {
+                (Some((model, version)), Some(_)) => {
+                    ui.weak(format!("registered as {model} v{version}"));
+                }
+                (None, Some(_))
+                    if ui
+                        .small_button("Register…")
+                        .on_hover_text(
+                            "Keep this model in the catalog, as a new model or a new version of one",
+                        )
+                        .clicked() =>
+                {
+                    commands.push(Command::OpenRegister(run.id));
+                }
+                _ => {}
             }
             if !e.warnings.is_empty() {
                 ui.colored_label(
@@ -654,6 +672,8 @@ mod tests {
             dataset: table.name.clone(),
             evaluation,
             model,
+            table: None,
+            registered: None,
         }
     }
 

@@ -1,10 +1,13 @@
 //! What the window draws: each view reads app state and returns commands.
 
+pub mod catalog_view;
 pub mod compare_plots;
 pub mod compare_regression;
 pub mod compare_view;
 pub mod data_view;
 pub mod import_dialog;
+pub mod register_dialog;
+pub mod score_view;
 pub mod settings_window;
 pub mod train_form;
 pub mod train_view;

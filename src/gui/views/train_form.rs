@@ -143,11 +143,11 @@ pub fn step_editor(ui: &mut egui::Ui, column: &Column, step: ColumnStep) -> Opti
             egui::ComboBox::from_id_salt(("onehot", id))
                 .selected_text(match impute {
                     CategoricalImpute::MissingLevel => "one-hot, missing as a level",
-                    CategoricalImpute::MostFrequent => "one-hot, missing → most frequent",
+                    CategoricalImpute::MostFrequent => "one-hot, missing as most frequent",
                 })
                 .show_ui(ui, |ui| {
                     ui.selectable_value(&mut new, CategoricalImpute::MissingLevel, "one-hot, missing as a level");
-                    ui.selectable_value(&mut new, CategoricalImpute::MostFrequent, "one-hot, missing → most frequent");
+                    ui.selectable_value(&mut new, CategoricalImpute::MostFrequent, "one-hot, missing as most frequent");
                 })
                 .response
                 .on_hover_text("One column per level seen in training; a level first seen when predicting gets all zeros and is counted.");

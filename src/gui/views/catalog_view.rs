@@ -1,0 +1,945 @@
+//! The Catalog view: registered models (search, stage and tag filters), a model's versions
+//! (sortable, with stage badges, a metric over versions), one version's page (lineage,
+//! parameters, recipe, metrics, curves, history, scoring runs) and the actions on them:
+//! promote, archive, roll back, delete, describe, tag, compare.
+//!
+//! What the catalog holds is read into a cache when it changes (the app counts changes), not
+//! every frame; every change goes out as a [`CatalogCommand`].
+
+use eframe::egui::{self, Color32, RichText};
+use egui_extras::{Column, TableBuilder};
+use egui_plot::{Legend, Line, Plot, PlotPoints, Points};
+
+use crate::catalog::{
+    Catalog, HistoryEntry, HistoryEvent, ModelFilter, ModelSummary, Page, ScoringRun, Stage,
+    VersionDetail, VersionQuery, VersionSort, VersionSummary,
+};
+use crate::gui::command::{CatalogCommand, Command, ScoreSource, View};
+
+/// Versions of one model read at once; a model with more shows the first ones in the order
+/// chosen (the table itself is virtualised).
+const VERSION_PAGE: u64 = 5_000;
+/// Metrics shown as columns of the versions table, the first present ones of these.
+const HEADLINE: [&str; 6] = ["accuracy", "roc_auc", "f1_macro", "r2", "rmse", "mae"];
+
+/// What the user chose in the view, and what was last read from the catalog.
+#[derive(Default)]
+pub struct CatalogViewState {
+    pub search: String,
+    pub stage_filter: Option<Stage>,
+    pub tag_filter: String,
+    pub selected_model: Option<String>,
+    pub selected_version: Option<i64>,
+    pub sort: VersionSort,
+    pub descending: bool,
+    /// Versions ticked to compare.
+    pub ticked: Vec<i64>,
+    pub plot_metric: Option<String>,
+    pub curve_class: usize,
+    // Inputs of the actions.
+    pub archive_existing: bool,
+    pub comment: String,
+    pub confirm_delete: bool,
+    pub description: Option<String>,
+    pub tag_key: String,
+    pub tag_value: String,
+    // The cache.
+    read: Option<ReadKey>,
+    models: Vec<ModelSummary>,
+    versions: Vec<VersionSummary>,
+    detail: Option<VersionDetail>,
+    history: Vec<HistoryEntry>,
+    scoring: Vec<ScoringRun>,
+    error: Option<String>,
+}
+
+/// What the cache was read for.
+#[derive(Clone, PartialEq)]
+struct ReadKey {
+    generation: u64,
+    search: String,
+    stage: Option<Stage>,
+    tag: String,
+    model: Option<String>,
+    version: Option<i64>,
+    sort: VersionSort,
+    descending: bool,
+}
+
+impl CatalogViewState {
+    fn key(&self, generation: u64) -> ReadKey {
+        ReadKey {
+            generation,
+            search: self.search.clone(),
+            stage: self.stage_filter,
+            tag: self.tag_filter.clone(),
+            model: self.selected_model.clone(),
+            version: self.selected_version,
+            sort: self.sort.clone(),
+            descending: self.descending,
+        }
+    }
+
+    /// Read what the view shows, if anything it depends on changed.
+    fn refresh(&mut self, catalog: &Catalog, generation: u64) {
+        let key = self.key(generation);
+        if self.read.as_ref() == Some(&key) {
+            return;
+        }
+        self.read = Some(key);
+        self.error = None;
+        if let Err(e) = self.read_all(catalog) {
+            self.error = Some(e.to_string());
+        }
+    }
+
+    fn read_all(&mut self, catalog: &Catalog) -> Result<(), crate::catalog::CatalogError> {
+        let tag = self.tag_filter.trim();
+        let filter = ModelFilter {
+            search: Some(self.search.trim().to_string()).filter(|s| !s.is_empty()),
+            stage: self.stage_filter,
+            tag: (!tag.is_empty()).then(|| match tag.split_once('=') {
+                Some((k, v)) => (k.trim().to_string(), Some(v.trim().to_string())),
+                None => (tag.to_string(), None),
+            }),
+        };
+        self.models = catalog.models(&filter)?;
+        self.versions.clear();
+        self.detail = None;
+        self.history.clear();
+        self.scoring.clear();
+        let Some(model) = self.selected_model.clone() else {
+            return Ok(());
+        };
+        if !self.models.iter().any(|m| m.name == model) {
+            self.selected_model = None;
+            self.selected_version = None;
+            return Ok(());
+        }
+        self.versions = catalog.versions(&VersionQuery {
+            model: Some(model.clone()),
+            stage: None,
+            sort: self.sort.clone(),
+            descending: self.descending,
+            page: Page {
+                offset: 0,
+                limit: VERSION_PAGE,
+            },
+        })?;
+        self.history = catalog.history(&model)?;
+        if let Some(version) = self.selected_version {
+            if self.versions.iter().any(|v| v.version == version) {
+                self.detail = Some(catalog.version(&model, version)?);
+                self.scoring = catalog.scoring_runs(&model, version)?;
+            } else {
+                self.selected_version = None;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The colour of a stage's badge.
+pub fn stage_color(stage: Stage) -> Color32 {
+    match stage {
+        Stage::Production => Color32::from_rgb(0x00, 0x9E, 0x73),
+        Stage::Staging => Color32::from_rgb(0xE6, 0x9F, 0x00),
+        Stage::Archived => Color32::from_gray(120),
+        Stage::None => Color32::from_rgb(0x56, 0xB4, 0xE9),
+    }
+}
+
+/// A stage as a coloured badge.
+pub fn stage_badge(ui: &mut egui::Ui, stage: Stage) -> egui::Response {
+    let color = stage_color(stage);
+    egui::Frame::new()
+        .fill(color.gamma_multiply(0.25))
+        .stroke(egui::Stroke::new(1.0, color))
+        .corner_radius(8.0)
+        .inner_margin(egui::Margin::symmetric(6, 1))
+        .show(ui, |ui| {
+            ui.label(RichText::new(stage.title()).color(color).small())
+        })
+        .inner
+}
+
+/// Draw the Catalog view.
+pub fn show(
+    ui: &mut egui::Ui,
+    catalog: Option<&Catalog>,
+    open_error: Option<&str>,
+    generation: u64,
+    state: &mut CatalogViewState,
+    commands: &mut Vec<Command>,
+) {
+    ui.horizontal(|ui| {
+        ui.heading("Catalog");
+        if let Some(catalog) = catalog {
+            ui.weak(catalog.path().display().to_string());
+        }
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if ui.button("Open catalog…").clicked() {
+                commands.push(Command::Catalog(CatalogCommand::PickFile { new: false }));
+            }
+            if ui.button("New catalog…").clicked() {
+                commands.push(Command::Catalog(CatalogCommand::PickFile { new: true }));
+            }
+        });
+    });
+    let Some(catalog) = catalog else {
+        ui.colored_label(
+            ui.visuals().error_fg_color,
+            open_error.unwrap_or("No catalog is open."),
+        );
+        return;
+    };
+    if catalog.read_only() {
+        ui.colored_label(
+            ui.visuals().warn_fg_color,
+            "This catalog is read-only (no write permission): you can browse it, not change it.",
+        );
+    }
+    state.refresh(catalog, generation);
+    if let Some(error) = &state.error {
+        ui.colored_label(ui.visuals().error_fg_color, error);
+    }
+    egui::Panel::left("catalog_models")
+        .default_size(250.0)
+        .min_size(190.0)
+        .show(ui, |ui| model_list(ui, state));
+    let frame = egui::Frame::NONE.inner_margin(egui::Margin {
+        left: 8,
+        ..egui::Margin::ZERO
+    });
+    egui::CentralPanel::no_frame().frame(frame).show(ui, |ui| {
+        let Some(model) = state.selected_model.clone() else {
+            ui.vertical_centered(|ui| {
+                ui.add_space(60.0);
+                if state.models.is_empty()
+                    && state.search.is_empty()
+                    && state.tag_filter.is_empty()
+                    && state.stage_filter.is_none()
+                {
+                    ui.heading("No registered models yet");
+                    ui.label("Train models, then press Register… on a run in Compare.");
+                } else {
+                    ui.label("Choose a model on the left.");
+                }
+            });
+            return;
+        };
+        egui::ScrollArea::vertical()
+            .id_salt("catalog_scroll")
+            .auto_shrink(false)
+            .show(ui, |ui| {
+                model_page(ui, catalog.read_only(), &model, state, commands)
+            });
+    });
+}
+
+fn model_list(ui: &mut egui::Ui, state: &mut CatalogViewState) {
+    ui.add(
+        egui::TextEdit::singleline(&mut state.search)
+            .hint_text("Search names and descriptions")
+            .desired_width(f32::INFINITY),
+    );
+    ui.horizontal(|ui| {
+        let label = ui.label("Stage").id;
+        egui::ComboBox::from_id_salt("catalog_stage_filter")
+            .selected_text(state.stage_filter.map_or("any", Stage::title))
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut state.stage_filter, None, "any");
+                for stage in Stage::ALL {
+                    ui.selectable_value(&mut state.stage_filter, Some(stage), stage.title());
+                }
+            })
+            .response
+            .labelled_by(label);
+    });
+    ui.add(
+        egui::TextEdit::singleline(&mut state.tag_filter)
+            .hint_text("Tag: key or key=value")
+            .desired_width(f32::INFINITY),
+    );
+    ui.separator();
+    egui::ScrollArea::vertical()
+        .id_salt("catalog_model_list")
+        .show(ui, |ui| {
+            if state.models.is_empty() {
+                ui.weak("No model matches.");
+            }
+            for m in &state.models {
+                let selected = state.selected_model.as_deref() == Some(m.name.as_str());
+                if ui
+                    .selectable_label(selected, RichText::new(&m.name).strong())
+                    .clicked()
+                    && !selected
+                {
+                    state.selected_model = Some(m.name.clone());
+                    state.selected_version = None;
+                    state.ticked.clear();
+                    state.description = None;
+                }
+                let mut line = format!(
+                    "{} version{}",
+                    m.versions,
+                    if m.versions == 1 { "" } else { "s" }
+                );
+                if let Some(p) = m.production_version {
+                    line.push_str(&format!(" · Production v{p}"));
+                }
+                ui.weak(line);
+                ui.add_space(2.0);
+            }
+        });
+}
+
+fn model_page(
+    ui: &mut egui::Ui,
+    read_only: bool,
+    model: &str,
+    state: &mut CatalogViewState,
+    commands: &mut Vec<Command>,
+) {
+    let summary = state.models.iter().find(|m| m.name == model).cloned();
+    ui.heading(model);
+    if let Some(summary) = &summary {
+        notes(ui, read_only, summary, state, commands);
+    }
+    ui.horizontal(|ui| {
+        ui.add_enabled_ui(!read_only, |ui| {
+            let label = ui.label("Comment").id;
+            ui.add(egui::TextEdit::singleline(&mut state.comment).desired_width(240.0).hint_text("why (kept in the history)"))
+                .labelled_by(label);
+            if ui
+                .button("Roll back")
+                .on_hover_text("Make the previous Production version Production again; the current one is archived")
+                .clicked()
+            {
+                commands.push(Command::Catalog(CatalogCommand::RollBack {
+                    model: model.to_string(),
+                    comment: std::mem::take(&mut state.comment),
+                }));
+            }
+        });
+        let ticked = state.ticked.len();
+        if ui
+            .add_enabled(ticked > 0, egui::Button::new(format!("Compare ticked ({ticked})")))
+            .on_disabled_hover_text("Tick versions in the table first")
+            .clicked()
+        {
+            let versions = state.ticked.iter().map(|&v| (model.to_string(), v)).collect();
+            commands.push(Command::Catalog(CatalogCommand::Compare(versions)));
+        }
+    });
+    egui::CollapsingHeader::new("Metric over versions")
+        .default_open(true)
+        .show(ui, |ui| metric_over_versions(ui, state));
+    egui::CollapsingHeader::new(format!("Versions ({})", state.versions.len()))
+        .default_open(true)
+        .show(ui, |ui| versions_table(ui, state));
+    egui::CollapsingHeader::new("History")
+        .default_open(true)
+        .show(ui, |ui| history(ui, &state.history, None));
+    if let Some(detail) = state.detail.clone() {
+        ui.separator();
+        version_page(ui, read_only, &detail, state, commands);
+    }
+}
+
+fn notes(
+    ui: &mut egui::Ui,
+    read_only: bool,
+    summary: &ModelSummary,
+    state: &mut CatalogViewState,
+    commands: &mut Vec<Command>,
+) {
+    match &mut state.description {
+        Some(text) => {
+            ui.add(
+                egui::TextEdit::multiline(text)
+                    .desired_rows(4)
+                    .desired_width(f32::INFINITY),
+            );
+            let mut close = false;
+            ui.horizontal(|ui| {
+                if ui.button("Save description").clicked() {
+                    commands.push(Command::Catalog(CatalogCommand::SetDescription {
+                        model: summary.name.clone(),
+                        text: text.clone(),
+                    }));
+                    close = true;
+                } else if ui.button("Cancel").clicked() {
+                    close = true;
+                }
+            });
+            if close {
+                state.description = None;
+            }
+        }
+        None => {
+            ui.horizontal_wrapped(|ui| {
+                if summary.description.is_empty() {
+                    ui.weak("No description.");
+                } else {
+                    ui.label(&summary.description);
+                }
+                if !read_only && ui.small_button("Edit").clicked() {
+                    state.description = Some(summary.description.clone());
+                }
+            });
+        }
+    }
+    ui.horizontal_wrapped(|ui| {
+        ui.label("Tags");
+        for (key, value) in &summary.tags {
+            ui.label(RichText::new(format!("{key}={value}")).monospace());
+            if !read_only
+                && ui
+                    .small_button("×")
+                    .on_hover_text("Remove this tag")
+                    .clicked()
+            {
+                commands.push(Command::Catalog(CatalogCommand::RemoveTag {
+                    model: summary.name.clone(),
+                    key: key.clone(),
+                }));
+            }
+        }
+        if !read_only {
+            ui.add(
+                egui::TextEdit::singleline(&mut state.tag_key)
+                    .hint_text("key")
+                    .desired_width(80.0),
+            );
+            ui.add(
+                egui::TextEdit::singleline(&mut state.tag_value)
+                    .hint_text("value")
+                    .desired_width(100.0),
+            );
+            if ui
+                .add_enabled(
+                    !state.tag_key.trim().is_empty(),
+                    egui::Button::new("Add tag"),
+                )
+                .clicked()
+            {
+                commands.push(Command::Catalog(CatalogCommand::SetTag {
+                    model: summary.name.clone(),
+                    key: std::mem::take(&mut state.tag_key),
+                    value: std::mem::take(&mut state.tag_value),
+                }));
+            }
+        }
+    });
+}
+
+/// The metrics every listed version has some of, headline ones first.
+fn metric_names(versions: &[VersionSummary]) -> Vec<String> {
+    let mut names: Vec<String> = HEADLINE
+        .iter()
+        .filter(|m| versions.iter().any(|v| v.metrics.contains_key(**m)))
+        .map(|m| m.to_string())
+        .collect();
+    for v in versions {
+        for name in v.metrics.keys() {
+            if !names.contains(name) {
+                names.push(name.clone());
+            }
+        }
+    }
+    names
+}
+
+fn metric_over_versions(ui: &mut egui::Ui, state: &mut CatalogViewState) {
+    let names = metric_names(&state.versions);
+    let Some(first) = names.first() else {
+        ui.weak("No metrics stored.");
+        return;
+    };
+    let metric = state
+        .plot_metric
+        .clone()
+        .filter(|m| names.contains(m))
+        .unwrap_or_else(|| first.clone());
+    ui.horizontal(|ui| {
+        let label = ui.label("Metric").id;
+        egui::ComboBox::from_id_salt("catalog_plot_metric")
+            .selected_text(&metric)
+            .show_ui(ui, |ui| {
+                for name in &names {
+                    if ui.selectable_label(*name == metric, name).clicked() {
+                        state.plot_metric = Some(name.clone());
+                    }
+                }
+            })
+            .response
+            .labelled_by(label);
+    });
+    let mut points: Vec<[f64; 2]> = state
+        .versions
+        .iter()
+        .filter_map(|v| {
+            v.metrics
+                .get(&metric)
+                .filter(|x| x.is_finite())
+                .map(|x| [v.version as f64, *x])
+        })
+        .collect();
+    points.sort_by(|a, b| a[0].total_cmp(&b[0]));
+    Plot::new("catalog_metric_over_versions")
+        .height(160.0)
+        .allow_scroll(false)
+        .x_axis_label("version")
+        .y_axis_label(metric.clone())
+        .legend(Legend::default())
+        .show(ui, |plot| {
+            plot.line(Line::new(metric.clone(), PlotPoints::new(points.clone())).width(2.0));
+            plot.points(Points::new(metric.clone(), points).radius(4.0));
+        });
+}
+
+fn sort_header(ui: &mut egui::Ui, state: &mut CatalogViewState, label: &str, sort: VersionSort) {
+    let active = state.sort == sort;
+    let arrow = match (active, state.descending) {
+        (true, true) => " ↓",
+        (true, false) => " ↑",
+        _ => "",
+    };
+    if ui
+        .add(
+            egui::Button::new(
+                RichText::new(format!("{label}{arrow}"))
+                    .strong()
+                    .monospace(),
+            )
+            .frame(false),
+        )
+        .on_hover_text("Sort by this column")
+        .clicked()
+    {
+        if active {
+            state.descending = !state.descending;
+        } else {
+            state.sort = sort;
+            state.descending = label != "Version";
+        }
+    }
+}
+
+fn versions_table(ui: &mut egui::Ui, state: &mut CatalogViewState) {
+    if state.versions.is_empty() {
+        ui.weak("No versions.");
+        return;
+    }
+    let metrics: Vec<String> = metric_names(&state.versions).into_iter().take(3).collect();
+    let height = (state.versions.len() as f32 * 24.0 + 30.0).min(320.0);
+    let versions = state.versions.clone();
+    ui.push_id("catalog_versions", |ui| {
+        let mut table = TableBuilder::new(ui)
+            .striped(true)
+            .max_scroll_height(height)
+            .column(Column::exact(24.0))
+            .column(Column::exact(70.0))
+            .column(Column::exact(96.0))
+            .column(Column::auto().at_least(150.0))
+            .column(Column::auto().at_least(110.0));
+        for _ in &metrics {
+            table = table.column(Column::auto().at_least(90.0));
+        }
+        table
+            .sense(egui::Sense::click())
+            .header(22.0, |mut header| {
+                header.col(|_| {});
+                header.col(|ui| sort_header(ui, state, "Version", VersionSort::Version));
+                header.col(|ui| {
+                    ui.strong("Stage");
+                });
+                header.col(|ui| sort_header(ui, state, "Registered", VersionSort::Created));
+                header.col(|ui| {
+                    ui.strong("Algorithm");
+                });
+                for m in &metrics {
+                    header.col(|ui| sort_header(ui, state, m, VersionSort::Metric(m.clone())));
+                }
+            })
+            .body(|body| {
+                body.rows(24.0, versions.len(), |mut row| {
+                    let v = &versions[row.index()];
+                    row.set_selected(state.selected_version == Some(v.version));
+                    row.col(|ui| {
+                        let mut ticked = state.ticked.contains(&v.version);
+                        if ui
+                            .checkbox(&mut ticked, "")
+                            .on_hover_text("Tick to compare")
+                            .changed()
+                        {
+                            state.ticked.retain(|&t| t != v.version);
+                            if ticked {
+                                state.ticked.push(v.version);
+                            }
+                        }
+                    });
+                    row.col(|ui| {
+                        let selected = state.selected_version == Some(v.version);
+                        if ui
+                            .selectable_label(selected, format!("v{}", v.version))
+                            .on_hover_text("Open this version's page")
+                            .clicked()
+                        {
+                            state.selected_version = Some(v.version);
+                        }
+                    });
+                    row.col(|ui| {
+                        stage_badge(ui, v.stage);
+                    });
+                    row.col(|ui| {
+                        ui.label(
+                            v.created_at
+                                .replace('T', " ")
+                                .trim_end_matches('Z')
+                                .to_string(),
+                        );
+                    });
+                    row.col(|ui| {
+                        ui.label(v.algorithm.as_deref().unwrap_or("—"));
+                    });
+                    for m in &metrics {
+                        row.col(|ui| match v.metrics.get(m) {
+                            Some(x) if x.is_finite() => {
+                                ui.label(format!("{x:.4}"));
+                            }
+                            _ => {
+                                ui.weak("—");
+                            }
+                        });
+                    }
+                    if row.response().clicked() {
+                        state.selected_version = Some(v.version);
+                    }
+                });
+            });
+    });
+    ui.weak("Click a row for its page; tick rows to compare them.");
+}
+
+fn history(ui: &mut egui::Ui, entries: &[HistoryEntry], only: Option<i64>) {
+    let shown: Vec<&HistoryEntry> = entries
+        .iter()
+        .filter(|e| only.is_none_or(|v| e.version == v))
+        .collect();
+    if shown.is_empty() {
+        ui.weak("Nothing yet.");
+        return;
+    }
+    egui::Grid::new(("catalog_history", only))
+        .striped(true)
+        .show(ui, |ui| {
+            for e in shown.iter().rev() {
+                ui.weak(e.at.replace('T', " ").trim_end_matches('Z').to_string());
+                ui.label(format!("v{}", e.version));
+                ui.label(history_text(e));
+                ui.weak(&e.actor);
+                ui.label(e.comment.as_deref().unwrap_or(""));
+                ui.end_row();
+            }
+        });
+}
+
+/// One history row in words: "Staging to Production".
+pub fn history_text(e: &HistoryEntry) -> String {
+    match e.event {
+        HistoryEvent::Registered => "registered".into(),
+        HistoryEvent::Stage { from, to, cause } => {
+            let why = match cause {
+                crate::catalog::Cause::Request => "",
+                crate::catalog::Cause::Replaced => " (replaced)",
+                crate::catalog::Cause::RollBack => " (roll back)",
+            };
+            format!("{} to {}{why}", from.title(), to.title())
+        }
+        HistoryEvent::Deleted { from } => format!("deleted (was {})", from.title()),
+    }
+}
+
+fn version_page(
+    ui: &mut egui::Ui,
+    read_only: bool,
+    detail: &VersionDetail,
+    state: &mut CatalogViewState,
+    commands: &mut Vec<Command>,
+) {
+    let v = &detail.summary;
+    ui.horizontal(|ui| {
+        ui.heading(format!("{} v{}", v.model, v.version));
+        stage_badge(ui, v.stage);
+        if ui.button("Score a file with it…").clicked() {
+            commands.push(Command::ScoreWith(ScoreSource::Version {
+                model: v.model.clone(),
+                version: v.version,
+            }));
+            commands.push(Command::ShowView(View::Score));
+        }
+    });
+    if !v.description.is_empty() {
+        ui.label(&v.description);
+    }
+    ui.add_enabled_ui(!read_only, |ui| {
+        ui.horizontal_wrapped(|ui| {
+            for (label, stage) in [
+                ("To Staging", Stage::Staging),
+                ("To Production", Stage::Production),
+                ("Archive", Stage::Archived),
+                ("To None", Stage::None),
+            ] {
+                if ui
+                    .add_enabled(stage != v.stage, egui::Button::new(label))
+                    .on_hover_text(format!("Move v{} to {} (the comment above is kept in the history)", v.version, stage.title()))
+                    .clicked()
+                {
+                    commands.push(Command::Catalog(CatalogCommand::SetStage {
+                        model: v.model.clone(),
+                        version: v.version,
+                        stage,
+                        archive_existing: stage == Stage::Production && state.archive_existing,
+                        comment: std::mem::take(&mut state.comment),
+                    }));
+                }
+            }
+            ui.checkbox(&mut state.archive_existing, "archive the current Production version")
+                .on_hover_text("When promoting to Production, archive the version that is Production now, in the same step");
+            if ui.button("Delete…").clicked() {
+                state.confirm_delete = true;
+            }
+        });
+    });
+    if state.confirm_delete {
+        egui::Modal::new(egui::Id::unique("catalog_confirm_delete")).show(ui.ctx(), |ui| {
+            ui.heading(format!("Delete {} v{}?", v.model, v.version));
+            ui.label("Its model is removed for good; the deletion is kept in the history and the number is never reused.");
+            ui.horizontal(|ui| {
+                if ui.button("Delete").clicked() {
+                    commands.push(Command::Catalog(CatalogCommand::Delete {
+                        model: v.model.clone(),
+                        version: v.version,
+                        comment: std::mem::take(&mut state.comment),
+                    }));
+                    state.confirm_delete = false;
+                    state.selected_version = None;
+                }
+                if ui.button("Cancel").clicked() {
+                    state.confirm_delete = false;
+                }
+            });
+        });
+    }
+    egui::CollapsingHeader::new("Lineage")
+        .default_open(true)
+        .show(ui, |ui| {
+            egui::Grid::new("catalog_lineage")
+                .num_columns(2)
+                .show(ui, |ui| {
+                    if let Some(d) = &detail.dataset {
+                        ui.label("Dataset");
+                        ui.label(format!("{} ({} rows)", d.name, d.rows));
+                        ui.end_row();
+                        ui.label("File");
+                        ui.label(&d.path);
+                        ui.end_row();
+                        ui.label("Fingerprint");
+                        ui.label(RichText::new(&d.fingerprint).monospace().small());
+                        ui.end_row();
+                    }
+                    for (k, val) in [
+                        (
+                            "Registered",
+                            format!("{} by {}", v.created_at, v.created_by),
+                        ),
+                        ("Training time", format!("{:.2} s", v.train_seconds)),
+                        ("Modeldesk", v.app_version.clone()),
+                        (
+                            "Model checksum",
+                            format!(
+                                "blake3 {} ({} bytes)",
+                                detail.artifact_checksum, detail.artifact_size
+                            ),
+                        ),
+                    ] {
+                        ui.label(k);
+                        ui.label(val);
+                        ui.end_row();
+                    }
+                });
+        });
+    egui::CollapsingHeader::new("Parameters and recipe").show(ui, |ui| {
+        ui.label(RichText::new(pretty(&detail.spec_json)).monospace().small());
+        ui.label(
+            RichText::new(recipe_lines(&detail.recipe_json))
+                .monospace()
+                .small(),
+        );
+    });
+    egui::CollapsingHeader::new("Metrics")
+        .default_open(true)
+        .show(ui, |ui| metrics_grid(ui, detail));
+    egui::CollapsingHeader::new("Curves")
+        .default_open(true)
+        .show(ui, |ui| curves(ui, detail, &mut state.curve_class));
+    egui::CollapsingHeader::new("History of this version")
+        .show(ui, |ui| history(ui, &state.history, Some(v.version)));
+    egui::CollapsingHeader::new(format!("Scoring runs ({})", state.scoring.len())).show(ui, |ui| {
+        if state.scoring.is_empty() {
+            ui.weak("Not used to score a file yet.");
+        }
+        for run in &state.scoring {
+            let drifted = serde_json::from_str::<Vec<serde_json::Value>>(&run.drift_json)
+                .map(|d| d.iter().filter(|f| f["status"] == "drift").count())
+                .unwrap_or(0);
+            ui.label(format!(
+                "{} · {} rows · {} · {drifted} drifted feature(s)",
+                run.scored_at, run.rows, run.file_path
+            ));
+        }
+    });
+}
+
+fn pretty(json: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(json)
+        .and_then(|v| serde_json::to_string_pretty(&v))
+        .unwrap_or_else(|_| json.to_string())
+}
+
+/// Each fitted column's step in a line.
+fn recipe_lines(json: &str) -> String {
+    let value: serde_json::Value = serde_json::from_str(json).unwrap_or_default();
+    let mut out = String::new();
+    for c in value["columns"].as_array().into_iter().flatten() {
+        let name = c["column"].as_str().unwrap_or("?");
+        let step = &c["step"];
+        let line = if let Some(n) = step.get("numeric") {
+            format!(
+                "{name}: number, missing as {}, centre {}, scale {}",
+                n["fill"], n["center"], n["scale"]
+            )
+        } else if let Some(o) = step.get("one_hot") {
+            format!(
+                "{name}: one-hot over {} levels",
+                o["levels"].as_array().map_or(0, Vec::len)
+            )
+        } else {
+            format!("{name}: {step}")
+        };
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+fn metrics_grid(ui: &mut egui::Ui, detail: &VersionDetail) {
+    let value: serde_json::Value = serde_json::from_str(&detail.metrics_json).unwrap_or_default();
+    ui.weak(format!(
+        "{} · {} rows used",
+        value["validation"]["scheme"]
+            .as_str()
+            .unwrap_or("validation")
+            .replace('_', " "),
+        value["rows_used"]
+    ));
+    egui::Grid::new("catalog_metrics")
+        .striped(true)
+        .num_columns(2)
+        .show(ui, |ui| {
+            if let Some(mean) = value["mean"].as_object() {
+                for (name, m) in mean {
+                    ui.label(name);
+                    let s = value["std"][name].as_f64().unwrap_or(0.0);
+                    match m.as_f64() {
+                        Some(m) => ui.label(format!("{m:.4} ± {s:.4}")),
+                        None => ui.weak("—"),
+                    };
+                    ui.end_row();
+                }
+            }
+        });
+}
+
+fn curves(ui: &mut egui::Ui, detail: &VersionDetail, class: &mut usize) {
+    let value: serde_json::Value = serde_json::from_str(&detail.curves_json).unwrap_or_default();
+    let points = |curve: &serde_json::Value| -> Vec<[f64; 2]> {
+        let xs = curve["x"].as_array().cloned().unwrap_or_default();
+        let ys = curve["y"].as_array().cloned().unwrap_or_default();
+        xs.iter()
+            .zip(&ys)
+            .filter_map(|(x, y)| Some([x.as_f64()?, y.as_f64()?]))
+            .collect()
+    };
+    if let (Some(actual), Some(predicted)) =
+        (value["actual"].as_array(), value["predicted"].as_array())
+    {
+        let pairs: Vec<[f64; 2]> = predicted
+            .iter()
+            .zip(actual)
+            .filter_map(|(p, a)| Some([p.as_f64()?, a.as_f64()?]))
+            .collect();
+        Plot::new("catalog_predicted_actual")
+            .height(260.0)
+            .width(320.0)
+            .x_axis_label("predicted")
+            .y_axis_label("actual")
+            .show(ui, |plot| {
+                plot.points(Points::new("out-of-fold rows", pairs).radius(1.5))
+            });
+        return;
+    }
+    let classes = value["classes"].as_array().cloned().unwrap_or_default();
+    if classes.is_empty() {
+        ui.weak("No curves stored.");
+        return;
+    }
+    *class = (*class).min(classes.len() - 1);
+    ui.horizontal(|ui| {
+        let label = ui.label("Class").id;
+        egui::ComboBox::from_id_salt("catalog_curve_class")
+            .selected_text(classes[*class]["class"].as_str().unwrap_or("?"))
+            .show_ui(ui, |ui| {
+                for (i, c) in classes.iter().enumerate() {
+                    ui.selectable_value(class, i, c["class"].as_str().unwrap_or("?"));
+                }
+            })
+            .response
+            .labelled_by(label);
+        ui.weak("against the rest, pooled out-of-fold predictions");
+    });
+    let chosen = &classes[*class];
+    ui.horizontal_top(|ui| {
+        for (title, key, x, y) in [
+            ("ROC", "roc", "false-positive rate", "true-positive rate"),
+            ("Precision–recall", "pr", "recall", "precision"),
+            (
+                "Calibration",
+                "calibration",
+                "mean predicted probability",
+                "observed share",
+            ),
+        ] {
+            ui.vertical(|ui| {
+                ui.strong(title);
+                Plot::new(("catalog_curve", key))
+                    .width(240.0)
+                    .height(240.0)
+                    .include_x(0.0)
+                    .include_x(1.0)
+                    .include_y(0.0)
+                    .include_y(1.0)
+                    .allow_scroll(false)
+                    .x_axis_label(x)
+                    .y_axis_label(y)
+                    .show(ui, |plot| {
+                        plot.line(
+                            Line::new(title, PlotPoints::new(points(&chosen[key]))).width(2.0),
+                        );
+                    });
+            });
+        }
+    });
+}

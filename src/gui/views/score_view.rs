@@ -1,0 +1,389 @@
+//! The Score view: choose a model (a run of this session or a registered version), give it a
+//! CSV file (dialog or drop), and see the schema check, metrics against the file's labels
+//! beside the validation metrics, drift per feature and the predictions; export them as CSV.
+
+use eframe::egui::{self, Color32, RichText};
+use egui_extras::{Column, TableBuilder};
+use egui_plot::{Bar, BarChart, Legend, Plot};
+
+use crate::catalog::{Catalog, Page, VersionQuery, VersionSort};
+use crate::data::{format_number, ColumnData, MISSING_CODE};
+use crate::gui::command::{Command, ScoreSource};
+use crate::jobs::{ScoreOutcome, TrainingRun};
+use crate::score::drift::{DriftStatus, Thresholds};
+use crate::score::export::{prediction_cells, prediction_columns};
+
+/// The choices of the Score view.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ScoreForm {
+    pub source: Option<ScoreSource>,
+    pub thresholds: Thresholds,
+    /// The feature whose histograms are overlaid.
+    pub drift_feature: Option<String>,
+}
+
+/// How a source reads in a list.
+pub fn source_title(source: &ScoreSource, runs: &[TrainingRun]) -> String {
+    match source {
+        ScoreSource::Run(id) => runs
+            .iter()
+            .find(|r| r.id == *id)
+            .map_or_else(|| format!("run #{id}"), TrainingRun::title),
+        ScoreSource::Version { model, version } => format!("{model} v{version}"),
+    }
+}
+
+fn status_color(status: DriftStatus) -> Color32 {
+    match status {
+        DriftStatus::Stable => Color32::from_rgb(0x00, 0x9E, 0x73),
+        DriftStatus::Warning => Color32::from_rgb(0xE6, 0x9F, 0x00),
+        DriftStatus::Drift => Color32::from_rgb(0xD5, 0x5E, 0x00),
+    }
+}
+
+/// Draw the Score view.
+pub fn show(
+    ui: &mut egui::Ui,
+    runs: &[TrainingRun],
+    catalog: Option<&Catalog>,
+    outcome: Option<&ScoreOutcome>,
+    form: &mut ScoreForm,
+    commands: &mut Vec<Command>,
+) {
+    ui.heading("Score new data");
+    ui.horizontal(|ui| {
+        let label = ui.label("Model").id;
+        let selected = form
+            .source
+            .as_ref()
+            .map_or("choose a model".to_string(), |s| source_title(s, runs));
+        egui::ComboBox::from_id_salt("score_model")
+            .selected_text(selected)
+            .width(320.0)
+            .show_ui(ui, |ui| {
+                for run in runs.iter().filter(|r| r.table.is_some()) {
+                    let source = ScoreSource::Run(run.id);
+                    if ui
+                        .selectable_label(form.source.as_ref() == Some(&source), run.title())
+                        .clicked()
+                    {
+                        commands.push(Command::ScoreWith(source));
+                    }
+                }
+                if let Some(catalog) = catalog {
+                    let query = VersionQuery {
+                        sort: VersionSort::Created,
+                        descending: true,
+                        page: Page {
+                            offset: 0,
+                            limit: 200,
+                        },
+                        ..VersionQuery::default()
+                    };
+                    for v in catalog.versions(&query).unwrap_or_default() {
+                        let source = ScoreSource::Version {
+                            model: v.model.clone(),
+                            version: v.version,
+                        };
+                        let text = format!("{} v{} · {}", v.model, v.version, v.stage.title());
+                        if ui
+                            .selectable_label(form.source.as_ref() == Some(&source), text)
+                            .clicked()
+                        {
+                            commands.push(Command::ScoreWith(source));
+                        }
+                    }
+                }
+            })
+            .response
+            .labelled_by(label);
+        let ready = form.source.is_some();
+        if ui
+            .add_enabled(ready, egui::Button::new("Score a CSV…"))
+            .on_disabled_hover_text("Choose a model first")
+            .clicked()
+        {
+            commands.push(Command::OpenScoreDialog);
+        }
+        ui.weak(if ready {
+            "or drop a CSV file onto the window"
+        } else {
+            ""
+        });
+    });
+    ui.horizontal(|ui| {
+        ui.label("Drift: warn above PSI");
+        ui.add(
+            egui::DragValue::new(&mut form.thresholds.warning)
+                .range(0.0..=5.0)
+                .speed(0.01),
+        );
+        ui.label("drift above PSI");
+        ui.add(
+            egui::DragValue::new(&mut form.thresholds.drift)
+                .range(0.0..=5.0)
+                .speed(0.01),
+        );
+        ui.weak("(applies to the next file scored)");
+    });
+    ui.separator();
+    let Some(outcome) = outcome else {
+        ui.weak("Choose a model and give it a CSV file with the same columns it was trained on.");
+        return;
+    };
+    let file = outcome.request.path.file_name().map_or_else(
+        || outcome.request.path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    ui.strong(format!(
+        "{file} scored with {}",
+        outcome.request.model_title
+    ));
+    let scored = match &outcome.result {
+        Ok(scored) => scored,
+        Err(error) => {
+            ui.colored_label(
+                ui.visuals().error_fg_color,
+                format!("Schema check failed: {error}"),
+            );
+            let needed: Vec<&str> = outcome
+                .request
+                .model
+                .recipe
+                .columns
+                .iter()
+                .map(|c| c.column.as_str())
+                .collect();
+            ui.weak(format!("The model reads: {}", needed.join(", ")));
+            return;
+        }
+    };
+    ui.label(format!(
+        "{} rows in {:.2} s; schema check passed.",
+        scored.rows, outcome.seconds
+    ));
+    for notice in &scored.notices {
+        ui.colored_label(ui.visuals().warn_fg_color, notice);
+    }
+    egui::ScrollArea::vertical()
+        .id_salt("score_scroll")
+        .auto_shrink(false)
+        .show(ui, |ui| {
+            if let Some(metrics) = &scored.metrics {
+                egui::CollapsingHeader::new(format!(
+                    "Metrics against the file's labels ({} rows)",
+                    scored.labelled_rows
+                ))
+                .default_open(true)
+                .show(ui, |ui| {
+                    egui::Grid::new("score_metrics")
+                        .striped(true)
+                        .show(ui, |ui| {
+                            for h in ["Metric", "Validation", "This file", "Change"] {
+                                ui.strong(h);
+                            }
+                            ui.end_row();
+                            for (name, value) in metrics.scalars() {
+                                ui.label(name);
+                                let before = outcome.request.validation.get(name).copied();
+                                match before {
+                                    Some(b) => ui.label(format!("{b:.4}")),
+                                    None => ui.weak("—"),
+                                };
+                                ui.label(format!("{value:.4}"));
+                                match before {
+                                    Some(b) => ui.label(format!("{:+.4}", value - b)),
+                                    None => ui.weak("—"),
+                                };
+                                ui.end_row();
+                            }
+                        });
+                });
+            }
+            egui::CollapsingHeader::new("Drift per feature")
+                .default_open(true)
+                .show(ui, |ui| drift(ui, scored, form));
+            egui::CollapsingHeader::new("Predictions")
+                .default_open(true)
+                .show(ui, |ui| {
+                    if ui
+                        .button("Export predictions…")
+                        .on_hover_text("Save every row with its predictions as CSV")
+                        .clicked()
+                    {
+                        commands.push(Command::ExportPredictions);
+                    }
+                    predictions(ui, outcome, scored);
+                });
+        });
+}
+
+fn drift(ui: &mut egui::Ui, scored: &crate::score::Scored, form: &mut ScoreForm) {
+    if scored.drift.is_empty() {
+        ui.weak("This model has no stored training distribution to compare with.");
+        return;
+    }
+    let bars: Vec<Bar> = scored
+        .drift
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            Bar::new(i as f64, d.psi)
+                .name(&d.column)
+                .fill(status_color(d.status))
+                .width(0.7)
+        })
+        .collect();
+    let names: Vec<String> = scored.drift.iter().map(|d| d.column.clone()).collect();
+    let thresholds = form.thresholds;
+    Plot::new("score_drift_bars")
+        .height(200.0)
+        .allow_scroll(false)
+        .y_axis_label("PSI")
+        .x_axis_formatter(move |mark, _| {
+            let i = mark.value.round();
+            if (mark.value - i).abs() < 1e-6 && i >= 0.0 {
+                names.get(i as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .show(ui, |plot| {
+            plot.bar_chart(BarChart::new("PSI", bars));
+            let n = scored.drift.len() as f64;
+            for (value, name) in [(thresholds.warning, "warning"), (thresholds.drift, "drift")] {
+                plot.hline(egui_plot::HLine::new(name, value).color(Color32::GRAY));
+            }
+            let _ = n;
+        });
+    egui::Grid::new("score_drift").striped(true).show(ui, |ui| {
+        for h in ["Feature", "PSI", "KS", "Status", "Missing"] {
+            ui.strong(h);
+        }
+        ui.end_row();
+        for d in &scored.drift {
+            if ui
+                .selectable_label(
+                    form.drift_feature.as_deref() == Some(d.column.as_str()),
+                    &d.column,
+                )
+                .clicked()
+            {
+                form.drift_feature = Some(d.column.clone());
+            }
+            ui.label(format!("{:.4}", d.psi));
+            ui.label(d.ks.map_or("—".into(), |k| format!("{k:.4}")));
+            ui.label(
+                RichText::new(format!("{:?}", d.status).to_lowercase())
+                    .color(status_color(d.status)),
+            );
+            ui.label(d.missing.to_string());
+            ui.end_row();
+        }
+    });
+    let chosen = form
+        .drift_feature
+        .as_ref()
+        .and_then(|f| scored.drift.iter().find(|d| &d.column == f))
+        .or_else(|| scored.drift.iter().max_by(|a, b| a.psi.total_cmp(&b.psi)));
+    if let Some(d) = chosen {
+        ui.strong(format!(
+            "{}: training against this file (share of rows per bin)",
+            d.column
+        ));
+        let training: Vec<Bar> = d
+            .expected
+            .iter()
+            .enumerate()
+            .map(|(i, v)| Bar::new(i as f64 - 0.18, *v).width(0.35))
+            .collect();
+        let new: Vec<Bar> = d
+            .actual
+            .iter()
+            .enumerate()
+            .map(|(i, v)| Bar::new(i as f64 + 0.18, *v).width(0.35))
+            .collect();
+        let labels = d.bins.clone();
+        Plot::new(("score_drift_hist", d.column.as_str()))
+            .height(200.0)
+            .allow_scroll(false)
+            .legend(Legend::default())
+            .x_axis_formatter(move |mark, _| {
+                let i = mark.value.round();
+                if (mark.value - i).abs() < 1e-6 && i >= 0.0 {
+                    labels.get(i as usize).cloned().unwrap_or_default()
+                } else {
+                    String::new()
+                }
+            })
+            .show(ui, |plot| {
+                plot.bar_chart(
+                    BarChart::new("training", training).color(Color32::from_rgb(0x56, 0xB4, 0xE9)),
+                );
+                plot.bar_chart(BarChart::new("this file", new).color(status_color(d.status)));
+            });
+    }
+}
+
+fn predictions(ui: &mut egui::Ui, outcome: &ScoreOutcome, scored: &crate::score::Scored) {
+    let table = &outcome.table;
+    let predicted = prediction_columns(table, scored);
+    let shown: Vec<usize> = (0..table.columns.len().min(8)).collect();
+    ui.push_id("score_predictions", |ui| {
+        let mut builder = TableBuilder::new(ui)
+            .striped(true)
+            .max_scroll_height(320.0)
+            .column(Column::exact(60.0));
+        for _ in &predicted {
+            builder = builder.column(Column::auto().at_least(80.0));
+        }
+        for _ in &shown {
+            builder = builder.column(Column::auto().at_least(70.0));
+        }
+        builder
+            .header(22.0, |mut header| {
+                header.col(|ui| {
+                    ui.strong("row");
+                });
+                for name in &predicted {
+                    header.col(|ui| {
+                        ui.strong(name);
+                    });
+                }
+                for &c in &shown {
+                    header.col(|ui| {
+                        ui.label(&table.columns[c].name);
+                    });
+                }
+            })
+            .body(|body| {
+                body.rows(20.0, scored.rows, |mut row| {
+                    let r = row.index();
+                    row.col(|ui| {
+                        ui.weak((r + 1).to_string());
+                    });
+                    for cell in prediction_cells(scored, r) {
+                        row.col(|ui| {
+                            ui.strong(cell);
+                        });
+                    }
+                    for &c in &shown {
+                        row.col(|ui| {
+                            let text = match &table.columns[c].data {
+                                ColumnData::Numeric(v) if !v[r].is_nan() => {
+                                    format_number(v[r]).into_owned()
+                                }
+                                ColumnData::Strings { codes, levels }
+                                    if codes[r] != MISSING_CODE =>
+                                {
+                                    levels[codes[r] as usize].clone()
+                                }
+                                _ => String::new(),
+                            };
+                            ui.label(text);
+                        });
+                    }
+                });
+            });
+    });
+}
