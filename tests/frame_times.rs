@@ -151,3 +151,78 @@ fn frame_times_during_training() {
         app.runs.len()
     );
 }
+
+/// Frame times of the Catalog view on a large catalog (see `bench/catalog_bench.sh`, which
+/// leaves one in `$BENCH_DIR`): the first frames that read it, then scrolling the model list
+/// and a model's versions.
+#[test]
+#[ignore = "needs a large catalog in MODELDESK_BIG_CATALOG; a measurement, not a check"]
+fn catalog_view_frame_times() {
+    let Ok(path) = std::env::var("MODELDESK_BIG_CATALOG") else {
+        return;
+    };
+    let ctx = egui::Context::default();
+    let settings = Settings {
+        reopen_datasets: false,
+        catalog_path: Some(path.into()),
+        ..Settings::default()
+    };
+    let mut app = ModeldeskApp::new(settings, None);
+    app.send(Command::ShowView(modeldesk::gui::View::Catalog));
+    let mut time = 0.0;
+    let mut frame = |app: &mut ModeldeskApp, events: Vec<egui::Event>| {
+        time += 1.0 / 60.0;
+        let started = Instant::now();
+        let output = ctx.run_ui(input(time, events), |ui| app.frame(ui));
+        let _ = ctx.tessellate(output.shapes, output.pixels_per_point);
+        started.elapsed().as_secs_f64() * 1000.0
+    };
+    let opening: Vec<f64> = (0..3).map(|_| frame(&mut app, vec![])).collect();
+    let first = app
+        .catalog
+        .catalog
+        .as_ref()
+        .and_then(|c| c.models(&Default::default()).ok())
+        .and_then(|m| m.first().map(|m| m.name.clone()))
+        .expect("the catalog has models");
+    app.catalog_view.selected_model = Some(first);
+    app.catalog_view.selected_version = Some(1);
+    let selecting = frame(&mut app, vec![]);
+    let wheel = |at: egui::Pos2, dy: f32| {
+        vec![
+            egui::Event::PointerMoved(at),
+            egui::Event::MouseWheel {
+                unit: egui::MouseWheelUnit::Point,
+                delta: egui::vec2(0.0, dy),
+                phase: egui::TouchPhase::Move,
+                source: egui::MouseWheelSource::Wheel,
+                modifiers: egui::Modifiers::NONE,
+            },
+        ]
+    };
+    let mut times = Vec::new();
+    for i in 0..600 {
+        let (at, dy) = if i < 300 {
+            (
+                egui::pos2(200.0, 400.0),
+                if i % 100 == 99 { 20_000.0 } else { -400.0 },
+            )
+        } else {
+            (
+                egui::pos2(800.0, 400.0),
+                if i % 100 == 99 { 20_000.0 } else { -300.0 },
+            )
+        };
+        times.push(frame(&mut app, wheel(at, dy)));
+    }
+    times.sort_by(f64::total_cmp);
+    let p = |q: f64| times[((times.len() - 1) as f64 * q) as usize];
+    println!(
+        "catalog view: opening frames {:.1} / {:.1} / {:.1} ms, selecting a model {selecting:.1} ms; scrolling p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms over {} frames",
+        opening[0], opening[1], opening[2],
+        p(0.5),
+        p(0.99),
+        p(1.0),
+        times.len()
+    );
+}
