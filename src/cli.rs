@@ -30,8 +30,12 @@ pub enum Command {
     Gui {
         file: Option<PathBuf>,
         /// Show FILE in the import preview instead of importing it at once.
-        #[arg(long, requires = "file")]
+        #[arg(long, requires = "file", conflicts_with = "score")]
         preview: bool,
+        /// Score FILE with this registered version (MODEL@VERSION or MODEL@STAGE) in the
+        /// Score view instead of importing it.
+        #[arg(long, value_name = "MODEL@VERSION", requires = "file")]
+        score: Option<String>,
     },
     /// Import a CSV file and print its schema and column profile.
     Inspect(InspectArgs),

@@ -8,12 +8,14 @@ fn main() {
     let parsed = Cli::parse();
     let result = match parsed.command {
         None => modeldesk::gui::run(None),
-        Some(Command::Gui { file, preview }) => modeldesk::gui::run(file.map(|f| {
-            if preview {
-                Startup::Preview(f)
-            } else {
-                Startup::Import(f)
-            }
+        Some(Command::Gui {
+            file,
+            preview,
+            score,
+        }) => modeldesk::gui::run(file.map(|f| match (score, preview) {
+            (Some(reference), _) => Startup::Score(reference, f),
+            (None, true) => Startup::Preview(f),
+            (None, false) => Startup::Import(f),
         })),
         Some(command) => cli::run(command),
     };

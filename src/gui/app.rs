@@ -43,6 +43,8 @@ pub struct Message {
 pub enum Startup {
     Import(PathBuf),
     Preview(PathBuf),
+    /// Score the file with a registered version (`churn@3`, `churn@production`).
+    Score(String, PathBuf),
 }
 
 /// The Modeldesk window.
@@ -94,6 +96,10 @@ impl ModeldeskApp {
         match file {
             Some(Startup::Import(path)) => commands.push(Command::ImportFiles(vec![path])),
             Some(Startup::Preview(path)) => commands.push(Command::PreviewFile(path)),
+            Some(Startup::Score(reference, path)) => {
+                commands.push(Command::ScoreReference(reference));
+                commands.push(Command::ScoreFile(path));
+            }
             None => {}
         }
         ModeldeskApp {
@@ -308,6 +314,23 @@ impl ModeldeskApp {
             }
             Command::CloseRegister => self.register_draft = None,
             Command::ScoreWith(source) => self.score_form.source = Some(source),
+            Command::ScoreReference(reference) => {
+                self.ensure_catalog();
+                let found = match &self.catalog.catalog {
+                    Some(catalog) => catalog.resolve(&reference).map_err(|e| e.to_string()),
+                    None => Err(self.catalog.error.clone().unwrap_or_default()),
+                };
+                match found {
+                    Ok(v) => {
+                        self.score_form.source = Some(super::command::ScoreSource::Version {
+                            model: v.model,
+                            version: v.version,
+                        });
+                        self.settings.view = View::Score;
+                    }
+                    Err(e) => self.error(e),
+                }
+            }
             Command::OpenScoreDialog => {
                 let picked = rfd::FileDialog::new()
                     .set_title("Score a CSV file")

@@ -85,6 +85,8 @@ pub enum Command {
     CloseRegister,
     /// Choose the model the Score view scores with.
     ScoreWith(ScoreSource),
+    /// Choose a registered version by reference (`churn@3`, `churn@production`).
+    ScoreReference(String),
     /// Ask for a CSV file to score with the chosen model.
     OpenScoreDialog,
     /// Score this file with the chosen model.

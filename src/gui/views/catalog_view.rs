@@ -553,11 +553,11 @@ fn versions_table(ui: &mut egui::Ui, state: &mut CatalogViewState) {
                 header.col(|_| {});
                 header.col(|ui| sort_header(ui, state, "Version", VersionSort::Version));
                 header.col(|ui| {
-                    ui.strong("Stage");
+                    ui.label(RichText::new("Stage").strong().monospace());
                 });
                 header.col(|ui| sort_header(ui, state, "Registered", VersionSort::Created));
                 header.col(|ui| {
-                    ui.strong("Algorithm");
+                    ui.label(RichText::new("Algorithm").strong().monospace());
                 });
                 for m in &metrics {
                     header.col(|ui| sort_header(ui, state, m, VersionSort::Metric(m.clone())));
