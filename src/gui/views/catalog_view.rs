@@ -45,6 +45,7 @@ pub struct CatalogViewState {
     pub tag_value: String,
     // The cache.
     read: Option<ReadKey>,
+    list_read: Option<ReadKey>,
     models: Vec<ModelSummary>,
     versions: Vec<VersionSummary>,
     detail: Option<VersionDetail>,
@@ -90,10 +91,27 @@ impl CatalogViewState {
         self.error = None;
         if let Err(e) = self.read_all(catalog) {
             self.error = Some(e.to_string());
+            self.list_read = None;
         }
     }
 
     fn read_all(&mut self, catalog: &Catalog) -> Result<(), crate::catalog::CatalogError> {
+        // Choosing a model or a version leaves the model list as it was.
+        let list_key = self.read.as_ref().map(|k| ReadKey {
+            model: None,
+            version: None,
+            sort: VersionSort::Version,
+            descending: false,
+            ..k.clone()
+        });
+        if list_key != self.list_read {
+            self.read_models(catalog)?;
+            self.list_read = list_key;
+        }
+        self.read_model(catalog)
+    }
+
+    fn read_models(&mut self, catalog: &Catalog) -> Result<(), crate::catalog::CatalogError> {
         let tag = self.tag_filter.trim();
         let filter = ModelFilter {
             search: Some(self.search.trim().to_string()).filter(|s| !s.is_empty()),
@@ -104,6 +122,10 @@ impl CatalogViewState {
             }),
         };
         self.models = catalog.models(&filter)?;
+        Ok(())
+    }
+
+    fn read_model(&mut self, catalog: &Catalog) -> Result<(), crate::catalog::CatalogError> {
         self.versions.clear();
         self.detail = None;
         self.history.clear();
