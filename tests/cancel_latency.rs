@@ -34,7 +34,9 @@ fn cancel_latency_on_a_large_file() {
         .expect("the target column exists");
     table.set_role(index, Role::Target);
     let recipe = Recipe::default_for(&table);
-    let spec = ModelSpec::from_name("logistic_regression").unwrap();
+    let algorithm =
+        std::env::var("MODELDESK_BIG_ALGORITHM").unwrap_or_else(|_| "logistic_regression".into());
+    let spec = ModelSpec::from_name(&algorithm).expect("a known algorithm name");
     let validation = Validation::Holdout {
         fraction: 0.2,
         seed: 0,

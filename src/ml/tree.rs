@@ -180,23 +180,68 @@ fn linfa_tree(
         })
 }
 
-/// Fit one classification tree on `x` with classes `y` in `0..classes`.
+/// How often a wait for a fit that cannot stop by itself asks whether to go on.
+const POLL: std::time::Duration = std::time::Duration::from_millis(40);
+
+/// Run `work` on a thread of its own and wait for its result, asking `keep_going` every
+/// [`POLL`]; when it says stop, return `None` at once and leave the thread to finish unseen.
+///
+/// linfa's tree fit has no progress or cancel hook and takes tens of seconds on large
+/// tables; this keeps Cancel prompt at the cost of the abandoned fit's CPU until it ends.
+fn cancellable<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+    keep_going: &mut dyn FnMut() -> bool,
+) -> Option<T> {
+    let (sender, receiver) = crossbeam_channel::bounded(1);
+    let spawned = std::thread::Builder::new()
+        .name("tree-fit".into())
+        .spawn(move || {
+            let _ = sender.send(work());
+        });
+    if spawned.is_err() {
+        return None;
+    }
+    loop {
+        match receiver.recv_timeout(POLL) {
+            Ok(result) => return Some(result),
+            Err(crossbeam_channel::RecvTimeoutError::Timeout) if keep_going() => {}
+            Err(_) => return None,
+        }
+    }
+}
+
+/// Fit one classification tree on `x` with classes `y` in `0..classes`; `keep_going` is
+/// asked every 40 ms while linfa works, and a `false` returns [`ModelError::Cancelled`].
 pub fn fit_tree(
     x: ArrayView2<f64>,
     y: &[usize],
     classes: usize,
     spec: &TreeSpec,
+    keep_going: &mut dyn FnMut() -> bool,
 ) -> Result<FlatTree, ModelError> {
-    let tree = linfa_tree(
-        x,
-        y,
-        spec.max_depth,
-        spec.min_samples_split,
-        spec.min_samples_leaf,
-        spec.criterion,
-    )?;
-    let features: Vec<usize> = (0..x.ncols()).collect();
-    Ok(FlatTree::from_linfa(&tree, &features, x, y, classes))
+    let (owned_x, owned_y, spec) = (x.to_owned(), y.to_vec(), spec.clone());
+    cancellable(
+        move || {
+            let tree = linfa_tree(
+                owned_x.view(),
+                &owned_y,
+                spec.max_depth,
+                spec.min_samples_split,
+                spec.min_samples_leaf,
+                spec.criterion,
+            )?;
+            let features: Vec<usize> = (0..owned_x.ncols()).collect();
+            Ok(FlatTree::from_linfa(
+                &tree,
+                &features,
+                owned_x.view(),
+                &owned_y,
+                classes,
+            ))
+        },
+        keep_going,
+    )
+    .unwrap_or(Err(ModelError::Cancelled))
 }
 
 /// A fitted random forest.
@@ -231,7 +276,11 @@ pub fn fit_forest(
     let sample = ((rows as f64 * spec.sample_fraction).ceil() as usize).clamp(1, rows.max(1));
     let width =
         ((x.ncols() as f64 * spec.feature_fraction).ceil() as usize).clamp(1, x.ncols().max(1));
-    let grow = |i: usize| -> Result<FlatTree, ModelError> {
+    let shared = std::sync::Arc::new((x.to_owned(), y.to_vec(), spec.clone()));
+    let grow = move |shared: &(Array2<f64>, Vec<usize>, ForestSpec),
+                     i: usize|
+          -> Result<FlatTree, ModelError> {
+        let (x, y, spec) = shared;
         let mut rng = StdRng::seed_from_u64(spec.seed.wrapping_add(i as u64));
         let picked: Vec<usize> = (0..sample).map(|_| rng.gen_range(0..rows)).collect();
         let mut features = rand::seq::index::sample(&mut rng, x.ncols(), width).into_vec();
@@ -262,8 +311,18 @@ pub fn fit_forest(
         }
         let start = trees.len();
         let end = (start + batch).min(spec.trees);
-        let grown: Result<Vec<FlatTree>, ModelError> =
-            (start..end).into_par_iter().map(grow).collect();
+        let batch_data = std::sync::Arc::clone(&shared);
+        let done = trees.len() as u64;
+        let grown = cancellable(
+            move || -> Result<Vec<FlatTree>, ModelError> {
+                (start..end)
+                    .into_par_iter()
+                    .map(|i| grow(&batch_data, i))
+                    .collect()
+            },
+            &mut || progress(done),
+        )
+        .ok_or(ModelError::Cancelled)?;
         trees.extend(grown?);
     }
     Ok(ForestModel { trees, classes })
@@ -285,7 +344,7 @@ mod tests {
             [12.0, 5.0]
         ];
         let y = [0, 0, 0, 1, 1, 1];
-        let tree = fit_tree(x.view(), &y, 2, &TreeSpec::default()).unwrap();
+        let tree = fit_tree(x.view(), &y, 2, &TreeSpec::default(), &mut || true).unwrap();
         let proba = tree.predict_proba(x.view(), 2);
         for (i, &class) in y.iter().enumerate() {
             assert_eq!(proba[[i, class]], 1.0, "{proba:?}");
@@ -297,7 +356,7 @@ mod tests {
             ..Default::default()
         };
         let x = array![[0.0], [0.0], [0.0], [1.0]];
-        let tree = fit_tree(x.view(), &[0, 0, 1, 1], 2, &stump).unwrap();
+        let tree = fit_tree(x.view(), &[0, 0, 1, 1], 2, &stump, &mut || true).unwrap();
         let p = tree.predict_proba(array![[0.0]].view(), 2);
         assert!((p[[0, 0]] - 2.0 / 3.0).abs() < 1e-12, "{p:?}");
     }
@@ -325,5 +384,21 @@ mod tests {
             calls < 2
         });
         assert_eq!(cancelled.unwrap_err(), ModelError::Cancelled);
+    }
+
+    #[test]
+    fn a_long_tree_fit_stops_when_asked() {
+        // Large enough that linfa needs far longer than one 40 ms poll.
+        let x = Array2::from_shape_fn((50_000, 6), |(i, j)| {
+            ((i * 7919 + j * 104_729) % 1009) as f64
+        });
+        let y: Vec<usize> = (0..50_000).map(|i| (i * 31 % 7 > 3) as usize).collect();
+        let mut asked = 0;
+        let result = fit_tree(x.view(), &y, 2, &TreeSpec::default(), &mut || {
+            asked += 1;
+            false
+        });
+        assert_eq!(result.unwrap_err(), ModelError::Cancelled);
+        assert_eq!(asked, 1, "the first question already stops it");
     }
 }
