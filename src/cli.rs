@@ -3,9 +3,11 @@
 //! Exit status 0 success, 1 failure while working, 2 bad usage or bad input.
 
 mod catalog;
+mod report;
 mod score;
 
 pub use catalog::{CatalogArg, HistoryArgs, ModelsArgs, RollbackArgs, StageArgs};
+pub use report::ReportArgs;
 pub use score::ScoreArgs;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -51,6 +53,8 @@ pub enum Command {
     /// Predict a CSV file with a registered version: schema check, metrics if labelled,
     /// drift, predictions as CSV; the run is recorded in the catalog.
     Score(ScoreArgs),
+    /// Write one self-contained HTML report on one version or a comparison of several.
+    Report(ReportArgs),
 }
 
 /// Options of `train`.
@@ -203,6 +207,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
         Command::Rollback(args) => catalog::rollback(&args),
         Command::History(args) => catalog::history(&args),
         Command::Score(args) => score::score(&args),
+        Command::Report(args) => report::report(&args),
         Command::Gui { .. } => unreachable!("the window is opened by main"),
     }
 }
