@@ -746,3 +746,157 @@ fn score_writes_predicted_values_of_a_regression_model() {
         json["rows"].as_u64().unwrap() + 1
     );
 }
+
+#[test]
+fn report_compares_versions_in_one_self_contained_file() {
+    let (dir, catalog) = penguins_catalog();
+    let path = catalog.to_str().unwrap();
+    let tree = modeldesk(&[
+        "train",
+        "assets/penguins.csv",
+        "--target",
+        "species",
+        "--algo",
+        "decision_tree",
+        "--cv",
+        "2",
+        "--register",
+        "penguins",
+        "--catalog",
+        path,
+    ]);
+    assert!(tree.status.success());
+    assert!(
+        modeldesk(&["stage", "penguins", "2", "production", "--catalog", path])
+            .status
+            .success()
+    );
+    let scored = modeldesk(&[
+        "score",
+        "penguins@production",
+        "assets/penguins.csv",
+        "--catalog",
+        path,
+    ]);
+    assert!(scored.status.success());
+    let html_path = dir.path().join("report.html");
+    let csv_path = dir.path().join("metrics.csv");
+    let out = modeldesk(&[
+        "report",
+        "penguins@1",
+        "penguins@production",
+        "-o",
+        html_path.to_str().unwrap(),
+        "--metrics-csv",
+        csv_path.to_str().unwrap(),
+        "--catalog",
+        path,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout)
+        .contains("report on penguins version 1, penguins version 2 written to"));
+    let html = std::fs::read_to_string(&html_path).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    for banned in ["<script", "<link", "<img", "src=", "href=", "url(", "http"] {
+        assert!(!html.contains(banned), "the report holds {banned}");
+    }
+    for expected in [
+        "penguins: versions 1, 2",
+        "logistic regression",
+        "decision tree",
+        "<svg class=\"plot\"",
+        "Confusion matrices",
+        "None → Production",
+        "Drift in the latest run",
+        "body_mass_g",
+        "@media print",
+    ] {
+        assert!(html.contains(expected), "the report lacks {expected:?}");
+    }
+    let csv = std::fs::read_to_string(&csv_path).unwrap();
+    assert!(csv.starts_with(
+        "metric,higher_is_better,penguins v1 mean,penguins v1 std,penguins v2 mean,penguins v2 std,best\naccuracy,true,"
+    ));
+}
+
+#[test]
+fn report_shows_names_a_user_typed_as_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("catalog.sqlite");
+    let path = catalog.to_str().unwrap();
+    let evil = "<script>alert(1)</script>";
+    let iris = std::fs::read_to_string(root().join("assets/iris.csv")).unwrap();
+    let (header, rows) = iris.split_once('\n').unwrap();
+    let header = header.replacen("sepal_length", evil, 1);
+    assert!(header.contains(evil), "{header}");
+    let file = dir.path().join("iris.csv");
+    std::fs::write(&file, format!("{header}\n{rows}")).unwrap();
+    let trained = modeldesk(&[
+        "train",
+        file.to_str().unwrap(),
+        "--target",
+        "species",
+        "--cv",
+        "2",
+        "--register",
+        evil,
+        "--catalog",
+        path,
+    ]);
+    assert!(
+        trained.status.success(),
+        "{}",
+        String::from_utf8_lossy(&trained.stderr)
+    );
+    {
+        let mut catalog = modeldesk::catalog::Catalog::open(&catalog).unwrap();
+        catalog
+            .set_model_description(evil, &format!("{evil} **{evil}**"))
+            .unwrap();
+        catalog.set_model_tag(evil, evil, evil).unwrap();
+        catalog.set_version_tag(evil, 1, "owner", evil).unwrap();
+    }
+    let html_path = dir.path().join("report.html");
+    let out = modeldesk(&[
+        "report",
+        &format!("{evil}@1"),
+        "-o",
+        html_path.to_str().unwrap(),
+        "--catalog",
+        path,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(&html_path).unwrap();
+    assert!(!html.contains("<script"));
+    assert!(html.contains("&lt;script&gt;alert(1)"));
+    // The title, the model card, the summary, the profile and the recipe all name it.
+    assert!(html.matches("&lt;script&gt;").count() >= 8, "{html}");
+}
+
+#[test]
+fn report_of_a_version_that_is_not_there_exits_2() {
+    let (dir, catalog) = penguins_catalog();
+    let html_path = dir.path().join("report.html");
+    let out = modeldesk(&[
+        "report",
+        "penguins@1",
+        "penguins@7",
+        "-o",
+        html_path.to_str().unwrap(),
+        "--catalog",
+        catalog.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("model 'penguins' has no version 7"), "{err}");
+    assert!(!html_path.exists());
+    assert_eq!(modeldesk(&["report", "penguins@1"]).status.code(), Some(2));
+}

@@ -86,6 +86,8 @@ pub struct Settings {
     pub warnings: Vec<String>,
     pub features: usize,
     pub recipe: Vec<RecipeRow>,
+    /// The label of an earlier version whose fitted recipe is the same, shown instead.
+    pub same_recipe_as: Option<String>,
 }
 
 /// What the recipe does to one column.
@@ -135,6 +137,8 @@ pub struct HistoryRow {
 pub struct ScoringSection {
     pub label: String,
     pub color: &'static str,
+    /// The validation metrics the runs' metrics compare with.
+    pub validation: String,
     pub runs: Vec<RunRow>,
     pub latest: Vec<DriftView>,
     pub latest_file: String,
@@ -173,6 +177,8 @@ pub struct Page {
     pub cards: Vec<Card>,
     pub metrics: Vec<MetricRow>,
     pub folds: Vec<FoldRow>,
+    /// 1..=the most folds of any version, for the fold table's header.
+    pub fold_numbers: Vec<usize>,
     pub class_charts: Vec<ClassCharts>,
     pub regression_charts: Vec<RegressionCharts>,
     pub confusions: Vec<ConfusionView>,
@@ -427,6 +433,12 @@ fn settings(versions: &[ReportVersion]) -> Vec<Settings> {
         .iter()
         .enumerate()
         .map(|(i, v)| Settings {
+            // Versions trained on the same data with the same recipe learn the same one;
+            // the table is shown once.
+            same_recipe_as: versions[..i]
+                .iter()
+                .find(|earlier| earlier.recipe.is_some() && earlier.recipe == v.recipe)
+                .map(ReportVersion::label),
             label: v.label(),
             color: palette(i),
             algorithm: v.algorithm(),
@@ -511,9 +523,22 @@ fn datasets(versions: &[ReportVersion]) -> Vec<DatasetView> {
             rows,
             fingerprint: short_hash(&dataset.fingerprint),
             used_by: vec![v.label()],
+            // A regression target's "classes" are its values: no balance to show.
             class_balance: profile
                 .and_then(|p| p.class_balance.as_ref())
-                .map(|b| b.iter().map(|(c, n)| format!("{c}: {n}")).collect())
+                .filter(|_| !v.evaluation.classes.is_empty())
+                .map(|balance| {
+                    const SHOWN: usize = 12;
+                    let mut parts: Vec<String> = balance
+                        .iter()
+                        .take(SHOWN)
+                        .map(|(c, n)| format!("{c}: {n}"))
+                        .collect();
+                    if balance.len() > SHOWN {
+                        parts.push(format!("… {} more", balance.len() - SHOWN));
+                    }
+                    parts
+                })
                 .unwrap_or_default(),
             columns,
         });
@@ -556,6 +581,9 @@ fn history(versions: &[ReportVersion]) -> Vec<HistoryRow> {
     entries.into_iter().map(|(_, row)| row).collect()
 }
 
+/// The metrics a scoring run's row shows.
+const SCORING_METRICS: [&str; 6] = ["accuracy", "f1_macro", "roc_auc", "rmse", "mae", "r2"];
+
 fn scoring(versions: &[ReportVersion]) -> Vec<ScoringSection> {
     versions
         .iter()
@@ -576,12 +604,7 @@ fn scoring(versions: &[ReportVersion]) -> Vec<ScoringSection> {
                     let shown: Vec<String> = s
                         .metrics
                         .iter()
-                        .filter(|(name, _)| {
-                            matches!(
-                                name.as_str(),
-                                "accuracy" | "f1_macro" | "roc_auc" | "rmse" | "mae" | "r2"
-                            )
-                        })
+                        .filter(|(name, _)| SCORING_METRICS.contains(&name.as_str()))
                         .map(|(name, value)| format!("{name} {}", four(Some(*value))))
                         .collect();
                     RunRow {
@@ -597,7 +620,7 @@ fn scoring(versions: &[ReportVersion]) -> Vec<ScoringSection> {
                             _ => "no labels".into(),
                         },
                         drift: format!(
-                            "{} drift, {} warning, {} features",
+                            "{} drift, {} warning of {} features",
                             count("drift"),
                             count("warning"),
                             s.drift.len()
@@ -606,9 +629,17 @@ fn scoring(versions: &[ReportVersion]) -> Vec<ScoringSection> {
                 })
                 .collect();
             let latest = v.scoring.last().expect("filtered to versions with runs");
+            let validation: Vec<String> = SCORING_METRICS
+                .iter()
+                .filter_map(|name| {
+                    let value = v.metrics.mean.get(*name)?;
+                    Some(format!("{name} {}", four(Some(*value))))
+                })
+                .collect();
             ScoringSection {
                 label: v.label(),
                 color: palette(i),
+                validation: validation.join(", "),
                 runs,
                 latest_file: latest.run.file_path.clone(),
                 latest: latest
@@ -654,6 +685,12 @@ pub fn page(versions: &[ReportVersion], catalog: String, generated_at: String) -
         summary: summary_rows(versions),
         cards: cards(versions),
         metrics: metric_rows(&columns),
+        fold_numbers: (1..=versions
+            .iter()
+            .map(|v| v.evaluation.folds.len())
+            .max()
+            .unwrap_or(0))
+            .collect(),
         folds: fold_rows(versions),
         class_charts: charts::class_charts(versions),
         regression_charts: charts::regression_charts(versions),

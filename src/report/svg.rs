@@ -73,12 +73,13 @@ impl Axis {
         }
     }
 
-    /// The unit interval, for rates and probabilities.
+    /// The unit interval, for rates and probabilities, with a sliver of room so a curve
+    /// along 0 or 1 is not hidden by the frame.
     pub fn unit(label: &'static str) -> Axis {
         Axis {
             label,
-            min: 0.0,
-            max: 1.0,
+            min: -0.02,
+            max: 1.02,
         }
     }
 }
@@ -172,7 +173,7 @@ impl Plot {
         let mut s = String::new();
         let _ = write!(
             s,
-            r#"<svg class="plot" viewBox="0 0 {WIDTH} {HEIGHT}" xmlns="http://www.w3.org/2000/svg" role="img">"#
+            r#"<svg class="plot" viewBox="0 0 {WIDTH} {HEIGHT}" role="img">"#
         );
         let _ = write!(
             s,
@@ -296,9 +297,7 @@ pub struct Bar {
 pub fn sparkbars(bars: &[Bar], color: &str) -> String {
     let (w, h) = (120.0, 30.0);
     let max = bars.iter().map(|b| b.value).fold(0.0, f64::max);
-    let mut s = format!(
-        r#"<svg class="spark" viewBox="0 0 {w} {h}" xmlns="http://www.w3.org/2000/svg" role="img">"#
-    );
+    let mut s = format!(r#"<svg class="spark" viewBox="0 0 {w} {h}" role="img">"#);
     if bars.is_empty() || max <= 0.0 {
         s.push_str("</svg>");
         return s;
@@ -328,9 +327,7 @@ pub fn paired_bars(labels: &[String], expected: &[f64], actual: &[f64], color: &
         .chain(&actual[..n])
         .copied()
         .fold(0.0, f64::max);
-    let mut s = format!(
-        r#"<svg class="spark wide" viewBox="0 0 {w} {h}" xmlns="http://www.w3.org/2000/svg" role="img">"#
-    );
+    let mut s = format!(r#"<svg class="spark wide" viewBox="0 0 {w} {h}" role="img">"#);
     if n == 0 || max <= 0.0 {
         s.push_str("</svg>");
         return s;
@@ -404,7 +401,7 @@ mod tests {
         };
         let svg = plot.to_svg();
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
-        assert!(svg.contains("<polyline points=\"48.0,210.0 "), "{svg}");
+        assert!(svg.contains("<polyline points=\"53.0,206.2 "), "{svg}");
         assert!(svg.contains("stroke-dasharray"));
         assert!(!svg.contains("nothing stored"));
         let empty = Plot {
