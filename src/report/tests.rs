@@ -186,7 +186,7 @@ fn a_cancelled_report_stops_and_an_empty_one_is_refused() {
     let iris = sample_with_target("iris.csv", "species");
     let version = register(&mut catalog, "iris", &iris, "species", "naive_bayes");
     assert!(matches!(
-        render_versions(&catalog, &[version.clone()], &mut |_| false),
+        render_versions(&catalog, std::slice::from_ref(&version), &mut |_| false),
         Err(ReportError::Cancelled)
     ));
     assert!(matches!(
@@ -201,7 +201,7 @@ fn a_cancelled_report_stops_and_an_empty_one_is_refused() {
         render_versions(&catalog, &[missing], &mut |_| true),
         Err(ReportError::Catalog(_))
     ));
-    let columns = metric_columns(&catalog, &[version.clone()]).unwrap();
+    let columns = metric_columns(&catalog, std::slice::from_ref(&version)).unwrap();
     assert!(metrics_csv(&columns)
         .starts_with("metric,higher_is_better,iris v1 mean,iris v1 std,best\naccuracy,true,"));
     let confusion = version_confusion_csv(&catalog, &version).unwrap().unwrap();
