@@ -1,9 +1,14 @@
-//! The command line: `inspect`, `train` and the catalog commands (and the GUI launcher).
+//! The command line: `inspect`, `train`, the catalog commands, `score` and `report` (and the
+//! GUI launcher).
 //! Exit status 0 success, 1 failure while working, 2 bad usage or bad input.
 
 mod catalog;
+mod report;
+mod score;
 
 pub use catalog::{CatalogArg, HistoryArgs, ModelsArgs, RollbackArgs, StageArgs};
+pub use report::ReportArgs;
+pub use score::ScoreArgs;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::json;
@@ -49,6 +54,11 @@ pub enum Command {
     Rollback(RollbackArgs),
     /// Show the registrations, stage changes and deletions of a model's versions.
     History(HistoryArgs),
+    /// Predict a CSV file with a registered version: schema check, metrics if labelled,
+    /// drift, predictions as CSV; the run is recorded in the catalog.
+    Score(ScoreArgs),
+    /// Write one self-contained HTML report on one version or a comparison of several.
+    Report(ReportArgs),
 }
 
 /// Options of `train`.
@@ -200,6 +210,8 @@ pub fn run(command: Command) -> anyhow::Result<()> {
         Command::Stage(args) => catalog::stage(&args),
         Command::Rollback(args) => catalog::rollback(&args),
         Command::History(args) => catalog::history(&args),
+        Command::Score(args) => score::score(&args),
+        Command::Report(args) => report::report(&args),
         Command::Gui { .. } => unreachable!("the window is opened by main"),
     }
 }

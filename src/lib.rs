@@ -8,4 +8,5 @@ pub mod error;
 pub mod gui;
 pub mod jobs;
 pub mod ml;
+pub mod report;
 pub mod score;

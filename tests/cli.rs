@@ -516,3 +516,387 @@ fn two_training_processes_registering_one_model_get_distinct_numbers() {
         .collect();
     assert_eq!(listed, (1..=8).collect::<Vec<_>>());
 }
+
+/// A catalog in a temporary folder with `penguins` version 1 (logistic regression).
+fn penguins_catalog() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("catalog.sqlite");
+    let out = modeldesk(&[
+        "train",
+        "assets/penguins.csv",
+        "--target",
+        "species",
+        "--cv",
+        "2",
+        "--register",
+        "penguins",
+        "--catalog",
+        catalog.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (dir, catalog)
+}
+
+#[test]
+fn score_measures_a_labelled_file_finds_no_drift_and_records_the_run() {
+    let (dir, catalog) = penguins_catalog();
+    let path = catalog.to_str().unwrap();
+    let out = dir.path().join("predictions.csv");
+    let json = stdout_json(&modeldesk(&[
+        "score",
+        "penguins@1",
+        "assets/penguins.csv",
+        "-o",
+        out.to_str().unwrap(),
+        "--json",
+        "--catalog",
+        path,
+    ]));
+    assert_eq!(json["rows"], 344);
+    assert_eq!(json["labelled_rows"], 344);
+    assert!(
+        json["metrics"]["accuracy"].as_f64().unwrap() > 0.95,
+        "{json}"
+    );
+    assert!(json["validation_metrics"]["accuracy"].as_f64().unwrap() > 0.9);
+    let drift = json["drift"].as_array().unwrap();
+    assert!(drift.iter().any(|d| d["column"] == "bill_length_mm"));
+    assert!(drift.iter().all(|d| d["status"] == "stable"), "{json}");
+    assert!(drift.iter().all(|d| d["psi"].is_number()));
+    assert_eq!(json["unseen"], serde_json::json!({}));
+    assert!(json["notices"].is_array());
+
+    let csv = std::fs::read_to_string(&out).unwrap();
+    let header = csv.lines().next().unwrap();
+    assert_eq!(
+        header,
+        "species,island,bill_length_mm,bill_depth_mm,flipper_length_mm,body_mass_g,sex,year,\
+         predicted,proba_Adelie,proba_Chinstrap,proba_Gentoo"
+    );
+    assert_eq!(csv.lines().count(), 345);
+
+    let catalog = modeldesk::catalog::Catalog::open(&catalog).unwrap();
+    let runs = catalog.scoring_runs("penguins", 1).unwrap();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].rows, 344);
+    assert_eq!(runs[0].file_fingerprint, json["fingerprint"]);
+    let drift: serde_json::Value = serde_json::from_str(&runs[0].drift_json).unwrap();
+    assert_eq!(
+        drift.as_array().unwrap().len(),
+        json["drift"].as_array().unwrap().len()
+    );
+    let metrics: serde_json::Value =
+        serde_json::from_str(runs[0].metrics_json.as_deref().unwrap()).unwrap();
+    assert_eq!(metrics["accuracy"], json["metrics"]["accuracy"]);
+}
+
+#[test]
+fn score_refuses_a_file_without_a_column_the_model_needs() {
+    let (dir, catalog) = penguins_catalog();
+    let text = std::fs::read_to_string(root().join("assets/penguins.csv")).unwrap();
+    let without_island: String = text
+        .lines()
+        .map(|line| {
+            let mut fields: Vec<&str> = line.split(',').collect();
+            fields.remove(1);
+            fields.join(",") + "\n"
+        })
+        .collect();
+    let file = dir.path().join("no_island.csv");
+    std::fs::write(&file, without_island).unwrap();
+    let out = dir.path().join("predictions.csv");
+    let scored = modeldesk(&[
+        "score",
+        "penguins@1",
+        file.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--catalog",
+        catalog.to_str().unwrap(),
+    ]);
+    assert_eq!(scored.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&scored.stderr);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(
+        err.contains("lacks a column the model needs: island"),
+        "{err}"
+    );
+    assert!(!out.exists());
+    let catalog = modeldesk::catalog::Catalog::open(&catalog).unwrap();
+    assert!(catalog.scoring_runs("penguins", 1).unwrap().is_empty());
+}
+
+#[test]
+fn score_finds_the_production_version_and_prints_drift_in_text() {
+    let (_dir, catalog) = penguins_catalog();
+    let path = catalog.to_str().unwrap();
+    let unstaged = modeldesk(&[
+        "score",
+        "penguins@production",
+        "assets/penguins.csv",
+        "--catalog",
+        path,
+    ]);
+    assert_eq!(unstaged.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unstaged.stderr).contains("no version in stage Production"));
+    assert!(
+        modeldesk(&["stage", "penguins", "1", "production", "--catalog", path])
+            .status
+            .success()
+    );
+    let out = modeldesk(&[
+        "score",
+        "penguins@production",
+        "assets/penguins.csv",
+        "--drift",
+        "--catalog",
+        path,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with("scored 344 rows of assets/penguins.csv with penguins version 1"),
+        "{text}"
+    );
+    assert!(text.contains("metrics on 344 labelled rows"), "{text}");
+    assert!(text.contains("drift: 0 of "), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.trim_start().starts_with("bill_length_mm") && l.ends_with("stable")),
+        "{text}"
+    );
+    assert!(text.contains("recorded as scoring run 1"), "{text}");
+}
+
+#[test]
+fn score_refuses_a_tampered_model_and_predicts_nothing() {
+    let (dir, catalog) = penguins_catalog();
+    {
+        let conn = rusqlite::Connection::open(&catalog).unwrap();
+        conn.execute(
+            "UPDATE model_versions SET artifact = CAST('{}' AS BLOB) WHERE version = 1",
+            [],
+        )
+        .unwrap();
+    }
+    let out = dir.path().join("predictions.csv");
+    let scored = modeldesk(&[
+        "score",
+        "penguins@1",
+        "assets/penguins.csv",
+        "-o",
+        out.to_str().unwrap(),
+        "--catalog",
+        catalog.to_str().unwrap(),
+    ]);
+    assert_eq!(scored.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&scored.stderr);
+    assert!(err.contains("does not match its checksum"), "{err}");
+    assert!(scored.stdout.is_empty());
+    assert!(!out.exists());
+}
+
+#[test]
+fn score_writes_predicted_values_of_a_regression_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("catalog.sqlite");
+    let path = catalog.to_str().unwrap();
+    let trained = modeldesk(&[
+        "train",
+        "assets/diabetes.csv",
+        "--target",
+        "progression",
+        "--cv",
+        "2",
+        "--register",
+        "diabetes",
+        "--catalog",
+        path,
+    ]);
+    assert!(trained.status.success());
+    let out = dir.path().join("predictions.csv");
+    let json = stdout_json(&modeldesk(&[
+        "score",
+        "diabetes",
+        "assets/diabetes.csv",
+        "-o",
+        out.to_str().unwrap(),
+        "--json",
+        "--catalog",
+        path,
+    ]));
+    assert!(json["metrics"]["r2"].as_f64().unwrap() > 0.3, "{json}");
+    assert!(json["validation_metrics"]["rmse"].is_number());
+    let csv = std::fs::read_to_string(&out).unwrap();
+    assert!(csv
+        .lines()
+        .next()
+        .unwrap()
+        .ends_with(",progression,predicted"));
+    assert_eq!(
+        csv.lines().count() as u64,
+        json["rows"].as_u64().unwrap() + 1
+    );
+}
+
+#[test]
+fn report_compares_versions_in_one_self_contained_file() {
+    let (dir, catalog) = penguins_catalog();
+    let path = catalog.to_str().unwrap();
+    let tree = modeldesk(&[
+        "train",
+        "assets/penguins.csv",
+        "--target",
+        "species",
+        "--algo",
+        "decision_tree",
+        "--cv",
+        "2",
+        "--register",
+        "penguins",
+        "--catalog",
+        path,
+    ]);
+    assert!(tree.status.success());
+    assert!(
+        modeldesk(&["stage", "penguins", "2", "production", "--catalog", path])
+            .status
+            .success()
+    );
+    let scored = modeldesk(&[
+        "score",
+        "penguins@production",
+        "assets/penguins.csv",
+        "--catalog",
+        path,
+    ]);
+    assert!(scored.status.success());
+    let html_path = dir.path().join("report.html");
+    let csv_path = dir.path().join("metrics.csv");
+    let out = modeldesk(&[
+        "report",
+        "penguins@1",
+        "penguins@production",
+        "-o",
+        html_path.to_str().unwrap(),
+        "--metrics-csv",
+        csv_path.to_str().unwrap(),
+        "--catalog",
+        path,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout)
+        .contains("report on penguins version 1, penguins version 2 written to"));
+    let html = std::fs::read_to_string(&html_path).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    for banned in ["<script", "<link", "<img", "src=", "href=", "url(", "http"] {
+        assert!(!html.contains(banned), "the report holds {banned}");
+    }
+    for expected in [
+        "penguins: versions 1, 2",
+        "logistic regression",
+        "decision tree",
+        "<svg class=\"plot\"",
+        "Confusion matrices",
+        "None → Production",
+        "Drift in the latest run",
+        "body_mass_g",
+        "@media print",
+    ] {
+        assert!(html.contains(expected), "the report lacks {expected:?}");
+    }
+    let csv = std::fs::read_to_string(&csv_path).unwrap();
+    assert!(csv.starts_with(
+        "metric,higher_is_better,penguins v1 mean,penguins v1 std,penguins v2 mean,penguins v2 std,best\naccuracy,true,"
+    ));
+}
+
+#[test]
+fn report_shows_names_a_user_typed_as_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("catalog.sqlite");
+    let path = catalog.to_str().unwrap();
+    let evil = "<script>alert(1)</script>";
+    let iris = std::fs::read_to_string(root().join("assets/iris.csv")).unwrap();
+    let (header, rows) = iris.split_once('\n').unwrap();
+    let header = header.replacen("sepal_length", evil, 1);
+    assert!(header.contains(evil), "{header}");
+    let file = dir.path().join("iris.csv");
+    std::fs::write(&file, format!("{header}\n{rows}")).unwrap();
+    let trained = modeldesk(&[
+        "train",
+        file.to_str().unwrap(),
+        "--target",
+        "species",
+        "--cv",
+        "2",
+        "--register",
+        evil,
+        "--catalog",
+        path,
+    ]);
+    assert!(
+        trained.status.success(),
+        "{}",
+        String::from_utf8_lossy(&trained.stderr)
+    );
+    {
+        let mut catalog = modeldesk::catalog::Catalog::open(&catalog).unwrap();
+        catalog
+            .set_model_description(evil, &format!("{evil} **{evil}**"))
+            .unwrap();
+        catalog.set_model_tag(evil, evil, evil).unwrap();
+        catalog.set_version_tag(evil, 1, "owner", evil).unwrap();
+    }
+    let html_path = dir.path().join("report.html");
+    let out = modeldesk(&[
+        "report",
+        &format!("{evil}@1"),
+        "-o",
+        html_path.to_str().unwrap(),
+        "--catalog",
+        path,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(&html_path).unwrap();
+    assert!(!html.contains("<script"));
+    assert!(html.contains("&lt;script&gt;alert(1)"));
+    // The title, the model card, the summary, the profile and the recipe all name it.
+    assert!(html.matches("&lt;script&gt;").count() >= 8, "{html}");
+}
+
+#[test]
+fn report_of_a_version_that_is_not_there_exits_2() {
+    let (dir, catalog) = penguins_catalog();
+    let html_path = dir.path().join("report.html");
+    let out = modeldesk(&[
+        "report",
+        "penguins@1",
+        "penguins@7",
+        "-o",
+        html_path.to_str().unwrap(),
+        "--catalog",
+        catalog.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("model 'penguins' has no version 7"), "{err}");
+    assert!(!html_path.exists());
+    assert_eq!(modeldesk(&["report", "penguins@1"]).status.code(), Some(2));
+}

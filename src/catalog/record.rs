@@ -6,10 +6,11 @@
 use serde::Serialize;
 use serde_json::json;
 
-use super::{Catalog, CatalogError, DatasetLineage, NewVersion};
+use super::{Catalog, CatalogError, DatasetLineage, NewScoringRun, NewVersion};
 use crate::data::{Profile, Table};
 use crate::ml::eval::{Evaluation, TrainedModel};
 use crate::ml::metrics::{calibration_curve, precision_recall_curve, roc_curve, Curve};
+use crate::score::Scored;
 
 /// Out-of-fold rows the stored curves are computed from at most (evenly sampled beyond).
 const CURVE_ROWS: usize = 100_000;
@@ -86,6 +87,31 @@ pub fn load_model(catalog: &Catalog, version_id: i64) -> Result<TrainedModel, Ca
             version,
             message: e.to_string(),
         }
+    })
+}
+
+/// The scoring run to record for `scored`, the predictions for the rows of `table`: the file
+/// and its fingerprint, the drift of each feature (`score::drift::FeatureDrift` as a JSON
+/// array) and, when the file had labels, the metrics with `labelled_rows` beside them.
+pub fn scoring_run(table: &Table, scored: &Scored) -> Result<NewScoringRun, CatalogError> {
+    let path = std::fs::canonicalize(&table.source).unwrap_or_else(|_| table.source.clone());
+    let metrics_json = match &scored.metrics {
+        None => None,
+        Some(metrics) => {
+            let mut value = serde_json::to_value(metrics).map_err(|e| CatalogError::Encode {
+                what: "the metrics".into(),
+                message: e.to_string(),
+            })?;
+            value["labelled_rows"] = json!(scored.labelled_rows);
+            Some(to_json("the metrics", &value)?)
+        }
+    };
+    Ok(NewScoringRun {
+        file_path: path.display().to_string(),
+        file_fingerprint: table.fingerprint.clone(),
+        rows: scored.rows as u64,
+        drift_json: to_json("the drift", &scored.drift)?,
+        metrics_json,
     })
 }
 

@@ -41,7 +41,7 @@ pub struct ColumnProfile {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub numeric: Option<NumericSummary>,
     /// Most frequent values with their counts (categorical, boolean, text, date).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub top_levels: Vec<(String, u64)>,
 }
 
@@ -504,5 +504,14 @@ mod tests {
         );
         assert_eq!((p.missing, p.distinct), (1, 3));
         assert_eq!(p.top_levels[0], ("b".to_string(), 3));
+    }
+
+    #[test]
+    fn a_stored_profile_reads_back() {
+        let table = crate::ml::target::sample_with_target("penguins.csv", "species");
+        let profile = profile_table(&table);
+        let json = serde_json::to_string(&profile).unwrap();
+        let read: Profile = serde_json::from_str(&json).unwrap();
+        assert_eq!(read, profile);
     }
 }

@@ -1,0 +1,365 @@
+//! Everything a report shows about one version, read from the catalog once. Stored JSON is
+//! read leniently, field by field: a version registered by an older build, or a field this
+//! build cannot read, leaves that part of the report empty instead of failing the report.
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+use super::metric_table::MetricColumn;
+use crate::catalog::{
+    Catalog, CatalogError, HistoryEntry, ModelFilter, ModelSummary, ScoringRun, VersionDetail,
+};
+use crate::data::Profile;
+use crate::ml::eval::{Metrics, Validation};
+use crate::ml::prep::FittedRecipe;
+use crate::ml::spec::ModelSpec;
+use crate::ml::target::Task;
+
+/// A field of a JSON object as `T`, if it is there and reads as one.
+fn field<T: DeserializeOwned>(value: &Value, key: &str) -> Option<T> {
+    value
+        .get(key)
+        .and_then(|v| serde_json::from_value(v.clone()).ok())
+}
+
+fn parse(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or(Value::Null)
+}
+
+/// What validation measured, as stored with the version.
+#[derive(Debug, Clone, Default)]
+pub struct StoredEvaluation {
+    pub task: Option<Task>,
+    pub target: Option<String>,
+    pub classes: Vec<String>,
+    pub validation: Option<Validation>,
+    pub rows_used: Option<u64>,
+    pub rows_dropped: Option<u64>,
+    /// Metrics of each fold (those that read back).
+    pub folds: Vec<Metrics>,
+    /// Metrics of all out-of-fold predictions together.
+    pub pooled: Option<Metrics>,
+    pub warnings: Vec<String>,
+}
+
+impl StoredEvaluation {
+    fn read(json: &str) -> StoredEvaluation {
+        let value = parse(json);
+        StoredEvaluation {
+            task: field(&value, "task"),
+            target: field(&value, "target"),
+            classes: field(&value, "classes").unwrap_or_default(),
+            validation: field(&value, "validation"),
+            rows_used: field(&value, "rows_used"),
+            rows_dropped: field(&value, "rows_dropped"),
+            folds: value["folds"]
+                .as_array()
+                .map(|folds| {
+                    folds
+                        .iter()
+                        .filter_map(|f| serde_json::from_value(f.clone()).ok())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            pooled: field(&value, "pooled"),
+            warnings: field(&value, "warnings").unwrap_or_default(),
+        }
+    }
+}
+
+/// The curves of one class against the rest.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ClassCurves {
+    pub class: String,
+    pub roc: Vec<(f64, f64)>,
+    pub pr: Vec<(f64, f64)>,
+    pub calibration: Vec<(f64, f64)>,
+}
+
+/// The stored curves of a version.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum StoredCurves {
+    #[default]
+    None,
+    Classes(Vec<ClassCurves>),
+    /// Out-of-fold (actual, predicted) pairs of a regression model.
+    Regression(Vec<(f64, f64)>),
+}
+
+/// The points of a stored `{"x": [...], "y": [...]}` curve that have both coordinates.
+fn points(curve: &Value) -> Vec<(f64, f64)> {
+    pairs(&curve["x"], &curve["y"])
+}
+
+fn pairs(xs: &Value, ys: &Value) -> Vec<(f64, f64)> {
+    let (Some(xs), Some(ys)) = (xs.as_array(), ys.as_array()) else {
+        return Vec::new();
+    };
+    xs.iter()
+        .zip(ys)
+        .filter_map(|(x, y)| Some((x.as_f64()?, y.as_f64()?)))
+        .collect()
+}
+
+impl StoredCurves {
+    fn read(json: &str) -> StoredCurves {
+        let value = parse(json);
+        if let Some(classes) = value["classes"].as_array() {
+            return StoredCurves::Classes(
+                classes
+                    .iter()
+                    .map(|c| ClassCurves {
+                        class: c["class"].as_str().unwrap_or("?").to_string(),
+                        roc: points(&c["roc"]),
+                        pr: points(&c["pr"]),
+                        calibration: points(&c["calibration"]),
+                    })
+                    .collect(),
+            );
+        }
+        if value.get("actual").is_some() {
+            return StoredCurves::Regression(pairs(&value["actual"], &value["predicted"]));
+        }
+        StoredCurves::None
+    }
+}
+
+/// The drift of one feature in a scoring run.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DriftRow {
+    pub column: String,
+    pub psi: Option<f64>,
+    pub ks: Option<f64>,
+    /// "stable", "warning" or "drift".
+    pub status: Option<String>,
+    pub bins: Vec<String>,
+    pub expected: Vec<f64>,
+    pub actual: Vec<f64>,
+}
+
+impl DriftRow {
+    fn read(column: String, value: &Value) -> DriftRow {
+        DriftRow {
+            column,
+            psi: value["psi"].as_f64(),
+            ks: value["ks"].as_f64(),
+            status: value["status"].as_str().map(str::to_string),
+            bins: field(value, "bins").unwrap_or_default(),
+            expected: field(value, "expected").unwrap_or_default(),
+            actual: field(value, "actual").unwrap_or_default(),
+        }
+    }
+}
+
+/// A recorded scoring run with its drift and metrics read.
+#[derive(Debug, Clone)]
+pub struct ScoringView {
+    pub run: ScoringRun,
+    pub drift: Vec<DriftRow>,
+    /// Scalar metrics, when the scored file had labels.
+    pub metrics: Vec<(String, f64)>,
+    pub labelled_rows: Option<u64>,
+}
+
+impl ScoringView {
+    fn read(run: ScoringRun) -> ScoringView {
+        // An array of features (what `score` records), or an object keyed by column.
+        let drift = match parse(&run.drift_json) {
+            Value::Array(items) => items
+                .iter()
+                .map(|d| DriftRow::read(d["column"].as_str().unwrap_or("?").to_string(), d))
+                .collect(),
+            Value::Object(map) => map
+                .iter()
+                .map(|(column, d)| DriftRow::read(column.clone(), d))
+                .collect(),
+            _ => Vec::new(),
+        };
+        let metrics_value = run.metrics_json.as_deref().map(parse).unwrap_or_default();
+        let metrics = match serde_json::from_value::<Metrics>(metrics_value.clone()) {
+            Ok(m) => m
+                .scalars()
+                .into_iter()
+                .map(|(n, v)| (n.to_string(), v))
+                .collect(),
+            Err(_) => metrics_value
+                .as_object()
+                .map(|map| {
+                    map.iter()
+                        .filter(|(name, _)| name.as_str() != "labelled_rows")
+                        .filter_map(|(name, v)| Some((name.clone(), v.as_f64()?)))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        };
+        ScoringView {
+            labelled_rows: metrics_value["labelled_rows"].as_u64(),
+            run,
+            drift,
+            metrics,
+        }
+    }
+}
+
+/// One version with everything a report shows about it.
+#[derive(Debug, Clone)]
+pub struct ReportVersion {
+    pub detail: VersionDetail,
+    /// The registered model: description, tags.
+    pub model: Option<ModelSummary>,
+    pub spec: Option<ModelSpec>,
+    /// The parameters as stored (the spec's fields but the algorithm).
+    pub parameters: Vec<(String, String)>,
+    pub evaluation: StoredEvaluation,
+    pub metrics: MetricColumn,
+    pub curves: StoredCurves,
+    pub recipe: Option<FittedRecipe>,
+    pub profile: Option<Profile>,
+    /// This version's registration and stage changes.
+    pub history: Vec<HistoryEntry>,
+    pub scoring: Vec<ScoringView>,
+}
+
+impl ReportVersion {
+    /// "churn v3".
+    pub fn label(&self) -> String {
+        format!(
+            "{} v{}",
+            self.detail.summary.model, self.detail.summary.version
+        )
+    }
+
+    /// The algorithm's name as a person reads it.
+    pub fn algorithm(&self) -> String {
+        match (&self.spec, &self.detail.summary.algorithm) {
+            (Some(spec), _) => spec.title().to_string(),
+            (None, Some(name)) => name.replace('_', " "),
+            (None, None) => "unknown algorithm".into(),
+        }
+    }
+}
+
+/// A JSON value as a person reads it in a parameter table.
+fn display_value(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Null => "none".into(),
+        other => other.to_string(),
+    }
+}
+
+/// Read version `version` of `model` and all that surrounds it.
+pub fn read_version(
+    catalog: &Catalog,
+    model: &str,
+    version: i64,
+) -> Result<ReportVersion, CatalogError> {
+    let detail = catalog.version(model, version)?;
+    let model_summary = catalog
+        .models(&ModelFilter {
+            search: Some(model.to_string()),
+            ..ModelFilter::default()
+        })?
+        .into_iter()
+        .find(|m| m.name == model);
+    let spec_value = parse(&detail.spec_json);
+    let parameters = spec_value
+        .as_object()
+        .map(|map| {
+            map.iter()
+                .filter(|(key, _)| key.as_str() != "algorithm")
+                .map(|(key, value)| (key.replace('_', " "), display_value(value)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let history = catalog
+        .history(model)?
+        .into_iter()
+        .filter(|entry| entry.version == version)
+        .collect();
+    let scoring = catalog
+        .scoring_runs(model, version)?
+        .into_iter()
+        .map(ScoringView::read)
+        .collect();
+    Ok(ReportVersion {
+        model: model_summary,
+        spec: serde_json::from_value(spec_value).ok(),
+        parameters,
+        evaluation: StoredEvaluation::read(&detail.metrics_json),
+        metrics: MetricColumn::from_detail(&detail),
+        curves: StoredCurves::read(&detail.curves_json),
+        recipe: serde_json::from_str(&detail.recipe_json).ok(),
+        profile: detail
+            .dataset
+            .as_ref()
+            .and_then(|d| serde_json::from_str(&d.profile_json).ok()),
+        history,
+        scoring,
+        detail,
+    })
+}
+
+/// The tags of a version and of its model, model tags first, as "key = value" lines.
+pub fn tag_lines(tags: &BTreeMap<String, String>) -> Vec<String> {
+    tags.iter()
+        .map(|(key, value)| {
+            if value.is_empty() {
+                key.clone()
+            } else {
+                format!("{key} = {value}")
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn drift_reads_as_an_array_of_features_or_an_object_by_column() {
+        let run = |drift: &str| ScoringRun {
+            id: 1,
+            version_id: 1,
+            file_path: "x.csv".into(),
+            file_fingerprint: "f".into(),
+            rows: 3,
+            scored_at: "2026-01-01T00:00:00Z".into(),
+            scored_by: "me".into(),
+            drift_json: drift.into(),
+            metrics_json: Some(r#"{"rmse": 2.0, "labelled_rows": 3}"#.into()),
+        };
+        let array = ScoringView::read(run(
+            r#"[{"column":"age","psi":0.3,"ks":0.2,"status":"drift","bins":["a"],"expected":[1.0],"actual":[0.5]}]"#,
+        ));
+        assert_eq!(array.drift[0].column, "age");
+        assert_eq!(array.drift[0].status.as_deref(), Some("drift"));
+        assert_eq!(array.drift[0].actual, vec![0.5]);
+        assert_eq!(array.metrics, vec![("rmse".to_string(), 2.0)]);
+        assert_eq!(array.labelled_rows, Some(3));
+        let object = ScoringView::read(run(r#"{"tenure":{"psi":0.02}}"#));
+        assert_eq!(object.drift[0].column, "tenure");
+        assert_eq!(object.drift[0].psi, Some(0.02));
+        assert_eq!(object.drift[0].ks, None);
+        assert!(ScoringView::read(run("not json")).drift.is_empty());
+    }
+
+    #[test]
+    fn curves_read_back_for_both_tasks() {
+        let classes = StoredCurves::read(
+            r#"{"classes":[{"class":"a","roc":{"x":[0,0.5,1],"y":[0,null,1]},"pr":{},"calibration":{"x":[],"y":[]}}]}"#,
+        );
+        let StoredCurves::Classes(classes) = classes else {
+            panic!("classification curves");
+        };
+        assert_eq!(classes[0].roc, vec![(0.0, 0.0), (1.0, 1.0)]);
+        assert!(classes[0].pr.is_empty());
+        assert_eq!(
+            StoredCurves::read(r#"{"actual":[1,2],"predicted":[1.5,2.5]}"#),
+            StoredCurves::Regression(vec![(1.0, 1.5), (2.0, 2.5)])
+        );
+        assert_eq!(StoredCurves::read("{}"), StoredCurves::None);
+    }
+}

@@ -1,0 +1,162 @@
+//! Metrics of several models side by side: which metrics to list in which order, whether
+//! higher or lower is better, and which model is best at each.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+use crate::catalog::VersionDetail;
+use crate::ml::eval::Evaluation;
+
+/// Metrics in the order a table lists them; any others follow by name.
+const ORDER: [&str; 18] = [
+    "accuracy",
+    "balanced_accuracy",
+    "f1_macro",
+    "precision_macro",
+    "recall_macro",
+    "f1_weighted",
+    "precision_weighted",
+    "recall_weighted",
+    "roc_auc",
+    "average_precision",
+    "log_loss",
+    "brier",
+    "mcc",
+    "cohen_kappa",
+    "rmse",
+    "mae",
+    "r2",
+    "mape",
+];
+
+/// Whether a larger value of metric `name` is better (errors and losses are the exception).
+pub fn higher_is_better(name: &str) -> bool {
+    !matches!(name, "log_loss" | "brier" | "rmse" | "mae" | "mape")
+}
+
+/// One model's validation metrics, as one column of a metric table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MetricColumn {
+    /// "churn v3" or "#2 logistic regression on penguins".
+    pub label: String,
+    /// Mean over folds of each metric (NaN where undefined).
+    pub mean: BTreeMap<String, f64>,
+    /// Standard deviation over folds (absent for a single fold's metrics stored without it).
+    pub std: BTreeMap<String, f64>,
+}
+
+impl MetricColumn {
+    /// The column of a validated training run.
+    pub fn from_evaluation(label: impl Into<String>, evaluation: &Evaluation) -> MetricColumn {
+        let owned = |map: &BTreeMap<&'static str, f64>| {
+            map.iter()
+                .map(|(name, value)| (name.to_string(), *value))
+                .collect()
+        };
+        MetricColumn {
+            label: label.into(),
+            mean: owned(&evaluation.mean),
+            std: owned(&evaluation.std),
+        }
+    }
+
+    /// The column of a catalog version, labelled "MODEL vN".
+    pub fn from_detail(detail: &VersionDetail) -> MetricColumn {
+        let stored: serde_json::Value =
+            serde_json::from_str(&detail.metrics_json).unwrap_or_default();
+        let numbers = |key: &str| -> BTreeMap<String, f64> {
+            stored[key]
+                .as_object()
+                .map(|map| {
+                    map.iter()
+                        .map(|(name, value)| (name.clone(), value.as_f64().unwrap_or(f64::NAN)))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let mut mean = numbers("mean");
+        if mean.is_empty() {
+            mean = detail.summary.metrics.clone();
+        }
+        MetricColumn {
+            label: format!("{} v{}", detail.summary.model, detail.summary.version),
+            mean,
+            std: numbers("std"),
+        }
+    }
+}
+
+/// Every metric any column has, in table order.
+pub fn metric_names(columns: &[MetricColumn]) -> Vec<String> {
+    let mut names: Vec<String> = ORDER
+        .iter()
+        .filter(|name| columns.iter().any(|c| c.mean.contains_key(**name)))
+        .map(|name| name.to_string())
+        .collect();
+    let mut others: Vec<&String> = columns
+        .iter()
+        .flat_map(|c| c.mean.keys())
+        .filter(|name| !ORDER.contains(&name.as_str()))
+        .collect();
+    others.sort();
+    others.dedup();
+    names.extend(others.into_iter().cloned());
+    names
+}
+
+/// The columns best at metric `name` (ties share it); none when fewer than two columns
+/// have a value to compare.
+pub fn best(columns: &[MetricColumn], name: &str) -> Vec<usize> {
+    let values: Vec<(usize, f64)> = columns
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| c.mean.get(name).map(|v| (i, *v)))
+        .filter(|(_, v)| v.is_finite())
+        .collect();
+    if values.len() < 2 {
+        return Vec::new();
+    }
+    let better = |a: f64, b: f64| {
+        if higher_is_better(name) {
+            a > b
+        } else {
+            a < b
+        }
+    };
+    let top =
+        values.iter().map(|(_, v)| *v).fold(
+            values[0].1,
+            |best, v| if better(v, best) { v } else { best },
+        );
+    values
+        .iter()
+        .filter(|(_, v)| (v - top).abs() <= 1e-12 * top.abs().max(1.0))
+        .map(|(i, _)| *i)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn column(label: &str, metrics: &[(&str, f64)]) -> MetricColumn {
+        MetricColumn {
+            label: label.into(),
+            mean: metrics.iter().map(|(n, v)| (n.to_string(), *v)).collect(),
+            std: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn the_best_is_the_highest_score_or_the_lowest_loss() {
+        let columns = [
+            column("a", &[("accuracy", 0.9), ("log_loss", 0.3), ("zeta", 1.0)]),
+            column("b", &[("accuracy", 0.95), ("log_loss", 0.2)]),
+            column("c", &[("accuracy", 0.95), ("log_loss", f64::NAN)]),
+        ];
+        assert_eq!(best(&columns, "accuracy"), vec![1, 2]);
+        assert_eq!(best(&columns, "log_loss"), vec![1]);
+        assert_eq!(best(&columns, "zeta"), Vec::<usize>::new());
+        assert_eq!(metric_names(&columns), vec!["accuracy", "log_loss", "zeta"]);
+    }
+}

@@ -1,0 +1,156 @@
+//! Reports on catalog versions: one self-contained HTML file (inline CSS and SVG charts, no
+//! scripts, no external files) for a version or a comparison of several, and the metric
+//! table and confusion matrices as CSV or JSON. Nothing here draws a window; the GUI and the
+//! command line call the same functions.
+//!
+//! Every piece of user text — model, column, class, tag names, descriptions — reaches the
+//! page through the template engine's HTML escaping (`templates/report.html`) or through
+//! the escaping of the chart and Markdown code that builds [`Markup`].
+
+mod charts;
+mod exports;
+mod gather;
+mod markdown;
+mod metric_table;
+mod page;
+mod svg;
+
+pub use exports::{confusion_csv, metrics_csv, metrics_json};
+pub use metric_table::{higher_is_better, MetricColumn};
+
+use thiserror::Error;
+
+use crate::catalog::{Catalog, CatalogError, VersionRef};
+
+/// HTML this crate built and escaped itself (a chart, a rendered description): the
+/// template inserts it as it is.
+type Markup = minijinja::Value;
+
+const TEMPLATE: &str = include_str!("templates/report.html");
+const STYLE: &str = include_str!("templates/report.css");
+
+/// Why a report could not be made.
+#[derive(Debug, Error)]
+pub enum ReportError {
+    #[error("a report needs at least one version")]
+    NoVersions,
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    #[error("the report could not be laid out: {0}")]
+    Template(String),
+    #[error("the report was cancelled")]
+    Cancelled,
+}
+
+/// The HTML report of `versions` (one, or several side by side, in the order given; a
+/// version named twice is shown once). `progress` hears the fraction done and returns
+/// false to cancel.
+pub fn render_versions(
+    catalog: &Catalog,
+    versions: &[VersionRef],
+    progress: &mut dyn FnMut(f32) -> bool,
+) -> Result<String, ReportError> {
+    let mut wanted: Vec<&VersionRef> = Vec::new();
+    for v in versions {
+        if !wanted
+            .iter()
+            .any(|w| w.model == v.model && w.version == v.version)
+        {
+            wanted.push(v);
+        }
+    }
+    if wanted.is_empty() {
+        return Err(ReportError::NoVersions);
+    }
+    let mut gathered = Vec::with_capacity(wanted.len());
+    for (i, v) in wanted.iter().enumerate() {
+        if !progress(i as f32 / (wanted.len() + 1) as f32) {
+            return Err(ReportError::Cancelled);
+        }
+        gathered.push(gather::read_version(catalog, &v.model, v.version)?);
+    }
+    if !progress(wanted.len() as f32 / (wanted.len() + 1) as f32) {
+        return Err(ReportError::Cancelled);
+    }
+    let page = page::page(&gathered, catalog.path().display().to_string(), utc_now());
+    let html = render_page(&page)?;
+    progress(1.0);
+    Ok(html)
+}
+
+/// The metric table of `versions` as columns for [`metrics_csv`] and [`metrics_json`].
+pub fn metric_columns(
+    catalog: &Catalog,
+    versions: &[VersionRef],
+) -> Result<Vec<MetricColumn>, ReportError> {
+    versions
+        .iter()
+        .map(|v| {
+            Ok(MetricColumn::from_detail(
+                &catalog.version(&v.model, v.version)?,
+            ))
+        })
+        .collect()
+}
+
+/// The pooled out-of-fold confusion matrix of a classifier version as CSV; `None` for a
+/// regression version or one stored without it.
+pub fn version_confusion_csv(
+    catalog: &Catalog,
+    version: &VersionRef,
+) -> Result<Option<String>, ReportError> {
+    let read = gather::read_version(catalog, &version.model, version.version)?;
+    let Some(metrics) = read
+        .evaluation
+        .pooled
+        .as_ref()
+        .and_then(|m| m.classification())
+    else {
+        return Ok(None);
+    };
+    let classes: Vec<String> = metrics.per_class.iter().map(|c| c.label.clone()).collect();
+    Ok(Some(confusion_csv(&classes, &metrics.confusion)))
+}
+
+fn render_page(page: &page::Page) -> Result<String, ReportError> {
+    let mut env = minijinja::Environment::new();
+    // `.html` templates escape every value they print (minijinja's default by file name).
+    env.add_template("report.html", TEMPLATE)
+        .and_then(|_| env.add_template("report.css", STYLE))
+        .map_err(|e| ReportError::Template(e.to_string()))?;
+    env.get_template("report.html")
+        .and_then(|t| t.render(minijinja::value::Serde(page)))
+        .map_err(|e| ReportError::Template(e.to_string()))
+}
+
+/// Now in UTC, ISO-8601 to the second.
+fn utc_now() -> String {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let (days, rest) = (seconds / 86_400, seconds % 86_400);
+    let (year, month, day) = civil_from_days(days as i64);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
+}
+
+/// The calendar date `days` after 1970-01-01 (Howard Hinnant's algorithm).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests;

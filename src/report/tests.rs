@@ -1,0 +1,219 @@
+//! Reports of versions trained here and registered in a temporary catalog.
+
+use super::*;
+use crate::catalog::{record, temp_catalog, Catalog, Stage, VersionRef};
+use crate::data::{profile_table, Table};
+use crate::ml::eval::{train_and_validate, Validation};
+use crate::ml::prep::Recipe;
+use crate::ml::spec::ModelSpec;
+use crate::ml::target::sample_with_target;
+use crate::score::{drift::Thresholds, score_table};
+
+fn register(
+    catalog: &mut Catalog,
+    name: &str,
+    table: &Table,
+    target: &str,
+    algo: &str,
+) -> VersionRef {
+    let (evaluation, model) = train_and_validate(
+        table,
+        target,
+        None,
+        &Recipe::default_for(table),
+        &ModelSpec::from_name(algo).unwrap(),
+        Validation::CrossValidation { folds: 3, seed: 0 },
+        &mut |_, _| true,
+    )
+    .unwrap();
+    let lineage = record::lineage(table, &profile_table(table)).unwrap();
+    let new = record::new_version(&evaluation, &model, lineage).unwrap();
+    let version = catalog.register(name, &new).unwrap();
+    let scored = score_table(&model, table, &Thresholds::default(), &mut |_, _| true).unwrap();
+    catalog
+        .record_scoring_run(
+            name,
+            version.version,
+            &record::scoring_run(table, &scored).unwrap(),
+        )
+        .unwrap();
+    version
+}
+
+fn render(catalog: &Catalog, versions: &[VersionRef]) -> String {
+    render_versions(catalog, versions, &mut |_| true).unwrap()
+}
+
+/// Nothing in the page loads or runs anything from elsewhere.
+fn assert_self_contained(html: &str) {
+    let lower = html.to_lowercase();
+    for banned in [
+        "<script",
+        "<link",
+        "<img",
+        "<iframe",
+        "@import",
+        "url(http",
+        "src=",
+        "href=",
+        "javascript:",
+    ] {
+        assert!(!lower.contains(banned), "the report holds {banned}");
+    }
+}
+
+#[test]
+fn a_comparison_shows_every_section_with_the_best_marked() {
+    let (_dir, mut catalog) = temp_catalog();
+    let penguins = sample_with_target("penguins.csv", "species");
+    let first = register(
+        &mut catalog,
+        "penguins",
+        &penguins,
+        "species",
+        "logistic_regression",
+    );
+    let second = register(
+        &mut catalog,
+        "penguins",
+        &penguins,
+        "species",
+        "decision_tree",
+    );
+    catalog
+        .set_stage(
+            "penguins",
+            2,
+            Stage::Production,
+            false,
+            Some("fewer errors"),
+        )
+        .unwrap();
+    catalog
+        .set_model_description(
+            "penguins",
+            "Tells **species** apart.\n\n- from `island` and bills",
+        )
+        .unwrap();
+    let mut fractions = Vec::new();
+    let html = render_versions(&catalog, &[first.clone(), second, first], &mut |f| {
+        fractions.push(f);
+        true
+    })
+    .unwrap();
+    assert_self_contained(&html);
+    assert!(fractions.windows(2).all(|w| w[0] <= w[1]) && fractions.last() == Some(&1.0));
+    for text in [
+        "<title>penguins: versions 1, 2 — Modeldesk report</title>",
+        "logistic regression",
+        "decision tree",
+        "3-fold cross-validation, seed 0",
+        "Tells <strong>species</strong> apart.",
+        "<li>from <code>island</code> and bills</li>",
+        "None → Production",
+        "fewer errors",
+        "Class Adelie",
+        "Class Gentoo",
+        "Precision–recall",
+        "true \\ predicted",
+        "bill_length_mm",
+        "one-hot, 3 levels",
+        "Drift in the latest run",
+        "0 drift, 0 warning of ",
+        "@media print",
+    ] {
+        assert!(html.contains(text), "the report lacks {text:?}");
+    }
+    // Each metric row marks its best value; the version named twice is shown once.
+    assert!(html.contains("class=\"num best\""));
+    assert_eq!(html.matches("<figure class=\"matrix\">").count(), 2);
+    assert_eq!(html.matches("<svg class=\"plot\"").count(), 9);
+    // The training data's eight columns each get a distribution, and the recipe is shown once.
+    assert!(html.matches("<svg class=\"spark\"").count() >= 8);
+    assert!(html.contains("Recipe: the same as penguins v1"));
+}
+
+#[test]
+fn a_regression_version_gets_residual_plots_and_no_class_curves() {
+    let (_dir, mut catalog) = temp_catalog();
+    let diabetes = sample_with_target("diabetes.csv", "progression");
+    let version = register(&mut catalog, "diabetes", &diabetes, "progression", "ridge");
+    let html = render(&catalog, &[version]);
+    assert_self_contained(&html);
+    assert!(html.contains("Predicted against actual"));
+    assert!(html.contains("Residuals"));
+    assert!(html.contains("rmse"));
+    assert!(!html.contains("id=\"curves\""));
+    assert!(!html.contains("id=\"confusion\""));
+    assert!(!html.contains("Class balance"));
+    assert_eq!(html.matches("<circle").count(), 2 * 200);
+}
+
+#[test]
+fn user_text_is_escaped_everywhere() {
+    let (_dir, mut catalog) = temp_catalog();
+    let evil = "<script>alert(1)</script>";
+    let mut table = sample_with_target("penguins.csv", "species");
+    let island = table
+        .columns
+        .iter()
+        .position(|c| c.name == "island")
+        .unwrap();
+    table.columns[island].name = evil.into();
+    if let crate::data::ColumnData::Strings { levels, .. } = &mut table.columns[island].data {
+        levels[0] = format!("{evil} isle");
+    }
+    let version = register(&mut catalog, evil, &table, "species", "logistic_regression");
+    catalog
+        .set_model_description(evil, &format!("# {evil}\n\n{evil} `{evil}`"))
+        .unwrap();
+    catalog.set_version_description(evil, 1, evil).unwrap();
+    catalog.set_model_tag(evil, evil, evil).unwrap();
+    catalog.set_version_tag(evil, 1, evil, evil).unwrap();
+    catalog
+        .set_stage(evil, 1, Stage::Staging, false, Some(evil))
+        .unwrap();
+    let html = render(&catalog, &[version]);
+    assert_self_contained(&html);
+    assert!(html.contains("&lt;script&gt;alert(1)"));
+    // The column name in the profile and recipe, a level inside a chart's hover text.
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; isle: "));
+}
+
+#[test]
+fn a_cancelled_report_stops_and_an_empty_one_is_refused() {
+    let (_dir, mut catalog) = temp_catalog();
+    let iris = sample_with_target("iris.csv", "species");
+    let version = register(&mut catalog, "iris", &iris, "species", "naive_bayes");
+    assert!(matches!(
+        render_versions(&catalog, std::slice::from_ref(&version), &mut |_| false),
+        Err(ReportError::Cancelled)
+    ));
+    assert!(matches!(
+        render_versions(&catalog, &[], &mut |_| true),
+        Err(ReportError::NoVersions)
+    ));
+    let missing = VersionRef {
+        version: 9,
+        ..version.clone()
+    };
+    assert!(matches!(
+        render_versions(&catalog, &[missing], &mut |_| true),
+        Err(ReportError::Catalog(_))
+    ));
+    let columns = metric_columns(&catalog, std::slice::from_ref(&version)).unwrap();
+    assert!(metrics_csv(&columns)
+        .starts_with("metric,higher_is_better,iris v1 mean,iris v1 std,best\naccuracy,true,"));
+    let confusion = version_confusion_csv(&catalog, &version).unwrap().unwrap();
+    assert!(
+        confusion.starts_with("true \\ predicted,setosa,versicolor,virginica\nsetosa,"),
+        "{confusion}"
+    );
+}
+
+#[test]
+fn dates_are_counted_from_the_epoch() {
+    assert_eq!(civil_from_days(0), (1970, 1, 1));
+    assert_eq!(civil_from_days(19_723), (2024, 1, 1));
+    assert_eq!(civil_from_days(19_782), (2024, 2, 29));
+}
