@@ -105,6 +105,11 @@ pub struct ScoreOutcome {
 pub enum JobOutcome {
     Imported(Box<Imported>),
     Scored(Box<ScoreOutcome>),
+    /// A file was written (a report).
+    Saved {
+        what: String,
+        path: PathBuf,
+    },
     /// Every requested algorithm trained and validated.
     Trained(Vec<TrainingRun>),
     /// The job failed; the message is fit for the user.
@@ -188,6 +193,45 @@ impl Jobs {
         let title = format!("Training on {}", request.table.name);
         self.spawn(key, title, repaint.clone(), move |progress| {
             train_all(&request, progress, &repaint)
+        })
+    }
+
+    /// Render an HTML report of catalog versions to `out`, on a worker thread with its own
+    /// connection to the catalog file.
+    pub fn start_report(
+        &mut self,
+        catalog: PathBuf,
+        versions: Vec<crate::catalog::VersionRef>,
+        out: PathBuf,
+        repaint: Repaint,
+    ) -> Result<(), String> {
+        let key = format!("report:{}", out.display());
+        let title = format!("Writing {}", file_name(&out));
+        self.spawn(key, title, repaint.clone(), move |progress| {
+            use std::sync::atomic::Ordering;
+            let job = format!("report {}", file_name(&out));
+            progress.total.store(1000, Ordering::Relaxed);
+            progress.set_stage("reading the catalog");
+            let html = crate::catalog::Catalog::open(&catalog)
+                .map_err(|e| e.to_string())
+                .and_then(|catalog| {
+                    crate::report::render_versions(&catalog, &versions, &mut |f| {
+                        progress.done.store((f * 1000.0) as u64, Ordering::Relaxed);
+                        repaint();
+                        !progress.cancel.load(Ordering::Relaxed)
+                    })
+                    .map_err(|e| e.to_string())
+                });
+            if progress.cancel.load(Ordering::Relaxed) {
+                return JobOutcome::Cancelled { job };
+            }
+            match html.and_then(|html| std::fs::write(&out, html).map_err(|e| e.to_string())) {
+                Ok(()) => JobOutcome::Saved {
+                    what: "report".into(),
+                    path: out,
+                },
+                Err(message) => JobOutcome::Failed { job, message },
+            }
         })
     }
 
@@ -422,5 +466,39 @@ mod tests {
         assert!(
             matches!(&outcomes[..], [JobOutcome::Failed { message, .. }] if message.contains("/no/such/file.csv"))
         );
+    }
+
+    #[test]
+    fn a_report_job_writes_one_self_contained_html_file() {
+        use crate::catalog::{record, Catalog};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("catalog.sqlite");
+        let mut catalog = Catalog::open(&path).unwrap();
+        let table = crate::ml::target::sample_with_target("iris.csv", "species");
+        let (evaluation, model) = train_and_validate(
+            &table,
+            "species",
+            None,
+            &Recipe::default_for(&table),
+            &ModelSpec::from_name("naive_bayes").unwrap(),
+            Validation::default(),
+            &mut |_, _| true,
+        )
+        .unwrap();
+        let lineage = record::lineage(&table, &data::profile_table(&table)).unwrap();
+        let new = record::new_version(&evaluation, &model, lineage).unwrap();
+        let version = catalog.register("iris-nb", &new).unwrap();
+        let out = dir.path().join("report.html");
+        let mut jobs = Jobs::default();
+        jobs.start_report(path, vec![version], out.clone(), Arc::new(|| {}))
+            .unwrap();
+        let outcomes = wait(&mut jobs);
+        assert!(
+            matches!(outcomes.as_slice(), [JobOutcome::Saved { path, .. }] if *path == out),
+            "{outcomes:?}"
+        );
+        let html = std::fs::read_to_string(&out).unwrap();
+        assert!(html.contains("iris-nb") && html.contains("<svg"));
+        assert!(!html.contains("<script"));
     }
 }

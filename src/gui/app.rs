@@ -395,6 +395,10 @@ impl ModeldeskApp {
                 self.settings.view = View::Data;
                 self.remember_open_datasets();
             }
+            JobOutcome::Saved { what, path } => self.messages.push(Message {
+                text: format!("{what} saved to {}", path.display()),
+                is_error: false,
+            }),
             JobOutcome::Scored(outcome) => {
                 self.record_scoring(&outcome);
                 self.scored = Some(outcome);

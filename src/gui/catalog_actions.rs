@@ -190,6 +190,37 @@ impl ModeldeskApp {
                 .remove_model_tag(&model, &key)
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
+            CatalogCommand::ExportReport(versions) => {
+                let refs = versions
+                    .iter()
+                    .map(|(model, version)| {
+                        catalog
+                            .version(model, *version)
+                            .map(|d| d.summary)
+                            .map(|s| catalog::VersionRef {
+                                model: s.model,
+                                version: s.version,
+                                id: s.id,
+                            })
+                            .map_err(|e| e.to_string())
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                let name = match versions.as_slice() {
+                    [(model, version)] => format!("{model}-v{version}-report.html"),
+                    _ => "model-comparison-report.html".to_string(),
+                };
+                let Some(out) = rfd::FileDialog::new()
+                    .set_title("Export report")
+                    .set_file_name(name)
+                    .add_filter("HTML", &["html"])
+                    .save_file()
+                else {
+                    return Ok(());
+                };
+                let path = catalog.path().to_path_buf();
+                let repaint = self.repaint_handle();
+                self.jobs.start_report(path, refs, out, repaint)
+            }
             CatalogCommand::Compare(versions) => {
                 let mut next = self.runs.iter().map(|r| r.id).max().unwrap_or(0) + 1;
                 for (model, version) in versions {

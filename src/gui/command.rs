@@ -154,4 +154,6 @@ pub enum CatalogCommand {
     },
     /// Open Compare with these versions beside the session's runs.
     Compare(Vec<(String, i64)>),
+    /// Save an HTML report of these versions (asks where).
+    ExportReport(Vec<(String, i64)>),
 }

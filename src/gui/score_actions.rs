@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::app::{Message, ModeldeskApp};
 use super::command::ScoreSource;
-use crate::catalog::{record, NewScoringRun};
+use crate::catalog::record;
 use crate::jobs::{ScoreOutcome, ScoreRequest};
 use crate::score::export::write_predictions;
 
@@ -92,15 +92,14 @@ impl ModeldeskApp {
         let Some(catalog) = self.catalog.catalog.as_mut() else {
             return;
         };
-        let run = NewScoringRun {
-            file_path: outcome.request.path.display().to_string(),
-            file_fingerprint: outcome.table.fingerprint.clone(),
-            rows: scored.rows as u64,
-            drift_json: serde_json::to_string(&scored.drift).unwrap_or_else(|_| "[]".into()),
-            metrics_json: scored
-                .metrics
-                .as_ref()
-                .and_then(|m| serde_json::to_string(m).ok()),
+        let run = match record::scoring_run(&outcome.table, scored) {
+            Ok(run) => run,
+            Err(e) => {
+                self.error(format!(
+                    "the scoring run was not recorded in the catalog: {e}"
+                ));
+                return;
+            }
         };
         let recorded = catalog.record_scoring_run(model, *version, &run);
         self.catalog.generation += 1;

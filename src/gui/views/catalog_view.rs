@@ -353,6 +353,19 @@ fn model_page(
             let versions = state.ticked.iter().map(|&v| (model.to_string(), v)).collect();
             commands.push(Command::Catalog(CatalogCommand::Compare(versions)));
         }
+        let reported: Vec<(String, i64)> = if state.ticked.is_empty() {
+            state.selected_version.map(|v| (model.to_string(), v)).into_iter().collect()
+        } else {
+            state.ticked.iter().map(|&v| (model.to_string(), v)).collect()
+        };
+        if ui
+            .add_enabled(!reported.is_empty(), egui::Button::new("Export report…"))
+            .on_hover_text("One self-contained HTML file of the ticked versions (or the open one)")
+            .on_disabled_hover_text("Tick versions, or open one, first")
+            .clicked()
+        {
+            commands.push(Command::Catalog(CatalogCommand::ExportReport(reported)));
+        }
     });
     egui::CollapsingHeader::new("Metric over versions")
         .default_open(true)

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::compare_plots::{self, run_color, ComparedRun};
-use crate::gui::command::Command;
+use crate::gui::command::{CatalogCommand, Command};
 use crate::jobs::TrainingRun;
 use crate::ml::eval::{Evaluation, Validation};
 
@@ -290,6 +290,25 @@ pub fn show(ui: &mut egui::Ui, runs: &[TrainingRun], ticked: &[u64], commands: &
             });
             return;
         }
+        let registered: Vec<(String, i64)> = compared
+            .iter()
+            .filter_map(|r| r.registered.clone())
+            .collect();
+        let all_registered = registered.len() == compared.len();
+        ui.horizontal(|ui| {
+            if ui
+                .add_enabled(all_registered, egui::Button::new("Export report…"))
+                .on_hover_text(
+                    "One self-contained HTML file comparing these models, from the catalog",
+                )
+                .on_disabled_hover_text(
+                    "Register every ticked run first: the report is built from the catalog",
+                )
+                .clicked()
+            {
+                commands.push(Command::Catalog(CatalogCommand::ExportReport(registered)));
+            }
+        });
         egui::ScrollArea::vertical()
             .id_salt("compare_scroll")
             .auto_shrink(false)
