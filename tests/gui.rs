@@ -482,3 +482,21 @@ fn scoring_a_registered_version_shows_missing_columns_or_predictions() {
     let catalog = harness.state().catalog.catalog.as_ref().unwrap();
     assert_eq!(catalog.scoring_runs("penguin-species", 1).unwrap().len(), 1);
 }
+
+#[test]
+fn a_file_dropped_on_a_version_page_is_scored_with_that_version() {
+    let mut harness = two_registered_versions();
+    harness.get_by_label("Catalog").click();
+    harness.run_steps(3);
+    harness.get_by_label("penguin-species").click();
+    harness.run_steps(3);
+    harness.get_all_by_label("v2").next().unwrap().click();
+    harness.run_steps(3);
+    harness.get_by_label("Confusion matrix and folds");
+    drop_files(&mut harness, &[fixture("assets/penguins.csv")]);
+    harness.step();
+    settle(&mut harness);
+    assert_eq!(harness.state().settings.view, modeldesk::gui::View::Score);
+    harness.get_by_label("penguins.csv scored with penguin-species v2");
+    harness.get_by_label_contains("344 rows in");
+}

@@ -171,6 +171,19 @@ impl ModeldeskApp {
                 .filter(|p| !p.as_os_str().is_empty())
                 .collect()
         });
+        // A file dropped on a version's page in Catalog is scored with that version.
+        if let (View::Catalog, Some(model), Some(version), false) = (
+            self.settings.view,
+            &self.catalog_view.selected_model,
+            self.catalog_view.selected_version,
+            dropped.is_empty(),
+        ) {
+            self.score_form.source = Some(super::command::ScoreSource::Version {
+                model: model.clone(),
+                version,
+            });
+            self.settings.view = View::Score;
+        }
         let scoring = self.settings.view == View::Score && self.score_form.source.is_some();
         match dropped.len() {
             0 => {}
@@ -529,7 +542,20 @@ impl ModeldeskApp {
         if let Some(draft) = &mut self.register_draft {
             register_dialog::show(ui.ctx(), draft, &mut commands);
         }
-        drop_overlay(ui.ctx());
+        let scoring_with = match (self.settings.view, &self.catalog_view) {
+            (View::Catalog, state) => state
+                .selected_model
+                .as_ref()
+                .zip(state.selected_version)
+                .map(|(m, v)| format!("{m} v{v}")),
+            (View::Score, _) => self
+                .score_form
+                .source
+                .as_ref()
+                .map(|s| score_view::source_title(s, &self.runs)),
+            _ => None,
+        };
+        drop_overlay(ui.ctx(), scoring_with.as_deref());
         self.commands.extend(commands);
     }
 
@@ -688,12 +714,14 @@ fn set_role(dataset: &mut Dataset, column: usize, role: Role) {
 }
 
 /// While files hover over the window, say what dropping them will do.
-fn drop_overlay(ctx: &egui::Context) {
+fn drop_overlay(ctx: &egui::Context, scoring_with: Option<&str>) {
     let hovered = ctx.input(|i| i.raw.hovered_files.len());
     if hovered == 0 {
         return;
     }
-    let text = if hovered == 1 {
+    let text = if let Some(model) = scoring_with {
+        format!("Drop to score this file with {model}")
+    } else if hovered == 1 {
         "Drop to preview and import this file".to_string()
     } else {
         format!("Drop to import these {hovered} files")

@@ -567,7 +567,43 @@ fn versions_table(ui: &mut egui::Ui, state: &mut CatalogViewState) {
         ui.weak("No versions.");
         return;
     }
-    let metrics: Vec<String> = metric_names(&state.versions).into_iter().take(3).collect();
+    let names = metric_names(&state.versions);
+    ui.horizontal(|ui| {
+        let label = ui.label("Sort by").id;
+        let current = match &state.sort {
+            VersionSort::Version => "version".to_string(),
+            VersionSort::Created => "registration time".to_string(),
+            VersionSort::Metric(m) => m.clone(),
+        };
+        egui::ComboBox::from_id_salt("catalog_sort_by")
+            .selected_text(current)
+            .show_ui(ui, |ui| {
+                let mut choices = vec![
+                    (VersionSort::Version, "version".to_string()),
+                    (VersionSort::Created, "registration time".to_string()),
+                ];
+                choices.extend(names.iter().map(|m| (VersionSort::Metric(m.clone()), m.clone())));
+                for (sort, text) in choices {
+                    if ui.selectable_label(state.sort == sort, text).clicked() {
+                        state.descending = matches!(&sort, VersionSort::Metric(m) if crate::report::higher_is_better(m))
+                            || sort == VersionSort::Created;
+                        state.sort = sort;
+                    }
+                }
+            })
+            .response
+            .labelled_by(label);
+        ui.checkbox(&mut state.descending, "descending");
+        if ui.button("Copy as CSV").on_hover_text("Copy every listed version with its mean metrics").clicked() {
+            ui.ctx().copy_text(versions_csv(&state.versions, &names));
+        }
+    });
+    let mut metrics: Vec<String> = names.iter().take(3).cloned().collect();
+    if let VersionSort::Metric(m) = &state.sort {
+        if !metrics.contains(m) {
+            metrics.push(m.clone());
+        }
+    }
     let height = (state.versions.len() as f32 * 24.0 + 30.0).min(320.0);
     let versions = state.versions.clone();
     ui.push_id("catalog_versions", |ui| {
@@ -656,6 +692,35 @@ fn versions_table(ui: &mut egui::Ui, state: &mut CatalogViewState) {
             });
     });
     ui.weak("Click a row for its page; tick rows to compare them.");
+}
+
+/// The versions as CSV: number, stage, time, algorithm and each metric's mean.
+fn versions_csv(versions: &[VersionSummary], metrics: &[String]) -> String {
+    use crate::score::export::csv_field;
+    let mut out = String::from("model,version,stage,registered,algorithm");
+    for m in metrics {
+        out.push(',');
+        out.push_str(&csv_field(m));
+    }
+    out.push('\n');
+    for v in versions {
+        out.push_str(&format!(
+            "{},{},{},{},{}",
+            csv_field(&v.model),
+            v.version,
+            v.stage.name(),
+            v.created_at,
+            csv_field(v.algorithm.as_deref().unwrap_or(""))
+        ));
+        for m in metrics {
+            out.push(',');
+            if let Some(x) = v.metrics.get(m).filter(|x| x.is_finite()) {
+                out.push_str(&x.to_string());
+            }
+        }
+        out.push('\n');
+    }
+    out
 }
 
 fn history(ui: &mut egui::Ui, entries: &[HistoryEntry], only: Option<i64>) {
@@ -820,6 +885,9 @@ fn version_page(
     egui::CollapsingHeader::new("Curves")
         .default_open(true)
         .show(ui, |ui| curves(ui, detail, &mut state.curve_class));
+    egui::CollapsingHeader::new("Confusion matrix and folds")
+        .default_open(true)
+        .show(ui, |ui| confusion_and_folds(ui, detail));
     egui::CollapsingHeader::new("History of this version")
         .show(ui, |ui| history(ui, &state.history, Some(v.version)));
     egui::CollapsingHeader::new(format!("Scoring runs ({})", state.scoring.len())).show(ui, |ui| {
@@ -977,4 +1045,93 @@ fn curves(ui: &mut egui::Ui, detail: &VersionDetail, class: &mut usize) {
             });
         }
     });
+}
+
+/// The pooled confusion counts (classification) and each fold's headline metrics.
+fn confusion_and_folds(ui: &mut egui::Ui, detail: &VersionDetail) {
+    let value: serde_json::Value = serde_json::from_str(&detail.metrics_json).unwrap_or_default();
+    let classes: Vec<String> = value["classes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c.as_str().map(str::to_string))
+        .collect();
+    let confusion: Vec<Vec<u64>> = value["pooled"]["confusion"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|row| {
+            row.as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|c| c.as_u64())
+                .collect()
+        })
+        .collect();
+    if !confusion.is_empty() && confusion.len() == classes.len() {
+        ui.horizontal(|ui| {
+            ui.weak("Pooled out-of-fold predictions: rows are the true class, columns the predicted one.");
+            if ui.button("Copy as CSV").clicked() {
+                ui.ctx().copy_text(crate::report::confusion_csv(&classes, &confusion));
+            }
+        });
+        let most = confusion
+            .iter()
+            .flatten()
+            .copied()
+            .max()
+            .unwrap_or(1)
+            .max(1) as f32;
+        egui::Grid::new("catalog_confusion")
+            .spacing([4.0, 4.0])
+            .show(ui, |ui| {
+                ui.weak("true \\ predicted");
+                for c in &classes {
+                    ui.strong(c);
+                }
+                ui.end_row();
+                for (c, row) in classes.iter().zip(&confusion) {
+                    ui.strong(c);
+                    for &n in row {
+                        let strength = n as f32 / most;
+                        egui::Frame::new()
+                            .fill(
+                                Color32::from_rgb(0x00, 0x72, 0xB2).gamma_multiply(strength * 0.8),
+                            )
+                            .inner_margin(egui::Margin::symmetric(8, 2))
+                            .show(ui, |ui| ui.label(n.to_string()));
+                    }
+                    ui.end_row();
+                }
+            });
+    }
+    let folds = value["folds"].as_array().cloned().unwrap_or_default();
+    if folds.is_empty() {
+        return;
+    }
+    let names: Vec<&str> = [
+        "accuracy", "f1_macro", "roc_auc", "log_loss", "rmse", "mae", "r2",
+    ]
+    .into_iter()
+    .filter(|m| folds[0].get(*m).is_some())
+    .collect();
+    egui::Grid::new("catalog_folds")
+        .striped(true)
+        .show(ui, |ui| {
+            ui.strong("fold");
+            for n in &names {
+                ui.strong(*n);
+            }
+            ui.end_row();
+            for (i, fold) in folds.iter().enumerate() {
+                ui.label((i + 1).to_string());
+                for n in &names {
+                    match fold[*n].as_f64() {
+                        Some(x) => ui.label(format!("{x:.4}")),
+                        None => ui.weak("—"),
+                    };
+                }
+                ui.end_row();
+            }
+        });
 }

@@ -176,6 +176,18 @@ pub fn show(
                 ))
                 .default_open(true)
                 .show(ui, |ui| {
+                    if ui.button("Copy as CSV").clicked() {
+                        let mut csv = String::from("metric,validation,this_file\n");
+                        for (name, value) in metrics.scalars() {
+                            let before = outcome
+                                .request
+                                .validation
+                                .get(name)
+                                .map_or(String::new(), |b| b.to_string());
+                            csv.push_str(&format!("{name},{before},{value}\n"));
+                        }
+                        ui.ctx().copy_text(csv);
+                    }
                     egui::Grid::new("score_metrics")
                         .striped(true)
                         .show(ui, |ui| {
@@ -256,6 +268,24 @@ fn drift(ui: &mut egui::Ui, scored: &crate::score::Scored, form: &mut ScoreForm)
             }
             let _ = n;
         });
+    if ui
+        .button("Copy as CSV")
+        .on_hover_text("Copy the drift table")
+        .clicked()
+    {
+        let mut csv = String::from("feature,psi,ks,status,missing\n");
+        for d in &scored.drift {
+            csv.push_str(&format!(
+                "{},{},{},{},{}\n",
+                crate::score::export::csv_field(&d.column),
+                d.psi,
+                d.ks.map_or(String::new(), |k| k.to_string()),
+                format!("{:?}", d.status).to_lowercase(),
+                d.missing
+            ));
+        }
+        ui.ctx().copy_text(csv);
+    }
     egui::Grid::new("score_drift").striped(true).show(ui, |ui| {
         for h in ["Feature", "PSI", "KS", "Status", "Missing"] {
             ui.strong(h);
