@@ -500,3 +500,30 @@ fn a_file_dropped_on_a_version_page_is_scored_with_that_version() {
     harness.get_by_label("penguins.csv scored with penguin-species v2");
     harness.get_by_label_contains("344 rows in");
 }
+
+#[test]
+fn comparing_catalog_versions_opens_compare_with_their_stored_metrics() {
+    let mut harness = two_registered_versions();
+    harness.state_mut().send(modeldesk::gui::Command::Catalog(
+        modeldesk::gui::CatalogCommand::Compare(vec![
+            ("penguin-species".into(), 1),
+            ("penguin-species".into(), 2),
+        ]),
+    ));
+    harness.run_steps(3);
+    assert_eq!(harness.state().settings.view, modeldesk::gui::View::Compare);
+    assert!(
+        harness
+            .get_all_by_label_contains("penguin-species v1 (logistic regression)")
+            .count()
+            >= 1
+    );
+    harness.get_by_label_contains("Catalog versions are drawn without curves");
+    let versions = harness
+        .state()
+        .runs
+        .iter()
+        .filter(|r| r.table.is_none())
+        .count();
+    assert_eq!(versions, 2);
+}

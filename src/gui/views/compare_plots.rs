@@ -77,9 +77,22 @@ pub(super) fn show(ui: &mut egui::Ui, runs: &[ComparedRun<'_>]) {
         .iter()
         .partition(|r| r.run.evaluation.task == Task::Classification);
     if !classifiers.is_empty() {
+        // Catalog versions keep metrics, not each row's prediction: they have no curves here.
+        let with_rows: Vec<ComparedRun<'_>> = classifiers
+            .iter()
+            .copied()
+            .filter(|r| r.run.evaluation.validated_proba.nrows() > 0)
+            .collect();
         egui::CollapsingHeader::new("Curves")
             .default_open(true)
-            .show(ui, |ui| curves(ui, &classifiers, &mut choices.class));
+            .show(ui, |ui| {
+                if with_rows.len() < classifiers.len() {
+                    ui.weak("Catalog versions are drawn without curves (their per-row predictions are not stored); each version's page in Catalog shows its stored curves.");
+                }
+                if !with_rows.is_empty() {
+                    curves(ui, &with_rows, &mut choices.class);
+                }
+            });
         egui::CollapsingHeader::new("Confusion matrices")
             .default_open(true)
             .show(ui, |ui| {
