@@ -298,7 +298,7 @@ pub fn drift(
                 },
                 ColumnData::Strings { codes, levels },
             ) => {
-                let mut slot_of_level: Vec<usize> = levels
+                let slot_of_level: Vec<usize> = levels
                     .iter()
                     .map(|l| {
                         trained
@@ -307,7 +307,6 @@ pub fn drift(
                             .unwrap_or(trained.len())
                     })
                     .collect();
-                slot_of_level.shrink_to_fit();
                 let mut counts = vec![0u64; trained.len() + 1];
                 let mut missing = 0;
                 for &code in codes {

@@ -48,10 +48,35 @@ pub struct CatalogViewState {
     list_read: Option<ReadKey>,
     models: Vec<ModelSummary>,
     versions: Vec<VersionSummary>,
-    detail: Option<VersionDetail>,
+    page: Option<VersionPage>,
     history: Vec<HistoryEntry>,
-    scoring: Vec<ScoringRun>,
+    /// The version's scoring runs, a line each.
+    scoring: Vec<String>,
     error: Option<String>,
+}
+
+/// One version as its page shows it: the stored JSON parsed once, when read.
+struct VersionPage {
+    detail: VersionDetail,
+    /// The spec, pretty-printed.
+    spec: String,
+    /// Each fitted column's step in a line.
+    recipe: String,
+    metrics: serde_json::Value,
+    curves: serde_json::Value,
+}
+
+impl VersionPage {
+    fn read(detail: VersionDetail) -> Self {
+        let parse = |json: &str| serde_json::from_str(json).unwrap_or_default();
+        VersionPage {
+            spec: pretty(&detail.spec_json),
+            recipe: recipe_lines(&detail.recipe_json),
+            metrics: parse(&detail.metrics_json),
+            curves: parse(&detail.curves_json),
+            detail,
+        }
+    }
 }
 
 /// What the cache was read for.
@@ -127,7 +152,7 @@ impl CatalogViewState {
 
     fn read_model(&mut self, catalog: &Catalog) -> Result<(), crate::catalog::CatalogError> {
         self.versions.clear();
-        self.detail = None;
+        self.page = None;
         self.history.clear();
         self.scoring.clear();
         let Some(model) = self.selected_model.clone() else {
@@ -151,8 +176,12 @@ impl CatalogViewState {
         self.history = catalog.history(&model)?;
         if let Some(version) = self.selected_version {
             if self.versions.iter().any(|v| v.version == version) {
-                self.detail = Some(catalog.version(&model, version)?);
-                self.scoring = catalog.scoring_runs(&model, version)?;
+                self.page = Some(VersionPage::read(catalog.version(&model, version)?));
+                self.scoring = catalog
+                    .scoring_runs(&model, version)?
+                    .iter()
+                    .map(scoring_line)
+                    .collect();
             } else {
                 self.selected_version = None;
             }
@@ -376,9 +405,11 @@ fn model_page(
     egui::CollapsingHeader::new("History")
         .default_open(true)
         .show(ui, |ui| history(ui, &state.history, None));
-    if let Some(detail) = state.detail.clone() {
+    // Taken out while drawn, so the page can read it and change the choices beside it.
+    if let Some(page) = state.page.take() {
         ui.separator();
-        version_page(ui, read_only, &detail, state, commands);
+        version_page(ui, read_only, &page, state, commands);
+        state.page = Some(page);
     }
 }
 
@@ -605,7 +636,8 @@ fn versions_table(ui: &mut egui::Ui, state: &mut CatalogViewState) {
         }
     }
     let height = (state.versions.len() as f32 * 24.0 + 30.0).min(320.0);
-    let versions = state.versions.clone();
+    // Taken out while drawn (rows change choices in `state`), put back after.
+    let versions = std::mem::take(&mut state.versions);
     ui.push_id("catalog_versions", |ui| {
         let mut table = TableBuilder::new(ui)
             .striped(true)
@@ -691,6 +723,7 @@ fn versions_table(ui: &mut egui::Ui, state: &mut CatalogViewState) {
                 });
             });
     });
+    state.versions = versions;
     ui.weak("Click a row for its page; tick rows to compare them.");
 }
 
@@ -765,10 +798,11 @@ pub fn history_text(e: &HistoryEntry) -> String {
 fn version_page(
     ui: &mut egui::Ui,
     read_only: bool,
-    detail: &VersionDetail,
+    page: &VersionPage,
     state: &mut CatalogViewState,
     commands: &mut Vec<Command>,
 ) {
+    let detail = &page.detail;
     let v = &detail.summary;
     ui.horizontal(|ui| {
         ui.heading(format!("{} v{}", v.model, v.version));
@@ -872,38 +906,39 @@ fn version_page(
                 });
         });
     egui::CollapsingHeader::new("Parameters and recipe").show(ui, |ui| {
-        ui.label(RichText::new(pretty(&detail.spec_json)).monospace().small());
-        ui.label(
-            RichText::new(recipe_lines(&detail.recipe_json))
-                .monospace()
-                .small(),
-        );
+        ui.label(RichText::new(&page.spec).monospace().small());
+        ui.label(RichText::new(&page.recipe).monospace().small());
     });
     egui::CollapsingHeader::new("Metrics")
         .default_open(true)
-        .show(ui, |ui| metrics_grid(ui, detail));
+        .show(ui, |ui| metrics_grid(ui, &page.metrics));
     egui::CollapsingHeader::new("Curves")
         .default_open(true)
-        .show(ui, |ui| curves(ui, detail, &mut state.curve_class));
+        .show(ui, |ui| curves(ui, &page.curves, &mut state.curve_class));
     egui::CollapsingHeader::new("Confusion matrix and folds")
         .default_open(true)
-        .show(ui, |ui| confusion_and_folds(ui, detail));
+        .show(ui, |ui| confusion_and_folds(ui, &page.metrics));
     egui::CollapsingHeader::new("History of this version")
         .show(ui, |ui| history(ui, &state.history, Some(v.version)));
     egui::CollapsingHeader::new(format!("Scoring runs ({})", state.scoring.len())).show(ui, |ui| {
         if state.scoring.is_empty() {
             ui.weak("Not used to score a file yet.");
         }
-        for run in &state.scoring {
-            let drifted = serde_json::from_str::<Vec<serde_json::Value>>(&run.drift_json)
-                .map(|d| d.iter().filter(|f| f["status"] == "drift").count())
-                .unwrap_or(0);
-            ui.label(format!(
-                "{} · {} rows · {} · {drifted} drifted feature(s)",
-                run.scored_at, run.rows, run.file_path
-            ));
+        for line in &state.scoring {
+            ui.label(line);
         }
     });
+}
+
+/// "time · rows · file · n drifted feature(s)".
+fn scoring_line(run: &ScoringRun) -> String {
+    let drifted = serde_json::from_str::<Vec<serde_json::Value>>(&run.drift_json)
+        .map(|d| d.iter().filter(|f| f["status"] == "drift").count())
+        .unwrap_or(0);
+    format!(
+        "{} · {} rows · {} · {drifted} drifted feature(s)",
+        run.scored_at, run.rows, run.file_path
+    )
 }
 
 fn pretty(json: &str) -> String {
@@ -938,8 +973,7 @@ fn recipe_lines(json: &str) -> String {
     out
 }
 
-fn metrics_grid(ui: &mut egui::Ui, detail: &VersionDetail) {
-    let value: serde_json::Value = serde_json::from_str(&detail.metrics_json).unwrap_or_default();
+fn metrics_grid(ui: &mut egui::Ui, value: &serde_json::Value) {
     ui.weak(format!(
         "{} · {} rows used",
         value["validation"]["scheme"]
@@ -966,8 +1000,7 @@ fn metrics_grid(ui: &mut egui::Ui, detail: &VersionDetail) {
         });
 }
 
-fn curves(ui: &mut egui::Ui, detail: &VersionDetail, class: &mut usize) {
-    let value: serde_json::Value = serde_json::from_str(&detail.curves_json).unwrap_or_default();
+fn curves(ui: &mut egui::Ui, value: &serde_json::Value, class: &mut usize) {
     let points = |curve: &serde_json::Value| -> Vec<[f64; 2]> {
         let xs = curve["x"].as_array().cloned().unwrap_or_default();
         let ys = curve["y"].as_array().cloned().unwrap_or_default();
@@ -1048,8 +1081,7 @@ fn curves(ui: &mut egui::Ui, detail: &VersionDetail, class: &mut usize) {
 }
 
 /// The pooled confusion counts (classification) and each fold's headline metrics.
-fn confusion_and_folds(ui: &mut egui::Ui, detail: &VersionDetail) {
-    let value: serde_json::Value = serde_json::from_str(&detail.metrics_json).unwrap_or_default();
+fn confusion_and_folds(ui: &mut egui::Ui, value: &serde_json::Value) {
     let classes: Vec<String> = value["classes"]
         .as_array()
         .into_iter()

@@ -262,11 +262,9 @@ fn drift(ui: &mut egui::Ui, scored: &crate::score::Scored, form: &mut ScoreForm)
         })
         .show(ui, |plot| {
             plot.bar_chart(BarChart::new("PSI", bars));
-            let n = scored.drift.len() as f64;
             for (value, name) in [(thresholds.warning, "warning"), (thresholds.drift, "drift")] {
                 plot.hline(egui_plot::HLine::new(name, value).color(Color32::GRAY));
             }
-            let _ = n;
         });
     if ui
         .button("Copy as CSV")
