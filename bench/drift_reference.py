@@ -12,33 +12,14 @@ numpy and scipy give for them, computed as Modeldesk defines them:
   bench/drift_reference.py   (re-runs itself in a virtualenv with numpy and scipy)
 """
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE.parent / "tests" / "fixtures" / "drift_reference.json"
-VENV = Path(
-    os.environ.get("SKLEARN_VENV", Path.home() / ".cache" / "modeldesk-sklearn-venv")
-)
 
+from reference_venv import run_inside  # noqa: E402
 
-def ensure_venv():
-    python = VENV / "bin" / "python"
-    if Path(sys.prefix).resolve() == VENV.resolve():
-        return
-    if not python.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
-    probe = subprocess.run([str(python), "-c", "import scipy, numpy"], capture_output=True)
-    if probe.returncode != 0:
-        subprocess.run(
-            [str(python), "-m", "pip", "install", "--quiet", "scipy", "numpy"], check=True
-        )
-    os.execv(str(python), [str(python), str(Path(__file__).resolve()), *sys.argv[1:]])
-
-
-ensure_venv()
+run_inside(__file__, "scipy", "numpy")
 
 import numpy as np  # noqa: E402
 import scipy  # noqa: E402

@@ -18,36 +18,15 @@ Encoding choices, so that Rust reads back exactly the numbers Python used:
   has no positives or no negatives, MAPE when y_true has a zero) are null.
 """
 import json
-import os
-import subprocess
-import sys
 import warnings
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE.parent / "tests" / "fixtures" / "sklearn_metrics.json"
-VENV = Path(
-    os.environ.get("SKLEARN_VENV", Path.home() / ".cache" / "modeldesk-sklearn-venv")
-)
 
+from reference_venv import run_inside  # noqa: E402
 
-def ensure_venv():
-    """Re-exec this script with the venv's python, creating the venv if needed."""
-    python = VENV / "bin" / "python"
-    if Path(sys.prefix).resolve() == VENV.resolve():
-        return
-    if not python.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
-    probe = subprocess.run([str(python), "-c", "import sklearn, numpy"], capture_output=True)
-    if probe.returncode != 0:
-        subprocess.run(
-            [str(python), "-m", "pip", "install", "--quiet", "scikit-learn", "numpy"],
-            check=True,
-        )
-    os.execv(str(python), [str(python), str(Path(__file__).resolve()), *sys.argv[1:]])
-
-
-ensure_venv()
+run_inside(__file__, "sklearn", "numpy")
 
 import numpy as np  # noqa: E402
 import sklearn  # noqa: E402

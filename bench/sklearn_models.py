@@ -10,35 +10,15 @@ coefficients. Runs inside the virtualenv that bench/sklearn_metrics.py creates.
 """
 import csv
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ASSETS = HERE.parent / "assets"
 OUT = HERE.parent / "tests" / "fixtures" / "sklearn_models.json"
-VENV = Path(
-    os.environ.get("SKLEARN_VENV", Path.home() / ".cache" / "modeldesk-sklearn-venv")
-)
 
+from reference_venv import run_inside  # noqa: E402
 
-def ensure_venv():
-    python = VENV / "bin" / "python"
-    if Path(sys.prefix).resolve() == VENV.resolve():
-        return
-    if not python.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
-    probe = subprocess.run([str(python), "-c", "import sklearn, numpy"], capture_output=True)
-    if probe.returncode != 0:
-        subprocess.run(
-            [str(python), "-m", "pip", "install", "--quiet", "scikit-learn", "numpy"],
-            check=True,
-        )
-    os.execv(str(python), [str(python), str(Path(__file__).resolve()), *sys.argv[1:]])
-
-
-ensure_venv()
+run_inside(__file__, "sklearn", "numpy")
 
 import numpy as np  # noqa: E402
 import sklearn  # noqa: E402
