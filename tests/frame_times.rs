@@ -1,22 +1,94 @@
-//! Frame times of the Data view while scrolling a large table: the UI work of one frame
-//! (egui pass + tessellation) as the window does it, without a GPU. A measurement, not a
-//! check; run with
-//! `MODELDESK_BIG_CSV=/path/to/1M-rows.csv cargo test --release --test frame_times -- --ignored --nocapture`.
+//! Frame times of the window on large inputs: the UI work of one frame (egui pass +
+//! tessellation) as the window does it, without a GPU — the Data view scrolling a large table,
+//! the Train view while a model trains on it, the Catalog view on a large catalog.
+//! Measurements, not checks; run with
+//! `MODELDESK_BIG_CSV=/path/to/1M-rows.csv MODELDESK_BIG_CATALOG=/path/to/catalog.sqlite cargo test --release --test frame_times -- --ignored --nocapture`.
 
 use eframe::egui;
-use modeldesk::gui::{Command, ModeldeskApp, Settings};
+use modeldesk::gui::{Command, ModeldeskApp, Settings, View};
 use std::time::{Duration, Instant};
 
-fn input(time: f64, events: Vec<egui::Event>) -> egui::RawInput {
-    egui::RawInput {
-        screen_rect: Some(egui::Rect::from_min_size(
-            egui::Pos2::ZERO,
-            egui::vec2(1280.0, 800.0),
-        )),
-        time: Some(time),
-        events,
-        ..Default::default()
+/// The app in a 1280 × 800 window, driven one frame at a time at 60 frames a second.
+struct Window {
+    ctx: egui::Context,
+    app: ModeldeskApp,
+    time: f64,
+}
+
+impl Window {
+    fn new(settings: Settings) -> Self {
+        Window {
+            ctx: egui::Context::default(),
+            app: ModeldeskApp::new(
+                Settings {
+                    reopen_datasets: false,
+                    ..settings
+                },
+                None,
+            ),
+            time: 0.0,
+        }
     }
+
+    /// Draw one frame with these input events; the milliseconds of UI work it took.
+    fn frame(&mut self, events: Vec<egui::Event>) -> f64 {
+        self.time += 1.0 / 60.0;
+        let input = egui::RawInput {
+            screen_rect: Some(egui::Rect::from_min_size(
+                egui::Pos2::ZERO,
+                egui::vec2(1280.0, 800.0),
+            )),
+            time: Some(self.time),
+            events,
+            ..Default::default()
+        };
+        let started = Instant::now();
+        let app = &mut self.app;
+        let output = self.ctx.run_ui(input, |ui| app.frame(ui));
+        let _ = self.ctx.tessellate(output.shapes, output.pixels_per_point);
+        started.elapsed().as_secs_f64() * 1000.0
+    }
+
+    /// Import `path` and draw frames until it is loaded.
+    fn import(&mut self, path: String) {
+        self.app.send(Command::ImportFiles(vec![path.into()]));
+        let started = Instant::now();
+        while !self.app.jobs.is_idle() || self.app.datasets.is_empty() {
+            self.frame(vec![]);
+            assert!(
+                started.elapsed() < Duration::from_secs(120),
+                "import did not finish"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+/// The pointer at `at` and the wheel turned by `dy` points.
+fn wheel(at: egui::Pos2, dy: f32) -> Vec<egui::Event> {
+    vec![
+        egui::Event::PointerMoved(at),
+        egui::Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Point,
+            delta: egui::vec2(0.0, dy),
+            phase: egui::TouchPhase::Move,
+            source: egui::MouseWheelSource::Wheel,
+            modifiers: egui::Modifiers::NONE,
+        },
+    ]
+}
+
+/// "p50 … ms, p99 … ms, max … ms over N frames".
+fn spread(mut times: Vec<f64>) -> String {
+    times.sort_by(f64::total_cmp);
+    let p = |q: f64| times[((times.len() - 1) as f64 * q) as usize];
+    format!(
+        "p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms over {} frames",
+        p(0.5),
+        p(0.99),
+        p(1.0),
+        times.len()
+    )
 }
 
 #[test]
@@ -25,56 +97,20 @@ fn large_table_frame_times() {
     let Ok(path) = std::env::var("MODELDESK_BIG_CSV") else {
         return;
     };
-    let ctx = egui::Context::default();
-    let settings = Settings {
-        reopen_datasets: false,
-        ..Settings::default()
-    };
-    let mut app = ModeldeskApp::new(settings, None);
-    app.send(Command::ImportFiles(vec![path.into()]));
-    let started = Instant::now();
-    let mut time = 0.0;
-    loop {
-        time += 1.0 / 60.0;
-        let _ = ctx.run_ui(input(time, vec![]), |ui| app.frame(ui));
-        if app.jobs.is_idle() && !app.datasets.is_empty() {
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(120),
-            "import did not finish"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    let rows = app.datasets[0].table.rows();
+    let mut window = Window::new(Settings::default());
+    window.import(path);
+    let rows = window.app.datasets[0].table.rows();
     let centre = egui::pos2(600.0, 400.0);
-    let mut times = Vec::new();
-    for i in 0..600 {
-        time += 1.0 / 60.0;
-        let delta = if i % 150 == 149 { -500_000.0 } else { -600.0 };
-        let events = vec![
-            egui::Event::PointerMoved(centre),
-            egui::Event::MouseWheel {
-                unit: egui::MouseWheelUnit::Point,
-                delta: egui::vec2(0.0, delta),
-                phase: egui::TouchPhase::Move,
-                source: egui::MouseWheelSource::Wheel,
-                modifiers: egui::Modifiers::NONE,
-            },
-        ];
-        let frame_started = Instant::now();
-        let output = ctx.run_ui(input(time, events), |ui| app.frame(ui));
-        let _ = ctx.tessellate(output.shapes, output.pixels_per_point);
-        times.push(frame_started.elapsed().as_secs_f64() * 1000.0);
-    }
-    times.sort_by(f64::total_cmp);
-    let p = |q: f64| times[((times.len() - 1) as f64 * q) as usize];
+    // Steady scrolling, with a jump to a far row every 150 frames.
+    let times = (0..600)
+        .map(|i| {
+            let dy = if i % 150 == 149 { -500_000.0 } else { -600.0 };
+            window.frame(wheel(centre, dy))
+        })
+        .collect();
     println!(
-        "{rows} rows: UI work per frame p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms over {} scrolling frames",
-        p(0.5),
-        p(0.99),
-        p(1.0),
-        times.len()
+        "{rows} rows, scrolling: UI work per frame {}",
+        spread(times)
     );
 }
 
@@ -86,51 +122,30 @@ fn frame_times_during_training() {
     let Ok(path) = std::env::var("MODELDESK_BIG_CSV") else {
         return;
     };
-    let ctx = egui::Context::default();
-    let settings = Settings {
-        reopen_datasets: false,
-        ..Settings::default()
-    };
-    let mut app = ModeldeskApp::new(settings, None);
-    app.send(Command::ImportFiles(vec![path.into()]));
-    let mut time = 0.0;
-    let frame = |app: &mut ModeldeskApp, time: &mut f64| {
-        *time += 1.0 / 60.0;
-        let started = Instant::now();
-        let output = ctx.run_ui(input(*time, vec![]), |ui| app.frame(ui));
-        let _ = ctx.tessellate(output.shapes, output.pixels_per_point);
-        started.elapsed().as_secs_f64() * 1000.0
-    };
-    let started = Instant::now();
-    while !app.jobs.is_idle() || app.datasets.is_empty() {
-        frame(&mut app, &mut time);
-        assert!(
-            started.elapsed() < Duration::from_secs(120),
-            "import did not finish"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    let table = &app.datasets[0].table;
+    let mut window = Window::new(Settings::default());
+    window.import(path);
+    let table = &window.app.datasets[0].table;
     let rows = table.rows();
     let label = table
         .columns
         .iter()
         .position(|c| c.name == "label")
         .expect("the generated file has a 'label' column");
+    let app = &mut window.app;
     app.send(Command::SetRole {
         column: label,
         role: modeldesk::data::Role::Target,
     });
-    app.send(Command::ShowView(modeldesk::gui::View::Train));
+    app.send(Command::ShowView(View::Train));
     app.train_form.cross_validate = false;
     app.train_form.holdout = 0.2;
-    frame(&mut app, &mut time);
-    app.send(Command::Train);
+    window.frame(vec![]);
+    window.app.send(Command::Train);
     let training = Instant::now();
     let mut times = Vec::new();
     loop {
-        times.push(frame(&mut app, &mut time));
-        if app.jobs.is_idle() {
+        times.push(window.frame(vec![]));
+        if window.app.jobs.is_idle() {
             break;
         }
         assert!(
@@ -140,15 +155,10 @@ fn frame_times_during_training() {
         std::thread::sleep(Duration::from_millis(16));
     }
     let seconds = training.elapsed().as_secs_f64();
-    times.sort_by(f64::total_cmp);
-    let p = |q: f64| times[((times.len() - 1) as f64 * q) as usize];
     println!(
-        "{rows} rows, training {seconds:.1} s: UI work per frame p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms over {} frames; {} run(s)",
-        p(0.5),
-        p(0.99),
-        p(1.0),
-        times.len(),
-        app.runs.len()
+        "{rows} rows, training {seconds:.1} s: UI work per frame {}; {} run(s)",
+        spread(times),
+        window.app.runs.len()
     );
 }
 
@@ -161,68 +171,39 @@ fn catalog_view_frame_times() {
     let Ok(path) = std::env::var("MODELDESK_BIG_CATALOG") else {
         return;
     };
-    let ctx = egui::Context::default();
-    let settings = Settings {
-        reopen_datasets: false,
+    let mut window = Window::new(Settings {
         catalog_path: Some(path.into()),
         ..Settings::default()
-    };
-    let mut app = ModeldeskApp::new(settings, None);
-    app.send(Command::ShowView(modeldesk::gui::View::Catalog));
-    let mut time = 0.0;
-    let mut frame = |app: &mut ModeldeskApp, events: Vec<egui::Event>| {
-        time += 1.0 / 60.0;
-        let started = Instant::now();
-        let output = ctx.run_ui(input(time, events), |ui| app.frame(ui));
-        let _ = ctx.tessellate(output.shapes, output.pixels_per_point);
-        started.elapsed().as_secs_f64() * 1000.0
-    };
-    let opening: Vec<f64> = (0..3).map(|_| frame(&mut app, vec![])).collect();
-    let first = app
+    });
+    window.app.send(Command::ShowView(View::Catalog));
+    let opening: Vec<f64> = (0..3).map(|_| window.frame(vec![])).collect();
+    let first = window
+        .app
         .catalog
         .catalog
         .as_ref()
         .and_then(|c| c.models(&Default::default()).ok())
         .and_then(|m| m.first().map(|m| m.name.clone()))
         .expect("the catalog has models");
-    app.catalog_view.selected_model = Some(first);
-    app.catalog_view.selected_version = Some(1);
-    let selecting = frame(&mut app, vec![]);
-    let wheel = |at: egui::Pos2, dy: f32| {
-        vec![
-            egui::Event::PointerMoved(at),
-            egui::Event::MouseWheel {
-                unit: egui::MouseWheelUnit::Point,
-                delta: egui::vec2(0.0, dy),
-                phase: egui::TouchPhase::Move,
-                source: egui::MouseWheelSource::Wheel,
-                modifiers: egui::Modifiers::NONE,
-            },
-        ]
-    };
-    let mut times = Vec::new();
-    for i in 0..600 {
-        let (at, dy) = if i < 300 {
-            (
-                egui::pos2(200.0, 400.0),
-                if i % 100 == 99 { 20_000.0 } else { -400.0 },
-            )
-        } else {
-            (
-                egui::pos2(800.0, 400.0),
-                if i % 100 == 99 { 20_000.0 } else { -300.0 },
-            )
-        };
-        times.push(frame(&mut app, wheel(at, dy)));
-    }
-    times.sort_by(f64::total_cmp);
-    let p = |q: f64| times[((times.len() - 1) as f64 * q) as usize];
+    window.app.catalog_view.selected_model = Some(first);
+    window.app.catalog_view.selected_version = Some(1);
+    let selecting = window.frame(vec![]);
+    // The model list, then the model's page; a jump back up every 100 frames.
+    let times = (0..600)
+        .map(|i| {
+            let (at, dy) = if i < 300 {
+                (egui::pos2(200.0, 400.0), -400.0)
+            } else {
+                (egui::pos2(800.0, 400.0), -300.0)
+            };
+            window.frame(wheel(at, if i % 100 == 99 { 20_000.0 } else { dy }))
+        })
+        .collect();
     println!(
-        "catalog view: opening frames {:.1} / {:.1} / {:.1} ms, selecting a model {selecting:.1} ms; scrolling p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms over {} frames",
-        opening[0], opening[1], opening[2],
-        p(0.5),
-        p(0.99),
-        p(1.0),
-        times.len()
+        "catalog view: opening frames {:.1} / {:.1} / {:.1} ms, selecting a model {selecting:.1} ms; scrolling {}",
+        opening[0],
+        opening[1],
+        opening[2],
+        spread(times)
     );
 }

@@ -617,6 +617,25 @@ mod tests {
     use super::*;
     use crate::ml::target::sample_with_target as sample;
 
+    /// Validate `spec` with the default recipe and 5-fold cross-validation, never cancelled.
+    fn validated(
+        table: &Table,
+        target: &str,
+        task: Option<Task>,
+        spec: &ModelSpec,
+    ) -> Result<(Evaluation, TrainedModel), TrainError> {
+        let recipe = Recipe::default_for(table);
+        train_and_validate(
+            table,
+            target,
+            task,
+            &recipe,
+            spec,
+            Validation::default(),
+            &mut |_, _| true,
+        )
+    }
+
     #[test]
     fn iris_cross_validation_is_accurate_and_complete() {
         let table = sample("iris.csv", "species");
@@ -680,15 +699,7 @@ mod tests {
             &mut |_, _| { true }
         )
         .is_err());
-        let missing = train_and_validate(
-            &table,
-            "nope",
-            None,
-            &recipe,
-            &spec,
-            Validation::default(),
-            &mut |_, _| true,
-        );
+        let missing = validated(&table, "nope", None, &spec);
         assert_eq!(
             missing.unwrap_err().to_string(),
             "there is no column named 'nope' to predict"
@@ -698,37 +709,17 @@ mod tests {
     #[test]
     fn every_classifier_validates_on_iris_and_regressors_on_diabetes() {
         let iris = sample("iris.csv", "species");
-        let recipe = Recipe::default_for(&iris);
         for name in ["decision_tree", "random_forest", "naive_bayes"] {
             let spec = ModelSpec::from_name(name).unwrap();
-            let (e, model) = train_and_validate(
-                &iris,
-                "species",
-                None,
-                &recipe,
-                &spec,
-                Validation::default(),
-                &mut |_, _| true,
-            )
-            .unwrap();
+            let (e, model) = validated(&iris, "species", None, &spec).unwrap();
             assert!(e.mean["accuracy"] > 0.9, "{name}: {:?}", e.mean);
             assert_eq!(e.validated_proba.nrows(), 150);
             assert!(model.predict_proba(&iris, &[0]).unwrap().is_some());
         }
         let diabetes = sample("diabetes.csv", "progression");
-        let recipe = Recipe::default_for(&diabetes);
         for name in ["linear_regression", "ridge", "lasso", "elastic_net"] {
             let spec = ModelSpec::from_name(name).unwrap();
-            let (e, model) = train_and_validate(
-                &diabetes,
-                "progression",
-                None,
-                &recipe,
-                &spec,
-                Validation::CrossValidation { folds: 5, seed: 0 },
-                &mut |_, _| true,
-            )
-            .unwrap();
+            let (e, model) = validated(&diabetes, "progression", None, &spec).unwrap();
             assert_eq!(e.task, Task::Regression);
             assert_eq!(e.folds.len(), 5);
             assert_eq!(e.predicted_values.len(), 442);
@@ -752,60 +743,31 @@ mod tests {
     #[test]
     fn the_task_can_be_overridden_and_mismatches_are_explained() {
         let diabetes = sample("diabetes.csv", "progression");
-        let recipe = Recipe::default_for(&diabetes);
         let logistic = ModelSpec::from_name("logistic_regression").unwrap();
-        let wrong = train_and_validate(
-            &diabetes,
-            "progression",
-            None,
-            &recipe,
-            &logistic,
-            Validation::default(),
-            &mut |_, _| true,
-        );
+        let wrong = validated(&diabetes, "progression", None, &logistic);
         assert_eq!(
             wrong.unwrap_err().to_string(),
             "'progression' is a regression target; logistic regression does not fit it"
         );
-        let many = train_and_validate(
+        let many = validated(
             &diabetes,
             "progression",
             Some(Task::Classification),
-            &recipe,
             &logistic,
-            Validation::default(),
-            &mut |_, _| true,
         );
         assert!(
             matches!(many.unwrap_err(), TrainError::TooManyClasses { classes, .. } if classes > 200)
         );
         let iris = sample("iris.csv", "species");
         let ols = ModelSpec::from_name("linear_regression").unwrap();
-        let text = train_and_validate(
-            &iris,
-            "species",
-            Some(Task::Regression),
-            &Recipe::default_for(&iris),
-            &ols,
-            Validation::default(),
-            &mut |_, _| true,
-        );
+        let text = validated(&iris, "species", Some(Task::Regression), &ols);
         assert_eq!(
             text.unwrap_err().to_string(),
             "'species' holds text, so it cannot be a regression target; train a classifier"
         );
         // An integer target with few values is classes by default, a quantity on request.
         let wine = sample("wine.csv", "magnesium");
-        let as_values = train_and_validate(
-            &wine,
-            "magnesium",
-            Some(Task::Regression),
-            &Recipe::default_for(&wine),
-            &ols,
-            Validation::default(),
-            &mut |_, _| true,
-        )
-        .unwrap();
+        let as_values = validated(&wine, "magnesium", Some(Task::Regression), &ols).unwrap();
         assert_eq!(as_values.0.task, Task::Regression);
     }
 }
