@@ -9,7 +9,9 @@ use serde_json::json;
 use super::{Catalog, CatalogError, DatasetLineage, NewScoringRun, NewVersion};
 use crate::data::{Profile, Table};
 use crate::ml::eval::{Evaluation, TrainedModel};
-use crate::ml::metrics::{calibration_curve, precision_recall_curve, roc_curve, Curve};
+use crate::ml::metrics::{
+    calibration_curve, even_sample, precision_recall_curve, roc_curve, Curve,
+};
 use crate::score::Scored;
 
 /// Out-of-fold rows the stored curves are computed from at most (evenly sampled beyond).
@@ -113,16 +115,6 @@ pub fn scoring_run(table: &Table, scored: &Scored) -> Result<NewScoringRun, Cata
         drift_json: to_json("the drift", &scored.drift)?,
         metrics_json,
     })
-}
-
-/// Evenly spread positions of `max` of `n` items (all when `n <= max`), first included.
-fn even_sample(n: usize, max: usize) -> Vec<usize> {
-    if n <= max {
-        return (0..n).collect();
-    }
-    (0..max)
-        .map(|i| (i as u128 * n as u128 / max as u128) as usize)
-        .collect()
 }
 
 /// At most `CURVE_POINTS` points of `curve`, keeping its ends, rounded, as JSON.

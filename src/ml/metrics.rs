@@ -545,6 +545,17 @@ pub fn calibration_curve(y_true: &[bool], prob: &[f64], bins: usize) -> Curve {
     curve
 }
 
+/// Evenly spread positions of `max` of `n` items (all of them when `n <= max`), first
+/// included; deterministic, so curves drawn from a large run look the same every time.
+pub fn even_sample(n: usize, max: usize) -> Vec<usize> {
+    if n <= max {
+        return (0..n).collect();
+    }
+    (0..max)
+        .map(|i| (i as u128 * n as u128 / max as u128) as usize)
+        .collect()
+}
+
 /// Root mean squared error, mean absolute error, R² and MAPE, as scikit-learn computes them.
 ///
 /// Rows beyond the shorter input are ignored; no rows gives NaN errors and no MAPE.

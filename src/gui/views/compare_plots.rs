@@ -13,7 +13,8 @@ use super::compare_view::{metric_label, swatch, METRICS};
 use crate::jobs::TrainingRun;
 use crate::ml::eval::Evaluation;
 use crate::ml::metrics::{
-    average_precision, calibration_curve, precision_recall_curve, roc_auc, roc_curve, Curve,
+    average_precision, calibration_curve, even_sample, precision_recall_curve, roc_auc, roc_curve,
+    Curve,
 };
 use crate::ml::target::Task;
 
@@ -108,17 +109,6 @@ pub(super) fn show(ui: &mut egui::Ui, runs: &[ComparedRun<'_>]) {
         .default_open(true)
         .show(ui, |ui| fold_spread(ui, runs, &mut choices.spread_metric));
     ui.data_mut(|d| d.insert_temp(id, choices));
-}
-
-/// Evenly spread positions of `max` of `n` items (all of them when `n <= max`), first
-/// included; deterministic, so a large run's curves look the same every time.
-fn even_sample(n: usize, max: usize) -> Vec<usize> {
-    if n <= max {
-        return (0..n).collect();
-    }
-    (0..max)
-        .map(|i| (i as u128 * n as u128 / max as u128) as usize)
-        .collect()
 }
 
 /// A curve ready to draw, each point with its threshold (ROC, PR) or rows (calibration).

@@ -12,6 +12,7 @@ use super::compare_plots::{self, run_color, ComparedRun};
 use crate::gui::command::{CatalogCommand, Command};
 use crate::jobs::TrainingRun;
 use crate::ml::eval::{Evaluation, Validation};
+use crate::score::export::csv_field;
 
 /// Runs drawn in the plots at most; the table shows every ticked run.
 const MAX_PLOTTED: usize = 8;
@@ -168,15 +169,6 @@ fn metric_csv(titles: &[String], rows: &[MetricRow]) -> String {
         out.push('\n');
     }
     out
-}
-
-/// A CSV field, quoted when it holds a separator, a quote or a line break.
-fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_string()
-    }
 }
 
 /// "0.953 ± 0.021"; a single fold (hold-out) has no spread to show.
