@@ -37,7 +37,26 @@ enum Found {
 
 impl Catalog {
     /// Open the catalog at `path`, creating it (and its folder) if it does not exist.
+    ///
+    /// Two processes opening a new file at once can both hold a read lock and both want
+    /// the write lock to switch it to WAL; SQLite then answers one of them "busy" at once
+    /// instead of waiting (waiting would deadlock), so the whole open is tried again.
     pub fn open(path: &Path) -> Result<Catalog, CatalogError> {
+        let started = std::time::Instant::now();
+        loop {
+            match Self::open_once(path) {
+                Err(CatalogError::Sqlite(rusqlite::Error::SqliteFailure(e, _)))
+                    if e.code == rusqlite::ErrorCode::DatabaseBusy
+                        && started.elapsed() < BUSY_TIMEOUT =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn open_once(path: &Path) -> Result<Catalog, CatalogError> {
         let found = match std::fs::metadata(path) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => return Err(CatalogError::io(path, &e)),
