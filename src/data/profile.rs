@@ -184,7 +184,7 @@ fn profile_numbers(values: &[f64], scratch: &mut Scratch) -> (u64, u64, Option<N
         min = min.min(v);
         max = max.max(v);
         sum += v;
-        buckets.add(v, &mut scratch.scattered);
+        buckets.add(v, &mut scratch.scattered, &mut scratch.table);
     }
     let missing = values.len() as u64 - n;
     let distinct = buckets.distinct(values, scratch);
@@ -253,7 +253,7 @@ struct DistinctBuckets {
     /// `next[b]`.
     room: usize,
     next: Vec<usize>,
-    /// Some bucket had more hashes than room.
+    /// Some bucket had more distinct hashes than its room holds.
     overflowed: bool,
 }
 
@@ -286,18 +286,62 @@ impl DistinctBuckets {
         hash.checked_shr(64 - self.bits).unwrap_or(0) as usize
     }
 
-    /// Put the hash of one non-missing value in its bucket, if it has room.
+    /// Put the hash of one non-missing value in its bucket. A full bucket first drops its
+    /// repeated hashes (see [`Self::make_room`]); one that stays nearly full marks the whole
+    /// count as overflowed.
     #[inline]
-    fn add(&mut self, v: f64, scattered: &mut [u64]) {
+    fn add(&mut self, v: f64, scattered: &mut [u64], table: &mut Vec<u64>) {
         let hash = number_hash(v);
         let b = self.bucket(hash);
-        let at = self.next[b];
-        if at < (b + 1) * self.room {
-            scattered[at] = hash;
-            self.next[b] = at + 1;
-        } else {
-            self.overflowed = true;
+        let mut at = self.next[b];
+        if at == (b + 1) * self.room {
+            if self.overflowed || !self.make_room(b, scattered, table) {
+                self.overflowed = true;
+                return;
+            }
+            at = self.next[b];
         }
+        scattered[at] = hash;
+        self.next[b] = at + 1;
+    }
+
+    /// Keep one of each hash in bucket `b`, packed at its start. Returns whether at least a
+    /// quarter of its room is then free: a column with a few values repeated many times
+    /// (codes, rounded measurements) fills a bucket with repeats, not with distinct values.
+    #[cold]
+    fn make_room(&mut self, b: usize, scattered: &mut [u64], table: &mut Vec<u64>) -> bool {
+        let (start, end) = (b * self.room, self.next[b]);
+        let slots = table_slots(self.room);
+        table.clear();
+        table.resize(slots, 0);
+        let mask = slots - 1;
+        let (mut kept, mut zero) = (start, false);
+        for i in start..end {
+            let hash = scattered[i];
+            // Zero marks a free slot of the table, so the hash 0 (of `0.0`) is kept aside.
+            let new = if hash == 0 {
+                !std::mem::replace(&mut zero, true)
+            } else {
+                let mut slot = hash as usize & mask;
+                loop {
+                    if table[slot] == hash {
+                        break false;
+                    }
+                    if table[slot] == 0 {
+                        table[slot] = hash;
+                        break true;
+                    }
+                    slot = (slot + 1) & mask;
+                }
+            };
+            if new {
+                // `kept <= i`: the hashes still to read are never overwritten.
+                scattered[kept] = hash;
+                kept += 1;
+            }
+        }
+        self.next[b] = kept;
+        4 * (kept - start) <= 3 * self.room
     }
 
     /// The number of distinct non-missing `values`, all of which were passed to `add`.
@@ -306,7 +350,7 @@ impl DistinctBuckets {
             let starts: Vec<usize> = (0..self.next.len()).map(|b| b * self.room).collect();
             return self.count_buckets(&starts, &self.next, scratch);
         }
-        // Some bucket overflowed: size the buckets exactly and scatter again.
+        // A bucket held too many distinct values: size the buckets exactly and scatter again.
         let mut sizes = vec![0; self.next.len()];
         for &v in values.iter().filter(|v| !v.is_nan()) {
             sizes[self.bucket(number_hash(v))] += 1;
@@ -478,6 +522,24 @@ mod tests {
             (0..50_000)
                 .map(|i| if i % 3 == 0 { -0.0 } else { f64::NAN })
                 .collect(),
+            // Few values, each repeated often: full buckets make room by dropping repeats.
+            (0..300_000)
+                .map(|i| {
+                    if i % 5 == 0 {
+                        0.0
+                    } else {
+                        (random() % 2000) as f64
+                    }
+                })
+                .collect(),
+            // All in bucket 0 (their hashes are below 2^32): repeats, then distinct values
+            // beyond its room, which sends the count down the exact-sizes path.
+            (0..120_000)
+                .map(|i| f64::from_bits(value_bits_with_hash(i % 500 + 1)))
+                .collect(),
+            (0..120_000)
+                .map(|i| f64::from_bits(value_bits_with_hash(i + 1)))
+                .collect(),
         ];
         let mut scratch = Scratch::default();
         for values in &columns {
@@ -489,6 +551,26 @@ mod tests {
             let (missing, distinct, _) = profile_numbers(values, &mut scratch);
             assert_eq!(distinct, expected.len() as u64);
             assert_eq!(missing, values.iter().filter(|v| v.is_nan()).count() as u64);
+        }
+    }
+
+    /// The bits of the number whose [`number_hash`] is `hash` (the hash is a bijection).
+    fn value_bits_with_hash(hash: u64) -> u64 {
+        let unshift = |k: u64| k ^ (k >> 33);
+        let mut k = unshift(hash);
+        k = k.wrapping_mul(0x9cb4_b2f8_1293_37db); // inverse of 0xc4ce_b9fe_1a85_ec53
+        k = unshift(k);
+        k = k.wrapping_mul(0x4f74_430c_22a5_4005); // inverse of 0xff51_afd7_ed55_8ccd
+        unshift(k)
+    }
+
+    #[test]
+    fn the_inverse_hash_inverts() {
+        for hash in [1, 2, 499, 1 << 40, 1 << 62] {
+            assert_eq!(
+                number_hash(f64::from_bits(value_bits_with_hash(hash))),
+                hash
+            );
         }
     }
 
