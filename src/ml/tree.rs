@@ -388,11 +388,20 @@ mod tests {
 
     #[test]
     fn a_long_tree_fit_stops_when_asked() {
-        // Large enough that linfa needs far longer than one 40 ms poll.
-        let x = Array2::from_shape_fn((50_000, 6), |(i, j)| {
-            ((i * 7919 + j * 104_729) % 1009) as f64
-        });
-        let y: Vec<usize> = (0..50_000).map(|i| (i * 31 % 7 > 3) as usize).collect();
+        // Random features and labels: every split gains a little, so the fit grows to the
+        // full default depth, far longer than one 40 ms poll.
+        let mut state = 7_u64;
+        let mut random = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let x = Array2::from_shape_fn((50_000, 6), |_| (random() % 1000) as f64);
+        let y: Vec<usize> = (0..50_000).map(|_| (random() % 2) as usize).collect();
+        // Grown in full, it is deep (a few hundred milliseconds of fitting).
+        let whole = fit_tree(x.view(), &y, 2, &TreeSpec::default(), &mut || true).unwrap();
+        assert!(whole.nodes.len() > 200, "{} nodes", whole.nodes.len());
         let mut asked = 0;
         let result = fit_tree(x.view(), &y, 2, &TreeSpec::default(), &mut || {
             asked += 1;
