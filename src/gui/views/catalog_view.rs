@@ -557,12 +557,22 @@ fn metric_over_versions(ui: &mut egui::Ui, state: &mut CatalogViewState) {
         .height(160.0)
         .allow_scroll(false)
         .x_axis_label("version")
+        // Versions are whole numbers: no marks between them.
+        .x_grid_spacer(whole_number_marks)
         .y_axis_label(metric.clone())
         .legend(Legend::default())
         .show(ui, |plot| {
             plot.line(Line::new(metric.clone(), PlotPoints::new(points.clone())).width(2.0));
             plot.points(Points::new(metric.clone(), points).radius(4.0));
         });
+}
+
+/// egui_plot's usual marks (powers of ten and their fifths), without those between whole
+/// numbers.
+fn whole_number_marks(input: egui_plot::GridInput) -> Vec<egui_plot::GridMark> {
+    let mut marks = egui_plot::log_grid_spacer(10)(input);
+    marks.retain(|mark| mark.step_size >= 1.0);
+    marks
 }
 
 fn sort_header(ui: &mut egui::Ui, state: &mut CatalogViewState, label: &str, sort: VersionSort) {
