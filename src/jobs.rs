@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
+use crate::catalog::record::StoredCurves;
 use crate::data::{self, ImportOptions, Profile, Progress, Table};
 use crate::ml::eval::{train_and_validate, Evaluation, TrainedModel, Validation};
 use crate::ml::prep::Recipe;
@@ -42,6 +43,9 @@ pub struct TrainingRun {
     pub table: Option<Arc<Table>>,
     /// The catalog model and version it is (or was registered as).
     pub registered: Option<(String, i64)>,
+    /// A version read back from the catalog keeps no per-row predictions; these curves,
+    /// stored with it, are drawn instead.
+    pub stored_curves: StoredCurves,
 }
 
 impl TrainingRun {
@@ -379,6 +383,7 @@ fn train_all(request: &TrainRequest, progress: &Progress, repaint: &Repaint) -> 
                 model,
                 table: Some(Arc::clone(&request.table)),
                 registered: None,
+                stored_curves: StoredCurves::None,
             }),
             Err(crate::ml::eval::TrainError::Fit(crate::ml::model::ModelError::Cancelled)) => {
                 return JobOutcome::Cancelled { job };

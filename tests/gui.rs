@@ -518,7 +518,25 @@ fn comparing_catalog_versions_opens_compare_with_their_stored_metrics() {
             .count()
             >= 1
     );
-    harness.get_by_label_contains("Catalog versions are drawn without curves");
+    // Their curves are drawn from what the catalog stored with them.
+    harness.get_by_label_contains("curves as stored with the catalog version");
+    let legends: Vec<String> = harness
+        .get_all_by_label_contains("AUC ")
+        .filter_map(|node| egui_kittest::kittest::NodeT::accesskit_node(&node).label())
+        .collect();
+    // Legends read "#3 · AUC 0.962": the two versions (#3, #4) show the AUC their session
+    // runs (#1, #2) show from the rows themselves.
+    let auc = |id: &str| -> String {
+        let prefix = format!("{id} · AUC ");
+        let legend = legends.iter().find(|l| l.starts_with(&prefix));
+        legend.expect("a legend entry").replace(&prefix, "")
+    };
+    let mut from_rows = [auc("#1"), auc("#2")];
+    let mut from_catalog = [auc("#3"), auc("#4")];
+    from_rows.sort();
+    from_catalog.sort();
+    assert_eq!(from_catalog, from_rows, "{legends:?}");
+    assert!(legends.iter().all(|l| !l.contains("n/a")), "{legends:?}");
     let versions = harness
         .state()
         .runs

@@ -4,7 +4,7 @@
 //! once its checksum is verified.
 
 use serde::Serialize;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::{Catalog, CatalogError, DatasetLineage, NewScoringRun, NewVersion};
 use crate::data::{Profile, Table};
@@ -17,7 +17,7 @@ use crate::score::Scored;
 /// Out-of-fold rows the stored curves are computed from at most (evenly sampled beyond).
 const CURVE_ROWS: usize = 100_000;
 /// Points kept per stored curve at most: enough to draw it at any plot size.
-const CURVE_POINTS: usize = 200;
+pub const CURVE_POINTS: usize = 200;
 /// Stored curve values are rounded to this many decimals: finer than any plot shows, and
 /// a third of the text of full precision.
 const CURVE_DECIMALS: i32 = 6;
@@ -257,4 +257,84 @@ pub fn stored_evaluation(detail: &super::VersionDetail) -> Result<Evaluation, Ca
         train_seconds: stored.train_seconds,
         timings: Vec::new(),
     })
+}
+
+/// The curves of one class against the rest.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ClassCurves {
+    pub class: String,
+    pub roc: Vec<(f64, f64)>,
+    pub pr: Vec<(f64, f64)>,
+    pub calibration: Vec<(f64, f64)>,
+}
+
+/// The curves stored with a version, read back leniently: curves this build cannot read (or
+/// a version stored without them) read as `None` instead of failing.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum StoredCurves {
+    #[default]
+    None,
+    Classes(Vec<ClassCurves>),
+    /// Out-of-fold (actual, predicted) pairs of a regression model.
+    Regression(Vec<(f64, f64)>),
+}
+
+/// The points of a stored `{"x": [...], "y": [...]}` curve that have both coordinates.
+fn points(curve: &Value) -> Vec<(f64, f64)> {
+    pairs(&curve["x"], &curve["y"])
+}
+
+fn pairs(xs: &Value, ys: &Value) -> Vec<(f64, f64)> {
+    let (Some(xs), Some(ys)) = (xs.as_array(), ys.as_array()) else {
+        return Vec::new();
+    };
+    xs.iter()
+        .zip(ys)
+        .filter_map(|(x, y)| Some((x.as_f64()?, y.as_f64()?)))
+        .collect()
+}
+
+impl StoredCurves {
+    pub fn read(json: &str) -> StoredCurves {
+        let value: Value = serde_json::from_str(json).unwrap_or(Value::Null);
+        if let Some(classes) = value["classes"].as_array() {
+            return StoredCurves::Classes(
+                classes
+                    .iter()
+                    .map(|c| ClassCurves {
+                        class: c["class"].as_str().unwrap_or("?").to_string(),
+                        roc: points(&c["roc"]),
+                        pr: points(&c["pr"]),
+                        calibration: points(&c["calibration"]),
+                    })
+                    .collect(),
+            );
+        }
+        if value.get("actual").is_some() {
+            return StoredCurves::Regression(pairs(&value["actual"], &value["predicted"]));
+        }
+        StoredCurves::None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn curves_read_back_for_both_tasks() {
+        let classes = StoredCurves::read(
+            r#"{"classes":[{"class":"a","roc":{"x":[0,0.5,1],"y":[0,null,1]},"pr":{},"calibration":{"x":[],"y":[]}}]}"#,
+        );
+        let StoredCurves::Classes(classes) = classes else {
+            panic!("classification curves");
+        };
+        assert_eq!(classes[0].roc, vec![(0.0, 0.0), (1.0, 1.0)]);
+        assert!(classes[0].pr.is_empty());
+        assert_eq!(
+            StoredCurves::read(r#"{"actual":[1,2],"predicted":[1.5,2.5]}"#),
+            StoredCurves::Regression(vec![(1.0, 1.5), (2.0, 2.5)])
+        );
+        assert_eq!(StoredCurves::read("{}"), StoredCurves::None);
+    }
 }

@@ -247,6 +247,7 @@ impl ModeldeskApp {
                                 model: trained,
                                 table: None,
                                 registered: Some((model.clone(), version)),
+                                stored_curves: record::StoredCurves::read(&detail.curves_json),
                             });
                             next += 1;
                             next - 1

@@ -464,13 +464,16 @@ pub fn roc_auc(y_true: &[bool], scores: &[f64]) -> Option<f64> {
     if curve.x.is_empty() {
         return None;
     }
-    let area = curve
-        .x
-        .windows(2)
-        .zip(curve.y.windows(2))
+    Some(trapezoid_area(&curve.x, &curve.y))
+}
+
+/// Area under the points `(x[i], y[i])` by the trapezoid rule, x ascending: the AUC of a
+/// ROC curve's points.
+pub fn trapezoid_area(x: &[f64], y: &[f64]) -> f64 {
+    x.windows(2)
+        .zip(y.windows(2))
         .map(|(x, y)| (x[1] - x[0]) * (y[1] + y[0]) / 2.0)
-        .sum();
-    Some(area)
+        .sum()
 }
 
 /// Precision-recall curve (x = recall, y = precision) like scikit-learn's
@@ -503,13 +506,18 @@ pub fn average_precision(y_true: &[bool], scores: &[f64]) -> Option<f64> {
     if curve.x.is_empty() || !has_negative {
         return None;
     }
-    let sum: f64 = curve
-        .x
+    Some(step_area(&curve.x, &curve.y))
+}
+
+/// The step-wise area under precision-recall points whose recall decreases, as
+/// [`precision_recall_curve`] gives them: the average precision of those points.
+pub fn step_area(recall: &[f64], precision: &[f64]) -> f64 {
+    let sum: f64 = recall
         .windows(2)
-        .zip(&curve.y)
+        .zip(precision)
         .map(|(recall, precision)| (recall[1] - recall[0]) * precision)
         .sum();
-    Some((-sum).max(0.0))
+    (-sum).max(0.0)
 }
 
 /// Reliability diagram over `bins` equal-width bins of [0, 1], like scikit-learn's

@@ -7,6 +7,7 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 
 use super::metric_table::MetricColumn;
+pub use crate::catalog::record::{ClassCurves, StoredCurves};
 use crate::catalog::{
     Catalog, CatalogError, HistoryEntry, ModelFilter, ModelSummary, ScoringRun, VersionDetail,
 };
@@ -65,63 +66,6 @@ impl StoredEvaluation {
             pooled: field(&value, "pooled"),
             warnings: field(&value, "warnings").unwrap_or_default(),
         }
-    }
-}
-
-/// The curves of one class against the rest.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ClassCurves {
-    pub class: String,
-    pub roc: Vec<(f64, f64)>,
-    pub pr: Vec<(f64, f64)>,
-    pub calibration: Vec<(f64, f64)>,
-}
-
-/// The stored curves of a version.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub enum StoredCurves {
-    #[default]
-    None,
-    Classes(Vec<ClassCurves>),
-    /// Out-of-fold (actual, predicted) pairs of a regression model.
-    Regression(Vec<(f64, f64)>),
-}
-
-/// The points of a stored `{"x": [...], "y": [...]}` curve that have both coordinates.
-fn points(curve: &Value) -> Vec<(f64, f64)> {
-    pairs(&curve["x"], &curve["y"])
-}
-
-fn pairs(xs: &Value, ys: &Value) -> Vec<(f64, f64)> {
-    let (Some(xs), Some(ys)) = (xs.as_array(), ys.as_array()) else {
-        return Vec::new();
-    };
-    xs.iter()
-        .zip(ys)
-        .filter_map(|(x, y)| Some((x.as_f64()?, y.as_f64()?)))
-        .collect()
-}
-
-impl StoredCurves {
-    fn read(json: &str) -> StoredCurves {
-        let value = parse(json);
-        if let Some(classes) = value["classes"].as_array() {
-            return StoredCurves::Classes(
-                classes
-                    .iter()
-                    .map(|c| ClassCurves {
-                        class: c["class"].as_str().unwrap_or("?").to_string(),
-                        roc: points(&c["roc"]),
-                        pr: points(&c["pr"]),
-                        calibration: points(&c["calibration"]),
-                    })
-                    .collect(),
-            );
-        }
-        if value.get("actual").is_some() {
-            return StoredCurves::Regression(pairs(&value["actual"], &value["predicted"]));
-        }
-        StoredCurves::None
     }
 }
 
@@ -344,22 +288,5 @@ mod tests {
         assert_eq!(object.drift[0].psi, Some(0.02));
         assert_eq!(object.drift[0].ks, None);
         assert!(ScoringView::read(run("not json")).drift.is_empty());
-    }
-
-    #[test]
-    fn curves_read_back_for_both_tasks() {
-        let classes = StoredCurves::read(
-            r#"{"classes":[{"class":"a","roc":{"x":[0,0.5,1],"y":[0,null,1]},"pr":{},"calibration":{"x":[],"y":[]}}]}"#,
-        );
-        let StoredCurves::Classes(classes) = classes else {
-            panic!("classification curves");
-        };
-        assert_eq!(classes[0].roc, vec![(0.0, 0.0), (1.0, 1.0)]);
-        assert!(classes[0].pr.is_empty());
-        assert_eq!(
-            StoredCurves::read(r#"{"actual":[1,2],"predicted":[1.5,2.5]}"#),
-            StoredCurves::Regression(vec![(1.0, 1.5), (2.0, 2.5)])
-        );
-        assert_eq!(StoredCurves::read("{}"), StoredCurves::None);
     }
 }

@@ -10,11 +10,12 @@ use egui_plot::{
 use std::sync::Arc;
 
 use super::compare_view::{metric_label, swatch, METRICS};
+use crate::catalog::record::StoredCurves;
 use crate::jobs::TrainingRun;
 use crate::ml::eval::Evaluation;
 use crate::ml::metrics::{
     average_precision, calibration_curve, even_sample, precision_recall_curve, roc_auc, roc_curve,
-    Curve,
+    step_area, trapezoid_area, Curve,
 };
 use crate::ml::target::Task;
 
@@ -78,20 +79,21 @@ pub(super) fn show(ui: &mut egui::Ui, runs: &[ComparedRun<'_>]) {
         .iter()
         .partition(|r| r.run.evaluation.task == Task::Classification);
     if !classifiers.is_empty() {
-        // Catalog versions keep metrics, not each row's prediction: they have no curves here.
-        let with_rows: Vec<ComparedRun<'_>> = classifiers
-            .iter()
-            .copied()
-            .filter(|r| r.run.evaluation.validated_proba.nrows() > 0)
-            .collect();
+        // Catalog versions keep no per-row predictions: they are drawn from their stored
+        // curves, when they have them.
+        let (drawable, without): (Vec<ComparedRun<'_>>, Vec<ComparedRun<'_>>) =
+            classifiers.iter().partition(|r| {
+                r.run.evaluation.validated_proba.nrows() > 0
+                    || matches!(r.run.stored_curves, StoredCurves::Classes(_))
+            });
         egui::CollapsingHeader::new("Curves")
             .default_open(true)
             .show(ui, |ui| {
-                if with_rows.len() < classifiers.len() {
-                    ui.weak("Catalog versions are drawn without curves (their per-row predictions are not stored); each version's page in Catalog shows its stored curves.");
+                for run in &without {
+                    ui.weak(format!("#{} has no curves stored.", run.run.id));
                 }
-                if !with_rows.is_empty() {
-                    curves(ui, &with_rows, &mut choices.class);
+                if !drawable.is_empty() {
+                    curves(ui, &drawable, &mut choices.class);
                 }
             });
         egui::CollapsingHeader::new("Confusion matrices")
@@ -146,9 +148,47 @@ struct RunCurves {
     /// Rows the curves were computed from, of how many validated.
     rows: usize,
     validated: usize,
+    /// Read from a catalog version's stored curves.
+    stored: bool,
 }
 
-fn run_curves(evaluation: &Evaluation, class: usize) -> RunCurves {
+/// The curves of `class` of a run: from its out-of-fold predictions, or for a catalog
+/// version, from the curves stored with it.
+fn run_curves(run: &TrainingRun, class: usize) -> RunCurves {
+    if run.evaluation.validated_proba.nrows() == 0 {
+        if let StoredCurves::Classes(stored) = &run.stored_curves {
+            let name = run.evaluation.classes.get(class);
+            if let Some(c) = stored.iter().find(|c| Some(&c.class) == name) {
+                return stored_run_curves(c);
+            }
+        }
+    }
+    predicted_run_curves(&run.evaluation, class)
+}
+
+/// Curves as stored with a catalog version (at most a few hundred points each). AUC and AP
+/// are read from those points; the Brier score needs the rows, which are not stored.
+fn stored_run_curves(stored: &crate::catalog::record::ClassCurves) -> RunCurves {
+    let series = |points: &[(f64, f64)]| Series {
+        points: points.iter().map(|&(x, y)| [x, y]).collect(),
+        extra: vec![f64::NAN; points.len()],
+    };
+    let (x, y): (Vec<f64>, Vec<f64>) = stored.roc.iter().copied().unzip();
+    let (recall, precision): (Vec<f64>, Vec<f64>) = stored.pr.iter().copied().unzip();
+    RunCurves {
+        roc: series(&stored.roc),
+        auc: (x.len() >= 2).then(|| trapezoid_area(&x, &y)),
+        pr: series(&stored.pr),
+        ap: (recall.len() >= 2).then(|| step_area(&recall, &precision)),
+        calibration: series(&stored.calibration),
+        brier: None,
+        rows: 0,
+        validated: 0,
+        stored: true,
+    }
+}
+
+fn predicted_run_curves(evaluation: &Evaluation, class: usize) -> RunCurves {
     let proba = &evaluation.validated_proba;
     let validated = evaluation.validated_y.len().min(proba.nrows());
     if class >= proba.ncols() {
@@ -180,6 +220,7 @@ fn run_curves(evaluation: &Evaluation, class: usize) -> RunCurves {
         brier,
         rows: rows.len(),
         validated,
+        stored: false,
     }
 }
 
@@ -201,7 +242,7 @@ fn cached_curves(ui: &egui::Ui, wanted: &[(&TrainingRun, usize)]) -> Vec<Arc<Run
                 .iter()
                 .find(|(k, _)| *k == key)
                 .map(|(_, c)| Arc::clone(c))
-                .unwrap_or_else(|| Arc::new(run_curves(&run.evaluation, class)));
+                .unwrap_or_else(|| Arc::new(run_curves(run, class)));
             new.0.push((key, Arc::clone(&curves)));
             curves
         })
@@ -346,6 +387,18 @@ fn curves(ui: &mut egui::Ui, runs: &[ComparedRun<'_>], picked: &mut Option<Strin
         });
     }
     ui.weak("Curves pool the out-of-fold predictions of every fold, so their AUC and AP can differ slightly from the table's mean over folds.");
+    let stored: Vec<String> = drawn
+        .iter()
+        .filter(|(_, c)| c.stored)
+        .map(|(run, _)| format!("#{}", run.run.id))
+        .collect();
+    if !stored.is_empty() {
+        ui.weak(format!(
+            "{}: curves as stored with the catalog version (up to {} points each); AUC and AP are measured on those points, and the Brier score needs the rows, which are not stored.",
+            stored.join(", "),
+            crate::catalog::record::CURVE_POINTS,
+        ));
+    }
 }
 
 fn curve_plot(

@@ -6,6 +6,7 @@ use eframe::egui::{self, Color32};
 use egui_plot::{HoverPosition, Legend, Line, LineStyle, Plot, Points};
 
 use super::compare_plots::ComparedRun;
+use crate::catalog::record::StoredCurves;
 
 /// Points drawn per run at most; more would not show, and cost every frame.
 const DRAWN_POINTS: usize = 4_000;
@@ -30,12 +31,21 @@ pub(super) fn show(ui: &mut egui::Ui, runs: &[ComparedRun<'_>]) {
         .iter()
         .map(|run| {
             let e = &run.run.evaluation;
-            (
-                format!("#{}", run.run.id),
-                run.color,
-                pairs(&e.predicted_values, &e.validated_values, DRAWN_POINTS),
-            )
+            let points = match &run.run.stored_curves {
+                // A catalog version: the out-of-fold rows stored with it, (actual, predicted).
+                StoredCurves::Regression(stored) if e.predicted_values.is_empty() => stored
+                    .iter()
+                    .map(|&(actual, predicted)| (predicted, actual))
+                    .collect(),
+                _ => pairs(&e.predicted_values, &e.validated_values, DRAWN_POINTS),
+            };
+            (format!("#{}", run.run.id), run.color, points)
         })
+        .collect();
+    let stored: Vec<String> = runs
+        .iter()
+        .filter(|run| run.run.evaluation.predicted_values.is_empty())
+        .map(|run| format!("#{}", run.run.id))
         .collect();
     let (low, high) = series
         .iter()
@@ -48,6 +58,13 @@ pub(super) fn show(ui: &mut egui::Ui, runs: &[ComparedRun<'_>]) {
         return;
     }
     ui.weak("Pooled out-of-fold predictions. Points on the dashed line are exact.");
+    if !stored.is_empty() {
+        ui.weak(format!(
+            "{}: up to {} evenly spread out-of-fold rows, as stored with the catalog version.",
+            stored.join(", "),
+            crate::catalog::record::CURVE_POINTS,
+        ));
+    }
     let side = ((ui.available_width() - 24.0) / 2.0).clamp(220.0, 420.0);
     let group = egui::Id::unique("compare_regression_axes");
     let read_out = |x_name: &'static str, y_name: &'static str| {

@@ -541,6 +541,7 @@ fn metric_value_cell(ui: &mut egui::Ui, cell: Option<(f64, f64)>, best: bool, fo
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::record::StoredCurves;
     use eframe::egui::accesskit::Role as AccessRole;
     use egui_kittest::kittest::Queryable;
     use egui_kittest::Harness;
@@ -685,6 +686,7 @@ mod tests {
             model,
             table: None,
             registered: None,
+            stored_curves: StoredCurves::None,
         }
     }
 
