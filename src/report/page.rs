@@ -269,7 +269,7 @@ fn summary_rows(versions: &[ReportVersion]) -> Vec<FieldRow> {
             )
         }),
         row("Training time", &|v| {
-            format!("{:.2} s", v.detail.summary.train_seconds)
+            super::format_seconds(v.detail.summary.train_seconds)
         }),
         row("Modeldesk", &|v| v.detail.summary.app_version.clone()),
         row("Model checksum", &|v| {

@@ -10,6 +10,7 @@ use eframe::egui::{self, Color32, RichText};
 use egui_extras::{Column, TableBuilder};
 use egui_plot::{Legend, Line, Plot, PlotPoints, Points};
 
+use crate::catalog::record::StoredCurves;
 use crate::catalog::{
     Catalog, HistoryEntry, HistoryEvent, ModelFilter, ModelSummary, Page, ScoringRun, Stage,
     VersionDetail, VersionQuery, VersionSort, VersionSummary,
@@ -63,7 +64,7 @@ struct VersionPage {
     /// Each fitted column's step in a line.
     recipe: String,
     metrics: serde_json::Value,
-    curves: serde_json::Value,
+    curves: StoredCurves,
 }
 
 impl VersionPage {
@@ -73,7 +74,7 @@ impl VersionPage {
             spec: pretty(&detail.spec_json),
             recipe: recipe_lines(&detail.recipe_json),
             metrics: parse(&detail.metrics_json),
-            curves: parse(&detail.curves_json),
+            curves: StoredCurves::read(&detail.curves_json),
             detail,
         }
     }
@@ -899,7 +900,10 @@ fn version_page(
                             "Registered",
                             format!("{} by {}", v.created_at, v.created_by),
                         ),
-                        ("Training time", format!("{:.2} s", v.train_seconds)),
+                        (
+                            "Training time",
+                            crate::report::format_seconds(v.train_seconds),
+                        ),
                         ("Modeldesk", v.app_version.clone()),
                         (
                             "Model checksum",
@@ -1010,46 +1014,37 @@ fn metrics_grid(ui: &mut egui::Ui, value: &serde_json::Value) {
         });
 }
 
-fn curves(ui: &mut egui::Ui, value: &serde_json::Value, class: &mut usize) {
-    let points = |curve: &serde_json::Value| -> Vec<[f64; 2]> {
-        let xs = curve["x"].as_array().cloned().unwrap_or_default();
-        let ys = curve["y"].as_array().cloned().unwrap_or_default();
-        xs.iter()
-            .zip(&ys)
-            .filter_map(|(x, y)| Some([x.as_f64()?, y.as_f64()?]))
-            .collect()
+fn curves(ui: &mut egui::Ui, stored: &StoredCurves, class: &mut usize) {
+    let classes = match stored {
+        StoredCurves::Regression(pairs) => {
+            let points: Vec<[f64; 2]> = pairs
+                .iter()
+                .map(|&(actual, predicted)| [predicted, actual])
+                .collect();
+            Plot::new("catalog_predicted_actual")
+                .height(260.0)
+                .width(320.0)
+                .x_axis_label("predicted")
+                .y_axis_label("actual")
+                .show(ui, |plot| {
+                    plot.points(Points::new("out-of-fold rows", points).radius(1.5))
+                });
+            return;
+        }
+        StoredCurves::Classes(classes) if !classes.is_empty() => classes,
+        _ => {
+            ui.weak("No curves stored.");
+            return;
+        }
     };
-    if let (Some(actual), Some(predicted)) =
-        (value["actual"].as_array(), value["predicted"].as_array())
-    {
-        let pairs: Vec<[f64; 2]> = predicted
-            .iter()
-            .zip(actual)
-            .filter_map(|(p, a)| Some([p.as_f64()?, a.as_f64()?]))
-            .collect();
-        Plot::new("catalog_predicted_actual")
-            .height(260.0)
-            .width(320.0)
-            .x_axis_label("predicted")
-            .y_axis_label("actual")
-            .show(ui, |plot| {
-                plot.points(Points::new("out-of-fold rows", pairs).radius(1.5))
-            });
-        return;
-    }
-    let classes = value["classes"].as_array().cloned().unwrap_or_default();
-    if classes.is_empty() {
-        ui.weak("No curves stored.");
-        return;
-    }
     *class = (*class).min(classes.len() - 1);
     ui.horizontal(|ui| {
         let label = ui.label("Class").id;
         egui::ComboBox::from_id_salt("catalog_curve_class")
-            .selected_text(classes[*class]["class"].as_str().unwrap_or("?"))
+            .selected_text(&classes[*class].class)
             .show_ui(ui, |ui| {
                 for (i, c) in classes.iter().enumerate() {
-                    ui.selectable_value(class, i, c["class"].as_str().unwrap_or("?"));
+                    ui.selectable_value(class, i, &c.class);
                 }
             })
             .response
@@ -1058,19 +1053,25 @@ fn curves(ui: &mut egui::Ui, value: &serde_json::Value, class: &mut usize) {
     });
     let chosen = &classes[*class];
     ui.horizontal_top(|ui| {
-        for (title, key, x, y) in [
-            ("ROC", "roc", "false-positive rate", "true-positive rate"),
-            ("Precision–recall", "pr", "recall", "precision"),
+        for (title, points, x, y) in [
+            (
+                "ROC",
+                &chosen.roc,
+                "false-positive rate",
+                "true-positive rate",
+            ),
+            ("Precision–recall", &chosen.pr, "recall", "precision"),
             (
                 "Calibration",
-                "calibration",
+                &chosen.calibration,
                 "mean predicted probability",
                 "observed share",
             ),
         ] {
+            let points: Vec<[f64; 2]> = points.iter().map(|&(x, y)| [x, y]).collect();
             ui.vertical(|ui| {
                 ui.strong(title);
-                Plot::new(("catalog_curve", key))
+                Plot::new(("catalog_curve", title))
                     .width(240.0)
                     .height(240.0)
                     .include_x(0.0)
@@ -1081,9 +1082,7 @@ fn curves(ui: &mut egui::Ui, value: &serde_json::Value, class: &mut usize) {
                     .x_axis_label(x)
                     .y_axis_label(y)
                     .show(ui, |plot| {
-                        plot.line(
-                            Line::new(title, PlotPoints::new(points(&chosen[key]))).width(2.0),
-                        );
+                        plot.line(Line::new(title, PlotPoints::new(points)).width(2.0));
                     });
             });
         }

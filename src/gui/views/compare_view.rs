@@ -222,14 +222,14 @@ fn validation_text(validation: &Validation) -> String {
 fn run_details(run: &TrainingRun) -> String {
     let e = &run.evaluation;
     let mut text = format!(
-        "{}\nPredicting '{}' ({} classes)\n{}\n{} rows used, {} dropped (no target value)\nTrained and validated in {:.2} s",
+        "{}\nPredicting '{}' ({} classes)\n{}\n{} rows used, {} dropped (no target value)\nTrained and validated in {}",
         run.title(),
         e.target,
         e.classes.len(),
         validation_text(&e.validation),
         e.rows_used,
         e.rows_dropped,
-        e.train_seconds
+        crate::report::format_seconds(e.train_seconds)
     );
     if !e.warnings.is_empty() {
         text.push_str("\nWarnings:");

@@ -116,7 +116,7 @@ fn dataset_header(ui: &mut egui::Ui, dataset: &Dataset, commands: &mut Vec<Comma
             table.columns.len()
         ));
         ui.weak(format!(
-            "· {} separated, {}{}, {} · read in {:.2} s",
+            "· {} separated, {}{}, {} · read in {}",
             d.delimiter_name(),
             if d.has_header { "header" } else { "no header" },
             if d.decimal_comma {
@@ -125,7 +125,7 @@ fn dataset_header(ui: &mut egui::Ui, dataset: &Dataset, commands: &mut Vec<Comma
                 ""
             },
             d.encoding.name(),
-            dataset.import_seconds
+            crate::report::format_seconds(dataset.import_seconds)
         ));
     })
     .response

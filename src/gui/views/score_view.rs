@@ -159,8 +159,9 @@ pub fn show(
         }
     };
     ui.label(format!(
-        "{} rows in {:.2} s; schema check passed.",
-        scored.rows, outcome.seconds
+        "{} rows in {}; schema check passed.",
+        scored.rows,
+        crate::report::format_seconds(outcome.seconds)
     ));
     for notice in &scored.notices {
         ui.colored_label(ui.visuals().warn_fg_color, notice);
