@@ -6,7 +6,9 @@ mod catalog;
 mod report;
 mod score;
 
-pub use catalog::{CatalogArg, HistoryArgs, ModelsArgs, RollbackArgs, StageArgs};
+pub use catalog::{
+    CatalogArg, DescribeArgs, HistoryArgs, ModelsArgs, RollbackArgs, StageArgs, TagArgs,
+};
 pub use report::ReportArgs;
 pub use score::ScoreArgs;
 
@@ -54,6 +56,10 @@ pub enum Command {
     Rollback(RollbackArgs),
     /// Show the registrations, stage changes and deletions of a model's versions.
     History(HistoryArgs),
+    /// Set the description of a model (MODEL) or of one version (MODEL@VERSION).
+    Describe(DescribeArgs),
+    /// Set, remove or list the tags of a model (MODEL) or of one version (MODEL@VERSION).
+    Tag(TagArgs),
     /// Predict a CSV file with a registered version: schema check, metrics if labelled,
     /// drift, predictions as CSV; the run is recorded in the catalog.
     Score(ScoreArgs),
@@ -210,6 +216,8 @@ pub fn run(command: Command) -> anyhow::Result<()> {
         Command::Stage(args) => catalog::stage(&args),
         Command::Rollback(args) => catalog::rollback(&args),
         Command::History(args) => catalog::history(&args),
+        Command::Describe(args) => catalog::describe(&args),
+        Command::Tag(args) => catalog::tag(&args),
         Command::Score(args) => score::score(&args),
         Command::Report(args) => report::report(&args),
         Command::Gui { .. } => unreachable!("the window is opened by main"),

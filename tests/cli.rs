@@ -359,6 +359,74 @@ fn train_registers_versions_that_models_stage_and_history_show() {
 }
 
 #[test]
+fn describe_and_tag_annotate_models_and_versions() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("catalog.sqlite");
+    let path = catalog.to_str().unwrap();
+    let train = [
+        "train",
+        "assets/iris.csv",
+        "--target",
+        "species",
+        "--cv",
+        "2",
+    ];
+    for _ in 0..2 {
+        let out = modeldesk(&[&train[..], &["--register", "iris", "--catalog", path]].concat());
+        assert!(out.status.success());
+    }
+    let run = |args: &[&str]| modeldesk(&[args, &["--catalog", path]].concat());
+    assert!(run(&["describe", "iris", "Which iris is it?"])
+        .status
+        .success());
+    assert!(run(&["describe", "iris@2", "Same data, second try"])
+        .status
+        .success());
+    assert!(run(&["tag", "iris", "team=botany"]).status.success());
+    let tagged = run(&["tag", "iris@latest", "owner=ana", "reviewed=yes"]);
+    assert_eq!(
+        String::from_utf8(tagged.stdout).unwrap(),
+        "iris version 2:\n  owner=ana\n  reviewed=yes\n"
+    );
+    let removed = run(&[
+        "tag", "iris@2", "--remove", "reviewed", "--remove", "absent",
+    ]);
+    assert!(removed.status.success());
+    assert!(String::from_utf8(removed.stderr)
+        .unwrap()
+        .contains("had no tag 'absent'"));
+
+    let models = stdout_json(&run(&["models", "--json"]));
+    let iris = &models["models"][0];
+    assert_eq!(iris["description"], "Which iris is it?");
+    assert_eq!(iris["tags"], serde_json::json!({ "team": "botany" }));
+    assert_eq!(iris["versions"][1]["description"], "Same data, second try");
+    assert_eq!(
+        iris["versions"][1]["tags"],
+        serde_json::json!({ "owner": "ana" })
+    );
+    assert_eq!(iris["versions"][0]["tags"], serde_json::json!({}));
+
+    // Mistakes exit 2 with one line, and change nothing.
+    for args in [
+        &["tag", "iris", "no-equals-sign"][..],
+        &["tag", "iris@7", "a=b"],
+        &["describe", "nobody", "text"],
+        &["tag", "iris", " =blank key"],
+    ] {
+        let out = run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(
+            String::from_utf8(out.stderr).unwrap().lines().count(),
+            1,
+            "{args:?}"
+        );
+    }
+    let listed = stdout_json(&run(&["tag", "iris", "--json"]));
+    assert_eq!(listed["tags"], serde_json::json!({ "team": "botany" }));
+}
+
+#[test]
 fn the_catalog_comes_from_the_environment_when_no_flag_names_it() {
     let dir = tempfile::tempdir().unwrap();
     let from_env = dir.path().join("env.sqlite");

@@ -1,5 +1,5 @@
-//! The catalog commands: `models`, `stage`, `rollback`, `history`, and registering what
-//! `train` trained.
+//! The catalog commands: `models`, `stage`, `rollback`, `history`, `describe`, `tag`, and
+//! registering what `train` trained.
 
 use serde_json::json;
 use std::path::PathBuf;
@@ -79,6 +79,129 @@ pub struct HistoryArgs {
     pub json: bool,
 }
 
+/// Options of `describe`.
+#[derive(Debug, clap::Args)]
+pub struct DescribeArgs {
+    /// A model (MODEL), or one of its versions (MODEL@VERSION or MODEL@STAGE).
+    pub target: String,
+    /// The new description; an empty one ("") clears it.
+    pub text: String,
+    #[command(flatten)]
+    pub catalog: CatalogArg,
+}
+
+/// Options of `tag`.
+#[derive(Debug, clap::Args)]
+pub struct TagArgs {
+    /// A model (MODEL), or one of its versions (MODEL@VERSION or MODEL@STAGE).
+    pub target: String,
+    /// Tags to set, each KEY=VALUE (an existing key gets the new value). With none and no
+    /// --remove, the tags are only printed.
+    #[arg(value_name = "KEY=VALUE")]
+    pub tags: Vec<String>,
+    /// A tag to remove, by key (repeat for several).
+    #[arg(long, value_name = "KEY")]
+    pub remove: Vec<String>,
+    #[command(flatten)]
+    pub catalog: CatalogArg,
+    /// Print the tags as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// What `describe` and `tag` act on: a model, or one version of it.
+enum NoteTarget {
+    Model(String),
+    Version(VersionRef),
+}
+
+impl NoteTarget {
+    /// `churn` is the model; `churn@3`, `churn@production` or `churn@latest` a version.
+    fn find(catalog: &Catalog, text: &str) -> anyhow::Result<NoteTarget> {
+        if text.contains('@') {
+            return Ok(NoteTarget::Version(catalog.resolve(text)?));
+        }
+        // Fails with "no model named …" when there is none.
+        catalog.model_tags(text)?;
+        Ok(NoteTarget::Model(text.to_string()))
+    }
+
+    fn title(&self) -> String {
+        match self {
+            NoteTarget::Model(model) => model.clone(),
+            NoteTarget::Version(v) => format!("{} version {}", v.model, v.version),
+        }
+    }
+}
+
+/// `modeldesk describe`.
+pub fn describe(args: &DescribeArgs) -> anyhow::Result<()> {
+    let mut catalog = args.catalog.open()?;
+    let target = NoteTarget::find(&catalog, &args.target)?;
+    let text = args.text.trim();
+    match &target {
+        NoteTarget::Model(model) => catalog.set_model_description(model, text)?,
+        NoteTarget::Version(v) => catalog.set_version_description(&v.model, v.version, text)?,
+    }
+    if text.is_empty() {
+        println!("{}: description cleared", target.title());
+    } else {
+        println!("{}: description set", target.title());
+    }
+    Ok(())
+}
+
+/// `modeldesk tag`.
+pub fn tag(args: &TagArgs) -> anyhow::Result<()> {
+    // Every KEY=VALUE is checked before anything is written.
+    let mut pairs = Vec::with_capacity(args.tags.len());
+    for text in &args.tags {
+        let Some((key, value)) = text.split_once('=') else {
+            return Err(super::UsageError(format!(
+                "'{text}' is not KEY=VALUE (to remove a tag, use --remove KEY)"
+            ))
+            .into());
+        };
+        pairs.push((key, value));
+    }
+    let mut catalog = args.catalog.open()?;
+    let target = NoteTarget::find(&catalog, &args.target)?;
+    let mut missing = Vec::new();
+    for key in &args.remove {
+        let removed = match &target {
+            NoteTarget::Model(model) => catalog.remove_model_tag(model, key)?,
+            NoteTarget::Version(v) => catalog.remove_version_tag(&v.model, v.version, key)?,
+        };
+        if !removed {
+            missing.push(key.as_str());
+        }
+    }
+    for (key, value) in pairs {
+        match &target {
+            NoteTarget::Model(model) => catalog.set_model_tag(model, key, value)?,
+            NoteTarget::Version(v) => catalog.set_version_tag(&v.model, v.version, key, value)?,
+        }
+    }
+    let tags = match &target {
+        NoteTarget::Model(model) => catalog.model_tags(model)?,
+        NoteTarget::Version(v) => catalog.version_tags(&v.model, v.version)?,
+    };
+    for key in missing {
+        eprintln!("{} had no tag '{key}'", target.title());
+    }
+    if args.json {
+        println!("{}", json!({ "target": target.title(), "tags": tags }));
+    } else if tags.is_empty() {
+        println!("{}: no tags", target.title());
+    } else {
+        println!("{}:", target.title());
+        for (key, value) in &tags {
+            println!("  {key}={value}");
+        }
+    }
+    Ok(())
+}
+
 /// Register `model` (validated as `evaluation` says, trained on `table`) as `name`.
 pub fn register(
     catalog: &mut Catalog,
@@ -125,6 +248,8 @@ pub fn models(args: &ModelsArgs) -> anyhow::Result<()> {
                         "created_by": v.created_by,
                         "algorithm": v.algorithm,
                         "dataset": v.dataset_name,
+                        "description": v.description,
+                        "tags": v.tags,
                         "metrics": v.metrics,
                     })).collect::<Vec<_>>(),
                 })
@@ -158,7 +283,7 @@ pub fn models(args: &ModelsArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn describe(model: &str, entry: &HistoryEntry) -> String {
+fn history_line(model: &str, entry: &HistoryEntry) -> String {
     let what = match entry.event {
         HistoryEvent::Registered => "registered".to_string(),
         HistoryEvent::Stage { from, to, cause } => {
@@ -199,7 +324,7 @@ pub fn stage(args: &StageArgs) -> anyhow::Result<()> {
         );
     }
     for entry in &written {
-        println!("{}", describe(&args.model, entry));
+        println!("{}", history_line(&args.model, entry));
     }
     Ok(())
 }
@@ -208,7 +333,7 @@ pub fn stage(args: &StageArgs) -> anyhow::Result<()> {
 pub fn rollback(args: &RollbackArgs) -> anyhow::Result<()> {
     let mut catalog = args.catalog.open()?;
     for entry in catalog.roll_back(&args.model, args.comment.as_deref())? {
-        println!("{}", describe(&args.model, &entry));
+        println!("{}", history_line(&args.model, &entry));
     }
     Ok(())
 }
@@ -226,7 +351,7 @@ pub fn history(args: &HistoryArgs) -> anyhow::Result<()> {
             "{}  {:<12}  {}",
             entry.at,
             entry.actor,
-            describe(&args.model, entry)
+            history_line(&args.model, entry)
         );
     }
     Ok(())
