@@ -502,6 +502,75 @@ fn a_file_dropped_on_a_version_page_is_scored_with_that_version() {
 }
 
 #[test]
+fn a_version_page_describes_and_tags_that_version() {
+    use egui_kittest::kittest::{AccessKitNode, Queryable};
+    let mut harness = two_registered_versions();
+    harness.get_by_label("Catalog").click();
+    harness.run_steps(3);
+    harness.get_by_label("penguin-species").click();
+    harness.run_steps(3);
+    harness.get_all_by_label("v2").next().unwrap().click();
+    harness.run_steps(3);
+    // The model's notes come first, then the version's: its Edit is the second.
+    assert_eq!(harness.get_all_by_label("Edit").count(), 2);
+    harness.get_all_by_label("Edit").nth(1).unwrap().click();
+    harness.run_steps(2);
+    let description = harness.get_by_role(AccessRole::MultilineTextInput);
+    description.focus();
+    harness.run_steps(1);
+    harness
+        .get_by_role(AccessRole::MultilineTextInput)
+        .type_text("Deeper tree, same data");
+    harness.run_steps(1);
+    harness.get_by_label("Save description").click();
+    harness.run_steps(3);
+    let placeholder =
+        |text: &'static str| move |node: &AccessKitNode<'_>| node.placeholder() == Some(text);
+    // The version's key and value fields are the second of each.
+    harness
+        .get_all_by(placeholder("key"))
+        .nth(1)
+        .unwrap()
+        .focus();
+    harness.run_steps(1);
+    harness
+        .get_all_by(placeholder("key"))
+        .nth(1)
+        .unwrap()
+        .type_text("reviewer");
+    harness.run_steps(1);
+    harness
+        .get_all_by(placeholder("value"))
+        .nth(1)
+        .unwrap()
+        .focus();
+    harness.run_steps(1);
+    harness
+        .get_all_by(placeholder("value"))
+        .nth(1)
+        .unwrap()
+        .type_text("ana");
+    harness.run_steps(1);
+    harness.get_all_by_label("Add tag").nth(1).unwrap().click();
+    harness.run_steps(3);
+
+    let catalog = harness.state().catalog.catalog.as_ref().unwrap();
+    let v2 = catalog.version("penguin-species", 2).unwrap().summary;
+    assert_eq!(v2.description, "Deeper tree, same data");
+    assert_eq!(v2.tags.get("reviewer").map(String::as_str), Some("ana"));
+    let v1 = catalog.version("penguin-species", 1).unwrap().summary;
+    assert!(v1.description.is_empty() && v1.tags.is_empty());
+    let model = catalog.model_tags("penguin-species").unwrap();
+    assert!(
+        model.is_empty(),
+        "the model's own tags are untouched: {model:?}"
+    );
+    // The page shows what was saved.
+    harness.get_by_label("Deeper tree, same data");
+    harness.get_by_label("reviewer=ana");
+}
+
+#[test]
 fn comparing_catalog_versions_opens_compare_with_their_stored_metrics() {
     let mut harness = two_registered_versions();
     harness.state_mut().send(modeldesk::gui::Command::Catalog(

@@ -180,16 +180,35 @@ impl ModeldeskApp {
                 .delete_version(&model, version, text(&comment).as_deref())
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
-            CatalogCommand::SetDescription { model, text } => catalog
-                .set_model_description(&model, &text)
-                .map_err(|e| e.to_string()),
-            CatalogCommand::SetTag { model, key, value } => catalog
-                .set_model_tag(&model, key.trim(), value.trim())
-                .map_err(|e| e.to_string()),
-            CatalogCommand::RemoveTag { model, key } => catalog
-                .remove_model_tag(&model, &key)
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
+            CatalogCommand::SetDescription {
+                model,
+                version,
+                text,
+            } => match version {
+                None => catalog.set_model_description(&model, text.trim()),
+                Some(v) => catalog.set_version_description(&model, v, text.trim()),
+            }
+            .map_err(|e| e.to_string()),
+            CatalogCommand::SetTag {
+                model,
+                version,
+                key,
+                value,
+            } => match version {
+                None => catalog.set_model_tag(&model, key.trim(), value.trim()),
+                Some(v) => catalog.set_version_tag(&model, v, key.trim(), value.trim()),
+            }
+            .map_err(|e| e.to_string()),
+            CatalogCommand::RemoveTag {
+                model,
+                version,
+                key,
+            } => match version {
+                None => catalog.remove_model_tag(&model, &key),
+                Some(v) => catalog.remove_version_tag(&model, v, &key),
+            }
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
             CatalogCommand::ExportReport(versions) => {
                 let refs = versions
                     .iter()

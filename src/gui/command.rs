@@ -139,17 +139,22 @@ pub enum CatalogCommand {
         version: i64,
         comment: String,
     },
+    /// Describe a model, or one of its versions.
     SetDescription {
         model: String,
+        version: Option<i64>,
         text: String,
     },
+    /// Tag a model, or one of its versions (an existing key gets the new value).
     SetTag {
         model: String,
+        version: Option<i64>,
         key: String,
         value: String,
     },
     RemoveTag {
         model: String,
+        version: Option<i64>,
         key: String,
     },
     /// Open Compare with these versions beside the session's runs.

@@ -9,6 +9,7 @@
 use eframe::egui::{self, Color32, RichText};
 use egui_extras::{Column, TableBuilder};
 use egui_plot::{Legend, Line, Plot, PlotPoints, Points};
+use std::collections::BTreeMap;
 
 use crate::catalog::record::StoredCurves;
 use crate::catalog::{
@@ -41,9 +42,9 @@ pub struct CatalogViewState {
     pub archive_existing: bool,
     pub comment: String,
     pub confirm_delete: bool,
-    pub description: Option<String>,
-    pub tag_key: String,
-    pub tag_value: String,
+    /// The chosen model's description and tags being edited, and the chosen version's.
+    pub model_notes: NotesDraft,
+    pub version_notes: NotesDraft,
     // The cache.
     read: Option<ReadKey>,
     list_read: Option<ReadKey>,
@@ -330,7 +331,6 @@ fn model_list(ui: &mut egui::Ui, state: &mut CatalogViewState) {
                     state.selected_model = Some(m.name.clone());
                     state.selected_version = None;
                     state.ticked.clear();
-                    state.description = None;
                 }
                 let mut line = format!(
                     "{} version{}",
@@ -356,7 +356,14 @@ fn model_page(
     let summary = state.models.iter().find(|m| m.name == model).cloned();
     ui.heading(model);
     if let Some(summary) = &summary {
-        notes(ui, read_only, summary, state, commands);
+        notes(
+            ui,
+            read_only,
+            (&summary.name, None),
+            (&summary.description, &summary.tags),
+            &mut state.model_notes,
+            commands,
+        );
     }
     ui.horizontal(|ui| {
         ui.add_enabled_ui(!read_only, |ui| {
@@ -414,14 +421,38 @@ fn model_page(
     }
 }
 
+/// A description and tags being edited: of a model, or of one of its versions.
+#[derive(Default)]
+pub struct NotesDraft {
+    /// Whose notes these are: a draft is dropped when another model or version is shown.
+    owner: Option<(String, Option<i64>)>,
+    /// The description's text while it is edited.
+    pub description: Option<String>,
+    pub tag_key: String,
+    pub tag_value: String,
+}
+
+/// The description and tags of a model (`version` `None`) or of one version, with an editor
+/// for them unless the catalog is read-only.
 fn notes(
     ui: &mut egui::Ui,
     read_only: bool,
-    summary: &ModelSummary,
-    state: &mut CatalogViewState,
+    (model, version): (&str, Option<i64>),
+    (description, tags): (&str, &BTreeMap<String, String>),
+    draft: &mut NotesDraft,
     commands: &mut Vec<Command>,
 ) {
-    match &mut state.description {
+    let owner = Some((model.to_string(), version));
+    if draft.owner != owner {
+        *draft = NotesDraft {
+            owner,
+            ..NotesDraft::default()
+        };
+    }
+    let send = |command: CatalogCommand, commands: &mut Vec<Command>| {
+        commands.push(Command::Catalog(command));
+    };
+    match &mut draft.description {
         Some(text) => {
             ui.add(
                 egui::TextEdit::multiline(text)
@@ -431,35 +462,44 @@ fn notes(
             let mut close = false;
             ui.horizontal(|ui| {
                 if ui.button("Save description").clicked() {
-                    commands.push(Command::Catalog(CatalogCommand::SetDescription {
-                        model: summary.name.clone(),
-                        text: text.clone(),
-                    }));
+                    let text = text.clone();
+                    send(
+                        CatalogCommand::SetDescription {
+                            model: model.to_string(),
+                            version,
+                            text,
+                        },
+                        commands,
+                    );
                     close = true;
                 } else if ui.button("Cancel").clicked() {
                     close = true;
                 }
             });
             if close {
-                state.description = None;
+                draft.description = None;
             }
         }
         None => {
             ui.horizontal_wrapped(|ui| {
-                if summary.description.is_empty() {
+                if description.is_empty() {
                     ui.weak("No description.");
                 } else {
-                    ui.label(&summary.description);
+                    ui.label(description);
                 }
-                if !read_only && ui.small_button("Edit").clicked() {
-                    state.description = Some(summary.description.clone());
+                let edit = ui.small_button("Edit").on_hover_text(match version {
+                    None => "Describe this model".to_string(),
+                    Some(v) => format!("Describe v{v}"),
+                });
+                if !read_only && edit.clicked() {
+                    draft.description = Some(description.to_string());
                 }
             });
         }
     }
     ui.horizontal_wrapped(|ui| {
         ui.label("Tags");
-        for (key, value) in &summary.tags {
+        for (key, value) in tags {
             ui.label(RichText::new(format!("{key}={value}")).monospace());
             if !read_only
                 && ui
@@ -467,35 +507,43 @@ fn notes(
                     .on_hover_text("Remove this tag")
                     .clicked()
             {
-                commands.push(Command::Catalog(CatalogCommand::RemoveTag {
-                    model: summary.name.clone(),
-                    key: key.clone(),
-                }));
+                send(
+                    CatalogCommand::RemoveTag {
+                        model: model.to_string(),
+                        version,
+                        key: key.clone(),
+                    },
+                    commands,
+                );
             }
         }
         if !read_only {
             ui.add(
-                egui::TextEdit::singleline(&mut state.tag_key)
+                egui::TextEdit::singleline(&mut draft.tag_key)
                     .hint_text("key")
                     .desired_width(80.0),
             );
             ui.add(
-                egui::TextEdit::singleline(&mut state.tag_value)
+                egui::TextEdit::singleline(&mut draft.tag_value)
                     .hint_text("value")
                     .desired_width(100.0),
             );
             if ui
                 .add_enabled(
-                    !state.tag_key.trim().is_empty(),
+                    !draft.tag_key.trim().is_empty(),
                     egui::Button::new("Add tag"),
                 )
                 .clicked()
             {
-                commands.push(Command::Catalog(CatalogCommand::SetTag {
-                    model: summary.name.clone(),
-                    key: std::mem::take(&mut state.tag_key),
-                    value: std::mem::take(&mut state.tag_value),
-                }));
+                send(
+                    CatalogCommand::SetTag {
+                        model: model.to_string(),
+                        version,
+                        key: std::mem::take(&mut draft.tag_key),
+                        value: std::mem::take(&mut draft.tag_value),
+                    },
+                    commands,
+                );
             }
         }
     });
@@ -826,9 +874,14 @@ fn version_page(
             commands.push(Command::ShowView(View::Score));
         }
     });
-    if !v.description.is_empty() {
-        ui.label(&v.description);
-    }
+    notes(
+        ui,
+        read_only,
+        (&v.model, Some(v.version)),
+        (&v.description, &v.tags),
+        &mut state.version_notes,
+        commands,
+    );
     ui.add_enabled_ui(!read_only, |ui| {
         ui.horizontal_wrapped(|ui| {
             for (label, stage) in [
