@@ -10,3 +10,5 @@ pub mod jobs;
 pub mod ml;
 pub mod report;
 pub mod score;
+#[cfg(test)]
+mod test_random;

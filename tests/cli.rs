@@ -265,19 +265,33 @@ fn stdout_json(out: &std::process::Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// `train` on iris with two folds: quick, and enough to register.
+const TRAIN_IRIS: [&str; 6] = [
+    "train",
+    "assets/iris.csv",
+    "--target",
+    "species",
+    "--cv",
+    "2",
+];
+
+/// A folder for a catalog, and the catalog's path in it.
+fn temp_catalog() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir
+        .path()
+        .join("catalog.sqlite")
+        .to_str()
+        .unwrap()
+        .to_string();
+    (dir, path)
+}
+
 #[test]
 fn train_registers_versions_that_models_stage_and_history_show() {
-    let dir = tempfile::tempdir().unwrap();
-    let catalog = dir.path().join("catalog.sqlite");
-    let path = catalog.to_str().unwrap();
-    let train = [
-        "train",
-        "assets/iris.csv",
-        "--target",
-        "species",
-        "--cv",
-        "2",
-    ];
+    let (_dir, path) = temp_catalog();
+    let path = path.as_str();
+    let train = TRAIN_IRIS;
 
     let first = modeldesk(&[&train[..], &["--register", "churn", "--catalog", path]].concat());
     assert!(first.status.success());
@@ -360,17 +374,9 @@ fn train_registers_versions_that_models_stage_and_history_show() {
 
 #[test]
 fn describe_and_tag_annotate_models_and_versions() {
-    let dir = tempfile::tempdir().unwrap();
-    let catalog = dir.path().join("catalog.sqlite");
-    let path = catalog.to_str().unwrap();
-    let train = [
-        "train",
-        "assets/iris.csv",
-        "--target",
-        "species",
-        "--cv",
-        "2",
-    ];
+    let (_dir, path) = temp_catalog();
+    let path = path.as_str();
+    let train = TRAIN_IRIS;
     for _ in 0..2 {
         let out = modeldesk(&[&train[..], &["--register", "iris", "--catalog", path]].concat());
         assert!(out.status.success());
@@ -430,19 +436,7 @@ fn describe_and_tag_annotate_models_and_versions() {
 fn the_catalog_comes_from_the_environment_when_no_flag_names_it() {
     let dir = tempfile::tempdir().unwrap();
     let from_env = dir.path().join("env.sqlite");
-    let out = modeldesk_with_catalog(
-        &from_env,
-        &[
-            "train",
-            "assets/iris.csv",
-            "--target",
-            "species",
-            "--cv",
-            "2",
-            "--register",
-            "m",
-        ],
-    );
+    let out = modeldesk_with_catalog(&from_env, &[&TRAIN_IRIS[..], &["--register", "m"]].concat());
     assert!(out.status.success());
     assert!(from_env.is_file());
     let listed = stdout_json(&modeldesk_with_catalog(&from_env, &["models", "--json"]));
@@ -461,18 +455,8 @@ fn catalog_mistakes_exit_2_with_one_line() {
     let dir = tempfile::tempdir().unwrap();
     let catalog = dir.path().join("catalog.sqlite");
     let path = catalog.to_str().unwrap();
-    let registered = modeldesk(&[
-        "train",
-        "assets/iris.csv",
-        "--target",
-        "species",
-        "--cv",
-        "2",
-        "--register",
-        "churn",
-        "--catalog",
-        path,
-    ]);
+    let registered =
+        modeldesk(&[&TRAIN_IRIS[..], &["--register", "churn", "--catalog", path]].concat());
     assert!(registered.status.success());
     let text_file = dir.path().join("notes.txt");
     std::fs::write(&text_file, "not a catalog\n").unwrap();
@@ -514,18 +498,7 @@ fn a_model_name_that_looks_like_sql_is_only_a_name() {
     let catalog = dir.path().join("catalog.sqlite");
     let path = catalog.to_str().unwrap();
     let name = "x'); DROP TABLE model_versions;--";
-    let train = [
-        "train",
-        "assets/iris.csv",
-        "--target",
-        "species",
-        "--cv",
-        "2",
-        "--register",
-        name,
-        "--catalog",
-        path,
-    ];
+    let train = [&TRAIN_IRIS[..], &["--register", name, "--catalog", path]].concat();
     assert!(modeldesk(&train).status.success());
     let json = stdout_json(&modeldesk(&[&train[..], &["--json"]].concat()));
     assert_eq!(json["version"], 2);
@@ -548,19 +521,19 @@ fn two_training_processes_registering_one_model_get_distinct_numbers() {
             std::thread::spawn(move || {
                 let mut versions = Vec::new();
                 for _ in 0..4 {
-                    let out = modeldesk(&[
-                        "train",
-                        "assets/iris.csv",
-                        "--target",
-                        "species",
-                        "--cv",
-                        "2",
-                        "--register",
-                        "m",
-                        "--catalog",
-                        catalog.to_str().unwrap(),
-                        "--json",
-                    ]);
+                    let out = modeldesk(
+                        &[
+                            &TRAIN_IRIS[..],
+                            &[
+                                "--register",
+                                "m",
+                                "--catalog",
+                                catalog.to_str().unwrap(),
+                                "--json",
+                            ],
+                        ]
+                        .concat(),
+                    );
                     versions.push(stdout_json(&out)["version"].as_i64().unwrap());
                 }
                 versions

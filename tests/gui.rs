@@ -380,16 +380,20 @@ fn two_registered_versions() -> Harness<'static, ModeldeskApp> {
     harness
 }
 
-#[test]
-fn registering_promoting_and_rolling_back_show_in_badges_and_history() {
-    let mut harness = two_registered_versions();
+/// Catalog ▸ penguin-species ▸ the page of `version` ("v2").
+fn open_version_page(harness: &mut Harness<'static, ModeldeskApp>, version: &str) {
     harness.get_by_label("Catalog").click();
     harness.run_steps(3);
     harness.get_by_label("penguin-species").click();
     harness.run_steps(3);
-    harness.get_all_by_label("v1").next().unwrap().click();
-    harness.run_steps(2);
+    harness.get_all_by_label(version).next().unwrap().click();
     harness.run_steps(3);
+}
+
+#[test]
+fn registering_promoting_and_rolling_back_show_in_badges_and_history() {
+    let mut harness = two_registered_versions();
+    open_version_page(&mut harness, "v1");
     harness.get_by_label("To Production").click();
     harness.run_steps(3);
     harness.get_all_by_label("v2").next().unwrap().click();
@@ -486,12 +490,7 @@ fn scoring_a_registered_version_shows_missing_columns_or_predictions() {
 #[test]
 fn a_file_dropped_on_a_version_page_is_scored_with_that_version() {
     let mut harness = two_registered_versions();
-    harness.get_by_label("Catalog").click();
-    harness.run_steps(3);
-    harness.get_by_label("penguin-species").click();
-    harness.run_steps(3);
-    harness.get_all_by_label("v2").next().unwrap().click();
-    harness.run_steps(3);
+    open_version_page(&mut harness, "v2");
     harness.get_by_label("Confusion matrix and folds");
     drop_files(&mut harness, &[fixture("assets/penguins.csv")]);
     harness.step();
@@ -505,12 +504,7 @@ fn a_file_dropped_on_a_version_page_is_scored_with_that_version() {
 fn a_version_page_describes_and_tags_that_version() {
     use egui_kittest::kittest::{AccessKitNode, Queryable};
     let mut harness = two_registered_versions();
-    harness.get_by_label("Catalog").click();
-    harness.run_steps(3);
-    harness.get_by_label("penguin-species").click();
-    harness.run_steps(3);
-    harness.get_all_by_label("v2").next().unwrap().click();
-    harness.run_steps(3);
+    open_version_page(&mut harness, "v2");
     // The model's notes come first, then the version's: its Edit is the second.
     assert_eq!(harness.get_all_by_label("Edit").count(), 2);
     harness.get_all_by_label("Edit").nth(1).unwrap().click();

@@ -1178,6 +1178,7 @@ impl RecordScanner {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_random::Random;
 
     #[test]
     fn missing_tokens_are_trimmed_like_cells() {
@@ -1253,27 +1254,6 @@ mod tests {
         scanner.scan(text, 0, true, |offset, _| ends.push(offset));
         assert_eq!(ends, vec![8, 16, 23]);
         assert!(!scanner.in_quote());
-    }
-
-    /// A small deterministic generator, so that the checks below cover many cases and any
-    /// failure can be replayed.
-    struct Random(u64);
-
-    impl Random {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-
-        fn below(&mut self, n: usize) -> usize {
-            (self.next() % n as u64) as usize
-        }
-
-        fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-            items[self.below(items.len())]
-        }
     }
 
     #[test]

@@ -500,13 +500,8 @@ mod tests {
 
     #[test]
     fn distinct_counts_are_exact() {
-        let mut state = 1_u64;
-        let mut random = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut generator = crate::test_random::Random(1);
+        let mut random = move || generator.next();
         let columns: Vec<Vec<f64>> = vec![
             vec![],
             vec![f64::NAN; 10],

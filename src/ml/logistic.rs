@@ -226,13 +226,8 @@ mod tests {
 
     /// A noisy linear problem: `rows` × `features`, deterministic.
     fn noisy_problem(rows: usize, features: usize) -> (Array2<f64>, Vec<usize>) {
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut random = crate::test_random::Random(0x9e37_79b9_7f4a_7c15);
+        let mut next = move || random.unit();
         let x = Array2::from_shape_fn((rows, features), |_| next() * 4.0 - 2.0);
         let y = x
             .rows()

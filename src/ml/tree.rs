@@ -390,15 +390,9 @@ mod tests {
     fn a_long_tree_fit_stops_when_asked() {
         // Random features and labels: every split gains a little, so the fit grows to the
         // full default depth, far longer than one 40 ms poll.
-        let mut state = 7_u64;
-        let mut random = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
-        let x = Array2::from_shape_fn((50_000, 6), |_| (random() % 1000) as f64);
-        let y: Vec<usize> = (0..50_000).map(|_| (random() % 2) as usize).collect();
+        let mut random = crate::test_random::Random(7);
+        let x = Array2::from_shape_fn((50_000, 6), |_| random.below(1000) as f64);
+        let y: Vec<usize> = (0..50_000).map(|_| random.below(2)).collect();
         // Grown in full, it is deep (a few hundred milliseconds of fitting).
         let whole = fit_tree(x.view(), &y, 2, &TreeSpec::default(), &mut || true).unwrap();
         assert!(whole.nodes.len() > 200, "{} nodes", whole.nodes.len());
