@@ -24,6 +24,7 @@ import numpy as np  # noqa: E402
 import sklearn  # noqa: E402
 from sklearn.linear_model import ElasticNet, LinearRegression  # noqa: E402
 from sklearn.naive_bayes import GaussianNB  # noqa: E402
+from sklearn.tree import DecisionTreeClassifier  # noqa: E402
 
 
 def numeric_matrix(file, target):
@@ -83,6 +84,27 @@ def main():
                 "params": {},
                 "classes": classes,
                 "proba": nb.predict_proba(x).tolist(),
+            }
+        )
+    # Modeldesk's default tree: depth 10, Gini, min_samples_split 2, min_samples_leaf 1.
+    for file, target in [
+        ("iris.csv", "species"),
+        ("wine.csv", "cultivar"),
+        ("breast_cancer.csv", "diagnosis"),
+    ]:
+        x, labels = numeric_matrix(file, target)
+        classes = sorted(set(labels))
+        y = np.array([classes.index(v) for v in labels])
+        tree = DecisionTreeClassifier(max_depth=10, random_state=0).fit(x, y)
+        cases.append(
+            {
+                "file": file,
+                "target": target,
+                "algorithm": "decision_tree",
+                "params": {"max_depth": 10},
+                "classes": classes,
+                "nodes": int(tree.tree_.node_count),
+                "proba": tree.predict_proba(x).tolist(),
             }
         )
     OUT.write_text(

@@ -380,6 +380,12 @@ fn two_registered_versions() -> Harness<'static, ModeldeskApp> {
     harness
 }
 
+/// Scroll the widget labelled `label` into view (scrolling is animated: a few frames).
+fn scroll_to(harness: &mut Harness<'static, ModeldeskApp>, label: &str) {
+    harness.get_by_label(label).scroll_to_me();
+    harness.run_steps(20);
+}
+
 /// Catalog ▸ penguin-species ▸ the page of `version` ("v2").
 fn open_version_page(harness: &mut Harness<'static, ModeldeskApp>, version: &str) {
     harness.get_by_label("Catalog").click();
@@ -387,7 +393,7 @@ fn open_version_page(harness: &mut Harness<'static, ModeldeskApp>, version: &str
     harness.get_by_label("penguin-species").click();
     harness.run_steps(3);
     harness.get_all_by_label(version).next().unwrap().click();
-    harness.run_steps(3);
+    harness.run_steps(5);
 }
 
 #[test]
@@ -398,12 +404,12 @@ fn registering_promoting_and_rolling_back_show_in_badges_and_history() {
     harness.run_steps(3);
     harness.get_all_by_label("v2").next().unwrap().click();
     harness.run_steps(3);
-    harness
-        .get_by_label("archive the current Production version")
-        .click();
-    harness.run_steps(2);
-    harness.get_by_label("To Production").click();
-    harness.run_steps(3);
+    // The page is below the versions and the history: scrolled to, as a user would.
+    for label in ["archive the current Production version", "To Production"] {
+        scroll_to(&mut harness, label);
+        harness.get_by_label(label).click();
+        harness.run_steps(3);
+    }
     let stages = |harness: &Harness<'static, ModeldeskApp>| -> Vec<(i64, String)> {
         let catalog = harness.state().catalog.catalog.as_ref().unwrap();
         catalog
@@ -428,6 +434,7 @@ fn registering_promoting_and_rolling_back_show_in_badges_and_history() {
         "one Archived badge"
     );
 
+    scroll_to(&mut harness, "Comment");
     harness.get_by_label("Comment").focus();
     harness.run_steps(1);
     harness.get_by_label("Comment").type_text("tree overfits");

@@ -1,6 +1,7 @@
 //! scikit-learn parity of the fitted models: on the bundled samples, preprocessed by the
-//! default recipe and fitted on every row, Modeldesk's linear models and naive Bayes give
-//! scikit-learn's coefficients and predictions (`tests/fixtures/sklearn_models.json`,
+//! default recipe and fitted on every row, Modeldesk's linear models, naive Bayes and
+//! decision tree give scikit-learn's coefficients and predictions (the tree: the same
+//! number of nodes and the same leaf probabilities) (`tests/fixtures/sklearn_models.json`,
 //! written by `bench/sklearn_models.py`).
 
 use modeldesk::data::{import_csv, ImportOptions, Progress, Role};
@@ -41,7 +42,7 @@ fn assert_close(what: &str, ours: &[f64], theirs: &[f64], tolerance: f64) {
 fn fitted_models_match_scikit_learn() {
     let fixture = fixture();
     let cases = fixture["cases"].as_array().expect("cases");
-    assert!(cases.len() >= 6);
+    assert!(cases.len() >= 9);
     for case in cases {
         let file = case["file"].as_str().unwrap();
         let target = case["target"].as_str().unwrap();
@@ -84,6 +85,13 @@ fn fitted_models_match_scikit_learn() {
                 &mut |_, _| true,
             )
             .unwrap();
+            if let (FittedModel::Tree(tree), Some(nodes)) = (&fit.model, case.get("nodes")) {
+                assert_eq!(
+                    tree.nodes.len() as u64,
+                    nodes.as_u64().unwrap(),
+                    "{what}: nodes"
+                );
+            }
             let ours = fit.model.predict_proba(x.view(), names.len()).unwrap();
             let theirs: Vec<Vec<f64>> = proba.as_array().unwrap().iter().map(numbers).collect();
             for (i, row) in theirs.iter().enumerate() {

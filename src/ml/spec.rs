@@ -52,12 +52,13 @@ pub enum Criterion {
     Entropy,
 }
 
-/// A classification tree (linfa-trees, CART).
+/// A classification tree (CART, as scikit-learn's `DecisionTreeClassifier`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct TreeSpec {
-    /// Deepest level of the tree; `None` grows until leaves are pure. Default 10: linfa's
-    /// tree scans every row at every node, so unbounded trees on large tables are slow.
+    /// Deepest level of the tree; `None` grows until leaves are pure. Default 10: a tree
+    /// grown until its leaves are pure fits noise, and on a large table has thousands of
+    /// nodes.
     pub max_depth: Option<usize>,
     /// A node with fewer rows is not split. Default 2 (as scikit-learn).
     pub min_samples_split: usize,
@@ -78,7 +79,7 @@ impl Default for TreeSpec {
     }
 }
 
-/// A random forest: trees (linfa-trees) on bootstrap samples of the rows, each seeing a
+/// A random forest: trees on bootstrap samples of the rows, each seeing a
 /// random share of the features; the probabilities are the trees' average.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]

@@ -1,18 +1,19 @@
-//! Decision trees and random forests over linfa-trees.
+//! Decision trees and random forests: CART grown here, as scikit-learn grows it.
 //!
-//! linfa's tree predicts a leaf's majority class only; curves need probabilities, so each
-//! fitted tree is copied into a flat [`FlatTree`] whose leaves hold the class shares of the
-//! training rows that reach them (scikit-learn's `predict_proba`). The forest is our own
-//! bagging loop around linfa-trees rather than linfa-ensemble, because that crate fits all
-//! trees in one call: no progress, no cancel, and a panic on a failed tree.
+//! Every node is split at the threshold that lowers the Gini impurity (or entropy) of its
+//! children the most, over every feature (the forest: a random share of them per tree);
+//! leaves hold the class shares of the training rows that reach them (scikit-learn's
+//! `predict_proba`). Each feature's rows are sorted once per tree and kept sorted within
+//! each node as nodes split, so a level of the tree costs one pass over rows × features.
+//! The fit asks whether to go on every 40 ms and stops within one node when told to.
 
-use linfa::prelude::*;
-use linfa_trees::{DecisionTree, SplitQuality, TreeNode};
-use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
+use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use super::model::ModelError;
 use super::spec::{Criterion, ForestSpec, TreeSpec};
@@ -86,132 +87,297 @@ impl FlatTree {
         }
         depth_of(self, 0)
     }
-
-    /// Copy linfa's tree, renaming feature `i` to `features[i]`, and give every leaf the
-    /// class shares of the rows `x`/`y` that reach it.
-    fn from_linfa(
-        tree: &DecisionTree<f64, usize>,
-        features: &[usize],
-        x: ArrayView2<f64>,
-        y: &[usize],
-        classes: usize,
-    ) -> FlatTree {
-        let mut flat = FlatTree { nodes: Vec::new() };
-        let mut majority = Vec::new();
-        copy_node(tree.root_node(), features, &mut flat, &mut majority);
-        let mut counts = vec![vec![0u64; classes]; flat.nodes.len()];
-        for (row, &class) in x.rows().into_iter().zip(y) {
-            // `x` holds only the tree's own columns; route with the local indices.
-            let mut at = 0;
-            while let Node::Split {
-                feature,
-                threshold,
-                left,
-                right,
-            } = flat.nodes[at]
-            {
-                let local = features.iter().position(|&f| f == feature).unwrap_or(0);
-                at = if row[local] < threshold { left } else { right };
-            }
-            counts[at][class] += 1;
-        }
-        for (i, node) in flat.nodes.iter_mut().enumerate() {
-            if let Node::Leaf { proba } = node {
-                let total: u64 = counts[i].iter().sum();
-                *proba = if total == 0 {
-                    // No training row reaches it: trust linfa's label.
-                    (0..classes)
-                        .map(|c| f64::from(u8::from(Some(c) == majority[i])))
-                        .collect()
-                } else {
-                    counts[i].iter().map(|&c| c as f64 / total as f64).collect()
-                };
-            }
-        }
-        flat
-    }
 }
 
-fn copy_node(
-    node: &TreeNode<f64, usize>,
-    features: &[usize],
-    flat: &mut FlatTree,
-    majority: &mut Vec<Option<usize>>,
-) -> usize {
-    let at = flat.nodes.len();
-    flat.nodes.push(Node::Leaf { proba: Vec::new() });
-    majority.push(node.prediction());
-    let children = node.children();
-    if let (false, Some(left), Some(right)) = (node.is_leaf(), children[0], children[1]) {
-        let (feature, threshold, _) = node.split();
-        let left = copy_node(left, features, flat, majority);
-        let right = copy_node(right, features, flat, majority);
-        flat.nodes[at] = Node::Split {
-            feature: features[feature],
-            threshold,
-            left,
-            right,
-        };
-    }
-    at
-}
-
-fn linfa_tree(
-    x: ArrayView2<f64>,
-    y: &[usize],
+/// How a tree may grow.
+#[derive(Debug, Clone, Copy)]
+struct Growth {
     max_depth: Option<usize>,
     min_split: usize,
     min_leaf: usize,
     criterion: Criterion,
-) -> Result<DecisionTree<f64, usize>, ModelError> {
-    let dataset = DatasetBase::new(x, Array1::from(y.to_vec()));
-    DecisionTree::params()
-        .max_depth(max_depth)
-        .min_weight_split(min_split as f32)
-        .min_weight_leaf(min_leaf as f32)
-        .split_quality(match criterion {
-            Criterion::Gini => SplitQuality::Gini,
-            Criterion::Entropy => SplitQuality::Entropy,
-        })
-        .fit(&dataset)
-        .map_err(|e| ModelError::Linfa {
-            algorithm: "decision tree",
-            message: e.to_string(),
-        })
 }
 
-/// How often a wait for a fit that cannot stop by itself asks whether to go on.
-const POLL: std::time::Duration = std::time::Duration::from_millis(40);
+/// How often a growing tree asks whether to go on.
+const POLL: Duration = Duration::from_millis(40);
 
-/// Run `work` on a thread of its own and wait for its result, asking `keep_going` every
-/// [`POLL`]; when it says stop, return `None` at once and leave the thread to finish unseen.
-///
-/// linfa's tree fit has no progress or cancel hook and takes tens of seconds on large
-/// tables; this keeps Cancel prompt at the cost of the abandoned fit's CPU until it ends.
-fn cancellable<T: Send + 'static>(
-    work: impl FnOnce() -> T + Send + 'static,
-    keep_going: &mut dyn FnMut() -> bool,
-) -> Option<T> {
-    let (sender, receiver) = crossbeam_channel::bounded(1);
-    let spawned = std::thread::Builder::new()
-        .name("tree-fit".into())
-        .spawn(move || {
-            let _ = sender.send(work());
-        });
-    if spawned.is_err() {
-        return None;
+/// The impurity sums of one side of a candidate split, updated a row at a time.
+struct Side {
+    counts: Vec<u64>,
+    rows: u64,
+    /// Gini: the sum of squared class counts; entropy: the sum of `c ln c`.
+    sum: f64,
+}
+
+impl Side {
+    fn new(classes: usize) -> Self {
+        Side {
+            counts: vec![0; classes],
+            rows: 0,
+            sum: 0.0,
+        }
     }
-    loop {
-        match receiver.recv_timeout(POLL) {
-            Ok(result) => return Some(result),
-            Err(crossbeam_channel::RecvTimeoutError::Timeout) if keep_going() => {}
-            Err(_) => return None,
+
+    fn reset_to(&mut self, counts: &[u64], criterion: Criterion) {
+        self.counts.copy_from_slice(counts);
+        self.rows = counts.iter().sum();
+        self.sum = counts.iter().map(|&c| term(c, criterion)).sum();
+    }
+
+    fn clear(&mut self) {
+        self.counts.fill(0);
+        self.rows = 0;
+        self.sum = 0.0;
+    }
+
+    fn add(&mut self, class: usize, criterion: Criterion) {
+        let c = self.counts[class];
+        self.sum += term(c + 1, criterion) - term(c, criterion);
+        self.counts[class] = c + 1;
+        self.rows += 1;
+    }
+
+    fn remove(&mut self, class: usize, criterion: Criterion) {
+        let c = self.counts[class];
+        self.sum += term(c - 1, criterion) - term(c, criterion);
+        self.counts[class] = c - 1;
+        self.rows -= 1;
+    }
+
+    /// The side's impurity times its rows (Gini: `n − Σc²/n`; entropy: `n ln n − Σ c ln c`,
+    /// in nats: the choice of split is the same in any base).
+    fn weighted_impurity(&self, criterion: Criterion) -> f64 {
+        let n = self.rows as f64;
+        match criterion {
+            Criterion::Gini => n - self.sum / n,
+            Criterion::Entropy => n * n.ln() - self.sum,
         }
     }
 }
 
+/// One class's part of a side's sum: `c²` (Gini) or `c ln c` (entropy).
+fn term(count: u64, criterion: Criterion) -> f64 {
+    let c = count as f64;
+    match criterion {
+        Criterion::Gini => c * c,
+        Criterion::Entropy if count == 0 => 0.0,
+        Criterion::Entropy => c * c.ln(),
+    }
+}
+
+/// The best split of a node found so far.
+#[derive(Clone, Copy)]
+struct Split {
+    /// Column of `x`.
+    column: usize,
+    threshold: f64,
+    /// Children's impurity times rows, summed (lower is better).
+    score: f64,
+}
+
+/// A node waiting to be split or made a leaf: its rows are `lo..hi` of every sorted column.
+struct Pending {
+    node: usize,
+    lo: usize,
+    hi: usize,
+    depth: usize,
+}
+
+/// Grow a tree on `x` (rows × columns) with classes `y` in `0..classes`; column `j` of `x` is
+/// feature `features[j]` of the model. `keep_going` is asked every [`POLL`]; `stop`, when
+/// set by another thread, ends the fit at the next node. Both give [`ModelError::Cancelled`].
+fn grow(
+    x: ArrayView2<f64>,
+    y: &[usize],
+    classes: usize,
+    features: &[usize],
+    growth: Growth,
+    stop: &AtomicBool,
+    keep_going: &mut dyn FnMut() -> bool,
+) -> Result<FlatTree, ModelError> {
+    if stop.load(Ordering::Relaxed) {
+        return Err(ModelError::Cancelled);
+    }
+    // Counted from here: sorting the columns of a large table takes more than one poll.
+    let mut asked = Instant::now();
+    let rows = x.nrows();
+    let columns: Vec<Vec<f64>> = x.columns().into_iter().map(|c| c.to_vec()).collect();
+    // Each column's rows in increasing order of its values (NaN last), kept sorted within
+    // each node's range as the nodes split.
+    let mut sorted: Vec<Vec<u32>> = columns
+        .par_iter()
+        .map(|values| {
+            let mut pairs: Vec<(f64, u32)> = values.iter().copied().zip(0..).collect();
+            pairs.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            pairs.into_iter().map(|(_, row)| row).collect()
+        })
+        .collect();
+    let mut tree = FlatTree {
+        nodes: vec![Node::Leaf { proba: Vec::new() }],
+    };
+    let mut pending = vec![Pending {
+        node: 0,
+        lo: 0,
+        hi: rows,
+        depth: 0,
+    }];
+    let (mut left, mut right) = (Side::new(classes), Side::new(classes));
+    let mut goes_left = vec![false; rows];
+    let mut scratch: Vec<u32> = Vec::with_capacity(rows);
+    while let Some(Pending {
+        node,
+        lo,
+        hi,
+        depth,
+    }) = pending.pop()
+    {
+        if stop.load(Ordering::Relaxed) {
+            return Err(ModelError::Cancelled);
+        }
+        if asked.elapsed() >= POLL {
+            if !keep_going() {
+                return Err(ModelError::Cancelled);
+            }
+            asked = Instant::now();
+        }
+        let n = hi - lo;
+        let mut counts = vec![0_u64; classes];
+        for &row in sorted.first().map_or(&[][..], |order| &order[lo..hi]) {
+            counts[y[row as usize]] += 1;
+        }
+        let pure = counts.iter().filter(|&&c| c > 0).count() <= 1;
+        let can_split = !pure
+            && growth.max_depth.is_none_or(|d| depth < d)
+            && n >= growth.min_split.max(2)
+            && n >= 2 * growth.min_leaf.max(1);
+        let best = if can_split {
+            best_split(
+                &columns, &sorted, y, lo, hi, &counts, growth, &mut left, &mut right,
+            )
+        } else {
+            None
+        };
+        let Some(best) = best else {
+            let total = n.max(1) as f64;
+            tree.nodes[node] = Node::Leaf {
+                proba: counts.iter().map(|&c| c as f64 / total).collect(),
+            };
+            continue;
+        };
+        let values = &columns[best.column];
+        let mut left_rows = 0;
+        for &row in &sorted[best.column][lo..hi] {
+            let left = values[row as usize] < best.threshold;
+            goes_left[row as usize] = left;
+            left_rows += usize::from(left);
+        }
+        // A stable partition of every column's range keeps each side sorted.
+        for order in &mut sorted {
+            scratch.clear();
+            let range = &mut order[lo..hi];
+            let mut kept = 0;
+            for i in 0..range.len() {
+                let row = range[i];
+                if goes_left[row as usize] {
+                    range[kept] = row;
+                    kept += 1;
+                } else {
+                    scratch.push(row);
+                }
+            }
+            range[kept..].copy_from_slice(&scratch);
+        }
+        let (l, r) = (tree.nodes.len(), tree.nodes.len() + 1);
+        tree.nodes.push(Node::Leaf { proba: Vec::new() });
+        tree.nodes.push(Node::Leaf { proba: Vec::new() });
+        tree.nodes[node] = Node::Split {
+            feature: features[best.column],
+            threshold: best.threshold,
+            left: l,
+            right: r,
+        };
+        let mid = lo + left_rows;
+        // Depth first, left before right.
+        pending.push(Pending {
+            node: r,
+            lo: mid,
+            hi,
+            depth: depth + 1,
+        });
+        pending.push(Pending {
+            node: l,
+            lo,
+            hi: mid,
+            depth: depth + 1,
+        });
+    }
+    Ok(tree)
+}
+
+/// The split of rows `lo..hi` that lowers the children's impurity the most, if any leaves
+/// `min_leaf` rows on each side. Ties keep the first found (lower column, lower value).
+#[allow(clippy::too_many_arguments)]
+fn best_split(
+    columns: &[Vec<f64>],
+    sorted: &[Vec<u32>],
+    y: &[usize],
+    lo: usize,
+    hi: usize,
+    counts: &[u64],
+    growth: Growth,
+    left: &mut Side,
+    right: &mut Side,
+) -> Option<Split> {
+    let criterion = growth.criterion;
+    let n = hi - lo;
+    let min_leaf = growth.min_leaf.max(1);
+    let mut best: Option<Split> = None;
+    for (column, values) in columns.iter().enumerate() {
+        let order = &sorted[column][lo..hi];
+        left.clear();
+        right.reset_to(counts, criterion);
+        for k in 0..n - 1 {
+            let row = order[k] as usize;
+            left.add(y[row], criterion);
+            right.remove(y[row], criterion);
+            let taken = k + 1;
+            if taken < min_leaf {
+                continue;
+            }
+            if n - taken < min_leaf {
+                break;
+            }
+            let (a, b) = (values[row], values[order[k + 1] as usize]);
+            // Only between two different values (NaN, sorted last, is never split off).
+            if a.partial_cmp(&b) != Some(std::cmp::Ordering::Less) {
+                continue;
+            }
+            let score = left.weighted_impurity(criterion) + right.weighted_impurity(criterion);
+            if best.is_none_or(|best| score < best.score) {
+                best = Some(Split {
+                    column,
+                    threshold: threshold_between(a, b),
+                    score,
+                });
+            }
+        }
+    }
+    best
+}
+
+/// The threshold for a split between the sorted values `a < b`: scikit-learn sends
+/// `x <= (a + b) / 2` left; a node here sends `x < threshold` left, so the threshold is the
+/// float just above that midpoint (or `b`, when the midpoint rounds to `b` itself).
+fn threshold_between(a: f64, b: f64) -> f64 {
+    let mid = a / 2.0 + b / 2.0;
+    if mid >= b || !mid.is_finite() {
+        return if mid.is_finite() { b } else { a.next_up() };
+    }
+    mid.next_up()
+}
+
 /// Fit one classification tree on `x` with classes `y` in `0..classes`; `keep_going` is
-/// asked every 40 ms while linfa works, and a `false` returns [`ModelError::Cancelled`].
+/// asked every 40 ms, and a `false` returns [`ModelError::Cancelled`].
 pub fn fit_tree(
     x: ArrayView2<f64>,
     y: &[usize],
@@ -219,29 +385,22 @@ pub fn fit_tree(
     spec: &TreeSpec,
     keep_going: &mut dyn FnMut() -> bool,
 ) -> Result<FlatTree, ModelError> {
-    let (owned_x, owned_y, spec) = (x.to_owned(), y.to_vec(), spec.clone());
-    cancellable(
-        move || {
-            let tree = linfa_tree(
-                owned_x.view(),
-                &owned_y,
-                spec.max_depth,
-                spec.min_samples_split,
-                spec.min_samples_leaf,
-                spec.criterion,
-            )?;
-            let features: Vec<usize> = (0..owned_x.ncols()).collect();
-            Ok(FlatTree::from_linfa(
-                &tree,
-                &features,
-                owned_x.view(),
-                &owned_y,
-                classes,
-            ))
-        },
+    let features: Vec<usize> = (0..x.ncols()).collect();
+    let growth = Growth {
+        max_depth: spec.max_depth,
+        min_split: spec.min_samples_split,
+        min_leaf: spec.min_samples_leaf,
+        criterion: spec.criterion,
+    };
+    grow(
+        x,
+        y,
+        classes,
+        &features,
+        growth,
+        &AtomicBool::new(false),
         keep_going,
     )
-    .unwrap_or(Err(ModelError::Cancelled))
 }
 
 /// A fitted random forest.
@@ -263,8 +422,9 @@ impl ForestModel {
     }
 }
 
-/// Fit a forest; the trees of one batch (one per core) grow in parallel and `progress`
-/// hears the trees done after each batch, returning false to cancel.
+/// Fit a forest: each tree on a bootstrap sample of the rows and a random share of the
+/// features, seeded by its number. `progress` hears how many trees are done every 40 ms at
+/// most; returning false cancels, and the trees still growing stop within one node.
 pub fn fit_forest(
     x: ArrayView2<f64>,
     y: &[usize],
@@ -276,54 +436,79 @@ pub fn fit_forest(
     let sample = ((rows as f64 * spec.sample_fraction).ceil() as usize).clamp(1, rows.max(1));
     let width =
         ((x.ncols() as f64 * spec.feature_fraction).ceil() as usize).clamp(1, x.ncols().max(1));
-    let shared = std::sync::Arc::new((x.to_owned(), y.to_vec(), spec.clone()));
-    let grow = move |shared: &(Array2<f64>, Vec<usize>, ForestSpec),
-                     i: usize|
-          -> Result<FlatTree, ModelError> {
-        let (x, y, spec) = shared;
+    let growth = Growth {
+        max_depth: spec.max_depth,
+        min_split: 2,
+        min_leaf: spec.min_samples_leaf,
+        criterion: Criterion::Gini,
+    };
+    let one_tree = |i: usize, stop: &AtomicBool, keep_going: &mut dyn FnMut() -> bool| {
+        if stop.load(Ordering::Relaxed) {
+            return Err(ModelError::Cancelled);
+        }
         let mut rng = StdRng::seed_from_u64(spec.seed.wrapping_add(i as u64));
         let picked: Vec<usize> = (0..sample).map(|_| rng.gen_range(0..rows)).collect();
         let mut features = rand::seq::index::sample(&mut rng, x.ncols(), width).into_vec();
         features.sort_unstable();
         let sub = x.select(Axis(0), &picked).select(Axis(1), &features);
         let sub_y: Vec<usize> = picked.iter().map(|&r| y[r]).collect();
-        let tree = linfa_tree(
-            sub.view(),
-            &sub_y,
-            spec.max_depth,
-            2,
-            spec.min_samples_leaf,
-            Criterion::Gini,
-        )?;
-        Ok(FlatTree::from_linfa(
-            &tree,
-            &features,
+        grow(
             sub.view(),
             &sub_y,
             classes,
-        ))
-    };
-    let batch = rayon::current_num_threads().max(1);
-    let mut trees = Vec::with_capacity(spec.trees);
-    while trees.len() < spec.trees {
-        if !progress(trees.len() as u64) {
-            return Err(ModelError::Cancelled);
-        }
-        let start = trees.len();
-        let end = (start + batch).min(spec.trees);
-        let batch_data = std::sync::Arc::clone(&shared);
-        let done = trees.len() as u64;
-        let grown = cancellable(
-            move || -> Result<Vec<FlatTree>, ModelError> {
-                (start..end)
-                    .into_par_iter()
-                    .map(|i| grow(&batch_data, i))
-                    .collect()
-            },
-            &mut || progress(done),
+            &features,
+            growth,
+            stop,
+            keep_going,
         )
-        .ok_or(ModelError::Cancelled)?;
-        trees.extend(grown?);
+    };
+    let stop = AtomicBool::new(false);
+    if rayon::current_thread_index().is_some() {
+        // On a pool thread, waiting for tasks it spawned could leave no thread free to run
+        // them (the pool may be busy with callers like this one): grow the trees here.
+        let mut trees = Vec::with_capacity(spec.trees);
+        for i in 0..spec.trees {
+            let done = i as u64;
+            trees.push(one_tree(i, &stop, &mut || progress(done))?);
+        }
+        return Ok(ForestModel { trees, classes });
+    }
+    let mut slots: Vec<Option<FlatTree>> = vec![None; spec.trees];
+    let mut outcome = Ok(());
+    let (sender, receiver) = crossbeam_channel::unbounded();
+    rayon::in_place_scope(|scope| {
+        for i in 0..spec.trees {
+            let (sender, stop, one_tree) = (sender.clone(), &stop, &one_tree);
+            scope.spawn(move |_| {
+                let _ = sender.send((i, one_tree(i, stop, &mut || true)));
+            });
+        }
+        drop(sender);
+        let mut grown = 0;
+        while grown < spec.trees {
+            match receiver.recv_timeout(POLL) {
+                Ok((i, Ok(tree))) => {
+                    slots[i] = Some(tree);
+                    grown += 1;
+                }
+                Ok((_, Err(error))) => outcome = Err(error),
+                Err(crossbeam_channel::RecvTimeoutError::Timeout) => {}
+                Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
+            }
+            if outcome.is_ok() && !progress(grown as u64) {
+                outcome = Err(ModelError::Cancelled);
+            }
+            if outcome.is_err() {
+                // The scope still waits for the trees under way; they stop at their next node.
+                stop.store(true, Ordering::Relaxed);
+                break;
+            }
+        }
+    });
+    outcome?;
+    let trees = slots.into_iter().flatten().collect::<Vec<_>>();
+    if trees.len() < spec.trees {
+        return Err(ModelError::Cancelled);
     }
     Ok(ForestModel { trees, classes })
 }
@@ -388,20 +573,34 @@ mod tests {
 
     #[test]
     fn a_long_tree_fit_stops_when_asked() {
-        // Random features and labels: every split gains a little, so the fit grows to the
-        // full default depth, far longer than one 40 ms poll.
+        // Random features and labels grown until every leaf is pure: a fit far longer than
+        // one 40 ms poll.
         let mut random = crate::test_random::Random(7);
-        let x = Array2::from_shape_fn((50_000, 6), |_| random.below(1000) as f64);
-        let y: Vec<usize> = (0..50_000).map(|_| random.below(2)).collect();
-        // Grown in full, it is deep (a few hundred milliseconds of fitting).
-        let whole = fit_tree(x.view(), &y, 2, &TreeSpec::default(), &mut || true).unwrap();
-        assert!(whole.nodes.len() > 200, "{} nodes", whole.nodes.len());
+        let rows = 300_000;
+        let x = Array2::from_shape_fn((rows, 6), |_| random.below(1000) as f64);
+        let y: Vec<usize> = (0..rows).map(|_| random.below(2)).collect();
+        let unbounded = TreeSpec {
+            max_depth: None,
+            ..TreeSpec::default()
+        };
         let mut asked = 0;
-        let result = fit_tree(x.view(), &y, 2, &TreeSpec::default(), &mut || {
+        let result = fit_tree(x.view(), &y, 2, &unbounded, &mut || {
             asked += 1;
             false
         });
         assert_eq!(result.unwrap_err(), ModelError::Cancelled);
         assert_eq!(asked, 1, "the first question already stops it");
+        // Asked and told to go on, it grows the whole tree.
+        let mut asked = 0;
+        let whole = fit_tree(x.view(), &y, 2, &unbounded, &mut || {
+            asked += 1;
+            true
+        })
+        .unwrap();
+        assert!(
+            asked >= 1 && whole.nodes.len() > 10_000,
+            "{asked} questions, {} nodes",
+            whole.nodes.len()
+        );
     }
 }

@@ -215,7 +215,7 @@ fn capitalised(s: &str) -> String {
 fn algorithm_help(spec: &ModelSpec) -> &'static str {
     match spec {
         ModelSpec::LogisticRegression(_) => "Linear model of the log-odds; binary for two classes, multinomial for more (linfa-logistic).",
-        ModelSpec::DecisionTree(_) => "A tree of yes/no questions on single features (linfa-trees, CART). Probabilities are the class shares in each leaf.",
+        ModelSpec::DecisionTree(_) => "A tree of yes/no questions on single features (CART, grown as scikit-learn grows it). Probabilities are the class shares in each leaf.",
         ModelSpec::RandomForest(_) => "Many trees on bootstrap samples, each seeing a random share of the features; probabilities are averaged.",
         ModelSpec::NaiveBayes(_) => "Each feature normal within each class, features independent (linfa-bayes).",
         ModelSpec::LinearRegression(_) => "Ordinary least squares with an intercept (linfa-linear).",
@@ -235,7 +235,7 @@ fn depth_editor(ui: &mut egui::Ui, depth: &mut Option<usize>) {
     let mut limited = depth.is_some();
     if ui
         .checkbox(&mut limited, "Max depth")
-        .on_hover_text("Deepest level of a tree. Unlimited grows until leaves are pure (slow on large tables with linfa's trees).")
+        .on_hover_text("Deepest level of a tree. Unlimited grows until leaves are pure (many nodes, and slower, on large tables).")
         .changed()
     {
         *depth = limited.then_some(10);
