@@ -79,8 +79,9 @@ impl Default for TreeSpec {
     }
 }
 
-/// A random forest: trees on bootstrap samples of the rows, each seeing a
-/// random share of the features; the probabilities are the trees' average.
+/// A random forest: trees on bootstrap samples of the rows, each split looking at a random
+/// share of the features (scikit-learn's `max_features`); the probabilities are the trees'
+/// average.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ForestSpec {
@@ -90,7 +91,7 @@ pub struct ForestSpec {
     pub max_depth: Option<usize>,
     /// Default 1.
     pub min_samples_leaf: usize,
-    /// Share of the features each tree sees (at least one). Default 0.5.
+    /// Share of the features each split looks at (at least one). Default 0.5.
     pub feature_fraction: f64,
     /// Bootstrap sample size as a share of the training rows. Default 1.0.
     pub sample_fraction: f64,
@@ -282,7 +283,7 @@ impl ModelSpec {
                 s.criterion
             ),
             ModelSpec::RandomForest(s) => format!(
-                "{} trees, {}, {:.0}% of features, seed {}",
+                "{} trees, {}, {:.0}% of features per split, seed {}",
                 s.trees,
                 depth(s.max_depth),
                 s.feature_fraction * 100.0,

@@ -96,6 +96,10 @@ struct Growth {
     min_split: usize,
     min_leaf: usize,
     criterion: Criterion,
+    /// A random forest's trees: each split looks at this many features, drawn afresh at
+    /// every node from this seed (and further ones while none of them can split the node,
+    /// as scikit-learn's `max_features`). `None`: every feature.
+    features_per_split: Option<(usize, u64)>,
 }
 
 /// How often a growing tree asks whether to go on.
@@ -165,6 +169,14 @@ fn term(count: u64, criterion: Criterion) -> f64 {
     }
 }
 
+/// The rows of a node: `lo..hi` of every sorted column, and their class counts.
+#[derive(Clone, Copy)]
+struct NodeRows<'a> {
+    lo: usize,
+    hi: usize,
+    counts: &'a [u64],
+}
+
 /// The best split of a node found so far.
 #[derive(Clone, Copy)]
 struct Split {
@@ -222,6 +234,8 @@ fn grow(
         depth: 0,
     }];
     let (mut left, mut right) = (Side::new(classes), Side::new(classes));
+    let mut candidates: Vec<usize> = (0..columns.len()).collect();
+    let mut rng = StdRng::seed_from_u64(growth.features_per_split.map_or(0, |(_, seed)| seed));
     let mut goes_left = vec![false; rows];
     let mut scratch: Vec<u32> = Vec::with_capacity(rows);
     while let Some(Pending {
@@ -251,8 +265,32 @@ fn grow(
             && n >= growth.min_split.max(2)
             && n >= 2 * growth.min_leaf.max(1);
         let best = if can_split {
+            let wanted = match growth.features_per_split {
+                Some((wanted, _)) => {
+                    // A fresh random order: the first `wanted` that vary in the node count.
+                    for i in 0..candidates.len() {
+                        let j = rng.gen_range(i..candidates.len());
+                        candidates.swap(i, j);
+                    }
+                    wanted.clamp(1, candidates.len())
+                }
+                None => candidates.len(),
+            };
+            let node_rows = NodeRows {
+                lo,
+                hi,
+                counts: &counts,
+            };
             best_split(
-                &columns, &sorted, y, lo, hi, &counts, growth, &mut left, &mut right,
+                &columns,
+                &sorted,
+                y,
+                node_rows,
+                &candidates,
+                wanted,
+                growth,
+                &mut left,
+                &mut right,
             )
         } else {
             None
@@ -314,26 +352,39 @@ fn grow(
     Ok(tree)
 }
 
-/// The split of rows `lo..hi` that lowers the children's impurity the most, if any leaves
-/// `min_leaf` rows on each side. Ties keep the first found (lower column, lower value).
+/// The split of a node that lowers the children's impurity the most, if any leaves `min_leaf`
+/// rows on each side: over the `candidates` in turn, until `wanted` of them that vary in the
+/// node were looked at and a split was found. Ties keep the first found.
 #[allow(clippy::too_many_arguments)]
 fn best_split(
     columns: &[Vec<f64>],
     sorted: &[Vec<u32>],
     y: &[usize],
-    lo: usize,
-    hi: usize,
-    counts: &[u64],
+    node: NodeRows<'_>,
+    candidates: &[usize],
+    wanted: usize,
     growth: Growth,
     left: &mut Side,
     right: &mut Side,
 ) -> Option<Split> {
+    let NodeRows { lo, hi, counts } = node;
     let criterion = growth.criterion;
     let n = hi - lo;
     let min_leaf = growth.min_leaf.max(1);
     let mut best: Option<Split> = None;
-    for (column, values) in columns.iter().enumerate() {
+    let mut looked = 0;
+    for &column in candidates {
+        if looked >= wanted && best.is_some() {
+            break;
+        }
+        let values = &columns[column];
         let order = &sorted[column][lo..hi];
+        // A feature constant in the node does not count towards `wanted`.
+        let (first, last) = (values[order[0] as usize], values[order[n - 1] as usize]);
+        if first.partial_cmp(&last) != Some(std::cmp::Ordering::Less) {
+            continue;
+        }
+        looked += 1;
         left.clear();
         right.reset_to(counts, criterion);
         for k in 0..n - 1 {
@@ -391,6 +442,7 @@ pub fn fit_tree(
         min_split: spec.min_samples_split,
         min_leaf: spec.min_samples_leaf,
         criterion: spec.criterion,
+        features_per_split: None,
     };
     grow(
         x,
@@ -422,8 +474,8 @@ impl ForestModel {
     }
 }
 
-/// Fit a forest: each tree on a bootstrap sample of the rows and a random share of the
-/// features, seeded by its number. `progress` hears how many trees are done every 40 ms at
+/// Fit a forest: each tree on a bootstrap sample of the rows, each of its splits over a random
+/// share of the features (scikit-learn's `max_features`), seeded by the tree's number. `progress` hears how many trees are done every 40 ms at
 /// most; returning false cancels, and the trees still growing stop within one node.
 pub fn fit_forest(
     x: ArrayView2<f64>,
@@ -436,22 +488,23 @@ pub fn fit_forest(
     let sample = ((rows as f64 * spec.sample_fraction).ceil() as usize).clamp(1, rows.max(1));
     let width =
         ((x.ncols() as f64 * spec.feature_fraction).ceil() as usize).clamp(1, x.ncols().max(1));
-    let growth = Growth {
-        max_depth: spec.max_depth,
-        min_split: 2,
-        min_leaf: spec.min_samples_leaf,
-        criterion: Criterion::Gini,
-    };
+    let features: Vec<usize> = (0..x.ncols()).collect();
     let one_tree = |i: usize, stop: &AtomicBool, keep_going: &mut dyn FnMut() -> bool| {
         if stop.load(Ordering::Relaxed) {
             return Err(ModelError::Cancelled);
         }
-        let mut rng = StdRng::seed_from_u64(spec.seed.wrapping_add(i as u64));
+        let seed = spec.seed.wrapping_add(i as u64);
+        let mut rng = StdRng::seed_from_u64(seed);
         let picked: Vec<usize> = (0..sample).map(|_| rng.gen_range(0..rows)).collect();
-        let mut features = rand::seq::index::sample(&mut rng, x.ncols(), width).into_vec();
-        features.sort_unstable();
-        let sub = x.select(Axis(0), &picked).select(Axis(1), &features);
+        let sub = x.select(Axis(0), &picked);
         let sub_y: Vec<usize> = picked.iter().map(|&r| y[r]).collect();
+        let growth = Growth {
+            max_depth: spec.max_depth,
+            min_split: 2,
+            min_leaf: spec.min_samples_leaf,
+            criterion: Criterion::Gini,
+            features_per_split: Some((width, rng.gen())),
+        };
         grow(
             sub.view(),
             &sub_y,

@@ -216,7 +216,7 @@ fn algorithm_help(spec: &ModelSpec) -> &'static str {
     match spec {
         ModelSpec::LogisticRegression(_) => "Linear model of the log-odds; binary for two classes, multinomial for more (linfa-logistic).",
         ModelSpec::DecisionTree(_) => "A tree of yes/no questions on single features (CART, grown as scikit-learn grows it). Probabilities are the class shares in each leaf.",
-        ModelSpec::RandomForest(_) => "Many trees on bootstrap samples, each seeing a random share of the features; probabilities are averaged.",
+        ModelSpec::RandomForest(_) => "Many trees on bootstrap samples; each split looks at a random share of the features. Probabilities are averaged.",
         ModelSpec::NaiveBayes(_) => "Each feature normal within each class, features independent (linfa-bayes).",
         ModelSpec::LinearRegression(_) => "Ordinary least squares with an intercept (linfa-linear).",
         ModelSpec::Ridge(_) => "Least squares with an L2 penalty (linfa-elasticnet, L1 ratio 0).",
@@ -274,7 +274,7 @@ fn parameters(ui: &mut egui::Ui, spec: &mut ModelSpec) {
             field(ui, "Trees", "Number of trees; more is steadier and slower.",
                 egui::DragValue::new(&mut s.trees).range(1..=10_000));
             depth_editor(ui, &mut s.max_depth);
-            field(ui, "Feature share", "Share of the features each tree sees.",
+            field(ui, "Feature share", "Share of the features each split looks at (drawn afresh at every split).",
                 egui::DragValue::new(&mut s.feature_fraction).range(0.05..=1.0).speed(0.01));
             field(ui, "Seed", "Seed of the bootstrap samples and feature draws.",
                 egui::DragValue::new(&mut s.seed));
