@@ -145,7 +145,9 @@ pub fn fit_model(
         }
         (ModelSpec::DecisionTree(s), Targets::Classes { y, classes }) => {
             require_two_classes(y, "decision tree")?;
-            let tree = fit_tree(x, y, classes, s, &mut || progress(0.5, "growing the tree"))?;
+            let tree = fit_tree(x, y, classes, s, &mut |settled| {
+                progress(settled, "growing the tree")
+            })?;
             Ok(done(FittedModel::Tree(tree)))
         }
         (ModelSpec::RandomForest(s), Targets::Classes { y, classes }) => {

@@ -196,7 +196,8 @@ struct Pending {
 }
 
 /// Grow a tree on `x` (rows × columns) with classes `y` in `0..classes`; column `j` of `x` is
-/// feature `features[j]` of the model. `keep_going` is asked every [`POLL`]; `stop`, when
+/// feature `features[j]` of the model. `keep_going` hears the share of the rows already in
+/// leaves every [`POLL`], and returning false cancels; `stop`, when
 /// set by another thread, ends the fit at the next node. Both give [`ModelError::Cancelled`].
 fn grow(
     x: ArrayView2<f64>,
@@ -205,7 +206,7 @@ fn grow(
     features: &[usize],
     growth: Growth,
     stop: &AtomicBool,
-    keep_going: &mut dyn FnMut() -> bool,
+    keep_going: &mut dyn FnMut(f32) -> bool,
 ) -> Result<FlatTree, ModelError> {
     if stop.load(Ordering::Relaxed) {
         return Err(ModelError::Cancelled);
@@ -238,6 +239,8 @@ fn grow(
     let mut rng = StdRng::seed_from_u64(growth.features_per_split.map_or(0, |(_, seed)| seed));
     let mut goes_left = vec![false; rows];
     let mut scratch: Vec<u32> = Vec::with_capacity(rows);
+    // Rows in finished leaves: how far the fit is.
+    let mut settled = 0;
     while let Some(Pending {
         node,
         lo,
@@ -249,7 +252,7 @@ fn grow(
             return Err(ModelError::Cancelled);
         }
         if asked.elapsed() >= POLL {
-            if !keep_going() {
+            if !keep_going(settled as f32 / rows.max(1) as f32) {
                 return Err(ModelError::Cancelled);
             }
             asked = Instant::now();
@@ -296,6 +299,7 @@ fn grow(
             None
         };
         let Some(best) = best else {
+            settled += n;
             let total = n.max(1) as f64;
             tree.nodes[node] = Node::Leaf {
                 proba: counts.iter().map(|&c| c as f64 / total).collect(),
@@ -427,14 +431,15 @@ fn threshold_between(a: f64, b: f64) -> f64 {
     mid.next_up()
 }
 
-/// Fit one classification tree on `x` with classes `y` in `0..classes`; `keep_going` is
-/// asked every 40 ms, and a `false` returns [`ModelError::Cancelled`].
+/// Fit one classification tree on `x` with classes `y` in `0..classes`; `keep_going` hears
+/// the share of the rows already in leaves every 40 ms, and a `false` returns
+/// [`ModelError::Cancelled`].
 pub fn fit_tree(
     x: ArrayView2<f64>,
     y: &[usize],
     classes: usize,
     spec: &TreeSpec,
-    keep_going: &mut dyn FnMut() -> bool,
+    keep_going: &mut dyn FnMut(f32) -> bool,
 ) -> Result<FlatTree, ModelError> {
     let features: Vec<usize> = (0..x.ncols()).collect();
     let growth = Growth {
@@ -489,7 +494,7 @@ pub fn fit_forest(
     let width =
         ((x.ncols() as f64 * spec.feature_fraction).ceil() as usize).clamp(1, x.ncols().max(1));
     let features: Vec<usize> = (0..x.ncols()).collect();
-    let one_tree = |i: usize, stop: &AtomicBool, keep_going: &mut dyn FnMut() -> bool| {
+    let one_tree = |i: usize, stop: &AtomicBool, keep_going: &mut dyn FnMut(f32) -> bool| {
         if stop.load(Ordering::Relaxed) {
             return Err(ModelError::Cancelled);
         }
@@ -522,7 +527,7 @@ pub fn fit_forest(
         let mut trees = Vec::with_capacity(spec.trees);
         for i in 0..spec.trees {
             let done = i as u64;
-            trees.push(one_tree(i, &stop, &mut || progress(done))?);
+            trees.push(one_tree(i, &stop, &mut |_| progress(done))?);
         }
         return Ok(ForestModel { trees, classes });
     }
@@ -533,7 +538,7 @@ pub fn fit_forest(
         for i in 0..spec.trees {
             let (sender, stop, one_tree) = (sender.clone(), &stop, &one_tree);
             scope.spawn(move |_| {
-                let _ = sender.send((i, one_tree(i, stop, &mut || true)));
+                let _ = sender.send((i, one_tree(i, stop, &mut |_| true)));
             });
         }
         drop(sender);
@@ -582,7 +587,7 @@ mod tests {
             [12.0, 5.0]
         ];
         let y = [0, 0, 0, 1, 1, 1];
-        let tree = fit_tree(x.view(), &y, 2, &TreeSpec::default(), &mut || true).unwrap();
+        let tree = fit_tree(x.view(), &y, 2, &TreeSpec::default(), &mut |_| true).unwrap();
         let proba = tree.predict_proba(x.view(), 2);
         for (i, &class) in y.iter().enumerate() {
             assert_eq!(proba[[i, class]], 1.0, "{proba:?}");
@@ -594,7 +599,7 @@ mod tests {
             ..Default::default()
         };
         let x = array![[0.0], [0.0], [0.0], [1.0]];
-        let tree = fit_tree(x.view(), &[0, 0, 1, 1], 2, &stump, &mut || true).unwrap();
+        let tree = fit_tree(x.view(), &[0, 0, 1, 1], 2, &stump, &mut |_| true).unwrap();
         let p = tree.predict_proba(array![[0.0]].view(), 2);
         assert!((p[[0, 0]] - 2.0 / 3.0).abs() < 1e-12, "{p:?}");
     }
@@ -637,23 +642,27 @@ mod tests {
             ..TreeSpec::default()
         };
         let mut asked = 0;
-        let result = fit_tree(x.view(), &y, 2, &unbounded, &mut || {
+        let result = fit_tree(x.view(), &y, 2, &unbounded, &mut |_| {
             asked += 1;
             false
         });
         assert_eq!(result.unwrap_err(), ModelError::Cancelled);
         assert_eq!(asked, 1, "the first question already stops it");
-        // Asked and told to go on, it grows the whole tree.
-        let mut asked = 0;
-        let whole = fit_tree(x.view(), &y, 2, &unbounded, &mut || {
-            asked += 1;
+        // Asked and told to go on, it grows the whole tree, hearing the share of the rows
+        // already in leaves grow.
+        let mut heard = Vec::new();
+        let whole = fit_tree(x.view(), &y, 2, &unbounded, &mut |settled| {
+            heard.push(settled);
             true
         })
         .unwrap();
         assert!(
-            asked >= 1 && whole.nodes.len() > 10_000,
-            "{asked} questions, {} nodes",
+            !heard.is_empty() && whole.nodes.len() > 10_000,
+            "{} questions, {} nodes",
+            heard.len(),
             whole.nodes.len()
         );
+        assert!(heard.windows(2).all(|w| w[0] <= w[1]), "{heard:?}");
+        assert!(heard.iter().all(|&h| (0.0..=1.0).contains(&h)), "{heard:?}");
     }
 }
