@@ -312,6 +312,23 @@ fn a_trained_model_round_trips_and_tampering_is_caught() {
     catalog.register("iris", &new).unwrap();
     let loaded = catalog::record::load_model(&catalog, registered.id).unwrap();
     assert_eq!(loaded, model);
+    // The model is stored deflated; one stored as plain JSON (as before) still loads.
+    let json = serde_json::to_vec(&model).unwrap();
+    assert!(
+        new.artifact.len() * 2 < json.len(),
+        "{} bytes stored for {} of JSON",
+        new.artifact.len(),
+        json.len()
+    );
+    let plain = NewVersion {
+        artifact: json,
+        ..new.clone()
+    };
+    let older = catalog.register("iris-plain", &plain).unwrap();
+    assert_eq!(
+        catalog::record::load_model(&catalog, older.id).unwrap(),
+        model
+    );
 
     let detail = catalog.version("iris", 1).unwrap();
     assert_eq!(
@@ -342,8 +359,8 @@ fn a_trained_model_round_trips_and_tampering_is_caught() {
                 |r| r.get(0),
             )
             .unwrap();
-        let i = bytes.iter().position(|b| b.is_ascii_digit()).unwrap();
-        bytes[i] = if bytes[i] == b'9' { b'8' } else { bytes[i] + 1 };
+        let i = bytes.len() / 2;
+        bytes[i] ^= 1;
         conn.execute(
             "UPDATE model_versions SET artifact = ?1 WHERE id = ?2",
             rusqlite::params![bytes, registered.id],
