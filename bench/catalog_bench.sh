@@ -7,7 +7,7 @@
 # filtered by stage < 50 ms, registering one version < 20 ms.
 #
 # Environment (all optional):
-#   BENCH_DIR  where the catalog file is written (/tmp/modeldesk-bench; ~16 GB at 100,000)
+#   BENCH_DIR  where the catalog file is written (/tmp/modeldesk-bench; ~6.6 GB at 100,000)
 #   MODELS     registered models                  (1000)
 #   VERSIONS   versions per model                 (100)
 #   REPS       runs per timed operation           (15)
