@@ -221,7 +221,12 @@ fn grow(
         .par_iter()
         .map(|values| {
             let mut pairs: Vec<(f64, u32)> = values.iter().copied().zip(0..).collect();
-            pairs.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            // NaN last whatever its sign bit (`total_cmp` alone puts negative NaN first).
+            pairs.sort_unstable_by(|a, b| {
+                (a.0.is_nan().cmp(&b.0.is_nan()))
+                    .then(a.0.total_cmp(&b.0))
+                    .then(a.1.cmp(&b.1))
+            });
             pairs.into_iter().map(|(_, row)| row).collect()
         })
         .collect();
@@ -383,9 +388,15 @@ fn best_split(
         }
         let values = &columns[column];
         let order = &sorted[column][lo..hi];
-        // A feature constant in the node does not count towards `wanted`.
-        let (first, last) = (values[order[0] as usize], values[order[n - 1] as usize]);
-        if first.partial_cmp(&last) != Some(std::cmp::Ordering::Less) {
+        // A feature constant in the node (NaN, sorted last, aside) does not count towards
+        // `wanted`.
+        let first = values[order[0] as usize];
+        let last = order
+            .iter()
+            .rev()
+            .map(|&row| values[row as usize])
+            .find(|v| !v.is_nan());
+        if last.is_none_or(|last| first.partial_cmp(&last) != Some(std::cmp::Ordering::Less)) {
             continue;
         }
         looked += 1;
@@ -441,6 +452,9 @@ pub fn fit_tree(
     spec: &TreeSpec,
     keep_going: &mut dyn FnMut(f32) -> bool,
 ) -> Result<FlatTree, ModelError> {
+    if x.nrows() == 0 || y.len() != x.nrows() {
+        return Err(ModelError::OneClass("decision tree"));
+    }
     let features: Vec<usize> = (0..x.ncols()).collect();
     let growth = Growth {
         max_depth: spec.max_depth,
@@ -479,6 +493,14 @@ impl ForestModel {
     }
 }
 
+/// SplitMix64's finaliser: nearby inputs give unrelated outputs.
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
 /// Fit a forest: each tree on a bootstrap sample of the rows, each of its splits over a random
 /// share of the features (scikit-learn's `max_features`), seeded by the tree's number. `progress` hears how many trees are done every 40 ms at
 /// most; returning false cancels, and the trees still growing stop within one node.
@@ -490,6 +512,9 @@ pub fn fit_forest(
     progress: &mut dyn FnMut(u64) -> bool,
 ) -> Result<ForestModel, ModelError> {
     let rows = x.nrows();
+    if rows == 0 || y.len() != rows {
+        return Err(ModelError::OneClass("random forest"));
+    }
     let sample = ((rows as f64 * spec.sample_fraction).ceil() as usize).clamp(1, rows.max(1));
     let width =
         ((x.ncols() as f64 * spec.feature_fraction).ceil() as usize).clamp(1, x.ncols().max(1));
@@ -498,8 +523,8 @@ pub fn fit_forest(
         if stop.load(Ordering::Relaxed) {
             return Err(ModelError::Cancelled);
         }
-        let seed = spec.seed.wrapping_add(i as u64);
-        let mut rng = StdRng::seed_from_u64(seed);
+        // Mixed, so that the trees of seed 1 are not those of seed 0 shifted by one.
+        let mut rng = StdRng::seed_from_u64(mix(mix(spec.seed) ^ i as u64));
         let picked: Vec<usize> = (0..sample).map(|_| rng.gen_range(0..rows)).collect();
         let sub = x.select(Axis(0), &picked);
         let sub_y: Vec<usize> = picked.iter().map(|&r| y[r]).collect();
@@ -521,20 +546,33 @@ pub fn fit_forest(
         )
     };
     let stop = AtomicBool::new(false);
-    if rayon::current_thread_index().is_some() {
-        // On a pool thread, waiting for tasks it spawned could leave no thread free to run
-        // them (the pool may be busy with callers like this one): grow the trees here.
+    // The trees grow on a pool of their own, while this thread hears `progress`: were they
+    // spawned on the global pool from one of its threads, a pool busy with callers like this
+    // one (two algorithms training side by side) would have no thread free to run them.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(rayon::current_num_threads().max(1))
+        .thread_name(|i| format!("forest-{i}"))
+        .build();
+    let Ok(pool) = pool else {
+        // No threads to be had: grow the trees here, one after another.
         let mut trees = Vec::with_capacity(spec.trees);
+        let mut asked = Instant::now();
         for i in 0..spec.trees {
             let done = i as u64;
+            if asked.elapsed() >= POLL {
+                if !progress(done) {
+                    return Err(ModelError::Cancelled);
+                }
+                asked = Instant::now();
+            }
             trees.push(one_tree(i, &stop, &mut |_| progress(done))?);
         }
         return Ok(ForestModel { trees, classes });
-    }
+    };
     let mut slots: Vec<Option<FlatTree>> = vec![None; spec.trees];
     let mut outcome = Ok(());
     let (sender, receiver) = crossbeam_channel::unbounded();
-    rayon::in_place_scope(|scope| {
+    pool.in_place_scope(|scope| {
         for i in 0..spec.trees {
             let (sender, stop, one_tree) = (sender.clone(), &stop, &one_tree);
             scope.spawn(move |_| {
@@ -627,6 +665,62 @@ mod tests {
             calls < 2
         });
         assert_eq!(cancelled.unwrap_err(), ModelError::Cancelled);
+    }
+
+    #[test]
+    fn forests_grown_from_busy_pool_threads_finish_alike_and_report() {
+        let mut random = crate::test_random::Random(3);
+        let x = Array2::from_shape_fn((2_000, 4), |_| random.unit());
+        let y: Vec<usize> = (0..2_000)
+            .map(|i| usize::from(x[[i, 0]] + 0.3 * random.unit() > 0.6))
+            .collect();
+        let spec = ForestSpec {
+            trees: 40,
+            ..Default::default()
+        };
+        let alone = fit_forest(x.view(), &y, 2, &spec, &mut |_| true).unwrap();
+        // Two forests at once, each started from one of the two threads of a pool.
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let side_by_side: Vec<(ForestModel, u32)> = pool.install(|| {
+            (0..2)
+                .into_par_iter()
+                .map(|_| {
+                    let mut heard = 0;
+                    let forest = fit_forest(x.view(), &y, 2, &spec, &mut |_| {
+                        heard += 1;
+                        true
+                    });
+                    (forest.unwrap(), heard)
+                })
+                .collect()
+        });
+        for (forest, heard) in side_by_side {
+            assert_eq!(forest, alone);
+            assert!(heard >= 1, "progress was heard");
+        }
+    }
+
+    #[test]
+    fn missing_values_go_right_and_do_not_stop_a_split() {
+        let x = array![[0.0], [1.0], [f64::NAN], [-f64::NAN]];
+        let tree = fit_tree(
+            x.view(),
+            &[0, 1, 1, 1],
+            2,
+            &TreeSpec::default(),
+            &mut |_| true,
+        )
+        .unwrap();
+        let Node::Split { threshold, .. } = tree.nodes[0] else {
+            panic!("no split: {tree:?}");
+        };
+        assert!(threshold > 0.0 && threshold <= 1.0);
+        let proba = tree.predict_proba(array![[0.0], [f64::NAN]].view(), 2);
+        assert_eq!(proba.row(0).to_vec(), vec![1.0, 0.0]);
+        assert_eq!(proba.row(1).to_vec(), vec![0.0, 1.0]);
     }
 
     #[test]
