@@ -2,8 +2,7 @@
 //!
 //! Every node is split at the threshold that lowers the Gini impurity (or entropy) of its
 //! children the most, over every feature (in a forest, a random share of them drawn at each
-//! split);
-//! leaves hold the class shares of the training rows that reach them (scikit-learn's
+//! split); leaves hold the class shares of the training rows that reach them (scikit-learn's
 //! `predict_proba`). Each feature's rows are sorted once per tree and kept sorted within
 //! each node as nodes split, so a level of the tree costs one pass over rows × features.
 //! The fit asks whether to go on every 40 ms and stops within one node when told to.
