@@ -7,7 +7,7 @@
 //! each node as nodes split, so a level of the tree costs one pass over rows × features.
 //! The fit asks whether to go on every 40 ms and stops within one node when told to.
 
-use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
+use ndarray::{Array2, ArrayView1, ArrayView2};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rayon::prelude::*;
@@ -195,12 +195,12 @@ struct Pending {
     depth: usize,
 }
 
-/// Grow a tree on `x` (rows × columns) with classes `y` in `0..classes`; column `j` of `x` is
-/// feature `features[j]` of the model. `keep_going` hears the share of the rows already in
+/// Grow a tree on the rows of `columns` (each a feature's values, one per row) with classes
+/// `y` in `0..classes`; column `j` is feature `features[j]` of the model. `keep_going` hears the share of the rows already in
 /// leaves every [`POLL`], and returning false cancels; `stop`, when
 /// set by another thread, ends the fit at the next node. Both give [`ModelError::Cancelled`].
 fn grow(
-    x: ArrayView2<f64>,
+    columns: &[Vec<f64>],
     y: &[usize],
     classes: usize,
     features: &[usize],
@@ -213,8 +213,7 @@ fn grow(
     }
     // Counted from here: sorting the columns of a large table takes more than one poll.
     let mut asked = Instant::now();
-    let rows = x.nrows();
-    let columns: Vec<Vec<f64>> = x.columns().into_iter().map(|c| c.to_vec()).collect();
+    let rows = y.len();
     // Each column's rows in increasing order of its values (NaN last), kept sorted within
     // each node's range as the nodes split.
     let mut sorted: Vec<Vec<u32>> = columns
@@ -264,8 +263,14 @@ fn grow(
         }
         let n = hi - lo;
         let mut counts = vec![0_u64; classes];
-        for &row in sorted.first().map_or(&[][..], |order| &order[lo..hi]) {
-            counts[y[row as usize]] += 1;
+        match sorted.first() {
+            Some(order) => {
+                for &row in &order[lo..hi] {
+                    counts[y[row as usize]] += 1;
+                }
+            }
+            // No features: the root, a leaf, holds every row.
+            None => y.iter().for_each(|&class| counts[class] += 1),
         }
         let pure = counts.iter().filter(|&&c| c > 0).count() <= 1;
         let can_split = !pure
@@ -290,7 +295,7 @@ fn grow(
                 counts: &counts,
             };
             best_split(
-                &columns,
+                columns,
                 &sorted,
                 y,
                 node_rows,
@@ -463,8 +468,9 @@ pub fn fit_tree(
         criterion: spec.criterion,
         features_per_split: None,
     };
+    let columns: Vec<Vec<f64>> = x.columns().into_iter().map(|c| c.to_vec()).collect();
     grow(
-        x,
+        &columns,
         y,
         classes,
         &features,
@@ -526,7 +532,12 @@ pub fn fit_forest(
         // Mixed, so that the trees of seed 1 are not those of seed 0 shifted by one.
         let mut rng = StdRng::seed_from_u64(mix(mix(spec.seed) ^ i as u64));
         let picked: Vec<usize> = (0..sample).map(|_| rng.gen_range(0..rows)).collect();
-        let sub = x.select(Axis(0), &picked);
+        // The bootstrap sample's columns, gathered straight from `x`.
+        let columns: Vec<Vec<f64>> = x
+            .columns()
+            .into_iter()
+            .map(|column| picked.iter().map(|&r| column[r]).collect())
+            .collect();
         let sub_y: Vec<usize> = picked.iter().map(|&r| y[r]).collect();
         let growth = Growth {
             max_depth: spec.max_depth,
@@ -536,13 +547,7 @@ pub fn fit_forest(
             features_per_split: Some((width, rng.gen())),
         };
         grow(
-            sub.view(),
-            &sub_y,
-            classes,
-            &features,
-            growth,
-            stop,
-            keep_going,
+            &columns, &sub_y, classes, &features, growth, stop, keep_going,
         )
     };
     let stop = AtomicBool::new(false);
@@ -721,6 +726,25 @@ mod tests {
         let proba = tree.predict_proba(array![[0.0], [f64::NAN]].view(), 2);
         assert_eq!(proba.row(0).to_vec(), vec![1.0, 0.0]);
         assert_eq!(proba.row(1).to_vec(), vec![0.0, 1.0]);
+    }
+
+    #[test]
+    fn without_features_a_tree_is_one_leaf_of_the_class_shares() {
+        let x = Array2::<f64>::zeros((4, 0));
+        let tree = fit_tree(
+            x.view(),
+            &[0, 1, 1, 1],
+            2,
+            &TreeSpec::default(),
+            &mut |_| true,
+        )
+        .unwrap();
+        assert_eq!(
+            tree.nodes,
+            vec![Node::Leaf {
+                proba: vec![0.25, 0.75]
+            }]
+        );
     }
 
     #[test]
