@@ -180,7 +180,7 @@ struct NodeRows<'a> {
 /// The best split of a node found so far.
 #[derive(Clone, Copy)]
 struct Split {
-    /// Column of `x`.
+    /// The feature.
     column: usize,
     threshold: f64,
     /// Children's impurity times rows, summed (lower is better).
@@ -195,15 +195,14 @@ struct Pending {
     depth: usize,
 }
 
-/// Grow a tree on the rows of `columns` (each a feature's values, one per row) with classes
-/// `y` in `0..classes`; column `j` is feature `features[j]` of the model. `keep_going` hears the share of the rows already in
-/// leaves every [`POLL`], and returning false cancels; `stop`, when
-/// set by another thread, ends the fit at the next node. Both give [`ModelError::Cancelled`].
+/// Grow a tree on the rows of `columns` (feature `j`'s values, one per row) with classes `y`
+/// in `0..classes`. `keep_going` hears the share of the rows already in leaves every
+/// [`POLL`], and returning false cancels; `stop`, when set by another thread, ends the fit at
+/// the next node. Both give [`ModelError::Cancelled`].
 fn grow(
     columns: &[Vec<f64>],
     y: &[usize],
     classes: usize,
-    features: &[usize],
     growth: Growth,
     stop: &AtomicBool,
     keep_going: &mut dyn FnMut(f32) -> bool,
@@ -343,7 +342,7 @@ fn grow(
         tree.nodes.push(Node::Leaf { proba: Vec::new() });
         tree.nodes.push(Node::Leaf { proba: Vec::new() });
         tree.nodes[node] = Node::Split {
-            feature: features[best.column],
+            feature: best.column,
             threshold: best.threshold,
             left: l,
             right: r,
@@ -460,7 +459,6 @@ pub fn fit_tree(
     if x.nrows() == 0 || y.len() != x.nrows() {
         return Err(ModelError::OneClass("decision tree"));
     }
-    let features: Vec<usize> = (0..x.ncols()).collect();
     let growth = Growth {
         max_depth: spec.max_depth,
         min_split: spec.min_samples_split,
@@ -473,7 +471,6 @@ pub fn fit_tree(
         &columns,
         y,
         classes,
-        &features,
         growth,
         &AtomicBool::new(false),
         keep_going,
@@ -508,8 +505,9 @@ fn mix(mut z: u64) -> u64 {
 }
 
 /// Fit a forest: each tree on a bootstrap sample of the rows, each of its splits over a random
-/// share of the features (scikit-learn's `max_features`), seeded by the tree's number. `progress` hears how many trees are done every 40 ms at
-/// most; returning false cancels, and the trees still growing stop within one node.
+/// share of the features (scikit-learn's `max_features`), seeded by the tree's number.
+/// `progress` hears how many trees are done every 40 ms at most; returning false cancels, and
+/// the trees still growing stop within one node.
 pub fn fit_forest(
     x: ArrayView2<f64>,
     y: &[usize],
@@ -524,7 +522,6 @@ pub fn fit_forest(
     let sample = ((rows as f64 * spec.sample_fraction).ceil() as usize).clamp(1, rows.max(1));
     let width =
         ((x.ncols() as f64 * spec.feature_fraction).ceil() as usize).clamp(1, x.ncols().max(1));
-    let features: Vec<usize> = (0..x.ncols()).collect();
     let one_tree = |i: usize, stop: &AtomicBool, keep_going: &mut dyn FnMut(f32) -> bool| {
         if stop.load(Ordering::Relaxed) {
             return Err(ModelError::Cancelled);
@@ -546,9 +543,7 @@ pub fn fit_forest(
             criterion: Criterion::Gini,
             features_per_split: Some((width, rng.gen())),
         };
-        grow(
-            &columns, &sub_y, classes, &features, growth, stop, keep_going,
-        )
+        grow(&columns, &sub_y, classes, growth, stop, keep_going)
     };
     let stop = AtomicBool::new(false);
     // The trees grow on a pool of their own, while this thread hears `progress`: were they
@@ -619,6 +614,11 @@ mod tests {
     use super::*;
     use ndarray::array;
 
+    /// A tree with the default spec on two classes, never cancelled.
+    fn default_tree(x: ArrayView2<f64>, y: &[usize]) -> FlatTree {
+        fit_tree(x, y, 2, &TreeSpec::default(), &mut |_| true).unwrap()
+    }
+
     #[test]
     fn a_tree_separates_classes_and_its_leaves_hold_shares() {
         let x = array![
@@ -630,7 +630,7 @@ mod tests {
             [12.0, 5.0]
         ];
         let y = [0, 0, 0, 1, 1, 1];
-        let tree = fit_tree(x.view(), &y, 2, &TreeSpec::default(), &mut |_| true).unwrap();
+        let tree = default_tree(x.view(), &y);
         let proba = tree.predict_proba(x.view(), 2);
         for (i, &class) in y.iter().enumerate() {
             assert_eq!(proba[[i, class]], 1.0, "{proba:?}");
@@ -711,14 +711,7 @@ mod tests {
     #[test]
     fn missing_values_go_right_and_do_not_stop_a_split() {
         let x = array![[0.0], [1.0], [f64::NAN], [-f64::NAN]];
-        let tree = fit_tree(
-            x.view(),
-            &[0, 1, 1, 1],
-            2,
-            &TreeSpec::default(),
-            &mut |_| true,
-        )
-        .unwrap();
+        let tree = default_tree(x.view(), &[0, 1, 1, 1]);
         let Node::Split { threshold, .. } = tree.nodes[0] else {
             panic!("no split: {tree:?}");
         };
@@ -731,14 +724,7 @@ mod tests {
     #[test]
     fn without_features_a_tree_is_one_leaf_of_the_class_shares() {
         let x = Array2::<f64>::zeros((4, 0));
-        let tree = fit_tree(
-            x.view(),
-            &[0, 1, 1, 1],
-            2,
-            &TreeSpec::default(),
-            &mut |_| true,
-        )
-        .unwrap();
+        let tree = default_tree(x.view(), &[0, 1, 1, 1]);
         assert_eq!(
             tree.nodes,
             vec![Node::Leaf {
