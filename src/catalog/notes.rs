@@ -32,6 +32,59 @@ fn tags(conn: &Connection, sql: &str, id: i64) -> Result<BTreeMap<String, String
 }
 
 impl Catalog {
+    /// Replace the description of `model` (`version` `None`) or of one of its versions.
+    pub fn set_description(
+        &mut self,
+        model: &str,
+        version: Option<i64>,
+        text: &str,
+    ) -> Result<(), CatalogError> {
+        match version {
+            None => self.set_model_description(model, text),
+            Some(v) => self.set_version_description(model, v, text),
+        }
+    }
+
+    /// Set a tag of `model` (`version` `None`) or of one of its versions.
+    pub fn set_tag(
+        &mut self,
+        model: &str,
+        version: Option<i64>,
+        key: &str,
+        value: &str,
+    ) -> Result<(), CatalogError> {
+        match version {
+            None => self.set_model_tag(model, key, value),
+            Some(v) => self.set_version_tag(model, v, key, value),
+        }
+    }
+
+    /// Remove a tag of `model` (`version` `None`) or of one of its versions; false when it
+    /// had none with that key.
+    pub fn remove_tag(
+        &mut self,
+        model: &str,
+        version: Option<i64>,
+        key: &str,
+    ) -> Result<bool, CatalogError> {
+        match version {
+            None => self.remove_model_tag(model, key),
+            Some(v) => self.remove_version_tag(model, v, key),
+        }
+    }
+
+    /// The tags of `model` (`version` `None`) or of one of its versions.
+    pub fn tags_of(
+        &self,
+        model: &str,
+        version: Option<i64>,
+    ) -> Result<BTreeMap<String, String>, CatalogError> {
+        match version {
+            None => self.model_tags(model),
+            Some(v) => self.version_tags(model, v),
+        }
+    }
+
     /// Replace the Markdown description of `model`.
     pub fn set_model_description(&mut self, model: &str, text: &str) -> Result<(), CatalogError> {
         self.write(|tx| {
@@ -182,6 +235,20 @@ mod tests {
         ));
         assert!(matches!(
             catalog.set_model_description("nope", "x"),
+            Err(CatalogError::UnknownModel(_))
+        ));
+        // The same through one entry point for a model or a version.
+        catalog.set_tag("churn", None, "team", "growth").unwrap();
+        catalog.set_tag("churn", Some(1), "owner", "carol").unwrap();
+        catalog
+            .set_description("churn", None, "Who leaves")
+            .unwrap();
+        assert_eq!(catalog.tags_of("churn", None).unwrap()["team"], "growth");
+        assert_eq!(catalog.tags_of("churn", Some(1)).unwrap()["owner"], "carol");
+        assert!(catalog.remove_tag("churn", Some(1), "owner").unwrap());
+        assert!(!catalog.remove_tag("churn", None, "owner").unwrap());
+        assert!(matches!(
+            catalog.tags_of("nope", None),
             Err(CatalogError::UnknownModel(_))
         ));
     }

@@ -109,27 +109,32 @@ pub struct TagArgs {
     pub json: bool,
 }
 
-/// What `describe` and `tag` act on: a model, or one version of it.
-enum NoteTarget {
-    Model(String),
-    Version(VersionRef),
+/// What `describe` and `tag` act on: a model (`version` `None`), or one version of it.
+struct NoteTarget {
+    model: String,
+    version: Option<i64>,
 }
 
 impl NoteTarget {
     /// `churn` is the model; `churn@3`, `churn@production` or `churn@latest` a version.
     fn find(catalog: &Catalog, text: &str) -> anyhow::Result<NoteTarget> {
         if text.contains('@') {
-            return Ok(NoteTarget::Version(catalog.resolve(text)?));
+            let found = catalog.resolve(text)?;
+            return Ok(NoteTarget {
+                model: found.model,
+                version: Some(found.version),
+            });
         }
-        // Fails with "no model named …" when there is none.
-        catalog.model_tags(text)?;
-        Ok(NoteTarget::Model(text.to_string()))
+        Ok(NoteTarget {
+            model: text.to_string(),
+            version: None,
+        })
     }
 
     fn title(&self) -> String {
-        match self {
-            NoteTarget::Model(model) => model.clone(),
-            NoteTarget::Version(v) => format!("{} version {}", v.model, v.version),
+        match self.version {
+            None => self.model.clone(),
+            Some(v) => format!("{} version {v}", self.model),
         }
     }
 }
@@ -139,10 +144,7 @@ pub fn describe(args: &DescribeArgs) -> anyhow::Result<()> {
     let mut catalog = args.catalog.open()?;
     let target = NoteTarget::find(&catalog, &args.target)?;
     let text = args.text.trim();
-    match &target {
-        NoteTarget::Model(model) => catalog.set_model_description(model, text)?,
-        NoteTarget::Version(v) => catalog.set_version_description(&v.model, v.version, text)?,
-    }
+    catalog.set_description(&target.model, target.version, text)?;
     if text.is_empty() {
         println!("{}: description cleared", target.title());
     } else {
@@ -166,26 +168,18 @@ pub fn tag(args: &TagArgs) -> anyhow::Result<()> {
     }
     let mut catalog = args.catalog.open()?;
     let target = NoteTarget::find(&catalog, &args.target)?;
+    let (model, version) = (target.model.as_str(), target.version);
     let mut missing = Vec::new();
     for key in &args.remove {
-        let removed = match &target {
-            NoteTarget::Model(model) => catalog.remove_model_tag(model, key)?,
-            NoteTarget::Version(v) => catalog.remove_version_tag(&v.model, v.version, key)?,
-        };
-        if !removed {
+        if !catalog.remove_tag(model, version, key)? {
             missing.push(key.as_str());
         }
     }
     for (key, value) in pairs {
-        match &target {
-            NoteTarget::Model(model) => catalog.set_model_tag(model, key, value)?,
-            NoteTarget::Version(v) => catalog.set_version_tag(&v.model, v.version, key, value)?,
-        }
+        catalog.set_tag(model, version, key, value)?;
     }
-    let tags = match &target {
-        NoteTarget::Model(model) => catalog.model_tags(model)?,
-        NoteTarget::Version(v) => catalog.version_tags(&v.model, v.version)?,
-    };
+    // Also what says "no model named …" when nothing was asked but the list.
+    let tags = catalog.tags_of(model, version)?;
     for key in missing {
         eprintln!("{} had no tag '{key}'", target.title());
     }

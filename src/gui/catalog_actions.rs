@@ -184,31 +184,25 @@ impl ModeldeskApp {
                 model,
                 version,
                 text,
-            } => match version {
-                None => catalog.set_model_description(&model, text.trim()),
-                Some(v) => catalog.set_version_description(&model, v, text.trim()),
-            }
-            .map_err(|e| e.to_string()),
+            } => catalog
+                .set_description(&model, version, text.trim())
+                .map_err(|e| e.to_string()),
             CatalogCommand::SetTag {
                 model,
                 version,
                 key,
                 value,
-            } => match version {
-                None => catalog.set_model_tag(&model, key.trim(), value.trim()),
-                Some(v) => catalog.set_version_tag(&model, v, key.trim(), value.trim()),
-            }
-            .map_err(|e| e.to_string()),
+            } => catalog
+                .set_tag(&model, version, key.trim(), value.trim())
+                .map_err(|e| e.to_string()),
             CatalogCommand::RemoveTag {
                 model,
                 version,
                 key,
-            } => match version {
-                None => catalog.remove_model_tag(&model, &key),
-                Some(v) => catalog.remove_version_tag(&model, v, &key),
-            }
-            .map(|_| ())
-            .map_err(|e| e.to_string()),
+            } => catalog
+                .remove_tag(&model, version, &key)
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
             CatalogCommand::ExportReport(versions) => {
                 let refs = versions
                     .iter()
