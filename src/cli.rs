@@ -3,12 +3,14 @@
 //! Exit status 0 success, 1 failure while working, 2 bad usage or bad input.
 
 mod catalog;
+mod export;
 mod report;
 mod score;
 
 pub use catalog::{
     CatalogArg, DescribeArgs, HistoryArgs, ModelsArgs, RollbackArgs, StageArgs, TagArgs,
 };
+pub use export::ExportArgs;
 pub use report::ReportArgs;
 pub use score::ScoreArgs;
 
@@ -63,6 +65,8 @@ pub enum Command {
     /// Predict a CSV file with a registered version: schema check, metrics if labelled,
     /// drift, predictions as CSV; the run is recorded in the catalog.
     Score(ScoreArgs),
+    /// Write a registered version, recipe and model together, as one ONNX file.
+    Export(ExportArgs),
     /// Write one self-contained HTML report on one version or a comparison of several.
     Report(ReportArgs),
 }
@@ -220,6 +224,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
         Command::Tag(args) => catalog::tag(&args),
         Command::Score(args) => score::score(&args),
         Command::Report(args) => report::report(&args),
+        Command::Export(args) => export::export(&args),
         Command::Gui { .. } => unreachable!("the window is opened by main"),
     }
 }

@@ -95,6 +95,21 @@ pub struct ScoreRequest {
     pub thresholds: Thresholds,
 }
 
+/// The model an ONNX export writes.
+#[derive(Debug)]
+pub enum OnnxExport {
+    /// A registered version, read from the catalog at this path.
+    Version {
+        catalog: PathBuf,
+        version: crate::catalog::VersionRef,
+    },
+    /// A model trained in this session; `source` names it (its checksum is filled in).
+    Run {
+        model: Box<TrainedModel>,
+        source: crate::export::onnx::ExportSource,
+    },
+}
+
 /// A file scored (or refused by the schema check).
 #[derive(Debug)]
 pub struct ScoreOutcome {
@@ -232,6 +247,48 @@ impl Jobs {
             match html.and_then(|html| std::fs::write(&out, html).map_err(|e| e.to_string())) {
                 Ok(()) => JobOutcome::Saved {
                     what: "report".into(),
+                    path: out,
+                },
+                Err(message) => JobOutcome::Failed { job, message },
+            }
+        })
+    }
+
+    /// Write a model as one ONNX file on a worker thread: a catalog version (read with its
+    /// own connection, checksum verified) or a model of this session.
+    pub fn start_onnx_export(
+        &mut self,
+        what: OnnxExport,
+        out: PathBuf,
+        repaint: Repaint,
+    ) -> Result<(), String> {
+        let key = format!("onnx:{}", out.display());
+        let title = format!("Exporting {}", file_name(&out));
+        self.spawn(key, title, repaint, move |progress| {
+            use crate::export::onnx;
+            progress.set_stage("writing the ONNX graph");
+            let job = format!("ONNX export to {}", file_name(&out));
+            let exported = match what {
+                OnnxExport::Version { catalog, version } => crate::catalog::Catalog::open(&catalog)
+                    .map_err(|e| e.to_string())
+                    .and_then(|catalog| {
+                        onnx::export_version(&catalog, &version, &out).map_err(|e| e.to_string())
+                    }),
+                OnnxExport::Run { model, source } => {
+                    crate::catalog::record::artifact_checksum(&model)
+                        .map_err(|e| e.to_string())
+                        .and_then(|checksum| {
+                            let source = onnx::ExportSource {
+                                artifact_checksum: checksum,
+                                ..source
+                            };
+                            onnx::export_model(&model, &source, &out).map_err(|e| e.to_string())
+                        })
+                }
+            };
+            match exported {
+                Ok(_) => JobOutcome::Saved {
+                    what: "ONNX model".into(),
                     path: out,
                 },
                 Err(message) => JobOutcome::Failed { job, message },

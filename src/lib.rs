@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod cli;
 pub mod data;
 pub mod error;
+pub mod export;
 pub mod gui;
 pub mod jobs;
 pub mod ml;

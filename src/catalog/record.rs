@@ -95,6 +95,11 @@ fn pack_model(model: &TrainedModel) -> Result<Vec<u8>, CatalogError> {
     Ok(packed)
 }
 
+/// The blake3 checksum `model` gets when it is registered (hex): the same packed bytes.
+pub fn artifact_checksum(model: &TrainedModel) -> Result<String, CatalogError> {
+    Ok(blake3::hash(&pack_model(model)?).to_hex().to_string())
+}
+
 /// The JSON of a stored artifact: inflated when packed, as it is when stored as plain JSON.
 fn unpack_model(bytes: &[u8]) -> std::io::Result<std::borrow::Cow<'_, [u8]>> {
     use std::io::Read as _;

@@ -24,6 +24,10 @@ pub struct ScoreArgs {
     /// Write the file's rows with their predictions to this CSV file.
     #[arg(short = 'o', long = "output", value_name = "OUT.csv")]
     pub output: Option<PathBuf>,
+    /// Decimals of the probabilities in the output file; 17 or more writes the shortest text
+    /// that reads back as the exact number.
+    #[arg(long, value_name = "N", default_value_t = export::PROBABILITY_DIGITS, requires = "output")]
+    pub digits: usize,
     /// Print the drift of each feature against the training data.
     #[arg(long)]
     pub drift: bool,
@@ -47,7 +51,7 @@ pub fn score(args: &ScoreArgs) -> anyhow::Result<()> {
     let scored = score_table(&model, &table, &Thresholds::default(), &mut |_, _| true)
         .map_err(|e| UsageError(format!("{}: {e}", args.file.display())))?;
     if let Some(out) = &args.output {
-        write_predictions(out, &table, &scored)?;
+        write_predictions(out, &table, &scored, args.digits)?;
     }
     let run = record::scoring_run(&table, &scored)?;
     // Predictions already written stay useful when the catalog cannot take the record (a
@@ -76,11 +80,16 @@ pub fn score(args: &ScoreArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn write_predictions(out: &PathBuf, table: &Table, scored: &Scored) -> anyhow::Result<()> {
+fn write_predictions(
+    out: &PathBuf,
+    table: &Table,
+    scored: &Scored,
+    digits: usize,
+) -> anyhow::Result<()> {
     let failed = |e: std::io::Error| anyhow::anyhow!("{}: {e}", out.display());
     let file = std::fs::File::create(out).map_err(failed)?;
     let mut writer = std::io::BufWriter::new(file);
-    export::write_predictions(&mut writer, table, scored).map_err(failed)?;
+    export::write_predictions(&mut writer, table, scored, digits).map_err(failed)?;
     writer.flush().map_err(failed)
 }
 

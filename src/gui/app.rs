@@ -221,7 +221,7 @@ impl ModeldeskApp {
         });
     }
 
-    fn apply(&mut self, ctx: &egui::Context, command: Command) {
+    pub(super) fn apply(&mut self, ctx: &egui::Context, command: Command) {
         match command {
             Command::OpenFileDialog => {
                 let asked = std::time::Instant::now();
@@ -355,6 +355,8 @@ impl ModeldeskApp {
             }
             Command::ScoreFile(path) => self.start_scoring(path),
             Command::ExportPredictions => self.export_predictions(),
+            Command::AskExportOnnx(source) => self.ask_export_onnx(ctx, source),
+            Command::ExportOnnx(source, path) => self.export_onnx(source, path),
             Command::TickRun { id, ticked } => {
                 self.ticked_runs.retain(|&r| r != id);
                 if ticked {

@@ -91,6 +91,10 @@ pub enum Command {
     OpenScoreDialog,
     /// Score this file with the chosen model.
     ScoreFile(PathBuf),
+    /// Export a model as one ONNX file (asks where).
+    AskExportOnnx(ScoreSource),
+    /// Export a model as one ONNX file to this path, as a job.
+    ExportOnnx(ScoreSource, PathBuf),
     /// Save the last predictions as CSV (asks where).
     ExportPredictions,
     CancelJobs,
@@ -101,7 +105,7 @@ pub enum Command {
     Quit,
 }
 
-/// A model to score with: a run of this session or a registered version.
+/// A model to score (or export): a run of this session or a registered version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ScoreSource {
     Run(u64),

@@ -6,6 +6,7 @@
 mod app;
 mod catalog_actions;
 mod command;
+mod export_actions;
 mod samples;
 mod score_actions;
 mod settings;

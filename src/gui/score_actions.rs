@@ -9,7 +9,7 @@ use super::app::{Message, ModeldeskApp};
 use super::command::ScoreSource;
 use crate::catalog::record;
 use crate::jobs::{ScoreOutcome, ScoreRequest};
-use crate::score::export::write_predictions;
+use crate::score::export::{write_predictions, PROBABILITY_DIGITS};
 
 impl ModeldeskApp {
     /// Read `path` and score it with the model chosen in the Score view.
@@ -133,7 +133,7 @@ impl ModeldeskApp {
         };
         let written = std::fs::File::create(&path).and_then(|file| {
             let mut out = std::io::BufWriter::new(file);
-            write_predictions(&mut out, &outcome.table, scored)?;
+            write_predictions(&mut out, &outcome.table, scored, PROBABILITY_DIGITS)?;
             std::io::Write::flush(&mut out)
         });
         match written {

@@ -37,13 +37,26 @@ pub fn prediction_columns(table: &Table, scored: &Scored) -> Vec<String> {
         .collect()
 }
 
-/// The prediction cells of one row.
-pub fn prediction_cells(scored: &Scored, row: usize) -> Vec<String> {
+/// Decimals of the probabilities written by default.
+pub const PROBABILITY_DIGITS: usize = 6;
+
+/// From this many decimals on, probabilities are written in their shortest exact form.
+pub const EXACT_DIGITS: usize = 17;
+
+/// The prediction cells of one row, probabilities with `digits` decimals (at least
+/// [`EXACT_DIGITS`]: the shortest text that reads back as the same number).
+pub fn prediction_cells(scored: &Scored, row: usize, digits: usize) -> Vec<String> {
     if scored.classes.is_empty() {
         vec![format_number(scored.predicted_values[row]).into_owned()]
     } else {
         std::iter::once(scored.classes[scored.predicted_class[row]].clone())
-            .chain(scored.proba.row(row).iter().map(|p| format!("{p:.6}")))
+            .chain(scored.proba.row(row).iter().map(|&p| {
+                if digits >= EXACT_DIGITS {
+                    format_number(p).into_owned()
+                } else {
+                    format!("{p:.digits$}")
+                }
+            }))
             .collect()
     }
 }
@@ -53,6 +66,7 @@ pub fn write_predictions(
     out: &mut dyn Write,
     table: &Table,
     scored: &Scored,
+    digits: usize,
 ) -> std::io::Result<()> {
     let mut header: Vec<String> = table.columns.iter().map(|c| csv_field(&c.name)).collect();
     header.extend(
@@ -81,7 +95,7 @@ pub fn write_predictions(
                 }
             }
         }
-        for cell in prediction_cells(scored, row) {
+        for cell in prediction_cells(scored, row, digits) {
             line.push(',');
             line.push_str(&csv_field(&cell));
         }

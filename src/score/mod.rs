@@ -280,7 +280,7 @@ mod tests {
             .iter()
             .all(|d| d.status == drift::DriftStatus::Stable));
         let mut csv = Vec::new();
-        export::write_predictions(&mut csv, &table, &scored).unwrap();
+        export::write_predictions(&mut csv, &table, &scored, 6).unwrap();
         let text = String::from_utf8(csv).unwrap();
         let header = text.lines().next().unwrap();
         assert!(

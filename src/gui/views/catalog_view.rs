@@ -873,6 +873,18 @@ fn version_page(
             }));
             commands.push(Command::ShowView(View::Score));
         }
+        if ui
+            .button("Export ONNX…")
+            .on_hover_text(
+                "One ONNX file with the recipe and the model, for ONNX Runtime in any language",
+            )
+            .clicked()
+        {
+            commands.push(Command::AskExportOnnx(ScoreSource::Version {
+                model: v.model.clone(),
+                version: v.version,
+            }));
+        }
     });
     notes(
         ui,

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::compare_plots::{self, run_color, ComparedRun};
-use crate::gui::command::{CatalogCommand, Command};
+use crate::gui::command::{CatalogCommand, Command, ScoreSource};
 use crate::jobs::TrainingRun;
 use crate::ml::eval::{Evaluation, Validation};
 use crate::score::export::csv_field;
@@ -345,6 +345,15 @@ fn run_list(ui: &mut egui::Ui, runs: &[TrainingRun], ticked: &[u64], commands: &
                     commands.push(Command::OpenRegister(run.id));
                 }
                 _ => {}
+            }
+            if ui
+                .small_button("Export ONNX…")
+                .on_hover_text(
+                    "One ONNX file with the recipe and the model, for ONNX Runtime in any language",
+                )
+                .clicked()
+            {
+                commands.push(Command::AskExportOnnx(ScoreSource::Run(run.id)));
             }
             if !e.warnings.is_empty() {
                 ui.colored_label(

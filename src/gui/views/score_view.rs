@@ -11,7 +11,7 @@ use crate::data::{format_number, ColumnData, MISSING_CODE};
 use crate::gui::command::{Command, ScoreSource};
 use crate::jobs::{ScoreOutcome, TrainingRun};
 use crate::score::drift::{DriftStatus, Thresholds};
-use crate::score::export::{prediction_cells, prediction_columns};
+use crate::score::export::{prediction_cells, prediction_columns, PROBABILITY_DIGITS};
 
 /// The choices of the Score view.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -391,7 +391,7 @@ fn predictions(ui: &mut egui::Ui, outcome: &ScoreOutcome, scored: &crate::score:
                     row.col(|ui| {
                         ui.weak((r + 1).to_string());
                     });
-                    for cell in prediction_cells(scored, r) {
+                    for cell in prediction_cells(scored, r, PROBABILITY_DIGITS) {
                         row.col(|ui| {
                             ui.strong(cell);
                         });

@@ -1,0 +1,89 @@
+//! Exporting a model from the window: where to (the system's save dialog), then the ONNX
+//! file written by a job.
+
+use std::path::PathBuf;
+
+use super::app::ModeldeskApp;
+use super::command::{Command, ScoreSource};
+use crate::export::onnx::ExportSource;
+use crate::jobs::OnnxExport;
+
+impl ModeldeskApp {
+    /// Ask where to write the ONNX file of `source`, then export it there.
+    pub(super) fn ask_export_onnx(&mut self, ctx: &eframe::egui::Context, source: ScoreSource) {
+        let name = match &source {
+            ScoreSource::Version { model, version } => format!("{model}-v{version}.onnx"),
+            ScoreSource::Run(id) => match self.runs.iter().find(|r| r.id == *id) {
+                Some(run) => format!("{}-{}.onnx", run.dataset, run.model.spec.name()),
+                None => "model.onnx".into(),
+            },
+        };
+        let picked = rfd::FileDialog::new()
+            .set_title("Export ONNX model")
+            .set_file_name(name)
+            .add_filter("ONNX", &["onnx"])
+            .save_file();
+        if let Some(path) = picked {
+            self.apply(ctx, Command::ExportOnnx(source, path));
+        }
+    }
+
+    /// Write `source` as one ONNX file to `path`, as a job.
+    pub(super) fn export_onnx(&mut self, source: ScoreSource, path: PathBuf) {
+        let what = match self.onnx_export(source) {
+            Ok(what) => what,
+            Err(message) => return self.error(message),
+        };
+        if let Err(message) = self
+            .jobs
+            .start_onnx_export(what, path, self.repaint_handle())
+        {
+            self.error(message);
+        }
+    }
+
+    fn onnx_export(&mut self, source: ScoreSource) -> Result<OnnxExport, String> {
+        let version = match source {
+            ScoreSource::Version { model, version } => (model, version),
+            ScoreSource::Run(id) => {
+                let run = self
+                    .runs
+                    .iter()
+                    .find(|r| r.id == id)
+                    .ok_or_else(|| format!("run #{id} is no longer open"))?;
+                match (&run.registered, &run.table) {
+                    // A version read back from the catalog is exported from there.
+                    (Some(registered), None) => registered.clone(),
+                    (registered, _) => {
+                        let (model, version) = match registered {
+                            Some((model, version)) => (model.clone(), Some(*version)),
+                            None => (run.dataset.clone(), None),
+                        };
+                        return Ok(OnnxExport::Run {
+                            model: Box::new(run.model.clone()),
+                            source: ExportSource {
+                                model,
+                                version,
+                                dataset: Some(run.dataset.clone()),
+                                artifact_checksum: String::new(),
+                            },
+                        });
+                    }
+                }
+            }
+        };
+        self.ensure_catalog();
+        let catalog = self
+            .catalog
+            .catalog
+            .as_ref()
+            .ok_or_else(|| self.catalog.error.clone().unwrap_or_default())?;
+        let found = catalog
+            .resolve(&format!("{}@{}", version.0, version.1))
+            .map_err(|e| e.to_string())?;
+        Ok(OnnxExport::Version {
+            catalog: catalog.path().to_path_buf(),
+            version: found,
+        })
+    }
+}
