@@ -24,19 +24,47 @@ impl LinearModel {
     }
 }
 
-/// Least squares with an intercept.
+/// Least squares with an intercept, as scikit-learn's `LinearRegression`: the rows and
+/// targets are centred, then the minimum-norm solution is taken from the singular values of
+/// the centred rows (those below `max(n, p) · ε ·` the largest count as zero, scipy's
+/// `lstsq` rule). One-hot columns always sum to one, which makes plain least squares
+/// singular: linfa's QR solve then returned weights near 10¹⁷ whose predictions came out
+/// rounded to multiples of 16.
 pub fn fit_least_squares(x: ArrayView2<f64>, y: &[f64]) -> Result<LinearModel, ModelError> {
-    let dataset = DatasetBase::new(x, Array1::from(y.to_vec()));
-    let fitted = LinearRegression::new()
-        .fit(&dataset)
-        .map_err(|e| ModelError::Linfa {
+    use linfa_linalg::svd::SVDInto;
+    let (n, p) = x.dim();
+    let x_mean = x.mean_axis(Axis(0)).unwrap_or_else(|| Array1::zeros(p));
+    let y_mean = y.iter().sum::<f64>() / n.max(1) as f64;
+    let centred = &x - &x_mean;
+    let targets: Array1<f64> = y.iter().map(|v| v - y_mean).collect();
+    let xty = centred.t().dot(&targets);
+    let mut weights = Array1::zeros(p);
+    if n > 0 && p > 0 {
+        let (_, sigma, vt) = centred
+            .svd_into(false, true)
+            .map_err(|e| ModelError::Linfa {
+                algorithm: "linear regression",
+                message: e.to_string(),
+            })?;
+        let vt = vt.expect("asked for Vᵀ");
+        let largest = sigma.iter().copied().fold(0.0, f64::max);
+        let cutoff = largest * f64::EPSILON * n.max(p) as f64;
+        // w = V Σ⁺ Uᵀ y, and Uᵀ y = Σ⁻¹ Vᵀ Xᵀ y for every kept direction.
+        for (s, direction) in sigma.iter().zip(vt.rows()) {
+            if *s > cutoff {
+                let along = direction.dot(&xty) / (s * s);
+                weights.scaled_add(along, &direction);
+            }
+        }
+    }
+    if weights.iter().any(|w: &f64| !w.is_finite()) {
+        return Err(ModelError::Linfa {
             algorithm: "linear regression",
-            message: e.to_string(),
-        })?;
-    Ok(LinearModel {
-        weights: fitted.params().clone(),
-        intercept: fitted.intercept(),
-    })
+            message: "the least-squares weights are not finite".into(),
+        });
+    }
+    let intercept = y_mean - x_mean.dot(&weights);
+    Ok(LinearModel { weights, intercept })
 }
 
 /// Ridge exactly: least squares (linfa-linear) on the centred rows stacked over
@@ -126,5 +154,42 @@ mod tests {
         };
         let (shrunk, steps) = fit_penalised(x.view(), &y, &lasso, "lasso").unwrap();
         assert!(shrunk.weights[0].abs() < 2.0 && steps >= 1, "{shrunk:?}");
+    }
+
+    #[test]
+    fn least_squares_over_one_hot_columns_takes_the_smallest_weights() {
+        // A number and a two-level category one-hot encoded: the indicators sum to one, so
+        // the intercept and the two indicators can trade any amount between them.
+        let rows = [
+            (0.0, 1.0),
+            (1.0, 0.0),
+            (2.0, 1.0),
+            (3.0, 0.0),
+            (4.0, 1.0),
+            (5.0, 0.0),
+        ];
+        let x = Array2::from_shape_fn((rows.len(), 3), |(i, j)| match j {
+            0 => rows[i].0,
+            1 => rows[i].1,
+            _ => 1.0 - rows[i].1,
+        });
+        let y: Vec<f64> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, (v, a))| 1000.0 + 2.0 * v + 30.0 * a + [0.1, -0.2, 0.05][i % 3])
+            .collect();
+        let ols = fit_least_squares(x.view(), &y).unwrap();
+        // The same fit with one indicator dropped is full rank: the predictions must agree.
+        let reduced = fit_least_squares(x.slice(s![.., ..2]), &y).unwrap();
+        let (full, less) = (ols.predict(x.view()), reduced.predict(x.slice(s![.., ..2])));
+        for (a, b) in full.iter().zip(&less) {
+            assert!((a - b).abs() < 1e-9, "{full} vs {less}");
+        }
+        // Of all the equal fits, the one with the smallest weights: ±half the level effect.
+        assert!((ols.weights[1] + ols.weights[2]).abs() < 1e-9, "{ols:?}");
+        assert!(
+            (ols.weights[1] - reduced.weights[1] / 2.0).abs() < 1e-9,
+            "{ols:?}"
+        );
     }
 }
