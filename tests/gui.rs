@@ -615,3 +615,55 @@ fn comparing_catalog_versions_opens_compare_with_their_stored_metrics() {
         .count();
     assert_eq!(versions, 2);
 }
+
+#[test]
+fn a_run_and_a_version_export_to_onnx_as_jobs() {
+    use modeldesk::gui::{Command, ScoreSource};
+    let mut harness = two_registered_versions();
+    // Compare lists each run with its own export button.
+    assert_eq!(harness.get_all_by_label("Export ONNX…").count(), 2);
+    let dir = tempfile::tempdir().unwrap();
+    let from_run = dir.path().join("run.onnx");
+    harness
+        .state_mut()
+        .send(Command::ExportOnnx(ScoreSource::Run(1), from_run.clone()));
+    settle(&mut harness);
+    open_version_page(&mut harness, "v2");
+    harness.get_by_label("Export ONNX…");
+    let from_version = dir.path().join("version.onnx");
+    harness.state_mut().send(Command::ExportOnnx(
+        ScoreSource::Version {
+            model: "penguin-species".into(),
+            version: 2,
+        },
+        from_version.clone(),
+    ));
+    settle(&mut harness);
+    for path in [&from_run, &from_version] {
+        let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let has = |needle: &str| bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
+        assert!(has("modeldesk") && has("penguin-species") && has("bill_length_mm"));
+    }
+    let said: Vec<&str> = harness
+        .state()
+        .messages
+        .iter()
+        .map(|m| m.text.as_str())
+        .collect();
+    for path in [&from_run, &from_version] {
+        let saved = format!("ONNX model saved to {}", path.display());
+        assert!(said.contains(&saved.as_str()), "{said:?}");
+    }
+    // The run was registered as v1, and its file says so: the metadata entry
+    // {key: "version", value: "1"} as protobuf writes it.
+    let version_entry = |v: u8| [&[0x0a, 7][..], b"version", &[0x12, 1, v]].concat();
+    for (path, version) in [(&from_run, b'1'), (&from_version, b'2')] {
+        let bytes = std::fs::read(path).unwrap();
+        let entry = version_entry(version);
+        assert!(
+            bytes.windows(entry.len()).any(|w| w == entry),
+            "{}",
+            path.display()
+        );
+    }
+}

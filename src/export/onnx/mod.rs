@@ -233,3 +233,117 @@ pub fn export_model(
         bytes: bytes.len(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::proto::type_proto;
+    use super::*;
+    use crate::data::{Column, ColumnData, ColumnKind, Role, Table};
+    use crate::ml::eval::{train_and_validate, Validation};
+    use crate::ml::prep::Recipe;
+    use crate::ml::spec::ModelSpec;
+    use prost::Message as _;
+
+    fn penguin_like() -> Table {
+        let n = 40;
+        let numbers: Vec<f64> = (0..n)
+            .map(|i| if i % 7 == 3 { f64::NAN } else { i as f64 })
+            .collect();
+        let column = |name: &str, kind, data| Column {
+            name: name.into(),
+            kind,
+            role: Role::Feature,
+            data,
+        };
+        let mut target = column(
+            "species",
+            ColumnKind::Categorical,
+            ColumnData::Strings {
+                codes: (0..n).map(|i| u32::from(i >= 20)).collect(),
+                levels: vec!["Adelie".into(), "Gentoo".into()],
+            },
+        );
+        target.role = Role::Target;
+        Table {
+            name: "penguins".into(),
+            source: "penguins.csv".into(),
+            fingerprint: String::new(),
+            dialect: Default::default(),
+            columns: vec![
+                column("bill", ColumnKind::Float, ColumnData::Numeric(numbers)),
+                column(
+                    "island",
+                    ColumnKind::Categorical,
+                    ColumnData::Strings {
+                        codes: (0..n as u32).map(|i| i % 3).collect(),
+                        levels: vec!["Biscoe".into(), "Dream".into(), "Torgersen".into()],
+                    },
+                ),
+                target,
+            ],
+            notices: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_graph_takes_each_column_as_named_and_says_where_it_came_from() {
+        let table = penguin_like();
+        let spec = ModelSpec::from_name("logistic_regression").unwrap();
+        let (_, model) = train_and_validate(
+            &table,
+            "species",
+            None,
+            &Recipe::default_for(&table),
+            &spec,
+            Validation::Holdout {
+                fraction: 0.25,
+                seed: 0,
+            },
+            &mut |_, _| true,
+        )
+        .unwrap();
+        let source = ExportSource {
+            model: "penguins".into(),
+            version: Some(3),
+            dataset: Some("penguins".into()),
+            artifact_checksum: "abc".into(),
+        };
+        let bytes = onnx_bytes(&model, &source);
+        let decoded = ModelProto::decode(bytes.as_slice()).unwrap();
+        assert_eq!(
+            (decoded.ir_version, decoded.producer_name.as_str()),
+            (10, "modeldesk")
+        );
+        let graph = decoded.graph.unwrap();
+        let typed = |v: &proto::ValueInfoProto| match &v.r#type.as_ref().unwrap().value {
+            Some(type_proto::Value::TensorType(t)) => (v.name.clone(), t.elem_type),
+            None => panic!("untyped"),
+        };
+        let inputs: Vec<_> = graph.input.iter().map(typed).collect();
+        assert_eq!(
+            inputs,
+            vec![
+                ("bill".to_string(), data_type::DOUBLE),
+                ("island".to_string(), data_type::STRING)
+            ]
+        );
+        let outputs: Vec<_> = graph.output.iter().map(typed).collect();
+        assert_eq!(
+            outputs,
+            vec![
+                ("probabilities".to_string(), data_type::DOUBLE),
+                ("label".to_string(), data_type::STRING)
+            ]
+        );
+        let meta: std::collections::BTreeMap<_, _> = decoded
+            .metadata_props
+            .iter()
+            .map(|p| (p.key.as_str(), p.value.as_str()))
+            .collect();
+        assert_eq!(meta["version"], "3");
+        assert_eq!(meta["classes"], r#"["Adelie","Gentoo"]"#);
+        assert_eq!(meta["artifact_blake3"], "abc");
+        assert!(!meta.contains_key("stage"));
+        assert!(meta["input_schema"].contains(r#""levels":["Biscoe","Dream","Torgersen"]"#));
+    }
+}
