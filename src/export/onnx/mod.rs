@@ -242,7 +242,6 @@ mod tests {
     use crate::ml::eval::{train_and_validate, Validation};
     use crate::ml::prep::Recipe;
     use crate::ml::spec::ModelSpec;
-    use prost::Message as _;
 
     fn penguin_like() -> Table {
         let n = 40;
