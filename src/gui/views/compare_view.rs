@@ -330,31 +330,33 @@ fn run_list(ui: &mut egui::Ui, runs: &[TrainingRun], ticked: &[u64], commands: &
             } else if let Some(r2) = e.mean.get("r2") {
                 ui.weak(format!("R² {r2:.3} · {} rows", e.rows_used));
             }
-            match (&run.registered, &run.table) {
-                (Some((model, version)), Some(_)) => {
-                    ui.weak(format!("registered as {model} v{version}"));
+            ui.horizontal_wrapped(|ui| {
+                match (&run.registered, &run.table) {
+                    (Some((model, version)), Some(_)) => {
+                        ui.weak(format!("registered as {model} v{version}"));
+                    }
+                    (None, Some(_))
+                        if ui
+                            .small_button("Register…")
+                            .on_hover_text(
+                                "Keep this model in the catalog, as a new model or a new version of one",
+                            )
+                            .clicked() =>
+                    {
+                        commands.push(Command::OpenRegister(run.id));
+                    }
+                    _ => {}
                 }
-                (None, Some(_))
-                    if ui
-                        .small_button("Register…")
-                        .on_hover_text(
-                            "Keep this model in the catalog, as a new model or a new version of one",
-                        )
-                        .clicked() =>
+                if ui
+                    .small_button("Export ONNX…")
+                    .on_hover_text(
+                        "One ONNX file with the recipe and the model, for ONNX Runtime in any language",
+                    )
+                    .clicked()
                 {
-                    commands.push(Command::OpenRegister(run.id));
+                    commands.push(Command::AskExportOnnx(ScoreSource::Run(run.id)));
                 }
-                _ => {}
-            }
-            if ui
-                .small_button("Export ONNX…")
-                .on_hover_text(
-                    "One ONNX file with the recipe and the model, for ONNX Runtime in any language",
-                )
-                .clicked()
-            {
-                commands.push(Command::AskExportOnnx(ScoreSource::Run(run.id)));
-            }
+            });
             if !e.warnings.is_empty() {
                 ui.colored_label(
                     ui.visuals().warn_fg_color,
