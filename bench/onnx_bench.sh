@@ -12,7 +12,8 @@
 #                InferenceSession.run on all rows (both timed), then labels and
 #                probabilities compared with modeldesk's CSV (not timed)
 # Then the same two files are loaded and run in ONNX Runtime 1.20.1 (the oldest release the
-# export targets), in a virtualenv of its own. Medians are printed; nothing is asserted.
+# export targets), in a virtualenv of its own, on the first 10,000 rows, and compared with
+# modeldesk's predictions. Medians are printed; nothing is asserted.
 #
 # Environment (all optional):
 #   BENCH_DIR     where big.csv lives / is generated      (/tmp/modeldesk-bench)
@@ -92,5 +93,5 @@ print(f"ONNX Runtime {ort[0]['ort']}, rows {ort[0]['rows']}")
 PY
 echo
 for algo in logistic_regression random_forest; do
-    echo "ONNX Runtime 1.20.1, $algo: $("$OLD_ORT_VENV/bin/python" "$HERE/onnx_peer.py" load "$TMP/$algo.onnx" "$FILE")"
+    echo "ONNX Runtime 1.20.1, $algo: $("$OLD_ORT_VENV/bin/python" "$HERE/onnx_peer.py" load "$TMP/$algo.onnx" "$FILE" "$TMP/$algo.scored.csv")"
 done

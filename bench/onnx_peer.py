@@ -5,9 +5,10 @@
       Runtime, and compares labels and probabilities with what `modeldesk score -o --digits
       17` wrote to SCORED.csv. Prints one JSON object: read and run seconds, rows,
       label mismatches, the largest probability difference.
-  onnx_peer.py load MODEL.onnx FILE.csv
-      Loads the model in this ONNX Runtime and runs it on FILE.csv's first 1,000 rows;
-      prints the runtime's version and the labels' counts (to check an older runtime).
+  onnx_peer.py load MODEL.onnx FILE.csv SCORED.csv
+      Loads the model in this ONNX Runtime and runs it on FILE.csv's first 10,000 rows;
+      prints the runtime's version, label mismatches and the largest probability difference
+      against SCORED.csv (to check an older runtime).
 """
 
 import json
@@ -66,12 +67,19 @@ def score(model_path, csv_path, scored_path):
     }))
 
 
-def load(model_path, csv_path):
-    inputs, _ = schema(model_path)
+def load(model_path, csv_path, scored_path):
+    inputs, classes = schema(model_path)
+    rows = 10_000
     session = ort.InferenceSession(model_path, providers=["CPUExecutionProvider"])
-    outputs = session.run(["label"], feeds(read(csv_path, inputs, nrows=1000), inputs))
-    labels, counts = np.unique(outputs[0], return_counts=True)
-    print(json.dumps({"ort": ort.__version__, "labels": dict(zip(labels.tolist(), counts.tolist()))}))
+    label, proba = session.run(["label", "probabilities"], feeds(read(csv_path, inputs, nrows=rows), inputs))
+    columns = [f"proba_{c}" for c in classes]
+    expected = pd.read_csv(scored_path, usecols=["predicted"] + columns, nrows=rows)
+    print(json.dumps({
+        "ort": ort.__version__,
+        "rows": rows,
+        "label_mismatches": int((label != expected["predicted"].to_numpy(dtype=object)).sum()),
+        "max_proba_diff": float(np.abs(proba - expected[columns].to_numpy()).max()),
+    }))
 
 
 if __name__ == "__main__":

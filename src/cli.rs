@@ -6,6 +6,7 @@ mod catalog;
 mod export;
 mod report;
 mod score;
+mod serve;
 
 pub use catalog::{
     CatalogArg, DescribeArgs, HistoryArgs, ModelsArgs, RollbackArgs, StageArgs, TagArgs,
@@ -13,6 +14,7 @@ pub use catalog::{
 pub use export::ExportArgs;
 pub use report::ReportArgs;
 pub use score::ScoreArgs;
+pub use serve::{MonitorArgs, ServeArgs};
 
 use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::json;
@@ -65,6 +67,10 @@ pub enum Command {
     /// Predict a CSV file with a registered version: schema check, metrics if labelled,
     /// drift, predictions as CSV; the run is recorded in the catalog.
     Score(ScoreArgs),
+    /// Serve a registered version over HTTP (MLflow's scoring protocol), following its stage.
+    Serve(ServeArgs),
+    /// Show the live windows a server recorded: traffic, latency, drift, labelled accuracy.
+    Monitor(MonitorArgs),
     /// Write a registered version, recipe and model together, as one ONNX file.
     Export(ExportArgs),
     /// Write one self-contained HTML report on one version or a comparison of several.
@@ -225,6 +231,8 @@ pub fn run(command: Command) -> anyhow::Result<()> {
         Command::Score(args) => score::score(&args),
         Command::Report(args) => report::report(&args),
         Command::Export(args) => export::export(&args),
+        Command::Serve(args) => serve::serve(&args),
+        Command::Monitor(args) => serve::monitor(&args),
         Command::Gui { .. } => unreachable!("the window is opened by main"),
     }
 }

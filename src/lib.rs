@@ -11,5 +11,6 @@ pub mod jobs;
 pub mod ml;
 pub mod report;
 pub mod score;
+pub mod serve;
 #[cfg(test)]
 mod test_random;

@@ -187,6 +187,29 @@ CREATE TABLE scoring_runs (
 );
 CREATE INDEX scoring_runs_by_version ON scoring_runs (version_id);
 "#,
+    // 2: live windows, what a scoring server saw of one version during one time window.
+    r#"
+CREATE TABLE live_windows (
+    id INTEGER PRIMARY KEY,
+    version_id INTEGER NOT NULL REFERENCES model_versions(id),
+    -- The server process that wrote it ("host:port pid"); one row per server and window.
+    server TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    ended_at TEXT NOT NULL,
+    requests INTEGER NOT NULL,
+    rows INTEGER NOT NULL,
+    errors INTEGER NOT NULL,
+    latency_p50_ms REAL NOT NULL,
+    latency_p99_ms REAL NOT NULL,
+    sampled_rows INTEGER NOT NULL,
+    drift_json TEXT NOT NULL CHECK (json_valid(drift_json)),
+    labelled_rows INTEGER NOT NULL DEFAULT 0,
+    -- Accuracy (classification) or RMSE (regression) over the rows labelled in the window.
+    labelled_metric REAL,
+    UNIQUE (server, version_id, started_at)
+);
+CREATE INDEX live_windows_by_version ON live_windows (version_id, ended_at);
+"#,
 ];
 
 /// The schema version this build writes and reads.

@@ -99,6 +99,68 @@ pub fn check_schema(model: &TrainedModel, table: &Table) -> Result<Vec<String>, 
     Ok(notices)
 }
 
+/// The predictions for every row of a table, and what the recipe noticed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Predictions {
+    /// Classification: one probability column per class (rows × classes).
+    pub proba: ndarray::Array2<f64>,
+    pub predicted_class: Vec<usize>,
+    /// Regression: the predicted value of each row.
+    pub predicted_values: Vec<f64>,
+    /// Per one-hot column: cells holding a level training never saw.
+    pub unseen: Vec<(String, u64)>,
+    /// The schema check's notices and the unseen levels, in words.
+    pub notices: Vec<String>,
+}
+
+/// Predict every row of `table`: the schema check, the fitted recipe, the model. `score`
+/// and the scoring server both predict through here.
+pub fn predict_table(model: &TrainedModel, table: &Table) -> Result<Predictions, ScoreError> {
+    let notices = check_schema(model, table)?;
+    predict_checked(model, table, notices)
+}
+
+fn predict_checked(
+    model: &TrainedModel,
+    table: &Table,
+    mut notices: Vec<String>,
+) -> Result<Predictions, ScoreError> {
+    let rows: Vec<usize> = (0..table.rows()).collect();
+    let transformed = model.recipe.transform(table, &rows)?;
+    for (column, count) in &transformed.unseen {
+        notices.push(format!(
+            "'{column}': {count} cell{} with a level training never saw (encoded as all zeros)",
+            if *count == 1 { "" } else { "s" }
+        ));
+    }
+    let x = transformed.x.view();
+    let mut out = Predictions {
+        proba: ndarray::Array2::zeros((0, model.classes.len())),
+        predicted_class: Vec::new(),
+        predicted_values: Vec::new(),
+        unseen: transformed.unseen,
+        notices,
+    };
+    match model.task {
+        Task::Classification => {
+            let proba = model
+                .model
+                .predict_proba(x, model.classes.len())
+                .unwrap_or_else(|| ndarray::Array2::zeros((rows.len(), model.classes.len())));
+            out.predicted_class = argmax_rows(&proba);
+            out.proba = proba;
+        }
+        Task::Regression => {
+            out.predicted_values = model
+                .model
+                .predict_values(x)
+                .map(|v| v.to_vec())
+                .unwrap_or_default();
+        }
+    }
+    Ok(out)
+}
+
 /// Score every row of `table` with `model`: schema check, predictions, metrics if the target
 /// column is present, and drift of each feature. `progress` hears fractions done and returns
 /// false to cancel.
@@ -108,52 +170,24 @@ pub fn score_table(
     thresholds: &Thresholds,
     progress: &mut dyn FnMut(f32, &str) -> bool,
 ) -> Result<Scored, ScoreError> {
-    let mut notices = check_schema(model, table)?;
-    if !progress(0.1, "applying the recipe") {
+    let notices = check_schema(model, table)?;
+    if !progress(0.1, "predicting") {
         return Err(ScoreError::Cancelled);
     }
-    let rows: Vec<usize> = (0..table.rows()).collect();
-    let transformed = model.recipe.transform(table, &rows)?;
-    for (column, count) in &transformed.unseen {
-        notices.push(format!(
-            "'{column}': {count} cell{} with a level training never saw (encoded as all zeros)",
-            if *count == 1 { "" } else { "s" }
-        ));
-    }
-    if !progress(0.5, "predicting") {
-        return Err(ScoreError::Cancelled);
-    }
-    let x = transformed.x.view();
+    let predictions = predict_checked(model, table, notices)?;
     let mut scored = Scored {
         task: model.task,
-        rows: rows.len(),
+        rows: table.rows(),
         classes: model.classes.clone(),
-        predicted_class: Vec::new(),
-        proba: ndarray::Array2::zeros((0, model.classes.len())),
-        predicted_values: Vec::new(),
-        unseen: transformed.unseen.clone(),
-        notices,
+        predicted_class: predictions.predicted_class,
+        proba: predictions.proba,
+        predicted_values: predictions.predicted_values,
+        unseen: predictions.unseen,
+        notices: predictions.notices,
         metrics: None,
         labelled_rows: 0,
         drift: Vec::new(),
     };
-    match model.task {
-        Task::Classification => {
-            let proba = model
-                .model
-                .predict_proba(x, model.classes.len())
-                .unwrap_or_else(|| ndarray::Array2::zeros((rows.len(), model.classes.len())));
-            scored.predicted_class = argmax_rows(&proba);
-            scored.proba = proba;
-        }
-        Task::Regression => {
-            scored.predicted_values = model
-                .model
-                .predict_values(x)
-                .map(|v| v.to_vec())
-                .unwrap_or_default();
-        }
-    }
     if !progress(0.7, "measuring") {
         return Err(ScoreError::Cancelled);
     }

@@ -1,0 +1,154 @@
+//! Live windows: what a scoring server saw of one version during one window of time —
+//! requests, rows, errors, latency, the drift of a sample of the rows and, when labels came
+//! back, how right the predictions were. Each server writes each of its windows once.
+
+use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
+
+use super::lookup::{locate, model_id};
+use super::{Catalog, CatalogError};
+
+/// A live window to record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewLiveWindow {
+    /// The server that saw it ("127.0.0.1:5001 pid 4242").
+    pub server: String,
+    /// UTC, ISO-8601.
+    pub started_at: String,
+    pub ended_at: String,
+    pub requests: u64,
+    pub rows: u64,
+    pub errors: u64,
+    pub latency_p50_ms: f64,
+    pub latency_p99_ms: f64,
+    pub sampled_rows: u64,
+    /// Drift per feature of the sampled rows (`score::drift::FeatureDrift` as a JSON array).
+    pub drift_json: String,
+    pub labelled_rows: u64,
+    /// Accuracy or RMSE over the labelled rows.
+    pub labelled_metric: Option<f64>,
+}
+
+/// A recorded live window.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LiveWindow {
+    pub id: i64,
+    pub model: String,
+    pub version: i64,
+    pub server: String,
+    pub started_at: String,
+    pub ended_at: String,
+    pub requests: u64,
+    pub rows: u64,
+    pub errors: u64,
+    pub latency_p50_ms: f64,
+    pub latency_p99_ms: f64,
+    pub sampled_rows: u64,
+    pub drift_json: String,
+    pub labelled_rows: u64,
+    pub labelled_metric: Option<f64>,
+}
+
+fn count(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+impl Catalog {
+    /// Record a live window of version `version` of `model`; returns its id. A window the
+    /// same server already recorded (same start) is not recorded twice: its id is returned.
+    pub fn record_live_window(
+        &mut self,
+        model: &str,
+        version: i64,
+        window: &NewLiveWindow,
+    ) -> Result<i64, CatalogError> {
+        self.write(|tx| {
+            let found = locate(tx, model, version)?;
+            let inserted = tx
+                .prepare_cached(
+                    "INSERT INTO live_windows (version_id, server, started_at, ended_at,
+                         requests, rows, errors, latency_p50_ms, latency_p99_ms, sampled_rows,
+                         drift_json, labelled_rows, labelled_metric)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                     ON CONFLICT (server, version_id, started_at) DO NOTHING",
+                )?
+                .execute(params![
+                    found.id,
+                    window.server,
+                    window.started_at,
+                    window.ended_at,
+                    count(window.requests),
+                    count(window.rows),
+                    count(window.errors),
+                    window.latency_p50_ms,
+                    window.latency_p99_ms,
+                    count(window.sampled_rows),
+                    window.drift_json,
+                    count(window.labelled_rows),
+                    window.labelled_metric,
+                ])?;
+            if inserted == 1 {
+                return Ok(tx.last_insert_rowid());
+            }
+            let existing: Option<i64> = tx
+                .prepare_cached(
+                    "SELECT id FROM live_windows
+                     WHERE server = ?1 AND version_id = ?2 AND started_at = ?3",
+                )?
+                .query_row(params![window.server, found.id, window.started_at], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            Ok(existing.unwrap_or_default())
+        })
+    }
+
+    /// The live windows of `model` (of one version, or of all), ending at or after `since`
+    /// (UTC, ISO-8601), oldest first.
+    pub fn live_windows(
+        &self,
+        model: &str,
+        version: Option<i64>,
+        since: Option<&str>,
+    ) -> Result<Vec<LiveWindow>, CatalogError> {
+        let version_id = match version {
+            Some(v) => Some(locate(self.conn(), model, v)?.id),
+            None => {
+                // An unknown model is an error, not an empty list.
+                model_id(self.conn(), model)?;
+                None
+            }
+        };
+        let mut statement = self.conn().prepare_cached(
+            "SELECT w.id, m.name, v.version, w.server, w.started_at, w.ended_at, w.requests,
+                    w.rows, w.errors, w.latency_p50_ms, w.latency_p99_ms, w.sampled_rows,
+                    w.drift_json, w.labelled_rows, w.labelled_metric
+             FROM live_windows w
+             JOIN model_versions v ON v.id = w.version_id
+             JOIN registered_models m ON m.id = v.model_id
+             WHERE m.name = ?1 AND (?2 IS NULL OR v.id = ?2) AND (?3 IS NULL OR w.ended_at >= ?3)
+             ORDER BY w.ended_at, w.id",
+        )?;
+        let rows = statement.query_map(params![model, version_id, since], |row| {
+            let n = |i: usize| -> rusqlite::Result<u64> { Ok(row.get::<_, i64>(i)?.max(0) as u64) };
+            Ok(LiveWindow {
+                id: row.get(0)?,
+                model: row.get(1)?,
+                version: row.get(2)?,
+                server: row.get(3)?,
+                started_at: row.get(4)?,
+                ended_at: row.get(5)?,
+                requests: n(6)?,
+                rows: n(7)?,
+                errors: n(8)?,
+                latency_p50_ms: row.get(9)?,
+                latency_p99_ms: row.get(10)?,
+                sampled_rows: n(11)?,
+                drift_json: row.get(12)?,
+                labelled_rows: n(13)?,
+                labelled_metric: row.get(14)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
