@@ -649,3 +649,52 @@ fn live_windows_are_recorded_with_labels_and_read_back() {
     let bad = modeldesk(&["monitor", "penguins", "--since", "lately", "--catalog", c]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn a_request_in_flight_when_sigterm_arrives_is_answered_before_the_server_stops() {
+    let (_dir, catalog) = penguins_catalog();
+    let server = Server::start(&catalog, "penguins@1", &["--max-rows", "200000"]);
+    let port = server.port;
+    // A batch big enough to take a while: 100,000 rows as CSV.
+    let mut body = COLUMNS.join(",") + "\n";
+    for i in 0..100_000 {
+        body += &(ROWS[i % 4].join(",") + "\n");
+    }
+    let client = std::thread::spawn(move || {
+        let answer = request(
+            port,
+            "POST",
+            "/invocations",
+            &[("Content-Type", "text/csv")],
+            body.as_bytes(),
+        );
+        (answer, Instant::now())
+    });
+    std::thread::sleep(Duration::from_millis(100));
+    let terminated = Instant::now();
+    let status = server.stop();
+    let (answer, answered) = client.join().unwrap();
+    assert!(status.success());
+    // Otherwise this test would show nothing: the answer came after the signal.
+    assert!(answered > terminated, "answered before SIGTERM was sent");
+    assert_eq!(
+        answer.status,
+        200,
+        "{}",
+        &answer.body[..answer.body.len().min(300)]
+    );
+    assert_eq!(
+        answer.json()["predictions"].as_array().unwrap().len(),
+        100_000
+    );
+    // Its rows are in the window recorded on the way out.
+    let out = ok(&[
+        "monitor",
+        "penguins@1",
+        "--json",
+        "--catalog",
+        catalog.to_str().unwrap(),
+    ]);
+    let monitor: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(monitor["windows"][0]["rows"], 100_000, "{monitor}");
+}
