@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 use thiserror::Error;
 
+use super::drift_reference::{reference, DriftReference};
 use super::metrics::{
     classification_metrics, regression_metrics, ClassificationMetrics, RegressionMetrics,
 };
@@ -19,7 +20,6 @@ use super::split::{
 };
 use super::target::{class_target, infer_task, value_target, ClassTarget, Task, ValueTarget};
 use crate::data::Table;
-use crate::score::drift::{reference, DriftReference};
 
 /// A classification target with more classes than this is almost surely a quantity.
 const MAX_CLASSES: usize = 200;
