@@ -5,6 +5,7 @@
 mod column;
 mod decode;
 mod import;
+mod import_error;
 mod infer;
 mod options;
 mod parse;
@@ -14,5 +15,6 @@ mod sniff;
 pub use column::{format_number, Column, ColumnData, ColumnKind, Role, Table, MISSING_CODE};
 pub use decode::Encoding;
 pub use import::{import_csv, preview_csv, Preview, Progress};
+pub use import_error::ImportError;
 pub use options::{Dialect, ImportOptions, DEFAULT_MISSING_TOKENS};
 pub use profile::{level_counts, profile_table, ColumnProfile, Histogram, NumericSummary, Profile};
