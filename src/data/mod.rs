@@ -3,6 +3,7 @@
 //! Nothing here knows about the window; the CLI, the GUI and the tests call the same functions.
 
 mod column;
+mod csv_field;
 mod decode;
 mod import;
 mod import_error;
@@ -13,6 +14,7 @@ mod profile;
 mod sniff;
 
 pub use column::{format_number, Column, ColumnData, ColumnKind, Role, Table, MISSING_CODE};
+pub use csv_field::csv_field;
 pub use decode::Encoding;
 pub use import::{import_csv, preview_csv, Preview, Progress};
 pub use import_error::ImportError;

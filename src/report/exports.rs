@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use super::metric_table::{best, higher_is_better, metric_names, MetricColumn};
-use crate::score::export::csv_field;
+use crate::data::csv_field;
 
 /// A number for CSV: empty when undefined.
 fn cell(value: Option<&f64>) -> String {

@@ -788,7 +788,7 @@ fn versions_table(ui: &mut egui::Ui, state: &mut CatalogViewState) {
 
 /// The versions as CSV: number, stage, time, algorithm and each metric's mean.
 fn versions_csv(versions: &[VersionSummary], metrics: &[String]) -> String {
-    use crate::score::export::csv_field;
+    use crate::data::csv_field;
     let mut out = String::from("model,version,stage,registered,algorithm");
     for m in metrics {
         out.push(',');

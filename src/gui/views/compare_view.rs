@@ -9,10 +9,10 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::compare_plots::{self, run_color, ComparedRun};
+use crate::data::csv_field;
 use crate::gui::command::{CatalogCommand, Command};
 use crate::jobs::TrainingRun;
 use crate::ml::eval::{Evaluation, Validation};
-use crate::score::export::csv_field;
 
 /// Runs drawn in the plots at most; the table shows every ticked run.
 const MAX_PLOTTED: usize = 8;

@@ -276,7 +276,7 @@ fn drift(ui: &mut egui::Ui, scored: &crate::score::Scored, form: &mut ScoreForm)
         for d in &scored.drift {
             csv.push_str(&format!(
                 "{},{},{},{},{}\n",
-                crate::score::export::csv_field(&d.column),
+                crate::data::csv_field(&d.column),
                 d.psi,
                 d.ks.map_or(String::new(), |k| k.to_string()),
                 format!("{:?}", d.status).to_lowercase(),
