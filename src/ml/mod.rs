@@ -6,6 +6,7 @@ pub mod drift_reference;
 pub mod eval;
 pub mod linear;
 pub mod logistic;
+pub mod metric_display;
 pub mod metrics;
 pub mod model;
 pub mod prep;

@@ -229,7 +229,7 @@ fn run_details(run: &TrainingRun) -> String {
         validation_text(&e.validation),
         e.rows_used,
         e.rows_dropped,
-        crate::report::format_seconds(e.train_seconds)
+        crate::ml::metric_display::format_seconds(e.train_seconds)
     );
     if !e.warnings.is_empty() {
         text.push_str("\nWarnings:");

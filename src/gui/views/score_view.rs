@@ -161,7 +161,7 @@ pub fn show(
     ui.label(format!(
         "{} rows in {}; schema check passed.",
         scored.rows,
-        crate::report::format_seconds(outcome.seconds)
+        crate::ml::metric_display::format_seconds(outcome.seconds)
     ));
     for notice in &scored.notices {
         ui.colored_label(ui.visuals().warn_fg_color, notice);
