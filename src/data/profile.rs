@@ -131,7 +131,7 @@ pub fn level_counts(column: &Column) -> Vec<(String, u64)> {
             for v in values.iter().filter(|v| !v.is_nan()) {
                 map.add((v + 0.0).to_bits());
             }
-            map.into_sorted()
+            map.into_entries()
                 .into_iter()
                 .map(|(bits, n)| {
                     (
@@ -164,7 +164,8 @@ mod indexmap_lite {
             self.entries[i].1 += 1;
         }
 
-        pub fn into_sorted(self) -> Vec<(u64, u64)> {
+        /// Each key with its count, in order of first appearance.
+        pub fn into_entries(self) -> Vec<(u64, u64)> {
             self.entries
         }
     }
