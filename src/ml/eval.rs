@@ -362,7 +362,7 @@ pub fn train_and_validate(
     for (i, fold) in folds.iter().enumerate() {
         let stage = format!("fold {}/{}, {}", i + 1, folds.len(), spec.title());
         work.clock.stage(format!("fold {}", i + 1));
-        let (model, converged) = fit_on(
+        let (model, unconverged) = fit_on(
             table,
             recipe,
             &problem,
@@ -376,7 +376,7 @@ pub fn train_and_validate(
                 )
             },
         )?;
-        if let Some(iterations) = converged {
+        if let Some(iterations) = unconverged {
             evaluation.warnings.push(format!(
                 "{} did not converge in {iterations} iterations on fold {}; raise the iteration limit or strengthen the penalty",
                 spec.title(),
@@ -442,7 +442,7 @@ pub fn train_and_validate(
         return Err(ModelError::Cancelled.into());
     }
     work.clock.stage("final".to_string());
-    let (final_model, converged) = fit_on(
+    let (final_model, unconverged) = fit_on(
         table,
         recipe,
         &problem,
@@ -456,7 +456,7 @@ pub fn train_and_validate(
             )
         },
     )?;
-    if let Some(iterations) = converged {
+    if let Some(iterations) = unconverged {
         evaluation.warnings.push(format!(
             "{} did not converge in {iterations} iterations on the final fit",
             spec.title()
