@@ -114,7 +114,9 @@ pub fn version_confusion_csv(
 
 fn render_page(page: &page::Page) -> Result<String, ReportError> {
     let mut env = minijinja::Environment::new();
-    // `.html` templates escape every value they print (minijinja's default by file name).
+    // Every value the templates print is HTML-escaped, whatever a template's file name (the
+    // stylesheet prints none).
+    env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
     env.add_template("report.html", TEMPLATE)
         .and_then(|_| env.add_template("report.css", STYLE))
         .map_err(|e| ReportError::Template(e.to_string()))?;
