@@ -5,6 +5,7 @@
 //! window, so the command line, the GUI and the tests call the same functions.
 
 mod artifact;
+mod clock;
 mod detail;
 mod error;
 mod history;
@@ -21,6 +22,7 @@ mod schema;
 mod scoring;
 mod stage;
 
+pub use clock::{civil_from_days, iso_utc};
 pub use detail::VersionDetail;
 pub use error::CatalogError;
 pub use history::{Cause, HistoryEntry, HistoryEvent};

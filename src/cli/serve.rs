@@ -130,7 +130,7 @@ fn since(text: &str) -> Result<String, UsageError> {
         let at = std::time::SystemTime::now()
             .checked_sub(span)
             .unwrap_or(std::time::SystemTime::UNIX_EPOCH);
-        return Ok(crate::serve::iso_time(at));
+        return Ok(crate::catalog::iso_utc(at));
     }
     let date = text.trim();
     let looks_like_date = date.len() >= 10

@@ -210,10 +210,3 @@ fn a_cancelled_report_stops_and_an_empty_one_is_refused() {
         "{confusion}"
     );
 }
-
-#[test]
-fn dates_are_counted_from_the_epoch() {
-    assert_eq!(civil_from_days(0), (1970, 1, 1));
-    assert_eq!(civil_from_days(19_723), (2024, 1, 1));
-    assert_eq!(civil_from_days(19_782), (2024, 2, 29));
-}

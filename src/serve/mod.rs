@@ -24,18 +24,14 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde_json::{json, Value};
 
+use crate::catalog::iso_utc;
 use crate::catalog::Catalog;
 use crate::score::drift::Thresholds;
 use crate::score::predict_table;
 use follow::Following;
 pub use follow::{Served, ServedState};
 use metrics::Metrics;
-use monitor::{iso, Monitor, Predicted};
-
-/// A time as UTC ISO-8601 with milliseconds, as the catalog writes times.
-pub fn iso_time(time: SystemTime) -> String {
-    iso(time)
-}
+use monitor::{Monitor, Predicted};
 
 /// How a server runs.
 #[derive(Debug, Clone)]
@@ -264,7 +260,7 @@ fn access_log(
     eprintln!(
         "{}",
         json!({
-            "time": iso(SystemTime::now()),
+            "time": iso_utc(SystemTime::now()),
             "method": method.as_str(),
             "path": path,
             "status": status,

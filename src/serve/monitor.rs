@@ -11,7 +11,7 @@ use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
 use super::follow::Served;
-use crate::catalog::NewLiveWindow;
+use crate::catalog::{iso_utc, NewLiveWindow};
 use crate::data::{Column, ColumnData, Table, MISSING_CODE};
 use crate::score::drift::{drift, Thresholds};
 
@@ -238,7 +238,7 @@ impl ClosedWindow {
         server: &str,
         thresholds: &Thresholds,
     ) -> Vec<(Arc<Served>, NewLiveWindow)> {
-        let (started, ended) = (iso(self.started), iso(self.ended));
+        let (started, ended) = (iso_utc(self.started), iso_utc(self.ended));
         self.windows
             .into_iter()
             .map(|w| {
@@ -351,47 +351,9 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
     sorted[at.min(sorted.len() - 1)]
 }
 
-/// UTC, ISO-8601 with milliseconds, as the catalog writes times.
-pub fn iso(time: SystemTime) -> String {
-    let since = time
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .unwrap_or_default();
-    let secs = since.as_secs() as i64;
-    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
-        rest / 3600,
-        rest % 3600 / 60,
-        rest % 60,
-        since.subsec_millis()
-    )
-}
-
-/// Days since 1970-01-01 as a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn times_read_as_utc_dates() {
-        assert_eq!(iso(SystemTime::UNIX_EPOCH), "1970-01-01T00:00:00.000Z");
-        let t = SystemTime::UNIX_EPOCH + std::time::Duration::from_millis(1_796_063_580_123);
-        assert_eq!(iso(t), "2026-11-30T18:33:00.123Z");
-    }
 
     #[test]
     fn quantiles_of_sorted_latencies() {

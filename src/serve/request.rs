@@ -187,6 +187,19 @@ fn columnar_frame(
     })
 }
 
+fn lacks_columns<S: AsRef<str>>(missing: &[S]) -> BadRequest {
+    let names: Vec<&str> = missing.iter().map(AsRef::as_ref).collect();
+    BadRequest::new(format!(
+        "the request lacks {} the model needs: {}",
+        if names.len() == 1 {
+            "a column"
+        } else {
+            "columns"
+        },
+        names.join(", ")
+    ))
+}
+
 fn is_missing_token(text: &str) -> bool {
     data::DEFAULT_MISSING_TOKENS.contains(&text)
 }
@@ -210,15 +223,7 @@ fn frame_table(frame: Frame, model: &TrainedModel) -> Result<Table, BadRequest> 
         .filter(|c| !position.contains_key(c))
         .collect();
     if !missing.is_empty() {
-        return Err(BadRequest::new(format!(
-            "the request lacks {} the model needs: {}",
-            if missing.len() == 1 {
-                "a column"
-            } else {
-                "columns"
-            },
-            missing.join(", ")
-        )));
+        return Err(lacks_columns(&missing));
     }
     let mut columns = Vec::with_capacity(model.recipe.columns.len());
     for fitted in &model.recipe.columns {
@@ -380,15 +385,7 @@ pub fn from_csv(body: &[u8], model: &TrainedModel) -> Result<Table, BadRequest> 
         });
     }
     if !missing.is_empty() {
-        return Err(BadRequest::new(format!(
-            "the request lacks {} the model needs: {}",
-            if missing.len() == 1 {
-                "a column"
-            } else {
-                "columns"
-            },
-            missing.join(", ")
-        )));
+        return Err(lacks_columns(&missing));
     }
     Ok(request_table(columns))
 }
