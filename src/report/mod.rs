@@ -10,12 +10,14 @@
 mod charts;
 mod exports;
 mod gather;
+mod live_series;
 mod markdown;
 mod metric_table;
 mod page;
 mod svg;
 
 pub use exports::{confusion_csv, metrics_csv, metrics_json};
+pub use live_series::{epoch_seconds, utc_clock, FeaturePsi, LiveSeries};
 pub use metric_table::{higher_is_better, MetricColumn};
 
 use thiserror::Error;
