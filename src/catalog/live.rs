@@ -164,9 +164,10 @@ impl Catalog {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// The features at warning or drift in each model's latest live window (of any version
-    /// not deleted), by model name; a model whose latest window is stable, or that has
-    /// none, is not listed.
+    /// The features at warning or drift in each model's latest live window that measured
+    /// drift (of any version not deleted), by model name; a model whose latest such window
+    /// is stable, or that has none, is not listed. A window that sampled too few rows to
+    /// measure drift (an empty array) says nothing either way, so it does not clear an alert.
     pub fn live_alerts(&self) -> Result<BTreeMap<String, Vec<LiveAlert>>, CatalogError> {
         let mut statement = self.conn().prepare_cached(
             "SELECT m.name, v.version, w.drift_json
@@ -175,6 +176,7 @@ impl Catalog {
                  SELECT w2.id FROM live_windows w2
                  JOIN model_versions v2 ON v2.id = w2.version_id
                  WHERE v2.model_id = m.id AND v2.deleted_at IS NULL
+                   AND json_array_length(w2.drift_json) > 0
                  ORDER BY w2.ended_at DESC, w2.id DESC LIMIT 1)
              JOIN model_versions v ON v.id = w.version_id",
         )?;
@@ -252,7 +254,7 @@ mod tests {
                           {"column":"plan","psi":0.12,"status":"warning"},
                           {"column":"tenure","psi":0.01,"status":"stable"}]"#;
         let stable = r#"[{"column":"age","psi":0.01,"status":"stable"}]"#;
-        // churn: drift in an older window of v1, then a newer window of v2 with drift.
+        // churn: a stable window of v1, then a newer window of v2 with drift.
         let record = |catalog: &mut Catalog, model: &str, version: i64, end: &str, drift: &str| {
             catalog
                 .record_live_window(model, version, &window(end, drift))
@@ -266,6 +268,8 @@ mod tests {
             "2026-11-30T11:00:00.000Z",
             drifted,
         );
+        // Then too few rows to measure drift: the alert stands.
+        record(&mut catalog, "churn", 2, "2026-11-30T11:05:00.000Z", "[]");
         // iris drifted once, but its latest window is stable again.
         record(&mut catalog, "iris", 1, "2026-11-30T10:00:00.000Z", drifted);
         record(&mut catalog, "iris", 2, "2026-11-30T12:00:00.000Z", stable);
