@@ -619,7 +619,7 @@ fn live_windows_show_on_the_version_page_and_badge_the_model() {
     open_version_page(&mut harness, "v2");
 
     // The model list names the features that crossed a threshold.
-    harness.get_by_label("drift: bill_length_mm · warning: island");
+    harness.get_by_label("live drift: bill_length_mm · live warning: island");
     scroll_to(&mut harness, "Live (2 windows)");
     harness.get_by_label_contains("2 windows · 2400 requests · 6 errors");
     for label in [

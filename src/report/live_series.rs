@@ -121,19 +121,46 @@ pub fn epoch_seconds(iso: &str) -> Option<f64> {
     Some(days * 86_400.0 + hour * 3600.0 + minute * 60.0 + second)
 }
 
-/// A time as "18:33" (UTC), or "2026-11-30 18:33" when `with_date`.
-pub fn utc_clock(seconds: f64, with_date: bool) -> String {
+/// How much of a time a chart's label shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeLabel {
+    /// "18:33", for marks a minute or more apart within a day.
+    Clock,
+    /// "18:33:05", for marks seconds apart.
+    ClockSeconds,
+    /// "11-30 18:33", for spans of days.
+    DayClock,
+    /// "2026-11-30 18:33:05", for hover text and tables.
+    Full,
+}
+
+impl TimeLabel {
+    /// The label that suits marks `step` seconds apart across `span` seconds.
+    pub fn for_marks(step: f64, span: f64) -> TimeLabel {
+        if span > 86_400.0 {
+            TimeLabel::DayClock
+        } else if step < 60.0 {
+            TimeLabel::ClockSeconds
+        } else {
+            TimeLabel::Clock
+        }
+    }
+}
+
+/// A time (seconds since the Unix epoch) as UTC text in the form `label` asks for.
+pub fn utc_time(seconds: f64, label: TimeLabel) -> String {
     if !seconds.is_finite() {
         return "—".into();
     }
     let whole = seconds.round() as i64;
     let (days, rest) = (whole.div_euclid(86_400), whole.rem_euclid(86_400));
-    let clock = format!("{:02}:{:02}", rest / 3600, rest % 3600 / 60);
-    if with_date {
-        let (y, m, d) = super::civil_from_days(days);
-        format!("{y:04}-{m:02}-{d:02} {clock}")
-    } else {
-        clock
+    let (h, m, s) = (rest / 3600, rest % 3600 / 60, rest % 60);
+    let (year, month, day) = super::civil_from_days(days);
+    match label {
+        TimeLabel::Clock => format!("{h:02}:{m:02}"),
+        TimeLabel::ClockSeconds => format!("{h:02}:{m:02}:{s:02}"),
+        TimeLabel::DayClock => format!("{month:02}-{day:02} {h:02}:{m:02}"),
+        TimeLabel::Full => format!("{year:04}-{month:02}-{day:02} {h:02}:{m:02}:{s:02}"),
     }
 }
 
@@ -187,8 +214,17 @@ mod tests {
         );
         assert_eq!(epoch_seconds("2024-02-29"), Some(1_709_164_800.0));
         assert_eq!(epoch_seconds("yesterday"), None);
-        assert_eq!(utc_clock(1_796_063_580.123, false), "18:33");
-        assert_eq!(utc_clock(1_796_063_580.0, true), "2026-11-30 18:33");
+        let t = 1_796_063_585.123;
+        assert_eq!(utc_time(t, TimeLabel::Clock), "18:33");
+        assert_eq!(utc_time(t, TimeLabel::ClockSeconds), "18:33:05");
+        assert_eq!(utc_time(t, TimeLabel::DayClock), "11-30 18:33");
+        assert_eq!(utc_time(t, TimeLabel::Full), "2026-11-30 18:33:05");
+        assert_eq!(TimeLabel::for_marks(10.0, 60.0), TimeLabel::ClockSeconds);
+        assert_eq!(TimeLabel::for_marks(1800.0, 7200.0), TimeLabel::Clock);
+        assert_eq!(
+            TimeLabel::for_marks(86_400.0, 7.0 * 86_400.0),
+            TimeLabel::DayClock
+        );
     }
 
     #[test]

@@ -18,7 +18,7 @@ mod svg;
 
 pub use charts::short as short_number;
 pub use exports::{confusion_csv, metrics_csv, metrics_json};
-pub use live_series::{epoch_seconds, utc_clock, FeaturePsi, LiveSeries};
+pub use live_series::{epoch_seconds, utc_time, FeaturePsi, LiveSeries, TimeLabel};
 pub use metric_table::{higher_is_better, MetricColumn};
 
 use thiserror::Error;

@@ -360,7 +360,8 @@ fn model_list(ui: &mut egui::Ui, state: &mut CatalogViewState) {
         });
 }
 
-/// "drift: age · warning: plan" in a badge the colour of the worst, on a model in the list.
+/// "live drift: age · live warning: plan" in a badge the colour of the worst, on a model in
+/// the list.
 fn drift_badge(ui: &mut egui::Ui, alerts: &[LiveAlert]) {
     let named = |status: &str| -> Option<String> {
         let columns: Vec<&str> = alerts
@@ -368,7 +369,7 @@ fn drift_badge(ui: &mut egui::Ui, alerts: &[LiveAlert]) {
             .filter(|a| a.status == status)
             .map(|a| a.column.as_str())
             .collect();
-        (!columns.is_empty()).then(|| format!("{status}: {}", columns.join(", ")))
+        (!columns.is_empty()).then(|| format!("live {status}: {}", columns.join(", ")))
     };
     let drifted = named("drift");
     let color = if drifted.is_some() {
@@ -418,7 +419,7 @@ fn model_page(
             commands,
         );
     }
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.add_enabled_ui(!read_only, |ui| {
             let label = ui.label("Comment").id;
             ui.add(egui::TextEdit::singleline(&mut state.comment).desired_width(240.0).hint_text("why (kept in the history)"))
@@ -916,7 +917,7 @@ fn version_page(
 ) {
     let detail = &page.detail;
     let v = &detail.summary;
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.heading(format!("{} v{}", v.model, v.version));
         stage_badge(ui, v.stage);
         if ui.button("Score a file with it…").clicked() {

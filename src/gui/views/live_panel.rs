@@ -8,7 +8,7 @@ use egui_plot::{GridInput, GridMark, HLine, HoverPosition, Line, LineStyle, Plot
 
 use crate::catalog::LiveWindow;
 use crate::gui::command::{CatalogCommand, Command};
-use crate::report::{utc_clock, LiveSeries};
+use crate::report::{utc_time, LiveSeries, TimeLabel};
 use crate::score::drift::Thresholds;
 
 /// Height of each chart: small enough that two fit a 480-pixel-high window with the header.
@@ -78,6 +78,21 @@ impl LiveData {
 
 /// Draw the panel's body (the caller puts it under a collapsing header).
 pub fn show(ui: &mut egui::Ui, live: &LiveData, commands: &mut Vec<Command>) {
+    // As wide as what can be seen of the page, which a wide table above may have made wider
+    // than the window, less room for the last time under a chart.
+    let visible = ui.clip_rect().right() - ui.cursor().left() - 24.0;
+    let width = ui.available_width().min(visible).max(240.0);
+    ui.allocate_ui_with_layout(
+        egui::vec2(width, 0.0),
+        egui::Layout::top_down(egui::Align::Min),
+        |ui| {
+            ui.set_max_width(width);
+            charts(ui, live, commands);
+        },
+    );
+}
+
+fn charts(ui: &mut egui::Ui, live: &LiveData, commands: &mut Vec<Command>) {
     ui.horizontal_wrapped(|ui| {
         ui.weak(&live.summary);
         if ui
@@ -91,11 +106,10 @@ pub fn show(ui: &mut egui::Ui, live: &LiveData, commands: &mut Vec<Command>) {
         }
     });
     let series = &live.series;
-    let with_date = series.span_seconds() > 86_400.0;
     let pair = ui.available_width() >= PAIR_WIDTH;
     let traffic = |ui: &mut egui::Ui| {
         ui.strong("Requests per minute");
-        time_plot("live_requests", with_date)
+        time_plot("live_requests")
             .y_axis_label("requests / min")
             .include_y(0.0)
             .show(ui, |plot| {
@@ -109,7 +123,7 @@ pub fn show(ui: &mut egui::Ui, live: &LiveData, commands: &mut Vec<Command>) {
             swatch(ui, FEATURE_COLORS[4], "p50");
             swatch(ui, FEATURE_COLORS[5], "p99");
         });
-        time_plot("live_latency", with_date)
+        time_plot("live_latency")
             .y_axis_label("ms")
             .include_y(0.0)
             .show(ui, |plot| {
@@ -127,13 +141,13 @@ pub fn show(ui: &mut egui::Ui, live: &LiveData, commands: &mut Vec<Command>) {
         latency(ui);
     }
     ui.add_space(4.0);
-    psi_chart(ui, series, with_date);
+    psi_chart(ui, series);
     ui.add_space(4.0);
-    labelled_chart(ui, live, with_date);
+    labelled_chart(ui, live);
 }
 
 /// Each feature's PSI over time with the thresholds, and a legend beneath (not over) it.
-fn psi_chart(ui: &mut egui::Ui, series: &LiveSeries, with_date: bool) {
+fn psi_chart(ui: &mut egui::Ui, series: &LiveSeries) {
     let thresholds = Thresholds::default();
     ui.strong("PSI per feature");
     if series.psi.is_empty() {
@@ -143,7 +157,7 @@ fn psi_chart(ui: &mut egui::Ui, series: &LiveSeries, with_date: bool) {
     let warn = ui.visuals().warn_fg_color;
     let error = ui.visuals().error_fg_color;
     let highest = series.psi.iter().map(|f| f.highest).fold(0.0, f64::max);
-    time_plot("live_psi", with_date)
+    time_plot("live_psi")
         .y_axis_label("PSI")
         .include_y(0.0)
         // The drift line stays in view even when every feature is far below it.
@@ -190,8 +204,8 @@ fn psi_chart(ui: &mut egui::Ui, series: &LiveSeries, with_date: bool) {
             let text = format!("{} {latest:.3}", feature.column);
             let response = swatch(ui, FEATURE_COLORS[i % FEATURE_COLORS.len()], &text);
             match feature.latest_status.as_str() {
-                "drift" => ui.colored_label(error, "drift"),
-                "warning" => ui.colored_label(warn, "warning"),
+                "drift" => ui.label(RichText::new("drift").color(error).small().strong()),
+                "warning" => ui.label(RichText::new("warning").color(warn).small().strong()),
                 _ => response,
             }
             .on_hover_text(format!(
@@ -203,7 +217,7 @@ fn psi_chart(ui: &mut egui::Ui, series: &LiveSeries, with_date: bool) {
 }
 
 /// Accuracy (or RMSE) on the rows whose labels came back, with the validation figure.
-fn labelled_chart(ui: &mut egui::Ui, live: &LiveData, with_date: bool) {
+fn labelled_chart(ui: &mut egui::Ui, live: &LiveData) {
     let name = if live.accuracy { "Accuracy" } else { "RMSE" };
     ui.horizontal_wrapped(|ui| {
         ui.strong(format!("{name} on labelled rows"));
@@ -215,7 +229,7 @@ fn labelled_chart(ui: &mut egui::Ui, live: &LiveData, with_date: bool) {
         ui.weak("No labels came back yet (POST /labels with the request ids).");
         return;
     }
-    time_plot("live_labelled", with_date)
+    time_plot("live_labelled")
         .y_axis_label(name.to_lowercase())
         .show(ui, |plot| {
             if let Some((_, validation)) = live.validation {
@@ -235,13 +249,16 @@ fn labelled_chart(ui: &mut egui::Ui, live: &LiveData, with_date: bool) {
 }
 
 /// A chart over time: window ends on x as clock times, a value and its time on hover.
-fn time_plot(id: &str, with_date: bool) -> Plot<'static> {
+fn time_plot(id: &str) -> Plot<'static> {
     Plot::new(id)
         .height(CHART_HEIGHT)
         // The page scrolls with the wheel; the charts do not zoom with it.
         .allow_scroll(false)
         .x_grid_spacer(time_marks)
-        .x_axis_formatter(move |mark, _| utc_clock(mark.value, with_date))
+        .x_axis_formatter(|mark, range| {
+            let span = range.end() - range.start();
+            utc_time(mark.value, TimeLabel::for_marks(mark.step_size, span))
+        })
         .label_formatter(|position| match position {
             HoverPosition::NearDataPoint {
                 plot_name,
@@ -250,7 +267,7 @@ fn time_plot(id: &str, with_date: bool) -> Plot<'static> {
             } => Some(format!(
                 "{plot_name}\n{} at {} UTC",
                 crate::report::short_number(position.y),
-                utc_clock(position.x, true)
+                utc_time(position.x, TimeLabel::Full)
             )),
             HoverPosition::Elsewhere { .. } => None,
         })
@@ -314,7 +331,10 @@ mod tests {
             bounds: (start, start + 7200.0),
             base_step_size: 10.0,
         });
-        let clocks: Vec<String> = marks.iter().map(|m| utc_clock(m.value, false)).collect();
+        let clocks: Vec<String> = marks
+            .iter()
+            .map(|m| utc_time(m.value, TimeLabel::Clock))
+            .collect();
         assert_eq!(clocks, vec!["18:00", "18:30", "19:00", "19:30", "20:00"]);
     }
 
