@@ -164,6 +164,38 @@ pub fn utc_time(seconds: f64, label: TimeLabel) -> String {
     }
 }
 
+/// Round steps between clock times, in seconds: a second, five, ten, thirty, a minute, …, an
+/// hour, …, a day, a week.
+const CLOCK_STEPS: [f64; 17] = [
+    1.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1800.0, 3600.0, 7200.0, 10_800.0,
+    21_600.0, 43_200.0, 86_400.0, 604_800.0,
+];
+
+/// The round clock step no finer than `finest` that puts at most `at_most` marks across
+/// `span` seconds (beyond a week's steps, an even share of the span).
+pub fn clock_step(span: f64, at_most: usize, finest: f64) -> f64 {
+    let at_most = at_most.max(1) as f64;
+    CLOCK_STEPS
+        .iter()
+        .copied()
+        .find(|&step| step >= finest && span / step <= at_most)
+        .unwrap_or_else(|| (span / at_most).max(finest).max(1.0))
+}
+
+/// Round clock times from `min` to `max` (seconds since the epoch), at most `at_most`.
+pub fn clock_ticks(min: f64, max: f64, at_most: usize) -> Vec<f64> {
+    let span = max - min;
+    if !(span.is_finite() && span > 0.0) {
+        return Vec::new();
+    }
+    let step = clock_step(span, at_most, 0.0);
+    let first = (min / step).ceil() as i64;
+    let last = (max / step).floor() as i64;
+    (first..=last.min(first + 100))
+        .map(|i| i as f64 * step)
+        .collect()
+}
+
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
 fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     let y = if month <= 2 { year - 1 } else { year };
@@ -225,6 +257,20 @@ mod tests {
             TimeLabel::for_marks(86_400.0, 7.0 * 86_400.0),
             TimeLabel::DayClock
         );
+    }
+
+    #[test]
+    fn clock_ticks_fall_on_round_times() {
+        // 18:00 to 20:00 UTC on 2026-11-30: every half hour.
+        let start = 1_796_061_600.0;
+        let ticks: Vec<String> = clock_ticks(start, start + 7200.0, 5)
+            .into_iter()
+            .map(|t| utc_time(t, TimeLabel::Clock))
+            .collect();
+        assert_eq!(ticks, vec!["18:00", "18:30", "19:00", "19:30", "20:00"]);
+        assert_eq!(clock_step(40.0, 5, 0.0), 10.0);
+        assert_eq!(clock_step(40.0, 5, 12.0), 30.0);
+        assert!(clock_ticks(5.0, 5.0, 5).is_empty());
     }
 
     #[test]

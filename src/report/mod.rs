@@ -10,6 +10,7 @@
 mod charts;
 mod exports;
 mod gather;
+mod live_section;
 mod live_series;
 mod markdown;
 mod metric_table;
@@ -18,7 +19,7 @@ mod svg;
 
 pub use charts::short as short_number;
 pub use exports::{confusion_csv, metrics_csv, metrics_json};
-pub use live_series::{epoch_seconds, utc_time, FeaturePsi, LiveSeries, TimeLabel};
+pub use live_series::{clock_step, epoch_seconds, utc_time, FeaturePsi, LiveSeries, TimeLabel};
 pub use metric_table::{higher_is_better, MetricColumn};
 
 use thiserror::Error;

@@ -8,7 +8,7 @@ use egui_plot::{GridInput, GridMark, HLine, HoverPosition, Line, LineStyle, Plot
 
 use crate::catalog::LiveWindow;
 use crate::gui::command::{CatalogCommand, Command};
-use crate::report::{utc_time, LiveSeries, TimeLabel};
+use crate::report::{clock_step, utc_time, LiveSeries, TimeLabel};
 use crate::score::drift::Thresholds;
 
 /// Height of each chart: small enough that two fit a 480-pixel-high window with the header.
@@ -295,20 +295,12 @@ fn swatch(ui: &mut egui::Ui, color: Color32, text: &str) -> egui::Response {
 /// Grid marks at round clock steps (a minute, five, a quarter hour, an hour, a day…), about
 /// five across the chart.
 fn time_marks(input: GridInput) -> Vec<GridMark> {
-    const STEPS: [f64; 17] = [
-        1.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1800.0, 3600.0, 7200.0, 10_800.0,
-        21_600.0, 43_200.0, 86_400.0, 604_800.0,
-    ];
     let (low, high) = input.bounds;
     let span = high - low;
     if !(span.is_finite() && span > 0.0) {
         return Vec::new();
     }
-    let step = STEPS
-        .iter()
-        .copied()
-        .find(|&s| s >= input.base_step_size && span / s <= 5.0)
-        .unwrap_or_else(|| (span / 5.0).max(input.base_step_size));
+    let step = clock_step(span, 5, input.base_step_size);
     let first = (low / step).ceil() as i64;
     let last = (high / step).floor() as i64;
     (first..=last.min(first + 50))
