@@ -379,12 +379,17 @@ fn drift_badge(ui: &mut egui::Ui, alerts: &[LiveAlert]) {
     };
     let text: Vec<String> = [drifted, named("warning")].into_iter().flatten().collect();
     let version = alerts.first().map_or(0, |a| a.version);
+    // Wrapped within what can be seen of the list, however wide its content became.
+    let width = (ui.clip_rect().right() - ui.cursor().left() - 12.0)
+        .min(ui.available_width())
+        .max(80.0);
     egui::Frame::new()
         .fill(color.gamma_multiply(0.15))
         .stroke(egui::Stroke::new(1.0, color))
         .corner_radius(4.0)
         .inner_margin(egui::Margin::symmetric(4, 1))
         .show(ui, |ui| {
+            ui.set_max_width(width);
             ui.add(
                 egui::Label::new(
                     RichText::new(text.join(" · "))

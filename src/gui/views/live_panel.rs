@@ -255,6 +255,7 @@ fn time_plot(id: &str) -> Plot<'static> {
         // The page scrolls with the wheel; the charts do not zoom with it.
         .allow_scroll(false)
         .x_grid_spacer(time_marks)
+        .y_grid_spacer(value_marks)
         .x_axis_formatter(|mark, range| {
             let span = range.end() - range.start();
             utc_time(mark.value, TimeLabel::for_marks(mark.step_size, span))
@@ -311,6 +312,31 @@ fn time_marks(input: GridInput) -> Vec<GridMark> {
         .collect()
 }
 
+/// Grid marks at round values (1, 2 or 5 times a power of ten), about five up the chart:
+/// few enough that each is labelled in a chart this low.
+fn value_marks(input: GridInput) -> Vec<GridMark> {
+    let (low, high) = input.bounds;
+    let span = high - low;
+    if !(span.is_finite() && span > 0.0) {
+        return Vec::new();
+    }
+    let raw = (span / 5.0).max(input.base_step_size);
+    let magnitude = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * magnitude)
+        .find(|&s| s >= raw)
+        .unwrap_or(10.0 * magnitude);
+    let first = (low / step).ceil() as i64;
+    let last = (high / step).floor() as i64;
+    (first..=last.min(first + 50))
+        .map(|i| GridMark {
+            value: i as f64 * step,
+            step_size: step,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -328,6 +354,21 @@ mod tests {
             .map(|m| utc_time(m.value, TimeLabel::Clock))
             .collect();
         assert_eq!(clocks, vec!["18:00", "18:30", "19:00", "19:30", "20:00"]);
+    }
+
+    #[test]
+    fn value_marks_are_round_and_few() {
+        let values = |low: f64, high: f64| -> Vec<f64> {
+            value_marks(GridInput {
+                bounds: (low, high),
+                base_step_size: 1e-6,
+            })
+            .iter()
+            .map(|m| m.value)
+            .collect()
+        };
+        assert_eq!(values(-4.0, 90.0), vec![0.0, 20.0, 40.0, 60.0, 80.0]);
+        assert_eq!(values(0.0, 0.35), vec![0.0, 0.1, 0.2, 0.30000000000000004]);
     }
 
     #[test]
