@@ -63,7 +63,8 @@ wait_ping() {  # wait_ping PORT: up to 120 s
         curl -sf "http://127.0.0.1:$1/ping" > /dev/null && return 0
         sleep 0.5
     done
-    echo "nothing answers on port $1" >&2; return 1
+    echo "nothing answers on port $1; the servers said:" >&2
+    tail -n 20 "$TMP"/*.log >&2; return 1
 }
 declare -A PORT
 for algo in logistic_regression random_forest; do
@@ -72,7 +73,7 @@ for algo in logistic_regression random_forest; do
     PIDS+=($!)
 done
 PORT[mlflow]=$(free_port)
-env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$MLFLOW_VENV/bin/mlflow" models serve -m "$TMP/mlflow_model" \
+env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE PATH="$MLFLOW_VENV/bin:$PATH" "$MLFLOW_VENV/bin/mlflow" models serve -m "$TMP/mlflow_model" \
     --env-manager local --workers 2 -h 127.0.0.1 -p "${PORT[mlflow]}" > "$TMP/mlflow.log" 2>&1 &
 PIDS+=($!)
 for target in logistic_regression random_forest mlflow; do wait_ping "${PORT[$target]}"; done

@@ -47,7 +47,9 @@ def fit(path, rows, model_dir, bodies_dir):
     model = make_pipeline(recipe, LogisticRegression(solver="lbfgs"))
     model.fit(train[features], train["label"])
     rest = frame.iloc[int(rows):][features].dropna()
-    mlflow.sklearn.save_model(model, model_dir, input_example=rest.head(2))
+    mlflow.sklearn.save_model(
+        model, model_dir, input_example=rest.head(2), serialization_format="cloudpickle"
+    )
     for name, n in (("one_row", 1), ("batch_1000", 1000)):
         part = rest.head(n)
         body = {"dataframe_split": {"columns": features, "data": part.values.tolist()}}

@@ -21,8 +21,8 @@ use serde_json::json;
 use std::path::PathBuf;
 
 use crate::catalog::CatalogError;
+use crate::data::ImportError;
 use crate::data::{self, ImportOptions, Profile, Table};
-use crate::error::ImportError;
 
 mod split_export;
 

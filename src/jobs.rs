@@ -190,7 +190,7 @@ impl Jobs {
                         seconds: started.elapsed().as_secs_f64(),
                     }))
                 }
-                Err(crate::error::ImportError::Cancelled) => JobOutcome::Cancelled {
+                Err(crate::data::ImportError::Cancelled) => JobOutcome::Cancelled {
                     job: format!("import of {}", file_name(&path)),
                 },
                 Err(error) => JobOutcome::Failed {
@@ -307,7 +307,7 @@ impl Jobs {
             let options = ImportOptions::default();
             let table = match data::import_csv(&request.path, &options, progress) {
                 Ok(table) => table,
-                Err(crate::error::ImportError::Cancelled) => return JobOutcome::Cancelled { job },
+                Err(crate::data::ImportError::Cancelled) => return JobOutcome::Cancelled { job },
                 Err(error) => {
                     return JobOutcome::Failed {
                         job,

@@ -4,7 +4,6 @@
 pub mod catalog;
 pub mod cli;
 pub mod data;
-pub mod error;
 pub mod export;
 pub mod gui;
 pub mod jobs;

@@ -3,7 +3,8 @@
 //! (`tests/fixtures/drift_reference.json`, written by `bench/drift_reference.py`).
 
 use modeldesk::data::{Column, ColumnData, ColumnKind, Dialect, Role, Table};
-use modeldesk::score::drift::{drift, reference, Thresholds};
+use modeldesk::ml::drift_reference::reference;
+use modeldesk::score::drift::{drift, Thresholds};
 use serde_json::Value;
 
 fn table(column: Column) -> Table {

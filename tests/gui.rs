@@ -15,23 +15,45 @@ fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(name)
 }
 
-/// Settings of a first start, with a catalog of the test's own (never the user's).
-fn fresh_settings() -> Settings {
-    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("modeldesk-gui-{}-{n}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    Settings {
-        reopen_datasets: false,
-        catalog_path: Some(dir.join("catalog.sqlite")),
-        ..Settings::default()
+/// The app in a window, on the settings of a first start with a catalog of its own (never
+/// the user's) in a temporary folder that goes when the window does.
+struct Window {
+    harness: Harness<'static, ModeldeskApp>,
+    _folder: tempfile::TempDir,
+}
+
+impl std::ops::Deref for Window {
+    type Target = Harness<'static, ModeldeskApp>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.harness
     }
 }
 
-fn harness(app: ModeldeskApp) -> Harness<'static, ModeldeskApp> {
-    Harness::builder()
+impl std::ops::DerefMut for Window {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.harness
+    }
+}
+
+/// A fresh window, with a file to import or preview first if given.
+fn window(startup: Option<Startup>) -> Window {
+    let folder = tempfile::tempdir().unwrap();
+    let settings = Settings {
+        reopen_datasets: false,
+        catalog_path: Some(folder.path().join("catalog.sqlite")),
+        ..Settings::default()
+    };
+    let harness = Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))
-        .build_ui_state(|ui, app: &mut ModeldeskApp| app.frame(ui), app)
+        .build_ui_state(
+            |ui, app: &mut ModeldeskApp| app.frame(ui),
+            ModeldeskApp::new(settings, startup),
+        );
+    Window {
+        harness,
+        _folder: folder,
+    }
 }
 
 /// Step frames until every job has finished, then a few more; returns when the last job
@@ -52,8 +74,8 @@ fn settle(harness: &mut Harness<'static, ModeldeskApp>) -> Instant {
 }
 
 /// A fresh window in which the user has opened the sample labelled `label` on the welcome page.
-fn with_sample(label: &str) -> Harness<'static, ModeldeskApp> {
-    let mut harness = harness(ModeldeskApp::new(fresh_settings(), None));
+fn with_sample(label: &str) -> Window {
+    let mut harness = window(None);
     harness.run_steps(2);
     harness.get_by_label(label).click();
     harness.step();
@@ -119,7 +141,7 @@ fn changing_a_role_in_the_profile_panel_moves_the_target() {
 
 #[test]
 fn one_dropped_file_opens_the_preview_and_imports_on_confirm() {
-    let mut harness = harness(ModeldeskApp::new(fresh_settings(), None));
+    let mut harness = window(None);
     harness.run_steps(2);
     drop_files(&mut harness, &[fixture("assets/wine.csv")]);
     harness.run();
@@ -136,7 +158,7 @@ fn one_dropped_file_opens_the_preview_and_imports_on_confirm() {
 
 #[test]
 fn several_dropped_files_import_at_once() {
-    let mut harness = harness(ModeldeskApp::new(fresh_settings(), None));
+    let mut harness = window(None);
     harness.run_steps(2);
     drop_files(
         &mut harness,
@@ -160,7 +182,7 @@ fn a_broken_file_shows_a_clear_message_and_no_dataset() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("ragged.csv");
     std::fs::write(&path, "a,b\n1,2\n3,4,5\n").unwrap();
-    let mut harness = harness(ModeldeskApp::new(fresh_settings(), None));
+    let mut harness = window(None);
     harness.run_steps(2);
     drop_files(&mut harness, &[path.clone(), fixture("assets/iris.csv")]);
     settle(&mut harness);
@@ -178,10 +200,7 @@ fn a_broken_file_shows_a_clear_message_and_no_dataset() {
 
 #[test]
 fn the_preview_applies_a_changed_header_choice() {
-    let mut harness = harness(ModeldeskApp::new(
-        fresh_settings(),
-        Some(Startup::Preview(fixture("assets/iris.csv"))),
-    ));
+    let mut harness = window(Some(Startup::Preview(fixture("assets/iris.csv"))));
     harness.run();
     harness.get_by_label("150 rows, 5 columns");
     harness
@@ -203,7 +222,7 @@ fn the_preview_applies_a_changed_header_choice() {
 
 #[test]
 fn an_empty_catalog_says_how_to_fill_it() {
-    let mut harness = harness(ModeldeskApp::new(fresh_settings(), None));
+    let mut harness = window(None);
     harness.run_steps(2);
     harness.get_by_label("Catalog").click();
     harness.run_steps(2);
@@ -279,10 +298,7 @@ fn a_long_training_job_can_be_cancelled_from_the_status_bar() {
         text.push_str(&format!("{x},{y},{},{},{label}\n", i % 13, (i * 31) % 101));
     }
     std::fs::write(&path, text).unwrap();
-    let mut harness = harness(ModeldeskApp::new(
-        fresh_settings(),
-        Some(Startup::Import(path)),
-    ));
+    let mut harness = window(Some(Startup::Import(path)));
     settle(&mut harness);
     harness.get_by_label("Train").click();
     harness.run_steps(2);
@@ -314,7 +330,7 @@ fn painted_text(harness: &Harness<'static, ModeldeskApp>) -> Vec<String> {
 
 #[test]
 fn hovering_files_shows_what_dropping_them_will_do() {
-    let mut harness = harness(ModeldeskApp::new(fresh_settings(), None));
+    let mut harness = window(None);
     harness.run_steps(2);
     let hovered = |path: &str| egui::HoveredFile {
         path: Some(PathBuf::from(path)),
@@ -335,7 +351,7 @@ fn hovering_files_shows_what_dropping_them_will_do() {
 
 /// Penguins trained with logistic regression and a decision tree, both registered as
 /// versions 1 and 2 of `penguin-species` through the Compare view's dialog.
-fn two_registered_versions() -> Harness<'static, ModeldeskApp> {
+fn two_registered_versions() -> Window {
     let mut harness = with_sample("Penguins (species; missing values, categories)");
     harness.get_by_label("Train").click();
     harness.run_steps(2);

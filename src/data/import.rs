@@ -20,7 +20,7 @@ use super::parse::{
     RaggedRecord, RecordScanner, Sink, SinkPlan, StringSink,
 };
 use super::sniff::{sniff_decimal_comma, sniff_delimiter, sniff_header};
-use crate::error::ImportError;
+use super::ImportError;
 
 /// Bytes read to sniff the dialect and to show the preview.
 const SAMPLE_BYTES: usize = 1 << 20;

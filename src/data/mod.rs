@@ -3,8 +3,10 @@
 //! Nothing here knows about the window; the CLI, the GUI and the tests call the same functions.
 
 mod column;
+mod csv_field;
 mod decode;
 mod import;
+mod import_error;
 mod infer;
 mod options;
 mod parse;
@@ -12,7 +14,9 @@ mod profile;
 mod sniff;
 
 pub use column::{format_number, Column, ColumnData, ColumnKind, Role, Table, MISSING_CODE};
+pub use csv_field::csv_field;
 pub use decode::Encoding;
 pub use import::{import_csv, preview_csv, Preview, Progress};
+pub use import_error::ImportError;
 pub use options::{Dialect, ImportOptions, DEFAULT_MISSING_TOKENS};
 pub use profile::{level_counts, profile_table, ColumnProfile, Histogram, NumericSummary, Profile};

@@ -1,6 +1,7 @@
 //! Column profiles: missing and distinct counts, summary statistics with a 20-bin histogram
 //! for numbers, the most frequent levels for categories, and the target's class balance.
 
+use indexmap::IndexMap;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::sync::{Mutex, PoisonError};
@@ -127,12 +128,12 @@ pub fn level_counts(column: &Column) -> Vec<(String, u64)> {
                 .collect()
         }
         ColumnData::Numeric(values) => {
-            let mut map: indexmap_lite::Counter = Default::default();
+            // Insertion order keeps ties in order of first appearance.
+            let mut map: IndexMap<u64, u64, hashbrown::DefaultHashBuilder> = IndexMap::default();
             for v in values.iter().filter(|v| !v.is_nan()) {
-                map.add((v + 0.0).to_bits());
+                *map.entry((v + 0.0).to_bits()).or_insert(0) += 1;
             }
-            map.into_sorted()
-                .into_iter()
+            map.into_iter()
                 .map(|(bits, n)| {
                     (
                         super::column::format_number(f64::from_bits(bits)).into_owned(),
@@ -144,30 +145,6 @@ pub fn level_counts(column: &Column) -> Vec<(String, u64)> {
     };
     counts.sort_by_key(|c| std::cmp::Reverse(c.1));
     counts
-}
-
-/// A counter that remembers first appearance, for stable tie order.
-mod indexmap_lite {
-    #[derive(Default)]
-    pub struct Counter {
-        index: hashbrown::HashMap<u64, usize>,
-        entries: Vec<(u64, u64)>,
-    }
-
-    impl Counter {
-        pub fn add(&mut self, key: u64) {
-            let next = self.entries.len();
-            let i = *self.index.entry(key).or_insert(next);
-            if i == next {
-                self.entries.push((key, 0));
-            }
-            self.entries[i].1 += 1;
-        }
-
-        pub fn into_sorted(self) -> Vec<(u64, u64)> {
-            self.entries
-        }
-    }
 }
 
 /// Missing count, exact distinct count and summary of a numeric column.
@@ -581,6 +558,23 @@ mod tests {
         );
         assert_eq!((p.missing, p.distinct), (1, 3));
         assert_eq!(p.top_levels[0], ("b".to_string(), 3));
+    }
+
+    #[test]
+    fn numeric_levels_count_by_frequency_with_ties_in_order_of_appearance() {
+        let c = column(
+            ColumnData::Numeric(vec![3.0, 1.0, f64::NAN, 2.0, 1.0, -0.0, 0.0, 3.0]),
+            ColumnKind::Integer,
+        );
+        let counts: Vec<(String, u64)> = level_counts(&c);
+        let expected = [("3", 2), ("1", 2), ("0", 2), ("2", 1)];
+        assert_eq!(
+            counts,
+            expected
+                .iter()
+                .map(|&(l, n)| (l.to_string(), n))
+                .collect::<Vec<_>>()
+        );
     }
 
     #[test]

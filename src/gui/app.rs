@@ -369,11 +369,7 @@ impl ModeldeskApp {
             }
             Command::DismissMessage(_) => {}
             Command::ClearRecentFiles => self.settings.recent_files.clear(),
-            Command::ShowView(view) => {
-                if view.unavailable_reason().is_none() {
-                    self.settings.view = view;
-                }
-            }
+            Command::ShowView(view) => self.settings.view = view,
             Command::ShowSettings(show) => self.show_settings = show,
             Command::Quit => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
         }
@@ -621,12 +617,7 @@ impl ModeldeskApp {
             let selected = self.settings.view == view;
             let button =
                 egui::Button::selectable(selected, view.label()).min_size(egui::vec2(76.0, 36.0));
-            let response = ui.add_enabled(view.unavailable_reason().is_none(), button);
-            let response = match view.unavailable_reason() {
-                Some(reason) => response.on_disabled_hover_text(reason),
-                None => response,
-            };
-            if response.clicked() {
+            if ui.add(button).clicked() {
                 commands.push(Command::ShowView(view));
             }
             ui.add_space(4.0);

@@ -37,11 +37,6 @@ impl View {
             View::Score => "Score",
         }
     }
-
-    /// Why a view cannot be opened yet, if it cannot (every view can, in this build).
-    pub fn unavailable_reason(self) -> Option<&'static str> {
-        None
-    }
 }
 
 /// A request from a view (or the menu, or a drop) to change the app's state.

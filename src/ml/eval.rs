@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 use thiserror::Error;
 
+use super::drift_reference::{reference, DriftReference};
 use super::metrics::{
     classification_metrics, regression_metrics, ClassificationMetrics, RegressionMetrics,
 };
@@ -19,7 +20,6 @@ use super::split::{
 };
 use super::target::{class_target, infer_task, value_target, ClassTarget, Task, ValueTarget};
 use crate::data::Table;
-use crate::score::drift::{reference, DriftReference};
 
 /// A classification target with more classes than this is almost surely a quantity.
 const MAX_CLASSES: usize = 200;
@@ -362,7 +362,7 @@ pub fn train_and_validate(
     for (i, fold) in folds.iter().enumerate() {
         let stage = format!("fold {}/{}, {}", i + 1, folds.len(), spec.title());
         work.clock.stage(format!("fold {}", i + 1));
-        let (model, converged) = fit_on(
+        let (model, unconverged) = fit_on(
             table,
             recipe,
             &problem,
@@ -376,7 +376,7 @@ pub fn train_and_validate(
                 )
             },
         )?;
-        if let Some(iterations) = converged {
+        if let Some(iterations) = unconverged {
             evaluation.warnings.push(format!(
                 "{} did not converge in {iterations} iterations on fold {}; raise the iteration limit or strengthen the penalty",
                 spec.title(),
@@ -442,7 +442,7 @@ pub fn train_and_validate(
         return Err(ModelError::Cancelled.into());
     }
     work.clock.stage("final".to_string());
-    let (final_model, converged) = fit_on(
+    let (final_model, unconverged) = fit_on(
         table,
         recipe,
         &problem,
@@ -456,7 +456,7 @@ pub fn train_and_validate(
             )
         },
     )?;
-    if let Some(iterations) = converged {
+    if let Some(iterations) = unconverged {
         evaluation.warnings.push(format!(
             "{} did not converge in {iterations} iterations on the final fit",
             spec.title()

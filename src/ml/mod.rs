@@ -1,9 +1,12 @@
-//! Models: the preprocessing recipe, algorithm specs, training, validation and metrics.
+//! Models: the preprocessing recipe, algorithm specs, training, validation and metrics, and
+//! the summary of the training data that drift checks compare new data against.
 //! Pure computation over `data::Table`; no I/O and no window.
 pub mod bayes;
+pub mod drift_reference;
 pub mod eval;
 pub mod linear;
 pub mod logistic;
+pub mod metric_display;
 pub mod metrics;
 pub mod model;
 pub mod prep;

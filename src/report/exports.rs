@@ -3,8 +3,9 @@
 
 use serde_json::json;
 
-use super::metric_table::{best, higher_is_better, metric_names, MetricColumn};
-use crate::score::export::csv_field;
+use super::metric_table::{best, metric_names, MetricColumn};
+use crate::data::csv_field;
+use crate::ml::metric_display::higher_is_better;
 
 /// A number for CSV: empty when undefined.
 fn cell(value: Option<&f64>) -> String {

@@ -1,11 +1,12 @@
-//! Metrics of several models side by side: which metrics to list in which order, whether
-//! higher or lower is better, and which model is best at each.
+//! Metrics of several models side by side: which metrics to list in which order, and which
+//! model is best at each (in the direction `ml::metric_display` says is better).
 
 use serde::Serialize;
 use std::collections::BTreeMap;
 
 use crate::catalog::VersionDetail;
 use crate::ml::eval::Evaluation;
+use crate::ml::metric_display::higher_is_better;
 
 /// Metrics in the order a table lists them; any others follow by name.
 const ORDER: [&str; 18] = [
@@ -28,11 +29,6 @@ const ORDER: [&str; 18] = [
     "r2",
     "mape",
 ];
-
-/// Whether a larger value of metric `name` is better (errors and losses are the exception).
-pub fn higher_is_better(name: &str) -> bool {
-    !matches!(name, "log_loss" | "brier" | "rmse" | "mae" | "mape")
-}
 
 /// One model's validation metrics, as one column of a metric table.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -20,7 +20,7 @@ mod svg;
 pub use charts::short as short_number;
 pub use exports::{confusion_csv, metrics_csv, metrics_json};
 pub use live_series::{clock_step, epoch_seconds, utc_time, FeaturePsi, LiveSeries, TimeLabel};
-pub use metric_table::{higher_is_better, MetricColumn};
+pub use metric_table::MetricColumn;
 
 use thiserror::Error;
 
@@ -118,37 +118,15 @@ pub fn version_confusion_csv(
 
 fn render_page(page: &page::Page) -> Result<String, ReportError> {
     let mut env = minijinja::Environment::new();
-    // `.html` templates escape every value they print (minijinja's default by file name).
+    // Every value the templates print is HTML-escaped, whatever a template's file name (the
+    // stylesheet prints none).
+    env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
     env.add_template("report.html", TEMPLATE)
         .and_then(|_| env.add_template("report.css", STYLE))
         .map_err(|e| ReportError::Template(e.to_string()))?;
     env.get_template("report.html")
         .and_then(|t| t.render(minijinja::value::Serde(page)))
         .map_err(|e| ReportError::Template(e.to_string()))
-}
-
-/// A duration as people read it: "4 ms", "0.48 s", "12.3 s", "2 min 05 s".
-pub fn format_seconds(seconds: f64) -> String {
-    if !seconds.is_finite() || seconds < 0.0 {
-        return "unknown".into();
-    }
-    if seconds < 0.1 {
-        // Whole milliseconds; under one shows as "< 1 ms" rather than "0 ms".
-        let ms = (seconds * 1000.0).round();
-        return if ms < 1.0 {
-            "< 1 ms".into()
-        } else {
-            format!("{ms:.0} ms")
-        };
-    }
-    if seconds < 10.0 {
-        return format!("{seconds:.2} s");
-    }
-    if seconds < 60.0 {
-        return format!("{seconds:.1} s");
-    }
-    let whole = seconds.round() as u64;
-    format!("{} min {:02} s", whole / 60, whole % 60)
 }
 
 /// Now in UTC, ISO-8601 to the second.

@@ -8,10 +8,11 @@ use super::charts::{self, ClassCharts, ConfusionView, RegressionCharts};
 use super::gather::{tag_lines, ReportVersion};
 use super::live_section::{live_sections, LiveSection};
 use super::markdown;
-use super::metric_table::{best, higher_is_better, metric_names, MetricColumn};
+use super::metric_table::{best, metric_names, MetricColumn};
 use super::svg::palette;
 use super::Markup;
 use crate::catalog::{Cause, HistoryEvent};
+use crate::ml::metric_display::{format_seconds, higher_is_better};
 use crate::ml::prep::{FittedMissing, FittedStep};
 
 /// One version as the page header and legends show it.
@@ -272,7 +273,7 @@ fn summary_rows(versions: &[ReportVersion]) -> Vec<FieldRow> {
             )
         }),
         row("Training time", &|v| {
-            super::format_seconds(v.detail.summary.train_seconds)
+            format_seconds(v.detail.summary.train_seconds)
         }),
         row("Modeldesk", &|v| v.detail.summary.app_version.clone()),
         row("Model checksum", &|v| {

@@ -217,23 +217,6 @@ fn dates_are_counted_from_the_epoch() {
     assert_eq!(civil_from_days(19_723), (2024, 1, 1));
     assert_eq!(civil_from_days(19_782), (2024, 2, 29));
 }
-
-#[test]
-fn durations_read_naturally() {
-    let cases = [
-        (0.0004, "< 1 ms"),
-        (0.004, "4 ms"),
-        (0.0996, "100 ms"),
-        (0.48, "0.48 s"),
-        (12.34, "12.3 s"),
-        (125.4, "2 min 05 s"),
-        (f64::NAN, "unknown"),
-    ];
-    for (seconds, text) in cases {
-        assert_eq!(format_seconds(seconds), text, "{seconds}");
-    }
-}
-
 #[test]
 fn live_windows_get_a_live_traffic_section_with_a_psi_chart() {
     let (_dir, mut catalog) = temp_catalog();

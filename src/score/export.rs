@@ -4,16 +4,8 @@
 use std::io::Write;
 
 use super::Scored;
+use crate::data::csv_field;
 use crate::data::{format_number, ColumnData, Table, MISSING_CODE};
-
-/// Quote a field when it holds a separator, a quote or a line break (RFC 4180).
-pub fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_string()
-    }
-}
 
 /// Names of the prediction columns, made unique against the table's own names.
 pub fn prediction_columns(table: &Table, scored: &Scored) -> Vec<String> {

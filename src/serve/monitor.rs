@@ -29,6 +29,15 @@ pub enum Predicted {
     Values(Vec<f64>),
 }
 
+impl Predicted {
+    fn rows(&self) -> usize {
+        match self {
+            Predicted::Labels(labels) => labels.len(),
+            Predicted::Values(values) => values.len(),
+        }
+    }
+}
+
 /// The window of one version.
 struct VersionWindow {
     served: Arc<Served>,
@@ -54,7 +63,8 @@ pub struct Monitor {
     /// Request id → the version and what it predicted, the oldest dropped first.
     recent: HashMap<String, (Arc<Served>, Predicted)>,
     order: VecDeque<String>,
-    recent_limit: usize,
+    /// Rows of the remembered predictions: a few huge batches must not hold memory either.
+    recent_rows: usize,
 }
 
 /// Fewer sampled rows than this in a window: its drift is not measured.
@@ -62,6 +72,9 @@ pub const MIN_DRIFT_ROWS: usize = 100;
 
 /// How many request ids are remembered for labels arriving later.
 pub const REMEMBERED_REQUESTS: usize = 100_000;
+
+/// How many predicted rows are remembered for labels arriving later, all requests together.
+pub const REMEMBERED_ROWS: usize = 1_000_000;
 
 impl Monitor {
     /// A monitor keeping up to `sample_rows` rows (and latencies) per version and window.
@@ -73,7 +86,7 @@ impl Monitor {
             rng: SmallRng::seed_from_u64(0x6d6f_6e69),
             recent: HashMap::new(),
             order: VecDeque::new(),
-            recent_limit: REMEMBERED_REQUESTS,
+            recent_rows: 0,
         }
     }
 
@@ -138,11 +151,20 @@ impl Monitor {
             }
         }
         self.rng = rng;
-        if self.recent.len() >= self.recent_limit {
-            if let Some(oldest) = self.order.pop_front() {
-                self.recent.remove(&oldest);
+        let rows = predicted.rows();
+        if rows > REMEMBERED_ROWS {
+            return;
+        }
+        while self.recent.len() >= REMEMBERED_REQUESTS || self.recent_rows + rows > REMEMBERED_ROWS
+        {
+            let Some(oldest) = self.order.pop_front() else {
+                break;
+            };
+            if let Some((_, dropped)) = self.recent.remove(&oldest) {
+                self.recent_rows -= dropped.rows();
             }
         }
+        self.recent_rows += rows;
         self.recent
             .insert(request_id.to_string(), (served.clone(), predicted));
         self.order.push_back(request_id.to_string());

@@ -734,7 +734,7 @@ fn versions_table(ui: &mut egui::Ui, state: &mut CatalogViewState) {
                 choices.extend(names.iter().map(|m| (VersionSort::Metric(m.clone()), m.clone())));
                 for (sort, text) in choices {
                     if ui.selectable_label(state.sort == sort, text).clicked() {
-                        state.descending = matches!(&sort, VersionSort::Metric(m) if crate::report::higher_is_better(m))
+                        state.descending = matches!(&sort, VersionSort::Metric(m) if crate::ml::metric_display::higher_is_better(m))
                             || sort == VersionSort::Created;
                         state.sort = sort;
                     }
@@ -847,7 +847,7 @@ fn versions_table(ui: &mut egui::Ui, state: &mut CatalogViewState) {
 
 /// The versions as CSV: number, stage, time, algorithm and each metric's mean.
 fn versions_csv(versions: &[VersionSummary], metrics: &[String]) -> String {
-    use crate::score::export::csv_field;
+    use crate::data::csv_field;
     let mut out = String::from("model,version,stage,registered,algorithm");
     for m in metrics {
         out.push(',');
@@ -1026,7 +1026,7 @@ fn version_page(
                         ),
                         (
                             "Training time",
-                            crate::report::format_seconds(v.train_seconds),
+                            crate::ml::metric_display::format_seconds(v.train_seconds),
                         ),
                         ("Modeldesk", v.app_version.clone()),
                         (

@@ -9,10 +9,10 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::compare_plots::{self, run_color, ComparedRun};
+use crate::data::csv_field;
 use crate::gui::command::{CatalogCommand, Command, ScoreSource};
 use crate::jobs::TrainingRun;
 use crate::ml::eval::{Evaluation, Validation};
-use crate::score::export::csv_field;
 
 /// Runs drawn in the plots at most; the table shows every ticked run.
 const MAX_PLOTTED: usize = 8;
@@ -229,7 +229,7 @@ fn run_details(run: &TrainingRun) -> String {
         validation_text(&e.validation),
         e.rows_used,
         e.rows_dropped,
-        crate::report::format_seconds(e.train_seconds)
+        crate::ml::metric_display::format_seconds(e.train_seconds)
     );
     if !e.warnings.is_empty() {
         text.push_str("\nWarnings:");

@@ -125,7 +125,7 @@ fn dataset_header(ui: &mut egui::Ui, dataset: &Dataset, commands: &mut Vec<Comma
                 ""
             },
             d.encoding.name(),
-            crate::report::format_seconds(dataset.import_seconds)
+            crate::ml::metric_display::format_seconds(dataset.import_seconds)
         ));
     })
     .response

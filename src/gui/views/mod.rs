@@ -1,6 +1,9 @@
 //! What the window draws: each view reads app state and returns commands.
 
 pub mod catalog_view;
+pub mod compare_confusion;
+pub mod compare_curves;
+pub mod compare_folds;
 pub mod compare_plots;
 pub mod compare_regression;
 pub mod compare_view;

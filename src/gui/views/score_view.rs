@@ -161,7 +161,7 @@ pub fn show(
     ui.label(format!(
         "{} rows in {}; schema check passed.",
         scored.rows,
-        crate::report::format_seconds(outcome.seconds)
+        crate::ml::metric_display::format_seconds(outcome.seconds)
     ));
     for notice in &scored.notices {
         ui.colored_label(ui.visuals().warn_fg_color, notice);
@@ -276,7 +276,7 @@ fn drift(ui: &mut egui::Ui, scored: &crate::score::Scored, form: &mut ScoreForm)
         for d in &scored.drift {
             csv.push_str(&format!(
                 "{},{},{},{},{}\n",
-                crate::score::export::csv_field(&d.column),
+                crate::data::csv_field(&d.column),
                 d.psi,
                 d.ks.map_or(String::new(), |k| k.to_string()),
                 format!("{:?}", d.status).to_lowercase(),

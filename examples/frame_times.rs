@@ -1,8 +1,12 @@
-//! Frame times of the window on large inputs: the UI work of one frame (egui pass +
-//! tessellation) as the window does it, without a GPU — the Data view scrolling a large table,
-//! the Train view while a model trains on it, the Catalog view on a large catalog.
-//! Measurements, not checks; run with
-//! `MODELDESK_BIG_CSV=/path/to/1M-rows.csv MODELDESK_BIG_CATALOG=/path/to/catalog.sqlite cargo test --release --test frame_times -- --ignored --nocapture`.
+//! Frame-time benchmark (not a test): the UI work of one frame of the window (egui pass +
+//! tessellation) on large inputs, as the window does it, without a GPU — the Data view
+//! scrolling a large table (`table`), the Train view while a model trains on it
+//! (`training`), the Catalog view on a large catalog (`catalog`). Times are printed;
+//! nothing is asserted.
+//!
+//! `MODELDESK_BIG_CSV=/path/to/1M-rows.csv MODELDESK_BIG_CATALOG=/path/to/catalog.sqlite
+//! cargo run --release --example frame_times [table] [training] [catalog]`: the named
+//! measurements, or without names every one whose input is set.
 
 use eframe::egui;
 use modeldesk::gui::{Command, ModeldeskApp, Settings, View};
@@ -44,7 +48,9 @@ impl Window {
         };
         let started = Instant::now();
         let app = &mut self.app;
-        let output = self.ctx.run_ui(input, |ui| app.frame(ui));
+        let mut output = self.ctx.run_ui(input, |ui| app.frame(ui));
+        // No GPU takes the font texture; dropping it unapplied is deliberate here.
+        output.textures_delta.clear();
         let _ = self.ctx.tessellate(output.shapes, output.pixels_per_point);
         started.elapsed().as_secs_f64() * 1000.0
     }
@@ -91,12 +97,8 @@ fn spread(mut times: Vec<f64>) -> String {
     )
 }
 
-#[test]
-#[ignore = "needs a large CSV in MODELDESK_BIG_CSV; a measurement, not a check"]
-fn large_table_frame_times() {
-    let Ok(path) = std::env::var("MODELDESK_BIG_CSV") else {
-        return;
-    };
+/// Frame times of the Data view scrolling the large file.
+fn large_table_frame_times(path: String) {
     let mut window = Window::new(Settings::default());
     window.import(path);
     let rows = window.app.datasets[0].table.rows();
@@ -116,12 +118,7 @@ fn large_table_frame_times() {
 
 /// Frame times of the Train view while a logistic regression trains on the large file
 /// (hold-out 0.2, target `label`), the status bar showing its progress.
-#[test]
-#[ignore = "needs a large CSV in MODELDESK_BIG_CSV; a measurement, not a check"]
-fn frame_times_during_training() {
-    let Ok(path) = std::env::var("MODELDESK_BIG_CSV") else {
-        return;
-    };
+fn frame_times_during_training(path: String) {
     let mut window = Window::new(Settings::default());
     window.import(path);
     let table = &window.app.datasets[0].table;
@@ -165,12 +162,7 @@ fn frame_times_during_training() {
 /// Frame times of the Catalog view on a large catalog (see `bench/catalog_bench.sh`, which
 /// leaves one in `$BENCH_DIR`): the first frames that read it, then scrolling the model list
 /// and a model's versions.
-#[test]
-#[ignore = "needs a large catalog in MODELDESK_BIG_CATALOG; a measurement, not a check"]
-fn catalog_view_frame_times() {
-    let Ok(path) = std::env::var("MODELDESK_BIG_CATALOG") else {
-        return;
-    };
+fn catalog_view_frame_times(path: String) {
     let mut window = Window::new(Settings {
         catalog_path: Some(path.into()),
         ..Settings::default()
@@ -206,4 +198,45 @@ fn catalog_view_frame_times() {
         opening[2],
         spread(times)
     );
+}
+
+/// A measurement: its name, the environment variable naming its input, and the function.
+type Measurement = (&'static str, &'static str, fn(String));
+
+const MEASUREMENTS: [Measurement; 3] = [
+    ("table", "MODELDESK_BIG_CSV", large_table_frame_times),
+    ("training", "MODELDESK_BIG_CSV", frame_times_during_training),
+    ("catalog", "MODELDESK_BIG_CATALOG", catalog_view_frame_times),
+];
+
+fn main() {
+    let names: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(unknown) = names
+        .iter()
+        .find(|n| !MEASUREMENTS.iter().any(|(name, _, _)| name == n))
+    {
+        eprintln!("unknown measurement {unknown:?}; choose among table, training, catalog");
+        std::process::exit(2);
+    }
+    let mut ran = 0;
+    for (name, variable, measure) in MEASUREMENTS {
+        if !names.is_empty() && !names.iter().any(|n| n == name) {
+            continue;
+        }
+        match std::env::var(variable) {
+            Ok(path) => {
+                measure(path);
+                ran += 1;
+            }
+            Err(_) if names.is_empty() => {}
+            Err(_) => {
+                eprintln!("{name}: set {variable} to its input");
+                std::process::exit(2);
+            }
+        }
+    }
+    if ran == 0 {
+        eprintln!("set MODELDESK_BIG_CSV (a large CSV with a `label` column) and/or MODELDESK_BIG_CATALOG (a large catalog)");
+        std::process::exit(2);
+    }
 }

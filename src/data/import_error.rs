@@ -1,4 +1,5 @@
-//! Error types of the core: every failure a user can cause is a value with a one-line message.
+//! Why an import failed: every failure a file or a user can cause is a value with a one-line
+//! message naming the file and, where known, its line and column.
 
 use thiserror::Error;
 
