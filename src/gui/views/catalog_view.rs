@@ -1052,9 +1052,13 @@ fn version_page(
         .show(ui, |ui| metrics_grid(ui, &page.metrics));
     // Beside the validation metrics, which the live figures are read against.
     if let Some(live) = &page.live {
-        egui::CollapsingHeader::new(format!("Live ({} windows)", live.series.windows))
-            .default_open(true)
-            .show(ui, |ui| live_panel::show(ui, live, commands));
+        let n = live.series.windows;
+        egui::CollapsingHeader::new(format!(
+            "Live ({n} window{})",
+            if n == 1 { "" } else { "s" }
+        ))
+        .default_open(true)
+        .show(ui, |ui| live_panel::show(ui, live, commands));
     }
     egui::CollapsingHeader::new("Curves")
         .default_open(true)
