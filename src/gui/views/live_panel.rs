@@ -256,6 +256,11 @@ fn time_plot(id: &str) -> Plot<'static> {
         .allow_scroll(false)
         .x_grid_spacer(time_marks)
         .y_grid_spacer(value_marks)
+        // As many decimals as the step needs, so marks 0.5 apart do not all read "0" and "1".
+        .y_axis_formatter(|mark, _| {
+            let decimals = (-mark.step_size.log10()).ceil().max(0.0) as usize;
+            format!("{:.*}", decimals, mark.value)
+        })
         .x_axis_formatter(|mark, range| {
             let span = range.end() - range.start();
             utc_time(mark.value, TimeLabel::for_marks(mark.step_size, span))
