@@ -202,16 +202,17 @@ fn psi_chart(ui: &mut egui::Ui, series: &LiveSeries) {
             let feature = &series.psi[i];
             let latest = feature.points.last().map_or(f64::NAN, |p| p.1);
             let text = format!("{} {latest:.3}", feature.column);
-            let response = swatch(ui, FEATURE_COLORS[i % FEATURE_COLORS.len()], &text);
-            match feature.latest_status.as_str() {
-                "drift" => ui.label(RichText::new("drift").color(error).small().strong()),
-                "warning" => ui.label(RichText::new("warning").color(warn).small().strong()),
-                _ => response,
-            }
-            .on_hover_text(format!(
-                "{}: PSI {latest:.3} in the latest window, {:.3} at most",
-                feature.column, feature.highest
-            ));
+            let status = match feature.latest_status.as_str() {
+                "drift" => Some(("drift", error)),
+                "warning" => Some(("warning", warn)),
+                _ => None,
+            };
+            legend_item(ui, FEATURE_COLORS[i % FEATURE_COLORS.len()], &text, status).on_hover_text(
+                format!(
+                    "{}: PSI {latest:.3} in the latest window, {:.3} at most",
+                    feature.column, feature.highest
+                ),
+            );
         }
     });
 }
@@ -296,6 +297,45 @@ fn swatch(ui: &mut egui::Ui, color: Color32, text: &str) -> egui::Response {
     let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
     ui.painter().rect_filled(rect, 2.0, color);
     ui.label(RichText::new(text).small())
+}
+
+/// A swatch, a name and a status laid out as one item, so a wrapped legend never parts them.
+fn legend_item(
+    ui: &mut egui::Ui,
+    color: Color32,
+    text: &str,
+    status: Option<(&str, Color32)>,
+) -> egui::Response {
+    let font = egui::TextStyle::Small.resolve(ui.style());
+    let ink = ui.visuals().text_color();
+    let name = ui
+        .painter()
+        .layout_no_wrap(text.to_string(), font.clone(), ink);
+    let status = status.map(|(word, color)| {
+        ui.painter()
+            .layout_no_wrap(word.to_string(), font.clone(), color)
+    });
+    let gap = 4.0;
+    let width = 10.0 + gap + name.size().x + status.as_ref().map_or(0.0, |g| gap + g.size().x);
+    let height = name.size().y.max(10.0);
+    let (rect, response) = ui.allocate_exact_size(egui::vec2(width, height), egui::Sense::hover());
+    let painter = ui.painter();
+    let square = egui::Rect::from_min_size(
+        egui::pos2(rect.left(), rect.center().y - 5.0),
+        egui::vec2(10.0, 10.0),
+    );
+    painter.rect_filled(square, 2.0, color);
+    let mut x = square.right() + gap;
+    let name_width = name.size().x;
+    painter.galley(egui::pos2(x, rect.top()), name, ink);
+    x += name_width + gap;
+    if let Some(status) = status {
+        painter.galley(egui::pos2(x, rect.top()), status, ink);
+    }
+    // Painted, so it is named for screen readers (and tests) by hand.
+    let label = text.to_string();
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &label));
+    response
 }
 
 /// Grid marks at round clock steps (a minute, five, a quarter hour, an hour, a day…), about
