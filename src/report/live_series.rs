@@ -152,7 +152,8 @@ pub fn utc_time(seconds: f64, label: TimeLabel) -> String {
     if !seconds.is_finite() {
         return "—".into();
     }
-    let whole = seconds.round() as i64;
+    // Truncated, as clocks read: 18:33:04.9 is still 18:33:04.
+    let whole = seconds.floor() as i64;
     let (days, rest) = (whole.div_euclid(86_400), whole.rem_euclid(86_400));
     let (h, m, s) = (rest / 3600, rest % 3600 / 60, rest % 60);
     let (year, month, day) = super::civil_from_days(days);
@@ -251,6 +252,7 @@ mod tests {
         assert_eq!(utc_time(t, TimeLabel::ClockSeconds), "18:33:05");
         assert_eq!(utc_time(t, TimeLabel::DayClock), "11-30 18:33");
         assert_eq!(utc_time(t, TimeLabel::Full), "2026-11-30 18:33:05");
+        assert_eq!(utc_time(t + 0.8, TimeLabel::ClockSeconds), "18:33:05");
         assert_eq!(TimeLabel::for_marks(10.0, 60.0), TimeLabel::ClockSeconds);
         assert_eq!(TimeLabel::for_marks(1800.0, 7200.0), TimeLabel::Clock);
         assert_eq!(
