@@ -587,6 +587,82 @@ fn a_version_page_describes_and_tags_that_version() {
     harness.get_by_label("reviewer=ana");
 }
 
+/// A live window of one hour ending at `hour`:00 UTC on 2026-11-30.
+fn live_window(
+    hour: u32,
+    drift_json: &str,
+    accuracy: Option<f64>,
+) -> modeldesk::catalog::NewLiveWindow {
+    modeldesk::catalog::NewLiveWindow {
+        server: "127.0.0.1:5001 pid 42".into(),
+        started_at: format!("2026-11-30T{:02}:00:00.000Z", hour - 1),
+        ended_at: format!("2026-11-30T{hour:02}:00:00.000Z"),
+        requests: 1200,
+        rows: 1500,
+        errors: 3,
+        latency_p50_ms: 0.8,
+        latency_p99_ms: 4.5,
+        sampled_rows: 1500,
+        drift_json: drift_json.into(),
+        labelled_rows: u64::from(accuracy.is_some()) * 200,
+        labelled_metric: accuracy,
+    }
+}
+
+#[test]
+fn live_windows_show_on_the_version_page_and_badge_the_model() {
+    use modeldesk::gui::{CatalogCommand, Command};
+    let mut harness = two_registered_versions();
+    let stable = r#"[{"column":"bill_length_mm","psi":0.02,"ks":0.05,"status":"stable"},
+                     {"column":"island","psi":0.01,"ks":null,"status":"stable"}]"#;
+    let drifted = r#"[{"column":"bill_length_mm","psi":0.27,"ks":0.3,"status":"drift"},
+                      {"column":"island","psi":0.13,"ks":null,"status":"warning"}]"#;
+    {
+        let catalog = harness.state_mut().catalog.catalog.as_mut().unwrap();
+        for window in [
+            live_window(18, stable, Some(0.97)),
+            live_window(19, drifted, Some(0.91)),
+        ] {
+            catalog
+                .record_live_window("penguin-species", 2, &window)
+                .unwrap();
+        }
+    }
+    // Written behind the window's back, as a server in another process would.
+    harness
+        .state_mut()
+        .send(Command::Catalog(CatalogCommand::Reload));
+    open_version_page(&mut harness, "v2");
+
+    // The model list names the features that crossed a threshold.
+    harness.get_by_label("live drift: bill_length_mm · live warning: island");
+    scroll_to(&mut harness, "Live (2 windows)");
+    harness.get_by_label_contains("2 windows · 2400 requests · 6 errors");
+    for label in [
+        "Requests per minute",
+        "Latency (ms)",
+        "PSI per feature",
+        "Accuracy on labelled rows",
+        "bill_length_mm 0.270",
+        "island 0.130",
+    ] {
+        harness.get_by_label(label);
+    }
+    assert!(harness.query_by_label_contains("validation 0.").is_some());
+
+    // A version without live windows has no Live panel.
+    harness
+        .get_all_by_label("v1")
+        .next()
+        .unwrap()
+        .scroll_to_me();
+    harness.run_steps(20);
+    harness.get_all_by_label("v1").next().unwrap().click();
+    harness.run_steps(5);
+    harness.get_by_label("penguin-species v1");
+    assert!(harness.query_by_label_contains("Live (").is_none());
+}
+
 #[test]
 fn comparing_catalog_versions_opens_compare_with_their_stored_metrics() {
     let mut harness = two_registered_versions();

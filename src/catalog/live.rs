@@ -4,6 +4,7 @@
 
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 use super::lookup::{locate, model_id};
 use super::{Catalog, CatalogError};
@@ -47,6 +48,17 @@ pub struct LiveWindow {
     pub drift_json: String,
     pub labelled_rows: u64,
     pub labelled_metric: Option<f64>,
+}
+
+/// A feature that crossed a drift threshold in a model's latest live window.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LiveAlert {
+    pub column: String,
+    /// "warning" or "drift".
+    pub status: String,
+    pub psi: Option<f64>,
+    /// The version whose window it was.
+    pub version: i64,
 }
 
 fn count(n: u64) -> i64 {
@@ -150,5 +162,124 @@ impl Catalog {
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The features at warning or drift in each model's latest live window that measured
+    /// drift (of any version not deleted), by model name; a model whose latest such window
+    /// is stable, or that has none, is not listed. A window that sampled too few rows to
+    /// measure drift (an empty array) says nothing either way, so it does not clear an alert.
+    pub fn live_alerts(&self) -> Result<BTreeMap<String, Vec<LiveAlert>>, CatalogError> {
+        let mut statement = self.conn().prepare_cached(
+            "SELECT m.name, v.version, w.drift_json
+             FROM registered_models m
+             JOIN live_windows w ON w.id = (
+                 SELECT w2.id FROM live_windows w2
+                 JOIN model_versions v2 ON v2.id = w2.version_id
+                 WHERE v2.model_id = m.id AND v2.deleted_at IS NULL
+                   AND json_array_length(w2.drift_json) > 0
+                 ORDER BY w2.ended_at DESC, w2.id DESC LIMIT 1)
+             JOIN model_versions v ON v.id = w.version_id",
+        )?;
+        let rows = statement.query_map([], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, i64>(1)?,
+                row.get::<_, String>(2)?,
+            ))
+        })?;
+        let mut alerts = BTreeMap::new();
+        for row in rows {
+            let (model, version, drift_json) = row?;
+            let crossed = crossed_features(&drift_json, version);
+            if !crossed.is_empty() {
+                alerts.insert(model, crossed);
+            }
+        }
+        Ok(alerts)
+    }
+}
+
+/// The features of a window's drift JSON that are not stable; a window whose drift does not
+/// read has none (the server writes it, an older one may have written less).
+fn crossed_features(drift_json: &str, version: i64) -> Vec<LiveAlert> {
+    let drift: Vec<serde_json::Value> = serde_json::from_str(drift_json).unwrap_or_default();
+    drift
+        .iter()
+        .filter_map(|feature| {
+            let status = feature["status"].as_str()?;
+            (status == "warning" || status == "drift").then(|| LiveAlert {
+                column: feature["column"].as_str().unwrap_or("?").to_string(),
+                status: status.to_string(),
+                psi: feature["psi"].as_f64(),
+                version,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{sample_version, temp_catalog};
+
+    fn window(end: &str, drift: &str) -> NewLiveWindow {
+        NewLiveWindow {
+            server: "127.0.0.1:5001 pid 1".into(),
+            started_at: format!("{end}-start"),
+            ended_at: end.into(),
+            requests: 10,
+            rows: 10,
+            errors: 0,
+            latency_p50_ms: 1.0,
+            latency_p99_ms: 2.0,
+            sampled_rows: 10,
+            drift_json: drift.into(),
+            labelled_rows: 0,
+            labelled_metric: None,
+        }
+    }
+
+    #[test]
+    fn alerts_name_the_crossed_features_of_each_models_latest_window() {
+        let (_dir, mut catalog) = temp_catalog();
+        for model in ["churn", "iris"] {
+            catalog
+                .register(model, &sample_version(0.9))
+                .expect("registered");
+            catalog
+                .register(model, &sample_version(0.8))
+                .expect("registered");
+        }
+        let drifted = r#"[{"column":"age","psi":0.31,"status":"drift"},
+                          {"column":"plan","psi":0.12,"status":"warning"},
+                          {"column":"tenure","psi":0.01,"status":"stable"}]"#;
+        let stable = r#"[{"column":"age","psi":0.01,"status":"stable"}]"#;
+        // churn: a stable window of v1, then a newer window of v2 with drift.
+        let record = |catalog: &mut Catalog, model: &str, version: i64, end: &str, drift: &str| {
+            catalog
+                .record_live_window(model, version, &window(end, drift))
+                .expect("recorded");
+        };
+        record(&mut catalog, "churn", 1, "2026-11-30T10:00:00.000Z", stable);
+        record(
+            &mut catalog,
+            "churn",
+            2,
+            "2026-11-30T11:00:00.000Z",
+            drifted,
+        );
+        // Then too few rows to measure drift: the alert stands.
+        record(&mut catalog, "churn", 2, "2026-11-30T11:05:00.000Z", "[]");
+        // iris drifted once, but its latest window is stable again.
+        record(&mut catalog, "iris", 1, "2026-11-30T10:00:00.000Z", drifted);
+        record(&mut catalog, "iris", 2, "2026-11-30T12:00:00.000Z", stable);
+
+        let alerts = catalog.live_alerts().expect("read");
+        assert_eq!(alerts.keys().collect::<Vec<_>>(), vec!["churn"]);
+        let churn: Vec<(&str, &str, i64)> = alerts["churn"]
+            .iter()
+            .map(|a| (a.column.as_str(), a.status.as_str(), a.version))
+            .collect();
+        assert_eq!(churn, vec![("age", "drift", 2), ("plan", "warning", 2)]);
     }
 }

@@ -27,7 +27,7 @@ pub use detail::VersionDetail;
 pub use error::CatalogError;
 pub use history::{Cause, HistoryEntry, HistoryEvent};
 pub use listing::{ModelFilter, ModelSummary, Page, VersionQuery, VersionSort, VersionSummary};
-pub use live::{LiveWindow, NewLiveWindow};
+pub use live::{LiveAlert, LiveWindow, NewLiveWindow};
 pub use location::{current_user, default_path, resolve_path, CATALOG_ENV};
 pub use open::Catalog;
 pub use register::{validate_model_name, DatasetLineage, NewVersion, VersionRef};

@@ -112,7 +112,10 @@ impl ModeldeskApp {
         };
         let text = |s: &str| Some(s.trim()).filter(|s| !s.is_empty()).map(str::to_string);
         match command {
-            CatalogCommand::PickFile { .. } | CatalogCommand::Open(_) => Ok(()),
+            // Counting a change is all it takes: the views read again.
+            CatalogCommand::PickFile { .. } | CatalogCommand::Open(_) | CatalogCommand::Reload => {
+                Ok(())
+            }
             CatalogCommand::Register {
                 run,
                 model,

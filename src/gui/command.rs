@@ -116,6 +116,9 @@ pub enum CatalogCommand {
     },
     /// Open (or create) the catalog at this path.
     Open(PathBuf),
+    /// Read the catalog again: another process (a scoring server, the command line) may
+    /// have written to it.
+    Reload,
     /// Register a run as the next version of `model` (created if new).
     Register {
         run: u64,

@@ -80,6 +80,9 @@ pub fn class_charts(versions: &[ReportVersion]) -> Vec<ClassCharts> {
                 series: series(&|c| c.roc.clone(), Mark::Line),
                 diagonal: true,
                 zero_line: false,
+                levels: Vec::new(),
+                time_x: false,
+                wide: false,
             };
             let pr = Plot {
                 x: Axis::unit("recall"),
@@ -87,6 +90,9 @@ pub fn class_charts(versions: &[ReportVersion]) -> Vec<ClassCharts> {
                 series: series(&|c| c.pr.clone(), Mark::Line),
                 diagonal: false,
                 zero_line: false,
+                levels: Vec::new(),
+                time_x: false,
+                wide: false,
             };
             let calibration = Plot {
                 x: Axis::unit("mean predicted probability"),
@@ -94,6 +100,9 @@ pub fn class_charts(versions: &[ReportVersion]) -> Vec<ClassCharts> {
                 series: series(&|c| c.calibration.clone(), Mark::LineAndPoints),
                 diagonal: true,
                 zero_line: false,
+                levels: Vec::new(),
+                time_x: false,
+                wide: false,
             };
             ClassCharts {
                 figures: vec![
@@ -143,6 +152,9 @@ pub fn regression_charts(versions: &[ReportVersion]) -> Vec<RegressionCharts> {
                 }],
                 diagonal: true,
                 zero_line: false,
+                levels: Vec::new(),
+                time_x: false,
+                wide: false,
             };
             let residuals: Vec<(f64, f64)> = points.iter().map(|(a, p)| (*p, a - p)).collect();
             let largest = residuals
@@ -165,6 +177,9 @@ pub fn regression_charts(versions: &[ReportVersion]) -> Vec<RegressionCharts> {
                 }],
                 diagonal: false,
                 zero_line: true,
+                levels: Vec::new(),
+                time_x: false,
+                wide: false,
             };
             Some(RegressionCharts {
                 label: v.label(),

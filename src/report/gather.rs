@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 use super::metric_table::MetricColumn;
 pub use crate::catalog::record::{ClassCurves, StoredCurves};
 use crate::catalog::{
-    Catalog, CatalogError, HistoryEntry, ModelFilter, ModelSummary, ScoringRun, VersionDetail,
+    Catalog, CatalogError, HistoryEntry, LiveWindow, ModelFilter, ModelSummary, ScoringRun,
+    VersionDetail,
 };
 use crate::data::Profile;
 use crate::ml::eval::{Metrics, Validation};
@@ -163,6 +164,8 @@ pub struct ReportVersion {
     /// This version's registration and stage changes.
     pub history: Vec<HistoryEntry>,
     pub scoring: Vec<ScoringView>,
+    /// What scoring servers saw of the version, oldest window first.
+    pub live: Vec<LiveWindow>,
 }
 
 impl ReportVersion {
@@ -227,6 +230,7 @@ pub fn read_version(
         .into_iter()
         .map(ScoringView::read)
         .collect();
+    let live = catalog.live_windows(model, Some(version), None)?;
     Ok(ReportVersion {
         model: model_summary,
         spec: serde_json::from_value(spec_value).ok(),
@@ -241,6 +245,7 @@ pub fn read_version(
             .and_then(|d| serde_json::from_str(&d.profile_json).ok()),
         history,
         scoring,
+        live,
         detail,
     })
 }

@@ -10,12 +10,16 @@
 mod charts;
 mod exports;
 mod gather;
+mod live_section;
+mod live_series;
 mod markdown;
 mod metric_table;
 mod page;
 mod svg;
 
+pub use charts::short as short_number;
 pub use exports::{confusion_csv, metrics_csv, metrics_json};
+pub use live_series::{clock_step, epoch_seconds, utc_time, FeaturePsi, LiveSeries, TimeLabel};
 pub use metric_table::MetricColumn;
 
 use thiserror::Error;

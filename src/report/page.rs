@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::charts::{self, ClassCharts, ConfusionView, RegressionCharts};
 use super::gather::{tag_lines, ReportVersion};
+use super::live_section::{live_sections, LiveSection};
 use super::markdown;
 use super::metric_table::{best, metric_names, MetricColumn};
 use super::svg::palette;
@@ -187,6 +188,8 @@ pub struct Page {
     pub datasets: Vec<DatasetView>,
     pub history: Vec<HistoryRow>,
     pub scoring: Vec<ScoringSection>,
+    /// The versions scoring servers recorded live windows of.
+    pub live: Vec<LiveSection>,
 }
 
 /// A metric value with four decimals; a dash when undefined.
@@ -700,5 +703,6 @@ pub fn page(versions: &[ReportVersion], catalog: String, generated_at: String) -
         datasets: datasets(versions),
         history: history(versions),
         scoring: scoring(versions),
+        live: live_sections(versions),
     }
 }

@@ -4,6 +4,8 @@
 
 use std::fmt::Write;
 
+use super::live_series::{clock_ticks, utc_time, TimeLabel};
+
 /// Text made safe for an XML text node or a quoted attribute.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -94,6 +96,20 @@ pub struct Plot {
     pub diagonal: bool,
     /// Draw the line y = 0 (residuals).
     pub zero_line: bool,
+    /// Dashed lines across at values of y (thresholds).
+    pub levels: Vec<Level>,
+    /// x holds seconds since the Unix epoch: ticks fall on round clock times, read in UTC.
+    pub time_x: bool,
+    /// Twice as wide, for series over time.
+    pub wide: bool,
+}
+
+/// A dashed horizontal line at a value of y, labelled at its right end.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Level {
+    pub y: f64,
+    pub color: &'static str,
+    pub label: String,
 }
 
 /// Colours of the versions in a report, in order; they repeat past the sixth.
@@ -164,7 +180,10 @@ fn tick_label(value: f64, step: f64) -> String {
 impl Plot {
     /// The plot as an `<svg>` element that scales to the width of its container.
     pub fn to_svg(&self) -> String {
-        let plot_w = WIDTH - LEFT - RIGHT;
+        let width = if self.wide { 2.0 * WIDTH } else { WIDTH };
+        // Room on the right for the levels' labels.
+        let right = if self.levels.is_empty() { RIGHT } else { 64.0 };
+        let plot_w = width - LEFT - right;
         let plot_h = HEIGHT - TOP - BOTTOM;
         let (x0, x1) = (self.x.min, self.x.max);
         let (y0, y1) = (self.y.min, self.y.max);
@@ -173,23 +192,33 @@ impl Plot {
         let mut s = String::new();
         let _ = write!(
             s,
-            r#"<svg class="plot" viewBox="0 0 {WIDTH} {HEIGHT}" role="img">"#
+            r#"<svg class="plot{}" viewBox="0 0 {width} {HEIGHT}" role="img">"#,
+            if self.wide { " wide" } else { "" }
         );
         let _ = write!(
             s,
             r##"<rect x="{LEFT}" y="{TOP}" width="{plot_w}" height="{plot_h}" fill="#fff" stroke="#9ca3af"/>"##
         );
-        let x_ticks = ticks(x0, x1, 5);
-        let y_ticks = ticks(y0, y1, 5);
         let step = |t: &[f64]| if t.len() > 1 { t[1] - t[0] } else { 0.0 };
+        let x_ticks = if self.time_x {
+            clock_ticks(x0, x1, if self.wide { 6 } else { 4 })
+        } else {
+            ticks(x0, x1, 5)
+        };
+        let y_ticks = ticks(y0, y1, 5);
         for &t in &x_ticks {
             let x = sx(t);
+            let label = if self.time_x {
+                utc_time(t, TimeLabel::for_marks(step(&x_ticks), x1 - x0))
+            } else {
+                tick_label(t, step(&x_ticks))
+            };
             let _ = write!(
                 s,
                 r##"<line x1="{x:.1}" y1="{TOP}" x2="{x:.1}" y2="{:.1}" stroke="#e5e7eb"/><text x="{x:.1}" y="{:.1}" class="tick" text-anchor="middle">{}</text>"##,
                 TOP + plot_h,
                 TOP + plot_h + 13.0,
-                escape(&tick_label(t, step(&x_ticks)))
+                escape(&label)
             );
         }
         for &t in &y_ticks {
@@ -237,6 +266,28 @@ impl Plot {
                 sy(0.0),
                 LEFT + plot_w,
                 sy(0.0)
+            );
+        }
+        let mut levels: Vec<&Level> = self
+            .levels
+            .iter()
+            .filter(|l| l.y > y0 && l.y < y1)
+            .collect();
+        levels.sort_by(|a, b| a.y.total_cmp(&b.y));
+        // Labels of close levels are spread apart, upwards, so they never overlap.
+        let mut label_at = f64::INFINITY;
+        for level in levels {
+            let y = sy(level.y);
+            label_at = (y + 3.5).min(label_at - 11.0);
+            let _ = write!(
+                s,
+                r##"<line x1="{LEFT}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="{}" stroke-dasharray="5 3"/><text x="{:.1}" y="{:.1}" class="tick" style="fill: {}">{}</text>"##,
+                LEFT + plot_w,
+                level.color,
+                LEFT + plot_w + 4.0,
+                label_at,
+                level.color,
+                escape(&level.label)
             );
         }
         for series in &self.series {
@@ -398,6 +449,9 @@ mod tests {
             }],
             diagonal: true,
             zero_line: false,
+            levels: Vec::new(),
+            time_x: false,
+            wide: false,
         };
         let svg = plot.to_svg();
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
@@ -409,5 +463,58 @@ mod tests {
             ..plot
         };
         assert!(empty.to_svg().contains("nothing stored to draw"));
+    }
+
+    #[test]
+    fn levels_and_clock_times_are_drawn_and_labelled() {
+        let start = 1_796_061_600.0; // 2026-11-30 18:00 UTC
+        let plot = Plot {
+            x: Axis {
+                label: "window end (UTC)",
+                min: start,
+                max: start + 7200.0,
+            },
+            y: Axis {
+                label: "PSI",
+                min: 0.0,
+                max: 3.0,
+            },
+            series: vec![Series {
+                color: palette(0),
+                mark: Mark::LineAndPoints,
+                points: vec![(start, 0.05), (start + 7200.0, 2.5)],
+            }],
+            diagonal: false,
+            zero_line: false,
+            levels: vec![
+                Level {
+                    y: 0.1,
+                    color: "#b45309",
+                    label: "warning 0.1".into(),
+                },
+                Level {
+                    y: 0.2,
+                    color: "#b91c1c",
+                    label: "drift 0.2".into(),
+                },
+            ],
+            time_x: true,
+            wide: true,
+        };
+        let svg = plot.to_svg();
+        assert!(
+            svg.contains(">18:30</text>") && svg.contains(">20:00</text>"),
+            "{svg}"
+        );
+        assert!(svg.contains(">warning 0.1</text>") && svg.contains(">drift 0.2</text>"));
+        let label_y = |text: &str| -> f64 {
+            let end = svg.find(&format!(">{text}</text>")).unwrap();
+            let start = svg[..end].rfind(" y=\"").unwrap() + 4;
+            svg[start..].split('"').next().unwrap().parse().unwrap()
+        };
+        assert!(
+            label_y("warning 0.1") - label_y("drift 0.2") >= 11.0,
+            "the two labels do not overlap"
+        );
     }
 }

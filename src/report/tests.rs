@@ -210,3 +210,61 @@ fn a_cancelled_report_stops_and_an_empty_one_is_refused() {
         "{confusion}"
     );
 }
+
+#[test]
+fn live_windows_get_a_live_traffic_section_with_a_psi_chart() {
+    let (_dir, mut catalog) = temp_catalog();
+    let sample = crate::catalog::sample_version;
+    let served = catalog.register("churn", &sample(0.9)).unwrap();
+    let quiet = catalog.register("churn", &sample(0.8)).unwrap();
+    for (hour, psi, status, accuracy) in
+        [(10, 0.03, "stable", None), (11, 0.27, "drift", Some(0.91))]
+    {
+        let drift = serde_json::json!([
+            {"column": "tenure", "psi": psi, "ks": 0.1, "status": status},
+            {"column": "<b>plan</b>", "psi": 0.01, "ks": null, "status": "stable"},
+        ]);
+        let window = crate::catalog::NewLiveWindow {
+            server: "127.0.0.1:5001 pid 7".into(),
+            started_at: format!("2026-11-30T{:02}:00:00.000Z", hour - 1),
+            ended_at: format!("2026-11-30T{hour:02}:00:00.000Z"),
+            requests: 500,
+            rows: 800,
+            errors: 2,
+            latency_p50_ms: 0.6,
+            latency_p99_ms: 3.25,
+            sampled_rows: 800,
+            drift_json: drift.to_string(),
+            labelled_rows: if accuracy.is_some() { 40 } else { 0 },
+            labelled_metric: accuracy,
+        };
+        catalog.record_live_window("churn", 1, &window).unwrap();
+    }
+
+    let html = render(&catalog, std::slice::from_ref(&served));
+    assert!(html.contains("<h2>Live traffic</h2>"));
+    assert!(html.contains(
+        "2 windows from 2026-11-30 09:00:00 to 2026-11-30 11:00:00 UTC · 1000 requests · 1600 rows · 4 errors"
+    ));
+    // The table, newest window first.
+    let newest = html.find("2026-11-30 11:00:00</td>").unwrap();
+    let oldest = html.find("2026-11-30 10:00:00</td>").unwrap();
+    assert!(newest < oldest);
+    assert!(html.contains("<td class=\"num\">3.25</td>"));
+    assert!(html.contains("0.9100 (on 40 rows)"));
+    assert!(html.contains(">drift: tenure</span>"));
+    // The chart: both features' lines over clock times, with the thresholds drawn.
+    let chart = &html[html.find("<figure class=\"wide-chart\">").unwrap()..];
+    let chart = &chart[..chart.find("</figure>").unwrap()];
+    assert_eq!(chart.matches("<polyline").count(), 2, "{chart}");
+    assert!(chart.contains(">warning 0.1</text>") && chart.contains(">drift 0.2</text>"));
+    assert!(chart.contains(">10:00</text>") || chart.contains(">10:30</text>"));
+    assert!(chart.contains("PSI per feature over time"));
+    // A column name is text, never markup.
+    assert!(html.contains("&lt;b&gt;plan&lt;") && !html.contains("<b>plan"));
+    assert_self_contained(&html);
+
+    let without = render(&catalog, &[quiet]);
+    assert!(!without.contains("Live traffic"));
+    assert!(!without.contains("<figure class=\"wide-chart\">"));
+}

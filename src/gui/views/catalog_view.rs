@@ -1,7 +1,8 @@
 //! The Catalog view: registered models (search, stage and tag filters), a model's versions
 //! (sortable, with stage badges, a metric over versions), one version's page (lineage,
-//! parameters, recipe, metrics, curves, history, scoring runs) and the actions on them:
-//! promote, archive, roll back, delete, describe, tag, compare.
+//! parameters, recipe, metrics, curves, history, scoring runs, live traffic) and the actions
+//! on them: promote, archive, roll back, delete, describe, tag, compare. A model whose
+//! latest live window has a feature at warning or drift is badged in the list.
 //!
 //! What the catalog holds is read into a cache when it changes (the app counts changes), not
 //! every frame; every change goes out as a [`CatalogCommand`].
@@ -11,10 +12,11 @@ use egui_extras::{Column, TableBuilder};
 use egui_plot::{Legend, Line, Plot, PlotPoints, Points};
 use std::collections::BTreeMap;
 
+use super::live_panel::{self, LiveData};
 use crate::catalog::record::StoredCurves;
 use crate::catalog::{
-    Catalog, HistoryEntry, HistoryEvent, ModelFilter, ModelSummary, Page, ScoringRun, Stage,
-    VersionDetail, VersionQuery, VersionSort, VersionSummary,
+    Catalog, HistoryEntry, HistoryEvent, LiveAlert, ModelFilter, ModelSummary, Page, ScoringRun,
+    Stage, VersionDetail, VersionQuery, VersionSort, VersionSummary,
 };
 use crate::gui::command::{CatalogCommand, Command, ScoreSource, View};
 
@@ -49,6 +51,8 @@ pub struct CatalogViewState {
     read: Option<ReadKey>,
     list_read: Option<ReadKey>,
     models: Vec<ModelSummary>,
+    /// Features at warning or drift in each model's latest live window, by model.
+    alerts: BTreeMap<String, Vec<LiveAlert>>,
     versions: Vec<VersionSummary>,
     page: Option<VersionPage>,
     history: Vec<HistoryEntry>,
@@ -66,6 +70,8 @@ struct VersionPage {
     recipe: String,
     metrics: serde_json::Value,
     curves: StoredCurves,
+    /// What scoring servers saw of the version, when they recorded any window.
+    live: Option<LiveData>,
 }
 
 impl VersionPage {
@@ -76,6 +82,7 @@ impl VersionPage {
             recipe: recipe_lines(&detail.recipe_json),
             metrics: parse(&detail.metrics_json),
             curves: StoredCurves::read(&detail.curves_json),
+            live: None,
             detail,
         }
     }
@@ -149,6 +156,7 @@ impl CatalogViewState {
             }),
         };
         self.models = catalog.models(&filter)?;
+        self.alerts = catalog.live_alerts()?;
         Ok(())
     }
 
@@ -178,7 +186,10 @@ impl CatalogViewState {
         self.history = catalog.history(&model)?;
         if let Some(version) = self.selected_version {
             if self.versions.iter().any(|v| v.version == version) {
-                self.page = Some(VersionPage::read(catalog.version(&model, version)?));
+                let mut page = VersionPage::read(catalog.version(&model, version)?);
+                let windows = catalog.live_windows(&model, Some(version), None)?;
+                page.live = LiveData::read(&windows, &page.metrics);
+                self.page = Some(page);
                 self.scoring = catalog
                     .scoring_runs(&model, version)?
                     .iter()
@@ -341,9 +352,57 @@ fn model_list(ui: &mut egui::Ui, state: &mut CatalogViewState) {
                     line.push_str(&format!(" · Production v{p}"));
                 }
                 ui.weak(line);
+                if let Some(alerts) = state.alerts.get(&m.name) {
+                    drift_badge(ui, alerts);
+                }
                 ui.add_space(2.0);
             }
         });
+}
+
+/// "live drift: age · live warning: plan" in a badge the colour of the worst, on a model in
+/// the list.
+fn drift_badge(ui: &mut egui::Ui, alerts: &[LiveAlert]) {
+    let named = |status: &str| -> Option<String> {
+        let columns: Vec<&str> = alerts
+            .iter()
+            .filter(|a| a.status == status)
+            .map(|a| a.column.as_str())
+            .collect();
+        (!columns.is_empty()).then(|| format!("live {status}: {}", columns.join(", ")))
+    };
+    let drifted = named("drift");
+    let color = if drifted.is_some() {
+        ui.visuals().error_fg_color
+    } else {
+        ui.visuals().warn_fg_color
+    };
+    let text: Vec<String> = [drifted, named("warning")].into_iter().flatten().collect();
+    let version = alerts.first().map_or(0, |a| a.version);
+    // Wrapped within what can be seen of the list, however wide its content became.
+    let width = (ui.clip_rect().right() - ui.cursor().left() - 12.0)
+        .min(ui.available_width())
+        .max(80.0);
+    egui::Frame::new()
+        .fill(color.gamma_multiply(0.15))
+        .stroke(egui::Stroke::new(1.0, color))
+        .corner_radius(4.0)
+        .inner_margin(egui::Margin::symmetric(4, 1))
+        .show(ui, |ui| {
+            ui.set_max_width(width);
+            ui.add(
+                egui::Label::new(
+                    RichText::new(text.join(" · "))
+                        .color(color)
+                        .small(),
+                )
+                .wrap(),
+            )
+        })
+        .inner
+        .on_hover_text(format!(
+            "In the latest live window of v{version}, these features' PSI crossed the warning (0.1) or drift (0.2) threshold"
+        ));
 }
 
 fn model_page(
@@ -365,7 +424,7 @@ fn model_page(
             commands,
         );
     }
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.add_enabled_ui(!read_only, |ui| {
             let label = ui.label("Comment").id;
             ui.add(egui::TextEdit::singleline(&mut state.comment).desired_width(240.0).hint_text("why (kept in the history)"))
@@ -863,7 +922,7 @@ fn version_page(
 ) {
     let detail = &page.detail;
     let v = &detail.summary;
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.heading(format!("{} v{}", v.model, v.version));
         stage_badge(ui, v.stage);
         if ui.button("Score a file with it…").clicked() {
@@ -991,6 +1050,16 @@ fn version_page(
     egui::CollapsingHeader::new("Metrics")
         .default_open(true)
         .show(ui, |ui| metrics_grid(ui, &page.metrics));
+    // Beside the validation metrics, which the live figures are read against.
+    if let Some(live) = &page.live {
+        let n = live.series.windows;
+        egui::CollapsingHeader::new(format!(
+            "Live ({n} window{})",
+            if n == 1 { "" } else { "s" }
+        ))
+        .default_open(true)
+        .show(ui, |ui| live_panel::show(ui, live, commands));
+    }
     egui::CollapsingHeader::new("Curves")
         .default_open(true)
         .show(ui, |ui| curves(ui, &page.curves, &mut state.curve_class));
