@@ -99,6 +99,11 @@ pub(super) fn current_in_stage(
 }
 
 impl Catalog {
+    /// The stage version `version` of `model` is in now (one small read).
+    pub fn stage_of(&self, model: &str, version: i64) -> Result<Stage, CatalogError> {
+        Ok(locate(self.conn(), model, version)?.stage)
+    }
+
     /// The version a reference such as `churn@3`, `churn@production`, `churn@latest` or
     /// `churn` (latest) points at.
     pub fn resolve(&self, reference: &str) -> Result<VersionRef, CatalogError> {

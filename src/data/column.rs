@@ -95,6 +95,24 @@ pub enum ColumnData {
 }
 
 impl ColumnData {
+    /// A string column from its cells (`None` for missing), its levels in order of first
+    /// appearance.
+    pub fn from_texts<I: IntoIterator<Item = Option<String>>>(cells: I) -> ColumnData {
+        let mut levels: Vec<String> = Vec::new();
+        let mut codes_of: std::collections::HashMap<String, u32> = Default::default();
+        let codes = cells
+            .into_iter()
+            .map(|cell| match cell {
+                None => MISSING_CODE,
+                Some(text) => *codes_of.entry(text).or_insert_with_key(|text| {
+                    levels.push(text.clone());
+                    (levels.len() - 1) as u32
+                }),
+            })
+            .collect();
+        ColumnData::Strings { codes, levels }
+    }
+
     /// Number of rows.
     pub fn len(&self) -> usize {
         match self {

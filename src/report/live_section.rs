@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::charts::{short, Figure};
 use super::gather::ReportVersion;
-use super::live_series::{epoch_seconds, utc_time, LiveSeries, TimeLabel};
+use super::live_series::{epoch_seconds, utc_time, LiveSeries, LiveTotals, TimeLabel};
 use super::svg::{palette, Axis, Level, Mark, Plot, Series};
 use super::Markup;
 use crate::catalog::LiveWindow;
@@ -83,29 +83,20 @@ fn section(v: &ReportVersion, color: &'static str) -> LiveSection {
     } else {
         ("RMSE", "rmse")
     };
-    let requests: u64 = windows.iter().map(|w| w.requests).sum();
-    let rows: u64 = windows.iter().map(|w| w.rows).sum();
-    let errors: u64 = windows.iter().map(|w| w.errors).sum();
     let time = |iso: &str| {
         epoch_seconds(iso).map_or_else(|| iso.to_string(), |t| utc_time(t, TimeLabel::Full))
     };
-    let first = windows
-        .iter()
-        .map(|w| w.started_at.as_str())
-        .min()
-        .unwrap_or("");
-    let last = windows
-        .iter()
-        .map(|w| w.ended_at.as_str())
-        .max()
-        .unwrap_or("");
+    let t = LiveTotals::of(windows);
     let summary = format!(
-        "{} window{} from {} to {} UTC · {requests} requests · {rows} rows · {errors} error{}",
-        windows.len(),
-        if windows.len() == 1 { "" } else { "s" },
-        time(first),
-        time(last),
-        if errors == 1 { "" } else { "s" },
+        "{} window{} from {} to {} UTC · {} requests · {} rows · {} error{}",
+        t.windows,
+        LiveTotals::plural(t.windows as u64),
+        time(&t.first_started),
+        time(&t.last_ended),
+        t.requests,
+        t.rows,
+        t.errors,
+        LiveTotals::plural(t.errors),
     );
     let mut newest: Vec<&LiveWindow> = windows.iter().collect();
     newest.sort_by(|a, b| b.ended_at.cmp(&a.ended_at));

@@ -33,6 +33,49 @@ pub struct LiveSeries {
     pub psi: Vec<FeaturePsi>,
 }
 
+/// What a set of live windows adds up to.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LiveTotals {
+    pub windows: usize,
+    pub requests: u64,
+    pub rows: u64,
+    pub errors: u64,
+    /// The earliest start and the latest end (UTC, ISO-8601).
+    pub first_started: String,
+    pub last_ended: String,
+}
+
+impl LiveTotals {
+    /// The totals of `windows`.
+    pub fn of(windows: &[LiveWindow]) -> LiveTotals {
+        LiveTotals {
+            windows: windows.len(),
+            requests: windows.iter().map(|w| w.requests).sum(),
+            rows: windows.iter().map(|w| w.rows).sum(),
+            errors: windows.iter().map(|w| w.errors).sum(),
+            first_started: windows
+                .iter()
+                .map(|w| w.started_at.clone())
+                .min()
+                .unwrap_or_default(),
+            last_ended: windows
+                .iter()
+                .map(|w| w.ended_at.clone())
+                .max()
+                .unwrap_or_default(),
+        }
+    }
+
+    /// "s" unless `n` is one.
+    pub fn plural(n: u64) -> &'static str {
+        if n == 1 {
+            ""
+        } else {
+            "s"
+        }
+    }
+}
+
 impl LiveSeries {
     /// The series of `windows` (in any order; they are sorted by end time).
     pub fn read(windows: &[LiveWindow]) -> LiveSeries {

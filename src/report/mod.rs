@@ -19,7 +19,9 @@ mod svg;
 
 pub use charts::short as short_number;
 pub use exports::{confusion_csv, metrics_csv, metrics_json};
-pub use live_series::{clock_step, epoch_seconds, utc_time, FeaturePsi, LiveSeries, TimeLabel};
+pub use live_series::{
+    clock_step, epoch_seconds, utc_time, FeaturePsi, LiveSeries, LiveTotals, TimeLabel,
+};
 pub use metric_table::MetricColumn;
 
 use thiserror::Error;

@@ -92,7 +92,7 @@ pub fn start(
 fn load(catalog: &Catalog, reference: &str) -> Result<Arc<Served>, crate::catalog::CatalogError> {
     let found = catalog.resolve(reference)?;
     let model = record::load_model(catalog, found.id)?;
-    let stage = catalog.version(&found.model, found.version)?.summary.stage;
+    let stage = catalog.stage_of(&found.model, found.version)?;
     Ok(Arc::new(Served {
         model: Arc::new(model),
         name: found.model,
@@ -110,14 +110,14 @@ fn follow(catalog: Catalog, following: Arc<Following>, poll: Duration, stop: Arc
         let next = match (found, &now) {
             // Same version: only its stage may have changed (served by number).
             (Ok(found), ServedState::Ready(served)) if found.id == served.version_id => {
-                match catalog.version(&found.model, found.version) {
-                    Ok(detail) if detail.summary.stage != served.stage => {
+                match catalog.stage_of(&found.model, found.version) {
+                    Ok(stage) if stage != served.stage => {
                         Some(ServedState::Ready(Arc::new(Served {
                             model: served.model.clone(),
                             name: served.name.clone(),
                             version: served.version,
                             version_id: served.version_id,
-                            stage: detail.summary.stage,
+                            stage,
                         })))
                     }
                     _ => None,

@@ -308,22 +308,10 @@ fn sample_table(w: &VersionWindow) -> Table {
                         .collect(),
                 )
             } else {
-                let mut levels: Vec<String> = Vec::new();
-                let mut codes_of: HashMap<String, u32> = HashMap::new();
-                let codes = w
-                    .sample
-                    .iter()
-                    .map(|r| match &r[j] {
-                        Cell::Text(Some(text)) => {
-                            *codes_of.entry(text.clone()).or_insert_with(|| {
-                                levels.push(text.clone());
-                                (levels.len() - 1) as u32
-                            })
-                        }
-                        _ => MISSING_CODE,
-                    })
-                    .collect();
-                ColumnData::Strings { codes, levels }
+                ColumnData::from_texts(w.sample.iter().map(|r| match &r[j] {
+                    Cell::Text(text) => text.clone(),
+                    Cell::Number(_) => None,
+                }))
             };
             Column {
                 name: fitted.column.clone(),

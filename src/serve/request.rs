@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use crate::data::{self, Column, ColumnData, ColumnKind, Role, Table, MISSING_CODE};
+use crate::data::{self, Column, ColumnData, ColumnKind, Role, Table};
 use crate::ml::eval::TrainedModel;
 use crate::ml::prep::FittedStep;
 
@@ -250,26 +250,21 @@ fn frame_table(frame: Frame, model: &TrainedModel) -> Result<Table, BadRequest> 
                 }
             }
             FittedStep::OneHot { .. } => {
-                let mut levels: Vec<String> = Vec::new();
-                let mut codes_of: HashMap<String, u32> = HashMap::new();
-                let mut codes = Vec::with_capacity(frame.rows.len());
-                for (i, cell) in cells.enumerate() {
-                    let text = category(cell).map_err(|what| {
-                        BadRequest::new(format!("column '{name}', row {i}: {what}, not a category"))
-                    })?;
-                    codes.push(match text {
-                        None => MISSING_CODE,
-                        Some(text) => *codes_of.entry(text.clone()).or_insert_with(|| {
-                            levels.push(text);
-                            (levels.len() - 1) as u32
-                        }),
-                    });
-                }
+                let texts = cells
+                    .enumerate()
+                    .map(|(i, cell)| {
+                        category(cell).map_err(|what| {
+                            BadRequest::new(format!(
+                                "column '{name}', row {i}: {what}, not a category"
+                            ))
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
                 Column {
                     name: name.clone(),
                     kind: ColumnKind::Categorical,
                     role: Role::Feature,
-                    data: ColumnData::Strings { codes, levels },
+                    data: ColumnData::from_texts(texts),
                 }
             }
         };
@@ -349,24 +344,11 @@ pub fn from_csv(body: &[u8], model: &TrainedModel) -> Result<Table, BadRequest> 
             continue;
         };
         let data = match (&fitted.step, &column.data) {
-            (FittedStep::OneHot { .. }, ColumnData::Numeric(values)) => {
-                let mut levels: Vec<String> = Vec::new();
-                let mut codes_of: HashMap<String, u32> = HashMap::new();
-                let codes = values
+            (FittedStep::OneHot { .. }, ColumnData::Numeric(values)) => ColumnData::from_texts(
+                values
                     .iter()
-                    .map(|v| {
-                        if v.is_nan() {
-                            return MISSING_CODE;
-                        }
-                        let text = data::format_number(*v).into_owned();
-                        *codes_of.entry(text.clone()).or_insert_with(|| {
-                            levels.push(text);
-                            (levels.len() - 1) as u32
-                        })
-                    })
-                    .collect();
-                ColumnData::Strings { codes, levels }
-            }
+                    .map(|v| (!v.is_nan()).then(|| data::format_number(*v).into_owned())),
+            ),
             (FittedStep::Numeric { .. }, ColumnData::Strings { levels, .. }) => {
                 let bad = levels.iter().find(|l| l.trim().parse::<f64>().is_err());
                 return Err(BadRequest::new(format!(

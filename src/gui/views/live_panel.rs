@@ -6,27 +6,16 @@
 use eframe::egui::{self, Color32, RichText};
 use egui_plot::{GridInput, GridMark, HLine, HoverPosition, Line, LineStyle, Plot, Points};
 
+use super::compare_plots::run_color;
 use crate::catalog::LiveWindow;
 use crate::gui::command::{CatalogCommand, Command};
-use crate::report::{clock_step, utc_time, LiveSeries, TimeLabel};
+use crate::report::{clock_step, utc_time, LiveSeries, LiveTotals, TimeLabel};
 use crate::score::drift::Thresholds;
 
 /// Height of each chart: small enough that two fit a 480-pixel-high window with the header.
 const CHART_HEIGHT: f32 = 150.0;
 /// Below this width the charts stack instead of standing in pairs.
 const PAIR_WIDTH: f32 = 620.0;
-/// Colours of the features' lines (Okabe and Ito's, readable on dark and light); they
-/// repeat past the eighth.
-const FEATURE_COLORS: [Color32; 8] = [
-    Color32::from_rgb(0x00, 0x72, 0xB2),
-    Color32::from_rgb(0xE6, 0x9F, 0x00),
-    Color32::from_rgb(0x00, 0x9E, 0x73),
-    Color32::from_rgb(0xCC, 0x79, 0xA7),
-    Color32::from_rgb(0x56, 0xB4, 0xE9),
-    Color32::from_rgb(0xD5, 0x5E, 0x00),
-    Color32::from_rgb(0x99, 0x99, 0x99),
-    Color32::from_rgb(0xB8, 0xA4, 0x00),
-];
 
 /// A version's live windows as the panel shows them, read when the page is read.
 #[derive(Debug, Clone, PartialEq)]
@@ -49,19 +38,15 @@ impl LiveData {
             return None;
         }
         let series = LiveSeries::read(windows);
-        let requests: u64 = windows.iter().map(|w| w.requests).sum();
-        let errors: u64 = windows.iter().map(|w| w.errors).sum();
-        let last = windows
-            .iter()
-            .map(|w| w.ended_at.as_str())
-            .max()
-            .unwrap_or("");
+        let t = LiveTotals::of(windows);
         let summary = format!(
-            "{} window{} · {requests} requests · {errors} error{} · last ended {} UTC",
-            windows.len(),
-            if windows.len() == 1 { "" } else { "s" },
-            if errors == 1 { "" } else { "s" },
-            last.replace('T', " ").trim_end_matches('Z')
+            "{} window{} · {} requests · {} error{} · last ended {} UTC",
+            t.windows,
+            LiveTotals::plural(t.windows as u64),
+            t.requests,
+            t.errors,
+            LiveTotals::plural(t.errors),
+            t.last_ended.replace('T', " ").trim_end_matches('Z')
         );
         // The server measures classifiers by accuracy and regressions by RMSE.
         let accuracy = metrics["mean"].get("rmse").is_none();
@@ -113,22 +98,22 @@ fn charts(ui: &mut egui::Ui, live: &LiveData, commands: &mut Vec<Command>) {
             .y_axis_label("requests / min")
             .include_y(0.0)
             .show(ui, |plot| {
-                let color = FEATURE_COLORS[0];
+                let color = run_color(0);
                 series_line(plot, "requests / min", &series.requests_per_minute, color);
             });
     };
     let latency = |ui: &mut egui::Ui| {
         ui.horizontal(|ui| {
             ui.strong("Latency (ms)");
-            swatch(ui, FEATURE_COLORS[4], "p50");
-            swatch(ui, FEATURE_COLORS[5], "p99");
+            swatch(ui, run_color(4), "p50");
+            swatch(ui, run_color(5), "p99");
         });
         time_plot("live_latency")
             .y_axis_label("ms")
             .include_y(0.0)
             .show(ui, |plot| {
-                series_line(plot, "p50 ms", &series.latency_p50_ms, FEATURE_COLORS[4]);
-                series_line(plot, "p99 ms", &series.latency_p99_ms, FEATURE_COLORS[5]);
+                series_line(plot, "p50 ms", &series.latency_p50_ms, run_color(4));
+                series_line(plot, "p99 ms", &series.latency_p99_ms, run_color(5));
             });
     };
     if pair {
@@ -180,7 +165,7 @@ fn psi_chart(ui: &mut egui::Ui, series: &LiveSeries) {
                 .style(LineStyle::dashed_dense()),
             );
             for (i, feature) in series.psi.iter().enumerate() {
-                let color = FEATURE_COLORS[i % FEATURE_COLORS.len()];
+                let color = run_color(i);
                 series_line(plot, &feature.column, &feature.points, color);
             }
         });
@@ -207,12 +192,10 @@ fn psi_chart(ui: &mut egui::Ui, series: &LiveSeries) {
                 "warning" => Some(("warning", warn)),
                 _ => None,
             };
-            legend_item(ui, FEATURE_COLORS[i % FEATURE_COLORS.len()], &text, status).on_hover_text(
-                format!(
-                    "{}: PSI {latest:.3} in the latest window, {:.3} at most",
-                    feature.column, feature.highest
-                ),
-            );
+            legend_item(ui, run_color(i), &text, status).on_hover_text(format!(
+                "{}: PSI {latest:.3} in the latest window, {:.3} at most",
+                feature.column, feature.highest
+            ));
         }
     });
 }
@@ -244,7 +227,7 @@ fn labelled_chart(ui: &mut egui::Ui, live: &LiveData) {
                 plot,
                 &format!("{name} (live)"),
                 &live.series.labelled_metric,
-                FEATURE_COLORS[2],
+                run_color(2),
             );
         });
 }
