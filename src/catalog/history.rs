@@ -62,63 +62,26 @@ pub struct HistoryEntry {
     pub comment: Option<String>,
 }
 
-/// Append the registration of `version_id`.
-pub(super) fn record_registration(
-    conn: &Connection,
-    version_id: i64,
-    actor: &str,
-) -> Result<i64, CatalogError> {
-    insert(conn, version_id, None, "none", "registration", actor, None)
+impl HistoryEvent {
+    /// The `from_stage`, `to_stage` and `cause` columns of this event's row.
+    fn columns(self) -> (Option<&'static str>, &'static str, &'static str) {
+        match self {
+            HistoryEvent::Registered => (None, Stage::None.name(), "registration"),
+            HistoryEvent::Stage { from, to, cause } => (Some(from.name()), to.name(), cause.name()),
+            HistoryEvent::Deleted { from } => (Some(from.name()), "deleted", "deletion"),
+        }
+    }
 }
 
-/// Append a stage change of `version_id`.
-pub(super) fn record_stage_change(
+/// Append `event` of `version_id` to the history; returns the row's id.
+pub(super) fn record(
     conn: &Connection,
     version_id: i64,
-    (from, to): (Stage, Stage),
-    cause: Cause,
+    event: HistoryEvent,
     actor: &str,
     comment: Option<&str>,
 ) -> Result<i64, CatalogError> {
-    insert(
-        conn,
-        version_id,
-        Some(from.name()),
-        to.name(),
-        cause.name(),
-        actor,
-        comment,
-    )
-}
-
-/// Append the deletion of `version_id`, which was in stage `from`.
-pub(super) fn record_deletion(
-    conn: &Connection,
-    version_id: i64,
-    from: Stage,
-    actor: &str,
-    comment: Option<&str>,
-) -> Result<i64, CatalogError> {
-    insert(
-        conn,
-        version_id,
-        Some(from.name()),
-        "deleted",
-        "deletion",
-        actor,
-        comment,
-    )
-}
-
-fn insert(
-    conn: &Connection,
-    version_id: i64,
-    from: Option<&str>,
-    to: &str,
-    cause: &str,
-    actor: &str,
-    comment: Option<&str>,
-) -> Result<i64, CatalogError> {
+    let (from, to, cause) = event.columns();
     let comment = comment.map(str::trim).filter(|c| !c.is_empty());
     conn.prepare_cached(&format!(
         "INSERT INTO stage_transitions (version_id, from_stage, to_stage, cause, at, actor, comment)

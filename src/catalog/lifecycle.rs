@@ -4,15 +4,30 @@
 
 use rusqlite::{params, Connection};
 
-use super::history::{entries, record_deletion, record_stage_change, Cause};
+use super::history::{entries, record, Cause, HistoryEvent};
 use super::lookup::{current_in_stage, locate, model_id};
 use super::schema::NOW;
 use super::{Catalog, CatalogError, HistoryEntry, Stage};
 
-fn update_stage(conn: &Connection, version_id: i64, stage: Stage) -> Result<(), CatalogError> {
+/// Move `version_id` from stage `from` to `to` and append the change to the history;
+/// returns the history row's id.
+fn change_stage(
+    conn: &Connection,
+    version_id: i64,
+    (from, to): (Stage, Stage),
+    cause: Cause,
+    actor: &str,
+    comment: Option<&str>,
+) -> Result<i64, CatalogError> {
     conn.prepare_cached("UPDATE model_versions SET stage = ?2 WHERE id = ?1")?
-        .execute(params![version_id, stage.name()])?;
-    Ok(())
+        .execute(params![version_id, to.name()])?;
+    record(
+        conn,
+        version_id,
+        HistoryEvent::Stage { from, to, cause },
+        actor,
+        comment,
+    )
 }
 
 /// The Production versions of `model_id` in the order they became Production, as a stack:
@@ -73,8 +88,7 @@ impl Catalog {
                     .query_map(params![target.model_id, target.id], |row| row.get(0))?
                     .collect::<Result<_, _>>()?;
                 for id in current {
-                    update_stage(tx, id, Stage::Archived)?;
-                    written.push(record_stage_change(
+                    written.push(change_stage(
                         tx,
                         id,
                         (Stage::Production, Stage::Archived),
@@ -84,8 +98,7 @@ impl Catalog {
                     )?);
                 }
             }
-            update_stage(tx, target.id, stage)?;
-            written.push(record_stage_change(
+            written.push(change_stage(
                 tx,
                 target.id,
                 (target.stage, stage),
@@ -128,8 +141,7 @@ impl Catalog {
                 .prepare_cached("SELECT stage FROM model_versions WHERE id = ?1")?
                 .query_row([previous], |row| row.get(0))?;
             let previous_stage = Stage::from_stored(&previous_stage).unwrap_or(Stage::None);
-            update_stage(tx, current, Stage::Archived)?;
-            let archived = record_stage_change(
+            let archived = change_stage(
                 tx,
                 current,
                 (Stage::Production, Stage::Archived),
@@ -139,8 +151,7 @@ impl Catalog {
             )?;
             let mut written = vec![archived];
             if previous_stage != Stage::Production {
-                update_stage(tx, previous, Stage::Production)?;
-                written.push(record_stage_change(
+                written.push(change_stage(
                     tx,
                     previous,
                     (previous_stage, Stage::Production),
@@ -168,7 +179,8 @@ impl Catalog {
                 "UPDATE model_versions SET artifact = NULL, deleted_at = {NOW} WHERE id = ?1"
             ))?
             .execute([target.id])?;
-            let id = record_deletion(tx, target.id, target.stage, &actor, comment)?;
+            let deleted = HistoryEvent::Deleted { from: target.stage };
+            let id = record(tx, target.id, deleted, &actor, comment)?;
             entries(tx, &[id])?
                 .pop()
                 .ok_or(CatalogError::Sqlite(rusqlite::Error::QueryReturnedNoRows))
@@ -181,6 +193,17 @@ mod tests {
     use super::super::{sample_version, temp_catalog, HistoryEvent};
     use super::*;
 
+    /// A new catalog with one version of `churn` per accuracy.
+    fn churn_versions(accuracies: &[f64]) -> (tempfile::TempDir, Catalog) {
+        let (dir, mut catalog) = temp_catalog();
+        for &accuracy in accuracies {
+            catalog
+                .register("churn", &sample_version(accuracy))
+                .unwrap();
+        }
+        (dir, catalog)
+    }
+
     fn stages(catalog: &Catalog, model: &str) -> Vec<(i64, Stage)> {
         catalog
             .versions(&super::super::VersionQuery::of_model(model))
@@ -192,13 +215,8 @@ mod tests {
 
     #[test]
     fn promoting_with_archive_existing_replaces_production_in_one_step() {
-        let (_dir, mut catalog) = temp_catalog();
+        let (_dir, mut catalog) = churn_versions(&[0.8, 0.9]);
         catalog.set_actor("alice");
-        for accuracy in [0.8, 0.9] {
-            catalog
-                .register("churn", &sample_version(accuracy))
-                .unwrap();
-        }
         catalog
             .set_stage("churn", 1, Stage::Production, true, None)
             .unwrap();
@@ -233,12 +251,7 @@ mod tests {
 
     #[test]
     fn rolling_back_walks_back_through_earlier_production_versions() {
-        let (_dir, mut catalog) = temp_catalog();
-        for accuracy in [0.7, 0.8, 0.9] {
-            catalog
-                .register("churn", &sample_version(accuracy))
-                .unwrap();
-        }
+        let (_dir, mut catalog) = churn_versions(&[0.7, 0.8, 0.9]);
         for version in 1..=3 {
             catalog
                 .set_stage("churn", version, Stage::Production, true, None)
@@ -274,18 +287,12 @@ mod tests {
 
     #[test]
     fn a_deleted_version_leaves_listings_keeps_its_number_and_is_not_rolled_back_to() {
-        let (_dir, mut catalog) = temp_catalog();
-        for accuracy in [0.7, 0.8] {
+        let (_dir, mut catalog) = churn_versions(&[0.7, 0.8]);
+        for version in 1..=2 {
             catalog
-                .register("churn", &sample_version(accuracy))
+                .set_stage("churn", version, Stage::Production, true, None)
                 .unwrap();
         }
-        catalog
-            .set_stage("churn", 1, Stage::Production, true, None)
-            .unwrap();
-        catalog
-            .set_stage("churn", 2, Stage::Production, true, None)
-            .unwrap();
         let deleted = catalog
             .delete_version("churn", 1, Some("leaked a column"))
             .unwrap();

@@ -6,7 +6,7 @@
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
-use super::history::record_registration;
+use super::history::{record, HistoryEvent};
 use super::schema::NOW;
 use super::{Catalog, CatalogError};
 
@@ -176,7 +176,7 @@ fn insert_version(
         actor
     ])?;
     let id = tx.last_insert_rowid();
-    record_registration(tx, id, actor)?;
+    record(tx, id, HistoryEvent::Registered, actor, None)?;
     Ok(VersionRef {
         model: model.to_string(),
         version,

@@ -10,7 +10,8 @@ use super::CatalogError;
 pub const APPLICATION_ID: i32 = 0x4D64_446B;
 
 /// Mean metrics with indexes of their own (alone and after the stage), so sorting versions
-/// by them stays fast on large catalogs. Other metrics sort too, by scanning.
+/// by them stays fast on large catalogs. Other metrics sort too, by scanning. Migration 1
+/// creates these indexes: a metric added here needs a migration that creates its own.
 pub const INDEXED_METRICS: [&str; 8] = [
     "accuracy",
     "balanced_accuracy",
@@ -22,10 +23,17 @@ pub const INDEXED_METRICS: [&str; 8] = [
     "r2",
 ];
 
+/// One step of the schema: its statements, then the two indexes of each metric it names.
+struct Migration {
+    sql: &'static str,
+    indexed_metrics: &'static [&'static str],
+}
+
 /// Migration `i` takes a file from schema version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[
+const MIGRATIONS: &[Migration] = &[
     // 1: datasets, models, versions, the stage history, tags and scoring runs.
-    r#"
+    Migration {
+        sql: r#"
 CREATE TABLE datasets (
     id INTEGER PRIMARY KEY,
     name TEXT NOT NULL,
@@ -83,55 +91,6 @@ CREATE INDEX model_versions_by_stage_created ON model_versions (stage, created_a
     WHERE deleted_at IS NULL;
 CREATE INDEX model_versions_by_created ON model_versions (created_at)
     WHERE deleted_at IS NULL;
--- Each headline metric sorts through an index, alone and within a stage.
-CREATE INDEX model_versions_by_accuracy
-    ON model_versions (json_extract(mean_metrics_json, '$.accuracy'))
-    WHERE deleted_at IS NULL;
-CREATE INDEX model_versions_by_stage_accuracy
-    ON model_versions (stage, json_extract(mean_metrics_json, '$.accuracy'))
-    WHERE deleted_at IS NULL;
-CREATE INDEX model_versions_by_balanced_accuracy
-    ON model_versions (json_extract(mean_metrics_json, '$.balanced_accuracy'))
-    WHERE deleted_at IS NULL;
-CREATE INDEX model_versions_by_stage_balanced_accuracy
-    ON model_versions (stage, json_extract(mean_metrics_json, '$.balanced_accuracy'))
-    WHERE deleted_at IS NULL;
-CREATE INDEX model_versions_by_f1_macro
-    ON model_versions (json_extract(mean_metrics_json, '$.f1_macro'))
-    WHERE deleted_at IS NULL;
-CREATE INDEX model_versions_by_stage_f1_macro
-    ON model_versions (stage, json_extract(mean_metrics_json, '$.f1_macro'))
-    WHERE deleted_at IS NULL;
-CREATE INDEX model_versions_by_roc_auc
-    ON model_versions (json_extract(mean_metrics_json, '$.roc_auc'))
-    WHERE deleted_at IS NULL;
-CREATE INDEX model_versions_by_stage_roc_auc
-    ON model_versions (stage, json_extract(mean_metrics_json, '$.roc_auc'))
-    WHERE deleted_at IS NULL;
-CREATE INDEX model_versions_by_log_loss
-    ON model_versions (json_extract(mean_metrics_json, '$.log_loss'))
-    WHERE deleted_at IS NULL;
-CREATE INDEX model_versions_by_stage_log_loss
-    ON model_versions (stage, json_extract(mean_metrics_json, '$.log_loss'))
-    WHERE deleted_at IS NULL;
-CREATE INDEX model_versions_by_rmse
-    ON model_versions (json_extract(mean_metrics_json, '$.rmse'))
-    WHERE deleted_at IS NULL;
-CREATE INDEX model_versions_by_stage_rmse
-    ON model_versions (stage, json_extract(mean_metrics_json, '$.rmse'))
-    WHERE deleted_at IS NULL;
-CREATE INDEX model_versions_by_mae
-    ON model_versions (json_extract(mean_metrics_json, '$.mae'))
-    WHERE deleted_at IS NULL;
-CREATE INDEX model_versions_by_stage_mae
-    ON model_versions (stage, json_extract(mean_metrics_json, '$.mae'))
-    WHERE deleted_at IS NULL;
-CREATE INDEX model_versions_by_r2
-    ON model_versions (json_extract(mean_metrics_json, '$.r2'))
-    WHERE deleted_at IS NULL;
-CREATE INDEX model_versions_by_stage_r2
-    ON model_versions (stage, json_extract(mean_metrics_json, '$.r2'))
-    WHERE deleted_at IS NULL;
 
 -- Registrations, stage changes and deletions. from_stage is NULL for a registration;
 -- to_stage is 'deleted' for a deletion; cause says why the change happened. Rows are
@@ -187,8 +146,11 @@ CREATE TABLE scoring_runs (
 );
 CREATE INDEX scoring_runs_by_version ON scoring_runs (version_id);
 "#,
+        indexed_metrics: &INDEXED_METRICS,
+    },
     // 2: live windows, what a scoring server saw of one version during one time window.
-    r#"
+    Migration {
+        sql: r#"
 CREATE TABLE live_windows (
     id INTEGER PRIMARY KEY,
     version_id INTEGER NOT NULL REFERENCES model_versions(id),
@@ -210,7 +172,22 @@ CREATE TABLE live_windows (
 );
 CREATE INDEX live_windows_by_version ON live_windows (version_id, ended_at);
 "#,
+        indexed_metrics: &[],
+    },
 ];
+
+/// The indexes that sort versions by the mean of `metric`, alone and within a stage. The
+/// expression is the one `listing` sorts by, so SQLite can use them.
+fn metric_indexes_sql(metric: &str) -> String {
+    format!(
+        "CREATE INDEX model_versions_by_{metric}
+    ON model_versions (json_extract(mean_metrics_json, '$.{metric}'))
+    WHERE deleted_at IS NULL;
+CREATE INDEX model_versions_by_stage_{metric}
+    ON model_versions (stage, json_extract(mean_metrics_json, '$.{metric}'))
+    WHERE deleted_at IS NULL;"
+    )
+}
 
 /// The schema version this build writes and reads.
 pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -244,9 +221,46 @@ pub fn migrate(conn: &mut Connection, path: &std::path::Path) -> Result<(), Cata
         let Some(step) = MIGRATIONS.get(step_index) else {
             return Ok(());
         };
-        tx.execute_batch(step)?;
+        tx.execute_batch(step.sql)?;
+        for metric in step.indexed_metrics {
+            tx.execute_batch(&metric_indexes_sql(metric))?;
+        }
         tx.pragma_update(None, "application_id", APPLICATION_ID)?;
         tx.pragma_update(None, "user_version", current + 1)?;
         tx.commit()?;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{temp_catalog, Catalog};
+
+    /// Every table, index and trigger of a catalog, with the statement that made it.
+    fn schema(catalog: &Catalog) -> Vec<(String, String, Option<String>)> {
+        let mut statement = catalog
+            .conn()
+            .prepare("SELECT type, name, sql FROM sqlite_master ORDER BY type, name")
+            .unwrap();
+        let rows = statement
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+            .unwrap();
+        rows.collect::<Result<_, _>>().unwrap()
+    }
+
+    #[test]
+    fn a_new_catalog_gets_the_schema_of_the_catalogs_already_written() {
+        // The compatibility fixture was made by an earlier build from these same migrations.
+        let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/compat/catalog.sqlite");
+        let (dir, fresh) = temp_catalog();
+        let copy = dir.path().join("written-earlier.sqlite");
+        std::fs::copy(fixture, &copy).unwrap();
+        let earlier = Catalog::open(&copy).unwrap();
+        let indexes = schema(&fresh)
+            .into_iter()
+            .filter(|(kind, _, _)| kind == "index")
+            .count();
+        assert!(indexes >= 2 * super::INDEXED_METRICS.len(), "{indexes}");
+        assert_eq!(schema(&fresh), schema(&earlier));
     }
 }

@@ -12,38 +12,37 @@ pub struct Sample {
     bytes: &'static [u8],
 }
 
+/// A [`Sample`] of `assets/FILE`, its bytes built in.
+macro_rules! sample {
+    ($file:literal, $title:literal, $target:literal) => {
+        Sample {
+            file: $file,
+            title: $title,
+            target: $target,
+            bytes: include_bytes!(concat!("../../assets/", $file)),
+        }
+    };
+}
+
 /// Every bundled dataset.
 pub const SAMPLES: [Sample; 5] = [
-    Sample {
-        file: "penguins.csv",
-        title: "Penguins (species; missing values, categories)",
-        target: "species",
-        bytes: include_bytes!("../../assets/penguins.csv"),
-    },
-    Sample {
-        file: "iris.csv",
-        title: "Iris (species)",
-        target: "species",
-        bytes: include_bytes!("../../assets/iris.csv"),
-    },
-    Sample {
-        file: "breast_cancer.csv",
-        title: "Breast cancer (diagnosis)",
-        target: "diagnosis",
-        bytes: include_bytes!("../../assets/breast_cancer.csv"),
-    },
-    Sample {
-        file: "wine.csv",
-        title: "Wine (cultivar)",
-        target: "cultivar",
-        bytes: include_bytes!("../../assets/wine.csv"),
-    },
-    Sample {
-        file: "diabetes.csv",
-        title: "Diabetes (progression; regression)",
-        target: "progression",
-        bytes: include_bytes!("../../assets/diabetes.csv"),
-    },
+    sample!(
+        "penguins.csv",
+        "Penguins (species; missing values, categories)",
+        "species"
+    ),
+    sample!("iris.csv", "Iris (species)", "species"),
+    sample!(
+        "breast_cancer.csv",
+        "Breast cancer (diagnosis)",
+        "diagnosis"
+    ),
+    sample!("wine.csv", "Wine (cultivar)", "cultivar"),
+    sample!(
+        "diabetes.csv",
+        "Diabetes (progression; regression)",
+        "progression"
+    ),
 ];
 
 /// A path to read `sample` from: the source tree's `assets/` when present, else a copy

@@ -112,11 +112,6 @@ impl RecordScanner {
                 return (text.len(), last);
             };
             let at = pos + found;
-            let prev = if at > pos {
-                text[at - 1]
-            } else {
-                self.previous
-            };
             if text[at] == b'\n' {
                 // Inside a quoted field: not a record end.
                 self.lines += 1;
@@ -124,26 +119,42 @@ impl RecordScanner {
                 self.previous = b'\n';
                 continue;
             }
-            if self.in_quote {
-                match text.get(at + 1) {
-                    Some(b'"') => {
-                        pos = at + 2;
-                        self.previous = b'"';
-                        continue;
-                    }
-                    None if !eof => {
-                        self.previous = prev;
-                        return (at, last);
-                    }
-                    _ => self.in_quote = false,
-                }
-            } else if prev == self.delimiter || prev == b'\n' || prev == b'\r' {
-                self.in_quote = true;
-                self.quote_line = self.lines;
-            }
-            pos = at + 1;
-            self.previous = b'"';
+            let Some(next) = self.step_over_quote(text, pos, at, eof) else {
+                return (at, last);
+            };
+            pos = next;
         }
+    }
+
+    /// Step over the quote at `text[at]`, scanning on from `pos`: it opens a quoted field
+    /// (at the start of a field), is the first of a doubled quote inside one, or closes it.
+    /// Returns where to scan on; `None` when a quote inside a quoted field is the very last
+    /// byte and more text may come, so that `""` cannot yet be told from a closing `"`.
+    #[inline]
+    fn step_over_quote(&mut self, text: &[u8], pos: usize, at: usize, eof: bool) -> Option<usize> {
+        let prev = if at > pos {
+            text[at - 1]
+        } else {
+            self.previous
+        };
+        if self.in_quote {
+            match text.get(at + 1) {
+                Some(b'"') => {
+                    self.previous = b'"';
+                    return Some(at + 2);
+                }
+                None if !eof => {
+                    self.previous = prev;
+                    return None;
+                }
+                _ => self.in_quote = false,
+            }
+        } else if prev == self.delimiter || prev == b'\n' || prev == b'\r' {
+            self.in_quote = true;
+            self.quote_line = self.lines;
+        }
+        self.previous = b'"';
+        Some(at + 1)
     }
 
     /// Scan `text[from..]`, calling `boundary(offset_after_newline, line_after)` at every
@@ -164,11 +175,6 @@ impl RecordScanner {
         }
         while let Some(found) = memchr::memchr2(b'"', b'\n', &text[pos..]) {
             let at = pos + found;
-            let prev = if at > pos {
-                text[at - 1]
-            } else {
-                self.previous
-            };
             if text[at] == b'\n' {
                 self.lines += 1;
                 if !self.in_quote {
@@ -178,25 +184,10 @@ impl RecordScanner {
                 self.previous = b'\n';
                 continue;
             }
-            if self.in_quote {
-                match text.get(at + 1) {
-                    Some(b'"') => {
-                        pos = at + 2;
-                        self.previous = b'"';
-                        continue;
-                    }
-                    None if !eof => {
-                        self.previous = prev;
-                        return at;
-                    }
-                    _ => self.in_quote = false,
-                }
-            } else if prev == self.delimiter || prev == b'\n' || prev == b'\r' {
-                self.in_quote = true;
-                self.quote_line = self.lines;
-            }
-            pos = at + 1;
-            self.previous = b'"';
+            let Some(next) = self.step_over_quote(text, pos, at, eof) else {
+                return at;
+            };
+            pos = next;
         }
         if let Some(&last) = text.last() {
             if text.len() > pos {

@@ -324,37 +324,33 @@ fn legend_item(
 /// Grid marks at round clock steps (a minute, five, a quarter hour, an hour, a day…), about
 /// five across the chart.
 fn time_marks(input: GridInput) -> Vec<GridMark> {
-    let (low, high) = input.bounds;
-    let span = high - low;
-    if !(span.is_finite() && span > 0.0) {
-        return Vec::new();
-    }
-    let step = clock_step(span, 5, input.base_step_size);
-    let first = (low / step).ceil() as i64;
-    let last = (high / step).floor() as i64;
-    (first..=last.min(first + 50))
-        .map(|i| GridMark {
-            value: i as f64 * step,
-            step_size: step,
-        })
-        .collect()
+    marks_every(input.bounds, |span| {
+        clock_step(span, 5, input.base_step_size)
+    })
 }
 
 /// Grid marks at round values (1, 2 or 5 times a power of ten), about five up the chart:
 /// few enough that each is labelled in a chart this low.
 fn value_marks(input: GridInput) -> Vec<GridMark> {
-    let (low, high) = input.bounds;
+    marks_every(input.bounds, |span| {
+        let raw = (span / 5.0).max(input.base_step_size);
+        let magnitude = 10f64.powf(raw.log10().floor());
+        [1.0, 2.0, 5.0, 10.0]
+            .into_iter()
+            .map(|m| m * magnitude)
+            .find(|&s| s >= raw)
+            .unwrap_or(10.0 * magnitude)
+    })
+}
+
+/// Grid marks at every multiple within `(low, high)` of the step `step_for` picks for the
+/// span (at most 51 of them); none when the bounds are empty or not finite.
+fn marks_every((low, high): (f64, f64), step_for: impl FnOnce(f64) -> f64) -> Vec<GridMark> {
     let span = high - low;
     if !(span.is_finite() && span > 0.0) {
         return Vec::new();
     }
-    let raw = (span / 5.0).max(input.base_step_size);
-    let magnitude = 10f64.powf(raw.log10().floor());
-    let step = [1.0, 2.0, 5.0, 10.0]
-        .into_iter()
-        .map(|m| m * magnitude)
-        .find(|&s| s >= raw)
-        .unwrap_or(10.0 * magnitude);
+    let step = step_for(span);
     let first = (low / step).ceil() as i64;
     let last = (high / step).floor() as i64;
     (first..=last.min(first + 50))
