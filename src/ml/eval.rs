@@ -310,7 +310,7 @@ pub fn train_and_validate(
         .column(target)
         .ok_or_else(|| TrainError::NoTarget(target.to_string()))?;
     let task = task.unwrap_or_else(|| infer_task(column));
-    if spec.task() != task {
+    if !spec.supports(task) {
         return Err(TrainError::WrongTask {
             column: target.to_string(),
             task: task.noun(),
