@@ -278,3 +278,54 @@ fn print_text(args: &TrainArgs, models: &[Evaluation], registered: Option<&Versi
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chosen(names: &[&str]) -> Vec<ModelSpec> {
+        names
+            .iter()
+            .map(|n| ModelSpec::from_name(n).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn a_param_reaches_every_chosen_algorithm_that_has_it() {
+        let mut specs = chosen(&["tree", "forest", "logistic_regression"]);
+        set_param(&mut specs, "max_depth=3").unwrap();
+        set_param(&mut specs, "criterion=Entropy").unwrap();
+        assert_eq!(
+            specs.iter().map(|s| s.summary()).collect::<Vec<_>>(),
+            [
+                "depth ≤ 3, split ≥ 2, leaf ≥ 1, Entropy",
+                "50 trees, depth ≤ 3, 50% of features per split, seed 0",
+                "C = 1, max 100 iterations, tol 1e-4",
+            ]
+        );
+        set_param(&mut specs, "max_depth=none").unwrap();
+        assert!(specs[0].summary().starts_with("unlimited depth"));
+    }
+
+    #[test]
+    fn a_bad_param_is_a_usage_error_naming_what_is_accepted() {
+        let mut specs = chosen(&["ridge"]);
+        let message = |specs: &mut Vec<ModelSpec>, assignment| {
+            set_param(specs, assignment).unwrap_err().to_string()
+        };
+        assert_eq!(
+            message(&mut specs, "c=1"),
+            "--param c: no chosen algorithm has it (name the algorithms with --algo; ridge: alpha, max_iterations)"
+        );
+        assert_eq!(
+            message(&mut specs, "alpha=-1"),
+            "--param alpha: ridge takes a number from 0.000001 to 1000000"
+        );
+        assert_eq!(
+            message(&mut specs, "alpha"),
+            "--param alpha: write it as KEY=VALUE"
+        );
+        set_param(&mut specs, "alpha=0.5").unwrap();
+        assert_eq!(specs[0].summary(), "alpha = 0.5");
+    }
+}
