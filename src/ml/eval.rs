@@ -12,13 +12,14 @@ use super::drift_reference::{reference, DriftReference};
 use super::metrics::{
     classification_metrics, regression_metrics, ClassificationMetrics, RegressionMetrics,
 };
-use super::model::{fit_model, FittedModel, ModelError, Targets};
-use super::prep::{fit_recipe, FittedRecipe, PrepError, Recipe};
+use super::model::{fit_model, ModelError, Targets};
+use super::prep::{fit_recipe, PrepError, Recipe};
 use super::spec::{ModelSpec, SpecError};
 use super::split::{
     shuffled_holdout, shuffled_k_fold, stratified_holdout, stratified_k_fold, Fold, SplitError,
 };
 use super::target::{class_target, infer_task, value_target, ClassTarget, Task, ValueTarget};
+pub use super::trained::{Predicted, TrainedModel};
 use crate::data::Table;
 
 /// A classification target with more classes than this is almost surely a quantity.
@@ -85,45 +86,6 @@ pub enum TrainError {
     Spec(#[from] SpecError),
     #[error(transparent)]
     Fit(#[from] ModelError),
-}
-
-/// A trained model: the fitted recipe, what it predicts and the fitted algorithm.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TrainedModel {
-    pub spec: ModelSpec,
-    pub task: Task,
-    pub target: String,
-    /// Class names (classification); empty for regression.
-    pub classes: Vec<String>,
-    pub recipe: FittedRecipe,
-    pub model: FittedModel,
-    /// The training rows' distribution of each feature, for drift checks when scoring.
-    #[serde(default)]
-    pub reference: DriftReference,
-}
-
-/// A model's predictions for some rows of a table: `None` when the model does not make this
-/// kind (a regressor's probabilities, a classifier's values).
-pub type Predicted<T> = Result<Option<T>, PrepError>;
-
-impl TrainedModel {
-    /// Class probabilities (rows × classes) for `rows` of `table`, applying exactly the
-    /// fitted recipe; `None` inside for a regression model.
-    pub fn predict_proba(&self, table: &Table, rows: &[usize]) -> Predicted<Array2<f64>> {
-        let x = self.features(table, rows)?;
-        Ok(self.model.predict_proba(x.view(), self.classes.len()))
-    }
-
-    /// Predicted values for `rows` of `table` (regression models; `None` for classifiers).
-    pub fn predict_values(&self, table: &Table, rows: &[usize]) -> Predicted<Vec<f64>> {
-        let x = self.features(table, rows)?;
-        Ok(self.model.predict_values(x.view()).map(|v| v.to_vec()))
-    }
-
-    /// The feature matrix of `rows`, through exactly the fitted recipe.
-    fn features(&self, table: &Table, rows: &[usize]) -> Result<Array2<f64>, PrepError> {
-        Ok(self.recipe.transform(table, rows)?.x)
-    }
 }
 
 /// The metrics of one set of predictions, of either task.

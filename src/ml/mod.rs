@@ -16,4 +16,5 @@ pub mod registry;
 pub mod spec;
 pub mod split;
 pub mod target;
+pub mod trained;
 pub mod tree;
