@@ -135,10 +135,11 @@ fn algorithm_help() -> String {
         } else {
             format!("--param {}", keys.join(", "))
         };
+        let tasks: Vec<&str> = spec.algorithm().tasks().iter().map(|t| t.noun()).collect();
         help.push_str(&format!(
             "\n  {} ({}; {params})",
             spec.name(),
-            spec.task().noun()
+            tasks.join(" or ")
         ));
     }
     help.push_str("\nDefault: the first algorithm listed for the task.");

@@ -24,6 +24,11 @@
 //! The window's editors and the command line's `--param KEY=VALUE` read the parameters'
 //! [`Param`] descriptions, and the registry's tests fit every algorithm's default spec, so
 //! neither needs touching.
+//!
+//! An algorithm that learns both tasks lists both in [`About::tasks`] and gets both kinds of
+//! [`Targets`]. Something every fitted model should offer (such as an explanation of what
+//! it learned) becomes a method of [`Predictor`]; something only some offer, a provided
+//! method that answers `None` unless the model overrides it.
 
 use ndarray::{Array1, Array2, ArrayView2};
 
