@@ -25,6 +25,7 @@ use crate::data::ImportError;
 use crate::data::{self, ImportOptions, Profile, Table};
 
 mod split_export;
+mod train;
 
 /// Modeldesk: import data, train and compare models, keep them in a catalog.
 #[derive(Debug, Parser)]
@@ -85,11 +86,13 @@ pub struct TrainArgs {
     /// The column to predict.
     #[arg(long)]
     pub target: String,
-    /// Algorithm to train (repeat for several): logistic_regression, decision_tree,
-    /// random_forest, naive_bayes (classification); linear_regression, ridge, lasso,
-    /// elastic_net (regression). Default: logistic_regression or linear_regression.
-    #[arg(long = "algo")]
+    /// Algorithm to train (repeat for several). Default: the first of the task's.
+    #[arg(long = "algo", value_name = "NAME", long_help = algorithm_help())]
     pub algorithms: Vec<String>,
+    /// Set a parameter of every chosen algorithm that has it, e.g. `--param c=0.5`
+    /// (repeat for several); the parameters are listed under `--algo`.
+    #[arg(long = "param", value_name = "KEY=VALUE")]
+    pub params: Vec<String>,
     /// classification or regression (default: inferred from the target column).
     #[arg(long)]
     pub task: Option<String>,
@@ -119,6 +122,28 @@ pub struct TrainArgs {
     pub catalog: CatalogArg,
     #[command(flatten)]
     pub read: ReadArgs,
+}
+
+/// `--algo`'s long help: every registered algorithm by task, with its parameters.
+fn algorithm_help() -> String {
+    use crate::ml::spec::ModelSpec;
+    let mut help = String::from("Algorithm to train (repeat for several):");
+    for spec in ModelSpec::all() {
+        let keys: Vec<&str> = spec.algorithm().params().iter().map(|p| p.key).collect();
+        let params = if keys.is_empty() {
+            "no parameters".to_string()
+        } else {
+            format!("--param {}", keys.join(", "))
+        };
+        let tasks: Vec<&str> = spec.algorithm().tasks().iter().map(|t| t.noun()).collect();
+        help.push_str(&format!(
+            "\n  {} ({}; {params})",
+            spec.name(),
+            tasks.join(" or ")
+        ));
+    }
+    help.push_str("\nDefault: the first algorithm listed for the task.");
+    help
 }
 
 /// Options of `inspect`.
@@ -221,7 +246,7 @@ pub fn exit_code(error: &anyhow::Error) -> i32 {
 pub fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Inspect(args) => inspect(&args),
-        Command::Train(args) => train(&args),
+        Command::Train(args) => train::train(&args),
         Command::Models(args) => catalog::models(&args),
         Command::Stage(args) => catalog::stage(&args),
         Command::Rollback(args) => catalog::rollback(&args),
@@ -263,195 +288,6 @@ fn inspect(args: &InspectArgs) -> anyhow::Result<()> {
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct UsageError(pub String);
-
-fn train(args: &TrainArgs) -> anyhow::Result<()> {
-    use crate::ml::eval::{train_and_validate, Validation};
-    use crate::ml::target::{infer_task, Task};
-    use crate::ml::{prep::Recipe, spec::ModelSpec};
-    let task = match args.task.as_deref().map(str::to_lowercase).as_deref() {
-        None => None,
-        Some("classification") => Some(Task::Classification),
-        Some("regression") => Some(Task::Regression),
-        Some(other) => {
-            return Err(UsageError(format!(
-                "unknown task '{other}'; use classification or regression"
-            ))
-            .into())
-        }
-    };
-    let mut specs = args
-        .algorithms
-        .iter()
-        .map(|name| {
-            ModelSpec::from_name(name).ok_or_else(|| {
-                UsageError(format!(
-                    "unknown algorithm '{name}'; known: {}",
-                    ModelSpec::NAMES.join(", ")
-                ))
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let validation = match (args.cv, args.holdout) {
-        (_, Some(fraction)) => Validation::Holdout {
-            fraction,
-            seed: args.seed,
-        },
-        (folds, None) => Validation::CrossValidation {
-            folds: folds.unwrap_or(5),
-            seed: args.seed,
-        },
-    };
-    // A bad name or catalog fails before the training, not after it.
-    let mut registry = match &args.register {
-        Some(name) => {
-            crate::catalog::validate_model_name(name)?;
-            Some((name.as_str(), args.catalog.open()?))
-        }
-        None => None,
-    };
-    let mut options = args.read.options();
-    let started = std::time::Instant::now();
-    let table = data::import_csv(&args.file, &options, &data::Progress::default())?;
-    let import_seconds = started.elapsed().as_secs_f64();
-    let Some(index) = table.columns.iter().position(|c| c.name == args.target) else {
-        let names: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
-        return Err(UsageError(format!(
-            "{}: no column '{}' (columns: {})",
-            args.file.display(),
-            args.target,
-            names.join(", ")
-        ))
-        .into());
-    };
-    options.set_role(index, Some(data::Role::Target));
-    let mut table = table;
-    table.set_role(index, data::Role::Target);
-    let task = task.unwrap_or_else(|| infer_task(&table.columns[index]));
-    if specs.is_empty() {
-        specs.push(
-            match task {
-                Task::Classification => ModelSpec::from_name("logistic_regression"),
-                Task::Regression => ModelSpec::from_name("linear_regression"),
-            }
-            .expect("default algorithms exist"),
-        );
-    }
-    let recipe = Recipe::default_for(&table);
-    let mut models = Vec::new();
-    let mut first_model = None;
-    for spec in &specs {
-        let (evaluation, model) = train_and_validate(
-            &table,
-            &args.target,
-            Some(task),
-            &recipe,
-            spec,
-            validation,
-            &mut |_, _| true,
-        )
-        .map_err(|e| UsageError(format!("{}: {e}", args.file.display())))?;
-        first_model.get_or_insert(model);
-        models.push(evaluation);
-    }
-    if let Some(dir) = &args.export_split {
-        split_export::export_split(dir, &table, &args.target, &recipe, validation)?;
-    }
-    if args.timings {
-        eprintln!("import {import_seconds:.3} s");
-        for e in &models {
-            let steps: Vec<String> = e
-                .timings
-                .iter()
-                .map(|t| {
-                    let iterations = t
-                        .iterations
-                        .map(|n| format!(" ({n} iterations)"))
-                        .unwrap_or_default();
-                    format!("{} {} {:.3} s{iterations}", t.stage, t.step, t.seconds)
-                })
-                .collect();
-            eprintln!("{}: {}", e.algorithm, steps.join(", "));
-        }
-    }
-    let registered = match (&mut registry, &first_model) {
-        (Some((name, catalog)), Some(model)) => {
-            Some(catalog::register(catalog, name, &table, &models[0], model)?)
-        }
-        _ => None,
-    };
-    if args.json {
-        let model_json: Vec<serde_json::Value> = models
-            .iter()
-            .map(|e| {
-                let mut model = json!({
-                    "algorithm": e.algorithm,
-                    "parameters": e.parameters,
-                    "metrics": e.mean,
-                    "metrics_std": e.std,
-                    "pooled": e.pooled,
-                    "folds": e.folds,
-                    "warnings": e.warnings,
-                    "train_seconds": e.train_seconds,
-                });
-                if args.timings {
-                    model["timings"] = json!(e.timings);
-                }
-                model
-            })
-            .collect();
-        let first = &models[0];
-        let mut out = json!({
-            "task": first.task,
-            "target": first.target,
-            "classes": first.classes,
-            "rows_used": first.rows_used,
-            "rows_dropped": first.rows_dropped,
-            "validation": first.validation,
-            "models": model_json,
-        });
-        if models.len() == 1 {
-            out["metrics"] = json!(first.mean);
-            out["folds"] = json!(first.folds);
-        }
-        if args.timings {
-            out["import_seconds"] = json!(import_seconds);
-        }
-        if let Some(registered) = &registered {
-            out["model"] = json!(registered.model);
-            out["version"] = json!(registered.version);
-        }
-        println!("{out}");
-    } else {
-        for e in &models {
-            println!(
-                "{} on {} predicting '{}' ({} rows, {} dropped for a missing target)",
-                e.algorithm,
-                args.file.display(),
-                e.target,
-                e.rows_used,
-                e.rows_dropped
-            );
-            let std: std::collections::BTreeMap<_, _> = e.std.clone();
-            for (name, value) in e.pooled.scalars() {
-                let mean = e.mean.get(name).copied().unwrap_or(value);
-                println!(
-                    "  {name:<20} {mean:.4} ± {:.4}",
-                    std.get(name).copied().unwrap_or(0.0)
-                );
-            }
-            for warning in &e.warnings {
-                println!("  warning: {warning}");
-            }
-        }
-        if let Some(registered) = &registered {
-            println!(
-                "registered {} version {}",
-                registered.model, registered.version
-            );
-        }
-    }
-    Ok(())
-}
 
 /// The `inspect --json` object.
 pub fn inspect_json(table: &Table, profile: &Profile) -> serde_json::Value {

@@ -253,6 +253,36 @@ fn training_penguins_in_the_train_view_lists_a_run_with_its_accuracy() {
 }
 
 #[test]
+fn a_parameter_edited_in_the_train_view_is_the_one_trained() {
+    let mut harness = with_sample("Penguins (species; missing values, categories)");
+    harness.get_by_label("Train").click();
+    harness.run_steps(2);
+    harness.get_by_label("Decision tree").click();
+    harness.run_steps(2);
+    // The tree's editors come before the forest's, which has a depth limit too.
+    harness
+        .get_all_by_label("Max depth")
+        .next()
+        .unwrap()
+        .click();
+    harness.run_steps(2);
+    harness.get_by_label("Train and validate").click();
+    harness.step();
+    settle(&mut harness);
+
+    let runs = &harness.state().runs;
+    let tree = runs
+        .iter()
+        .find(|r| r.evaluation.algorithm == "decision_tree")
+        .expect("a decision tree run");
+    assert!(
+        tree.evaluation.parameters.starts_with("unlimited depth"),
+        "{}",
+        tree.evaluation.parameters
+    );
+}
+
+#[test]
 fn regression_on_diabetes_trains_two_models_and_compare_plots_their_residuals() {
     let mut harness = with_sample("Diabetes (progression; regression)");
     harness.get_by_label("Train").click();

@@ -6,8 +6,8 @@ use linfa_bayes::{GaussianNb, NaiveBayes};
 use ndarray::{Array1, Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
+use super::algorithms::naive_bayes::NaiveBayesSpec;
 use super::model::ModelError;
-use super::spec::NaiveBayesSpec;
 
 /// A fitted Gaussian naive Bayes model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -12,13 +12,14 @@ use super::drift_reference::{reference, DriftReference};
 use super::metrics::{
     classification_metrics, regression_metrics, ClassificationMetrics, RegressionMetrics,
 };
-use super::model::{fit_model, FittedModel, ModelError, Targets};
-use super::prep::{fit_recipe, FittedRecipe, PrepError, Recipe};
+use super::model::{fit_model, ModelError, Targets};
+use super::prep::{fit_recipe, PrepError, Recipe};
 use super::spec::{ModelSpec, SpecError};
 use super::split::{
-    shuffled_holdout, shuffled_k_fold, stratified_holdout, stratified_k_fold, SplitError,
+    shuffled_holdout, shuffled_k_fold, stratified_holdout, stratified_k_fold, Fold, SplitError,
 };
 use super::target::{class_target, infer_task, value_target, ClassTarget, Task, ValueTarget};
+pub use super::trained::{Predicted, TrainedModel};
 use crate::data::Table;
 
 /// A classification target with more classes than this is almost surely a quantity.
@@ -85,49 +86,6 @@ pub enum TrainError {
     Spec(#[from] SpecError),
     #[error(transparent)]
     Fit(#[from] ModelError),
-}
-
-/// A trained model: the fitted recipe, what it predicts and the fitted algorithm.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TrainedModel {
-    pub spec: ModelSpec,
-    pub task: Task,
-    pub target: String,
-    /// Class names (classification); empty for regression.
-    pub classes: Vec<String>,
-    pub recipe: FittedRecipe,
-    pub model: FittedModel,
-    /// The training rows' distribution of each feature, for drift checks when scoring.
-    #[serde(default)]
-    pub reference: DriftReference,
-}
-
-impl TrainedModel {
-    /// Class probabilities (rows × classes) for `rows` of `table`, applying exactly the
-    /// fitted recipe; `None` inside for a regression model.
-    pub fn predict_proba(
-        &self,
-        table: &Table,
-        rows: &[usize],
-    ) -> Result<Option<Array2<f64>>, PrepError> {
-        let transformed = self.recipe.transform(table, rows)?;
-        Ok(self
-            .model
-            .predict_proba(transformed.x.view(), self.classes.len()))
-    }
-
-    /// Predicted values for `rows` of `table` (regression models; `None` for classifiers).
-    pub fn predict_values(
-        &self,
-        table: &Table,
-        rows: &[usize],
-    ) -> Result<Option<Vec<f64>>, PrepError> {
-        let transformed = self.recipe.transform(table, rows)?;
-        Ok(self
-            .model
-            .predict_values(transformed.x.view())
-            .map(|v| v.to_vec()))
-    }
 }
 
 /// The metrics of one set of predictions, of either task.
@@ -278,6 +236,13 @@ impl Problem {
         }
     }
 
+    fn task(&self) -> Task {
+        match self {
+            Problem::Classes(_) => Task::Classification,
+            Problem::Values(_) => Task::Regression,
+        }
+    }
+
     fn dropped(&self) -> usize {
         match self {
             Problem::Classes(c) => c.dropped,
@@ -305,20 +270,59 @@ pub fn train_and_validate(
     progress: &mut TrainProgress<'_>,
 ) -> Result<(Evaluation, TrainedModel), TrainError> {
     let started = Instant::now();
+    let problem = read_problem(table, target, task, spec)?;
+    let folds = split(&problem, validation)?;
+    let mut evaluation = empty_evaluation(target, spec, &problem, validation);
+    let mut run = Run {
+        table,
+        recipe,
+        problem: &problem,
+        spec,
+        stages: folds.len() + 1,
+        work: Workspace {
+            clock: Stopwatch::new(),
+            matrix: Vec::new(),
+        },
+        progress,
+    };
+    for (i, fold) in folds.iter().enumerate() {
+        run.validate_fold(i, fold, &mut evaluation)?;
+    }
+    evaluation.pooled = pooled_metrics(&problem, &evaluation);
+    (evaluation.mean, evaluation.std) = summarise(&evaluation.folds);
+    let final_model = run.final_fit(&mut evaluation.warnings)?;
+    (run.progress)(1.0, "done");
+    evaluation.train_seconds = started.elapsed().as_secs_f64();
+    evaluation.timings = run.work.clock.timings;
+    Ok((evaluation, final_model))
+}
+
+/// The target read for the task (inferred unless given), once the spec's parameters and its
+/// task are checked.
+fn read_problem(
+    table: &Table,
+    target: &str,
+    task: Option<Task>,
+    spec: &ModelSpec,
+) -> Result<Problem, TrainError> {
     spec.validate()?;
     let column = table
         .column(target)
         .ok_or_else(|| TrainError::NoTarget(target.to_string()))?;
     let task = task.unwrap_or_else(|| infer_task(column));
-    if spec.task() != task {
+    if !spec.supports(task) {
         return Err(TrainError::WrongTask {
             column: target.to_string(),
             task: task.noun(),
             algorithm: spec.title(),
         });
     }
-    let problem = read_target(table, target, task)?;
-    let folds = match (&problem, validation) {
+    read_target(table, target, task)
+}
+
+/// The folds of `validation`: stratified for classes, shuffled for values.
+fn split(problem: &Problem, validation: Validation) -> Result<Vec<Fold>, SplitError> {
+    Ok(match (problem, validation) {
         (Problem::Classes(c), Validation::CrossValidation { folds, seed }) => {
             stratified_k_fold(&c.y, &c.classes, folds, seed)?
         }
@@ -331,10 +335,18 @@ pub fn train_and_validate(
         (Problem::Values(v), Validation::Holdout { fraction, seed }) => {
             vec![shuffled_holdout(v.y.len(), fraction, seed)?]
         }
-    };
-    let stages = folds.len() + 1;
-    let mut evaluation = Evaluation {
-        task,
+    })
+}
+
+/// An evaluation with nothing measured yet.
+fn empty_evaluation(
+    target: &str,
+    spec: &ModelSpec,
+    problem: &Problem,
+    validation: Validation,
+) -> Evaluation {
+    Evaluation {
+        task: problem.task(),
         algorithm: spec.name().to_string(),
         parameters: spec.summary(),
         target: target.to_string(),
@@ -354,73 +366,12 @@ pub fn train_and_validate(
         warnings: Vec::new(),
         train_seconds: 0.0,
         timings: Vec::new(),
-    };
-    let mut work = Workspace {
-        clock: Stopwatch::new(),
-        matrix: Vec::new(),
-    };
-    for (i, fold) in folds.iter().enumerate() {
-        let stage = format!("fold {}/{}, {}", i + 1, folds.len(), spec.title());
-        work.clock.stage(format!("fold {}", i + 1));
-        let (model, unconverged) = fit_on(
-            table,
-            recipe,
-            &problem,
-            &fold.train,
-            spec,
-            &mut work,
-            &mut |f, detail| {
-                progress(
-                    (i as f32 + f) / stages as f32,
-                    &format!("{stage}, {detail}"),
-                )
-            },
-        )?;
-        if let Some(iterations) = unconverged {
-            evaluation.warnings.push(format!(
-                "{} did not converge in {iterations} iterations on fold {}; raise the iteration limit or strengthen the penalty",
-                spec.title(),
-                i + 1
-            ));
-        }
-        let table_rows: Vec<usize> = fold.validate.iter().map(|&p| problem.rows()[p]).collect();
-        evaluation.validated_rows.extend_from_slice(&fold.validate);
-        if !progress(
-            (i + 1) as f32 / stages as f32,
-            &format!("{stage}, validating"),
-        ) {
-            return Err(ModelError::Cancelled.into());
-        }
-        let fold_metrics = match &problem {
-            Problem::Classes(c) => {
-                let proba = model
-                    .predict_proba(table, &table_rows)?
-                    .expect("a classification spec fits a classifier");
-                work.clock.lap("predict", None);
-                let y_true: Vec<usize> = fold.validate.iter().map(|&p| c.y[p]).collect();
-                let metrics =
-                    classification_metrics(&y_true, &argmax_rows(&proba), &proba, &c.classes);
-                evaluation.validated_y.extend_from_slice(&y_true);
-                evaluation.validated_proba =
-                    ndarray::concatenate![ndarray::Axis(0), evaluation.validated_proba, proba];
-                Metrics::Classification(metrics)
-            }
-            Problem::Values(v) => {
-                let predicted = model
-                    .predict_values(table, &table_rows)?
-                    .expect("a regression spec fits a regressor");
-                work.clock.lap("predict", None);
-                let y_true: Vec<f64> = fold.validate.iter().map(|&p| v.y[p]).collect();
-                let metrics = regression_metrics(&y_true, &predicted);
-                evaluation.validated_values.extend_from_slice(&y_true);
-                evaluation.predicted_values.extend_from_slice(&predicted);
-                Metrics::Regression(metrics)
-            }
-        };
-        work.clock.lap("metrics", None);
-        evaluation.folds.push(fold_metrics);
     }
-    evaluation.pooled = match (&problem, evaluation.folds.as_slice()) {
+}
+
+/// The metrics of all out-of-fold predictions together.
+fn pooled_metrics(problem: &Problem, evaluation: &Evaluation) -> Metrics {
+    match (problem, evaluation.folds.as_slice()) {
         // A hold-out's pooled predictions are its one fold's.
         (_, [only]) => only.clone(),
         (Problem::Classes(c), _) => Metrics::Classification(classification_metrics(
@@ -433,47 +384,149 @@ pub fn train_and_validate(
             &evaluation.validated_values,
             &evaluation.predicted_values,
         )),
-    };
-    (evaluation.mean, evaluation.std) = summarise(&evaluation.folds);
+    }
+}
 
-    let all: Vec<usize> = (0..problem.rows().len()).collect();
-    let stage = format!("final fit on all rows, {}", spec.title());
-    if !progress(folds.len() as f32 / stages as f32, &stage) {
-        return Err(ModelError::Cancelled.into());
+/// One training run: what each of its fits reads, and what they share.
+struct Run<'a, 'p> {
+    table: &'a Table,
+    recipe: &'a Recipe,
+    problem: &'a Problem,
+    spec: &'a ModelSpec,
+    /// A fit per fold, then the final fit.
+    stages: usize,
+    work: Workspace,
+    progress: &'a mut TrainProgress<'p>,
+}
+
+impl Run<'_, '_> {
+    /// Fit on fold `i`'s training rows, then predict and measure its validation rows.
+    fn validate_fold(
+        &mut self,
+        i: usize,
+        fold: &Fold,
+        evaluation: &mut Evaluation,
+    ) -> Result<(), TrainError> {
+        let folds = self.stages - 1;
+        let stage = format!("fold {}/{folds}, {}", i + 1, self.spec.title());
+        self.work.clock.stage(format!("fold {}", i + 1));
+        let (model, unconverged) = self.fit_stage(i, &stage, &fold.train)?;
+        if let Some(iterations) = unconverged {
+            evaluation.warnings.push(format!(
+                "{} did not converge in {iterations} iterations on fold {}; raise the iteration limit or strengthen the penalty",
+                self.spec.title(),
+                i + 1
+            ));
+        }
+        evaluation.validated_rows.extend_from_slice(&fold.validate);
+        let done = (i + 1) as f32 / self.stages as f32;
+        if !(self.progress)(done, &format!("{stage}, validating")) {
+            return Err(ModelError::Cancelled.into());
+        }
+        let metrics = self.measure(&model, &fold.validate, evaluation)?;
+        self.work.clock.lap("metrics", None);
+        evaluation.folds.push(metrics);
+        Ok(())
     }
-    work.clock.stage("final".to_string());
-    let (final_model, unconverged) = fit_on(
-        table,
-        recipe,
-        &problem,
-        &all,
-        spec,
-        &mut work,
-        &mut |f, detail| {
-            progress(
-                (folds.len() as f32 + f) / stages as f32,
-                &format!("{stage}, {detail}"),
-            )
-        },
-    )?;
-    if let Some(iterations) = unconverged {
-        evaluation.warnings.push(format!(
-            "{} did not converge in {iterations} iterations on the final fit",
-            spec.title()
-        ));
+
+    /// Predict the validation rows at `positions`, keep the predictions for the pooled
+    /// metrics and curves, and measure them.
+    fn measure(
+        &mut self,
+        model: &TrainedModel,
+        positions: &[usize],
+        evaluation: &mut Evaluation,
+    ) -> Result<Metrics, TrainError> {
+        let rows: Vec<usize> = positions.iter().map(|&p| self.problem.rows()[p]).collect();
+        let x = model.features(self.table, &rows)?;
+        Ok(match self.problem {
+            Problem::Classes(c) => {
+                let proba = model.model.predict_proba(x.view(), c.classes.len());
+                self.work.clock.lap("predict", None);
+                let y_true = positions.iter().map(|&p| c.y[p]).collect();
+                let proba = proba.expect("a classification spec fits a classifier");
+                evaluation.add_classes(y_true, proba, &c.classes)
+            }
+            Problem::Values(v) => {
+                let predicted = model.model.predict_values(x.view());
+                self.work.clock.lap("predict", None);
+                let y_true = positions.iter().map(|&p| v.y[p]).collect();
+                let predicted = predicted.expect("a regression spec fits a regressor");
+                evaluation.add_values(y_true, predicted.to_vec())
+            }
+        })
     }
-    let mut final_model = final_model;
-    let features: Vec<String> = final_model
-        .recipe
-        .columns
-        .iter()
-        .map(|c| c.column.clone())
-        .collect();
-    final_model.reference = reference(table, &features, problem.rows());
-    progress(1.0, "done");
-    evaluation.train_seconds = started.elapsed().as_secs_f64();
-    evaluation.timings = work.clock.timings;
-    Ok((evaluation, final_model))
+}
+
+impl Evaluation {
+    /// Keep one fold's true classes and predicted probabilities; their metrics.
+    fn add_classes(
+        &mut self,
+        y_true: Vec<usize>,
+        proba: Array2<f64>,
+        classes: &[String],
+    ) -> Metrics {
+        let metrics = classification_metrics(&y_true, &argmax_rows(&proba), &proba, classes);
+        self.validated_y.extend_from_slice(&y_true);
+        self.validated_proba = ndarray::concatenate![ndarray::Axis(0), self.validated_proba, proba];
+        Metrics::Classification(metrics)
+    }
+
+    /// Keep one fold's true and predicted values; their metrics.
+    fn add_values(&mut self, y_true: Vec<f64>, predicted: Vec<f64>) -> Metrics {
+        let metrics = regression_metrics(&y_true, &predicted);
+        self.validated_values.extend_from_slice(&y_true);
+        self.predicted_values.extend_from_slice(&predicted);
+        Metrics::Regression(metrics)
+    }
+}
+
+impl Run<'_, '_> {
+    /// Refit on every row as the last stage, and describe those rows for drift checks.
+    fn final_fit(&mut self, warnings: &mut Vec<String>) -> Result<TrainedModel, TrainError> {
+        let index = self.stages - 1;
+        let all: Vec<usize> = (0..self.problem.rows().len()).collect();
+        let stage = format!("final fit on all rows, {}", self.spec.title());
+        if !(self.progress)(index as f32 / self.stages as f32, &stage) {
+            return Err(ModelError::Cancelled.into());
+        }
+        self.work.clock.stage("final".to_string());
+        let (mut model, unconverged) = self.fit_stage(index, &stage, &all)?;
+        if let Some(iterations) = unconverged {
+            warnings.push(format!(
+                "{} did not converge in {iterations} iterations on the final fit",
+                self.spec.title()
+            ));
+        }
+        let features: Vec<String> = model
+            .recipe
+            .columns
+            .iter()
+            .map(|c| c.column.clone())
+            .collect();
+        model.reference = reference(self.table, &features, self.problem.rows());
+        Ok(model)
+    }
+
+    /// Fit on `positions` as stage `index`, its progress scaled into the stage's share.
+    fn fit_stage(
+        &mut self,
+        index: usize,
+        stage: &str,
+        positions: &[usize],
+    ) -> Result<(TrainedModel, Option<u64>), TrainError> {
+        let stages = self.stages as f32;
+        let progress = &mut *self.progress;
+        fit_on(
+            self.table,
+            self.recipe,
+            self.problem,
+            positions,
+            self.spec,
+            &mut self.work,
+            &mut |f, detail| progress((index as f32 + f) / stages, &format!("{stage}, {detail}")),
+        )
+    }
 }
 
 /// The target as classes or values, checked to be learnable.

@@ -7,8 +7,8 @@ use linfa_linear::LinearRegression;
 use ndarray::{s, Array1, Array2, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
 
+use super::algorithms::elastic_net::PenaltySpec;
 use super::model::ModelError;
-use super::spec::PenaltySpec;
 
 /// A fitted linear model: `x · weights + intercept`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use self::lbfgs::{minimize, Limits, Outcome};
 use self::objective::Objective;
-use super::spec::LogisticSpec;
+use super::algorithms::logistic_regression::LogisticSpec;
 
 /// Why a fit stopped without a model.
 #[derive(Debug, thiserror::Error, Clone, PartialEq)]

@@ -1,6 +1,8 @@
 //! Models: the preprocessing recipe, algorithm specs, training, validation and metrics, and
 //! the summary of the training data that drift checks compare new data against.
 //! Pure computation over `data::Table`; no I/O and no window.
+pub mod algorithm;
+pub mod algorithms;
 pub mod bayes;
 pub mod drift_reference;
 pub mod eval;
@@ -10,7 +12,9 @@ pub mod metric_display;
 pub mod metrics;
 pub mod model;
 pub mod prep;
+pub mod registry;
 pub mod spec;
 pub mod split;
 pub mod target;
+pub mod trained;
 pub mod tree;

@@ -1,16 +1,15 @@
 //! One fitted model of any algorithm, and the single entry point that fits one: the spec
-//! decides the algorithm, the targets decide classification or regression.
+//! decides the algorithm (through the registry), the targets decide classification or
+//! regression.
 
 use ndarray::{Array1, Array2, ArrayView2};
-use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use super::bayes::{fit_bayes, BayesModel};
-use super::linear::{fit_least_squares, fit_penalised, LinearModel};
-use super::logistic::{fit_logistic, FitError, LogisticModel};
+use super::logistic::FitError;
 use super::spec::ModelSpec;
 use super::target::Task;
-use super::tree::{fit_forest, fit_tree, FlatTree, ForestModel};
+
+pub use super::registry::FittedModel;
 
 /// Why a fit stopped without a model.
 #[derive(Debug, Error, Clone, PartialEq)]
@@ -55,44 +54,48 @@ pub enum Targets<'a> {
     Values(&'a [f64]),
 }
 
-impl Targets<'_> {
+impl<'a> Targets<'a> {
     fn task(&self) -> Task {
         match self {
             Targets::Classes { .. } => Task::Classification,
             Targets::Values(_) => Task::Regression,
         }
     }
-}
 
-/// A fitted model, whatever the algorithm.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum FittedModel {
-    Logistic(LogisticModel),
-    Tree(FlatTree),
-    Forest(ForestModel),
-    NaiveBayes(BayesModel),
-    Linear(LinearModel),
+    /// The class indices and the number of classes, for a classifier named `algorithm`.
+    pub fn classes(self, algorithm: &'static str) -> Result<(&'a [usize], usize), ModelError> {
+        match self {
+            Targets::Classes { y, classes } => Ok((y, classes)),
+            Targets::Values(_) => Err(self.refused_by(algorithm, Task::Classification)),
+        }
+    }
+
+    /// The values, for a regressor named `algorithm`.
+    pub fn values(self, algorithm: &'static str) -> Result<&'a [f64], ModelError> {
+        match self {
+            Targets::Values(y) => Ok(y),
+            Targets::Classes { .. } => Err(self.refused_by(algorithm, Task::Regression)),
+        }
+    }
+
+    fn refused_by(self, algorithm: &'static str, algorithm_task: Task) -> ModelError {
+        ModelError::WrongTask {
+            algorithm,
+            algorithm_task: algorithm_task.noun(),
+            target_task: self.task().noun(),
+        }
+    }
 }
 
 impl FittedModel {
     /// Class probabilities, rows × classes (classifiers only).
     pub fn predict_proba(&self, x: ArrayView2<f64>, classes: usize) -> Option<Array2<f64>> {
-        match self {
-            FittedModel::Logistic(m) => Some(m.predict_proba(x)),
-            FittedModel::Tree(t) => Some(t.predict_proba(x, classes)),
-            FittedModel::Forest(f) => Some(f.predict_proba(x)),
-            FittedModel::NaiveBayes(b) => Some(b.predict_proba(x)),
-            FittedModel::Linear(_) => None,
-        }
+        self.predictor().predict_proba(x, classes)
     }
 
     /// Predicted values (regressors only).
     pub fn predict_values(&self, x: ArrayView2<f64>) -> Option<Array1<f64>> {
-        match self {
-            FittedModel::Linear(m) => Some(m.predict(x)),
-            _ => None,
-        }
+        self.predictor().predict_values(x)
     }
 }
 
@@ -106,6 +109,17 @@ pub struct Fit {
     pub converged: bool,
 }
 
+impl Fit {
+    /// A model fitted in one go, as a fit without iterations is.
+    pub fn once(model: FittedModel) -> Fit {
+        Fit {
+            model,
+            iterations: 1,
+            converged: true,
+        }
+    }
+}
+
 /// Fraction of this fit done and a detail ("iteration 40"); returning false cancels.
 pub type FitProgress<'a> = dyn FnMut(f32, &str) -> bool + 'a;
 
@@ -116,74 +130,17 @@ pub fn fit_model(
     targets: Targets<'_>,
     progress: &mut FitProgress<'_>,
 ) -> Result<Fit, ModelError> {
-    if spec.task() != targets.task() {
-        return Err(ModelError::WrongTask {
-            algorithm: spec.title(),
-            algorithm_task: spec.task().noun(),
-            target_task: targets.task().noun(),
-        });
+    if !spec.supports(targets.task()) {
+        return Err(targets.refused_by(spec.title(), spec.task()));
     }
     if !progress(0.0, "starting") {
         return Err(ModelError::Cancelled);
     }
-    let done = |model| Fit {
-        model,
-        iterations: 1,
-        converged: true,
-    };
-    match (spec, targets) {
-        (ModelSpec::LogisticRegression(s), Targets::Classes { y, classes }) => {
-            let limit = s.max_iterations as f32;
-            let (model, report) = fit_logistic(x, y, classes, s, &mut |it| {
-                progress(it as f32 / limit, &format!("iteration {it}"))
-            })?;
-            Ok(Fit {
-                model: FittedModel::Logistic(model),
-                iterations: report.iterations,
-                converged: report.converged,
-            })
-        }
-        (ModelSpec::DecisionTree(s), Targets::Classes { y, classes }) => {
-            require_two_classes(y, "decision tree")?;
-            let tree = fit_tree(x, y, classes, s, &mut |settled| {
-                progress(settled, "growing the tree")
-            })?;
-            Ok(done(FittedModel::Tree(tree)))
-        }
-        (ModelSpec::RandomForest(s), Targets::Classes { y, classes }) => {
-            require_two_classes(y, "random forest")?;
-            let total = s.trees as f32;
-            let forest = fit_forest(x, y, classes, s, &mut |grown| {
-                progress(grown as f32 / total, &format!("tree {}/{}", grown, s.trees))
-            })?;
-            Ok(Fit {
-                iterations: forest.trees.len() as u64,
-                ..done(FittedModel::Forest(forest))
-            })
-        }
-        (ModelSpec::NaiveBayes(s), Targets::Classes { y, classes }) => {
-            require_two_classes(y, "Gaussian naive Bayes")?;
-            Ok(done(FittedModel::NaiveBayes(fit_bayes(x, y, classes, s)?)))
-        }
-        (ModelSpec::LinearRegression(_), Targets::Values(y)) => {
-            Ok(done(FittedModel::Linear(fit_least_squares(x, y)?)))
-        }
-        (
-            ModelSpec::Ridge(s) | ModelSpec::Lasso(s) | ModelSpec::ElasticNet(s),
-            Targets::Values(y),
-        ) => {
-            let (model, sweeps) = fit_penalised(x, y, s, spec.title())?;
-            Ok(Fit {
-                model: FittedModel::Linear(model),
-                iterations: u64::from(sweeps),
-                converged: sweeps < s.max_iterations,
-            })
-        }
-        _ => unreachable!("the task check above pairs every spec with its targets"),
-    }
+    spec.fit_checked(x, targets, progress)
 }
 
-fn require_two_classes(y: &[usize], algorithm: &'static str) -> Result<(), ModelError> {
+/// `Ok` when the training rows hold at least two classes, which every classifier needs.
+pub fn require_two_classes(y: &[usize], algorithm: &'static str) -> Result<(), ModelError> {
     match y.first() {
         Some(first) if y.iter().any(|c| c != first) => Ok(()),
         _ => Err(ModelError::OneClass(algorithm)),

@@ -15,8 +15,9 @@ use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use super::algorithms::decision_tree::{Criterion, TreeSpec};
+use super::algorithms::random_forest::ForestSpec;
 use super::model::ModelError;
-use super::spec::{Criterion, ForestSpec, TreeSpec};
 
 /// One node of a flattened tree.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

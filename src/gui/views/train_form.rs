@@ -5,9 +5,10 @@ use eframe::egui;
 use std::collections::BTreeMap;
 
 use crate::data::{Column, ColumnKind, Table};
+use crate::ml::algorithm::{Param, ParamKind, ParamValue};
 use crate::ml::eval::Validation;
 use crate::ml::prep::{CategoricalImpute, ColumnStep, NumericImpute, Recipe, Scaling};
-use crate::ml::spec::{Criterion, ModelSpec};
+use crate::ml::spec::ModelSpec;
 use crate::ml::target::Task;
 
 /// The choices of the Train view (a form: edited in place, used when Train is pressed).
@@ -31,15 +32,7 @@ impl Default for TrainForm {
             task: None,
             algorithms: ModelSpec::all()
                 .into_iter()
-                .map(|spec| {
-                    (
-                        matches!(
-                            spec,
-                            ModelSpec::LogisticRegression(_) | ModelSpec::LinearRegression(_)
-                        ),
-                        spec,
-                    )
-                })
+                .map(|spec| (spec == ModelSpec::default_for(spec.task()), spec))
                 .collect(),
             steps: BTreeMap::new(),
             cross_validate: true,
@@ -55,7 +48,7 @@ impl TrainForm {
     pub fn specs(&self, task: Task) -> Vec<ModelSpec> {
         self.algorithms
             .iter()
-            .filter(|(on, spec)| *on && spec.task() == task)
+            .filter(|(on, spec)| *on && spec.supports(task))
             .map(|(_, spec)| spec.clone())
             .collect()
     }
@@ -196,9 +189,10 @@ fn scale_label(scale: Scaling) -> &'static str {
 
 /// Checkboxes and parameter editors for the algorithms of `task`.
 pub fn algorithm_editors(ui: &mut egui::Ui, form: &mut TrainForm, task: Task) {
-    for (on, spec) in form.algorithms.iter_mut().filter(|(_, s)| s.task() == task) {
+    for (on, spec) in form.algorithms.iter_mut().filter(|(_, s)| s.supports(task)) {
         let title = capitalised(spec.title());
-        ui.checkbox(on, title).on_hover_text(algorithm_help(spec));
+        ui.checkbox(on, title)
+            .on_hover_text(spec.algorithm().help());
         ui.add_enabled_ui(*on, |ui| {
             ui.indent(spec.name(), |ui| parameters(ui, spec));
         });
@@ -212,95 +206,95 @@ fn capitalised(s: &str) -> String {
         .unwrap_or_default()
 }
 
-fn algorithm_help(spec: &ModelSpec) -> &'static str {
-    match spec {
-        ModelSpec::LogisticRegression(_) => "Linear model of the log-odds; binary for two classes, multinomial for more (linfa-logistic).",
-        ModelSpec::DecisionTree(_) => "A tree of yes/no questions on single features (CART, grown as scikit-learn grows it). Probabilities are the class shares in each leaf.",
-        ModelSpec::RandomForest(_) => "Many trees on bootstrap samples; each split looks at a random share of the features. Probabilities are averaged.",
-        ModelSpec::NaiveBayes(_) => "Each feature normal within each class, features independent (linfa-bayes).",
-        ModelSpec::LinearRegression(_) => "Ordinary least squares with an intercept (linfa-linear).",
-        ModelSpec::Ridge(_) => "Least squares with an L2 penalty (linfa-elasticnet, L1 ratio 0).",
-        ModelSpec::Lasso(_) => "Least squares with an L1 penalty that sets weak weights to zero (linfa-elasticnet, L1 ratio 1).",
-        ModelSpec::ElasticNet(_) => "Least squares with a mix of L1 and L2 penalties (linfa-elasticnet), as scikit-learn's ElasticNet.",
-    }
-}
-
 /// A labelled editor in a row.
 fn field(ui: &mut egui::Ui, label: &str, help: &str, widget: impl egui::Widget) {
     let id = ui.label(label).id;
     ui.add(widget).labelled_by(id).on_hover_text(help);
 }
 
-fn depth_editor(ui: &mut egui::Ui, depth: &mut Option<usize>) {
-    let mut limited = depth.is_some();
-    if ui
-        .checkbox(&mut limited, "Max depth")
-        .on_hover_text("Deepest level of a tree. Unlimited grows until leaves are pure (many nodes, and slower, on large tables).")
-        .changed()
-    {
-        *depth = limited.then_some(10);
-    }
-    if let Some(d) = depth {
-        ui.add(egui::DragValue::new(d).range(1..=64));
-    }
-}
-
+/// The editors of every parameter of `spec`, as its algorithm describes them.
 fn parameters(ui: &mut egui::Ui, spec: &mut ModelSpec) {
-    ui.horizontal_wrapped(|ui| match spec {
-        ModelSpec::LogisticRegression(s) => {
-            field(ui, "C", "Inverse regularisation strength, as scikit-learn's C: smaller means a stronger L2 penalty.",
-                egui::DragValue::new(&mut s.c).range(1e-4..=1e4).speed(0.01));
-            field(ui, "Max iterations", "L-BFGS stops here even if not converged (you are told when that happens).",
-                egui::DragValue::new(&mut s.max_iterations).range(1..=10_000));
-            field(ui, "Tolerance", "Converged when every gradient component of the mean loss is below this (scikit-learn's tol).",
-                egui::DragValue::new(&mut s.tolerance).range(1e-10..=1.0).speed(1e-6).max_decimals(8));
-        }
-        ModelSpec::DecisionTree(s) => {
-            depth_editor(ui, &mut s.max_depth);
-            field(ui, "Min rows to split", "A node with fewer training rows becomes a leaf (scikit-learn's min_samples_split).",
-                egui::DragValue::new(&mut s.min_samples_split).range(2..=100_000));
-            field(ui, "Min rows per leaf", "A split that leaves fewer rows on a side is not taken (min_samples_leaf).",
-                egui::DragValue::new(&mut s.min_samples_leaf).range(1..=100_000));
-            egui::ComboBox::from_id_salt("tree_criterion")
-                .selected_text(format!("{:?}", s.criterion))
-                .show_ui(ui, |ui| {
-                    ui.selectable_value(&mut s.criterion, Criterion::Gini, "Gini");
-                    ui.selectable_value(&mut s.criterion, Criterion::Entropy, "Entropy");
-                })
-                .response
-                .on_hover_text("How a split is judged: Gini impurity or entropy (information gain).");
-        }
-        ModelSpec::RandomForest(s) => {
-            field(ui, "Trees", "Number of trees; more is steadier and slower.",
-                egui::DragValue::new(&mut s.trees).range(1..=10_000));
-            depth_editor(ui, &mut s.max_depth);
-            field(ui, "Feature share", "Share of the features each split looks at (drawn afresh at every split).",
-                egui::DragValue::new(&mut s.feature_fraction).range(0.05..=1.0).speed(0.01));
-            field(ui, "Seed", "Seed of the bootstrap samples and feature draws.",
-                egui::DragValue::new(&mut s.seed));
-        }
-        ModelSpec::NaiveBayes(s) => {
-            field(ui, "Variance smoothing", "Share of the largest feature variance added to all variances, for stability (scikit-learn's var_smoothing).",
-                egui::DragValue::new(&mut s.var_smoothing).range(0.0..=1.0).speed(1e-9).max_decimals(12));
-        }
-        ModelSpec::LinearRegression(_) => {
+    ui.horizontal_wrapped(|ui| {
+        let params = spec.params();
+        if params.is_empty() {
             ui.weak("No parameters.");
         }
-        ModelSpec::Ridge(s) | ModelSpec::Lasso(s) => {
-            field(ui, "Alpha", "Strength of the penalty, as scikit-learn's ElasticNet alpha (the loss is the mean squared error / 2 plus the penalty).",
-                egui::DragValue::new(&mut s.alpha).range(1e-6..=1e6).speed(0.01));
-            field(ui, "Max sweeps", "Coordinate-descent passes over the features.",
-                egui::DragValue::new(&mut s.max_iterations).range(1..=100_000));
-        }
-        ModelSpec::ElasticNet(s) => {
-            field(ui, "Alpha", "Strength of the penalty, as scikit-learn's ElasticNet alpha.",
-                egui::DragValue::new(&mut s.alpha).range(1e-6..=1e6).speed(0.01));
-            field(ui, "L1 ratio", "0 is ridge, 1 is lasso.",
-                egui::DragValue::new(&mut s.l1_ratio).range(0.0..=1.0).speed(0.01));
-            field(ui, "Max sweeps", "Coordinate-descent passes over the features.",
-                egui::DragValue::new(&mut s.max_iterations).range(1..=100_000));
+        for (param, value) in params {
+            if let Some(new) = param_editor(ui, spec.name(), param, value) {
+                // The editors keep to the parameter's range, which every algorithm accepts.
+                let _ = spec.set_param(param.key, new);
+            }
         }
     });
+}
+
+/// The editor of one parameter; returns the new value when the user changed it.
+fn param_editor(
+    ui: &mut egui::Ui,
+    algorithm: &str,
+    param: &Param,
+    value: ParamValue,
+) -> Option<ParamValue> {
+    let before = value;
+    let value = match (param.kind, value) {
+        (
+            ParamKind::Number {
+                min,
+                max,
+                speed,
+                decimals,
+            },
+            ParamValue::Number(mut v),
+        ) => {
+            let mut drag = egui::DragValue::new(&mut v).range(min..=max).speed(speed);
+            if let Some(decimals) = decimals {
+                drag = drag.max_decimals(decimals);
+            }
+            field(ui, param.label, param.help, drag);
+            ParamValue::Number(v)
+        }
+        (ParamKind::Count { min, max }, ParamValue::Count(mut v)) => {
+            field(
+                ui,
+                param.label,
+                param.help,
+                egui::DragValue::new(&mut v).range(min..=max),
+            );
+            ParamValue::Count(v)
+        }
+        (ParamKind::Limit { min, max, limited }, ParamValue::Limit(mut limit)) => {
+            let mut on = limit.is_some();
+            if ui
+                .checkbox(&mut on, param.label)
+                .on_hover_text(param.help)
+                .changed()
+            {
+                limit = on.then_some(limited);
+            }
+            if let Some(v) = &mut limit {
+                ui.add(egui::DragValue::new(v).range(min..=max));
+            }
+            ParamValue::Limit(limit)
+        }
+        (ParamKind::Choice { options }, ParamValue::Choice(mut chosen)) => {
+            let label = options
+                .iter()
+                .find(|o| o.0 == chosen)
+                .map_or(chosen, |o| o.1);
+            egui::ComboBox::from_id_salt((algorithm, param.key))
+                .selected_text(label)
+                .show_ui(ui, |ui| {
+                    for &(stored, shown) in options {
+                        ui.selectable_value(&mut chosen, stored, shown);
+                    }
+                })
+                .response
+                .on_hover_text(param.help);
+            ParamValue::Choice(chosen)
+        }
+        _ => return None,
+    };
+    (value != before).then_some(value)
 }
 
 #[cfg(test)]

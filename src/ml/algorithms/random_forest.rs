@@ -1,0 +1,163 @@
+//! The random forest as an algorithm: its parameters, their editors, and the fit of bagged
+//! trees (`ml::tree`).
+
+use ndarray::{Array1, Array2, ArrayView2};
+use serde::{Deserialize, Serialize};
+
+use super::decision_tree::{depth_summary, MAX_DEPTH};
+use crate::ml::algorithm::{About, Algorithm, Fitting, Param, ParamKind, Predictor};
+use crate::ml::model::{require_two_classes, Fit, FitProgress, ModelError, Targets};
+use crate::ml::registry::{FittedModel, ModelSpec};
+use crate::ml::target::Task;
+use crate::ml::tree::{fit_forest, ForestModel};
+
+/// A random forest: trees on bootstrap samples of the rows, each split looking at a random
+/// share of the features (scikit-learn's `max_features`); the probabilities are the trees'
+/// average.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ForestSpec {
+    /// Number of trees. Default 50.
+    pub trees: usize,
+    /// Deepest level of each tree. Default 10.
+    pub max_depth: Option<usize>,
+    /// Default 1.
+    pub min_samples_leaf: usize,
+    /// Share of the features each split looks at (at least one). Default 0.5.
+    pub feature_fraction: f64,
+    /// Bootstrap sample size as a share of the training rows. Default 1.0.
+    pub sample_fraction: f64,
+    /// Seed of the bootstrap and feature draws. Default 0.
+    pub seed: u64,
+}
+
+impl Default for ForestSpec {
+    fn default() -> Self {
+        ForestSpec {
+            trees: 50,
+            max_depth: Some(10),
+            min_samples_leaf: 1,
+            feature_fraction: 0.5,
+            sample_fraction: 1.0,
+            seed: 0,
+        }
+    }
+}
+
+/// The algorithm.
+pub struct RandomForest;
+
+const PARAMS: &[Param] = &[
+    Param {
+        key: "trees",
+        label: "Trees",
+        help: "Number of trees; more is steadier and slower.",
+        kind: ParamKind::Count {
+            min: 1,
+            max: 10_000,
+        },
+    },
+    MAX_DEPTH,
+    Param {
+        key: "feature_fraction",
+        label: "Feature share",
+        help: "Share of the features each split looks at (drawn afresh at every split).",
+        kind: ParamKind::Number {
+            min: 0.05,
+            max: 1.0,
+            speed: 0.01,
+            decimals: None,
+        },
+    },
+    Param {
+        key: "seed",
+        label: "Seed",
+        help: "Seed of the bootstrap samples and feature draws.",
+        kind: ParamKind::Count {
+            min: 0,
+            max: u64::MAX,
+        },
+    },
+];
+
+const RANDOM_FOREST: About = About {
+    title: "random forest",
+    help: "Many trees on bootstrap samples; each split looks at a random share of the features. Probabilities are averaged.",
+    aliases: &["forest"],
+    tasks: &[Task::Classification],
+    params: PARAMS,
+    default_spec: || ModelSpec::RandomForest(ForestSpec::default()),
+};
+
+impl Algorithm for RandomForest {
+    fn about(&self) -> &'static About {
+        &RANDOM_FOREST
+    }
+}
+
+impl Fitting for RandomForest {
+    type Spec = ForestSpec;
+
+    fn summary(&self, s: &ForestSpec) -> String {
+        format!(
+            "{} trees, {}, {:.0}% of features per split, seed {}",
+            s.trees,
+            depth_summary(s.max_depth),
+            s.feature_fraction * 100.0,
+            s.seed
+        )
+    }
+
+    fn validate(&self, s: &ForestSpec) -> Result<(), String> {
+        if s.trees == 0 || s.trees > 10_000 {
+            return Err(format!(
+                "the number of trees must be 1 to 10000, not {}",
+                s.trees
+            ));
+        }
+        if s.max_depth == Some(0) {
+            return Err("the depth must be at least 1".into());
+        }
+        if s.min_samples_leaf < 1 {
+            return Err("a leaf needs at least 1 row".into());
+        }
+        for (name, v) in [
+            ("the feature share", s.feature_fraction),
+            ("the sample share", s.sample_fraction),
+        ] {
+            if !(v.is_finite() && v > 0.0 && v <= 1.0) {
+                return Err(format!("{name} must be in (0, 1], not {v}"));
+            }
+        }
+        Ok(())
+    }
+
+    fn fit(
+        &self,
+        s: &ForestSpec,
+        x: ArrayView2<f64>,
+        targets: Targets<'_>,
+        progress: &mut FitProgress<'_>,
+    ) -> Result<Fit, ModelError> {
+        let (y, classes) = targets.classes(self.title())?;
+        require_two_classes(y, self.title())?;
+        let total = s.trees as f32;
+        let forest = fit_forest(x, y, classes, s, &mut |grown| {
+            progress(grown as f32 / total, &format!("tree {}/{}", grown, s.trees))
+        })?;
+        Ok(Fit {
+            iterations: forest.trees.len() as u64,
+            ..Fit::once(FittedModel::Forest(forest))
+        })
+    }
+}
+
+impl Predictor for ForestModel {
+    fn predict_proba(&self, x: ArrayView2<f64>, _classes: usize) -> Option<Array2<f64>> {
+        Some(ForestModel::predict_proba(self, x))
+    }
+
+    fn predict_values(&self, _x: ArrayView2<f64>) -> Option<Array1<f64>> {
+        None
+    }
+}

@@ -1,0 +1,52 @@
+//! A trained model as it is stored and used: the fitted recipe, what it predicts, the fitted
+//! algorithm and the drift reference of its training rows; predictions for rows of any table
+//! with the training columns.
+
+use ndarray::Array2;
+use serde::{Deserialize, Serialize};
+
+use super::drift_reference::DriftReference;
+use super::model::FittedModel;
+use super::prep::{FittedRecipe, PrepError};
+use super::spec::ModelSpec;
+use super::target::Task;
+use crate::data::Table;
+
+/// A trained model: the fitted recipe, what it predicts and the fitted algorithm.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainedModel {
+    pub spec: ModelSpec,
+    pub task: Task,
+    pub target: String,
+    /// Class names (classification); empty for regression.
+    pub classes: Vec<String>,
+    pub recipe: FittedRecipe,
+    pub model: FittedModel,
+    /// The training rows' distribution of each feature, for drift checks when scoring.
+    #[serde(default)]
+    pub reference: DriftReference,
+}
+
+/// A model's predictions for some rows of a table: `None` when the model does not make this
+/// kind (a regressor's probabilities, a classifier's values).
+pub type Predicted<T> = Result<Option<T>, PrepError>;
+
+impl TrainedModel {
+    /// Class probabilities (rows × classes) for `rows` of `table`, applying exactly the
+    /// fitted recipe; `None` inside for a regression model.
+    pub fn predict_proba(&self, table: &Table, rows: &[usize]) -> Predicted<Array2<f64>> {
+        let x = self.features(table, rows)?;
+        Ok(self.model.predict_proba(x.view(), self.classes.len()))
+    }
+
+    /// Predicted values for `rows` of `table` (regression models; `None` for classifiers).
+    pub fn predict_values(&self, table: &Table, rows: &[usize]) -> Predicted<Vec<f64>> {
+        let x = self.features(table, rows)?;
+        Ok(self.model.predict_values(x.view()).map(|v| v.to_vec()))
+    }
+
+    /// The feature matrix of `rows`, through exactly the fitted recipe.
+    pub(super) fn features(&self, table: &Table, rows: &[usize]) -> Result<Array2<f64>, PrepError> {
+        Ok(self.recipe.transform(table, rows)?.x)
+    }
+}
