@@ -435,7 +435,8 @@ fn train(args: &TrainArgs) -> anyhow::Result<()> {
             for (name, value) in e.pooled.scalars() {
                 let mean = e.mean.get(name).copied().unwrap_or(value);
                 println!(
-                    "  {name:<20} {mean:.4} ± {:.4}",
+                    "  {:<20} {mean:.4} ± {:.4}",
+                    crate::ml::metric_registry::label(name),
                     std.get(name).copied().unwrap_or(0.0)
                 );
             }

@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::metric_table::{best, metric_names, MetricColumn};
 use crate::data::csv_field;
-use crate::ml::metric_display::higher_is_better;
+use crate::ml::metric_registry::higher_is_better;
 
 /// A number for CSV: empty when undefined.
 fn cell(value: Option<&f64>) -> String {

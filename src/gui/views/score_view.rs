@@ -10,6 +10,7 @@ use crate::catalog::{Catalog, Page, VersionQuery, VersionSort};
 use crate::data::{format_number, ColumnData, MISSING_CODE};
 use crate::gui::command::{Command, ScoreSource};
 use crate::jobs::{ScoreOutcome, TrainingRun};
+use crate::ml::metric_registry;
 use crate::score::drift::{DriftStatus, Thresholds};
 use crate::score::export::{prediction_cells, prediction_columns, PROBABILITY_DIGITS};
 
@@ -197,7 +198,8 @@ pub fn show(
                             }
                             ui.end_row();
                             for (name, value) in metrics.scalars() {
-                                ui.label(name);
+                                ui.label(metric_registry::label(name))
+                                    .on_hover_text(metric_registry::tooltip(name));
                                 let before = outcome.request.validation.get(name).copied();
                                 match before {
                                     Some(b) => ui.label(format!("{b:.4}")),
