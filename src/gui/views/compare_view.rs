@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::compare_plots::{self, run_color, ComparedRun};
-use crate::data::csv_field;
+use crate::data::CsvText;
 use crate::gui::command::{CatalogCommand, Command, ScoreSource};
 use crate::jobs::TrainingRun;
 use crate::ml::eval::{Evaluation, Validation};
@@ -93,29 +93,26 @@ fn ranking(runs: &[Scores<'_>], metric: &str) -> Vec<usize> {
 /// The table as CSV: `metric`, then a mean and a std column per run, full precision,
 /// empty where a run lacks the metric.
 fn metric_csv(titles: &[String], rows: &[MetricRow]) -> String {
-    let mut out = String::from("metric");
+    let mut csv = CsvText::new();
+    csv.field("metric");
     for title in titles {
-        let _ = write!(
-            out,
-            ",{},{}",
-            csv_field(&format!("{title} mean")),
-            csv_field(&format!("{title} std"))
-        );
+        csv.field(&format!("{title} mean"));
+        csv.field(&format!("{title} std"));
     }
-    out.push('\n');
+    csv.end_record();
     for row in rows {
-        out.push_str(row.metric);
+        csv.field(row.metric);
         for cell in &row.cells {
-            match cell {
-                Some((mean, std)) => {
-                    let _ = write!(out, ",{mean},{std}");
-                }
-                None => out.push_str(",,"),
-            }
+            let (mean, std) = match cell {
+                Some((mean, std)) => (mean.to_string(), std.to_string()),
+                None => (String::new(), String::new()),
+            };
+            csv.field(&mean);
+            csv.field(&std);
         }
-        out.push('\n');
+        csv.end_record();
     }
-    out
+    csv.finish()
 }
 
 /// "0.953 ± 0.021", with the metric's decimals; a single fold (hold-out) has no spread to
