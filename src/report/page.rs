@@ -9,7 +9,7 @@ use super::gather::{tag_lines, ReportVersion};
 use super::live_section::{live_sections, LiveSection};
 use super::markdown;
 use super::metric_table::{best, metric_names, MetricColumn};
-use super::svg::palette;
+use super::palette;
 use super::Markup;
 use crate::catalog::{Cause, HistoryEvent};
 use crate::ml::metric_display::format_seconds;
@@ -335,7 +335,7 @@ fn fold_rows(versions: &[ReportVersion]) -> Vec<FoldRow> {
             };
             FoldRow {
                 label: v.label(),
-                color: palette(i),
+                color: palette::css(i),
                 metric: metric_registry::label(metric),
                 values: v
                     .evaluation
@@ -459,7 +459,7 @@ fn settings(versions: &[ReportVersion]) -> Vec<Settings> {
                 .find(|earlier| earlier.recipe.is_some() && earlier.recipe == v.recipe)
                 .map(ReportVersion::label),
             label: v.label(),
-            color: palette(i),
+            color: palette::css(i),
             algorithm: v.algorithm(),
             summary: v.spec.as_ref().map(|s| s.summary()).unwrap_or_default(),
             parameters: v.parameters.clone(),
@@ -666,7 +666,7 @@ fn scoring(versions: &[ReportVersion]) -> Vec<ScoringSection> {
                 .collect();
             ScoringSection {
                 label: v.label(),
-                color: palette(i),
+                color: palette::css(i),
                 validation: validation.join(", "),
                 runs,
                 latest_file: latest.run.file_path.clone(),
@@ -705,7 +705,7 @@ pub fn page(versions: &[ReportVersion], catalog: String, generated_at: String) -
             .enumerate()
             .map(|(i, v)| Head {
                 label: v.label(),
-                color: palette(i),
+                color: palette::css(i),
                 stage: v.detail.summary.stage.title().to_string(),
                 algorithm: v.algorithm(),
             })
