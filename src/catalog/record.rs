@@ -264,10 +264,8 @@ pub fn stored_evaluation(detail: &super::VersionDetail) -> Result<Evaluation, Ca
     let known = |map: std::collections::BTreeMap<String, Option<f64>>| {
         map.into_iter()
             .filter_map(|(name, value)| {
-                let name = crate::ml::metrics::METRIC_NAMES
-                    .iter()
-                    .find(|known| **known == name)?;
-                Some((*name, value.unwrap_or(f64::NAN)))
+                let name = crate::ml::metric_registry::info(&name)?.key;
+                Some((name, value.unwrap_or(f64::NAN)))
             })
             .collect()
     };

@@ -9,6 +9,7 @@ use crate::catalog::{
 };
 use crate::data::{self, Table};
 use crate::ml::eval::{Evaluation, TrainedModel};
+use crate::ml::metric_registry;
 
 /// Where the catalog is; shared by every catalog command.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -262,7 +263,7 @@ pub fn models(args: &ModelsArgs) -> anyhow::Result<()> {
             let accuracy = v
                 .metrics
                 .get("accuracy")
-                .map(|a| format!("accuracy {a:.4}"))
+                .map(|a| format!("{} {a:.4}", metric_registry::label("accuracy")))
                 .unwrap_or_default();
             println!(
                 "  version {:<4} {:<10}  {}  {}  {}",

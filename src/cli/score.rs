@@ -180,7 +180,8 @@ fn score_text(detail: &VersionDetail, table: &Table, scored: &Scored, drift: boo
                 .get(name)
                 .map(|v| format!("{v:.4}"))
                 .unwrap_or_else(|| "-".into());
-            let _ = writeln!(out, "  {name:<20} {value:>8.4}   ({validation})");
+            let label = crate::ml::metric_registry::label(name);
+            let _ = writeln!(out, "  {label:<20} {value:>8.4}   ({validation})");
         }
     } else {
         let _ = writeln!(out, "no labels in the file: no metrics");

@@ -265,7 +265,10 @@ fn print_text(args: &TrainArgs, models: &[Evaluation], registered: Option<&Versi
         for (name, value) in e.pooled.scalars() {
             let mean = e.mean.get(name).copied().unwrap_or(value);
             let std = e.std.get(name).copied().unwrap_or(0.0);
-            println!("  {name:<20} {mean:.4} ± {std:.4}");
+            println!(
+                "  {:<20} {mean:.4} ± {std:.4}",
+                crate::ml::metric_registry::label(name)
+            );
         }
         for warning in &e.warnings {
             println!("  warning: {warning}");

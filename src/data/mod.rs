@@ -1,9 +1,10 @@
-//! The data engine: CSV import (sniff, decode, parse, infer), typed tables and column profiles.
+//! The data engine: CSV import (sniff, decode, parse, infer), typed tables, column profiles,
+//! and the one CSV writer every export uses.
 //!
 //! Nothing here knows about the window; the CLI, the GUI and the tests call the same functions.
 
 mod column;
-mod csv_field;
+mod csv_out;
 mod decode;
 mod import;
 mod import_error;
@@ -14,7 +15,7 @@ mod profile;
 mod sniff;
 
 pub use column::{format_number, Column, ColumnData, ColumnKind, Role, Table, MISSING_CODE};
-pub use csv_field::csv_field;
+pub use csv_out::{csv_field, CsvText, CsvWriter};
 pub use decode::Encoding;
 pub use import::{import_csv, preview_csv, Preview, Progress};
 pub use import_error::ImportError;

@@ -1,10 +1,9 @@
-//! How metrics and training times read to people: which direction of a metric is better,
-//! and a duration in words. The window, the report and the command line all use these.
+//! How training times read to people: a duration in words, beside the metric registry
+//! ([`super::metric_registry`]) that says how metrics read. The window, the report and the
+//! command line all use it.
 
-/// Whether a larger value of metric `name` is better (errors and losses are the exception).
-pub fn higher_is_better(name: &str) -> bool {
-    !matches!(name, "log_loss" | "brier" | "rmse" | "mae" | "mape")
-}
+/// The registry's direction of a metric, under the name the Catalog view still uses.
+pub use super::metric_registry::higher_is_better;
 
 /// A duration as people read it: "4 ms", "0.48 s", "12.3 s", "2 min 05 s".
 pub fn format_seconds(seconds: f64) -> String {
@@ -48,11 +47,5 @@ mod tests {
         for (seconds, text) in cases {
             assert_eq!(format_seconds(seconds), text, "{seconds}");
         }
-    }
-
-    #[test]
-    fn losses_and_errors_are_better_lower() {
-        assert!(higher_is_better("accuracy") && higher_is_better("r2"));
-        assert!(!higher_is_better("log_loss") && !higher_is_better("rmse"));
     }
 }

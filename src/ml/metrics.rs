@@ -97,28 +97,6 @@ fn nan_from_null<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::E
     Ok(Option::<f64>::deserialize(deserializer)?.unwrap_or(f64::NAN))
 }
 
-/// Every scalar metric name, classification then regression.
-pub const METRIC_NAMES: [&str; 18] = [
-    "accuracy",
-    "balanced_accuracy",
-    "precision_macro",
-    "recall_macro",
-    "f1_macro",
-    "precision_weighted",
-    "recall_weighted",
-    "f1_weighted",
-    "log_loss",
-    "mcc",
-    "cohen_kappa",
-    "roc_auc",
-    "average_precision",
-    "brier",
-    "rmse",
-    "mae",
-    "r2",
-    "mape",
-];
-
 impl ClassificationMetrics {
     /// The scalar metrics by their snake_case names (the optional ones when defined).
     pub fn scalars(&self) -> Vec<(&'static str, f64)> {

@@ -9,6 +9,7 @@ pub mod eval;
 pub mod linear;
 pub mod logistic;
 pub mod metric_display;
+pub mod metric_registry;
 pub mod metrics;
 pub mod model;
 pub mod prep;

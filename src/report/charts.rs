@@ -6,7 +6,8 @@
 use serde::Serialize;
 
 use super::gather::{ReportVersion, StoredCurves};
-use super::svg::{paired_bars, palette, sparkbars, Axis, Bar, Mark, Plot, Series};
+use super::palette;
+use super::svg::{paired_bars, sparkbars, Axis, Bar, Mark, Plot, Series};
 use super::Markup;
 use crate::data::ColumnProfile;
 
@@ -65,7 +66,7 @@ pub fn class_charts(versions: &[ReportVersion]) -> Vec<ClassCharts> {
                     .filter_map(|(i, v)| match &v.curves {
                         StoredCurves::Classes(curves) => {
                             curves.iter().find(|c| c.class == class).map(|c| Series {
-                                color: palette(i),
+                                color: palette::css(i),
                                 mark,
                                 points: pick(c),
                             })
@@ -133,7 +134,7 @@ pub fn regression_charts(versions: &[ReportVersion]) -> Vec<RegressionCharts> {
             let StoredCurves::Regression(points) = &v.curves else {
                 return None;
             };
-            let color = palette(i);
+            let color = palette::css(i);
             // One range for both axes, so the diagonal is the line of perfect predictions.
             let both = Axis::fitted("", points.iter().flat_map(|(a, p)| [*a, *p]));
             let fit = Plot {
@@ -268,7 +269,7 @@ pub fn confusions(versions: &[ReportVersion]) -> Vec<ConfusionView> {
                 .collect();
             Some(ConfusionView {
                 label: v.label(),
-                color: palette(i),
+                color: palette::css(i),
                 classes,
                 rows,
             })
@@ -308,7 +309,7 @@ pub fn column_spark(column: &ColumnProfile) -> Markup {
 
 /// Training against scored shares of a feature's bins.
 pub fn drift_bars(bins: &[String], expected: &[f64], actual: &[f64], index: usize) -> Markup {
-    Markup::from_safe_string(paired_bars(bins, expected, actual, palette(index)))
+    Markup::from_safe_string(paired_bars(bins, expected, actual, palette::css(index)))
 }
 
 /// A number in four significant figures or so, for labels.

@@ -4,8 +4,8 @@
 use serde_json::json;
 
 use super::metric_table::{best, metric_names, MetricColumn};
-use crate::data::csv_field;
-use crate::ml::metric_display::higher_is_better;
+use crate::data::CsvText;
+use crate::ml::metric_registry::higher_is_better;
 
 /// A number for CSV: empty when undefined.
 fn cell(value: Option<&f64>) -> String {
@@ -18,29 +18,30 @@ fn cell(value: Option<&f64>) -> String {
 /// The metric table as CSV: one row per metric with each model's mean and standard
 /// deviation, whether higher is better, and the label(s) of the best model.
 pub fn metrics_csv(columns: &[MetricColumn]) -> String {
-    let mut header = vec!["metric".to_string(), "higher_is_better".to_string()];
+    let mut csv = CsvText::new();
+    csv.field("metric");
+    csv.field("higher_is_better");
     for column in columns {
-        header.push(csv_field(&format!("{} mean", column.label)));
-        header.push(csv_field(&format!("{} std", column.label)));
+        csv.field(&format!("{} mean", column.label));
+        csv.field(&format!("{} std", column.label));
     }
-    header.push("best".into());
-    let mut out = header.join(",");
-    out.push('\n');
+    csv.field("best");
+    csv.end_record();
     for name in metric_names(columns) {
-        let mut row = vec![csv_field(&name), higher_is_better(&name).to_string()];
+        csv.field(&name);
+        csv.field(&higher_is_better(&name).to_string());
         for column in columns {
-            row.push(cell(column.mean.get(&name)));
-            row.push(cell(column.std.get(&name)));
+            csv.field(&cell(column.mean.get(&name)));
+            csv.field(&cell(column.std.get(&name)));
         }
         let best: Vec<&str> = best(columns, &name)
             .into_iter()
             .map(|i| columns[i].label.as_str())
             .collect();
-        row.push(csv_field(&best.join("; ")));
-        out.push_str(&row.join(","));
-        out.push('\n');
+        csv.field(&best.join("; "));
+        csv.end_record();
     }
-    out
+    csv.finish()
 }
 
 /// The metric table as JSON: `{"models": [{"label", "metrics": {NAME: {"mean", "std"}}}],
@@ -82,21 +83,16 @@ pub fn metrics_json(columns: &[MetricColumn]) -> serde_json::Value {
 
 /// A confusion matrix (rows the true class, columns the predicted one) as CSV.
 pub fn confusion_csv(classes: &[String], confusion: &[Vec<u64>]) -> String {
-    let mut out = String::from("true \\ predicted");
-    for class in classes {
-        out.push(',');
-        out.push_str(&csv_field(class));
-    }
-    out.push('\n');
+    let mut csv = CsvText::new();
+    csv.record(std::iter::once("true \\ predicted").chain(classes.iter().map(String::as_str)));
     for (class, row) in classes.iter().zip(confusion) {
-        out.push_str(&csv_field(class));
+        csv.field(class);
         for count in row {
-            out.push(',');
-            out.push_str(&count.to_string());
+            csv.field(&count.to_string());
         }
-        out.push('\n');
+        csv.end_record();
     }
-    out
+    csv.finish()
 }
 
 #[cfg(test)]

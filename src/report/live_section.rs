@@ -8,7 +8,8 @@ use serde::Serialize;
 use super::charts::{short, Figure};
 use super::gather::ReportVersion;
 use super::live_series::{epoch_seconds, utc_time, LiveSeries, LiveTotals, TimeLabel};
-use super::svg::{palette, Axis, Level, Mark, Plot, Series};
+use super::palette;
+use super::svg::{Axis, Level, Mark, Plot, Series};
 use super::Markup;
 use crate::catalog::LiveWindow;
 use crate::score::drift::Thresholds;
@@ -70,7 +71,7 @@ pub fn live_sections(versions: &[ReportVersion]) -> Vec<LiveSection> {
         .iter()
         .enumerate()
         .filter(|(_, v)| !v.live.is_empty())
-        .map(|(i, v)| section(v, palette(i)))
+        .map(|(i, v)| section(v, palette::css(i)))
         .collect()
 }
 
@@ -196,7 +197,7 @@ fn psi_chart(series: &LiveSeries) -> (Option<Figure>, Vec<LegendItem>) {
             .iter()
             .enumerate()
             .map(|(i, f)| Series {
-                color: palette(i),
+                color: palette::css(i),
                 mark: Mark::LineAndPoints,
                 points: f.points.clone(),
             })
@@ -232,7 +233,7 @@ fn psi_chart(series: &LiveSeries) -> (Option<Figure>, Vec<LegendItem>) {
         .enumerate()
         .map(|(i, f)| LegendItem {
             column: f.column.clone(),
-            color: palette(i),
+            color: palette::css(i),
             note: format!(
                 "{} latest, {} highest",
                 short(f.points.last().map_or(f64::NAN, |p| p.1)),

@@ -1,34 +1,12 @@
 //! Metrics of several models side by side: which metrics to list in which order, and which
-//! model is best at each (in the direction `ml::metric_display` says is better).
+//! model is best at each, both as the metric registry (`ml::metric_registry`) says.
 
 use serde::Serialize;
 use std::collections::BTreeMap;
 
 use crate::catalog::VersionDetail;
 use crate::ml::eval::Evaluation;
-use crate::ml::metric_display::higher_is_better;
-
-/// Metrics in the order a table lists them; any others follow by name.
-const ORDER: [&str; 18] = [
-    "accuracy",
-    "balanced_accuracy",
-    "f1_macro",
-    "precision_macro",
-    "recall_macro",
-    "f1_weighted",
-    "precision_weighted",
-    "recall_weighted",
-    "roc_auc",
-    "average_precision",
-    "log_loss",
-    "brier",
-    "mcc",
-    "cohen_kappa",
-    "rmse",
-    "mae",
-    "r2",
-    "mape",
-];
+use crate::ml::metric_registry;
 
 /// One model's validation metrics, as one column of a metric table.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -84,50 +62,24 @@ impl MetricColumn {
 
 /// Every metric any column has, in table order.
 pub fn metric_names(columns: &[MetricColumn]) -> Vec<String> {
-    let mut names: Vec<String> = ORDER
-        .iter()
-        .filter(|name| columns.iter().any(|c| c.mean.contains_key(**name)))
-        .map(|name| name.to_string())
-        .collect();
-    let mut others: Vec<&String> = columns
-        .iter()
-        .flat_map(|c| c.mean.keys())
-        .filter(|name| !ORDER.contains(&name.as_str()))
-        .collect();
-    others.sort();
-    others.dedup();
-    names.extend(others.into_iter().cloned());
-    names
+    metric_registry::table_order(
+        columns
+            .iter()
+            .flat_map(|c| c.mean.keys().map(String::as_str)),
+    )
+    .into_iter()
+    .map(str::to_string)
+    .collect()
 }
 
-/// The columns best at metric `name` (ties share it); none when fewer than two columns
-/// have a value to compare.
+/// The columns best at metric `name` (every one that reads the same as the best); none
+/// when fewer than two columns have a value to compare.
 pub fn best(columns: &[MetricColumn], name: &str) -> Vec<usize> {
-    let values: Vec<(usize, f64)> = columns
-        .iter()
+    let values: Vec<Option<f64>> = columns.iter().map(|c| c.mean.get(name).copied()).collect();
+    metric_registry::best_marks(name, &values)
+        .into_iter()
         .enumerate()
-        .filter_map(|(i, c)| c.mean.get(name).map(|v| (i, *v)))
-        .filter(|(_, v)| v.is_finite())
-        .collect();
-    if values.len() < 2 {
-        return Vec::new();
-    }
-    let better = |a: f64, b: f64| {
-        if higher_is_better(name) {
-            a > b
-        } else {
-            a < b
-        }
-    };
-    let top =
-        values.iter().map(|(_, v)| *v).fold(
-            values[0].1,
-            |best, v| if better(v, best) { v } else { best },
-        );
-    values
-        .iter()
-        .filter(|(_, v)| (v - top).abs() <= 1e-12 * top.abs().max(1.0))
-        .map(|(i, _)| *i)
+        .filter_map(|(i, best)| best.then_some(i))
         .collect()
 }
 

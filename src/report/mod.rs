@@ -15,6 +15,7 @@ mod live_series;
 mod markdown;
 mod metric_table;
 mod page;
+pub mod palette;
 mod svg;
 
 pub use charts::short as short_number;

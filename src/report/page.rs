@@ -9,10 +9,11 @@ use super::gather::{tag_lines, ReportVersion};
 use super::live_section::{live_sections, LiveSection};
 use super::markdown;
 use super::metric_table::{best, metric_names, MetricColumn};
-use super::svg::palette;
+use super::palette;
 use super::Markup;
 use crate::catalog::{Cause, HistoryEvent};
-use crate::ml::metric_display::{format_seconds, higher_is_better};
+use crate::ml::metric_display::format_seconds;
+use crate::ml::metric_registry::{self, Prominence};
 use crate::ml::prep::{FittedMissing, FittedStep};
 
 /// One version as the page header and legends show it.
@@ -34,7 +35,12 @@ pub struct FieldRow {
 /// One metric across the versions.
 #[derive(Debug, Serialize)]
 pub struct MetricRow {
+    /// The metric's key ("roc_auc"), as the CSV and JSON exports name it; the row's anchor.
+    pub key: String,
+    /// The metric's label ("ROC AUC").
     pub name: String,
+    /// What the metric measures, for the label's title.
+    pub definition: String,
     pub higher_is_better: bool,
     pub cells: Vec<MetricCell>,
 }
@@ -52,6 +58,7 @@ pub struct MetricCell {
 pub struct FoldRow {
     pub label: String,
     pub color: &'static str,
+    /// The metric's label.
     pub metric: &'static str,
     pub values: Vec<String>,
 }
@@ -282,28 +289,35 @@ fn summary_rows(versions: &[ReportVersion]) -> Vec<FieldRow> {
     ]
 }
 
+/// A metric's value as the registry shows it; a dash when there is none.
+fn shown(metric: &str, value: Option<f64>) -> String {
+    metric_registry::format(metric, value.unwrap_or(f64::NAN))
+}
+
 fn metric_rows(columns: &[MetricColumn]) -> Vec<MetricRow> {
     metric_names(columns)
         .into_iter()
         .map(|name| {
             let best = best(columns, &name);
             MetricRow {
-                higher_is_better: higher_is_better(&name),
+                definition: metric_registry::tooltip(&name),
+                higher_is_better: metric_registry::higher_is_better(&name),
                 cells: columns
                     .iter()
                     .enumerate()
                     .map(|(i, c)| MetricCell {
-                        mean: four(c.mean.get(&name).copied()),
+                        mean: shown(&name, c.mean.get(&name).copied()),
                         std: c
                             .std
                             .get(&name)
                             .filter(|s| s.is_finite() && c.mean.contains_key(&name))
-                            .map(|s| format!("± {s:.4}"))
+                            .map(|s| format!("± {}", shown(&name, Some(*s))))
                             .unwrap_or_default(),
                         best: best.contains(&i),
                     })
                     .collect(),
-                name,
+                name: metric_registry::label(&name).to_string(),
+                key: name,
             }
         })
         .collect()
@@ -321,14 +335,15 @@ fn fold_rows(versions: &[ReportVersion]) -> Vec<FoldRow> {
             };
             FoldRow {
                 label: v.label(),
-                color: palette(i),
-                metric,
+                color: palette::css(i),
+                metric: metric_registry::label(metric),
                 values: v
                     .evaluation
                     .folds
                     .iter()
                     .map(|f| {
-                        four(
+                        shown(
+                            metric,
                             f.scalars()
                                 .into_iter()
                                 .find(|(n, _)| *n == metric)
@@ -444,7 +459,7 @@ fn settings(versions: &[ReportVersion]) -> Vec<Settings> {
                 .find(|earlier| earlier.recipe.is_some() && earlier.recipe == v.recipe)
                 .map(ReportVersion::label),
             label: v.label(),
-            color: palette(i),
+            color: palette::css(i),
             algorithm: v.algorithm(),
             summary: v.spec.as_ref().map(|s| s.summary()).unwrap_or_default(),
             parameters: v.parameters.clone(),
@@ -585,8 +600,19 @@ fn history(versions: &[ReportVersion]) -> Vec<HistoryRow> {
     entries.into_iter().map(|(_, row)| row).collect()
 }
 
-/// The metrics a scoring run's row shows.
-const SCORING_METRICS: [&str; 6] = ["accuracy", "f1_macro", "roc_auc", "rmse", "mae", "r2"];
+/// Whether a scoring run's row shows metric `name`: the headline ones do.
+fn headline(name: &str) -> bool {
+    metric_registry::info(name).is_some_and(|m| m.prominence == Prominence::Headline)
+}
+
+/// "Accuracy 0.953".
+fn labelled(name: &str, value: f64) -> String {
+    format!(
+        "{} {}",
+        metric_registry::label(name),
+        metric_registry::format(name, value)
+    )
+}
 
 fn scoring(versions: &[ReportVersion]) -> Vec<ScoringSection> {
     versions
@@ -608,8 +634,8 @@ fn scoring(versions: &[ReportVersion]) -> Vec<ScoringSection> {
                     let shown: Vec<String> = s
                         .metrics
                         .iter()
-                        .filter(|(name, _)| SCORING_METRICS.contains(&name.as_str()))
-                        .map(|(name, value)| format!("{name} {}", four(Some(*value))))
+                        .filter(|(name, _)| headline(name))
+                        .map(|(name, value)| labelled(name, *value))
                         .collect();
                     RunRow {
                         at: s.run.scored_at.clone(),
@@ -633,16 +659,14 @@ fn scoring(versions: &[ReportVersion]) -> Vec<ScoringSection> {
                 })
                 .collect();
             let latest = v.scoring.last().expect("filtered to versions with runs");
-            let validation: Vec<String> = SCORING_METRICS
+            let validation: Vec<String> = metric_registry::METRICS
                 .iter()
-                .filter_map(|name| {
-                    let value = v.metrics.mean.get(*name)?;
-                    Some(format!("{name} {}", four(Some(*value))))
-                })
+                .filter(|m| m.prominence == Prominence::Headline)
+                .filter_map(|m| Some(labelled(m.key, *v.metrics.mean.get(m.key)?)))
                 .collect();
             ScoringSection {
                 label: v.label(),
-                color: palette(i),
+                color: palette::css(i),
                 validation: validation.join(", "),
                 runs,
                 latest_file: latest.run.file_path.clone(),
@@ -681,7 +705,7 @@ pub fn page(versions: &[ReportVersion], catalog: String, generated_at: String) -
             .enumerate()
             .map(|(i, v)| Head {
                 label: v.label(),
-                color: palette(i),
+                color: palette::css(i),
                 stage: v.detail.summary.stage.title().to_string(),
                 algorithm: v.algorithm(),
             })

@@ -34,7 +34,7 @@ pub enum Mark {
 /// One series of a plot.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Series {
-    /// A CSS colour from [`palette`].
+    /// A CSS colour from [`super::palette`].
     pub color: &'static str,
     pub mark: Mark,
     pub points: Vec<(f64, f64)>,
@@ -110,14 +110,6 @@ pub struct Level {
     pub y: f64,
     pub color: &'static str,
     pub label: String,
-}
-
-/// Colours of the versions in a report, in order; they repeat past the sixth.
-pub fn palette(index: usize) -> &'static str {
-    const COLORS: [&str; 6] = [
-        "#2563eb", "#dc2626", "#16a34a", "#d97706", "#7c3aed", "#0891b2",
-    ];
-    COLORS[index % COLORS.len()]
 }
 
 const WIDTH: f64 = 320.0;
@@ -409,6 +401,7 @@ pub fn paired_bars(labels: &[String], expected: &[f64], actual: &[f64], color: &
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::palette;
 
     #[test]
     fn ticks_are_round_and_inside_the_range() {
@@ -426,14 +419,14 @@ mod tests {
                 value: 3.0,
                 title: "<script>alert(1)</script> (3)".into(),
             }],
-            palette(0),
+            palette::css(0),
         );
         assert!(
             svg.contains("&lt;script&gt;alert(1)&lt;/script&gt; (3)"),
             "{svg}"
         );
         assert!(!svg.contains("<script"));
-        let svg = paired_bars(&["a\"b'<".into()], &[0.5], &[0.25], palette(1));
+        let svg = paired_bars(&["a\"b'<".into()], &[0.5], &[0.25], palette::css(1));
         assert!(svg.contains("a&quot;b&#39;&lt;: training 50.0%"), "{svg}");
     }
 
@@ -443,7 +436,7 @@ mod tests {
             x: Axis::unit("false positive rate"),
             y: Axis::unit("true positive rate"),
             series: vec![Series {
-                color: palette(0),
+                color: palette::css(0),
                 mark: Mark::Line,
                 points: vec![(0.0, 0.0), (0.1, 0.8), (1.0, 1.0)],
             }],
@@ -480,7 +473,7 @@ mod tests {
                 max: 3.0,
             },
             series: vec![Series {
-                color: palette(0),
+                color: palette::css(0),
                 mark: Mark::LineAndPoints,
                 points: vec![(start, 0.05), (start + 7200.0, 2.5)],
             }],

@@ -1,11 +1,11 @@
 //! Predictions as CSV: the original columns of the scored file, then the prediction columns
 //! (the predicted label and one probability per class, or the predicted value).
 
+use std::fmt::Write as _;
 use std::io::Write;
 
 use super::Scored;
-use crate::data::csv_field;
-use crate::data::{format_number, ColumnData, Table, MISSING_CODE};
+use crate::data::{format_number, ColumnData, CsvWriter, Table, MISSING_CODE};
 
 /// Names of the prediction columns, made unique against the table's own names.
 pub fn prediction_columns(table: &Table, scored: &Scored) -> Vec<String> {
@@ -60,38 +60,32 @@ pub fn write_predictions(
     scored: &Scored,
     digits: usize,
 ) -> std::io::Result<()> {
-    let mut header: Vec<String> = table.columns.iter().map(|c| csv_field(&c.name)).collect();
-    header.extend(
-        prediction_columns(table, scored)
-            .iter()
-            .map(|n| csv_field(n)),
-    );
-    writeln!(out, "{}", header.join(","))?;
-    let mut line = String::new();
+    let mut csv = CsvWriter::new(out);
+    let names = table.columns.iter().map(|c| c.name.clone());
+    csv.record(names.chain(prediction_columns(table, scored)))?;
+    let mut number = String::new();
     for row in 0..scored.rows {
-        line.clear();
-        for (i, column) in table.columns.iter().enumerate() {
-            if i > 0 {
-                line.push(',');
-            }
+        for column in &table.columns {
             match &column.data {
                 ColumnData::Numeric(values) => {
+                    number.clear();
                     if !values[row].is_nan() {
-                        line.push_str(&format_number(values[row]));
+                        // As `format_number` writes it, without a String per cell.
+                        let _ = write!(number, "{}", values[row]);
                     }
+                    csv.field(&number)?;
                 }
-                ColumnData::Strings { codes, levels } => {
-                    if codes[row] != MISSING_CODE {
-                        line.push_str(&csv_field(&levels[codes[row] as usize]));
-                    }
-                }
+                ColumnData::Strings { codes, levels } => match codes[row] {
+                    MISSING_CODE => csv.field("")?,
+                    code => csv.field(&levels[code as usize])?,
+                },
             }
         }
         for cell in prediction_cells(scored, row, digits) {
-            line.push(',');
-            line.push_str(&csv_field(&cell));
+            csv.field(&cell)?;
         }
-        writeln!(out, "{line}")?;
+        csv.end_record()?;
     }
+    csv.finish()?;
     Ok(())
 }

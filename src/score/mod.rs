@@ -325,6 +325,34 @@ mod tests {
     }
 
     #[test]
+    fn exported_text_a_spreadsheet_would_run_is_written_as_text_and_numbers_stay() {
+        let (table, model) = penguin_model();
+        let scored = score_table(&model, &table, &Thresholds::default(), &mut |_, _| true).unwrap();
+        let mut shown = table.clone();
+        for column in &mut shown.columns {
+            match (column.name.as_str(), &mut column.data) {
+                ("island", crate::data::ColumnData::Strings { levels, .. }) => {
+                    levels[0] = "=HYPERLINK(\"http://x\",\"y, z\")".into();
+                }
+                ("year", crate::data::ColumnData::Numeric(values)) => values[0] = -2.5e-5,
+                _ => {}
+            }
+        }
+        shown.columns[0].name = "@species".into();
+        let mut csv = Vec::new();
+        export::write_predictions(&mut csv, &shown, &scored, 6).unwrap();
+        let text = String::from_utf8(csv).unwrap();
+        let mut lines = text.lines();
+        assert!(lines.next().unwrap().starts_with("'@species,island,"));
+        let first = lines.next().unwrap();
+        assert!(
+            first.starts_with("Adelie,\"'=HYPERLINK(\"\"http://x\"\",\"\"y, z\"\")\",39.1,"),
+            "{first}"
+        );
+        assert!(first.contains(",male,-0.000025,Adelie,"), "{first}");
+    }
+
+    #[test]
     fn the_schema_check_names_missing_and_retyped_columns_and_extra_ones() {
         let (table, model) = penguin_model();
         let mut missing = table.clone();

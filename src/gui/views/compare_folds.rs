@@ -4,8 +4,9 @@ use eframe::egui;
 use egui_plot::{GridMark, HoverPosition, MarkerShape, Plot, Points};
 
 use super::compare_plots::ComparedRun;
-use super::compare_view::{metric_label, METRICS};
+use super::compare_view::table_metrics;
 use crate::ml::eval::Evaluation;
+use crate::ml::metric_registry;
 
 /// One run's values of a metric on each fold, and their mean.
 struct FoldSpread<'a> {
@@ -32,9 +33,7 @@ fn fold_values(evaluation: &Evaluation, metric: &str) -> Vec<(usize, f64)> {
 }
 
 pub(super) fn fold_spread(ui: &mut egui::Ui, runs: &[ComparedRun<'_>], metric: &mut &'static str) {
-    let available: Vec<&'static str> = METRICS
-        .iter()
-        .copied()
+    let available: Vec<&'static str> = table_metrics()
         .filter(|m| runs.iter().any(|r| r.run.evaluation.mean.contains_key(m)))
         .collect();
     let Some(&first) = available.first() else {
@@ -46,10 +45,10 @@ pub(super) fn fold_spread(ui: &mut egui::Ui, runs: &[ComparedRun<'_>], metric: &
     ui.horizontal(|ui| {
         let label = ui.label("Metric");
         egui::ComboBox::from_id_salt("compare_spread_metric")
-            .selected_text(metric_label(metric))
+            .selected_text(metric_registry::label(metric))
             .show_ui(ui, |ui| {
                 for &m in &available {
-                    ui.selectable_value(metric, m, metric_label(m));
+                    ui.selectable_value(metric, m, metric_registry::label(m));
                 }
             })
             .response
@@ -126,7 +125,7 @@ pub(super) fn fold_spread(ui: &mut egui::Ui, runs: &[ComparedRun<'_>], metric: &
                 _ => String::new(),
             }
         })
-        .y_axis_label(metric_label(chosen))
+        .y_axis_label(metric_registry::label(chosen))
         .label_formatter(read_out)
         .show(ui, |plot| {
             for (x, FoldSpread { run, folds, mean }) in spreads.iter().enumerate() {

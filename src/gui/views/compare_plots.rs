@@ -20,21 +20,10 @@ pub(super) struct ComparedRun<'a> {
     pub color: Color32,
 }
 
-/// Okabe–Ito colours: told apart with the common colour-vision deficiencies.
-const PALETTE: [Color32; 8] = [
-    Color32::from_rgb(0xE6, 0x9F, 0x00),
-    Color32::from_rgb(0x56, 0xB4, 0xE9),
-    Color32::from_rgb(0x00, 0x9E, 0x73),
-    Color32::from_rgb(0xD5, 0x5E, 0x00),
-    Color32::from_rgb(0xCC, 0x79, 0xA7),
-    Color32::from_rgb(0x00, 0x72, 0xB2),
-    Color32::from_rgb(0xF0, 0xE4, 0x42),
-    Color32::from_rgb(0x99, 0x99, 0x99),
-];
-
-/// The colour of the `i`-th compared run.
+/// The colour of the `i`-th compared run: the report's colour of its `i`-th version.
 pub(super) fn run_color(i: usize) -> Color32 {
-    PALETTE[i % PALETTE.len()]
+    let [r, g, b] = crate::report::palette::rgb(i);
+    Color32::from_rgb(r, g, b)
 }
 
 /// What the user picked in the plots.

@@ -9,58 +9,22 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::compare_plots::{self, run_color, ComparedRun};
-use crate::data::csv_field;
+use crate::data::CsvText;
 use crate::gui::command::{CatalogCommand, Command, ScoreSource};
 use crate::jobs::TrainingRun;
 use crate::ml::eval::{Evaluation, Validation};
+use crate::ml::metric_registry::{self, Prominence};
 
 /// Runs drawn in the plots at most; the table shows every ticked run.
 const MAX_PLOTTED: usize = 8;
 
-/// The metrics the table shows, in this order, where the runs have them.
-pub(super) const METRICS: [&str; 15] = [
-    "accuracy",
-    "balanced_accuracy",
-    "f1_macro",
-    "precision_macro",
-    "recall_macro",
-    "roc_auc",
-    "average_precision",
-    "log_loss",
-    "brier",
-    "mcc",
-    "cohen_kappa",
-    "rmse",
-    "mae",
-    "r2",
-    "mape",
-];
-
-/// The name a person reads for a metric.
-pub(super) fn metric_label(metric: &'static str) -> &'static str {
-    match metric {
-        "accuracy" => "Accuracy",
-        "balanced_accuracy" => "Balanced accuracy",
-        "f1_macro" => "F1 (macro)",
-        "precision_macro" => "Precision (macro)",
-        "recall_macro" => "Recall (macro)",
-        "roc_auc" => "ROC AUC",
-        "average_precision" => "Average precision",
-        "log_loss" => "Log loss",
-        "brier" => "Brier score",
-        "mcc" => "Matthews correlation",
-        "cohen_kappa" => "Cohen's kappa",
-        "rmse" => "RMSE",
-        "mae" => "MAE",
-        "r2" => "R²",
-        "mape" => "MAPE",
-        other => other,
-    }
-}
-
-/// Losses: a smaller value is a better model.
-pub(super) fn lower_is_better(metric: &str) -> bool {
-    matches!(metric, "log_loss" | "brier" | "rmse" | "mae" | "mape")
+/// The metrics the table shows, in the registry's order, where the runs have them (the
+/// weighted averages are left to the report).
+pub(super) fn table_metrics() -> impl Iterator<Item = &'static str> {
+    metric_registry::METRICS
+        .iter()
+        .filter(|m| m.prominence <= Prominence::Standard)
+        .map(|m| m.key)
 }
 
 /// One run's scores as the table reads them.
@@ -88,11 +52,10 @@ struct MetricRow {
     best: Vec<bool>,
 }
 
-/// The table's rows: every metric of [`METRICS`] that at least one run has.
+/// The table's rows: every metric of [`table_metrics`] that at least one run has.
 fn metric_rows(runs: &[Scores<'_>]) -> Vec<MetricRow> {
-    METRICS
-        .iter()
-        .filter_map(|&metric| {
+    table_metrics()
+        .filter_map(|metric| {
             let cells: Vec<Option<(f64, f64)>> = runs
                 .iter()
                 .map(|s| {
@@ -106,26 +69,11 @@ fn metric_rows(runs: &[Scores<'_>]) -> Vec<MetricRow> {
             let means: Vec<Option<f64>> = cells.iter().map(|c| c.map(|(m, _)| m)).collect();
             Some(MetricRow {
                 metric,
-                best: best_cells(&means, lower_is_better(metric)),
+                best: metric_registry::best_marks(metric, &means),
                 cells,
             })
         })
         .collect()
-}
-
-/// Which values are the best (ties all win). Nothing is marked unless at least two runs
-/// have a finite value: a lone run is not "best" of anything.
-fn best_cells(values: &[Option<f64>], lower_is_better: bool) -> Vec<bool> {
-    let finite = || values.iter().flatten().copied().filter(|v| v.is_finite());
-    if finite().count() < 2 {
-        return vec![false; values.len()];
-    }
-    let best = if lower_is_better {
-        finite().fold(f64::INFINITY, f64::min)
-    } else {
-        finite().fold(f64::NEG_INFINITY, f64::max)
-    };
-    values.iter().map(|v| *v == Some(best)).collect()
 }
 
 /// Positions of the runs, best `metric` first; runs without a finite value keep their
@@ -134,8 +82,7 @@ fn ranking(runs: &[Scores<'_>], metric: &str) -> Vec<usize> {
     let value = |i: usize| runs[i].mean.get(metric).copied().filter(|v| v.is_finite());
     let mut order: Vec<usize> = (0..runs.len()).collect();
     order.sort_by(|&a, &b| match (value(a), value(b)) {
-        (Some(x), Some(y)) if lower_is_better(metric) => x.total_cmp(&y),
-        (Some(x), Some(y)) => y.total_cmp(&x),
+        (Some(x), Some(y)) => metric_registry::better(metric, x, y),
         (Some(_), None) => std::cmp::Ordering::Less,
         (None, Some(_)) => std::cmp::Ordering::Greater,
         (None, None) => std::cmp::Ordering::Equal,
@@ -146,39 +93,38 @@ fn ranking(runs: &[Scores<'_>], metric: &str) -> Vec<usize> {
 /// The table as CSV: `metric`, then a mean and a std column per run, full precision,
 /// empty where a run lacks the metric.
 fn metric_csv(titles: &[String], rows: &[MetricRow]) -> String {
-    let mut out = String::from("metric");
+    let mut csv = CsvText::new();
+    csv.field("metric");
     for title in titles {
-        let _ = write!(
-            out,
-            ",{},{}",
-            csv_field(&format!("{title} mean")),
-            csv_field(&format!("{title} std"))
-        );
+        csv.field(&format!("{title} mean"));
+        csv.field(&format!("{title} std"));
     }
-    out.push('\n');
+    csv.end_record();
     for row in rows {
-        out.push_str(row.metric);
+        csv.field(row.metric);
         for cell in &row.cells {
-            match cell {
-                Some((mean, std)) => {
-                    let _ = write!(out, ",{mean},{std}");
-                }
-                None => out.push_str(",,"),
-            }
+            let (mean, std) = match cell {
+                Some((mean, std)) => (mean.to_string(), std.to_string()),
+                None => (String::new(), String::new()),
+            };
+            csv.field(&mean);
+            csv.field(&std);
         }
-        out.push('\n');
+        csv.end_record();
     }
-    out
+    csv.finish()
 }
 
-/// "0.953 ± 0.021"; a single fold (hold-out) has no spread to show.
-fn format_cell(mean: f64, std: f64, folds: usize) -> String {
+/// "0.953 ± 0.021", with the metric's decimals; a single fold (hold-out) has no spread to
+/// show.
+fn format_cell(metric: &str, mean: f64, std: f64, folds: usize) -> String {
+    let shown = |value| metric_registry::format(metric, value);
     if !mean.is_finite() {
         "undefined".to_string()
     } else if folds > 1 && std.is_finite() {
-        format!("{mean:.3} ± {std:.3}")
+        format!("{} ± {}", shown(mean), shown(std))
     } else {
-        format!("{mean:.3}")
+        shown(mean)
     }
 }
 
@@ -421,14 +367,14 @@ fn comparison(ui: &mut egui::Ui, compared: &[&TrainingRun]) {
             ui.horizontal(|ui| {
                 let label = ui.label("Sort runs by");
                 egui::ComboBox::from_id_salt("compare_sort_by")
-                    .selected_text(sort_by.map_or("order ticked", metric_label))
+                    .selected_text(sort_by.map_or("order ticked", metric_registry::label))
                     .show_ui(ui, |ui| {
                         ui.selectable_value(&mut sort_by, None, "order ticked");
                         for row in &rows {
                             ui.selectable_value(
                                 &mut sort_by,
                                 Some(row.metric),
-                                metric_label(row.metric),
+                                metric_registry::label(row.metric),
                             );
                         }
                     })
@@ -503,8 +449,9 @@ fn metric_table(ui: &mut egui::Ui, runs: &[ComparedRun<'_>], rows: &[MetricRow])
                             table_row.col(|ui| metric_name_cell(ui, row.metric));
                             for (i, cell) in row.cells.iter().enumerate() {
                                 let folds = runs[i].run.evaluation.folds.len();
-                                table_row
-                                    .col(|ui| metric_value_cell(ui, *cell, row.best[i], folds));
+                                table_row.col(|ui| {
+                                    metric_value_cell(ui, row.metric, *cell, row.best[i], folds)
+                                });
                             }
                         });
                     }
@@ -513,8 +460,11 @@ fn metric_table(ui: &mut egui::Ui, runs: &[ComparedRun<'_>], rows: &[MetricRow])
 }
 
 fn metric_name_cell(ui: &mut egui::Ui, metric: &'static str) {
-    let name = metric_label(metric);
-    if lower_is_better(metric) {
+    let name = metric_registry::label(metric);
+    let tooltip = metric_registry::tooltip(metric);
+    if metric_registry::higher_is_better(metric) {
+        ui.label(name).on_hover_text(tooltip);
+    } else {
         let text = joined(
             ui,
             [
@@ -522,19 +472,23 @@ fn metric_name_cell(ui: &mut egui::Ui, metric: &'static str) {
                 RichText::new("↓").monospace(),
             ],
         );
-        ui.label(text).on_hover_text("A loss: lower is better");
-    } else {
-        ui.label(name);
+        ui.label(text).on_hover_text(tooltip);
     }
 }
 
-fn metric_value_cell(ui: &mut egui::Ui, cell: Option<(f64, f64)>, best: bool, folds: usize) {
+fn metric_value_cell(
+    ui: &mut egui::Ui,
+    metric: &str,
+    cell: Option<(f64, f64)>,
+    best: bool,
+    folds: usize,
+) {
     let Some((mean, std)) = cell else {
         ui.weak("—")
             .on_hover_text("This run has no such metric (the Brier score is for two classes only)");
         return;
     };
-    let text = format_cell(mean, std, folds);
+    let text = format_cell(metric, mean, std, folds);
     if best {
         let text = joined(
             ui,
@@ -592,19 +546,6 @@ mod tests {
     }
 
     #[test]
-    fn undefined_values_are_never_best() {
-        assert_eq!(
-            best_cells(&[Some(f64::NAN), Some(0.2), Some(0.1)], false),
-            vec![false, true, false]
-        );
-        assert_eq!(
-            best_cells(&[Some(f64::NAN), Some(0.2)], true),
-            vec![false, false]
-        );
-        assert_eq!(best_cells(&[], true), Vec::<bool>::new());
-    }
-
-    #[test]
     fn sorting_puts_the_best_run_first_and_missing_last() {
         let a = summary(&[("accuracy", 0.90, 0.0), ("log_loss", 0.30, 0.0)]);
         let b = summary(&[("accuracy", 0.95, 0.0)]);
@@ -647,9 +588,9 @@ mod tests {
 
     #[test]
     fn cells_show_spread_only_when_there_are_folds() {
-        assert_eq!(format_cell(0.95333, 0.0212, 5), "0.953 ± 0.021");
-        assert_eq!(format_cell(0.95333, 0.0, 1), "0.953");
-        assert_eq!(format_cell(f64::NAN, 0.0, 5), "undefined");
+        assert_eq!(format_cell("accuracy", 0.95333, 0.0212, 5), "0.953 ± 0.021");
+        assert_eq!(format_cell("accuracy", 0.95333, 0.0, 1), "0.953");
+        assert_eq!(format_cell("accuracy", f64::NAN, 0.0, 5), "undefined");
     }
 
     #[test]

@@ -7,9 +7,10 @@ use egui_extras::{Column, TableBuilder};
 use egui_plot::{Bar, BarChart, Legend, Plot};
 
 use crate::catalog::{Catalog, Page, VersionQuery, VersionSort};
-use crate::data::{format_number, ColumnData, MISSING_CODE};
+use crate::data::{format_number, ColumnData, CsvText, MISSING_CODE};
 use crate::gui::command::{Command, ScoreSource};
 use crate::jobs::{ScoreOutcome, TrainingRun};
+use crate::ml::metric_registry;
 use crate::score::drift::{DriftStatus, Thresholds};
 use crate::score::export::{prediction_cells, prediction_columns, PROBABILITY_DIGITS};
 
@@ -178,16 +179,17 @@ pub fn show(
                 .default_open(true)
                 .show(ui, |ui| {
                     if ui.button("Copy as CSV").clicked() {
-                        let mut csv = String::from("metric,validation,this_file\n");
+                        let mut csv = CsvText::new();
+                        csv.record(["metric", "validation", "this_file"]);
                         for (name, value) in metrics.scalars() {
                             let before = outcome
                                 .request
                                 .validation
                                 .get(name)
                                 .map_or(String::new(), |b| b.to_string());
-                            csv.push_str(&format!("{name},{before},{value}\n"));
+                            csv.record([name, &before, &value.to_string()]);
                         }
-                        ui.ctx().copy_text(csv);
+                        ui.ctx().copy_text(csv.finish());
                     }
                     egui::Grid::new("score_metrics")
                         .striped(true)
@@ -197,7 +199,8 @@ pub fn show(
                             }
                             ui.end_row();
                             for (name, value) in metrics.scalars() {
-                                ui.label(name);
+                                ui.label(metric_registry::label(name))
+                                    .on_hover_text(metric_registry::tooltip(name));
                                 let before = outcome.request.validation.get(name).copied();
                                 match before {
                                     Some(b) => ui.label(format!("{b:.4}")),
@@ -272,18 +275,18 @@ fn drift(ui: &mut egui::Ui, scored: &crate::score::Scored, form: &mut ScoreForm)
         .on_hover_text("Copy the drift table")
         .clicked()
     {
-        let mut csv = String::from("feature,psi,ks,status,missing\n");
+        let mut csv = CsvText::new();
+        csv.record(["feature", "psi", "ks", "status", "missing"]);
         for d in &scored.drift {
-            csv.push_str(&format!(
-                "{},{},{},{},{}\n",
-                crate::data::csv_field(&d.column),
-                d.psi,
+            csv.record([
+                d.column.clone(),
+                d.psi.to_string(),
                 d.ks.map_or(String::new(), |k| k.to_string()),
                 format!("{:?}", d.status).to_lowercase(),
-                d.missing
-            ));
+                d.missing.to_string(),
+            ]);
         }
-        ui.ctx().copy_text(csv);
+        ui.ctx().copy_text(csv.finish());
     }
     egui::Grid::new("score_drift").striped(true).show(ui, |ui| {
         for h in ["Feature", "PSI", "KS", "Status", "Missing"] {
