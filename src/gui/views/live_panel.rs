@@ -7,6 +7,7 @@ use eframe::egui::{self, Color32, RichText};
 use egui_plot::{GridInput, GridMark, HLine, HoverPosition, Line, LineStyle, Plot, Points};
 
 use super::compare_plots::run_color;
+use crate::catalog::record::StoredMetrics;
 use crate::catalog::LiveWindow;
 use crate::gui::command::{CatalogCommand, Command};
 use crate::report::{clock_step, utc_time, LiveSeries, LiveTotals, TimeLabel};
@@ -33,7 +34,7 @@ pub struct LiveData {
 impl LiveData {
     /// The panel's data for `windows`; `None` when there are none (no panel then).
     /// `metrics` is the version's stored validation metrics.
-    pub fn read(windows: &[LiveWindow], metrics: &serde_json::Value) -> Option<LiveData> {
+    pub fn read(windows: &[LiveWindow], metrics: &StoredMetrics) -> Option<LiveData> {
         if windows.is_empty() {
             return None;
         }
@@ -49,9 +50,14 @@ impl LiveData {
             t.last_ended.replace('T', " ").trim_end_matches('Z')
         );
         // The server measures classifiers by accuracy and regressions by RMSE.
-        let accuracy = metrics["mean"].get("rmse").is_none();
+        let accuracy = !metrics.mean.contains_key("rmse");
         let name = if accuracy { "accuracy" } else { "rmse" };
-        let validation = metrics["mean"][name].as_f64().map(|v| (name, v));
+        let validation = metrics
+            .mean
+            .get(name)
+            .copied()
+            .filter(|v| !v.is_nan())
+            .map(|v| (name, v));
         Some(LiveData {
             series,
             summary,
@@ -401,8 +407,8 @@ mod tests {
 
     #[test]
     fn validation_figure_follows_the_task() {
-        let classifier = serde_json::json!({"mean": {"accuracy": 0.93, "f1_macro": 0.9}});
-        let regression = serde_json::json!({"mean": {"rmse": 12.5, "r2": 0.4}});
+        let classifier = StoredMetrics::read(r#"{"mean": {"accuracy": 0.93, "f1_macro": 0.9}}"#);
+        let regression = StoredMetrics::read(r#"{"mean": {"rmse": 12.5, "r2": 0.4}}"#);
         let window = LiveWindow {
             id: 1,
             model: "m".into(),
