@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use super::super::live_panel::LiveData;
+use super::super::live_data::LiveData;
 use crate::catalog::record::{StoredCurves, StoredMetrics};
 use crate::catalog::{
     Catalog, CatalogError, HistoryEntry, LiveAlert, ModelFilter, ModelSummary, Page, ScoringRun,
