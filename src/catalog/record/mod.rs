@@ -11,8 +11,10 @@
 //!   `ml::eval::TrainedModel` and `score::Scored`, so a field those types gain is stored
 //!   without a change here;
 //! - records to typed values: [`StoredMetrics`], [`StoredCurves`] and [`load_model`] (and
-//!   [`stored_evaluation`] on top of `StoredMetrics`). Everything that shows stored metrics or
-//!   curves (the window, the report) reads them through these, never the JSON itself.
+//!   [`stored_evaluation`] on top of `StoredMetrics`). Everything that shows a version's
+//!   stored metrics or curves (the window, the report) reads them through these, never the
+//!   JSON itself. (A scoring run's drift and metrics have no typed reader yet: the report and
+//!   the Catalog view read those where they show them.)
 //!
 //! Records carry no format number of their own: they grow by adding fields, and the readers
 //! here read leniently, so a version stored by an older build reads back with what it has.
