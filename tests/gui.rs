@@ -497,6 +497,51 @@ fn registering_promoting_and_rolling_back_show_in_badges_and_history() {
 }
 
 #[test]
+fn a_version_page_shows_its_stored_metrics_confusion_and_folds() {
+    let mut harness = two_registered_versions();
+    open_version_page(&mut harness, "v1");
+    let detail = harness
+        .state()
+        .catalog
+        .catalog
+        .as_ref()
+        .unwrap()
+        .version("penguin-species", 1)
+        .unwrap();
+    let stored: serde_json::Value = serde_json::from_str(&detail.metrics_json).unwrap();
+    let scheme = stored["validation"]["scheme"]
+        .as_str()
+        .unwrap()
+        .replace('_', " ");
+    let line = format!("{scheme} · {} rows used", stored["rows_used"]);
+    scroll_to(&mut harness, &line);
+    let accuracy = format!(
+        "{:.4} ± {:.4}",
+        stored["mean"]["accuracy"].as_f64().unwrap(),
+        stored["std"]["accuracy"].as_f64().unwrap()
+    );
+    assert!(
+        harness.get_all_by_label(&accuracy).count() >= 1,
+        "{accuracy}"
+    );
+    // The pooled confusion matrix names every class as a row and as a column.
+    scroll_to(&mut harness, "true \\ predicted");
+    for class in stored["classes"].as_array().unwrap() {
+        let class = class.as_str().unwrap();
+        assert!(harness.get_all_by_label(class).count() >= 2, "{class}");
+    }
+    // A row per fold.
+    let folds = stored["folds"].as_array().unwrap().len();
+    scroll_to(&mut harness, "fold");
+    assert!(harness.get_all_by_label(&folds.to_string()).count() >= 1);
+    let fold_accuracy = format!("{:.4}", stored["folds"][0]["accuracy"].as_f64().unwrap());
+    assert!(
+        harness.get_all_by_label(&fold_accuracy).count() >= 1,
+        "{fold_accuracy}"
+    );
+}
+
+#[test]
 fn scoring_a_registered_version_shows_missing_columns_or_predictions() {
     let mut harness = two_registered_versions();
     let dir = tempfile::tempdir().unwrap();

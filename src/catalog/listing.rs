@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use super::lookup::{current_in_stage_sql, model_id};
 use super::notes::tags_from_json;
+use super::record::metric_values;
 use super::schema::INDEXED_METRICS;
 use super::{Catalog, CatalogError, Stage};
 
@@ -121,16 +122,6 @@ pub(super) const SELECT_VERSION: &str = "SELECT v.id, m.name, v.version, v.stage
      JOIN registered_models m ON m.id = v.model_id
      LEFT JOIN datasets d ON d.id = v.dataset_id";
 
-/// Mean metrics stored as a JSON object, with `null` (an undefined metric) read as NaN.
-fn metrics_from_json(json: Option<String>) -> BTreeMap<String, f64> {
-    let map: BTreeMap<String, serde_json::Value> = json
-        .and_then(|text| serde_json::from_str(&text).ok())
-        .unwrap_or_default();
-    map.into_iter()
-        .map(|(name, value)| (name, value.as_f64().unwrap_or(f64::NAN)))
-        .collect()
-}
-
 /// A row of [`SELECT_VERSION`].
 pub(super) fn version_summary(row: &Row<'_>) -> rusqlite::Result<VersionSummary> {
     let stage: String = row.get(3)?;
@@ -141,7 +132,10 @@ pub(super) fn version_summary(row: &Row<'_>) -> rusqlite::Result<VersionSummary>
         stage: Stage::from_stored(&stage).unwrap_or(Stage::None),
         description: row.get(4)?,
         algorithm: row.get(5)?,
-        metrics: metrics_from_json(row.get(6)?),
+        metrics: row
+            .get::<_, Option<String>>(6)?
+            .map(|json| metric_values(&json))
+            .unwrap_or_default(),
         dataset_name: row.get(7)?,
         dataset_fingerprint: row.get(8)?,
         train_seconds: row.get(9)?,

@@ -3,6 +3,11 @@
 //! data's lineage), lifecycle stages with an append-only history, descriptions, tags and
 //! scoring runs. Every multi-step write is one transaction; nothing here knows about the
 //! window, so the command line, the GUI and the tests call the same functions.
+//!
+//! The catalog stores a version's spec, recipe, metrics, curves and trained model as opaque
+//! records that its tables and queries do not interpret (beyond the spec's algorithm and the
+//! mean metrics they index). What those records mean belongs to [`record`], the one module
+//! here that knows the `data`, `ml` and `score` types they are made from and read back into.
 
 mod artifact;
 mod clock;

@@ -7,16 +7,15 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 
 use super::metric_table::MetricColumn;
-pub use crate::catalog::record::{ClassCurves, StoredCurves};
+pub use crate::catalog::record::{ClassCurves, StoredCurves, StoredMetrics};
 use crate::catalog::{
     Catalog, CatalogError, HistoryEntry, LiveWindow, ModelFilter, ModelSummary, ScoringRun,
     VersionDetail,
 };
 use crate::data::Profile;
-use crate::ml::eval::{Metrics, Validation};
+use crate::ml::eval::Metrics;
 use crate::ml::prep::FittedRecipe;
 use crate::ml::spec::ModelSpec;
-use crate::ml::target::Task;
 
 /// A field of a JSON object as `T`, if it is there and reads as one.
 fn field<T: DeserializeOwned>(value: &Value, key: &str) -> Option<T> {
@@ -27,47 +26,6 @@ fn field<T: DeserializeOwned>(value: &Value, key: &str) -> Option<T> {
 
 fn parse(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or(Value::Null)
-}
-
-/// What validation measured, as stored with the version.
-#[derive(Debug, Clone, Default)]
-pub struct StoredEvaluation {
-    pub task: Option<Task>,
-    pub target: Option<String>,
-    pub classes: Vec<String>,
-    pub validation: Option<Validation>,
-    pub rows_used: Option<u64>,
-    pub rows_dropped: Option<u64>,
-    /// Metrics of each fold (those that read back).
-    pub folds: Vec<Metrics>,
-    /// Metrics of all out-of-fold predictions together.
-    pub pooled: Option<Metrics>,
-    pub warnings: Vec<String>,
-}
-
-impl StoredEvaluation {
-    fn read(json: &str) -> StoredEvaluation {
-        let value = parse(json);
-        StoredEvaluation {
-            task: field(&value, "task"),
-            target: field(&value, "target"),
-            classes: field(&value, "classes").unwrap_or_default(),
-            validation: field(&value, "validation"),
-            rows_used: field(&value, "rows_used"),
-            rows_dropped: field(&value, "rows_dropped"),
-            folds: value["folds"]
-                .as_array()
-                .map(|folds| {
-                    folds
-                        .iter()
-                        .filter_map(|f| serde_json::from_value(f.clone()).ok())
-                        .collect()
-                })
-                .unwrap_or_default(),
-            pooled: field(&value, "pooled"),
-            warnings: field(&value, "warnings").unwrap_or_default(),
-        }
-    }
 }
 
 /// The drift of one feature in a scoring run.
@@ -156,7 +114,8 @@ pub struct ReportVersion {
     pub spec: Option<ModelSpec>,
     /// The parameters as stored (the spec's fields but the algorithm).
     pub parameters: Vec<(String, String)>,
-    pub evaluation: StoredEvaluation,
+    /// What validation measured, as stored with the version.
+    pub evaluation: StoredMetrics,
     pub metrics: MetricColumn,
     pub curves: StoredCurves,
     pub recipe: Option<FittedRecipe>,
@@ -231,12 +190,13 @@ pub fn read_version(
         .map(ScoringView::read)
         .collect();
     let live = catalog.live_windows(model, Some(version), None)?;
+    let evaluation = StoredMetrics::read(&detail.metrics_json);
     Ok(ReportVersion {
         model: model_summary,
         spec: serde_json::from_value(spec_value).ok(),
         parameters,
-        evaluation: StoredEvaluation::read(&detail.metrics_json),
-        metrics: MetricColumn::from_detail(&detail),
+        metrics: MetricColumn::from_stored(&detail, &evaluation),
+        evaluation,
         curves: StoredCurves::read(&detail.curves_json),
         recipe: serde_json::from_str(&detail.recipe_json).ok(),
         profile: detail

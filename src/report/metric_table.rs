@@ -4,6 +4,7 @@
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+use crate::catalog::record::StoredMetrics;
 use crate::catalog::VersionDetail;
 use crate::ml::eval::Evaluation;
 use crate::ml::metric_registry;
@@ -36,26 +37,19 @@ impl MetricColumn {
 
     /// The column of a catalog version, labelled "MODEL vN".
     pub fn from_detail(detail: &VersionDetail) -> MetricColumn {
-        let stored: serde_json::Value =
-            serde_json::from_str(&detail.metrics_json).unwrap_or_default();
-        let numbers = |key: &str| -> BTreeMap<String, f64> {
-            stored[key]
-                .as_object()
-                .map(|map| {
-                    map.iter()
-                        .map(|(name, value)| (name.clone(), value.as_f64().unwrap_or(f64::NAN)))
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
-        let mut mean = numbers("mean");
+        MetricColumn::from_stored(detail, &StoredMetrics::read(&detail.metrics_json))
+    }
+
+    /// The column of a catalog version whose stored metrics were read already.
+    pub fn from_stored(detail: &VersionDetail, stored: &StoredMetrics) -> MetricColumn {
+        let mut mean = stored.mean.clone();
         if mean.is_empty() {
             mean = detail.summary.metrics.clone();
         }
         MetricColumn {
             label: format!("{} v{}", detail.summary.model, detail.summary.version),
             mean,
-            std: numbers("std"),
+            std: stored.std.clone(),
         }
     }
 }

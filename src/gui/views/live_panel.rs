@@ -7,59 +7,15 @@ use eframe::egui::{self, Color32, RichText};
 use egui_plot::{GridInput, GridMark, HLine, HoverPosition, Line, LineStyle, Plot, Points};
 
 use super::compare_plots::run_color;
-use crate::catalog::LiveWindow;
+use super::live_data::LiveData;
 use crate::gui::command::{CatalogCommand, Command};
-use crate::report::{clock_step, utc_time, LiveSeries, LiveTotals, TimeLabel};
+use crate::report::{clock_step, utc_time, LiveSeries, TimeLabel};
 use crate::score::drift::Thresholds;
 
 /// Height of each chart: small enough that two fit a 480-pixel-high window with the header.
 const CHART_HEIGHT: f32 = 150.0;
 /// Below this width the charts stack instead of standing in pairs.
 const PAIR_WIDTH: f32 = 620.0;
-
-/// A version's live windows as the panel shows them, read when the page is read.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LiveData {
-    pub series: LiveSeries,
-    /// "12 windows · 3,400 requests · 2 errors · last ended 2026-11-30 18:33 UTC".
-    pub summary: String,
-    /// The metric the labelled rows are measured by ("accuracy" or "rmse") and its
-    /// validation mean, when the version stored one.
-    pub validation: Option<(&'static str, f64)>,
-    /// Whether the labelled metric is accuracy (else RMSE).
-    pub accuracy: bool,
-}
-
-impl LiveData {
-    /// The panel's data for `windows`; `None` when there are none (no panel then).
-    /// `metrics` is the version's stored validation metrics.
-    pub fn read(windows: &[LiveWindow], metrics: &serde_json::Value) -> Option<LiveData> {
-        if windows.is_empty() {
-            return None;
-        }
-        let series = LiveSeries::read(windows);
-        let t = LiveTotals::of(windows);
-        let summary = format!(
-            "{} window{} · {} requests · {} error{} · last ended {} UTC",
-            t.windows,
-            LiveTotals::plural(t.windows as u64),
-            t.requests,
-            t.errors,
-            LiveTotals::plural(t.errors),
-            t.last_ended.replace('T', " ").trim_end_matches('Z')
-        );
-        // The server measures classifiers by accuracy and regressions by RMSE.
-        let accuracy = metrics["mean"].get("rmse").is_none();
-        let name = if accuracy { "accuracy" } else { "rmse" };
-        let validation = metrics["mean"][name].as_f64().map(|v| (name, v));
-        Some(LiveData {
-            series,
-            summary,
-            validation,
-            accuracy,
-        })
-    }
-}
 
 /// Draw the panel's body (the caller puts it under a collapsing header).
 pub fn show(ui: &mut egui::Ui, live: &LiveData, commands: &mut Vec<Command>) {
@@ -393,38 +349,5 @@ mod tests {
         };
         assert_eq!(values(-4.0, 90.0), vec![0.0, 20.0, 40.0, 60.0, 80.0]);
         assert_eq!(values(0.0, 0.35), vec![0.0, 0.1, 0.2, 0.30000000000000004]);
-    }
-
-    #[test]
-    fn validation_figure_follows_the_task() {
-        let classifier = serde_json::json!({"mean": {"accuracy": 0.93, "f1_macro": 0.9}});
-        let regression = serde_json::json!({"mean": {"rmse": 12.5, "r2": 0.4}});
-        let window = LiveWindow {
-            id: 1,
-            model: "m".into(),
-            version: 1,
-            server: "s".into(),
-            started_at: "2026-11-30T18:00:00Z".into(),
-            ended_at: "2026-11-30T19:00:00Z".into(),
-            requests: 60,
-            rows: 60,
-            errors: 1,
-            latency_p50_ms: 1.0,
-            latency_p99_ms: 2.0,
-            sampled_rows: 60,
-            drift_json: "[]".into(),
-            labelled_rows: 0,
-            labelled_metric: None,
-        };
-        let live = LiveData::read(std::slice::from_ref(&window), &classifier).unwrap();
-        assert_eq!(live.validation, Some(("accuracy", 0.93)));
-        assert_eq!(
-            live.summary,
-            "1 window · 60 requests · 1 error · last ended 2026-11-30 19:00:00 UTC"
-        );
-        let live = LiveData::read(std::slice::from_ref(&window), &regression).unwrap();
-        assert_eq!(live.validation, Some(("rmse", 12.5)));
-        assert!(!live.accuracy);
-        assert!(LiveData::read(&[], &classifier).is_none());
     }
 }

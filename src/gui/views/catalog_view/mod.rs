@@ -1,0 +1,224 @@
+//! The Catalog view: registered models (search, stage and tag filters), a model's versions
+//! (sortable, with stage badges, a metric over versions), one version's page (lineage,
+//! parameters, recipe, metrics, curves, history, scoring runs, live traffic) and the actions
+//! on them: promote, archive, roll back, delete, describe, tag, compare. A model whose
+//! latest live window has a feature at warning or drift is badged in the list.
+//!
+//! What the catalog holds is read by the [`read_model`] when what it depends on changes (the
+//! app counts the catalog's changes), not every frame; the panels, a file each, draw what it
+//! read, and every change goes out as a [`CatalogCommand`].
+
+mod history;
+mod metric_plot;
+mod model_list;
+mod notes;
+pub mod read_model;
+mod stage_badge;
+mod validation_results;
+mod version_page;
+mod versions_table;
+
+use eframe::egui;
+
+use crate::catalog::{Catalog, Stage, VersionSort};
+use crate::gui::command::{CatalogCommand, Command};
+use metric_plot::metric_over_versions;
+use model_list::model_list;
+pub use notes::NotesDraft;
+use read_model::{CatalogQuery, CatalogRead};
+use version_page::version_page;
+use versions_table::versions_table;
+
+/// What the user chose in the view, and what was last read from the catalog.
+#[derive(Default)]
+pub struct CatalogViewState {
+    pub search: String,
+    pub stage_filter: Option<Stage>,
+    pub tag_filter: String,
+    pub selected_model: Option<String>,
+    pub selected_version: Option<i64>,
+    pub sort: VersionSort,
+    pub descending: bool,
+    /// Versions ticked to compare.
+    pub ticked: Vec<i64>,
+    pub plot_metric: Option<String>,
+    pub curve_class: usize,
+    // Inputs of the actions.
+    pub archive_existing: bool,
+    pub comment: String,
+    pub confirm_delete: bool,
+    /// The chosen model's description and tags being edited, and the chosen version's.
+    pub model_notes: NotesDraft,
+    pub version_notes: NotesDraft,
+    /// What was last read from the catalog.
+    read: CatalogRead,
+}
+
+impl CatalogViewState {
+    /// Read what the view shows, if anything it depends on changed; a chosen model or
+    /// version that is gone is unchosen.
+    fn refresh(&mut self, catalog: &Catalog, generation: u64) {
+        let query = CatalogQuery {
+            generation,
+            search: self.search.clone(),
+            stage: self.stage_filter,
+            tag: self.tag_filter.clone(),
+            model: self.selected_model.clone(),
+            version: self.selected_version,
+            sort: self.sort.clone(),
+            descending: self.descending,
+        };
+        let chosen = self.read.refresh(catalog, query);
+        self.selected_model = chosen.model;
+        self.selected_version = chosen.version;
+    }
+}
+
+/// Draw the Catalog view.
+pub fn show(
+    ui: &mut egui::Ui,
+    catalog: Option<&Catalog>,
+    open_error: Option<&str>,
+    generation: u64,
+    state: &mut CatalogViewState,
+    commands: &mut Vec<Command>,
+) {
+    ui.horizontal(|ui| {
+        ui.heading("Catalog");
+        if let Some(catalog) = catalog {
+            ui.weak(catalog.path().display().to_string());
+        }
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if ui.button("Open catalog…").clicked() {
+                commands.push(Command::Catalog(CatalogCommand::PickFile { new: false }));
+            }
+            if ui.button("New catalog…").clicked() {
+                commands.push(Command::Catalog(CatalogCommand::PickFile { new: true }));
+            }
+        });
+    });
+    let Some(catalog) = catalog else {
+        ui.colored_label(
+            ui.visuals().error_fg_color,
+            open_error.unwrap_or("No catalog is open."),
+        );
+        return;
+    };
+    if catalog.read_only() {
+        ui.colored_label(
+            ui.visuals().warn_fg_color,
+            "This catalog is read-only (no write permission): you can browse it, not change it.",
+        );
+    }
+    state.refresh(catalog, generation);
+    if let Some(error) = &state.read.error {
+        ui.colored_label(ui.visuals().error_fg_color, error);
+    }
+    egui::Panel::left("catalog_models")
+        .default_size(250.0)
+        .min_size(190.0)
+        .show(ui, |ui| model_list(ui, state));
+    let frame = egui::Frame::NONE.inner_margin(egui::Margin {
+        left: 8,
+        ..egui::Margin::ZERO
+    });
+    egui::CentralPanel::no_frame().frame(frame).show(ui, |ui| {
+        let Some(model) = state.selected_model.clone() else {
+            ui.vertical_centered(|ui| {
+                ui.add_space(60.0);
+                if state.read.models.is_empty()
+                    && state.search.is_empty()
+                    && state.tag_filter.is_empty()
+                    && state.stage_filter.is_none()
+                {
+                    ui.heading("No registered models yet");
+                    ui.label("Train models, then press Register… on a run in Compare.");
+                } else {
+                    ui.label("Choose a model on the left.");
+                }
+            });
+            return;
+        };
+        egui::ScrollArea::vertical()
+            .id_salt("catalog_scroll")
+            .auto_shrink(false)
+            .show(ui, |ui| {
+                model_page(ui, catalog.read_only(), &model, state, commands)
+            });
+    });
+}
+
+fn model_page(
+    ui: &mut egui::Ui,
+    read_only: bool,
+    model: &str,
+    state: &mut CatalogViewState,
+    commands: &mut Vec<Command>,
+) {
+    let summary = state.read.models.iter().find(|m| m.name == model).cloned();
+    ui.heading(model);
+    if let Some(summary) = &summary {
+        notes::notes(
+            ui,
+            read_only,
+            (&summary.name, None),
+            (&summary.description, &summary.tags),
+            &mut state.model_notes,
+            commands,
+        );
+    }
+    ui.horizontal_wrapped(|ui| {
+        ui.add_enabled_ui(!read_only, |ui| {
+            let label = ui.label("Comment").id;
+            ui.add(egui::TextEdit::singleline(&mut state.comment).desired_width(240.0).hint_text("why (kept in the history)"))
+                .labelled_by(label);
+            if ui
+                .button("Roll back")
+                .on_hover_text("Make the previous Production version Production again; the current one is archived")
+                .clicked()
+            {
+                commands.push(Command::Catalog(CatalogCommand::RollBack {
+                    model: model.to_string(),
+                    comment: std::mem::take(&mut state.comment),
+                }));
+            }
+        });
+        let ticked = state.ticked.len();
+        if ui
+            .add_enabled(ticked > 0, egui::Button::new(format!("Compare ticked ({ticked})")))
+            .on_disabled_hover_text("Tick versions in the table first")
+            .clicked()
+        {
+            let versions = state.ticked.iter().map(|&v| (model.to_string(), v)).collect();
+            commands.push(Command::Catalog(CatalogCommand::Compare(versions)));
+        }
+        let reported: Vec<(String, i64)> = if state.ticked.is_empty() {
+            state.selected_version.map(|v| (model.to_string(), v)).into_iter().collect()
+        } else {
+            state.ticked.iter().map(|&v| (model.to_string(), v)).collect()
+        };
+        if ui
+            .add_enabled(!reported.is_empty(), egui::Button::new("Export report…"))
+            .on_hover_text("One self-contained HTML file of the ticked versions (or the open one)")
+            .on_disabled_hover_text("Tick versions, or open one, first")
+            .clicked()
+        {
+            commands.push(Command::Catalog(CatalogCommand::ExportReport(reported)));
+        }
+    });
+    egui::CollapsingHeader::new("Metric over versions")
+        .default_open(true)
+        .show(ui, |ui| metric_over_versions(ui, state));
+    egui::CollapsingHeader::new(format!("Versions ({})", state.read.versions.len()))
+        .default_open(true)
+        .show(ui, |ui| versions_table(ui, state));
+    egui::CollapsingHeader::new("History")
+        .default_open(true)
+        .show(ui, |ui| history::history(ui, &state.read.history, None));
+    // Taken out while drawn, so the page can read it and change the choices beside it.
+    if let Some(page) = state.read.page.take() {
+        ui.separator();
+        version_page(ui, read_only, &page, state, commands);
+        state.read.page = Some(page);
+    }
+}

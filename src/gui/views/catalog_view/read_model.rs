@@ -1,0 +1,413 @@
+//! What the Catalog view shows, read from the catalog once and held as typed records: the
+//! model list with its live alerts, the chosen model's versions and history, and the chosen
+//! version's page. It is read again only when what it was read for changes (the filters, the
+//! choice of model or version, the order, or the catalog itself after a write); the panels
+//! only draw it. Nothing here knows egui.
+
+use std::collections::BTreeMap;
+
+use super::super::live_data::LiveData;
+use crate::catalog::record::{StoredCurves, StoredMetrics};
+use crate::catalog::{
+    Catalog, CatalogError, HistoryEntry, LiveAlert, ModelFilter, ModelSummary, Page, ScoringRun,
+    Stage, VersionDetail, VersionQuery, VersionSort, VersionSummary,
+};
+use crate::ml::eval::{Metrics, Validation};
+
+/// Versions of one model read at once; a model with more shows the first ones in the order
+/// chosen (the table itself is virtualised).
+const VERSION_PAGE: u64 = 5_000;
+/// Metrics shown as columns of the versions table, the first present ones of these.
+const HEADLINE: [&str; 6] = ["accuracy", "roc_auc", "f1_macro", "r2", "rmse", "mae"];
+/// Metrics of each fold shown in the folds table, those a fold of its task has.
+const FOLD_METRICS: [&str; 7] = [
+    "accuracy", "f1_macro", "roc_auc", "log_loss", "rmse", "mae", "r2",
+];
+
+/// What the view asks to be read: the list's filters, the chosen model and version and the
+/// versions' order, at one catalog generation (the app counts the catalog's changes).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CatalogQuery {
+    pub generation: u64,
+    pub search: String,
+    pub stage: Option<Stage>,
+    pub tag: String,
+    pub model: Option<String>,
+    pub version: Option<i64>,
+    pub sort: VersionSort,
+    pub descending: bool,
+}
+
+impl CatalogQuery {
+    /// The part of the query the model list depends on: choosing a model or a version, or
+    /// ordering its versions, leaves the list as it was.
+    fn list_part(&self) -> CatalogQuery {
+        CatalogQuery {
+            model: None,
+            version: None,
+            sort: VersionSort::Version,
+            descending: false,
+            ..self.clone()
+        }
+    }
+
+    /// The model list's filter.
+    fn filter(&self) -> ModelFilter {
+        let tag = self.tag.trim();
+        ModelFilter {
+            search: Some(self.search.trim().to_string()).filter(|s| !s.is_empty()),
+            stage: self.stage,
+            tag: (!tag.is_empty()).then(|| match tag.split_once('=') {
+                Some((k, v)) => (k.trim().to_string(), Some(v.trim().to_string())),
+                None => (tag.to_string(), None),
+            }),
+        }
+    }
+}
+
+/// Everything the view shows, as last read.
+#[derive(Default)]
+pub struct CatalogRead {
+    /// What this was read for.
+    read: Option<CatalogQuery>,
+    /// What the model list was read for.
+    list_read: Option<CatalogQuery>,
+    pub models: Vec<ModelSummary>,
+    /// Features at warning or drift in each model's latest live window, by model.
+    pub alerts: BTreeMap<String, Vec<LiveAlert>>,
+    /// The chosen model's versions, in the order chosen.
+    pub versions: Vec<VersionSummary>,
+    /// The metrics the listed versions have some of, headline ones first.
+    pub metric_names: Vec<String>,
+    /// The chosen model's history, oldest first.
+    pub history: Vec<HistoryEntry>,
+    /// The chosen version's page.
+    pub page: Option<VersionPage>,
+    /// Why the last read failed.
+    pub error: Option<String>,
+}
+
+/// The model and version still chosen after a read: a choice that is gone (deleted, or
+/// filtered out of the list) is dropped.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chosen {
+    pub model: Option<String>,
+    pub version: Option<i64>,
+}
+
+impl CatalogRead {
+    /// Read what `query` asks for, unless this was read for it already.
+    pub fn refresh(&mut self, catalog: &Catalog, query: CatalogQuery) -> Chosen {
+        let mut chosen = Chosen {
+            model: query.model.clone(),
+            version: query.version,
+        };
+        if self.read.as_ref() == Some(&query) {
+            return chosen;
+        }
+        self.error = None;
+        if let Err(e) = self.read_all(catalog, &query, &mut chosen) {
+            self.error = Some(e.to_string());
+            self.list_read = None;
+        }
+        self.read = Some(query);
+        chosen
+    }
+
+    fn read_all(
+        &mut self,
+        catalog: &Catalog,
+        query: &CatalogQuery,
+        chosen: &mut Chosen,
+    ) -> Result<(), CatalogError> {
+        let list = query.list_part();
+        if self.list_read.as_ref() != Some(&list) {
+            self.models = catalog.models(&query.filter())?;
+            self.alerts = catalog.live_alerts()?;
+            self.list_read = Some(list);
+        }
+        self.read_model(catalog, query, chosen)
+    }
+
+    fn read_model(
+        &mut self,
+        catalog: &Catalog,
+        query: &CatalogQuery,
+        chosen: &mut Chosen,
+    ) -> Result<(), CatalogError> {
+        self.versions.clear();
+        self.metric_names.clear();
+        self.page = None;
+        self.history.clear();
+        let Some(model) = query.model.clone() else {
+            return Ok(());
+        };
+        if !self.models.iter().any(|m| m.name == model) {
+            *chosen = Chosen {
+                model: None,
+                version: None,
+            };
+            return Ok(());
+        }
+        self.versions = catalog.versions(&VersionQuery {
+            model: Some(model.clone()),
+            stage: None,
+            sort: query.sort.clone(),
+            descending: query.descending,
+            page: Page {
+                offset: 0,
+                limit: VERSION_PAGE,
+            },
+        })?;
+        self.metric_names = metric_names(&self.versions);
+        self.history = catalog.history(&model)?;
+        if let Some(version) = query.version {
+            if self.versions.iter().any(|v| v.version == version) {
+                self.page = Some(VersionPage::read(catalog, &model, version)?);
+            } else {
+                chosen.version = None;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One version as its page shows it: the stored records read once, when the page is read.
+pub struct VersionPage {
+    pub detail: VersionDetail,
+    /// The spec, pretty-printed.
+    pub spec: String,
+    /// Each fitted column's step in a line.
+    pub recipe: String,
+    pub metrics: StoredMetrics,
+    /// "cross validation · 150 rows used".
+    pub validation_line: String,
+    pub folds: FoldTable,
+    pub curves: StoredCurves,
+    /// What scoring servers saw of the version, when they recorded any window.
+    pub live: Option<LiveData>,
+    /// The version's scoring runs, a line each.
+    pub scoring: Vec<String>,
+}
+
+impl VersionPage {
+    fn read(catalog: &Catalog, model: &str, version: i64) -> Result<VersionPage, CatalogError> {
+        let detail = catalog.version(model, version)?;
+        let metrics = StoredMetrics::read(&detail.metrics_json);
+        let windows = catalog.live_windows(model, Some(version), None)?;
+        let scoring = catalog
+            .scoring_runs(model, version)?
+            .iter()
+            .map(scoring_line)
+            .collect();
+        Ok(VersionPage {
+            spec: pretty(&detail.spec_json),
+            recipe: recipe_lines(&detail.recipe_json),
+            validation_line: validation_line(&metrics),
+            folds: FoldTable::of(&metrics.folds),
+            curves: StoredCurves::read(&detail.curves_json),
+            live: LiveData::read(&windows, &metrics),
+            metrics,
+            scoring,
+            detail,
+        })
+    }
+}
+
+/// Each fold's headline metrics: the columns a fold of its task has, and a row per fold
+/// (`None` where a metric is undefined).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FoldTable {
+    pub names: Vec<&'static str>,
+    pub rows: Vec<Vec<Option<f64>>>,
+}
+
+impl FoldTable {
+    fn of(folds: &[Metrics]) -> FoldTable {
+        let Some(first) = folds.first() else {
+            return FoldTable::default();
+        };
+        let names: Vec<&'static str> = FOLD_METRICS
+            .into_iter()
+            .filter(|name| fold_metric(first, name).is_some())
+            .collect();
+        let rows = folds
+            .iter()
+            .map(|fold| {
+                names
+                    .iter()
+                    .map(|name| fold_metric(fold, name).flatten().filter(|x| !x.is_nan()))
+                    .collect()
+            })
+            .collect();
+        FoldTable { names, rows }
+    }
+}
+
+/// Metric `name` of `fold`: `None` when a fold of its task has no such metric, `Some(None)`
+/// when it has it but it is undefined.
+fn fold_metric(fold: &Metrics, name: &str) -> Option<Option<f64>> {
+    match fold {
+        Metrics::Classification(m) => match name {
+            "accuracy" => Some(Some(m.accuracy)),
+            "f1_macro" => Some(Some(m.f1_macro)),
+            "roc_auc" => Some(m.roc_auc),
+            "log_loss" => Some(Some(m.log_loss)),
+            _ => None,
+        },
+        Metrics::Regression(m) => match name {
+            "rmse" => Some(Some(m.rmse)),
+            "mae" => Some(Some(m.mae)),
+            "r2" => Some(Some(m.r2)),
+            _ => None,
+        },
+    }
+}
+
+/// "cross validation · 150 rows used".
+fn validation_line(metrics: &StoredMetrics) -> String {
+    let scheme = match metrics.validation {
+        Some(Validation::CrossValidation { .. }) => "cross validation",
+        Some(Validation::Holdout { .. }) => "holdout",
+        None => "validation",
+    };
+    let rows = metrics
+        .rows_used
+        .map_or_else(|| "null".to_string(), |n| n.to_string());
+    format!("{scheme} · {rows} rows used")
+}
+
+/// The metrics every listed version has some of, headline ones first.
+fn metric_names(versions: &[VersionSummary]) -> Vec<String> {
+    let mut names: Vec<String> = HEADLINE
+        .iter()
+        .filter(|m| versions.iter().any(|v| v.metrics.contains_key(**m)))
+        .map(|m| m.to_string())
+        .collect();
+    for v in versions {
+        for name in v.metrics.keys() {
+            if !names.contains(name) {
+                names.push(name.clone());
+            }
+        }
+    }
+    names
+}
+
+/// "time · rows · file · n drifted feature(s)".
+fn scoring_line(run: &ScoringRun) -> String {
+    let drifted = serde_json::from_str::<Vec<serde_json::Value>>(&run.drift_json)
+        .map(|d| d.iter().filter(|f| f["status"] == "drift").count())
+        .unwrap_or(0);
+    format!(
+        "{} · {} rows · {} · {drifted} drifted feature(s)",
+        run.scored_at, run.rows, run.file_path
+    )
+}
+
+fn pretty(json: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(json)
+        .and_then(|v| serde_json::to_string_pretty(&v))
+        .unwrap_or_else(|_| json.to_string())
+}
+
+/// Each fitted column's step in a line.
+fn recipe_lines(json: &str) -> String {
+    let value: serde_json::Value = serde_json::from_str(json).unwrap_or_default();
+    let mut out = String::new();
+    for c in value["columns"].as_array().into_iter().flatten() {
+        let name = c["column"].as_str().unwrap_or("?");
+        let step = &c["step"];
+        let line = if let Some(n) = step.get("numeric") {
+            format!(
+                "{name}: number, missing as {}, centre {}, scale {}",
+                n["fill"], n["center"], n["scale"]
+            )
+        } else if let Some(o) = step.get("one_hot") {
+            format!(
+                "{name}: one-hot over {} levels",
+                o["levels"].as_array().map_or(0, Vec::len)
+            )
+        } else {
+            format!("{name}: {step}")
+        };
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{sample_version, temp_catalog};
+
+    const CLASSIFIER: &str =
+        include_str!("../../../../tests/fixtures/stored_metrics/classification.json");
+
+    fn query(generation: u64, model: Option<&str>, version: Option<i64>) -> CatalogQuery {
+        CatalogQuery {
+            generation,
+            model: model.map(str::to_string),
+            version,
+            ..CatalogQuery::default()
+        }
+    }
+
+    #[test]
+    fn a_read_is_kept_until_what_it_was_read_for_changes() {
+        let (_dir, mut catalog) = temp_catalog();
+        let mut new = sample_version(0.9);
+        new.metrics_json = CLASSIFIER.to_string();
+        catalog.register("churn", &new).unwrap();
+        let mut read = CatalogRead::default();
+        let chosen = read.refresh(&catalog, query(0, Some("churn"), Some(1)));
+        assert_eq!(chosen.version, Some(1));
+        assert_eq!(read.models.len(), 1);
+        assert_eq!(read.versions.len(), 1);
+        assert_eq!(read.metric_names[..3], ["accuracy", "roc_auc", "f1_macro"]);
+        let page = read.page.as_ref().unwrap();
+        assert_eq!(page.validation_line, "cross validation · 569 rows used");
+        assert_eq!(page.metrics.confusion().map(<[_]>::len), Some(2));
+
+        catalog.register("churn", &sample_version(0.8)).unwrap();
+        read.refresh(&catalog, query(0, Some("churn"), Some(1)));
+        assert_eq!(read.versions.len(), 1, "the same query is not read again");
+        read.refresh(&catalog, query(1, Some("churn"), Some(1)));
+        assert_eq!(read.versions.len(), 2, "a write (a new generation) is read");
+    }
+
+    #[test]
+    fn a_choice_that_is_gone_is_dropped() {
+        let (_dir, mut catalog) = temp_catalog();
+        catalog.register("churn", &sample_version(0.9)).unwrap();
+        let mut read = CatalogRead::default();
+        let chosen = read.refresh(&catalog, query(0, Some("churn"), Some(7)));
+        assert_eq!(chosen.model.as_deref(), Some("churn"));
+        assert_eq!(chosen.version, None);
+        assert!(read.page.is_none());
+        let chosen = read.refresh(&catalog, query(0, Some("gone"), Some(1)));
+        assert_eq!(
+            chosen,
+            Chosen {
+                model: None,
+                version: None
+            }
+        );
+        assert!(read.versions.is_empty());
+    }
+
+    #[test]
+    fn the_folds_table_has_the_columns_of_the_folds_task() {
+        let metrics = StoredMetrics::read(CLASSIFIER);
+        let table = FoldTable::of(&metrics.folds);
+        assert_eq!(table.names, ["accuracy", "f1_macro", "roc_auc", "log_loss"]);
+        assert_eq!(table.rows.len(), 2);
+        let regression =
+            StoredMetrics::read(r#"{"folds":[{"rmse":2.0,"mae":1.0,"r2":null,"mape":null}]}"#);
+        let table = FoldTable::of(&regression.folds);
+        assert_eq!(table.names, ["rmse", "mae", "r2"]);
+        assert_eq!(table.rows, [vec![Some(2.0), Some(1.0), None]]);
+        assert_eq!(FoldTable::of(&[]), FoldTable::default());
+    }
+}

@@ -1,0 +1,201 @@
+//! The model's versions as a sortable, virtualised table with stage badges and the headline
+//! metrics, ticks to compare, and Copy as CSV.
+
+use eframe::egui::{self, RichText};
+use egui_extras::{Column, TableBuilder};
+
+use super::stage_badge::stage_badge;
+use super::CatalogViewState;
+use crate::catalog::{VersionSort, VersionSummary};
+
+fn sort_header(ui: &mut egui::Ui, state: &mut CatalogViewState, label: &str, sort: VersionSort) {
+    let active = state.sort == sort;
+    let arrow = match (active, state.descending) {
+        (true, true) => " ↓",
+        (true, false) => " ↑",
+        _ => "",
+    };
+    if ui
+        .add(
+            egui::Button::new(
+                RichText::new(format!("{label}{arrow}"))
+                    .strong()
+                    .monospace(),
+            )
+            .frame(false),
+        )
+        .on_hover_text("Sort by this column")
+        .clicked()
+    {
+        if active {
+            state.descending = !state.descending;
+        } else {
+            state.sort = sort;
+            state.descending = label != "Version";
+        }
+    }
+}
+
+/// Draw the order picker, Copy as CSV and the table of the model's versions.
+pub(super) fn versions_table(ui: &mut egui::Ui, state: &mut CatalogViewState) {
+    if state.read.versions.is_empty() {
+        ui.weak("No versions.");
+        return;
+    }
+    let names = state.read.metric_names.clone();
+    ui.horizontal(|ui| {
+        let label = ui.label("Sort by").id;
+        let current = match &state.sort {
+            VersionSort::Version => "version".to_string(),
+            VersionSort::Created => "registration time".to_string(),
+            VersionSort::Metric(m) => m.clone(),
+        };
+        egui::ComboBox::from_id_salt("catalog_sort_by")
+            .selected_text(current)
+            .show_ui(ui, |ui| {
+                let mut choices = vec![
+                    (VersionSort::Version, "version".to_string()),
+                    (VersionSort::Created, "registration time".to_string()),
+                ];
+                choices.extend(names.iter().map(|m| (VersionSort::Metric(m.clone()), m.clone())));
+                for (sort, text) in choices {
+                    if ui.selectable_label(state.sort == sort, text).clicked() {
+                        state.descending = matches!(&sort, VersionSort::Metric(m) if crate::ml::metric_display::higher_is_better(m))
+                            || sort == VersionSort::Created;
+                        state.sort = sort;
+                    }
+                }
+            })
+            .response
+            .labelled_by(label);
+        ui.checkbox(&mut state.descending, "descending");
+        if ui.button("Copy as CSV").on_hover_text("Copy every listed version with its mean metrics").clicked() {
+            ui.ctx().copy_text(versions_csv(&state.read.versions, &names));
+        }
+    });
+    let mut metrics: Vec<String> = names.iter().take(3).cloned().collect();
+    if let VersionSort::Metric(m) = &state.sort {
+        if !metrics.contains(m) {
+            metrics.push(m.clone());
+        }
+    }
+    let height = (state.read.versions.len() as f32 * 24.0 + 30.0).min(320.0);
+    // Taken out while drawn (rows change choices in `state`), put back after.
+    let versions = std::mem::take(&mut state.read.versions);
+    ui.push_id("catalog_versions", |ui| {
+        let mut table = TableBuilder::new(ui)
+            .striped(true)
+            .max_scroll_height(height)
+            .column(Column::exact(24.0))
+            .column(Column::exact(70.0))
+            .column(Column::exact(96.0))
+            .column(Column::auto().at_least(150.0))
+            .column(Column::auto().at_least(110.0));
+        for _ in &metrics {
+            table = table.column(Column::auto().at_least(90.0));
+        }
+        table
+            .sense(egui::Sense::click())
+            .header(22.0, |mut header| {
+                header.col(|_| {});
+                header.col(|ui| sort_header(ui, state, "Version", VersionSort::Version));
+                header.col(|ui| {
+                    ui.label(RichText::new("Stage").strong().monospace());
+                });
+                header.col(|ui| sort_header(ui, state, "Registered", VersionSort::Created));
+                header.col(|ui| {
+                    ui.label(RichText::new("Algorithm").strong().monospace());
+                });
+                for m in &metrics {
+                    header.col(|ui| sort_header(ui, state, m, VersionSort::Metric(m.clone())));
+                }
+            })
+            .body(|body| {
+                body.rows(24.0, versions.len(), |mut row| {
+                    let v = &versions[row.index()];
+                    row.set_selected(state.selected_version == Some(v.version));
+                    row.col(|ui| {
+                        let mut ticked = state.ticked.contains(&v.version);
+                        if ui
+                            .checkbox(&mut ticked, "")
+                            .on_hover_text("Tick to compare")
+                            .changed()
+                        {
+                            state.ticked.retain(|&t| t != v.version);
+                            if ticked {
+                                state.ticked.push(v.version);
+                            }
+                        }
+                    });
+                    row.col(|ui| {
+                        let selected = state.selected_version == Some(v.version);
+                        if ui
+                            .selectable_label(selected, format!("v{}", v.version))
+                            .on_hover_text("Open this version's page")
+                            .clicked()
+                        {
+                            state.selected_version = Some(v.version);
+                        }
+                    });
+                    row.col(|ui| {
+                        stage_badge(ui, v.stage);
+                    });
+                    row.col(|ui| {
+                        ui.label(
+                            v.created_at
+                                .replace('T', " ")
+                                .trim_end_matches('Z')
+                                .to_string(),
+                        );
+                    });
+                    row.col(|ui| {
+                        ui.label(v.algorithm.as_deref().unwrap_or("—"));
+                    });
+                    for m in &metrics {
+                        row.col(|ui| match v.metrics.get(m) {
+                            Some(x) if x.is_finite() => {
+                                ui.label(format!("{x:.4}"));
+                            }
+                            _ => {
+                                ui.weak("—");
+                            }
+                        });
+                    }
+                    if row.response().clicked() {
+                        state.selected_version = Some(v.version);
+                    }
+                });
+            });
+    });
+    state.read.versions = versions;
+    ui.weak("Click a row for its page; tick rows to compare them.");
+}
+
+/// The versions as CSV: number, stage, time, algorithm and each metric's mean.
+fn versions_csv(versions: &[VersionSummary], metrics: &[String]) -> String {
+    use crate::data::csv_field;
+    let mut out = String::from("model,version,stage,registered,algorithm");
+    for m in metrics {
+        out.push(',');
+        out.push_str(&csv_field(m));
+    }
+    out.push('\n');
+    for v in versions {
+        out.push_str(&format!(
+            "{},{},{},{},{}",
+            csv_field(&v.model),
+            v.version,
+            v.stage.name(),
+            v.created_at,
+            csv_field(v.algorithm.as_deref().unwrap_or(""))
+        ));
+        for m in metrics {
+            out.push(',');
+            if let Some(x) = v.metrics.get(m).filter(|x| x.is_finite()) {
+                out.push_str(&x.to_string());
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
