@@ -62,7 +62,7 @@ fn settle(harness: &mut Harness<'static, ModeldeskApp>) -> Instant {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         harness.step();
-        if harness.state().jobs.is_idle() {
+        if harness.state().jobs().is_idle() {
             break;
         }
         assert!(Instant::now() < deadline, "jobs did not finish in time");
@@ -153,7 +153,7 @@ fn one_dropped_file_opens_the_preview_and_imports_on_confirm() {
     harness.step();
     settle(&mut harness);
     harness.get_by_label("178 rows × 14 columns");
-    assert!(harness.state().import_dialog.is_none());
+    assert!(harness.state().import_dialog().is_none());
 }
 
 #[test]
@@ -167,7 +167,7 @@ fn several_dropped_files_import_at_once() {
     settle(&mut harness);
     let names: Vec<&str> = harness
         .state()
-        .datasets
+        .datasets()
         .iter()
         .map(|d| d.table.name.as_str())
         .collect();
@@ -192,7 +192,7 @@ fn a_broken_file_shows_a_clear_message_and_no_dataset() {
     );
     harness.get_by_label_contains(&message);
     assert_eq!(
-        harness.state().datasets.len(),
+        harness.state().datasets().len(),
         1,
         "the good file still imports"
     );
@@ -226,7 +226,10 @@ fn an_empty_catalog_says_how_to_fill_it() {
     harness.run_steps(2);
     harness.get_by_label("Catalog").click();
     harness.run_steps(2);
-    assert_eq!(harness.state().settings.view, modeldesk::gui::View::Catalog);
+    assert_eq!(
+        harness.state().settings().view,
+        modeldesk::gui::View::Catalog
+    );
     harness.get_by_label("No registered models yet");
 }
 
@@ -240,7 +243,7 @@ fn training_penguins_in_the_train_view_lists_a_run_with_its_accuracy() {
     harness.step();
     settle(&mut harness);
 
-    let run = &harness.state().runs[0];
+    let run = &harness.state().runs()[0];
     let accuracy = run.evaluation.mean["accuracy"];
     assert!(accuracy >= 0.97, "accuracy {accuracy}");
     assert_eq!(run.evaluation.folds.len(), 5);
@@ -264,7 +267,7 @@ fn regression_on_diabetes_trains_two_models_and_compare_plots_their_residuals() 
     harness.step();
     settle(&mut harness);
 
-    let runs = &harness.state().runs;
+    let runs = harness.state().runs();
     assert_eq!(
         runs.len(),
         2,
@@ -306,12 +309,15 @@ fn a_long_training_job_can_be_cancelled_from_the_status_bar() {
     harness.step();
     std::thread::sleep(Duration::from_millis(300));
     harness.step();
-    assert!(!harness.state().jobs.is_idle(), "training is still running");
+    assert!(
+        !harness.state().jobs().is_idle(),
+        "training is still running"
+    );
     harness.get_by_label("Cancel").click();
     let asked = Instant::now();
     let stopped = settle(&mut harness);
     println!("cancel took {:?}", stopped - asked);
-    assert!(harness.state().runs.is_empty());
+    assert!(harness.state().runs().is_empty());
     harness.get_by_label("training on long cancelled");
 }
 
@@ -360,7 +366,7 @@ fn two_registered_versions() -> Window {
     harness.get_by_label("Train and validate").click();
     harness.step();
     settle(&mut harness);
-    assert_eq!(harness.state().runs.len(), 2);
+    assert_eq!(harness.state().runs().len(), 2);
     harness.get_by_label("Compare").click();
     harness.run_steps(3);
     for _ in 0..2 {
@@ -378,10 +384,12 @@ fn two_registered_versions() -> Window {
         harness.run_steps(2);
         harness.get_by_label("Register").click_accesskit();
         harness.run_steps(3);
+        // Registering is a catalog job.
+        settle(&mut harness);
     }
     let registered: Vec<_> = harness
         .state()
-        .runs
+        .runs()
         .iter()
         .map(|r| r.registered.clone())
         .collect();
@@ -418,6 +426,7 @@ fn registering_promoting_and_rolling_back_show_in_badges_and_history() {
     open_version_page(&mut harness, "v1");
     harness.get_by_label("To Production").click();
     harness.run_steps(3);
+    settle(&mut harness);
     harness.get_all_by_label("v2").next().unwrap().click();
     harness.run_steps(3);
     // The page is below the versions and the history: scrolled to, as a user would.
@@ -425,9 +434,10 @@ fn registering_promoting_and_rolling_back_show_in_badges_and_history() {
         scroll_to(&mut harness, label);
         harness.get_by_label(label).click();
         harness.run_steps(3);
+        settle(&mut harness);
     }
     let stages = |harness: &Harness<'static, ModeldeskApp>| -> Vec<(i64, String)> {
-        let catalog = harness.state().catalog.catalog.as_ref().unwrap();
+        let catalog = harness.state().catalog().unwrap();
         catalog
             .versions(&modeldesk::catalog::VersionQuery::of_model(
                 "penguin-species",
@@ -457,6 +467,7 @@ fn registering_promoting_and_rolling_back_show_in_badges_and_history() {
     harness.run_steps(2);
     harness.get_by_label("Roll back").click();
     harness.run_steps(3);
+    settle(&mut harness);
     assert_eq!(
         stages(&harness),
         vec![(1, "Production".into()), (2, "Archived".into())]
@@ -506,7 +517,7 @@ fn scoring_a_registered_version_shows_missing_columns_or_predictions() {
     harness.get_by_label("proba_Adelie");
     harness.get_by_label("Drift per feature");
     // The catalog keeps the run beside the version.
-    let catalog = harness.state().catalog.catalog.as_ref().unwrap();
+    let catalog = harness.state().catalog().unwrap();
     assert_eq!(catalog.scoring_runs("penguin-species", 1).unwrap().len(), 1);
 }
 
@@ -518,7 +529,7 @@ fn a_file_dropped_on_a_version_page_is_scored_with_that_version() {
     drop_files(&mut harness, &[fixture("assets/penguins.csv")]);
     harness.step();
     settle(&mut harness);
-    assert_eq!(harness.state().settings.view, modeldesk::gui::View::Score);
+    assert_eq!(harness.state().settings().view, modeldesk::gui::View::Score);
     harness.get_by_label("penguins.csv scored with penguin-species v2");
     harness.get_by_label_contains("344 rows in");
 }
@@ -541,6 +552,7 @@ fn a_version_page_describes_and_tags_that_version() {
     harness.run_steps(1);
     harness.get_by_label("Save description").click();
     harness.run_steps(3);
+    settle(&mut harness);
     let placeholder =
         |text: &'static str| move |node: &AccessKitNode<'_>| node.placeholder() == Some(text);
     // The version's key and value fields are the second of each.
@@ -570,8 +582,9 @@ fn a_version_page_describes_and_tags_that_version() {
     harness.run_steps(1);
     harness.get_all_by_label("Add tag").nth(1).unwrap().click();
     harness.run_steps(3);
+    settle(&mut harness);
 
-    let catalog = harness.state().catalog.catalog.as_ref().unwrap();
+    let catalog = harness.state().catalog().unwrap();
     let v2 = catalog.version("penguin-species", 2).unwrap().summary;
     assert_eq!(v2.description, "Deeper tree, same data");
     assert_eq!(v2.tags.get("reviewer").map(String::as_str), Some("ana"));
@@ -618,7 +631,8 @@ fn live_windows_show_on_the_version_page_and_badge_the_model() {
     let drifted = r#"[{"column":"bill_length_mm","psi":0.27,"ks":0.3,"status":"drift"},
                       {"column":"island","psi":0.13,"ks":null,"status":"warning"}]"#;
     {
-        let catalog = harness.state_mut().catalog.catalog.as_mut().unwrap();
+        let path = harness.state().catalog_path().unwrap();
+        let mut catalog = modeldesk::catalog::Catalog::open(&path).unwrap();
         for window in [
             live_window(18, stable, Some(0.97)),
             live_window(19, drifted, Some(0.91)),
@@ -672,8 +686,12 @@ fn comparing_catalog_versions_opens_compare_with_their_stored_metrics() {
             ("penguin-species".into(), 2),
         ]),
     ));
-    harness.run_steps(3);
-    assert_eq!(harness.state().settings.view, modeldesk::gui::View::Compare);
+    // The versions are read back by a catalog job.
+    settle(&mut harness);
+    assert_eq!(
+        harness.state().settings().view,
+        modeldesk::gui::View::Compare
+    );
     assert!(
         harness
             .get_all_by_label_contains("penguin-species v1 (logistic regression)")
@@ -701,7 +719,7 @@ fn comparing_catalog_versions_opens_compare_with_their_stored_metrics() {
     assert!(legends.iter().all(|l| !l.contains("n/a")), "{legends:?}");
     let versions = harness
         .state()
-        .runs
+        .runs()
         .iter()
         .filter(|r| r.table.is_none())
         .count();
@@ -738,7 +756,7 @@ fn a_run_and_a_version_export_to_onnx_as_jobs() {
     }
     let said: Vec<&str> = harness
         .state()
-        .messages
+        .messages()
         .iter()
         .map(|m| m.text.as_str())
         .collect();

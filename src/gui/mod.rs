@@ -6,16 +6,20 @@
 mod app;
 mod catalog_actions;
 mod command;
+mod dataset_actions;
 mod export_actions;
+mod import_actions;
 mod samples;
 mod score_actions;
 mod settings;
+mod train_actions;
 mod views;
+mod window_layout;
 
 pub use app::{Dataset, Message, ModeldeskApp, Startup};
 pub use command::{CatalogCommand, Command, ScoreSource, View};
 pub use samples::{sample_path, Sample, SAMPLES};
-pub use settings::Settings;
+pub use settings::{Preferences, Settings};
 
 /// The key under which eframe persists [`Settings`].
 pub const SETTINGS_KEY: &str = "modeldesk.settings";
