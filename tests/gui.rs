@@ -777,3 +777,96 @@ fn a_run_and_a_version_export_to_onnx_as_jobs() {
         );
     }
 }
+
+/// `count` versions of `model` written behind the window's back, as the command line would.
+fn register_versions(harness: &Harness<'static, ModeldeskApp>, model: &str, count: usize) {
+    use modeldesk::catalog::{Catalog, DatasetLineage, NewVersion};
+    let new = NewVersion {
+        description: None,
+        spec_json: r#"{"algorithm":"logistic_regression"}"#.into(),
+        recipe_json: "{}".into(),
+        metrics_json: r#"{"mean":{"accuracy":0.9}}"#.into(),
+        curves_json: "{}".into(),
+        artifact: vec![1, 2, 3],
+        dataset: DatasetLineage {
+            name: "churn".into(),
+            path: "churn.csv".into(),
+            fingerprint: "0".repeat(64),
+            rows: 10,
+            schema_json: "{}".into(),
+            profile_json: "{}".into(),
+        },
+        train_seconds: 0.1,
+        app_version: "test".into(),
+        created_by: "tester".into(),
+    };
+    let versions: Vec<(&str, NewVersion)> = (0..count).map(|_| (model, new.clone())).collect();
+    let path = harness.state().catalog_path().unwrap();
+    Catalog::open(&path)
+        .unwrap()
+        .register_all(&versions)
+        .unwrap();
+}
+
+/// Click the rail's `view` and step until `label` has been drawn; whether it was.
+fn show_view_and_see(
+    harness: &mut Harness<'static, ModeldeskApp>,
+    view: &str,
+    label: &str,
+) -> bool {
+    harness.get_by_label(view).click();
+    (0..3).any(|_| {
+        harness.step();
+        harness.query_by_label(label).is_some()
+    })
+}
+
+#[test]
+fn the_score_view_offers_every_version_a_catalog_job_read() {
+    let mut harness = window(None);
+    harness.run_steps(2);
+    register_versions(&harness, "churn", 205);
+    let loading = "Loading the catalog's versions…";
+    // The frame that starts the job says so; the versions come when it is done.
+    assert!(show_view_and_see(&mut harness, "Score", loading));
+    settle(&mut harness);
+    assert!(harness.query_by_label(loading).is_none());
+    // More than the newest 200: the oldest is offered too, found through Find.
+    let find = harness.get_by_role_and_label(AccessRole::TextInput, "Find");
+    find.focus();
+    harness.run_steps(1);
+    harness
+        .get_by_role_and_label(AccessRole::TextInput, "Find")
+        .type_text("churn v1 ");
+    harness.run_steps(2);
+    harness
+        .get_by_role_and_label(AccessRole::ComboBox, "Model")
+        .click_accesskit();
+    harness.run_steps(2);
+    assert!(harness.query_by_label("churn v10 · None").is_none());
+    harness.get_by_label("churn v1 · None").click_accesskit();
+    harness.run_steps(2);
+    harness.get_by_value("churn v1");
+    drop_files(&mut harness, &[fixture("assets/iris.csv")]);
+    settle(&mut harness);
+    // Version 1 was chosen: scoring reads it from the catalog (and finds no real model).
+    harness.get_by_label_contains("scoring iris.csv failed:");
+}
+
+#[test]
+fn the_score_view_shows_why_the_catalog_could_not_be_read() {
+    let mut harness = window(None);
+    harness.run_steps(2);
+    harness.get_by_label("Score").click();
+    harness.run_steps(2);
+    settle(&mut harness);
+    // Another program replaces the file with something that is not a catalog.
+    let path = harness.state().catalog_path().unwrap();
+    std::fs::write(&path, "not a catalog").unwrap();
+    harness.state_mut().send(modeldesk::gui::Command::Catalog(
+        modeldesk::gui::CatalogCommand::Reload,
+    ));
+    harness.step();
+    settle(&mut harness);
+    harness.get_by_label_contains("the catalog's versions could not be read:");
+}

@@ -106,7 +106,8 @@ fn model_choice(
             .source
             .as_ref()
             .map_or("choose a model".to_string(), |s| source_title(s, runs));
-        let filter = form.version_filter.trim().to_lowercase();
+        // Untrimmed: "churn v1 " finds v1 and not v10.
+        let filter = form.version_filter.to_lowercase();
         egui::ComboBox::from_id_salt("score_model")
             .selected_text(selected)
             .width(320.0)
@@ -170,7 +171,7 @@ fn model_list(
     }
     for v in versions.versions {
         let text = format!("{} v{} · {}", v.model, v.version, v.stage.title());
-        if !filter.is_empty() && !text.to_lowercase().contains(filter) {
+        if !filter.trim().is_empty() && !text.to_lowercase().contains(filter) {
             continue;
         }
         let source = ScoreSource::Version {
@@ -378,42 +379,47 @@ fn drift(ui: &mut egui::Ui, scored: &crate::score::Scored, form: &mut ScoreForm)
         .and_then(|f| scored.drift.iter().find(|d| &d.column == f))
         .or_else(|| scored.drift.iter().max_by(|a, b| a.psi.total_cmp(&b.psi)));
     if let Some(d) = chosen {
-        ui.strong(format!(
-            "{}: training against this file (share of rows per bin)",
-            d.column
-        ));
-        let training: Vec<Bar> = d
-            .expected
-            .iter()
-            .enumerate()
-            .map(|(i, v)| Bar::new(i as f64 - 0.18, *v).width(0.35))
-            .collect();
-        let new: Vec<Bar> = d
-            .actual
-            .iter()
-            .enumerate()
-            .map(|(i, v)| Bar::new(i as f64 + 0.18, *v).width(0.35))
-            .collect();
-        let labels = d.bins.clone();
-        Plot::new(("score_drift_hist", d.column.as_str()))
-            .height(200.0)
-            .allow_scroll(false)
-            .legend(Legend::default())
-            .x_axis_formatter(move |mark, _| {
-                let i = mark.value.round();
-                if (mark.value - i).abs() < 1e-6 && i >= 0.0 {
-                    labels.get(i as usize).cloned().unwrap_or_default()
-                } else {
-                    String::new()
-                }
-            })
-            .show(ui, |plot| {
-                plot.bar_chart(
-                    BarChart::new("training", training).color(Color32::from_rgb(0x56, 0xB4, 0xE9)),
-                );
-                plot.bar_chart(BarChart::new("this file", new).color(status_color(d.status)));
-            });
+        drift_histogram(ui, d);
     }
+}
+
+/// One feature's training histogram overlaid with this file's.
+fn drift_histogram(ui: &mut egui::Ui, d: &crate::score::drift::FeatureDrift) {
+    ui.strong(format!(
+        "{}: training against this file (share of rows per bin)",
+        d.column
+    ));
+    let training: Vec<Bar> = d
+        .expected
+        .iter()
+        .enumerate()
+        .map(|(i, v)| Bar::new(i as f64 - 0.18, *v).width(0.35))
+        .collect();
+    let new: Vec<Bar> = d
+        .actual
+        .iter()
+        .enumerate()
+        .map(|(i, v)| Bar::new(i as f64 + 0.18, *v).width(0.35))
+        .collect();
+    let labels = d.bins.clone();
+    Plot::new(("score_drift_hist", d.column.as_str()))
+        .height(200.0)
+        .allow_scroll(false)
+        .legend(Legend::default())
+        .x_axis_formatter(move |mark, _| {
+            let i = mark.value.round();
+            if (mark.value - i).abs() < 1e-6 && i >= 0.0 {
+                labels.get(i as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .show(ui, |plot| {
+            plot.bar_chart(
+                BarChart::new("training", training).color(Color32::from_rgb(0x56, 0xB4, 0xE9)),
+            );
+            plot.bar_chart(BarChart::new("this file", new).color(status_color(d.status)));
+        });
 }
 
 fn predictions(ui: &mut egui::Ui, outcome: &ScoreOutcome, scored: &crate::score::Scored) {
