@@ -38,7 +38,11 @@ impl std::ops::DerefMut for Window {
 
 /// A fresh window, with a file to import or preview first if given.
 fn window(startup: Option<Startup>) -> Window {
-    let folder = tempfile::tempdir().unwrap();
+    window_in(tempfile::tempdir().unwrap(), startup)
+}
+
+/// A fresh window whose catalog is `catalog.sqlite` in `folder`.
+fn window_in(folder: tempfile::TempDir, startup: Option<Startup>) -> Window {
     let settings = Settings {
         reopen_datasets: false,
         catalog_path: Some(folder.path().join("catalog.sqlite")),
@@ -779,7 +783,7 @@ fn a_run_and_a_version_export_to_onnx_as_jobs() {
 }
 
 /// `count` versions of `model` written behind the window's back, as the command line would.
-fn register_versions(harness: &Harness<'static, ModeldeskApp>, model: &str, count: usize) {
+fn register_versions(catalog: &Path, model: &str, count: usize) {
     use modeldesk::catalog::{Catalog, DatasetLineage, NewVersion};
     let new = NewVersion {
         description: None,
@@ -801,8 +805,7 @@ fn register_versions(harness: &Harness<'static, ModeldeskApp>, model: &str, coun
         created_by: "tester".into(),
     };
     let versions: Vec<(&str, NewVersion)> = (0..count).map(|_| (model, new.clone())).collect();
-    let path = harness.state().catalog_path().unwrap();
-    Catalog::open(&path)
+    Catalog::open(catalog)
         .unwrap()
         .register_all(&versions)
         .unwrap();
@@ -825,7 +828,7 @@ fn show_view_and_see(
 fn the_score_view_offers_every_version_a_catalog_job_read() {
     let mut harness = window(None);
     harness.run_steps(2);
-    register_versions(&harness, "churn", 205);
+    register_versions(&harness.state().catalog_path().unwrap(), "churn", 205);
     let loading = "Loading the catalog's versions…";
     // The frame that starts the job says so; the versions come when it is done.
     assert!(show_view_and_see(&mut harness, "Score", loading));
@@ -869,4 +872,29 @@ fn the_score_view_shows_why_the_catalog_could_not_be_read() {
     harness.step();
     settle(&mut harness);
     harness.get_by_label_contains("the catalog's versions could not be read:");
+}
+
+#[test]
+fn a_file_to_score_at_start_waits_for_the_version_its_reference_names() {
+    let folder = tempfile::tempdir().unwrap();
+    let catalog = folder.path().join("catalog.sqlite");
+    register_versions(&catalog, "churn", 2);
+    modeldesk::catalog::Catalog::open(&catalog)
+        .unwrap()
+        .set_stage(
+            "churn",
+            2,
+            modeldesk::catalog::Stage::Production,
+            false,
+            None,
+        )
+        .unwrap();
+    let startup = Startup::Score("churn@production".into(), fixture("assets/iris.csv"));
+    let mut harness = window_in(folder, Some(startup));
+    harness.step();
+    settle(&mut harness);
+    assert_eq!(harness.state().settings().view, modeldesk::gui::View::Score);
+    harness.get_by_value("churn v2");
+    // These versions hold no real model: reading it is where scoring stops.
+    harness.get_by_label_contains("scoring iris.csv failed:");
 }

@@ -218,6 +218,7 @@ impl ModeldeskApp {
         for outcome in self.jobs.poll() {
             self.finish(outcome);
         }
+        self.forget_lost_catalog_work();
         self.read_for_view();
         self.start_catalog_work();
         if !self.jobs.is_idle() {

@@ -174,8 +174,17 @@ impl ModeldeskApp {
             .open_catalog_path()
             .and_then(|path| self.jobs.start_catalog(path, work, self.repaint_handle()));
         if let Err(message) = started {
-            self.score_versions.loading = false;
             self.error(message);
+        }
+    }
+
+    /// With no catalog job running or queued, nothing is being read: a job that failed
+    /// to start or stopped without replies must not leave the views waiting.
+    pub(super) fn forget_lost_catalog_work(&mut self) {
+        if self.catalog_queue.is_empty() && !self.jobs.catalog_busy() {
+            self.score_versions.loading = false;
+            self.resolving_reference = false;
+            self.score_after_resolve = None;
         }
     }
 
