@@ -59,7 +59,7 @@ impl Window {
     fn import(&mut self, path: String) {
         self.app.send(Command::ImportFiles(vec![path.into()]));
         let started = Instant::now();
-        while !self.app.jobs.is_idle() || self.app.datasets.is_empty() {
+        while !self.app.jobs().is_idle() || self.app.datasets().is_empty() {
             self.frame(vec![]);
             assert!(
                 started.elapsed() < Duration::from_secs(120),
@@ -101,7 +101,7 @@ fn spread(mut times: Vec<f64>) -> String {
 fn large_table_frame_times(path: String) {
     let mut window = Window::new(Settings::default());
     window.import(path);
-    let rows = window.app.datasets[0].table.rows();
+    let rows = window.app.datasets()[0].table.rows();
     let centre = egui::pos2(600.0, 400.0);
     // Steady scrolling, with a jump to a far row every 150 frames.
     let times = (0..600)
@@ -121,7 +121,7 @@ fn large_table_frame_times(path: String) {
 fn frame_times_during_training(path: String) {
     let mut window = Window::new(Settings::default());
     window.import(path);
-    let table = &window.app.datasets[0].table;
+    let table = &window.app.datasets()[0].table;
     let rows = table.rows();
     let label = table
         .columns
@@ -134,15 +134,15 @@ fn frame_times_during_training(path: String) {
         role: modeldesk::data::Role::Target,
     });
     app.send(Command::ShowView(View::Train));
-    app.train_form.cross_validate = false;
-    app.train_form.holdout = 0.2;
+    app.train_form_mut().cross_validate = false;
+    app.train_form_mut().holdout = 0.2;
     window.frame(vec![]);
     window.app.send(Command::Train);
     let training = Instant::now();
     let mut times = Vec::new();
     loop {
         times.push(window.frame(vec![]));
-        if window.app.jobs.is_idle() {
+        if window.app.jobs().is_idle() {
             break;
         }
         assert!(
@@ -155,7 +155,7 @@ fn frame_times_during_training(path: String) {
     println!(
         "{rows} rows, training {seconds:.1} s: UI work per frame {}; {} run(s)",
         spread(times),
-        window.app.runs.len()
+        window.app.runs().len()
     );
 }
 
@@ -171,14 +171,12 @@ fn catalog_view_frame_times(path: String) {
     let opening: Vec<f64> = (0..3).map(|_| window.frame(vec![])).collect();
     let first = window
         .app
-        .catalog
-        .catalog
-        .as_ref()
+        .catalog()
         .and_then(|c| c.models(&Default::default()).ok())
         .and_then(|m| m.first().map(|m| m.name.clone()))
         .expect("the catalog has models");
-    window.app.catalog_view.selected_model = Some(first);
-    window.app.catalog_view.selected_version = Some(1);
+    window.app.catalog_view_mut().selected_model = Some(first);
+    window.app.catalog_view_mut().selected_version = Some(1);
     let selecting = window.frame(vec![]);
     // The model list, then the model's page; a jump back up every 100 frames.
     let times = (0..600)

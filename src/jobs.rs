@@ -16,7 +16,13 @@ use crate::ml::prep::Recipe;
 use crate::ml::spec::ModelSpec;
 use crate::ml::target::Task;
 use crate::score::drift::Thresholds;
-use crate::score::{score_table, ScoreError, Scored};
+use crate::score::{ScoreError, Scored};
+
+mod catalog_work;
+mod score_job;
+
+pub use catalog_work::{CatalogReply, CatalogWork, Registration};
+pub use score_job::{ScoreJob, ScoreModel};
 
 /// Called from a worker thread when the window should redraw (progress or completion).
 pub type Repaint = Arc<dyn Fn() + Send + Sync>;
@@ -98,11 +104,8 @@ pub struct ScoreRequest {
 /// The model an ONNX export writes.
 #[derive(Debug)]
 pub enum OnnxExport {
-    /// A registered version, read from the catalog at this path.
-    Version {
-        catalog: PathBuf,
-        version: crate::catalog::VersionRef,
-    },
+    /// A registered version (`churn@3`), read from the catalog at this path.
+    Version { catalog: PathBuf, reference: String },
     /// A model trained in this session; `source` names it (its checksum is filled in).
     Run {
         model: Box<TrainedModel>,
@@ -117,6 +120,8 @@ pub struct ScoreOutcome {
     pub table: Arc<Table>,
     pub result: Result<Scored, ScoreError>,
     pub seconds: f64,
+    /// Why the run of a catalog version could not be recorded beside it, if it could not.
+    pub not_recorded: Option<String>,
 }
 
 /// What a job produced.
@@ -131,6 +136,8 @@ pub enum JobOutcome {
     },
     /// Every requested algorithm trained and validated.
     Trained(Vec<TrainingRun>),
+    /// Catalog work done in order, one reply per item.
+    Catalog(Vec<CatalogReply>),
     /// The job failed; the message is fit for the user.
     Failed {
         job: String,
@@ -139,6 +146,30 @@ pub enum JobOutcome {
     Cancelled {
         job: String,
     },
+}
+
+/// The key of the one catalog job that may run at a time.
+const CATALOG_KEY: &str = "catalog";
+
+/// The versions a report covers: found already, or named and found by the job.
+enum ReportOf {
+    Found(Vec<crate::catalog::VersionRef>),
+    Named(Vec<(String, i64)>),
+}
+
+impl ReportOf {
+    fn find(
+        self,
+        catalog: &crate::catalog::Catalog,
+    ) -> Result<Vec<crate::catalog::VersionRef>, crate::catalog::CatalogError> {
+        match self {
+            ReportOf::Found(found) => Ok(found),
+            ReportOf::Named(named) => named
+                .iter()
+                .map(|(model, version)| catalog.resolve(&format!("{model}@{version}")))
+                .collect(),
+        }
+    }
 }
 
 /// A job still running, as the status bar shows it.
@@ -224,6 +255,27 @@ impl Jobs {
         out: PathBuf,
         repaint: Repaint,
     ) -> Result<(), String> {
+        self.report(catalog, ReportOf::Found(versions), out, repaint)
+    }
+
+    /// Render an HTML report of versions named by model and number, found by the job.
+    pub fn start_report_of(
+        &mut self,
+        catalog: PathBuf,
+        versions: Vec<(String, i64)>,
+        out: PathBuf,
+        repaint: Repaint,
+    ) -> Result<(), String> {
+        self.report(catalog, ReportOf::Named(versions), out, repaint)
+    }
+
+    fn report(
+        &mut self,
+        catalog: PathBuf,
+        versions: ReportOf,
+        out: PathBuf,
+        repaint: Repaint,
+    ) -> Result<(), String> {
         let key = format!("report:{}", out.display());
         let title = format!("Writing {}", file_name(&out));
         self.spawn(key, title, repaint.clone(), move |progress| {
@@ -232,8 +284,12 @@ impl Jobs {
             progress.total.store(1000, Ordering::Relaxed);
             progress.set_stage("reading the catalog");
             let html = crate::catalog::Catalog::open(&catalog)
-                .map_err(|e| e.to_string())
                 .and_then(|catalog| {
+                    let versions = versions.find(&catalog)?;
+                    Ok((catalog, versions))
+                })
+                .map_err(|e| e.to_string())
+                .and_then(|(catalog, versions)| {
                     crate::report::render_versions(&catalog, &versions, &mut |f| {
                         progress.done.store((f * 1000.0) as u64, Ordering::Relaxed);
                         repaint();
@@ -254,6 +310,29 @@ impl Jobs {
         })
     }
 
+    /// Do catalog work in order on a worker thread with its own connection. One such job
+    /// at a time: the window queues what comes while one runs.
+    pub fn start_catalog(
+        &mut self,
+        catalog: PathBuf,
+        work: Vec<CatalogWork>,
+        repaint: Repaint,
+    ) -> Result<(), String> {
+        let title = if work.iter().all(CatalogWork::is_read) {
+            "Reading the catalog"
+        } else {
+            "Updating the catalog"
+        };
+        self.spawn(CATALOG_KEY.into(), title.into(), repaint, move |_| {
+            JobOutcome::Catalog(catalog_work::run_batch(&catalog, work))
+        })
+    }
+
+    /// Whether catalog work is running.
+    pub fn catalog_busy(&self) -> bool {
+        self.running.iter().any(|job| job.key == CATALOG_KEY)
+    }
+
     /// Write a model as one ONNX file on a worker thread: a catalog version (read with its
     /// own connection, checksum verified) or a model of this session.
     pub fn start_onnx_export(
@@ -269,11 +348,18 @@ impl Jobs {
             progress.set_stage("writing the ONNX graph");
             let job = format!("ONNX export to {}", file_name(&out));
             let exported = match what {
-                OnnxExport::Version { catalog, version } => crate::catalog::Catalog::open(&catalog)
-                    .map_err(|e| e.to_string())
-                    .and_then(|catalog| {
-                        onnx::export_version(&catalog, &version, &out).map_err(|e| e.to_string())
-                    }),
+                OnnxExport::Version { catalog, reference } => {
+                    crate::catalog::Catalog::open(&catalog)
+                        .and_then(|catalog| {
+                            let version = catalog.resolve(&reference)?;
+                            Ok((catalog, version))
+                        })
+                        .map_err(|e| e.to_string())
+                        .and_then(|(catalog, version)| {
+                            onnx::export_version(&catalog, &version, &out)
+                                .map_err(|e| e.to_string())
+                        })
+                }
                 OnnxExport::Run { model, source } => {
                     crate::catalog::record::artifact_checksum(&model)
                         .map_err(|e| e.to_string())
@@ -293,48 +379,6 @@ impl Jobs {
                 },
                 Err(message) => JobOutcome::Failed { job, message },
             }
-        })
-    }
-
-    /// Read a CSV file and score it with a model, on a worker thread.
-    pub fn start_scoring(&mut self, request: ScoreRequest, repaint: Repaint) -> Result<(), String> {
-        let key = format!("score:{}", request.path.display());
-        let title = format!("Scoring {}", file_name(&request.path));
-        self.spawn(key, title, repaint, move |progress| {
-            use std::sync::atomic::Ordering;
-            let started = Instant::now();
-            let job = format!("scoring {}", file_name(&request.path));
-            let options = ImportOptions::default();
-            let table = match data::import_csv(&request.path, &options, progress) {
-                Ok(table) => table,
-                Err(crate::data::ImportError::Cancelled) => return JobOutcome::Cancelled { job },
-                Err(error) => {
-                    return JobOutcome::Failed {
-                        job,
-                        message: error.to_string(),
-                    }
-                }
-            };
-            progress.total.store(1000, Ordering::Relaxed);
-            let result = score_table(
-                &request.model,
-                &table,
-                &request.thresholds,
-                &mut |f, stage| {
-                    progress.done.store((f * 1000.0) as u64, Ordering::Relaxed);
-                    progress.set_stage(stage);
-                    !progress.cancel.load(Ordering::Relaxed)
-                },
-            );
-            if result == Err(ScoreError::Cancelled) {
-                return JobOutcome::Cancelled { job };
-            }
-            JobOutcome::Scored(Box::new(ScoreOutcome {
-                request,
-                table: Arc::new(table),
-                result,
-                seconds: started.elapsed().as_secs_f64(),
-            }))
         })
     }
 

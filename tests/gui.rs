@@ -38,7 +38,11 @@ impl std::ops::DerefMut for Window {
 
 /// A fresh window, with a file to import or preview first if given.
 fn window(startup: Option<Startup>) -> Window {
-    let folder = tempfile::tempdir().unwrap();
+    window_in(tempfile::tempdir().unwrap(), startup)
+}
+
+/// A fresh window whose catalog is `catalog.sqlite` in `folder`.
+fn window_in(folder: tempfile::TempDir, startup: Option<Startup>) -> Window {
     let settings = Settings {
         reopen_datasets: false,
         catalog_path: Some(folder.path().join("catalog.sqlite")),
@@ -62,7 +66,7 @@ fn settle(harness: &mut Harness<'static, ModeldeskApp>) -> Instant {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         harness.step();
-        if harness.state().jobs.is_idle() {
+        if harness.state().jobs().is_idle() {
             break;
         }
         assert!(Instant::now() < deadline, "jobs did not finish in time");
@@ -153,7 +157,7 @@ fn one_dropped_file_opens_the_preview_and_imports_on_confirm() {
     harness.step();
     settle(&mut harness);
     harness.get_by_label("178 rows × 14 columns");
-    assert!(harness.state().import_dialog.is_none());
+    assert!(harness.state().import_dialog().is_none());
 }
 
 #[test]
@@ -167,7 +171,7 @@ fn several_dropped_files_import_at_once() {
     settle(&mut harness);
     let names: Vec<&str> = harness
         .state()
-        .datasets
+        .datasets()
         .iter()
         .map(|d| d.table.name.as_str())
         .collect();
@@ -192,7 +196,7 @@ fn a_broken_file_shows_a_clear_message_and_no_dataset() {
     );
     harness.get_by_label_contains(&message);
     assert_eq!(
-        harness.state().datasets.len(),
+        harness.state().datasets().len(),
         1,
         "the good file still imports"
     );
@@ -226,7 +230,10 @@ fn an_empty_catalog_says_how_to_fill_it() {
     harness.run_steps(2);
     harness.get_by_label("Catalog").click();
     harness.run_steps(2);
-    assert_eq!(harness.state().settings.view, modeldesk::gui::View::Catalog);
+    assert_eq!(
+        harness.state().settings().view,
+        modeldesk::gui::View::Catalog
+    );
     harness.get_by_label("No registered models yet");
 }
 
@@ -240,7 +247,7 @@ fn training_penguins_in_the_train_view_lists_a_run_with_its_accuracy() {
     harness.step();
     settle(&mut harness);
 
-    let run = &harness.state().runs[0];
+    let run = &harness.state().runs()[0];
     let accuracy = run.evaluation.mean["accuracy"];
     assert!(accuracy >= 0.97, "accuracy {accuracy}");
     assert_eq!(run.evaluation.folds.len(), 5);
@@ -294,7 +301,7 @@ fn regression_on_diabetes_trains_two_models_and_compare_plots_their_residuals() 
     harness.step();
     settle(&mut harness);
 
-    let runs = &harness.state().runs;
+    let runs = harness.state().runs();
     assert_eq!(
         runs.len(),
         2,
@@ -336,12 +343,15 @@ fn a_long_training_job_can_be_cancelled_from_the_status_bar() {
     harness.step();
     std::thread::sleep(Duration::from_millis(300));
     harness.step();
-    assert!(!harness.state().jobs.is_idle(), "training is still running");
+    assert!(
+        !harness.state().jobs().is_idle(),
+        "training is still running"
+    );
     harness.get_by_label("Cancel").click();
     let asked = Instant::now();
     let stopped = settle(&mut harness);
     println!("cancel took {:?}", stopped - asked);
-    assert!(harness.state().runs.is_empty());
+    assert!(harness.state().runs().is_empty());
     harness.get_by_label("training on long cancelled");
 }
 
@@ -390,7 +400,7 @@ fn two_registered_versions() -> Window {
     harness.get_by_label("Train and validate").click();
     harness.step();
     settle(&mut harness);
-    assert_eq!(harness.state().runs.len(), 2);
+    assert_eq!(harness.state().runs().len(), 2);
     harness.get_by_label("Compare").click();
     harness.run_steps(3);
     for _ in 0..2 {
@@ -408,10 +418,12 @@ fn two_registered_versions() -> Window {
         harness.run_steps(2);
         harness.get_by_label("Register").click_accesskit();
         harness.run_steps(3);
+        // Registering is a catalog job.
+        settle(&mut harness);
     }
     let registered: Vec<_> = harness
         .state()
-        .runs
+        .runs()
         .iter()
         .map(|r| r.registered.clone())
         .collect();
@@ -448,6 +460,7 @@ fn registering_promoting_and_rolling_back_show_in_badges_and_history() {
     open_version_page(&mut harness, "v1");
     harness.get_by_label("To Production").click();
     harness.run_steps(3);
+    settle(&mut harness);
     harness.get_all_by_label("v2").next().unwrap().click();
     harness.run_steps(3);
     // The page is below the versions and the history: scrolled to, as a user would.
@@ -455,9 +468,10 @@ fn registering_promoting_and_rolling_back_show_in_badges_and_history() {
         scroll_to(&mut harness, label);
         harness.get_by_label(label).click();
         harness.run_steps(3);
+        settle(&mut harness);
     }
     let stages = |harness: &Harness<'static, ModeldeskApp>| -> Vec<(i64, String)> {
-        let catalog = harness.state().catalog.catalog.as_ref().unwrap();
+        let catalog = harness.state().catalog().unwrap();
         catalog
             .versions(&modeldesk::catalog::VersionQuery::of_model(
                 "penguin-species",
@@ -487,6 +501,7 @@ fn registering_promoting_and_rolling_back_show_in_badges_and_history() {
     harness.run_steps(2);
     harness.get_by_label("Roll back").click();
     harness.run_steps(3);
+    settle(&mut harness);
     assert_eq!(
         stages(&harness),
         vec![(1, "Production".into()), (2, "Archived".into())]
@@ -581,7 +596,7 @@ fn scoring_a_registered_version_shows_missing_columns_or_predictions() {
     harness.get_by_label("proba_Adelie");
     harness.get_by_label("Drift per feature");
     // The catalog keeps the run beside the version.
-    let catalog = harness.state().catalog.catalog.as_ref().unwrap();
+    let catalog = harness.state().catalog().unwrap();
     assert_eq!(catalog.scoring_runs("penguin-species", 1).unwrap().len(), 1);
 }
 
@@ -593,7 +608,7 @@ fn a_file_dropped_on_a_version_page_is_scored_with_that_version() {
     drop_files(&mut harness, &[fixture("assets/penguins.csv")]);
     harness.step();
     settle(&mut harness);
-    assert_eq!(harness.state().settings.view, modeldesk::gui::View::Score);
+    assert_eq!(harness.state().settings().view, modeldesk::gui::View::Score);
     harness.get_by_label("penguins.csv scored with penguin-species v2");
     harness.get_by_label_contains("344 rows in");
 }
@@ -616,6 +631,7 @@ fn a_version_page_describes_and_tags_that_version() {
     harness.run_steps(1);
     harness.get_by_label("Save description").click();
     harness.run_steps(3);
+    settle(&mut harness);
     let placeholder =
         |text: &'static str| move |node: &AccessKitNode<'_>| node.placeholder() == Some(text);
     // The version's key and value fields are the second of each.
@@ -645,8 +661,9 @@ fn a_version_page_describes_and_tags_that_version() {
     harness.run_steps(1);
     harness.get_all_by_label("Add tag").nth(1).unwrap().click();
     harness.run_steps(3);
+    settle(&mut harness);
 
-    let catalog = harness.state().catalog.catalog.as_ref().unwrap();
+    let catalog = harness.state().catalog().unwrap();
     let v2 = catalog.version("penguin-species", 2).unwrap().summary;
     assert_eq!(v2.description, "Deeper tree, same data");
     assert_eq!(v2.tags.get("reviewer").map(String::as_str), Some("ana"));
@@ -693,7 +710,8 @@ fn live_windows_show_on_the_version_page_and_badge_the_model() {
     let drifted = r#"[{"column":"bill_length_mm","psi":0.27,"ks":0.3,"status":"drift"},
                       {"column":"island","psi":0.13,"ks":null,"status":"warning"}]"#;
     {
-        let catalog = harness.state_mut().catalog.catalog.as_mut().unwrap();
+        let path = harness.state().catalog_path().unwrap();
+        let mut catalog = modeldesk::catalog::Catalog::open(&path).unwrap();
         for window in [
             live_window(18, stable, Some(0.97)),
             live_window(19, drifted, Some(0.91)),
@@ -747,8 +765,12 @@ fn comparing_catalog_versions_opens_compare_with_their_stored_metrics() {
             ("penguin-species".into(), 2),
         ]),
     ));
-    harness.run_steps(3);
-    assert_eq!(harness.state().settings.view, modeldesk::gui::View::Compare);
+    // The versions are read back by a catalog job.
+    settle(&mut harness);
+    assert_eq!(
+        harness.state().settings().view,
+        modeldesk::gui::View::Compare
+    );
     assert!(
         harness
             .get_all_by_label_contains("penguin-species v1 (logistic regression)")
@@ -776,7 +798,7 @@ fn comparing_catalog_versions_opens_compare_with_their_stored_metrics() {
     assert!(legends.iter().all(|l| !l.contains("n/a")), "{legends:?}");
     let versions = harness
         .state()
-        .runs
+        .runs()
         .iter()
         .filter(|r| r.table.is_none())
         .count();
@@ -813,7 +835,7 @@ fn a_run_and_a_version_export_to_onnx_as_jobs() {
     }
     let said: Vec<&str> = harness
         .state()
-        .messages
+        .messages()
         .iter()
         .map(|m| m.text.as_str())
         .collect();
@@ -833,4 +855,121 @@ fn a_run_and_a_version_export_to_onnx_as_jobs() {
             path.display()
         );
     }
+}
+
+/// `count` versions of `model` written behind the window's back, as the command line would.
+fn register_versions(catalog: &Path, model: &str, count: usize) {
+    use modeldesk::catalog::{Catalog, DatasetLineage, NewVersion};
+    let new = NewVersion {
+        description: None,
+        spec_json: r#"{"algorithm":"logistic_regression"}"#.into(),
+        recipe_json: "{}".into(),
+        metrics_json: r#"{"mean":{"accuracy":0.9}}"#.into(),
+        curves_json: "{}".into(),
+        artifact: vec![1, 2, 3],
+        dataset: DatasetLineage {
+            name: "churn".into(),
+            path: "churn.csv".into(),
+            fingerprint: "0".repeat(64),
+            rows: 10,
+            schema_json: "{}".into(),
+            profile_json: "{}".into(),
+        },
+        train_seconds: 0.1,
+        app_version: "test".into(),
+        created_by: "tester".into(),
+    };
+    let versions: Vec<(&str, NewVersion)> = (0..count).map(|_| (model, new.clone())).collect();
+    Catalog::open(catalog)
+        .unwrap()
+        .register_all(&versions)
+        .unwrap();
+}
+
+/// Click the rail's `view` and step until `label` has been drawn; whether it was.
+fn show_view_and_see(
+    harness: &mut Harness<'static, ModeldeskApp>,
+    view: &str,
+    label: &str,
+) -> bool {
+    harness.get_by_label(view).click();
+    (0..3).any(|_| {
+        harness.step();
+        harness.query_by_label(label).is_some()
+    })
+}
+
+#[test]
+fn the_score_view_offers_every_version_a_catalog_job_read() {
+    let mut harness = window(None);
+    harness.run_steps(2);
+    register_versions(&harness.state().catalog_path().unwrap(), "churn", 205);
+    let loading = "Loading the catalog's versions…";
+    // The frame that starts the job says so; the versions come when it is done.
+    assert!(show_view_and_see(&mut harness, "Score", loading));
+    settle(&mut harness);
+    assert!(harness.query_by_label(loading).is_none());
+    // More than the newest 200: the oldest is offered too, found through Find.
+    let find = harness.get_by_role_and_label(AccessRole::TextInput, "Find");
+    find.focus();
+    harness.run_steps(1);
+    harness
+        .get_by_role_and_label(AccessRole::TextInput, "Find")
+        .type_text("churn v1 ");
+    harness.run_steps(2);
+    harness
+        .get_by_role_and_label(AccessRole::ComboBox, "Model")
+        .click_accesskit();
+    harness.run_steps(2);
+    assert!(harness.query_by_label("churn v10 · None").is_none());
+    harness.get_by_label("churn v1 · None").click_accesskit();
+    harness.run_steps(2);
+    harness.get_by_value("churn v1");
+    drop_files(&mut harness, &[fixture("assets/iris.csv")]);
+    settle(&mut harness);
+    // Version 1 was chosen: scoring reads it from the catalog (and finds no real model).
+    harness.get_by_label_contains("scoring iris.csv failed:");
+}
+
+#[test]
+fn the_score_view_shows_why_the_catalog_could_not_be_read() {
+    let mut harness = window(None);
+    harness.run_steps(2);
+    harness.get_by_label("Score").click();
+    harness.run_steps(2);
+    settle(&mut harness);
+    // Another program replaces the file with something that is not a catalog.
+    let path = harness.state().catalog_path().unwrap();
+    std::fs::write(&path, "not a catalog").unwrap();
+    harness.state_mut().send(modeldesk::gui::Command::Catalog(
+        modeldesk::gui::CatalogCommand::Reload,
+    ));
+    harness.step();
+    settle(&mut harness);
+    harness.get_by_label_contains("the catalog's versions could not be read:");
+}
+
+#[test]
+fn a_file_to_score_at_start_waits_for_the_version_its_reference_names() {
+    let folder = tempfile::tempdir().unwrap();
+    let catalog = folder.path().join("catalog.sqlite");
+    register_versions(&catalog, "churn", 2);
+    modeldesk::catalog::Catalog::open(&catalog)
+        .unwrap()
+        .set_stage(
+            "churn",
+            2,
+            modeldesk::catalog::Stage::Production,
+            false,
+            None,
+        )
+        .unwrap();
+    let startup = Startup::Score("churn@production".into(), fixture("assets/iris.csv"));
+    let mut harness = window_in(folder, Some(startup));
+    harness.step();
+    settle(&mut harness);
+    assert_eq!(harness.state().settings().view, modeldesk::gui::View::Score);
+    harness.get_by_value("churn v2");
+    // These versions hold no real model: reading it is where scoring stops.
+    harness.get_by_label_contains("scoring iris.csv failed:");
 }

@@ -1,23 +1,22 @@
-//! The app: persisted settings beside runtime state, the frame layout (menu, rail, status
-//! bar, current view) and the one place where commands and job results change state.
+//! The app: persisted settings beside runtime state, and the one place where commands and
+//! job results change that state ([`ModeldeskApp::logic`]).
 
 use eframe::egui;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::catalog_actions::CatalogSlot;
-use super::command::{CatalogCommand, Command, View};
-use super::samples::{sample_path, SAMPLES};
+use super::catalog_actions::{CatalogSlot, VersionList};
+use super::command::{Command, ScoreSource, View};
 use super::settings::Settings;
-use super::views::catalog_view::{self, CatalogViewState};
-use super::views::register_dialog::{self, RegisterDraft};
-use super::views::score_view::{self, ScoreForm};
-use super::views::train_view::{self, TrainForm};
-use super::views::{compare_view, data_view, import_dialog::ImportDialog, settings_window};
-use crate::data::{self, ImportOptions, Profile, Role, Table};
-use crate::jobs::{JobOutcome, Jobs, Repaint, ScoreOutcome, TrainRequest, TrainingRun};
-use crate::ml::target::infer_task;
+use super::views::catalog_view::CatalogViewState;
+use super::views::import_dialog::ImportDialog;
+use super::views::register_dialog::RegisterDraft;
+use super::views::score_view::ScoreForm;
+use super::views::train_view::TrainForm;
+use crate::catalog::Catalog;
+use crate::data::{ImportOptions, Profile, Table};
+use crate::jobs::{CatalogWork, JobOutcome, Jobs, Repaint, ScoreOutcome, TrainingRun};
 
 /// One imported dataset and how the user is looking at it.
 pub struct Dataset {
@@ -47,34 +46,49 @@ pub enum Startup {
     Score(String, PathBuf),
 }
 
+/// What the views edit themselves: each view's own form or dialog, and nothing else.
+#[derive(Default)]
+pub(super) struct Drafts {
+    /// Choices in the Train view.
+    pub train: TrainForm,
+    /// Choices in the Score view.
+    pub score: ScoreForm,
+    /// What the Catalog view shows and what was typed in it.
+    pub catalog: CatalogViewState,
+    /// The register dialog, while open.
+    pub register: Option<RegisterDraft>,
+    /// The import preview, while open.
+    pub import: Option<ImportDialog>,
+}
+
 /// The Modeldesk window.
 pub struct ModeldeskApp {
-    pub settings: Settings,
-    pub datasets: Vec<Dataset>,
-    pub selected: Option<usize>,
-    pub jobs: Jobs,
-    pub import_dialog: Option<ImportDialog>,
-    pub messages: Vec<Message>,
-    pub show_settings: bool,
-    /// Choices in the Train view.
-    pub train_form: TrainForm,
+    pub(super) settings: Settings,
+    pub(super) datasets: Vec<Dataset>,
+    pub(super) selected: Option<usize>,
+    pub(super) jobs: Jobs,
+    pub(super) messages: Vec<Message>,
+    pub(super) show_settings: bool,
     /// Models trained this session, oldest first.
-    pub runs: Vec<TrainingRun>,
+    pub(super) runs: Vec<TrainingRun>,
     /// Runs ticked for the Compare view.
-    pub ticked_runs: Vec<u64>,
+    pub(super) ticked_runs: Vec<u64>,
     /// The last file scored, shown in the Score view.
-    pub scored: Option<Box<ScoreOutcome>>,
-    /// Choices in the Score view.
-    pub score_form: ScoreForm,
+    pub(super) scored: Option<Arc<ScoreOutcome>>,
     /// The model catalog (opened on first use).
-    pub catalog: CatalogSlot,
-    /// What the Catalog view shows and what was typed in it.
-    pub catalog_view: CatalogViewState,
-    /// The register dialog, while open.
-    pub register_draft: Option<RegisterDraft>,
+    pub(super) catalog: CatalogSlot,
+    /// The versions the Score view offers, as a job last read them.
+    pub(super) score_versions: VersionList,
+    /// Catalog work waiting for the running catalog job to finish, in order.
+    pub(super) catalog_queue: Vec<CatalogWork>,
+    /// Whether a job is finding the version a reference (`churn@production`) names.
+    pub(super) resolving_reference: bool,
+    /// A file to score once that version is found.
+    pub(super) score_after_resolve: Option<PathBuf>,
+    pub(super) drafts: Drafts,
     commands: Vec<Command>,
     /// Targets to set once these files are imported (sample datasets).
-    pending_targets: HashMap<PathBuf, String>,
+    pub(super) pending_targets: HashMap<PathBuf, String>,
     repaint: Option<Repaint>,
     started: bool,
 }
@@ -107,17 +121,17 @@ impl ModeldeskApp {
             datasets: Vec::new(),
             selected: None,
             jobs: Jobs::default(),
-            import_dialog: None,
             messages: Vec::new(),
             show_settings: false,
-            train_form: TrainForm::default(),
             runs: Vec::new(),
             ticked_runs: Vec::new(),
             scored: None,
-            score_form: ScoreForm::default(),
             catalog: CatalogSlot::default(),
-            catalog_view: CatalogViewState::default(),
-            register_draft: None,
+            score_versions: VersionList::default(),
+            catalog_queue: Vec::new(),
+            resolving_reference: false,
+            score_after_resolve: None,
+            drafts: Drafts::default(),
             commands,
             pending_targets: HashMap::new(),
             repaint: None,
@@ -128,6 +142,51 @@ impl ModeldeskApp {
     /// The dataset the user is looking at.
     pub fn current(&self) -> Option<&Dataset> {
         self.selected.and_then(|i| self.datasets.get(i))
+    }
+
+    /// The settings, as they will be saved.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The imported datasets, in the order of the Data view's list.
+    pub fn datasets(&self) -> &[Dataset] {
+        &self.datasets
+    }
+
+    /// Models trained (or read back from the catalog) this session, oldest first.
+    pub fn runs(&self) -> &[TrainingRun] {
+        &self.runs
+    }
+
+    /// The jobs still running.
+    pub fn jobs(&self) -> &Jobs {
+        &self.jobs
+    }
+
+    /// Errors and notes shown until dismissed, oldest first.
+    pub fn messages(&self) -> &[Message] {
+        &self.messages
+    }
+
+    /// The open model catalog, if one is open.
+    pub fn catalog(&self) -> Option<&Catalog> {
+        self.catalog.catalog.as_ref()
+    }
+
+    /// The import preview, while it is open.
+    pub fn import_dialog(&self) -> Option<&ImportDialog> {
+        self.drafts.import.as_ref()
+    }
+
+    /// The Train view's own form, for a driver that stands in for the user (benchmarks).
+    pub fn train_form_mut(&mut self) -> &mut TrainForm {
+        &mut self.drafts.train
+    }
+
+    /// The Catalog view's own choices, for a driver that stands in for the user.
+    pub fn catalog_view_mut(&mut self) -> &mut CatalogViewState {
+        &mut self.drafts.catalog
     }
 
     /// Queue a command, as a view would.
@@ -141,20 +200,34 @@ impl ModeldeskApp {
         self.draw(ui);
     }
 
-    /// Apply queued commands, dropped files and finished jobs. Draws nothing.
+    /// Apply queued commands, dropped files and finished jobs, read what the current view
+    /// needs from the catalog, and start queued catalog work. Draws nothing.
     pub fn logic(&mut self, ctx: &egui::Context) {
         if !self.started {
             self.started = true;
-            ctx.set_theme(if self.settings.dark_mode {
-                egui::Theme::Dark
-            } else {
-                egui::Theme::Light
-            });
+            set_theme(ctx, self.settings.dark_mode);
         }
         if self.repaint.is_none() {
             let ctx = ctx.clone();
             self.repaint = Some(Arc::new(move || ctx.request_repaint()));
         }
+        self.take_input(ctx);
+        for command in std::mem::take(&mut self.commands) {
+            self.apply(ctx, command);
+        }
+        for outcome in self.jobs.poll() {
+            self.finish(outcome);
+        }
+        self.forget_lost_catalog_work();
+        self.read_for_view();
+        self.start_catalog_work();
+        if !self.jobs.is_idle() {
+            ctx.request_repaint_after(std::time::Duration::from_millis(50));
+        }
+    }
+
+    /// Turn the open shortcut and dropped files into commands.
+    fn take_input(&mut self, ctx: &egui::Context) {
         if ctx.input_mut(|i| {
             i.consume_shortcut(&egui::KeyboardShortcut::new(
                 egui::Modifiers::COMMAND,
@@ -171,22 +244,24 @@ impl ModeldeskApp {
                 .filter(|p| !p.as_os_str().is_empty())
                 .collect()
         });
+        if dropped.is_empty() {
+            return;
+        }
         // A file dropped on a version's page in Catalog is scored with that version.
-        if let (View::Catalog, Some(model), Some(version), false) = (
+        let page = &self.drafts.catalog;
+        if let (View::Catalog, Some(model), Some(version)) = (
             self.settings.view,
-            &self.catalog_view.selected_model,
-            self.catalog_view.selected_version,
-            dropped.is_empty(),
+            &page.selected_model,
+            page.selected_version,
         ) {
-            self.score_form.source = Some(super::command::ScoreSource::Version {
+            self.drafts.score.source = Some(ScoreSource::Version {
                 model: model.clone(),
                 version,
             });
             self.settings.view = View::Score;
         }
-        let scoring = self.settings.view == View::Score && self.score_form.source.is_some();
+        let scoring = self.settings.view == View::Score && self.drafts.score.source.is_some();
         match dropped.len() {
-            0 => {}
             _ if scoring => self
                 .commands
                 .extend(dropped.into_iter().take(1).map(Command::ScoreFile)),
@@ -195,22 +270,9 @@ impl ModeldeskApp {
                 .extend(dropped.into_iter().map(Command::PreviewFile)),
             _ => self.commands.push(Command::ImportFiles(dropped)),
         }
-        for command in std::mem::take(&mut self.commands) {
-            self.apply(ctx, command);
-        }
-        for outcome in self.jobs.poll() {
-            self.finish(outcome);
-        }
-        if !self.jobs.is_idle() {
-            ctx.request_repaint_after(std::time::Duration::from_millis(50));
-        }
     }
 
     pub(super) fn repaint_handle(&self) -> Repaint {
-        self.repaint()
-    }
-
-    fn repaint(&self) -> Repaint {
         self.repaint.clone().unwrap_or_else(|| Arc::new(|| {}))
     }
 
@@ -221,148 +283,49 @@ impl ModeldeskApp {
         });
     }
 
+    pub(super) fn note(&mut self, text: impl Into<String>) {
+        self.messages.push(Message {
+            text: text.into(),
+            is_error: false,
+        });
+    }
+
+    /// The one door: every command changes state here.
     pub(super) fn apply(&mut self, ctx: &egui::Context, command: Command) {
         match command {
-            Command::OpenFileDialog => {
-                let asked = std::time::Instant::now();
-                let picked = rfd::FileDialog::new()
-                    .set_title("Open CSV")
-                    .add_filter("CSV and text", &["csv", "tsv", "txt", "tab", "dat"])
-                    .add_filter("All files", &["*"])
-                    .pick_files();
-                match picked.as_deref() {
-                    // No person cancels a dialog this fast: none could be shown.
-                    None if asked.elapsed() < std::time::Duration::from_millis(150) => self.error(
-                        "no file dialog is available on this desktop (it needs xdg-desktop-portal or zenity); \
-                         drag files onto the window instead",
-                    ),
-                    None | Some([]) => {}
-                    Some([one]) => self.apply(ctx, Command::PreviewFile(one.clone())),
-                    Some(many) => self.apply(ctx, Command::ImportFiles(many.to_vec())),
+            Command::OpenFileDialog => self.open_file_dialog(ctx),
+            Command::PreviewFile(path) => self.preview(path),
+            Command::ImportFiles(paths) => self.import_files(paths),
+            Command::StartImport { path, options } => self.start_import(path, options),
+            Command::OpenSample(file) => self.open_sample(file),
+            Command::CloseImportDialog => self.drafts.import = None,
+            Command::RefreshPreview => {
+                if let Some(dialog) = &mut self.drafts.import {
+                    dialog.refresh();
                 }
             }
-            Command::PreviewFile(path) => {
-                self.import_dialog =
-                    Some(ImportDialog::open(path, self.settings.import_defaults()));
-            }
-            Command::ImportFiles(paths) => {
-                for path in paths {
-                    let options = self.settings.import_defaults();
-                    self.apply(ctx, Command::StartImport { path, options });
-                }
-            }
-            Command::StartImport { path, options } => {
-                self.import_dialog = None;
-                self.settings.remember(&path);
-                if let Err(message) = self.jobs.start_import(path, options, self.repaint()) {
-                    self.error(message);
-                }
-            }
-            Command::OpenSample(file) => {
-                let Some(sample) = SAMPLES.iter().find(|s| s.file == file) else {
-                    return;
-                };
-                match sample_path(sample) {
-                    Ok(path) => {
-                        self.pending_targets
-                            .insert(path.clone(), sample.target.to_string());
-                        let options = self.settings.import_defaults();
-                        if let Err(message) = self.jobs.start_import(path, options, self.repaint())
-                        {
-                            self.error(message);
-                        }
-                    }
-                    Err(e) => self.error(format!("could not prepare the sample {file}: {e}")),
-                }
-            }
-            Command::CloseImportDialog => self.import_dialog = None,
-            Command::SelectDataset(i) if i < self.datasets.len() => self.selected = Some(i),
-            Command::SelectDataset(_) => {}
-            Command::CloseDataset(i) if i < self.datasets.len() => {
-                self.datasets.remove(i);
-                self.selected = match self.datasets.len() {
-                    0 => None,
-                    n => Some(self.selected.unwrap_or(0).min(n - 1)),
-                };
-                self.remember_open_datasets();
-            }
-            Command::CloseDataset(_) => {}
-            Command::SelectColumn(column) => {
-                if let Some(dataset) = self.selected.and_then(|i| self.datasets.get_mut(i)) {
-                    dataset.selected_column =
-                        column.min(dataset.table.columns.len().saturating_sub(1));
-                }
-            }
-            Command::ShowColumnsFrom(first) => {
-                if let Some(dataset) = self.selected.and_then(|i| self.datasets.get_mut(i)) {
-                    dataset.first_column = first.min(dataset.table.columns.len().saturating_sub(1));
-                }
-            }
-            Command::SetRole { column, role } => {
-                if let Some(dataset) = self.selected.and_then(|i| self.datasets.get_mut(i)) {
-                    set_role(dataset, column, role);
-                }
-                self.remember_open_datasets();
-            }
+            Command::SelectDataset(i) => self.select_dataset(i),
+            Command::CloseDataset(i) => self.close_dataset(i),
+            Command::SelectColumn(column) => self.select_column(column),
+            Command::ShowColumnsFrom(first) => self.show_columns_from(first),
+            Command::SetRole { column, role } => self.set_current_role(column, role),
             Command::Train => self.start_training(),
-            Command::Catalog(command) => self.apply_catalog(command),
-            Command::OpenRegister(run) => {
-                self.ensure_catalog();
-                let existing = self
-                    .catalog
-                    .catalog
-                    .as_ref()
-                    .and_then(|c| c.models(&Default::default()).ok())
-                    .map(|models| models.into_iter().map(|m| m.name).collect())
-                    .unwrap_or_default();
-                if let Some(found) = self.runs.iter().find(|r| r.id == run) {
-                    self.register_draft = Some(RegisterDraft {
-                        run,
-                        title: found.title(),
-                        model: String::new(),
-                        description: String::new(),
-                        existing,
-                    });
-                }
-            }
-            Command::CloseRegister => self.register_draft = None,
-            Command::ScoreWith(source) => self.score_form.source = Some(source),
-            Command::ScoreReference(reference) => {
-                self.ensure_catalog();
-                let found = match &self.catalog.catalog {
-                    Some(catalog) => catalog.resolve(&reference).map_err(|e| e.to_string()),
-                    None => Err(self.catalog.error.clone().unwrap_or_default()),
-                };
-                match found {
-                    Ok(v) => {
-                        self.score_form.source = Some(super::command::ScoreSource::Version {
-                            model: v.model,
-                            version: v.version,
-                        });
-                        self.settings.view = View::Score;
-                    }
-                    Err(e) => self.error(e),
-                }
-            }
-            Command::OpenScoreDialog => {
-                let picked = rfd::FileDialog::new()
-                    .set_title("Score a CSV file")
-                    .add_filter("CSV and text", &["csv", "tsv", "txt"])
-                    .pick_file();
-                if let Some(path) = picked {
-                    self.apply(ctx, Command::ScoreFile(path));
-                }
-            }
-            Command::ScoreFile(path) => self.start_scoring(path),
-            Command::ExportPredictions => self.export_predictions(),
-            Command::AskExportOnnx(source) => self.ask_export_onnx(ctx, source),
-            Command::ExportOnnx(source, path) => self.export_onnx(source, path),
             Command::TickRun { id, ticked } => {
                 self.ticked_runs.retain(|&r| r != id);
                 if ticked {
                     self.ticked_runs.push(id);
                 }
             }
+            Command::Catalog(command) => self.apply_catalog(command),
+            Command::OpenRegister(run) => self.open_register(run),
+            Command::CloseRegister => self.drafts.register = None,
+            Command::ScoreWith(source) => self.drafts.score.source = Some(source),
+            Command::ScoreReference(reference) => self.score_reference(reference),
+            Command::OpenScoreDialog => self.open_score_dialog(ctx),
+            Command::ScoreFile(path) => self.start_scoring(path),
+            Command::ExportPredictions => self.export_predictions(),
+            Command::AskExportOnnx(source) => self.ask_export_onnx(ctx, source),
+            Command::ExportOnnx(source, path) => self.export_onnx(source, path),
             Command::CancelJobs => self.jobs.cancel_all(),
             Command::DismissMessage(i) if i < self.messages.len() => {
                 self.messages.remove(i);
@@ -371,367 +334,54 @@ impl ModeldeskApp {
             Command::ClearRecentFiles => self.settings.recent_files.clear(),
             Command::ShowView(view) => self.settings.view = view,
             Command::ShowSettings(show) => self.show_settings = show,
+            Command::SetPreferences(preferences) => {
+                if preferences.dark_mode != self.settings.dark_mode {
+                    set_theme(ctx, preferences.dark_mode);
+                }
+                self.settings.set_preferences(preferences);
+            }
             Command::Quit => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
         }
     }
 
+    /// Take what a finished job produced.
     fn finish(&mut self, outcome: JobOutcome) {
         match outcome {
-            JobOutcome::Imported(imported) => {
-                let imported = *imported;
-                let path = imported.table.source.clone();
-                let mut dataset = Dataset {
-                    table: Arc::new(imported.table),
-                    profile: imported.profile,
-                    options: imported.options,
-                    import_seconds: imported.seconds,
-                    selected_column: 0,
-                    first_column: 0,
-                };
-                if let Some(target) = self.pending_targets.remove(&path) {
-                    if let Some(index) = dataset.table.columns.iter().position(|c| c.name == target)
-                    {
-                        set_role(&mut dataset, index, Role::Target);
-                        dataset.selected_column = index;
-                    }
-                }
-                // Importing a file again replaces the old copy.
-                if let Some(i) = self.datasets.iter().position(|d| d.table.source == path) {
-                    self.datasets[i] = dataset;
-                    self.selected = Some(i);
-                } else {
-                    self.datasets.push(dataset);
-                    self.selected = Some(self.datasets.len() - 1);
-                }
-                self.settings.view = View::Data;
-                self.remember_open_datasets();
+            JobOutcome::Imported(imported) => self.finish_import(*imported),
+            JobOutcome::Saved { what, path } => {
+                self.note(format!("{what} saved to {}", path.display()))
             }
-            JobOutcome::Saved { what, path } => self.messages.push(Message {
-                text: format!("{what} saved to {}", path.display()),
-                is_error: false,
-            }),
-            JobOutcome::Scored(outcome) => {
-                self.record_scoring(&outcome);
-                self.scored = Some(outcome);
-                self.settings.view = View::Score;
-            }
-            JobOutcome::Trained(runs) => {
-                for run in runs {
-                    for warning in &run.evaluation.warnings {
-                        self.messages.push(Message {
-                            text: format!("{}: {warning}", run.title()),
-                            is_error: false,
-                        });
-                    }
-                    self.ticked_runs.push(run.id);
-                    self.runs.push(run);
-                }
-            }
+            JobOutcome::Scored(outcome) => self.finish_scoring(outcome),
+            JobOutcome::Trained(runs) => self.finish_training(runs),
+            JobOutcome::Catalog(replies) => self.finish_catalog(replies),
             JobOutcome::Failed { job, message } => self.error(format!("{job} failed: {message}")),
-            JobOutcome::Cancelled { job } => self.messages.push(Message {
-                text: format!("{job} cancelled"),
-                is_error: false,
-            }),
+            JobOutcome::Cancelled { job } => self.note(format!("{job} cancelled")),
         }
     }
 
-    /// Start training on the current dataset with the Train view's choices.
-    fn start_training(&mut self) {
-        let Some(dataset) = self.current() else {
-            self.error("choose a dataset to train on first");
-            return;
-        };
-        let Some(target) = dataset
-            .table
-            .target_index()
-            .map(|i| dataset.table.columns[i].name.clone())
-        else {
-            self.error("choose the column to predict (the target) first");
-            return;
-        };
-        let column = &dataset.table.columns[dataset.table.target_index().unwrap_or(0)];
-        let task = self.train_form.task.unwrap_or_else(|| infer_task(column));
-        let request = TrainRequest {
-            table: Arc::clone(&dataset.table),
-            target,
-            task: Some(task),
-            recipe: self.train_form.recipe(&dataset.table),
-            specs: self.train_form.specs(task),
-            validation: self.train_form.validation(),
-            first_id: self.runs.iter().map(|r| r.id).max().unwrap_or(0) + 1,
-        };
-        if request.specs.is_empty() {
-            self.error("tick at least one algorithm to train");
+    /// Open the catalog when the view shows it, and have the Score view's versions read
+    /// when the catalog changed since they were.
+    fn read_for_view(&mut self) {
+        if !matches!(self.settings.view, View::Catalog | View::Score) {
             return;
         }
-        if let Err(message) = self.jobs.start_training(request, self.repaint()) {
-            self.error(message);
-        }
-    }
-
-    /// Record which datasets are open (with their roles) so the next start can reopen them.
-    fn remember_open_datasets(&mut self) {
-        self.settings.open_datasets = self
-            .datasets
-            .iter()
-            .map(|d| {
-                let mut options = d.options.clone();
-                options.column_roles = d.table.columns.iter().map(|c| Some(c.role)).collect();
-                (d.table.source.clone(), options)
-            })
-            .collect();
-    }
-
-    /// Draw the whole window.
-    pub fn draw(&mut self, ui: &mut egui::Ui) {
-        let mut commands = Vec::new();
-        egui::Panel::top("menu_bar").show(ui, |ui| self.menu_bar(ui, &mut commands));
-        egui::Panel::bottom("status_bar").show(ui, |ui| self.status_bar(ui, &mut commands));
-        egui::Panel::left("navigation_rail")
-            .resizable(false)
-            .exact_size(92.0)
-            .show(ui, |ui| self.navigation_rail(ui, &mut commands));
-        egui::CentralPanel::default_margins().show(ui, |ui| {
-            self.message_banners(ui, &mut commands);
-            match self.settings.view {
-                View::Data => data_view::show(ui, self, &mut commands),
-                View::Compare => {
-                    compare_view::show(ui, &self.runs, &self.ticked_runs, &mut commands)
-                }
-                View::Train => {
-                    let mut form = std::mem::take(&mut self.train_form);
-                    train_view::show(ui, self, &mut form, &mut commands);
-                    self.train_form = form;
-                }
-                View::Catalog => {
-                    self.ensure_catalog();
-                    let mut state = std::mem::take(&mut self.catalog_view);
-                    catalog_view::show(
-                        ui,
-                        self.catalog.catalog.as_ref(),
-                        self.catalog.error.as_deref(),
-                        self.catalog.generation,
-                        &mut state,
-                        &mut commands,
-                    );
-                    self.catalog_view = state;
-                }
-                View::Score => {
-                    self.ensure_catalog();
-                    let mut form = std::mem::take(&mut self.score_form);
-                    score_view::show(
-                        ui,
-                        &self.runs,
-                        self.catalog.catalog.as_ref(),
-                        self.scored.as_deref(),
-                        &mut form,
-                        &mut commands,
-                    );
-                    self.score_form = form;
-                }
+        self.ensure_catalog();
+        if self.settings.view == View::Score && self.catalog.catalog.is_some() {
+            let generation = self.catalog.generation;
+            if self.score_versions.wants_reading(generation) {
+                self.score_versions.reading(generation);
+                self.catalog_queue.push(CatalogWork::ListVersions);
             }
-        });
-        if let Some(dialog) = &mut self.import_dialog {
-            dialog.show(ui.ctx(), &mut commands);
-        }
-        if self.show_settings {
-            settings_window::show(ui.ctx(), &mut self.settings, &mut commands);
-        }
-        if let Some(draft) = &mut self.register_draft {
-            register_dialog::show(ui.ctx(), draft, &mut commands);
-        }
-        let scoring_with = match (self.settings.view, &self.catalog_view) {
-            (View::Catalog, state) => state
-                .selected_model
-                .as_ref()
-                .zip(state.selected_version)
-                .map(|(m, v)| format!("{m} v{v}")),
-            (View::Score, _) => self
-                .score_form
-                .source
-                .as_ref()
-                .map(|s| score_view::source_title(s, &self.runs)),
-            _ => None,
-        };
-        drop_overlay(ui.ctx(), scoring_with.as_deref());
-        self.commands.extend(commands);
-    }
-
-    fn menu_bar(&self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
-        egui::MenuBar::new().ui(ui, |ui| {
-            ui.menu_button("File", |ui| {
-                let open = egui::Button::new("Open CSV…").shortcut_text(ui.ctx().format_shortcut(
-                    &egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::O),
-                ));
-                if ui.add(open).clicked() {
-                    commands.push(Command::OpenFileDialog);
-                }
-                ui.menu_button("Open sample dataset", |ui| {
-                    for sample in &SAMPLES {
-                        if ui.button(sample.title).clicked() {
-                            commands.push(Command::OpenSample(sample.file));
-                        }
-                    }
-                });
-                ui.add_enabled_ui(!self.settings.recent_files.is_empty(), |ui| {
-                    ui.menu_button("Recent files", |ui| {
-                        for path in &self.settings.recent_files {
-                            let exists = path.is_file();
-                            let button = ui
-                                .add_enabled(exists, egui::Button::new(path.display().to_string()))
-                                .on_disabled_hover_text("This file no longer exists");
-                            if button.clicked() {
-                                commands.push(Command::PreviewFile(path.clone()));
-                            }
-                        }
-                        ui.separator();
-                        if ui.button("Clear recent files").clicked() {
-                            commands.push(Command::ClearRecentFiles);
-                        }
-                    });
-                })
-                .response
-                .on_disabled_hover_text("No files opened yet");
-                ui.separator();
-                if ui.button("New catalog…").clicked() {
-                    commands.push(Command::Catalog(CatalogCommand::PickFile { new: true }));
-                }
-                if ui.button("Open catalog…").clicked() {
-                    commands.push(Command::Catalog(CatalogCommand::PickFile { new: false }));
-                }
-                ui.separator();
-                if ui.button("Settings…").clicked() {
-                    commands.push(Command::ShowSettings(true));
-                }
-                ui.separator();
-                if ui.button("Quit").clicked() {
-                    commands.push(Command::Quit);
-                }
-            });
-        });
-    }
-
-    fn navigation_rail(&self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
-        ui.add_space(8.0);
-        for view in View::ALL {
-            let selected = self.settings.view == view;
-            let button =
-                egui::Button::selectable(selected, view.label()).min_size(egui::vec2(76.0, 36.0));
-            if ui.add(button).clicked() {
-                commands.push(Command::ShowView(view));
-            }
-            ui.add_space(4.0);
-        }
-    }
-
-    fn status_bar(&self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
-        ui.horizontal(|ui| {
-            if self.jobs.is_idle() {
-                match self.current() {
-                    Some(d) => ui.label(format!(
-                        "{}: {} rows × {} columns",
-                        d.table.name,
-                        super::views::data_view::format_count(d.table.rows() as u64),
-                        d.table.columns.len()
-                    )),
-                    None => ui.label("Ready: open or drop a CSV file"),
-                };
-                if let Some(path) = self.catalog_path() {
-                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                        let read_only =
-                            self.catalog.catalog.as_ref().is_some_and(|c| c.read_only());
-                        let text = format!(
-                            "Catalog: {}{}",
-                            path.display(),
-                            if read_only { " (read-only)" } else { "" }
-                        );
-                        ui.weak(text);
-                    });
-                }
-            } else {
-                for job in self.jobs.running() {
-                    let fraction = job.progress.fraction();
-                    ui.add(
-                        egui::ProgressBar::new(fraction)
-                            .desired_width(220.0)
-                            .text(format!("{} {:.0}%", job.title, fraction * 100.0)),
-                    );
-                    let stage = job.progress.stage();
-                    if !stage.is_empty() {
-                        ui.weak(stage);
-                    }
-                }
-                if ui.button("Cancel").clicked() {
-                    commands.push(Command::CancelJobs);
-                }
-            }
-        });
-    }
-
-    fn message_banners(&self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
-        for (i, message) in self.messages.iter().enumerate() {
-            let color = if message.is_error {
-                ui.visuals().error_fg_color
-            } else {
-                ui.visuals().warn_fg_color
-            };
-            egui::Frame::group(ui.style())
-                .stroke(egui::Stroke::new(1.0, color))
-                .show(ui, |ui| {
-                    ui.horizontal(|ui| {
-                        ui.colored_label(color, &message.text);
-                        if ui.small_button("Dismiss").clicked() {
-                            commands.push(Command::DismissMessage(i));
-                        }
-                    });
-                });
         }
     }
 }
 
-/// Give a column a role and keep the profile (roles, class balance) in step.
-fn set_role(dataset: &mut Dataset, column: usize, role: Role) {
-    Arc::make_mut(&mut dataset.table).set_role(column, role);
-    for (profile, column) in dataset
-        .profile
-        .columns
-        .iter_mut()
-        .zip(&dataset.table.columns)
-    {
-        profile.role = column.role;
-    }
-    dataset.profile.class_balance = dataset
-        .table
-        .target_index()
-        .map(|i| data::level_counts(&dataset.table.columns[i]));
-}
-
-/// While files hover over the window, say what dropping them will do.
-fn drop_overlay(ctx: &egui::Context, scoring_with: Option<&str>) {
-    let hovered = ctx.input(|i| i.raw.hovered_files.len());
-    if hovered == 0 {
-        return;
-    }
-    let text = if let Some(model) = scoring_with {
-        format!("Drop to score this file with {model}")
-    } else if hovered == 1 {
-        "Drop to preview and import this file".to_string()
+fn set_theme(ctx: &egui::Context, dark: bool) {
+    ctx.set_theme(if dark {
+        egui::Theme::Dark
     } else {
-        format!("Drop to import these {hovered} files")
-    };
-    let painter = ctx.layer_painter(egui::LayerId::new(
-        egui::Order::Foreground,
-        egui::Id::unique("drop_overlay"),
-    ));
-    let rect = ctx.content_rect();
-    painter.rect_filled(rect, 0.0, egui::Color32::from_black_alpha(180));
-    painter.text(
-        rect.center(),
-        egui::Align2::CENTER_CENTER,
-        text,
-        egui::FontId::proportional(28.0),
-        egui::Color32::WHITE,
-    );
+        egui::Theme::Light
+    });
 }
 
 impl eframe::App for ModeldeskApp {

@@ -1,25 +1,56 @@
 //! The window's door to the model catalog: which file is open (opened on first use), and
-//! every change to it — registering a run, stages, roll back, deletion, notes — applied in
-//! one place. Views read the catalog and send [`CatalogCommand`]s.
+//! every read and change the window makes — registering a run, stages, roll back, deletion,
+//! notes, the Score view's versions, versions for Compare — queued in order and done by a
+//! catalog job; its replies are taken in here. Views send [`CatalogCommand`]s.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::app::ModeldeskApp;
-use super::command::{CatalogCommand, View};
-use crate::catalog::{self, record, Catalog, CatalogError};
-use crate::data;
-use crate::jobs::TrainingRun;
+use super::command::{CatalogCommand, ScoreSource, View};
+use super::views::register_dialog::RegisterDraft;
+use super::views::score_view::VersionChoices;
+use crate::catalog::{self, Catalog, CatalogError, VersionSummary};
+use crate::jobs::{CatalogReply, CatalogWork, Registration, TrainingRun};
 
 /// The catalog the window uses, and whether opening it failed.
 #[derive(Default)]
 pub struct CatalogSlot {
-    pub catalog: Option<Catalog>,
+    pub(super) catalog: Option<Catalog>,
     /// Why the last attempt to open failed (shown in the Catalog view).
-    pub error: Option<String>,
+    pub(super) error: Option<String>,
     /// Counts every change, so views know when to read again.
-    pub generation: u64,
+    pub(super) generation: u64,
     tried: bool,
+}
+
+/// The versions the Score view offers: every version, newest first, as a job read them.
+#[derive(Default)]
+pub struct VersionList {
+    versions: Vec<VersionSummary>,
+    /// The catalog's generation they were (or are being) read at.
+    read_at: Option<u64>,
+    loading: bool,
+}
+
+impl VersionList {
+    /// Whether the list is older than the catalog and no read is under way.
+    pub(super) fn wants_reading(&self, generation: u64) -> bool {
+        !self.loading && self.read_at != Some(generation)
+    }
+
+    pub(super) fn reading(&mut self, generation: u64) {
+        self.loading = true;
+        self.read_at = Some(generation);
+    }
+
+    /// What the Score view draws.
+    pub(super) fn choices(&self) -> VersionChoices<'_> {
+        VersionChoices {
+            versions: &self.versions,
+            loading: self.loading,
+        }
+    }
 }
 
 impl ModeldeskApp {
@@ -32,8 +63,21 @@ impl ModeldeskApp {
         }
     }
 
+    /// The open catalog's file, or why none is open.
+    pub(super) fn open_catalog_path(&mut self) -> Result<PathBuf, String> {
+        self.ensure_catalog();
+        match &self.catalog.catalog {
+            Some(catalog) => Ok(catalog.path().to_path_buf()),
+            None => Err(self
+                .catalog
+                .error
+                .clone()
+                .unwrap_or_else(|| "no catalog is open".into())),
+        }
+    }
+
     /// Open the catalog if it is not open yet (once; a failure is remembered and shown).
-    pub fn ensure_catalog(&mut self) {
+    pub(super) fn ensure_catalog(&mut self) {
         if self.catalog.catalog.is_some() || self.catalog.tried {
             return;
         }
@@ -69,213 +113,336 @@ impl ModeldeskApp {
         self.catalog.generation += 1;
     }
 
-    /// Apply one change to the catalog; failures become messages.
+    /// Apply one catalog command: open a file, or queue the work it asks for.
     pub(super) fn apply_catalog(&mut self, command: CatalogCommand) {
-        if let CatalogCommand::PickFile { new } = command {
-            let dialog = rfd::FileDialog::new()
-                .set_title(if new { "New catalog" } else { "Open catalog" })
-                .add_filter("Modeldesk catalog", &["sqlite", "db"]);
-            let picked = if new {
-                dialog.set_file_name("catalog.sqlite").save_file()
-            } else {
-                dialog.pick_file()
-            };
-            if let Some(path) = picked {
-                self.apply_catalog(CatalogCommand::Open(path));
-            }
-            return;
-        }
-        if let CatalogCommand::Open(path) = command {
-            self.catalog.tried = true;
-            self.open_catalog_at(Ok(path));
-            if let Some(error) = self.catalog.error.clone() {
-                self.error(error);
-            }
-            self.settings.view = View::Catalog;
-            return;
-        }
-        self.ensure_catalog();
-        let result = self.change_catalog(command);
-        self.catalog.generation += 1;
-        if let Err(message) = result {
-            self.error(message);
-        }
-    }
-
-    fn change_catalog(&mut self, command: CatalogCommand) -> Result<(), String> {
-        let Some(catalog) = self.catalog.catalog.as_mut() else {
-            return Err(self
-                .catalog
-                .error
-                .clone()
-                .unwrap_or_else(|| "no catalog is open".into()));
-        };
-        let text = |s: &str| Some(s.trim()).filter(|s| !s.is_empty()).map(str::to_string);
         match command {
-            // Counting a change is all it takes: the views read again.
-            CatalogCommand::PickFile { .. } | CatalogCommand::Open(_) | CatalogCommand::Reload => {
-                Ok(())
+            CatalogCommand::PickFile { new } => self.pick_catalog_file(new),
+            CatalogCommand::Open(path) => {
+                self.catalog.tried = true;
+                self.open_catalog_at(Ok(path));
+                if let Some(error) = self.catalog.error.clone() {
+                    self.error(error);
+                }
+                self.settings.view = View::Catalog;
             }
+            // Counting a change is all it takes: the views read again.
+            CatalogCommand::Reload => self.catalog.generation += 1,
             CatalogCommand::Register {
                 run,
                 model,
                 description,
-            } => {
-                let Some(index) = self.runs.iter().position(|r| r.id == run) else {
-                    return Err(format!("run #{run} is no longer in this session"));
-                };
-                let trained = &self.runs[index];
-                let Some(table) = &trained.table else {
-                    return Err(format!("{} is already a catalog version", trained.title()));
-                };
-                let profile = self
-                    .datasets
-                    .iter()
-                    .find(|d| Arc::ptr_eq(&d.table, table) || d.table.source == table.source)
-                    .map(|d| d.profile.clone())
-                    .unwrap_or_else(|| data::profile_table(table));
-                let mut new = record::lineage(table, &profile)
-                    .and_then(|lineage| {
-                        record::new_version(&trained.evaluation, &trained.model, lineage)
-                    })
-                    .map_err(|e| e.to_string())?;
-                new.description = text(&description);
-                let registered = catalog
-                    .register(model.trim(), &new)
-                    .map_err(|e| e.to_string())?;
-                self.runs[index].registered = Some((registered.model.clone(), registered.version));
-                self.messages.push(super::app::Message {
-                    text: format!(
-                        "registered {} as {} version {}",
-                        self.runs[index].title(),
-                        registered.model,
-                        registered.version
-                    ),
-                    is_error: false,
-                });
-                Ok(())
-            }
-            CatalogCommand::SetStage {
-                model,
-                version,
-                stage,
-                archive_existing,
-                comment,
-            } => catalog
-                .set_stage(
-                    &model,
-                    version,
-                    stage,
-                    archive_existing,
-                    text(&comment).as_deref(),
-                )
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
-            CatalogCommand::RollBack { model, comment } => catalog
-                .roll_back(&model, text(&comment).as_deref())
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
-            CatalogCommand::Delete {
-                model,
-                version,
-                comment,
-            } => catalog
-                .delete_version(&model, version, text(&comment).as_deref())
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
-            CatalogCommand::SetDescription {
-                model,
-                version,
-                text,
-            } => catalog
-                .set_description(&model, version, text.trim())
-                .map_err(|e| e.to_string()),
-            CatalogCommand::SetTag {
-                model,
-                version,
-                key,
-                value,
-            } => catalog
-                .set_tag(&model, version, key.trim(), value.trim())
-                .map_err(|e| e.to_string()),
-            CatalogCommand::RemoveTag {
-                model,
-                version,
-                key,
-            } => catalog
-                .remove_tag(&model, version, &key)
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
-            CatalogCommand::ExportReport(versions) => {
-                let refs = versions
-                    .iter()
-                    .map(|(model, version)| {
-                        catalog
-                            .version(model, *version)
-                            .map(|d| d.summary)
-                            .map(|s| catalog::VersionRef {
-                                model: s.model,
-                                version: s.version,
-                                id: s.id,
-                            })
-                            .map_err(|e| e.to_string())
-                    })
-                    .collect::<Result<Vec<_>, _>>()?;
-                let name = match versions.as_slice() {
-                    [(model, version)] => format!("{model}-v{version}-report.html"),
-                    _ => "model-comparison-report.html".to_string(),
-                };
-                let Some(out) = rfd::FileDialog::new()
-                    .set_title("Export report")
-                    .set_file_name(name)
-                    .add_filter("HTML", &["html"])
-                    .save_file()
-                else {
-                    return Ok(());
-                };
-                let path = catalog.path().to_path_buf();
-                let repaint = self.repaint_handle();
-                self.jobs.start_report(path, refs, out, repaint)
-            }
-            CatalogCommand::Compare(versions) => {
-                let mut next = self.runs.iter().map(|r| r.id).max().unwrap_or(0) + 1;
-                for (model, version) in versions {
-                    let detail = catalog
-                        .version(&model, version)
-                        .map_err(|e| e.to_string())?;
-                    let evaluation =
-                        record::stored_evaluation(&detail).map_err(|e| e.to_string())?;
-                    let trained = record::load_model(catalog, detail.summary.id)
-                        .map_err(|e| e.to_string())?;
-                    let id = match self.runs.iter().find(|r| {
-                        r.table.is_none() && r.registered == Some((model.clone(), version))
-                    }) {
-                        Some(run) => run.id,
-                        None => {
-                            self.runs.push(TrainingRun {
-                                id: next,
-                                dataset: detail
-                                    .summary
-                                    .dataset_name
-                                    .clone()
-                                    .unwrap_or_else(|| model.clone()),
-                                evaluation,
-                                model: trained,
-                                table: None,
-                                registered: Some((model.clone(), version)),
-                                stored_curves: record::StoredCurves::read(&detail.curves_json),
-                            });
-                            next += 1;
-                            next - 1
-                        }
-                    };
-                    if !self.ticked_runs.contains(&id) {
-                        self.ticked_runs.push(id);
-                    }
+            } => match self.registration(run, model, description) {
+                Ok(registration) => self.queue_catalog(CatalogWork::Register(registration)),
+                Err(message) => self.error(message),
+            },
+            CatalogCommand::Compare(versions) => self.compare_versions(versions),
+            CatalogCommand::ExportReport(versions) => self.export_report(versions),
+            change => {
+                if let Some(work) = change_work(change) {
+                    self.queue_catalog(work);
                 }
-                self.settings.view = View::Compare;
-                Ok(())
             }
         }
     }
+
+    fn pick_catalog_file(&mut self, new: bool) {
+        let dialog = rfd::FileDialog::new()
+            .set_title(if new { "New catalog" } else { "Open catalog" })
+            .add_filter("Modeldesk catalog", &["sqlite", "db"]);
+        let picked = if new {
+            dialog.set_file_name("catalog.sqlite").save_file()
+        } else {
+            dialog.pick_file()
+        };
+        if let Some(path) = picked {
+            self.apply_catalog(CatalogCommand::Open(path));
+        }
+    }
+
+    /// Queue catalog work; it starts when the catalog job before it is done.
+    pub(super) fn queue_catalog(&mut self, work: CatalogWork) {
+        self.catalog_queue.push(work);
+    }
+
+    /// Start a job with the queued work, unless one is still running.
+    pub(super) fn start_catalog_work(&mut self) {
+        if self.catalog_queue.is_empty() || self.jobs.catalog_busy() {
+            return;
+        }
+        let work = std::mem::take(&mut self.catalog_queue);
+        let started = self
+            .open_catalog_path()
+            .and_then(|path| self.jobs.start_catalog(path, work, self.repaint_handle()));
+        if let Err(message) = started {
+            self.error(message);
+        }
+    }
+
+    /// With no catalog job running or queued, nothing is being read: a job that failed
+    /// to start or stopped without replies must not leave the views waiting.
+    pub(super) fn forget_lost_catalog_work(&mut self) {
+        if self.catalog_queue.is_empty() && !self.jobs.catalog_busy() {
+            self.score_versions.loading = false;
+            self.resolving_reference = false;
+            self.score_after_resolve = None;
+        }
+    }
+
+    /// A run of this session, ready to register as the next version of `model`.
+    fn registration(
+        &self,
+        run: u64,
+        model: String,
+        description: String,
+    ) -> Result<Box<Registration>, String> {
+        let trained = self
+            .runs
+            .iter()
+            .find(|r| r.id == run)
+            .ok_or_else(|| format!("run #{run} is no longer in this session"))?;
+        let Some(table) = &trained.table else {
+            return Err(format!("{} is already a catalog version", trained.title()));
+        };
+        let profile = self
+            .datasets
+            .iter()
+            .find(|d| Arc::ptr_eq(&d.table, table) || d.table.source == table.source)
+            .map(|d| d.profile.clone());
+        Ok(Box::new(Registration {
+            run,
+            model,
+            description: Some(description),
+            evaluation: trained.evaluation.clone(),
+            trained: trained.model.clone(),
+            table: Arc::clone(table),
+            profile,
+        }))
+    }
+
+    /// Open the register dialog for a run; the models to add a version to are read by a job.
+    pub(super) fn open_register(&mut self, run: u64) {
+        let Some(found) = self.runs.iter().find(|r| r.id == run) else {
+            return;
+        };
+        self.drafts.register = Some(RegisterDraft {
+            run,
+            title: found.title(),
+            model: String::new(),
+            description: String::new(),
+            existing: Vec::new(),
+        });
+        if self.open_catalog_path().is_ok() {
+            self.queue_catalog(CatalogWork::ListModels);
+        }
+    }
+
+    /// Show versions in Compare: those read back already are ticked, the others are read
+    /// by a job first.
+    fn compare_versions(&mut self, versions: Vec<(String, i64)>) {
+        let mut missing = Vec::new();
+        for (model, version) in versions {
+            let registered = Some((model.clone(), version));
+            match self
+                .runs
+                .iter()
+                .find(|r| r.table.is_none() && r.registered == registered)
+            {
+                Some(run) => {
+                    let id = run.id;
+                    self.tick(id);
+                }
+                None => missing.push((model, version)),
+            }
+        }
+        if missing.is_empty() {
+            self.settings.view = View::Compare;
+        } else {
+            self.queue_catalog(CatalogWork::LoadRuns(missing));
+        }
+    }
+
+    fn tick(&mut self, id: u64) {
+        if !self.ticked_runs.contains(&id) {
+            self.ticked_runs.push(id);
+        }
+    }
+
+    /// Save an HTML report of these versions where the user chooses, as a job.
+    fn export_report(&mut self, versions: Vec<(String, i64)>) {
+        let path = match self.open_catalog_path() {
+            Ok(path) => path,
+            Err(message) => return self.error(message),
+        };
+        let name = match versions.as_slice() {
+            [(model, version)] => format!("{model}-v{version}-report.html"),
+            _ => "model-comparison-report.html".to_string(),
+        };
+        let Some(out) = rfd::FileDialog::new()
+            .set_title("Export report")
+            .set_file_name(name)
+            .add_filter("HTML", &["html"])
+            .save_file()
+        else {
+            return;
+        };
+        let repaint = self.repaint_handle();
+        if let Err(message) = self.jobs.start_report_of(path, versions, out, repaint) {
+            self.error(message);
+        }
+    }
+
+    /// Take what a catalog job read or changed; failures become messages.
+    pub(super) fn finish_catalog(&mut self, replies: Vec<CatalogReply>) {
+        for reply in replies {
+            match reply {
+                CatalogReply::Changed(result) => {
+                    self.catalog.generation += 1;
+                    if let Err(message) = result {
+                        self.error(message);
+                    }
+                }
+                CatalogReply::Registered { run, result } => self.finish_register(run, result),
+                CatalogReply::Versions(result) => {
+                    self.score_versions.loading = false;
+                    match result {
+                        Ok(versions) => self.score_versions.versions = versions,
+                        Err(e) => {
+                            self.error(format!("the catalog's versions could not be read: {e}"))
+                        }
+                    }
+                }
+                CatalogReply::Models(Ok(names)) => {
+                    if let Some(draft) = &mut self.drafts.register {
+                        draft.existing = names;
+                    }
+                }
+                CatalogReply::Models(Err(e)) => {
+                    self.error(format!("the catalog's models could not be read: {e}"))
+                }
+                CatalogReply::Resolved(result) => self.finish_resolve(result),
+                CatalogReply::Runs(result) => self.finish_compare(result),
+            }
+        }
+    }
+
+    fn finish_register(&mut self, run: u64, result: Result<catalog::VersionRef, String>) {
+        self.catalog.generation += 1;
+        let registered = match result {
+            Ok(registered) => registered,
+            Err(message) => return self.error(message),
+        };
+        let Some(run) = self.runs.iter_mut().find(|r| r.id == run) else {
+            return;
+        };
+        run.registered = Some((registered.model.clone(), registered.version));
+        let text = format!(
+            "registered {} as {} version {}",
+            run.title(),
+            registered.model,
+            registered.version
+        );
+        self.note(text);
+    }
+
+    /// Score with the version a reference named, and the file waiting for it if any.
+    fn finish_resolve(&mut self, result: Result<catalog::VersionRef, String>) {
+        self.resolving_reference = false;
+        let file = self.score_after_resolve.take();
+        match result {
+            Ok(v) => {
+                self.drafts.score.source = Some(ScoreSource::Version {
+                    model: v.model,
+                    version: v.version,
+                });
+                self.settings.view = View::Score;
+                if let Some(path) = file {
+                    self.start_scoring(path);
+                }
+            }
+            Err(e) => self.error(e),
+        }
+    }
+
+    fn finish_compare(&mut self, result: Result<Vec<TrainingRun>, String>) {
+        let runs = match result {
+            Ok(runs) => runs,
+            Err(message) => return self.error(message),
+        };
+        for mut run in runs {
+            run.id = self.next_run_id();
+            self.tick(run.id);
+            self.runs.push(run);
+        }
+        self.settings.view = View::Compare;
+    }
+}
+
+/// The work a change to the catalog's contents asks for.
+fn change_work(command: CatalogCommand) -> Option<CatalogWork> {
+    Some(match command {
+        CatalogCommand::SetStage {
+            model,
+            version,
+            stage,
+            archive_existing,
+            comment: text,
+        } => CatalogWork::SetStage {
+            model,
+            version,
+            stage,
+            archive_existing,
+            comment: Some(text),
+        },
+        CatalogCommand::RollBack {
+            model,
+            comment: text,
+        } => CatalogWork::RollBack {
+            model,
+            comment: Some(text),
+        },
+        CatalogCommand::Delete {
+            model,
+            version,
+            comment: text,
+        } => CatalogWork::Delete {
+            model,
+            version,
+            comment: Some(text),
+        },
+        CatalogCommand::SetDescription {
+            model,
+            version,
+            text,
+        } => CatalogWork::SetDescription {
+            model,
+            version,
+            text,
+        },
+        CatalogCommand::SetTag {
+            model,
+            version,
+            key,
+            value,
+        } => CatalogWork::SetTag {
+            model,
+            version,
+            key,
+            value,
+        },
+        CatalogCommand::RemoveTag {
+            model,
+            version,
+            key,
+        } => CatalogWork::RemoveTag {
+            model,
+            version,
+            key,
+        },
+        CatalogCommand::PickFile { .. }
+        | CatalogCommand::Open(_)
+        | CatalogCommand::Reload
+        | CatalogCommand::Register { .. }
+        | CatalogCommand::Compare(_)
+        | CatalogCommand::ExportReport(_) => return None,
+    })
 }

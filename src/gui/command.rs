@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
+use super::settings::Preferences;
 use crate::catalog::Stage;
 use crate::data::{ImportOptions, Role};
 
@@ -56,6 +57,8 @@ pub enum Command {
     /// Import a bundled sample dataset (by file name).
     OpenSample(&'static str),
     CloseImportDialog,
+    /// Read the import preview again with the options now chosen in it.
+    RefreshPreview,
     SelectDataset(usize),
     CloseDataset(usize),
     SelectColumn(usize),
@@ -97,6 +100,8 @@ pub enum Command {
     ClearRecentFiles,
     ShowView(View),
     ShowSettings(bool),
+    /// Take the preferences edited in the settings window.
+    SetPreferences(Preferences),
     Quit,
 }
 

@@ -72,18 +72,9 @@ impl ModeldeskApp {
                 }
             }
         };
-        self.ensure_catalog();
-        let catalog = self
-            .catalog
-            .catalog
-            .as_ref()
-            .ok_or_else(|| self.catalog.error.clone().unwrap_or_default())?;
-        let found = catalog
-            .resolve(&format!("{}@{}", version.0, version.1))
-            .map_err(|e| e.to_string())?;
         Ok(OnnxExport::Version {
-            catalog: catalog.path().to_path_buf(),
-            version: found,
+            catalog: self.open_catalog_path()?,
+            reference: format!("{}@{}", version.0, version.1),
         })
     }
 }

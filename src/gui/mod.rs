@@ -1,21 +1,40 @@
 //! The desktop window: an eframe app over the same core the CLI uses.
 //!
-//! Views only draw and send [`Command`]s; [`ModeldeskApp::logic`] applies them, polls jobs
-//! and takes dropped files, so every change of state goes through one door.
+//! How state changes (the rule the code holds):
+//! - A view draws from the app read-only (`&ModeldeskApp`, or the parts it is handed) and
+//!   may edit only its own draft: the Train and Score forms, the Catalog view's choices and
+//!   typed text, the register dialog, the import preview's options (`app::Drafts`). Widget
+//!   state that changes nothing outside its widget (a sort column, which plot is shown, a
+//!   plot's cache) may live in egui's memory.
+//! - Everything else — datasets, runs, ticks, the scored file, the catalog, settings,
+//!   messages, jobs — changes only in [`ModeldeskApp::logic`]: views send [`Command`]s,
+//!   `apply` takes them one at a time, `finish` takes what jobs produced. The app's fields
+//!   are visible only inside `gui`; tests and tools read them through accessors.
+//! - Drawing does no I/O. Reading a file, loading a model, writing an export and every
+//!   catalog read or write that can wait on SQLite's busy timeout run as jobs
+//!   ([`crate::jobs`]); catalog work is queued and done in order by one job at a time.
+//!   Two exceptions remain: opening the catalog file (once, or when the user picks one)
+//!   and reading the import preview's first rows happen in `apply`, on the UI thread; the
+//!   Catalog view still reads its cache with the app's connection when its selection or
+//!   the catalog changes.
 
 mod app;
 mod catalog_actions;
 mod command;
+mod dataset_actions;
 mod export_actions;
+mod import_actions;
 mod samples;
 mod score_actions;
 mod settings;
+mod train_actions;
 mod views;
+mod window_layout;
 
 pub use app::{Dataset, Message, ModeldeskApp, Startup};
 pub use command::{CatalogCommand, Command, ScoreSource, View};
 pub use samples::{sample_path, Sample, SAMPLES};
-pub use settings::Settings;
+pub use settings::{Preferences, Settings};
 
 /// The key under which eframe persists [`Settings`].
 pub const SETTINGS_KEY: &str = "modeldesk.settings";

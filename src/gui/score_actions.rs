@@ -1,51 +1,47 @@
 //! Scoring from the window: which model scores (a session run or a catalog version), the
-//! job that reads and scores a file, recording the run in the catalog, and saving the
-//! predictions.
+//! job that reads the model and the file and scores it (recording the run in the catalog),
+//! and the job that saves the predictions.
 
+use eframe::egui;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::app::{Message, ModeldeskApp};
-use super::command::ScoreSource;
-use crate::catalog::record;
-use crate::jobs::{ScoreOutcome, ScoreRequest};
-use crate::score::export::{write_predictions, PROBABILITY_DIGITS};
+use super::app::ModeldeskApp;
+use super::command::{Command, ScoreSource};
+use crate::jobs::{CatalogWork, ScoreJob, ScoreModel, ScoreOutcome};
 
 impl ModeldeskApp {
     /// Read `path` and score it with the model chosen in the Score view.
     pub(super) fn start_scoring(&mut self, path: PathBuf) {
-        let Some(source) = self.score_form.source.clone() else {
-            self.error("choose a model to score with first");
+        let Some(source) = self.drafts.score.source.clone() else {
+            if self.resolving_reference {
+                self.score_after_resolve = Some(path);
+            } else {
+                self.error("choose a model to score with first");
+            }
             return;
         };
-        let request = match self.score_request(&source, path) {
-            Ok(request) => request,
-            Err(message) => {
-                self.error(message);
-                return;
-            }
+        let job = match self.score_job(&source, path) {
+            Ok(job) => job,
+            Err(message) => return self.error(message),
         };
-        if let Err(message) = self.jobs.start_scoring(request, self.repaint_handle()) {
+        if let Err(message) = self.jobs.start_scoring(job, self.repaint_handle()) {
             self.error(message);
         }
     }
 
-    fn score_request(
-        &mut self,
-        source: &ScoreSource,
-        path: PathBuf,
-    ) -> Result<ScoreRequest, String> {
-        let thresholds = self.score_form.thresholds;
-        match source {
+    fn score_job(&mut self, source: &ScoreSource, path: PathBuf) -> Result<ScoreJob, String> {
+        let thresholds = self.drafts.score.thresholds;
+        let model = match source {
             ScoreSource::Run(id) => {
                 let run = self
                     .runs
                     .iter()
                     .find(|r| r.id == *id)
                     .ok_or_else(|| format!("run #{id} is no longer in this session"))?;
-                Ok(ScoreRequest {
+                ScoreModel::Ready {
                     model: Arc::new(run.model.clone()),
-                    model_title: run.title(),
+                    title: run.title(),
                     version: run.registered.clone(),
                     validation: run
                         .evaluation
@@ -53,71 +49,72 @@ impl ModeldeskApp {
                         .iter()
                         .map(|(k, v)| (k.to_string(), *v))
                         .collect(),
-                    path,
-                    thresholds,
-                })
+                }
             }
-            ScoreSource::Version { model, version } => {
-                self.ensure_catalog();
-                let catalog = self.catalog.catalog.as_ref().ok_or_else(|| {
-                    self.catalog
-                        .error
-                        .clone()
-                        .unwrap_or_else(|| "no catalog is open".into())
-                })?;
-                let detail = catalog
-                    .version(model, *version)
-                    .map_err(|e| e.to_string())?;
-                let trained =
-                    record::load_model(catalog, detail.summary.id).map_err(|e| e.to_string())?;
-                Ok(ScoreRequest {
-                    model: Arc::new(trained),
-                    model_title: format!("{model} v{version}"),
-                    version: Some((model.clone(), *version)),
-                    validation: detail.summary.metrics.clone(),
-                    path,
-                    thresholds,
-                })
+            ScoreSource::Version { model, version } => ScoreModel::Version {
+                model: model.clone(),
+                version: *version,
+            },
+        };
+        let catalog = match &model {
+            ScoreModel::Version { .. } => Some(self.open_catalog_path()?),
+            // A registered run's scoring is recorded when the catalog is at hand.
+            ScoreModel::Ready { version, .. } => {
+                version.as_ref().and_then(|_| self.open_catalog_path().ok())
             }
+        };
+        Ok(ScoreJob {
+            model,
+            path,
+            thresholds,
+            catalog,
+        })
+    }
+
+    /// Score with the version a reference names (`churn@production`), once a job finds it.
+    pub(super) fn score_reference(&mut self, reference: String) {
+        match self.open_catalog_path() {
+            Ok(_) => {
+                self.drafts.score.source = None;
+                self.resolving_reference = true;
+                self.queue_catalog(CatalogWork::Resolve(reference));
+            }
+            Err(message) => self.error(message),
         }
     }
 
-    /// Keep a scoring run of a catalog version in the catalog, beside the version.
-    pub(super) fn record_scoring(&mut self, outcome: &ScoreOutcome) {
-        let (Some((model, version)), Ok(scored)) = (&outcome.request.version, &outcome.result)
-        else {
-            return;
-        };
-        self.ensure_catalog();
-        let Some(catalog) = self.catalog.catalog.as_mut() else {
-            return;
-        };
-        let run = match record::scoring_run(&outcome.table, scored) {
-            Ok(run) => run,
-            Err(e) => {
-                self.error(format!(
-                    "the scoring run was not recorded in the catalog: {e}"
-                ));
-                return;
-            }
-        };
-        let recorded = catalog.record_scoring_run(model, *version, &run);
-        self.catalog.generation += 1;
-        if let Err(e) = recorded {
-            self.error(format!(
-                "the scoring run was not recorded in the catalog: {e}"
-            ));
+    /// Take a scored file in and show it.
+    pub(super) fn finish_scoring(&mut self, outcome: Box<ScoreOutcome>) {
+        if outcome.request.version.is_some() && outcome.result.is_ok() {
+            // The run was recorded beside the version: its page reads again.
+            self.catalog.generation += 1;
+        }
+        if let Some(message) = &outcome.not_recorded {
+            self.error(message.clone());
+        }
+        self.scored = Some(Arc::from(outcome));
+        self.settings.view = crate::gui::View::Score;
+    }
+
+    /// Ask for a CSV file to score with the chosen model.
+    pub(super) fn open_score_dialog(&mut self, ctx: &egui::Context) {
+        let picked = rfd::FileDialog::new()
+            .set_title("Score a CSV file")
+            .add_filter("CSV and text", &["csv", "tsv", "txt"])
+            .pick_file();
+        if let Some(path) = picked {
+            self.apply(ctx, Command::ScoreFile(path));
         }
     }
 
-    /// Save the last predictions where the user chooses.
+    /// Save the last predictions where the user chooses, as a job.
     pub(super) fn export_predictions(&mut self) {
         let Some(outcome) = &self.scored else {
             return;
         };
-        let Ok(scored) = &outcome.result else {
+        if outcome.result.is_err() {
             return;
-        };
+        }
         let stem = outcome
             .request
             .path
@@ -131,17 +128,12 @@ impl ModeldeskApp {
         else {
             return;
         };
-        let written = std::fs::File::create(&path).and_then(|file| {
-            let mut out = std::io::BufWriter::new(file);
-            write_predictions(&mut out, &outcome.table, scored, PROBABILITY_DIGITS)?;
-            std::io::Write::flush(&mut out)
-        });
-        match written {
-            Ok(()) => self.messages.push(Message {
-                text: format!("predictions saved to {}", path.display()),
-                is_error: false,
-            }),
-            Err(e) => self.error(format!("could not write {}: {e}", path.display())),
+        let outcome = Arc::clone(outcome);
+        if let Err(message) =
+            self.jobs
+                .start_predictions_export(outcome, path, self.repaint_handle())
+        {
+            self.error(message);
         }
     }
 }

@@ -47,7 +47,40 @@ impl Default for Settings {
     }
 }
 
+/// What File ▸ Settings… edits: plain preferences, applied as one command.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Preferences {
+    pub dark_mode: bool,
+    pub reopen_datasets: bool,
+    pub skip_ragged_rows: bool,
+    pub missing_tokens: Vec<String>,
+}
+
 impl Settings {
+    /// The preferences the settings window shows.
+    pub fn preferences(&self) -> Preferences {
+        Preferences {
+            dark_mode: self.dark_mode,
+            reopen_datasets: self.reopen_datasets,
+            skip_ragged_rows: self.skip_ragged_rows,
+            missing_tokens: self.missing_tokens.clone(),
+        }
+    }
+
+    /// Take edited preferences.
+    pub fn set_preferences(&mut self, preferences: Preferences) {
+        let Preferences {
+            dark_mode,
+            reopen_datasets,
+            skip_ragged_rows,
+            missing_tokens,
+        } = preferences;
+        self.dark_mode = dark_mode;
+        self.reopen_datasets = reopen_datasets;
+        self.skip_ragged_rows = skip_ragged_rows;
+        self.missing_tokens = missing_tokens;
+    }
+
     /// Put `path` first in the recent files.
     pub fn remember(&mut self, path: &std::path::Path) {
         self.recent_files.retain(|p| p != path);

@@ -27,11 +27,13 @@ impl ImportDialog {
         }
     }
 
-    fn refresh(&mut self) {
+    /// Read the preview again with the options now chosen.
+    pub fn refresh(&mut self) {
         self.preview = data::preview_csv(&self.path, &self.options).map_err(|e| e.to_string());
     }
 
-    /// Draw the dialog; Import and Cancel become commands.
+    /// Draw the dialog; the options are its own draft, and a change of them, Import and
+    /// Cancel become commands (the preview is read again in the app, not while drawing).
     pub fn show(&mut self, ctx: &egui::Context, commands: &mut Vec<Command>) {
         let mut changed = false;
         let screen = ctx.content_rect();
@@ -84,7 +86,7 @@ impl ImportDialog {
             commands.push(Command::CloseImportDialog);
         }
         if changed {
-            self.refresh();
+            commands.push(Command::RefreshPreview);
         }
     }
 

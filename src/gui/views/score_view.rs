@@ -6,7 +6,7 @@ use eframe::egui::{self, Color32, RichText};
 use egui_extras::{Column, TableBuilder};
 use egui_plot::{Bar, BarChart, Legend, Plot};
 
-use crate::catalog::{Catalog, Page, VersionQuery, VersionSort};
+use crate::catalog::VersionSummary;
 use crate::data::{format_number, ColumnData, CsvText, MISSING_CODE};
 use crate::gui::command::{Command, ScoreSource};
 use crate::jobs::{ScoreOutcome, TrainingRun};
@@ -21,7 +21,21 @@ pub struct ScoreForm {
     pub thresholds: Thresholds,
     /// The feature whose histograms are overlaid.
     pub drift_feature: Option<String>,
+    /// Text that narrows the versions offered (when there are many).
+    pub version_filter: String,
 }
+
+/// The catalog's versions the model choice offers, as a job last read them.
+#[derive(Debug, Clone, Copy)]
+pub struct VersionChoices<'a> {
+    /// Every version, newest first.
+    pub versions: &'a [VersionSummary],
+    /// Whether a job is reading them (again).
+    pub loading: bool,
+}
+
+/// From this many versions on, a field narrows the list.
+const FILTER_FROM: usize = 12;
 
 /// How a source reads in a list.
 pub fn source_title(source: &ScoreSource, runs: &[TrainingRun]) -> String {
@@ -46,72 +60,13 @@ fn status_color(status: DriftStatus) -> Color32 {
 pub fn show(
     ui: &mut egui::Ui,
     runs: &[TrainingRun],
-    catalog: Option<&Catalog>,
+    versions: VersionChoices<'_>,
     outcome: Option<&ScoreOutcome>,
     form: &mut ScoreForm,
     commands: &mut Vec<Command>,
 ) {
     ui.heading("Score new data");
-    ui.horizontal(|ui| {
-        let label = ui.label("Model").id;
-        let selected = form
-            .source
-            .as_ref()
-            .map_or("choose a model".to_string(), |s| source_title(s, runs));
-        egui::ComboBox::from_id_salt("score_model")
-            .selected_text(selected)
-            .width(320.0)
-            .show_ui(ui, |ui| {
-                for run in runs.iter().filter(|r| r.table.is_some()) {
-                    let source = ScoreSource::Run(run.id);
-                    if ui
-                        .selectable_label(form.source.as_ref() == Some(&source), run.title())
-                        .clicked()
-                    {
-                        commands.push(Command::ScoreWith(source));
-                    }
-                }
-                if let Some(catalog) = catalog {
-                    let query = VersionQuery {
-                        sort: VersionSort::Created,
-                        descending: true,
-                        page: Page {
-                            offset: 0,
-                            limit: 200,
-                        },
-                        ..VersionQuery::default()
-                    };
-                    for v in catalog.versions(&query).unwrap_or_default() {
-                        let source = ScoreSource::Version {
-                            model: v.model.clone(),
-                            version: v.version,
-                        };
-                        let text = format!("{} v{} · {}", v.model, v.version, v.stage.title());
-                        if ui
-                            .selectable_label(form.source.as_ref() == Some(&source), text)
-                            .clicked()
-                        {
-                            commands.push(Command::ScoreWith(source));
-                        }
-                    }
-                }
-            })
-            .response
-            .labelled_by(label);
-        let ready = form.source.is_some();
-        if ui
-            .add_enabled(ready, egui::Button::new("Score a CSV…"))
-            .on_disabled_hover_text("Choose a model first")
-            .clicked()
-        {
-            commands.push(Command::OpenScoreDialog);
-        }
-        ui.weak(if ready {
-            "or drop a CSV file onto the window"
-        } else {
-            ""
-        });
-    });
+    model_choice(ui, runs, versions, form, commands);
     ui.horizontal(|ui| {
         ui.label("Drift: warn above PSI");
         ui.add(
@@ -128,10 +83,115 @@ pub fn show(
         ui.weak("(applies to the next file scored)");
     });
     ui.separator();
-    let Some(outcome) = outcome else {
-        ui.weak("Choose a model and give it a CSV file with the same columns it was trained on.");
-        return;
-    };
+    match outcome {
+        Some(outcome) => scored_file(ui, outcome, form, commands),
+        None => {
+            ui.weak(
+                "Choose a model and give it a CSV file with the same columns it was trained on.",
+            );
+        }
+    }
+}
+
+/// The model to score with (a session run or a registered version) and "Score a CSV…".
+fn model_choice(
+    ui: &mut egui::Ui,
+    runs: &[TrainingRun],
+    versions: VersionChoices<'_>,
+    form: &mut ScoreForm,
+    commands: &mut Vec<Command>,
+) {
+    ui.horizontal(|ui| {
+        let label = ui.label("Model").id;
+        let selected = form
+            .source
+            .as_ref()
+            .map_or("choose a model".to_string(), |s| source_title(s, runs));
+        // Untrimmed: "churn v1 " finds v1 and not v10.
+        let filter = form.version_filter.to_lowercase();
+        egui::ComboBox::from_id_salt("score_model")
+            .selected_text(selected)
+            .width(320.0)
+            .show_ui(ui, |ui| {
+                model_list(ui, runs, versions, &filter, form.source.as_ref(), commands)
+            })
+            .response
+            .labelled_by(label);
+        if versions.versions.len() >= FILTER_FROM {
+            let find = ui.label("Find").id;
+            ui.add(
+                egui::TextEdit::singleline(&mut form.version_filter)
+                    .hint_text("model or version, e.g. churn v3")
+                    .desired_width(160.0),
+            )
+            .labelled_by(find);
+        }
+        if versions.loading {
+            ui.spinner();
+            ui.weak("Loading the catalog's versions…");
+        }
+        let ready = form.source.is_some();
+        if ui
+            .add_enabled(ready, egui::Button::new("Score a CSV…"))
+            .on_disabled_hover_text("Choose a model first")
+            .clicked()
+        {
+            commands.push(Command::OpenScoreDialog);
+        }
+        ui.weak(if ready {
+            "or drop a CSV file onto the window"
+        } else {
+            ""
+        });
+    });
+}
+
+/// The runs of this session, then every registered version matching `filter`.
+fn model_list(
+    ui: &mut egui::Ui,
+    runs: &[TrainingRun],
+    versions: VersionChoices<'_>,
+    filter: &str,
+    chosen: Option<&ScoreSource>,
+    commands: &mut Vec<Command>,
+) {
+    for run in runs.iter().filter(|r| r.table.is_some()) {
+        let source = ScoreSource::Run(run.id);
+        if ui
+            .selectable_label(chosen == Some(&source), run.title())
+            .clicked()
+        {
+            commands.push(Command::ScoreWith(source));
+        }
+    }
+    if versions.loading && versions.versions.is_empty() {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.weak("Loading…");
+        });
+    }
+    for v in versions.versions {
+        let text = format!("{} v{} · {}", v.model, v.version, v.stage.title());
+        if !filter.trim().is_empty() && !text.to_lowercase().contains(filter) {
+            continue;
+        }
+        let source = ScoreSource::Version {
+            model: v.model.clone(),
+            version: v.version,
+        };
+        if ui.selectable_label(chosen == Some(&source), text).clicked() {
+            commands.push(Command::ScoreWith(source));
+        }
+    }
+}
+
+/// A scored file: the schema check, then metrics, drift and predictions.
+fn scored_file(
+    ui: &mut egui::Ui,
+    outcome: &ScoreOutcome,
+    form: &mut ScoreForm,
+    commands: &mut Vec<Command>,
+) {
     let file = outcome.request.path.file_name().map_or_else(
         || outcome.request.path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
@@ -177,44 +237,7 @@ pub fn show(
                     scored.labelled_rows
                 ))
                 .default_open(true)
-                .show(ui, |ui| {
-                    if ui.button("Copy as CSV").clicked() {
-                        let mut csv = CsvText::new();
-                        csv.record(["metric", "validation", "this_file"]);
-                        for (name, value) in metrics.scalars() {
-                            let before = outcome
-                                .request
-                                .validation
-                                .get(name)
-                                .map_or(String::new(), |b| b.to_string());
-                            csv.record([name, &before, &value.to_string()]);
-                        }
-                        ui.ctx().copy_text(csv.finish());
-                    }
-                    egui::Grid::new("score_metrics")
-                        .striped(true)
-                        .show(ui, |ui| {
-                            for h in ["Metric", "Validation", "This file", "Change"] {
-                                ui.strong(h);
-                            }
-                            ui.end_row();
-                            for (name, value) in metrics.scalars() {
-                                ui.label(metric_registry::label(name))
-                                    .on_hover_text(metric_registry::tooltip(name));
-                                let before = outcome.request.validation.get(name).copied();
-                                match before {
-                                    Some(b) => ui.label(format!("{b:.4}")),
-                                    None => ui.weak("—"),
-                                };
-                                ui.label(format!("{value:.4}"));
-                                match before {
-                                    Some(b) => ui.label(format!("{:+.4}", value - b)),
-                                    None => ui.weak("—"),
-                                };
-                                ui.end_row();
-                            }
-                        });
-                });
+                .show(ui, |ui| file_metrics(ui, outcome, metrics));
             }
             egui::CollapsingHeader::new("Drift per feature")
                 .default_open(true)
@@ -231,6 +254,46 @@ pub fn show(
                     }
                     predictions(ui, outcome, scored);
                 });
+        });
+}
+
+/// The file's metrics beside the validation metrics, with Copy as CSV.
+fn file_metrics(ui: &mut egui::Ui, outcome: &ScoreOutcome, metrics: &crate::ml::eval::Metrics) {
+    if ui.button("Copy as CSV").clicked() {
+        let mut csv = CsvText::new();
+        csv.record(["metric", "validation", "this_file"]);
+        for (name, value) in metrics.scalars() {
+            let before = outcome
+                .request
+                .validation
+                .get(name)
+                .map_or(String::new(), |b| b.to_string());
+            csv.record([name, &before, &value.to_string()]);
+        }
+        ui.ctx().copy_text(csv.finish());
+    }
+    egui::Grid::new("score_metrics")
+        .striped(true)
+        .show(ui, |ui| {
+            for h in ["Metric", "Validation", "This file", "Change"] {
+                ui.strong(h);
+            }
+            ui.end_row();
+            for (name, value) in metrics.scalars() {
+                ui.label(metric_registry::label(name))
+                    .on_hover_text(metric_registry::tooltip(name));
+                let before = outcome.request.validation.get(name).copied();
+                match before {
+                    Some(b) => ui.label(format!("{b:.4}")),
+                    None => ui.weak("—"),
+                };
+                ui.label(format!("{value:.4}"));
+                match before {
+                    Some(b) => ui.label(format!("{:+.4}", value - b)),
+                    None => ui.weak("—"),
+                };
+                ui.end_row();
+            }
         });
 }
 
@@ -319,42 +382,47 @@ fn drift(ui: &mut egui::Ui, scored: &crate::score::Scored, form: &mut ScoreForm)
         .and_then(|f| scored.drift.iter().find(|d| &d.column == f))
         .or_else(|| scored.drift.iter().max_by(|a, b| a.psi.total_cmp(&b.psi)));
     if let Some(d) = chosen {
-        ui.strong(format!(
-            "{}: training against this file (share of rows per bin)",
-            d.column
-        ));
-        let training: Vec<Bar> = d
-            .expected
-            .iter()
-            .enumerate()
-            .map(|(i, v)| Bar::new(i as f64 - 0.18, *v).width(0.35))
-            .collect();
-        let new: Vec<Bar> = d
-            .actual
-            .iter()
-            .enumerate()
-            .map(|(i, v)| Bar::new(i as f64 + 0.18, *v).width(0.35))
-            .collect();
-        let labels = d.bins.clone();
-        Plot::new(("score_drift_hist", d.column.as_str()))
-            .height(200.0)
-            .allow_scroll(false)
-            .legend(Legend::default())
-            .x_axis_formatter(move |mark, _| {
-                let i = mark.value.round();
-                if (mark.value - i).abs() < 1e-6 && i >= 0.0 {
-                    labels.get(i as usize).cloned().unwrap_or_default()
-                } else {
-                    String::new()
-                }
-            })
-            .show(ui, |plot| {
-                plot.bar_chart(
-                    BarChart::new("training", training).color(Color32::from_rgb(0x56, 0xB4, 0xE9)),
-                );
-                plot.bar_chart(BarChart::new("this file", new).color(status_color(d.status)));
-            });
+        drift_histogram(ui, d);
     }
+}
+
+/// One feature's training histogram overlaid with this file's.
+fn drift_histogram(ui: &mut egui::Ui, d: &crate::score::drift::FeatureDrift) {
+    ui.strong(format!(
+        "{}: training against this file (share of rows per bin)",
+        d.column
+    ));
+    let training: Vec<Bar> = d
+        .expected
+        .iter()
+        .enumerate()
+        .map(|(i, v)| Bar::new(i as f64 - 0.18, *v).width(0.35))
+        .collect();
+    let new: Vec<Bar> = d
+        .actual
+        .iter()
+        .enumerate()
+        .map(|(i, v)| Bar::new(i as f64 + 0.18, *v).width(0.35))
+        .collect();
+    let labels = d.bins.clone();
+    Plot::new(("score_drift_hist", d.column.as_str()))
+        .height(200.0)
+        .allow_scroll(false)
+        .legend(Legend::default())
+        .x_axis_formatter(move |mark, _| {
+            let i = mark.value.round();
+            if (mark.value - i).abs() < 1e-6 && i >= 0.0 {
+                labels.get(i as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .show(ui, |plot| {
+            plot.bar_chart(
+                BarChart::new("training", training).color(Color32::from_rgb(0x56, 0xB4, 0xE9)),
+            );
+            plot.bar_chart(BarChart::new("this file", new).color(status_color(d.status)));
+        });
 }
 
 fn predictions(ui: &mut egui::Ui, outcome: &ScoreOutcome, scored: &crate::score::Scored) {

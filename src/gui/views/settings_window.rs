@@ -3,37 +3,48 @@
 use eframe::egui;
 
 use crate::gui::command::Command;
-use crate::gui::settings::Settings;
+use crate::gui::settings::{Preferences, Settings};
 
-/// Draw the settings window; edits apply at once (they are plain preferences).
-pub fn show(ctx: &egui::Context, settings: &mut Settings, commands: &mut Vec<Command>) {
+/// Draw the settings window; an edit becomes a command that applies it at once (they are
+/// plain preferences).
+pub fn show(ctx: &egui::Context, settings: &Settings, commands: &mut Vec<Command>) {
     let mut open = true;
+    let mut edited = settings.preferences();
     egui::Window::new("Settings")
         .open(&mut open)
         .resizable(false)
         .collapsible(false)
-        .show(ctx, |ui| {
-            if ui.checkbox(&mut settings.dark_mode, "Dark theme").changed() {
-                ctx.set_theme(if settings.dark_mode { egui::Theme::Dark } else { egui::Theme::Light });
-            }
-            ui.checkbox(&mut settings.reopen_datasets, "Reopen my datasets when Modeldesk starts");
-            ui.separator();
-            ui.label("New imports");
-            ui.checkbox(&mut settings.skip_ragged_rows, "Skip rows with the wrong number of fields");
-            ui.horizontal(|ui| {
-                ui.label("Missing values:");
-                let mut text = settings.missing_tokens.join(" ");
-                let edit = ui
-                    .text_edit_singleline(&mut text)
-                    .on_hover_text("Cell texts read as missing, separated by spaces. Empty cells are always missing.");
-                if edit.changed() {
-                    settings.missing_tokens = std::iter::once(String::new())
-                        .chain(text.split_whitespace().map(str::to_string))
-                        .collect();
-                }
-            });
-        });
+        .show(ctx, |ui| preferences(ui, &mut edited));
+    if edited != settings.preferences() {
+        commands.push(Command::SetPreferences(edited));
+    }
     if !open {
         commands.push(Command::ShowSettings(false));
     }
+}
+
+fn preferences(ui: &mut egui::Ui, edited: &mut Preferences) {
+    ui.checkbox(&mut edited.dark_mode, "Dark theme");
+    ui.checkbox(
+        &mut edited.reopen_datasets,
+        "Reopen my datasets when Modeldesk starts",
+    );
+    ui.separator();
+    ui.label("New imports");
+    ui.checkbox(
+        &mut edited.skip_ragged_rows,
+        "Skip rows with the wrong number of fields",
+    );
+    ui.horizontal(|ui| {
+        ui.label("Missing values:");
+        let mut text = edited.missing_tokens.join(" ");
+        let edit = ui.text_edit_singleline(&mut text).on_hover_text(
+            "Cell texts read as missing, separated by spaces. Empty cells are always missing.",
+        );
+        if edit.changed() {
+            edited.missing_tokens = std::iter::once(String::new())
+                .chain(text.split_whitespace().map(str::to_string))
+                .collect();
+        }
+    });
 }

@@ -1,0 +1,386 @@
+//! The window's catalog reads and writes, run off the UI thread: SQLite may wait on its busy
+//! timeout while another process (a scoring server, the command line) writes.
+//!
+//! A job takes a batch of [`CatalogWork`] and does it in order on a connection of its own,
+//! so the window's writes keep the order the user made them in; each item gets one
+//! [`CatalogReply`], failures included (the message is fit for the user).
+
+use std::path::Path;
+use std::sync::Arc;
+
+use super::TrainingRun;
+use crate::catalog::record::{self, StoredCurves};
+use crate::catalog::{
+    Catalog, NewScoringRun, Page, Stage, VersionQuery, VersionRef, VersionSort, VersionSummary,
+};
+use crate::data::{self, Profile, Table};
+use crate::ml::eval::{Evaluation, TrainedModel};
+
+/// One read or write the window asks of the catalog.
+#[derive(Debug)]
+pub enum CatalogWork {
+    /// Register a run of this session as the next version of `model` (created if new).
+    Register(Box<Registration>),
+    SetStage {
+        model: String,
+        version: i64,
+        stage: Stage,
+        archive_existing: bool,
+        comment: Option<String>,
+    },
+    RollBack {
+        model: String,
+        comment: Option<String>,
+    },
+    Delete {
+        model: String,
+        version: i64,
+        comment: Option<String>,
+    },
+    /// Describe a model (`version` `None`) or one of its versions.
+    SetDescription {
+        model: String,
+        version: Option<i64>,
+        text: String,
+    },
+    SetTag {
+        model: String,
+        version: Option<i64>,
+        key: String,
+        value: String,
+    },
+    RemoveTag {
+        model: String,
+        version: Option<i64>,
+        key: String,
+    },
+    /// Every version of every model, newest first.
+    ListVersions,
+    /// The names of the registered models.
+    ListModels,
+    /// Find the version a reference (`churn@3`, `churn@production`) names.
+    Resolve(String),
+    /// Read versions back as runs (metrics, curves and the model itself) for Compare.
+    LoadRuns(Vec<(String, i64)>),
+}
+
+impl CatalogWork {
+    /// Whether this only reads.
+    pub fn is_read(&self) -> bool {
+        matches!(
+            self,
+            CatalogWork::ListVersions
+                | CatalogWork::ListModels
+                | CatalogWork::Resolve(_)
+                | CatalogWork::LoadRuns(_)
+        )
+    }
+}
+
+/// A session run to register, with what its lineage is built from.
+#[derive(Debug)]
+pub struct Registration {
+    /// The session run it is, to mark as registered.
+    pub run: u64,
+    pub model: String,
+    pub description: Option<String>,
+    pub evaluation: Evaluation,
+    pub trained: TrainedModel,
+    pub table: Arc<Table>,
+    /// The table's profile when the window has it; profiled again otherwise.
+    pub profile: Option<Profile>,
+}
+
+/// What one [`CatalogWork`] came to.
+#[derive(Debug)]
+pub enum CatalogReply {
+    /// A change was made (or refused).
+    Changed(Result<(), String>),
+    Registered {
+        run: u64,
+        result: Result<VersionRef, String>,
+    },
+    Versions(Result<Vec<VersionSummary>, String>),
+    Models(Result<Vec<String>, String>),
+    Resolved(Result<VersionRef, String>),
+    /// Runs read back in the order asked; their ids are left for the window to give.
+    Runs(Result<Vec<TrainingRun>, String>),
+}
+
+/// How many versions one query reads while listing them all.
+const LIST_PAGE: u64 = 500;
+
+/// Open the catalog at `path` and do `work` in order.
+pub(super) fn run_batch(path: &Path, work: Vec<CatalogWork>) -> Vec<CatalogReply> {
+    match Catalog::open(path) {
+        Ok(mut catalog) => work.into_iter().map(|w| run_one(&mut catalog, w)).collect(),
+        Err(e) => {
+            let message = e.to_string();
+            work.into_iter().map(|w| refused(w, &message)).collect()
+        }
+    }
+}
+
+fn run_one(catalog: &mut Catalog, work: CatalogWork) -> CatalogReply {
+    let text = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let changed = |r: Result<(), crate::catalog::CatalogError>| {
+        CatalogReply::Changed(r.map_err(|e| e.to_string()))
+    };
+    match work {
+        CatalogWork::Register(registration) => register(catalog, *registration),
+        CatalogWork::SetStage {
+            model,
+            version,
+            stage,
+            archive_existing,
+            comment,
+        } => changed(
+            catalog
+                .set_stage(
+                    &model,
+                    version,
+                    stage,
+                    archive_existing,
+                    text(comment).as_deref(),
+                )
+                .map(|_| ()),
+        ),
+        CatalogWork::RollBack { model, comment } => changed(
+            catalog
+                .roll_back(&model, text(comment).as_deref())
+                .map(|_| ()),
+        ),
+        CatalogWork::Delete {
+            model,
+            version,
+            comment,
+        } => changed(
+            catalog
+                .delete_version(&model, version, text(comment).as_deref())
+                .map(|_| ()),
+        ),
+        CatalogWork::SetDescription {
+            model,
+            version,
+            text,
+        } => changed(catalog.set_description(&model, version, text.trim())),
+        CatalogWork::SetTag {
+            model,
+            version,
+            key,
+            value,
+        } => changed(catalog.set_tag(&model, version, key.trim(), value.trim())),
+        CatalogWork::RemoveTag {
+            model,
+            version,
+            key,
+        } => changed(catalog.remove_tag(&model, version, &key).map(|_| ())),
+        CatalogWork::ListVersions => CatalogReply::Versions(every_version(catalog, LIST_PAGE)),
+        CatalogWork::ListModels => CatalogReply::Models(
+            catalog
+                .models(&Default::default())
+                .map(|models| models.into_iter().map(|m| m.name).collect())
+                .map_err(|e| e.to_string()),
+        ),
+        CatalogWork::Resolve(reference) => {
+            CatalogReply::Resolved(catalog.resolve(&reference).map_err(|e| e.to_string()))
+        }
+        CatalogWork::LoadRuns(versions) => CatalogReply::Runs(
+            versions
+                .iter()
+                .map(|(model, version)| load_run(catalog, model, *version))
+                .collect(),
+        ),
+    }
+}
+
+/// The reply `work` gets when the catalog could not be opened.
+fn refused(work: CatalogWork, message: &str) -> CatalogReply {
+    let error = message.to_string();
+    match work {
+        CatalogWork::Register(registration) => CatalogReply::Registered {
+            run: registration.run,
+            result: Err(error),
+        },
+        CatalogWork::ListVersions => CatalogReply::Versions(Err(error)),
+        CatalogWork::ListModels => CatalogReply::Models(Err(error)),
+        CatalogWork::Resolve(_) => CatalogReply::Resolved(Err(error)),
+        CatalogWork::LoadRuns(_) => CatalogReply::Runs(Err(error)),
+        CatalogWork::SetStage { .. }
+        | CatalogWork::RollBack { .. }
+        | CatalogWork::Delete { .. }
+        | CatalogWork::SetDescription { .. }
+        | CatalogWork::SetTag { .. }
+        | CatalogWork::RemoveTag { .. } => CatalogReply::Changed(Err(error)),
+    }
+}
+
+fn register(catalog: &mut Catalog, r: Registration) -> CatalogReply {
+    let profile = r.profile.unwrap_or_else(|| data::profile_table(&r.table));
+    let result = record::lineage(&r.table, &profile)
+        .and_then(|lineage| record::new_version(&r.evaluation, &r.trained, lineage))
+        .and_then(|mut new| {
+            new.description = r
+                .description
+                .map(|d| d.trim().to_string())
+                .filter(|d| !d.is_empty());
+            catalog.register(r.model.trim(), &new)
+        })
+        .map_err(|e| e.to_string());
+    CatalogReply::Registered { run: r.run, result }
+}
+
+/// Every version, newest first, read `page_size` at a time.
+fn every_version(catalog: &Catalog, page_size: u64) -> Result<Vec<VersionSummary>, String> {
+    let mut all = Vec::new();
+    loop {
+        let page = catalog
+            .versions(&VersionQuery {
+                sort: VersionSort::Created,
+                descending: true,
+                page: Page {
+                    offset: all.len() as u64,
+                    limit: page_size,
+                },
+                ..VersionQuery::default()
+            })
+            .map_err(|e| e.to_string())?;
+        let last = (page.len() as u64) < page_size;
+        all.extend(page);
+        if last {
+            return Ok(all);
+        }
+    }
+}
+
+/// A version as a run: its stored evaluation and curves, and its model (checksum verified).
+fn load_run(catalog: &Catalog, model: &str, version: i64) -> Result<TrainingRun, String> {
+    let detail = catalog.version(model, version).map_err(|e| e.to_string())?;
+    let evaluation = record::stored_evaluation(&detail).map_err(|e| e.to_string())?;
+    let trained = record::load_model(catalog, detail.summary.id).map_err(|e| e.to_string())?;
+    Ok(TrainingRun {
+        id: 0,
+        dataset: detail
+            .summary
+            .dataset_name
+            .clone()
+            .unwrap_or_else(|| model.to_string()),
+        evaluation,
+        model: trained,
+        table: None,
+        registered: Some((model.to_string(), version)),
+        stored_curves: StoredCurves::read(&detail.curves_json),
+    })
+}
+
+/// Record a scoring run beside the version that scored; the message is fit for the user.
+pub(super) fn record_scoring(
+    path: &Path,
+    model: &str,
+    version: i64,
+    run: &NewScoringRun,
+) -> Result<(), String> {
+    Catalog::open(path)
+        .and_then(|mut catalog| catalog.record_scoring_run(model, version, run))
+        .map(|_| ())
+        .map_err(|e| format!("the scoring run was not recorded in the catalog: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ml::eval::{train_and_validate, Validation};
+    use crate::ml::prep::Recipe;
+    use crate::ml::spec::ModelSpec;
+
+    fn iris_run() -> (Arc<Table>, Evaluation, TrainedModel) {
+        let table = crate::ml::target::sample_with_target("iris.csv", "species");
+        let (evaluation, model) = train_and_validate(
+            &table,
+            "species",
+            None,
+            &Recipe::default_for(&table),
+            &ModelSpec::from_name("naive_bayes").unwrap(),
+            Validation::default(),
+            &mut |_, _| true,
+        )
+        .unwrap();
+        (Arc::new(table), evaluation, model)
+    }
+
+    #[test]
+    fn a_batch_runs_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("catalog.sqlite");
+        let (table, evaluation, trained) = iris_run();
+        let registration = |run| {
+            CatalogWork::Register(Box::new(Registration {
+                run,
+                model: "iris".into(),
+                description: Some("first".into()),
+                evaluation: evaluation.clone(),
+                trained: trained.clone(),
+                table: Arc::clone(&table),
+                profile: None,
+            }))
+        };
+        let work = vec![
+            registration(7),
+            registration(8),
+            CatalogWork::SetStage {
+                model: "iris".into(),
+                version: 2,
+                stage: Stage::Production,
+                archive_existing: false,
+                comment: None,
+            },
+            CatalogWork::Resolve("iris@production".into()),
+            CatalogWork::SetTag {
+                model: "nobody".into(),
+                version: None,
+                key: "k".into(),
+                value: "v".into(),
+            },
+            CatalogWork::ListVersions,
+        ];
+        let replies = run_batch(&path, work);
+        assert!(matches!(
+            &replies[1],
+            CatalogReply::Registered { run: 8, result: Ok(v) } if v.version == 2
+        ));
+        assert!(matches!(replies[2], CatalogReply::Changed(Ok(()))));
+        assert!(matches!(&replies[3], CatalogReply::Resolved(Ok(v)) if v.version == 2));
+        assert!(matches!(&replies[4], CatalogReply::Changed(Err(e)) if e.contains("nobody")));
+        assert!(matches!(&replies[5], CatalogReply::Versions(Ok(v)) if v.len() == 2));
+    }
+
+    #[test]
+    fn every_version_is_listed_across_pages_newest_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut catalog = Catalog::open(&dir.path().join("catalog.sqlite")).unwrap();
+        let (table, evaluation, trained) = iris_run();
+        let lineage = record::lineage(&table, &data::profile_table(&table)).unwrap();
+        let new = record::new_version(&evaluation, &trained, lineage).unwrap();
+        for _ in 0..5 {
+            catalog.register("iris", &new).unwrap();
+        }
+        let versions = every_version(&catalog, 2).unwrap();
+        let numbers: Vec<i64> = versions.iter().map(|v| v.version).collect();
+        assert_eq!(numbers, vec![5, 4, 3, 2, 1]);
+    }
+
+    #[test]
+    fn a_catalog_that_cannot_open_fails_every_item_with_its_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("not-a-catalog.sqlite");
+        std::fs::write(&path, "just text, not SQLite").unwrap();
+        let replies = run_batch(
+            &path,
+            vec![CatalogWork::ListVersions, CatalogWork::ListModels],
+        );
+        assert!(
+            matches!(replies.as_slice(), [CatalogReply::Versions(Err(a)), CatalogReply::Models(Err(b))] if a == b && a.contains("not-a-catalog.sqlite")),
+            "{replies:?}"
+        );
+    }
+}
