@@ -277,7 +277,7 @@ fn a_parameter_edited_in_the_train_view_is_the_one_trained() {
     harness.step();
     settle(&mut harness);
 
-    let runs = &harness.state().runs;
+    let runs = harness.state().runs();
     let tree = runs
         .iter()
         .find(|r| r.evaluation.algorithm == "decision_tree")
@@ -517,9 +517,7 @@ fn a_version_page_shows_its_stored_metrics_confusion_and_folds() {
     open_version_page(&mut harness, "v1");
     let detail = harness
         .state()
-        .catalog
-        .catalog
-        .as_ref()
+        .catalog()
         .unwrap()
         .version("penguin-species", 1)
         .unwrap();

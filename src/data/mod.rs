@@ -15,7 +15,7 @@ mod profile;
 mod sniff;
 
 pub use column::{format_number, Column, ColumnData, ColumnKind, Role, Table, MISSING_CODE};
-pub use csv_out::{csv_field, CsvText, CsvWriter};
+pub use csv_out::{CsvText, CsvWriter};
 pub use decode::Encoding;
 pub use import::{import_csv, preview_csv, Preview, Progress};
 pub use import_error::ImportError;

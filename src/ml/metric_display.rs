@@ -2,9 +2,6 @@
 //! ([`super::metric_registry`]) that says how metrics read. The window, the report and the
 //! command line all use it.
 
-/// The registry's direction of a metric, under the name the Catalog view still uses.
-pub use super::metric_registry::higher_is_better;
-
 /// A duration as people read it: "4 ms", "0.48 s", "12.3 s", "2 min 05 s".
 pub fn format_seconds(seconds: f64) -> String {
     if !seconds.is_finite() || seconds < 0.0 {

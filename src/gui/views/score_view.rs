@@ -68,18 +68,20 @@ pub fn show(
     ui.heading("Score new data");
     model_choice(ui, runs, versions, form, commands);
     ui.horizontal(|ui| {
-        ui.label("Drift: warn above PSI");
+        let warn = ui.label("Drift: warn above PSI").id;
         ui.add(
             egui::DragValue::new(&mut form.thresholds.warning)
                 .range(0.0..=5.0)
                 .speed(0.01),
-        );
-        ui.label("drift above PSI");
+        )
+        .labelled_by(warn);
+        let drift = ui.label("drift above PSI").id;
         ui.add(
             egui::DragValue::new(&mut form.thresholds.drift)
                 .range(0.0..=5.0)
                 .speed(0.01),
-        );
+        )
+        .labelled_by(drift);
         ui.weak("(applies to the next file scored)");
     });
     ui.separator();

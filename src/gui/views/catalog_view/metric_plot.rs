@@ -4,6 +4,7 @@ use eframe::egui;
 use egui_plot::{Legend, Line, Plot, PlotPoints, Points};
 
 use super::CatalogViewState;
+use crate::ml::metric_registry;
 
 /// Draw the chosen metric of each listed version, with the metric's picker.
 pub(super) fn metric_over_versions(ui: &mut egui::Ui, state: &mut CatalogViewState) {
@@ -20,10 +21,11 @@ pub(super) fn metric_over_versions(ui: &mut egui::Ui, state: &mut CatalogViewSta
     ui.horizontal(|ui| {
         let label = ui.label("Metric").id;
         egui::ComboBox::from_id_salt("catalog_plot_metric")
-            .selected_text(&metric)
+            .selected_text(metric_registry::label(&metric))
             .show_ui(ui, |ui| {
                 for name in &names {
-                    if ui.selectable_label(*name == metric, name).clicked() {
+                    let label = metric_registry::label(name);
+                    if ui.selectable_label(*name == metric, label).clicked() {
                         state.plot_metric = Some(name.clone());
                     }
                 }
@@ -49,7 +51,7 @@ pub(super) fn metric_over_versions(ui: &mut egui::Ui, state: &mut CatalogViewSta
         .x_axis_label("version")
         // Versions are whole numbers: no marks between them.
         .x_grid_spacer(whole_number_marks)
-        .y_axis_label(metric.clone())
+        .y_axis_label(metric_registry::label(&metric))
         .legend(Legend::default())
         .show(ui, |plot| {
             plot.line(Line::new(metric.clone(), PlotPoints::new(points.clone())).width(2.0));

@@ -13,16 +13,11 @@ use crate::catalog::{
     Stage, VersionDetail, VersionQuery, VersionSort, VersionSummary,
 };
 use crate::ml::eval::{Metrics, Validation};
+use crate::ml::metric_registry::{self, Prominence};
 
 /// Versions of one model read at once; a model with more shows the first ones in the order
 /// chosen (the table itself is virtualised).
 const VERSION_PAGE: u64 = 5_000;
-/// Metrics shown as columns of the versions table, the first present ones of these.
-const HEADLINE: [&str; 6] = ["accuracy", "roc_auc", "f1_macro", "r2", "rmse", "mae"];
-/// Metrics of each fold shown in the folds table, those a fold of its task has.
-const FOLD_METRICS: [&str; 7] = [
-    "accuracy", "f1_macro", "roc_auc", "log_loss", "rmse", "mae", "r2",
-];
 
 /// What the view asks to be read: the list's filters, the chosen model and version and the
 /// versions' order, at one catalog generation (the app counts the catalog's changes).
@@ -227,8 +222,11 @@ impl FoldTable {
         let Some(first) = folds.first() else {
             return FoldTable::default();
         };
-        let names: Vec<&'static str> = FOLD_METRICS
-            .into_iter()
+        // The headline metrics a fold of its task has, in the registry's order.
+        let names: Vec<&'static str> = metric_registry::METRICS
+            .iter()
+            .filter(|m| m.prominence == Prominence::Headline)
+            .map(|m| m.key)
             .filter(|name| fold_metric(first, name).is_some())
             .collect();
         let rows = folds
@@ -277,21 +275,18 @@ fn validation_line(metrics: &StoredMetrics) -> String {
     format!("{scheme} · {rows} rows used")
 }
 
-/// The metrics every listed version has some of, headline ones first.
+/// The metrics any listed version has, headline ones first, each group in the registry's
+/// order.
 fn metric_names(versions: &[VersionSummary]) -> Vec<String> {
-    let mut names: Vec<String> = HEADLINE
+    let present = versions
         .iter()
-        .filter(|m| versions.iter().any(|v| v.metrics.contains_key(**m)))
-        .map(|m| m.to_string())
-        .collect();
-    for v in versions {
-        for name in v.metrics.keys() {
-            if !names.contains(name) {
-                names.push(name.clone());
-            }
-        }
-    }
-    names
+        .flat_map(|v| v.metrics.keys().map(String::as_str));
+    let mut names: Vec<&str> = metric_registry::table_order(present);
+    let headline = |key: &str| {
+        metric_registry::info(key).is_some_and(|m| m.prominence == Prominence::Headline)
+    };
+    names.sort_by_key(|key| !headline(key));
+    names.into_iter().map(str::to_string).collect()
 }
 
 /// "time · rows · file · n drifted feature(s)".
@@ -365,7 +360,7 @@ mod tests {
         assert_eq!(chosen.version, Some(1));
         assert_eq!(read.models.len(), 1);
         assert_eq!(read.versions.len(), 1);
-        assert_eq!(read.metric_names[..3], ["accuracy", "roc_auc", "f1_macro"]);
+        assert_eq!(read.metric_names[..3], ["accuracy", "f1_macro", "roc_auc"]);
         let page = read.page.as_ref().unwrap();
         assert_eq!(page.validation_line, "cross validation · 569 rows used");
         assert_eq!(page.metrics.confusion().map(<[_]>::len), Some(2));
@@ -401,7 +396,7 @@ mod tests {
     fn the_folds_table_has_the_columns_of_the_folds_task() {
         let metrics = StoredMetrics::read(CLASSIFIER);
         let table = FoldTable::of(&metrics.folds);
-        assert_eq!(table.names, ["accuracy", "f1_macro", "roc_auc", "log_loss"]);
+        assert_eq!(table.names, ["accuracy", "f1_macro", "roc_auc"]);
         assert_eq!(table.rows.len(), 2);
         let regression =
             StoredMetrics::read(r#"{"folds":[{"rmse":2.0,"mae":1.0,"r2":null,"mape":null}]}"#);

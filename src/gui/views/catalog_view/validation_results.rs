@@ -7,6 +7,7 @@ use egui_plot::{Line, Plot, PlotPoints, Points};
 
 use super::read_model::FoldTable;
 use crate::catalog::record::{StoredCurves, StoredMetrics};
+use crate::ml::metric_registry;
 
 /// The validation scheme, the rows used and each metric's mean ± standard deviation.
 pub(super) fn metrics_grid(ui: &mut egui::Ui, metrics: &StoredMetrics, validation_line: &str) {
@@ -16,7 +17,8 @@ pub(super) fn metrics_grid(ui: &mut egui::Ui, metrics: &StoredMetrics, validatio
         .num_columns(2)
         .show(ui, |ui| {
             for (name, &m) in &metrics.mean {
-                ui.label(name);
+                ui.label(metric_registry::label(name))
+                    .on_hover_text(metric_registry::tooltip(name));
                 let s = metrics
                     .std
                     .get(name)
@@ -158,7 +160,8 @@ pub(super) fn confusion_and_folds(ui: &mut egui::Ui, metrics: &StoredMetrics, fo
         .show(ui, |ui| {
             ui.strong("fold");
             for n in &folds.names {
-                ui.strong(*n);
+                ui.strong(metric_registry::label(n))
+                    .on_hover_text(metric_registry::tooltip(n));
             }
             ui.end_row();
             for (i, fold) in folds.rows.iter().enumerate() {

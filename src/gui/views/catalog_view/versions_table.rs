@@ -7,6 +7,18 @@ use egui_extras::{Column, TableBuilder};
 use super::stage_badge::stage_badge;
 use super::CatalogViewState;
 use crate::catalog::{VersionSort, VersionSummary};
+use crate::data::CsvText;
+use crate::ml::metric_registry;
+
+/// Whether `sort` starts descending: the newest first, and each metric's best first (the
+/// lowest of a loss).
+fn best_first(sort: &VersionSort) -> bool {
+    match sort {
+        VersionSort::Version => false,
+        VersionSort::Created => true,
+        VersionSort::Metric(m) => metric_registry::higher_is_better(m),
+    }
+}
 
 fn sort_header(ui: &mut egui::Ui, state: &mut CatalogViewState, label: &str, sort: VersionSort) {
     let active = state.sort == sort;
@@ -30,8 +42,8 @@ fn sort_header(ui: &mut egui::Ui, state: &mut CatalogViewState, label: &str, sor
         if active {
             state.descending = !state.descending;
         } else {
+            state.descending = best_first(&sort);
             state.sort = sort;
-            state.descending = label != "Version";
         }
     }
 }
@@ -48,7 +60,7 @@ pub(super) fn versions_table(ui: &mut egui::Ui, state: &mut CatalogViewState) {
         let current = match &state.sort {
             VersionSort::Version => "version".to_string(),
             VersionSort::Created => "registration time".to_string(),
-            VersionSort::Metric(m) => m.clone(),
+            VersionSort::Metric(m) => metric_registry::label(m).to_string(),
         };
         egui::ComboBox::from_id_salt("catalog_sort_by")
             .selected_text(current)
@@ -57,11 +69,15 @@ pub(super) fn versions_table(ui: &mut egui::Ui, state: &mut CatalogViewState) {
                     (VersionSort::Version, "version".to_string()),
                     (VersionSort::Created, "registration time".to_string()),
                 ];
-                choices.extend(names.iter().map(|m| (VersionSort::Metric(m.clone()), m.clone())));
+                choices.extend(names.iter().map(|m| {
+                    (
+                        VersionSort::Metric(m.clone()),
+                        metric_registry::label(m).to_string(),
+                    )
+                }));
                 for (sort, text) in choices {
                     if ui.selectable_label(state.sort == sort, text).clicked() {
-                        state.descending = matches!(&sort, VersionSort::Metric(m) if crate::ml::metric_display::higher_is_better(m))
-                            || sort == VersionSort::Created;
+                        state.descending = best_first(&sort);
                         state.sort = sort;
                     }
                 }
@@ -69,8 +85,13 @@ pub(super) fn versions_table(ui: &mut egui::Ui, state: &mut CatalogViewState) {
             .response
             .labelled_by(label);
         ui.checkbox(&mut state.descending, "descending");
-        if ui.button("Copy as CSV").on_hover_text("Copy every listed version with its mean metrics").clicked() {
-            ui.ctx().copy_text(versions_csv(&state.read.versions, &names));
+        if ui
+            .button("Copy as CSV")
+            .on_hover_text("Copy every listed version with its mean metrics")
+            .clicked()
+        {
+            ui.ctx()
+                .copy_text(versions_csv(&state.read.versions, &names));
         }
     });
     let mut metrics: Vec<String> = names.iter().take(3).cloned().collect();
@@ -107,7 +128,10 @@ pub(super) fn versions_table(ui: &mut egui::Ui, state: &mut CatalogViewState) {
                     ui.label(RichText::new("Algorithm").strong().monospace());
                 });
                 for m in &metrics {
-                    header.col(|ui| sort_header(ui, state, m, VersionSort::Metric(m.clone())));
+                    header.col(|ui| {
+                        let label = metric_registry::label(m);
+                        sort_header(ui, state, label, VersionSort::Metric(m.clone()));
+                    });
                 }
             })
             .body(|body| {
@@ -154,7 +178,7 @@ pub(super) fn versions_table(ui: &mut egui::Ui, state: &mut CatalogViewState) {
                     for m in &metrics {
                         row.col(|ui| match v.metrics.get(m) {
                             Some(x) if x.is_finite() => {
-                                ui.label(format!("{x:.4}"));
+                                ui.label(metric_registry::format(m, *x));
                             }
                             _ => {
                                 ui.weak("—");
@@ -173,29 +197,24 @@ pub(super) fn versions_table(ui: &mut egui::Ui, state: &mut CatalogViewState) {
 
 /// The versions as CSV: number, stage, time, algorithm and each metric's mean.
 fn versions_csv(versions: &[VersionSummary], metrics: &[String]) -> String {
-    use crate::data::csv_field;
-    let mut out = String::from("model,version,stage,registered,algorithm");
-    for m in metrics {
-        out.push(',');
-        out.push_str(&csv_field(m));
-    }
-    out.push('\n');
+    let mut csv = CsvText::new();
+    let header = ["model", "version", "stage", "registered", "algorithm"];
+    csv.record(header.into_iter().chain(metrics.iter().map(String::as_str)));
     for v in versions {
-        out.push_str(&format!(
-            "{},{},{},{},{}",
-            csv_field(&v.model),
-            v.version,
-            v.stage.name(),
-            v.created_at,
-            csv_field(v.algorithm.as_deref().unwrap_or(""))
-        ));
-        for m in metrics {
-            out.push(',');
-            if let Some(x) = v.metrics.get(m).filter(|x| x.is_finite()) {
-                out.push_str(&x.to_string());
-            }
-        }
-        out.push('\n');
+        let mut fields = vec![
+            v.model.clone(),
+            v.version.to_string(),
+            v.stage.name().to_string(),
+            v.created_at.clone(),
+            v.algorithm.clone().unwrap_or_default(),
+        ];
+        fields.extend(metrics.iter().map(|m| {
+            v.metrics
+                .get(m)
+                .filter(|x| x.is_finite())
+                .map_or(String::new(), f64::to_string)
+        }));
+        csv.record(fields.iter().map(String::as_str));
     }
-    out
+    csv.finish()
 }
