@@ -18,7 +18,9 @@ use crate::ml::target::Task;
 use crate::score::drift::Thresholds;
 use crate::score::{ScoreError, Scored};
 
+pub mod catalog_read;
 mod catalog_work;
+pub mod live_data;
 mod score_job;
 
 pub use catalog_work::{CatalogReply, CatalogWork, Registration};
@@ -138,6 +140,8 @@ pub enum JobOutcome {
     Trained(Vec<TrainingRun>),
     /// Catalog work done in order, one reply per item.
     Catalog(Vec<CatalogReply>),
+    /// A catalog file opened (created and upgraded as needed) for the window.
+    CatalogOpened(Result<crate::catalog::Catalog, String>),
     /// The job failed; the message is fit for the user.
     Failed {
         job: String,
@@ -326,6 +330,30 @@ impl Jobs {
         self.spawn(CATALOG_KEY.into(), title.into(), repaint, move |_| {
             JobOutcome::Catalog(catalog_work::run_batch(&catalog, work))
         })
+    }
+
+    /// Open (create, upgrade) the catalog at `path` on a worker thread: SQLite may wait on
+    /// its busy timeout while another process writes, and a new catalog is written.
+    pub fn start_open_catalog(&mut self, path: PathBuf, repaint: Repaint) -> Result<(), String> {
+        self.spawn(
+            "catalog-open".into(),
+            "Opening the catalog".into(),
+            repaint,
+            move |_| {
+                let opened = (|| {
+                    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                        std::fs::create_dir_all(dir).map_err(|e| {
+                            crate::catalog::CatalogError::Io {
+                                path: dir.display().to_string(),
+                                message: e.to_string(),
+                            }
+                        })?;
+                    }
+                    crate::catalog::Catalog::open(&path)
+                })();
+                JobOutcome::CatalogOpened(opened.map_err(|e| e.to_string()))
+            },
+        )
     }
 
     /// Whether catalog work is running.

@@ -229,7 +229,9 @@ fn an_empty_catalog_says_how_to_fill_it() {
     let mut harness = window(None);
     harness.run_steps(2);
     harness.get_by_label("Catalog").click();
-    harness.run_steps(2);
+    harness.step();
+    // The view's content is read by a catalog job.
+    settle(&mut harness);
     assert_eq!(
         harness.state().settings().view,
         modeldesk::gui::View::Catalog
@@ -446,12 +448,17 @@ fn scroll_to(harness: &mut Harness<'static, ModeldeskApp>, label: &str) {
 
 /// Catalog ▸ penguin-species ▸ the page of `version` ("v2").
 fn open_version_page(harness: &mut Harness<'static, ModeldeskApp>, version: &str) {
+    // Each choice is read by a catalog job.
     harness.get_by_label("Catalog").click();
-    harness.run_steps(3);
+    harness.step();
+    settle(harness);
     harness.get_by_label("penguin-species").click();
-    harness.run_steps(3);
+    harness.step();
+    settle(harness);
     harness.get_all_by_label(version).next().unwrap().click();
-    harness.run_steps(5);
+    harness.step();
+    settle(harness);
+    harness.run_steps(2);
 }
 
 #[test]

@@ -354,19 +354,27 @@ impl ModeldeskApp {
             JobOutcome::Scored(outcome) => self.finish_scoring(outcome),
             JobOutcome::Trained(runs) => self.finish_training(runs),
             JobOutcome::Catalog(replies) => self.finish_catalog(replies),
+            JobOutcome::CatalogOpened(opened) => self.finish_open_catalog(opened),
             JobOutcome::Failed { job, message } => self.error(format!("{job} failed: {message}")),
             JobOutcome::Cancelled { job } => self.note(format!("{job} cancelled")),
         }
     }
 
-    /// Open the catalog when the view shows it, and have the Score view's versions read
-    /// when the catalog changed since they were.
+    /// Open the catalog when the view shows it, and have what the Catalog view shows, or
+    /// the Score view's versions, read when the catalog or the view's choices changed since
+    /// they were.
     fn read_for_view(&mut self) {
         if !matches!(self.settings.view, View::Catalog | View::Score) {
             return;
         }
         self.ensure_catalog();
-        if self.settings.view == View::Score && self.catalog.catalog.is_some() {
+        // Work asked for while the catalog is being opened waits for it.
+        let open = self.catalog.catalog.is_some() || self.catalog.opening.is_some();
+        if self.settings.view == View::Catalog && open {
+            let reads = self.drafts.catalog.wanted_reads(self.catalog.generation);
+            self.catalog_queue.extend(reads);
+        }
+        if self.settings.view == View::Score && open {
             let generation = self.catalog.generation;
             if self.score_versions.wants_reading(generation) {
                 self.score_versions.reading(generation);

@@ -22,6 +22,8 @@ pub struct CatalogSlot {
     /// Counts every change, so views know when to read again.
     pub(super) generation: u64,
     tried: bool,
+    /// The file a job is opening, while it does.
+    pub(super) opening: Option<PathBuf>,
 }
 
 /// The versions the Score view offers: every version, newest first, as a job read them.
@@ -56,6 +58,9 @@ impl VersionList {
 impl ModeldeskApp {
     /// The path the catalog is (or will be) read from.
     pub fn catalog_path(&self) -> Option<PathBuf> {
+        if let Some(path) = &self.catalog.opening {
+            return Some(path.clone());
+        }
         match (&self.catalog.catalog, &self.settings.catalog_path) {
             (Some(open), _) => Some(open.path().to_path_buf()),
             (None, Some(path)) => Some(path.clone()),
@@ -63,9 +68,13 @@ impl ModeldeskApp {
         }
     }
 
-    /// The open catalog's file, or why none is open.
+    /// The open catalog's file (or the one being opened: catalog work waits for it), or why
+    /// none is open.
     pub(super) fn open_catalog_path(&mut self) -> Result<PathBuf, String> {
         self.ensure_catalog();
+        if let Some(path) = &self.catalog.opening {
+            return Ok(path.clone());
+        }
         match &self.catalog.catalog {
             Some(catalog) => Ok(catalog.path().to_path_buf()),
             None => Err(self
@@ -78,7 +87,7 @@ impl ModeldeskApp {
 
     /// Open the catalog if it is not open yet (once; a failure is remembered and shown).
     pub(super) fn ensure_catalog(&mut self) {
-        if self.catalog.catalog.is_some() || self.catalog.tried {
+        if self.catalog.catalog.is_some() || self.catalog.tried || self.catalog.opening.is_some() {
             return;
         }
         self.catalog.tried = true;
@@ -89,27 +98,37 @@ impl ModeldeskApp {
         self.open_catalog_at(path);
     }
 
+    /// Have a job open the catalog at `path`; [`ModeldeskApp::finish_open_catalog`] takes it.
     fn open_catalog_at(&mut self, path: Result<PathBuf, CatalogError>) {
-        let opened = path.and_then(|path| {
-            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).map_err(|e| CatalogError::Io {
-                    path: dir.display().to_string(),
-                    message: e.to_string(),
-                })?;
-            }
-            Catalog::open(&path)
+        let started = path.map_err(|e| e.to_string()).and_then(|path| {
+            let repaint = self.repaint_handle();
+            self.jobs.start_open_catalog(path.clone(), repaint)?;
+            Ok(path)
         });
+        match started {
+            Ok(path) => self.catalog.opening = Some(path),
+            Err(message) => self.catalog.error = Some(message),
+        }
+    }
+
+    /// Take the catalog a job opened, or why it could not.
+    pub(super) fn finish_open_catalog(&mut self, opened: Result<Catalog, String>) {
+        self.catalog.opening = None;
         match opened {
             Ok(catalog) => {
                 self.settings.catalog_path = Some(catalog.path().to_path_buf());
                 self.catalog.catalog = Some(catalog);
                 self.catalog.error = None;
             }
-            Err(e) => {
+            Err(message) => {
                 self.catalog.catalog = None;
-                self.catalog.error = Some(e.to_string());
+                self.catalog.error = Some(message.clone());
+                self.catalog_queue.clear();
+                self.error(message);
             }
         }
+        // What the Catalog view showed of the catalog before is not this catalog's.
+        self.drafts.catalog.forget_reads();
         self.catalog.generation += 1;
     }
 
@@ -119,6 +138,7 @@ impl ModeldeskApp {
             CatalogCommand::PickFile { new } => self.pick_catalog_file(new),
             CatalogCommand::Open(path) => {
                 self.catalog.tried = true;
+                self.catalog.error = None;
                 self.open_catalog_at(Ok(path));
                 if let Some(error) = self.catalog.error.clone() {
                     self.error(error);
@@ -166,7 +186,10 @@ impl ModeldeskApp {
 
     /// Start a job with the queued work, unless one is still running.
     pub(super) fn start_catalog_work(&mut self) {
-        if self.catalog_queue.is_empty() || self.jobs.catalog_busy() {
+        if self.catalog_queue.is_empty()
+            || self.jobs.catalog_busy()
+            || self.catalog.opening.is_some()
+        {
             return;
         }
         let work = std::mem::take(&mut self.catalog_queue);
@@ -321,6 +344,8 @@ impl ModeldeskApp {
                 }
                 CatalogReply::Resolved(result) => self.finish_resolve(result),
                 CatalogReply::Runs(result) => self.finish_compare(result),
+                CatalogReply::List(query, list) => self.drafts.catalog.take_list(query, list),
+                CatalogReply::Model(query, read) => self.drafts.catalog.take_model(query, read),
             }
         }
     }

@@ -13,10 +13,10 @@
 //! - Drawing does no I/O. Reading a file, loading a model, writing an export and every
 //!   catalog read or write that can wait on SQLite's busy timeout run as jobs
 //!   ([`crate::jobs`]); catalog work is queued and done in order by one job at a time.
-//!   Two exceptions remain: opening the catalog file (once, or when the user picks one)
-//!   and reading the import preview's first rows happen in `apply`, on the UI thread; the
-//!   Catalog view still reads its cache with the app's connection when its selection or
-//!   the catalog changes.
+//!   Opening (creating, upgrading) the catalog file is a job too, and the Catalog view asks
+//!   for what it shows ([`crate::jobs::catalog_read`]) and draws what came back. One
+//!   exception remains: the import preview's first rows are read in `apply`, on the UI
+//!   thread.
 
 mod app;
 mod catalog_actions;

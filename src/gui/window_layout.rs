@@ -70,7 +70,6 @@ impl ModeldeskApp {
                 ui,
                 self.catalog.catalog.as_ref(),
                 self.catalog.error.as_deref(),
-                self.catalog.generation,
                 &mut drafts.catalog,
                 commands,
             ),

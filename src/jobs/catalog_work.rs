@@ -8,6 +8,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use super::catalog_read::{self, CatalogQuery, ModelList, ModelRead};
 use super::TrainingRun;
 use crate::catalog::record::{self, StoredCurves};
 use crate::catalog::{
@@ -62,6 +63,10 @@ pub enum CatalogWork {
     Resolve(String),
     /// Read versions back as runs (metrics, curves and the model itself) for Compare.
     LoadRuns(Vec<(String, i64)>),
+    /// The Catalog view's model list.
+    ReadList(CatalogQuery),
+    /// The Catalog view's chosen model and version.
+    ReadModel(CatalogQuery),
 }
 
 impl CatalogWork {
@@ -73,6 +78,8 @@ impl CatalogWork {
                 | CatalogWork::ListModels
                 | CatalogWork::Resolve(_)
                 | CatalogWork::LoadRuns(_)
+                | CatalogWork::ReadList(_)
+                | CatalogWork::ReadModel(_)
         )
     }
 }
@@ -105,6 +112,10 @@ pub enum CatalogReply {
     Resolved(Result<VersionRef, String>),
     /// Runs read back in the order asked; their ids are left for the window to give.
     Runs(Result<Vec<TrainingRun>, String>),
+    /// The Catalog view's model list, and what it was read for.
+    List(CatalogQuery, Result<ModelList, String>),
+    /// The Catalog view's model page, and what it was read for.
+    Model(CatalogQuery, Result<Box<ModelRead>, String>),
 }
 
 /// How many versions one query reads while listing them all.
@@ -185,6 +196,14 @@ fn run_one(catalog: &mut Catalog, work: CatalogWork) -> CatalogReply {
         CatalogWork::Resolve(reference) => {
             CatalogReply::Resolved(catalog.resolve(&reference).map_err(|e| e.to_string()))
         }
+        CatalogWork::ReadList(query) => {
+            let list = catalog_read::read_list(catalog, &query).map_err(|e| e.to_string());
+            CatalogReply::List(query, list)
+        }
+        CatalogWork::ReadModel(query) => {
+            let read = catalog_read::read_model(catalog, &query);
+            CatalogReply::Model(query, read.map(Box::new).map_err(|e| e.to_string()))
+        }
         CatalogWork::LoadRuns(versions) => CatalogReply::Runs(
             versions
                 .iter()
@@ -206,6 +225,8 @@ fn refused(work: CatalogWork, message: &str) -> CatalogReply {
         CatalogWork::ListModels => CatalogReply::Models(Err(error)),
         CatalogWork::Resolve(_) => CatalogReply::Resolved(Err(error)),
         CatalogWork::LoadRuns(_) => CatalogReply::Runs(Err(error)),
+        CatalogWork::ReadList(query) => CatalogReply::List(query, Err(error)),
+        CatalogWork::ReadModel(query) => CatalogReply::Model(query, Err(error)),
         CatalogWork::SetStage { .. }
         | CatalogWork::RollBack { .. }
         | CatalogWork::Delete { .. }

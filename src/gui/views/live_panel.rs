@@ -7,8 +7,8 @@ use eframe::egui::{self, Color32, RichText};
 use egui_plot::{GridInput, GridMark, HLine, HoverPosition, Line, LineStyle, Plot, Points};
 
 use super::compare_plots::run_color;
-use super::live_data::LiveData;
 use crate::gui::command::{CatalogCommand, Command};
+use crate::jobs::live_data::LiveData;
 use crate::report::{clock_step, utc_time, LiveSeries, TimeLabel};
 use crate::score::drift::Thresholds;
 

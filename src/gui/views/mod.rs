@@ -9,7 +9,6 @@ pub mod compare_regression;
 pub mod compare_view;
 pub mod data_view;
 pub mod import_dialog;
-pub mod live_data;
 pub mod live_panel;
 pub mod register_dialog;
 pub mod score_view;

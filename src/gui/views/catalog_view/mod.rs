@@ -12,7 +12,7 @@ mod history;
 mod metric_plot;
 mod model_list;
 mod notes;
-pub mod read_model;
+mod reads;
 mod stage_badge;
 mod validation_results;
 mod version_page;
@@ -22,10 +22,12 @@ use eframe::egui;
 
 use crate::catalog::{Catalog, Stage, VersionSort};
 use crate::gui::command::{CatalogCommand, Command};
+use crate::jobs::catalog_read::{CatalogQuery, ModelList, ModelRead};
+use crate::jobs::CatalogWork;
 use metric_plot::metric_over_versions;
 use model_list::model_list;
 pub use notes::NotesDraft;
-use read_model::{CatalogQuery, CatalogRead};
+use reads::CatalogRead;
 use version_page::version_page;
 use versions_table::versions_table;
 
@@ -50,15 +52,14 @@ pub struct CatalogViewState {
     /// The chosen model's description and tags being edited, and the chosen version's.
     pub model_notes: NotesDraft,
     pub version_notes: NotesDraft,
-    /// What was last read from the catalog.
+    /// What was last received from the catalog.
     read: CatalogRead,
 }
 
 impl CatalogViewState {
-    /// Read what the view shows, if anything it depends on changed; a chosen model or
-    /// version that is gone is unchosen.
-    fn refresh(&mut self, catalog: &Catalog, generation: u64) {
-        let query = CatalogQuery {
+    /// What the view shows now, at the catalog's `generation`.
+    fn query(&self, generation: u64) -> CatalogQuery {
+        CatalogQuery {
             generation,
             search: self.search.clone(),
             stage: self.stage_filter,
@@ -67,10 +68,44 @@ impl CatalogViewState {
             version: self.selected_version,
             sort: self.sort.clone(),
             descending: self.descending,
-        };
-        let chosen = self.read.refresh(catalog, query);
-        self.selected_model = chosen.model;
-        self.selected_version = chosen.version;
+        }
+    }
+
+    /// The catalog reads the view needs for what it shows now and has not asked for yet;
+    /// the app hands them to a catalog job.
+    pub fn wanted_reads(&mut self, generation: u64) -> Vec<CatalogWork> {
+        let query = self.query(generation);
+        self.read.wanted(&query)
+    }
+
+    /// Take the model list a catalog job read; a chosen model that is no longer listed is
+    /// unchosen.
+    pub fn take_list(&mut self, query: CatalogQuery, list: Result<ModelList, String>) {
+        if !self.read.take_list(query, list) {
+            return;
+        }
+        let listed = |m: &String| self.read.models.iter().any(|s| &s.name == m);
+        if !self.selected_model.as_ref().is_none_or(listed) {
+            self.selected_model = None;
+            self.selected_version = None;
+        }
+    }
+
+    /// Take the model page a catalog job read; a chosen version that is gone is unchosen.
+    pub fn take_model(&mut self, query: CatalogQuery, read: Result<Box<ModelRead>, String>) {
+        let version = query.version;
+        if self.read.take_model(query, read)
+            && version.is_some()
+            && self.read.page.is_none()
+            && self.selected_version == version
+        {
+            self.selected_version = None;
+        }
+    }
+
+    /// Forget what was received (another catalog was opened).
+    pub fn forget_reads(&mut self) {
+        self.read.forget();
     }
 }
 
@@ -79,7 +114,6 @@ pub fn show(
     ui: &mut egui::Ui,
     catalog: Option<&Catalog>,
     open_error: Option<&str>,
-    generation: u64,
     state: &mut CatalogViewState,
     commands: &mut Vec<Command>,
 ) {
@@ -87,6 +121,9 @@ pub fn show(
         ui.heading("Catalog");
         if let Some(catalog) = catalog {
             ui.weak(catalog.path().display().to_string());
+        }
+        if state.read.waiting() {
+            ui.spinner().on_hover_text("Reading the catalog…");
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             if ui.button("Open catalog…").clicked() {
@@ -98,10 +135,18 @@ pub fn show(
         });
     });
     let Some(catalog) = catalog else {
-        ui.colored_label(
-            ui.visuals().error_fg_color,
-            open_error.unwrap_or("No catalog is open."),
-        );
+        match open_error {
+            Some(error) => {
+                ui.colored_label(ui.visuals().error_fg_color, error);
+            }
+            // Opened on first use, by a job.
+            None => {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label("Opening the catalog…");
+                });
+            }
+        }
         return;
     };
     if catalog.read_only() {
@@ -110,9 +155,15 @@ pub fn show(
             "This catalog is read-only (no write permission): you can browse it, not change it.",
         );
     }
-    state.refresh(catalog, generation);
     if let Some(error) = &state.read.error {
         ui.colored_label(ui.visuals().error_fg_color, error);
+    }
+    if !state.read.received() {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label("Reading the catalog…");
+        });
+        return;
     }
     egui::Panel::left("catalog_models")
         .default_size(250.0)

@@ -5,8 +5,8 @@
 use eframe::egui::{self, Color32};
 use egui_plot::{Line, Plot, PlotPoints, Points};
 
-use super::read_model::FoldTable;
 use crate::catalog::record::{StoredCurves, StoredMetrics};
+use crate::jobs::catalog_read::FoldTable;
 use crate::ml::metric_registry;
 
 /// The validation scheme, the rows used and each metric's mean ± standard deviation.

@@ -6,12 +6,12 @@ use eframe::egui::{self, RichText};
 use super::super::live_panel;
 use super::history::history;
 use super::notes::notes;
-use super::read_model::VersionPage;
 use super::stage_badge::stage_badge;
 use super::validation_results::{confusion_and_folds, curves, metrics_grid};
 use super::CatalogViewState;
 use crate::catalog::Stage;
 use crate::gui::command::{CatalogCommand, Command, ScoreSource, View};
+use crate::jobs::catalog_read::VersionPage;
 
 /// Draw the chosen version's page.
 pub(super) fn version_page(

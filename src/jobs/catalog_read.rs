@@ -1,12 +1,13 @@
-//! What the Catalog view shows, read from the catalog once and held as typed records: the
-//! model list with its live alerts, the chosen model's versions and history, and the chosen
-//! version's page. It is read again only when what it was read for changes (the filters, the
-//! choice of model or version, the order, or the catalog itself after a write); the panels
-//! only draw it. Nothing here knows egui.
+//! What the Catalog view shows, read from the catalog by a catalog job and handed to the
+//! window as typed records: the model list with its live alerts ([`read_list`]), and the
+//! chosen model's versions and history with the chosen version's page ([`read_model`]).
+//! The view asks for a read only when what it depends on changes (the filters, the choice of
+//! model or version, the order, or the catalog itself after a write), and only draws what
+//! came back.
 
 use std::collections::BTreeMap;
 
-use super::super::live_data::LiveData;
+use super::live_data::LiveData;
 use crate::catalog::record::{StoredCurves, StoredMetrics};
 use crate::catalog::{
     Catalog, CatalogError, HistoryEntry, LiveAlert, ModelFilter, ModelSummary, Page, ScoringRun,
@@ -36,12 +37,22 @@ pub struct CatalogQuery {
 impl CatalogQuery {
     /// The part of the query the model list depends on: choosing a model or a version, or
     /// ordering its versions, leaves the list as it was.
-    fn list_part(&self) -> CatalogQuery {
+    pub fn list_part(&self) -> CatalogQuery {
         CatalogQuery {
             model: None,
             version: None,
             sort: VersionSort::Version,
             descending: false,
+            ..self.clone()
+        }
+    }
+
+    /// The part of the query a model's page depends on: the filters leave it as it was.
+    pub fn model_part(&self) -> CatalogQuery {
+        CatalogQuery {
+            search: String::new(),
+            stage: None,
+            tag: String::new(),
             ..self.clone()
         }
     }
@@ -60,111 +71,79 @@ impl CatalogQuery {
     }
 }
 
-/// Everything the view shows, as last read.
-#[derive(Default)]
-pub struct CatalogRead {
-    /// What this was read for.
-    read: Option<CatalogQuery>,
-    /// What the model list was read for.
-    list_read: Option<CatalogQuery>,
+/// The model list: the models the filters let through, and their live alerts.
+#[derive(Debug, Default)]
+pub struct ModelList {
     pub models: Vec<ModelSummary>,
     /// Features at warning or drift in each model's latest live window, by model.
     pub alerts: BTreeMap<String, Vec<LiveAlert>>,
-    /// The chosen model's versions, in the order chosen.
+}
+
+/// One model as its page shows it.
+#[derive(Default)]
+pub struct ModelRead {
+    /// Its versions, in the order chosen.
     pub versions: Vec<VersionSummary>,
     /// The metrics the listed versions have some of, headline ones first.
     pub metric_names: Vec<String>,
-    /// The chosen model's history, oldest first.
+    /// Its history, oldest first.
     pub history: Vec<HistoryEntry>,
-    /// The chosen version's page.
+    /// The chosen version's page; `None` when none was chosen or it is gone.
     pub page: Option<VersionPage>,
-    /// Why the last read failed.
-    pub error: Option<String>,
 }
 
-/// The model and version still chosen after a read: a choice that is gone (deleted, or
-/// filtered out of the list) is dropped.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Chosen {
-    pub model: Option<String>,
-    pub version: Option<i64>,
+impl std::fmt::Debug for ModelRead {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ModelRead")
+            .field("versions", &self.versions.len())
+            .field("history", &self.history.len())
+            .field(
+                "page",
+                &self.page.as_ref().map(|p| p.detail.summary.version),
+            )
+            .finish()
+    }
 }
 
-impl CatalogRead {
-    /// Read what `query` asks for, unless this was read for it already.
-    pub fn refresh(&mut self, catalog: &Catalog, query: CatalogQuery) -> Chosen {
-        let mut chosen = Chosen {
-            model: query.model.clone(),
-            version: query.version,
-        };
-        if self.read.as_ref() == Some(&query) {
-            return chosen;
-        }
-        self.error = None;
-        if let Err(e) = self.read_all(catalog, &query, &mut chosen) {
-            self.error = Some(e.to_string());
-            self.list_read = None;
-        }
-        self.read = Some(query);
-        chosen
-    }
+/// Read the model list `query` asks for.
+pub fn read_list(catalog: &Catalog, query: &CatalogQuery) -> Result<ModelList, CatalogError> {
+    Ok(ModelList {
+        models: catalog.models(&query.filter())?,
+        alerts: catalog.live_alerts()?,
+    })
+}
 
-    fn read_all(
-        &mut self,
-        catalog: &Catalog,
-        query: &CatalogQuery,
-        chosen: &mut Chosen,
-    ) -> Result<(), CatalogError> {
-        let list = query.list_part();
-        if self.list_read.as_ref() != Some(&list) {
-            self.models = catalog.models(&query.filter())?;
-            self.alerts = catalog.live_alerts()?;
-            self.list_read = Some(list);
+/// Read the model (and version) `query` chooses; nothing when it chooses none.
+pub fn read_model(catalog: &Catalog, query: &CatalogQuery) -> Result<ModelRead, CatalogError> {
+    let Some(model) = query.model.clone() else {
+        return Ok(ModelRead::default());
+    };
+    let versions = match catalog.versions(&VersionQuery {
+        model: Some(model.clone()),
+        stage: None,
+        sort: query.sort.clone(),
+        descending: query.descending,
+        page: Page {
+            offset: 0,
+            limit: VERSION_PAGE,
+        },
+    }) {
+        // Deleted since it was chosen: there is nothing to show of it.
+        Err(CatalogError::UnknownModel(_)) => return Ok(ModelRead::default()),
+        read => read?,
+    };
+    let page = match query.version {
+        Some(version) if versions.iter().any(|v| v.version == version) => {
+            Some(VersionPage::read(catalog, &model, version)?)
         }
-        self.read_model(catalog, query, chosen)
-    }
-
-    fn read_model(
-        &mut self,
-        catalog: &Catalog,
-        query: &CatalogQuery,
-        chosen: &mut Chosen,
-    ) -> Result<(), CatalogError> {
-        self.versions.clear();
-        self.metric_names.clear();
-        self.page = None;
-        self.history.clear();
-        let Some(model) = query.model.clone() else {
-            return Ok(());
-        };
-        if !self.models.iter().any(|m| m.name == model) {
-            *chosen = Chosen {
-                model: None,
-                version: None,
-            };
-            return Ok(());
-        }
-        self.versions = catalog.versions(&VersionQuery {
-            model: Some(model.clone()),
-            stage: None,
-            sort: query.sort.clone(),
-            descending: query.descending,
-            page: Page {
-                offset: 0,
-                limit: VERSION_PAGE,
-            },
-        })?;
-        self.metric_names = metric_names(&self.versions);
-        self.history = catalog.history(&model)?;
-        if let Some(version) = query.version {
-            if self.versions.iter().any(|v| v.version == version) {
-                self.page = Some(VersionPage::read(catalog, &model, version)?);
-            } else {
-                chosen.version = None;
-            }
-        }
-        Ok(())
-    }
+        _ => None,
+    };
+    Ok(ModelRead {
+        metric_names: metric_names(&versions),
+        history: catalog.history(&model)?,
+        versions,
+        page,
+    })
 }
 
 /// One version as its page shows it: the stored records read once, when the page is read.
@@ -338,7 +317,7 @@ mod tests {
     use crate::catalog::{sample_version, temp_catalog};
 
     const CLASSIFIER: &str =
-        include_str!("../../../../tests/fixtures/stored_metrics/classification.json");
+        include_str!("../../tests/fixtures/stored_metrics/classification.json");
 
     fn query(generation: u64, model: Option<&str>, version: Option<i64>) -> CatalogQuery {
         CatalogQuery {
@@ -350,46 +329,44 @@ mod tests {
     }
 
     #[test]
-    fn a_read_is_kept_until_what_it_was_read_for_changes() {
+    fn a_model_is_read_with_its_versions_history_and_chosen_page() {
         let (_dir, mut catalog) = temp_catalog();
         let mut new = sample_version(0.9);
         new.metrics_json = CLASSIFIER.to_string();
         catalog.register("churn", &new).unwrap();
-        let mut read = CatalogRead::default();
-        let chosen = read.refresh(&catalog, query(0, Some("churn"), Some(1)));
-        assert_eq!(chosen.version, Some(1));
-        assert_eq!(read.models.len(), 1);
+        let list = read_list(&catalog, &query(0, None, None)).unwrap();
+        assert_eq!(list.models.len(), 1);
+        let read = read_model(&catalog, &query(0, Some("churn"), Some(1))).unwrap();
         assert_eq!(read.versions.len(), 1);
+        assert_eq!(read.history.len(), 1);
         assert_eq!(read.metric_names[..3], ["accuracy", "f1_macro", "roc_auc"]);
         let page = read.page.as_ref().unwrap();
         assert_eq!(page.validation_line, "cross validation · 569 rows used");
         assert_eq!(page.metrics.confusion().map(<[_]>::len), Some(2));
-
-        catalog.register("churn", &sample_version(0.8)).unwrap();
-        read.refresh(&catalog, query(0, Some("churn"), Some(1)));
-        assert_eq!(read.versions.len(), 1, "the same query is not read again");
-        read.refresh(&catalog, query(1, Some("churn"), Some(1)));
-        assert_eq!(read.versions.len(), 2, "a write (a new generation) is read");
     }
 
     #[test]
-    fn a_choice_that_is_gone_is_dropped() {
+    fn a_version_or_model_that_is_gone_reads_as_nothing() {
         let (_dir, mut catalog) = temp_catalog();
         catalog.register("churn", &sample_version(0.9)).unwrap();
-        let mut read = CatalogRead::default();
-        let chosen = read.refresh(&catalog, query(0, Some("churn"), Some(7)));
-        assert_eq!(chosen.model.as_deref(), Some("churn"));
-        assert_eq!(chosen.version, None);
+        let read = read_model(&catalog, &query(0, Some("churn"), Some(7))).unwrap();
+        assert_eq!(read.versions.len(), 1);
         assert!(read.page.is_none());
-        let chosen = read.refresh(&catalog, query(0, Some("gone"), Some(1)));
-        assert_eq!(
-            chosen,
-            Chosen {
-                model: None,
-                version: None
-            }
-        );
-        assert!(read.versions.is_empty());
+        let read = read_model(&catalog, &query(0, Some("gone"), Some(1))).unwrap();
+        assert!(read.versions.is_empty() && read.page.is_none());
+        let read = read_model(&catalog, &query(0, None, None)).unwrap();
+        assert!(read.versions.is_empty() && read.history.is_empty());
+    }
+
+    #[test]
+    fn the_list_and_the_page_depend_on_their_own_parts_of_the_query() {
+        let mut q = query(3, Some("churn"), Some(2));
+        q.search = "ch".into();
+        assert_eq!(q.list_part().model, None);
+        assert_eq!(q.list_part().search, "ch");
+        assert_eq!(q.model_part().search, "");
+        assert_eq!(q.model_part().version, Some(2));
+        assert_eq!(q.model_part().generation, 3);
     }
 
     #[test]
