@@ -23,7 +23,7 @@ mod catalog_work;
 pub mod live_data;
 mod score_job;
 
-pub use catalog_work::{CatalogReply, CatalogWork, Registration};
+pub use catalog_work::{CatalogChange, CatalogReply, CatalogWork, Registration};
 pub use score_job::{ScoreJob, ScoreModel};
 
 /// Called from a worker thread when the window should redraw (progress or completion).
@@ -608,17 +608,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("catalog.sqlite");
         let mut catalog = Catalog::open(&path).unwrap();
-        let table = crate::ml::target::sample_with_target("iris.csv", "species");
-        let (evaluation, model) = train_and_validate(
-            &table,
-            "species",
-            None,
-            &Recipe::default_for(&table),
-            &ModelSpec::from_name("naive_bayes").unwrap(),
-            Validation::default(),
-            &mut |_, _| true,
-        )
-        .unwrap();
+        let (table, evaluation, model) =
+            crate::ml::eval::validated_sample("iris.csv", "species", "naive_bayes");
         let lineage = record::lineage(&table, &data::profile_table(&table)).unwrap();
         let new = record::new_version(&evaluation, &model, lineage).unwrap();
         let version = catalog.register("iris-nb", &new).unwrap();

@@ -157,11 +157,7 @@ impl ModeldeskApp {
             },
             CatalogCommand::Compare(versions) => self.compare_versions(versions),
             CatalogCommand::ExportReport(versions) => self.export_report(versions),
-            change => {
-                if let Some(work) = change_work(change) {
-                    self.queue_catalog(work);
-                }
-            }
+            CatalogCommand::Change(change) => self.queue_catalog(CatalogWork::Change(change)),
         }
     }
 
@@ -400,74 +396,4 @@ impl ModeldeskApp {
         }
         self.settings.view = View::Compare;
     }
-}
-
-/// The work a change to the catalog's contents asks for.
-fn change_work(command: CatalogCommand) -> Option<CatalogWork> {
-    Some(match command {
-        CatalogCommand::SetStage {
-            model,
-            version,
-            stage,
-            archive_existing,
-            comment: text,
-        } => CatalogWork::SetStage {
-            model,
-            version,
-            stage,
-            archive_existing,
-            comment: Some(text),
-        },
-        CatalogCommand::RollBack {
-            model,
-            comment: text,
-        } => CatalogWork::RollBack {
-            model,
-            comment: Some(text),
-        },
-        CatalogCommand::Delete {
-            model,
-            version,
-            comment: text,
-        } => CatalogWork::Delete {
-            model,
-            version,
-            comment: Some(text),
-        },
-        CatalogCommand::SetDescription {
-            model,
-            version,
-            text,
-        } => CatalogWork::SetDescription {
-            model,
-            version,
-            text,
-        },
-        CatalogCommand::SetTag {
-            model,
-            version,
-            key,
-            value,
-        } => CatalogWork::SetTag {
-            model,
-            version,
-            key,
-            value,
-        },
-        CatalogCommand::RemoveTag {
-            model,
-            version,
-            key,
-        } => CatalogWork::RemoveTag {
-            model,
-            version,
-            key,
-        },
-        CatalogCommand::PickFile { .. }
-        | CatalogCommand::Open(_)
-        | CatalogCommand::Reload
-        | CatalogCommand::Register { .. }
-        | CatalogCommand::Compare(_)
-        | CatalogCommand::ExportReport(_) => return None,
-    })
 }

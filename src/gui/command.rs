@@ -4,8 +4,8 @@ use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
 use super::settings::Preferences;
-use crate::catalog::Stage;
 use crate::data::{ImportOptions, Role};
+use crate::jobs::CatalogChange;
 
 /// The views of the navigation rail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -116,9 +116,7 @@ pub enum ScoreSource {
 #[derive(Debug, Clone, PartialEq)]
 pub enum CatalogCommand {
     /// Ask for a file with the system dialog: a new catalog (save dialog) or an existing one.
-    PickFile {
-        new: bool,
-    },
+    PickFile { new: bool },
     /// Open (or create) the catalog at this path.
     Open(PathBuf),
     /// Read the catalog again: another process (a scoring server, the command line) may
@@ -130,40 +128,8 @@ pub enum CatalogCommand {
         model: String,
         description: String,
     },
-    SetStage {
-        model: String,
-        version: i64,
-        stage: Stage,
-        archive_existing: bool,
-        comment: String,
-    },
-    RollBack {
-        model: String,
-        comment: String,
-    },
-    Delete {
-        model: String,
-        version: i64,
-        comment: String,
-    },
-    /// Describe a model, or one of its versions.
-    SetDescription {
-        model: String,
-        version: Option<i64>,
-        text: String,
-    },
-    /// Tag a model, or one of its versions (an existing key gets the new value).
-    SetTag {
-        model: String,
-        version: Option<i64>,
-        key: String,
-        value: String,
-    },
-    RemoveTag {
-        model: String,
-        version: Option<i64>,
-        key: String,
-    },
+    /// Change the catalog's contents: a stage, a roll back, a deletion, notes.
+    Change(CatalogChange),
     /// Open Compare with these versions beside the session's runs.
     Compare(Vec<(String, i64)>),
     /// Save an HTML report of these versions (asks where).

@@ -17,26 +17,27 @@ use crate::catalog::{
 use crate::data::{self, Profile, Table};
 use crate::ml::eval::{Evaluation, TrainedModel};
 
-/// One read or write the window asks of the catalog.
-#[derive(Debug)]
-pub enum CatalogWork {
-    /// Register a run of this session as the next version of `model` (created if new).
-    Register(Box<Registration>),
+/// A change to the catalog's contents, as the window asks for it and a catalog job makes it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CatalogChange {
     SetStage {
         model: String,
         version: i64,
         stage: Stage,
         archive_existing: bool,
-        comment: Option<String>,
+        /// Why, kept in the history (blank for none).
+        comment: String,
     },
     RollBack {
         model: String,
-        comment: Option<String>,
+        /// Why, kept in the history (blank for none).
+        comment: String,
     },
     Delete {
         model: String,
         version: i64,
-        comment: Option<String>,
+        /// Why, kept in the history (blank for none).
+        comment: String,
     },
     /// Describe a model (`version` `None`) or one of its versions.
     SetDescription {
@@ -55,6 +56,15 @@ pub enum CatalogWork {
         version: Option<i64>,
         key: String,
     },
+}
+
+/// One read or write the window asks of the catalog.
+#[derive(Debug)]
+pub enum CatalogWork {
+    /// Register a run of this session as the next version of `model` (created if new).
+    Register(Box<Registration>),
+    /// A change to the catalog's contents.
+    Change(CatalogChange),
     /// Every version of every model, newest first.
     ListVersions,
     /// The names of the registered models.
@@ -133,59 +143,9 @@ pub(super) fn run_batch(path: &Path, work: Vec<CatalogWork>) -> Vec<CatalogReply
 }
 
 fn run_one(catalog: &mut Catalog, work: CatalogWork) -> CatalogReply {
-    let text = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-    let changed = |r: Result<(), crate::catalog::CatalogError>| {
-        CatalogReply::Changed(r.map_err(|e| e.to_string()))
-    };
     match work {
         CatalogWork::Register(registration) => register(catalog, *registration),
-        CatalogWork::SetStage {
-            model,
-            version,
-            stage,
-            archive_existing,
-            comment,
-        } => changed(
-            catalog
-                .set_stage(
-                    &model,
-                    version,
-                    stage,
-                    archive_existing,
-                    text(comment).as_deref(),
-                )
-                .map(|_| ()),
-        ),
-        CatalogWork::RollBack { model, comment } => changed(
-            catalog
-                .roll_back(&model, text(comment).as_deref())
-                .map(|_| ()),
-        ),
-        CatalogWork::Delete {
-            model,
-            version,
-            comment,
-        } => changed(
-            catalog
-                .delete_version(&model, version, text(comment).as_deref())
-                .map(|_| ()),
-        ),
-        CatalogWork::SetDescription {
-            model,
-            version,
-            text,
-        } => changed(catalog.set_description(&model, version, text.trim())),
-        CatalogWork::SetTag {
-            model,
-            version,
-            key,
-            value,
-        } => changed(catalog.set_tag(&model, version, key.trim(), value.trim())),
-        CatalogWork::RemoveTag {
-            model,
-            version,
-            key,
-        } => changed(catalog.remove_tag(&model, version, &key).map(|_| ())),
+        CatalogWork::Change(change) => CatalogReply::Changed(make_change(catalog, change)),
         CatalogWork::ListVersions => CatalogReply::Versions(every_version(catalog, LIST_PAGE)),
         CatalogWork::ListModels => CatalogReply::Models(
             catalog
@@ -213,6 +173,55 @@ fn run_one(catalog: &mut Catalog, work: CatalogWork) -> CatalogReply {
     }
 }
 
+/// Make one change; the error is fit for the user.
+fn make_change(catalog: &mut Catalog, change: CatalogChange) -> Result<(), String> {
+    let why = |s: String| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+    let done = match change {
+        CatalogChange::SetStage {
+            model,
+            version,
+            stage,
+            archive_existing,
+            comment,
+        } => catalog
+            .set_stage(
+                &model,
+                version,
+                stage,
+                archive_existing,
+                why(comment).as_deref(),
+            )
+            .map(|_| ()),
+        CatalogChange::RollBack { model, comment } => catalog
+            .roll_back(&model, why(comment).as_deref())
+            .map(|_| ()),
+        CatalogChange::Delete {
+            model,
+            version,
+            comment,
+        } => catalog
+            .delete_version(&model, version, why(comment).as_deref())
+            .map(|_| ()),
+        CatalogChange::SetDescription {
+            model,
+            version,
+            text,
+        } => catalog.set_description(&model, version, text.trim()),
+        CatalogChange::SetTag {
+            model,
+            version,
+            key,
+            value,
+        } => catalog.set_tag(&model, version, key.trim(), value.trim()),
+        CatalogChange::RemoveTag {
+            model,
+            version,
+            key,
+        } => catalog.remove_tag(&model, version, &key).map(|_| ()),
+    };
+    done.map_err(|e| e.to_string())
+}
+
 /// The reply `work` gets when the catalog could not be opened.
 fn refused(work: CatalogWork, message: &str) -> CatalogReply {
     let error = message.to_string();
@@ -227,12 +236,7 @@ fn refused(work: CatalogWork, message: &str) -> CatalogReply {
         CatalogWork::LoadRuns(_) => CatalogReply::Runs(Err(error)),
         CatalogWork::ReadList(query) => CatalogReply::List(query, Err(error)),
         CatalogWork::ReadModel(query) => CatalogReply::Model(query, Err(error)),
-        CatalogWork::SetStage { .. }
-        | CatalogWork::RollBack { .. }
-        | CatalogWork::Delete { .. }
-        | CatalogWork::SetDescription { .. }
-        | CatalogWork::SetTag { .. }
-        | CatalogWork::RemoveTag { .. } => CatalogReply::Changed(Err(error)),
+        CatalogWork::Change(_) => CatalogReply::Changed(Err(error)),
     }
 }
 
@@ -310,22 +314,10 @@ pub(super) fn record_scoring(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ml::eval::{train_and_validate, Validation};
-    use crate::ml::prep::Recipe;
-    use crate::ml::spec::ModelSpec;
 
     fn iris_run() -> (Arc<Table>, Evaluation, TrainedModel) {
-        let table = crate::ml::target::sample_with_target("iris.csv", "species");
-        let (evaluation, model) = train_and_validate(
-            &table,
-            "species",
-            None,
-            &Recipe::default_for(&table),
-            &ModelSpec::from_name("naive_bayes").unwrap(),
-            Validation::default(),
-            &mut |_, _| true,
-        )
-        .unwrap();
+        let (table, evaluation, model) =
+            crate::ml::eval::validated_sample("iris.csv", "species", "naive_bayes");
         (Arc::new(table), evaluation, model)
     }
 
@@ -348,20 +340,20 @@ mod tests {
         let work = vec![
             registration(7),
             registration(8),
-            CatalogWork::SetStage {
+            CatalogWork::Change(CatalogChange::SetStage {
                 model: "iris".into(),
                 version: 2,
                 stage: Stage::Production,
                 archive_existing: false,
-                comment: None,
-            },
+                comment: String::new(),
+            }),
             CatalogWork::Resolve("iris@production".into()),
-            CatalogWork::SetTag {
+            CatalogWork::Change(CatalogChange::SetTag {
                 model: "nobody".into(),
                 version: None,
                 key: "k".into(),
                 value: "v".into(),
-            },
+            }),
             CatalogWork::ListVersions,
         ];
         let replies = run_batch(&path, work);

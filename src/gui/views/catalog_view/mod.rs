@@ -23,7 +23,7 @@ use eframe::egui;
 use crate::catalog::{Catalog, Stage, VersionSort};
 use crate::gui::command::{CatalogCommand, Command};
 use crate::jobs::catalog_read::{CatalogQuery, ModelList, ModelRead};
-use crate::jobs::CatalogWork;
+use crate::jobs::{CatalogChange, CatalogWork};
 use metric_plot::metric_over_versions;
 use model_list::model_list;
 pub use notes::NotesDraft;
@@ -228,10 +228,10 @@ fn model_page(
                 .on_hover_text("Make the previous Production version Production again; the current one is archived")
                 .clicked()
             {
-                commands.push(Command::Catalog(CatalogCommand::RollBack {
+                commands.push(Command::Catalog(CatalogCommand::Change(CatalogChange::RollBack {
                     model: model.to_string(),
                     comment: std::mem::take(&mut state.comment),
-                }));
+                })));
             }
         });
         let ticked = state.ticked.len();

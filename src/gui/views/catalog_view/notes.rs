@@ -4,6 +4,7 @@ use eframe::egui::{self, RichText};
 use std::collections::BTreeMap;
 
 use crate::gui::command::{CatalogCommand, Command};
+use crate::jobs::CatalogChange;
 
 /// A description and tags being edited: of a model, or of one of its versions.
 #[derive(Default)]
@@ -33,8 +34,8 @@ pub(super) fn notes(
             ..NotesDraft::default()
         };
     }
-    let send = |command: CatalogCommand, commands: &mut Vec<Command>| {
-        commands.push(Command::Catalog(command));
+    let send = |change: CatalogChange, commands: &mut Vec<Command>| {
+        commands.push(Command::Catalog(CatalogCommand::Change(change)));
     };
     match &mut draft.description {
         Some(text) => {
@@ -48,7 +49,7 @@ pub(super) fn notes(
                 if ui.button("Save description").clicked() {
                     let text = text.clone();
                     send(
-                        CatalogCommand::SetDescription {
+                        CatalogChange::SetDescription {
                             model: model.to_string(),
                             version,
                             text,
@@ -92,7 +93,7 @@ pub(super) fn notes(
                     .clicked()
             {
                 send(
-                    CatalogCommand::RemoveTag {
+                    CatalogChange::RemoveTag {
                         model: model.to_string(),
                         version,
                         key: key.clone(),
@@ -120,7 +121,7 @@ pub(super) fn notes(
                 .clicked()
             {
                 send(
-                    CatalogCommand::SetTag {
+                    CatalogChange::SetTag {
                         model: model.to_string(),
                         version,
                         key: std::mem::take(&mut draft.tag_key),

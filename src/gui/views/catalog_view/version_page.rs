@@ -12,6 +12,7 @@ use super::CatalogViewState;
 use crate::catalog::Stage;
 use crate::gui::command::{CatalogCommand, Command, ScoreSource, View};
 use crate::jobs::catalog_read::VersionPage;
+use crate::jobs::CatalogChange;
 
 /// Draw the chosen version's page.
 pub(super) fn version_page(
@@ -67,13 +68,13 @@ pub(super) fn version_page(
                     .on_hover_text(format!("Move v{} to {} (the comment above is kept in the history)", v.version, stage.title()))
                     .clicked()
                 {
-                    commands.push(Command::Catalog(CatalogCommand::SetStage {
+                    commands.push(Command::Catalog(CatalogCommand::Change(CatalogChange::SetStage {
                         model: v.model.clone(),
                         version: v.version,
                         stage,
                         archive_existing: stage == Stage::Production && state.archive_existing,
                         comment: std::mem::take(&mut state.comment),
-                    }));
+                    })));
                 }
             }
             ui.checkbox(&mut state.archive_existing, "archive the current Production version")
@@ -89,11 +90,11 @@ pub(super) fn version_page(
             ui.label("Its model is removed for good; the deletion is kept in the history and the number is never reused.");
             ui.horizontal(|ui| {
                 if ui.button("Delete").clicked() {
-                    commands.push(Command::Catalog(CatalogCommand::Delete {
+                    commands.push(Command::Catalog(CatalogCommand::Change(CatalogChange::Delete {
                         model: v.model.clone(),
                         version: v.version,
                         comment: std::mem::take(&mut state.comment),
-                    }));
+                    })));
                     state.confirm_delete = false;
                     state.selected_version = None;
                 }
