@@ -665,6 +665,37 @@ fn summarise(folds: &[Metrics]) -> (Summary, Summary) {
     (mean, std)
 }
 
+/// Validate `spec` on `table` with the default recipe, telling `progress` (tests' helper).
+#[cfg(test)]
+pub(crate) fn validated_with(
+    table: &Table,
+    target: &str,
+    task: Option<Task>,
+    spec: &ModelSpec,
+    validation: Validation,
+    progress: &mut dyn FnMut(f32, &str) -> bool,
+) -> Result<(Evaluation, TrainedModel), TrainError> {
+    let recipe = Recipe::default_for(table);
+    train_and_validate(table, target, task, &recipe, spec, validation, progress)
+}
+
+/// A bundled sample validated by the algorithm named `algorithm`, with the default recipe
+/// and 5-fold cross-validation (tests' helper).
+#[cfg(test)]
+pub(crate) fn validated_sample(
+    file: &str,
+    target: &str,
+    algorithm: &str,
+) -> (Table, Evaluation, TrainedModel) {
+    let table = crate::ml::target::sample_with_target(file, target);
+    let spec = ModelSpec::from_name(algorithm).expect("a known algorithm");
+    let validation = Validation::default();
+    let (evaluation, model) =
+        validated_with(&table, target, None, &spec, validation, &mut |_, _| true)
+            .expect("the sample validates");
+    (table, evaluation, model)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -677,12 +708,10 @@ mod tests {
         task: Option<Task>,
         spec: &ModelSpec,
     ) -> Result<(Evaluation, TrainedModel), TrainError> {
-        let recipe = Recipe::default_for(table);
-        train_and_validate(
+        validated_with(
             table,
             target,
             task,
-            &recipe,
             spec,
             Validation::default(),
             &mut |_, _| true,
@@ -692,22 +721,15 @@ mod tests {
     #[test]
     fn iris_cross_validation_is_accurate_and_complete() {
         let table = sample("iris.csv", "species");
-        let recipe = Recipe::default_for(&table);
         let spec = ModelSpec::from_name("logistic_regression").unwrap();
         let mut stages = Vec::new();
-        let (evaluation, model) = train_and_validate(
-            &table,
-            "species",
-            None,
-            &recipe,
-            &spec,
-            Validation::default(),
-            &mut |f, s| {
-                stages.push((f, s.to_string()));
-                true
-            },
-        )
-        .unwrap();
+        let mut progress = |f: f32, s: &str| {
+            stages.push((f, s.to_string()));
+            true
+        };
+        let validation = Validation::default();
+        let (evaluation, model) =
+            validated_with(&table, "species", None, &spec, validation, &mut progress).unwrap();
         assert_eq!(evaluation.folds.len(), 5);
         assert_eq!(evaluation.validated_y.len(), 150);
         assert!(evaluation.mean["accuracy"] > 0.93, "{:?}", evaluation.mean);
@@ -726,32 +748,18 @@ mod tests {
     #[test]
     fn cancelling_and_bad_requests_are_errors() {
         let table = sample("iris.csv", "species");
-        let recipe = Recipe::default_for(&table);
         let spec = ModelSpec::from_name("logistic_regression").unwrap();
-        let cancelled = train_and_validate(
-            &table,
-            "species",
-            None,
-            &recipe,
-            &spec,
-            Validation::default(),
-            &mut |_, _| false,
-        );
+        let validation = Validation::default();
+        let cancelled = validated_with(&table, "species", None, &spec, validation, &mut |_, _| {
+            false
+        });
         assert_eq!(
             cancelled.unwrap_err(),
             TrainError::Fit(ModelError::Cancelled)
         );
         let too_many = Validation::CrossValidation { folds: 60, seed: 0 };
-        assert!(train_and_validate(
-            &table,
-            "species",
-            None,
-            &recipe,
-            &spec,
-            too_many,
-            &mut |_, _| { true }
-        )
-        .is_err());
+        let refused = validated_with(&table, "species", None, &spec, too_many, &mut |_, _| true);
+        assert!(refused.is_err());
         let missing = validated(&table, "nope", None, &spec);
         assert_eq!(
             missing.unwrap_err().to_string(),
