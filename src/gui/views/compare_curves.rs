@@ -6,7 +6,7 @@ use eframe::egui::{self, Color32};
 use egui_plot::{Corner, HoverPosition, Legend, Line, LineStyle, Plot, PlotPoints, Points};
 use std::sync::Arc;
 
-use super::compare_plots::{pack_rows, ComparedRun};
+use super::compare_plots::{hovered, pack_rows, ComparedRun};
 use crate::catalog::record::StoredCurves;
 use crate::jobs::TrainingRun;
 use crate::ml::eval::Evaluation;
@@ -324,39 +324,26 @@ fn curve_plot(
         .collect();
     let read_out = |position: &HoverPosition<'_>| -> Option<String> {
         let (x_name, y_name) = kind.axes();
-        match *position {
-            HoverPosition::NearDataPoint {
-                plot_name,
-                position,
-                index,
-            } if !plot_name.is_empty() => {
-                let mut text = format!(
-                    "{plot_name}\n{x_name} {:.3}\n{y_name} {:.3}",
-                    position.x, position.y
-                );
-                let extra = named
-                    .iter()
-                    .find(|(name, _, _)| name == plot_name)
-                    .and_then(|(_, series, _)| series.extra.get(index))
-                    .copied()
-                    .filter(|v| v.is_finite());
-                match (kind, extra) {
-                    (CurveKind::Calibration, Some(rows)) => {
-                        text.push_str(&format!("\n{rows} rows in this bin"));
-                    }
-                    (_, Some(threshold)) => {
-                        text.push_str(&format!("\nthreshold {threshold:.3}"));
-                    }
-                    _ => {}
-                }
-                Some(text)
+        let (at, near) = hovered(position);
+        let mut text = format!("{x_name} {:.3}\n{y_name} {:.3}", at.x, at.y);
+        let Some((plot_name, index)) = near else {
+            return Some(text);
+        };
+        text = format!("{plot_name}\n{text}");
+        let extra = named
+            .iter()
+            .find(|(name, _, _)| name == plot_name)
+            .and_then(|(_, series, _)| series.extra.get(index))
+            .copied()
+            .filter(|v| v.is_finite());
+        match (kind, extra) {
+            (CurveKind::Calibration, Some(rows)) => {
+                text.push_str(&format!("\n{rows} rows in this bin"));
             }
-            HoverPosition::NearDataPoint { position, .. }
-            | HoverPosition::Elsewhere { position } => Some(format!(
-                "{x_name} {:.3}\n{y_name} {:.3}",
-                position.x, position.y
-            )),
+            (_, Some(threshold)) => text.push_str(&format!("\nthreshold {threshold:.3}")),
+            _ => {}
         }
+        Some(text)
     };
     ui.vertical(|ui| {
         ui.set_width(side);

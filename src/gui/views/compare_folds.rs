@@ -3,7 +3,7 @@
 use eframe::egui;
 use egui_plot::{GridMark, HoverPosition, MarkerShape, Plot, Points};
 
-use super::compare_plots::ComparedRun;
+use super::compare_plots::{hovered, ComparedRun};
 use super::compare_view::table_metrics;
 use crate::ml::eval::Evaluation;
 use crate::ml::metric_registry;
@@ -75,23 +75,17 @@ pub(super) fn fold_spread(ui: &mut egui::Ui, runs: &[ComparedRun<'_>], metric: &
         })
         .collect();
     let read_out = |position: &HoverPosition<'_>| -> Option<String> {
-        match *position {
-            HoverPosition::NearDataPoint {
-                plot_name,
-                position,
-                index,
-            } if !plot_name.is_empty() => {
-                let fold = fold_numbers
-                    .iter()
-                    .find(|(name, _)| name == plot_name)
-                    .and_then(|(_, folds)| folds.get(index));
-                Some(match fold {
-                    Some(fold) => format!("{plot_name} {fold}: {:.4}", position.y),
-                    None => format!("{plot_name}: {:.4}", position.y),
-                })
-            }
-            _ => None,
-        }
+        let (at, Some((plot_name, index))) = hovered(position) else {
+            return None;
+        };
+        let fold = fold_numbers
+            .iter()
+            .find(|(name, _)| name == plot_name)
+            .and_then(|(_, folds)| folds.get(index));
+        Some(match fold {
+            Some(fold) => format!("{plot_name} {fold}: {:.4}", at.y),
+            None => format!("{plot_name}: {:.4}", at.y),
+        })
     };
     // Pad the values' range so the extreme folds do not sit on the frame.
     let values = spreads

@@ -46,6 +46,22 @@ impl Default for PlotChoices {
 }
 
 /// Draw the curves, confusion matrices and fold spreads of `runs` (at least one).
+/// Where the pointer is over a plot, and the series (by name) and index of the data point
+/// it is near, when it is near a named one.
+pub(super) fn hovered<'a>(
+    position: &egui_plot::HoverPosition<'a>,
+) -> (egui_plot::PlotPoint, Option<(&'a str, usize)>) {
+    match *position {
+        egui_plot::HoverPosition::NearDataPoint {
+            plot_name,
+            position,
+            index,
+        } if !plot_name.is_empty() => (position, Some((plot_name, index))),
+        egui_plot::HoverPosition::NearDataPoint { position, .. }
+        | egui_plot::HoverPosition::Elsewhere { position } => (position, None),
+    }
+}
+
 pub(super) fn show(ui: &mut egui::Ui, runs: &[ComparedRun<'_>]) {
     let id = egui::Id::unique("compare_plot_choices");
     let mut choices: PlotChoices = ui.data(|d| d.get_temp(id)).unwrap_or_default();
