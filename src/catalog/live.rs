@@ -10,7 +10,7 @@ use super::lookup::{locate, model_id};
 use super::{Catalog, CatalogError};
 
 /// A live window to record.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NewLiveWindow {
     /// The server that saw it ("127.0.0.1:5001 pid 4242").
     pub server: String,
@@ -30,24 +30,23 @@ pub struct NewLiveWindow {
     pub labelled_metric: Option<f64>,
 }
 
-/// A recorded live window.
+/// A recorded live window: the window as it was recorded, and the version it belongs to.
+/// Its fields read as the window's own (`window.requests`), and serialize side by side.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LiveWindow {
     pub id: i64,
     pub model: String,
     pub version: i64,
-    pub server: String,
-    pub started_at: String,
-    pub ended_at: String,
-    pub requests: u64,
-    pub rows: u64,
-    pub errors: u64,
-    pub latency_p50_ms: f64,
-    pub latency_p99_ms: f64,
-    pub sampled_rows: u64,
-    pub drift_json: String,
-    pub labelled_rows: u64,
-    pub labelled_metric: Option<f64>,
+    #[serde(flatten)]
+    pub window: NewLiveWindow,
+}
+
+impl std::ops::Deref for LiveWindow {
+    type Target = NewLiveWindow;
+
+    fn deref(&self) -> &NewLiveWindow {
+        &self.window
+    }
 }
 
 /// A feature that crossed a drift threshold in a model's latest live window.
@@ -147,18 +146,20 @@ impl Catalog {
                 id: row.get(0)?,
                 model: row.get(1)?,
                 version: row.get(2)?,
-                server: row.get(3)?,
-                started_at: row.get(4)?,
-                ended_at: row.get(5)?,
-                requests: n(6)?,
-                rows: n(7)?,
-                errors: n(8)?,
-                latency_p50_ms: row.get(9)?,
-                latency_p99_ms: row.get(10)?,
-                sampled_rows: n(11)?,
-                drift_json: row.get(12)?,
-                labelled_rows: n(13)?,
-                labelled_metric: row.get(14)?,
+                window: NewLiveWindow {
+                    server: row.get(3)?,
+                    started_at: row.get(4)?,
+                    ended_at: row.get(5)?,
+                    requests: n(6)?,
+                    rows: n(7)?,
+                    errors: n(8)?,
+                    latency_p50_ms: row.get(9)?,
+                    latency_p99_ms: row.get(10)?,
+                    sampled_rows: n(11)?,
+                    drift_json: row.get(12)?,
+                    labelled_rows: n(13)?,
+                    labelled_metric: row.get(14)?,
+                },
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
