@@ -54,8 +54,9 @@ pub(super) fn metric_over_versions(ui: &mut egui::Ui, state: &mut CatalogViewSta
         .y_axis_label(metric_registry::label(&metric))
         .legend(Legend::default())
         .show(ui, |plot| {
-            plot.line(Line::new(metric.clone(), PlotPoints::new(points.clone())).width(2.0));
-            plot.points(Points::new(metric.clone(), points).radius(4.0));
+            let name = metric_registry::label(&metric);
+            plot.line(Line::new(name, PlotPoints::new(points.clone())).width(2.0));
+            plot.points(Points::new(name, points).radius(4.0));
         });
 }
 

@@ -104,7 +104,10 @@ pub(super) fn curves(ui: &mut egui::Ui, stored: &StoredCurves, class: &mut usize
                     .x_axis_label(x)
                     .y_axis_label(y)
                     .show(ui, |plot| {
-                        plot.line(Line::new(title, PlotPoints::new(points)).width(2.0));
+                        // Banding merges points sharing a pixel column: it turns a ROC
+                        // curve's vertical steps into filled wedges.
+                        let line = Line::new(title, PlotPoints::new(points));
+                        plot.line(line.width(2.0).allow_band(false));
                     });
             });
         }
