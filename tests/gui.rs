@@ -469,7 +469,9 @@ fn registering_promoting_and_rolling_back_show_in_badges_and_history() {
     harness.run_steps(3);
     settle(&mut harness);
     harness.get_all_by_label("v2").next().unwrap().click();
-    harness.run_steps(3);
+    harness.step();
+    // The chosen version's page is read by a catalog job.
+    settle(&mut harness);
     // The page is below the versions and the history: scrolled to, as a user would.
     for label in ["archive the current Production version", "To Production"] {
         scroll_to(&mut harness, label);
@@ -756,7 +758,8 @@ fn live_windows_show_on_the_version_page_and_badge_the_model() {
         .scroll_to_me();
     harness.run_steps(20);
     harness.get_all_by_label("v1").next().unwrap().click();
-    harness.run_steps(5);
+    harness.step();
+    settle(&mut harness);
     harness.get_by_label("penguin-species v1");
     assert!(harness.query_by_label_contains("Live (").is_none());
 }
