@@ -43,12 +43,8 @@ fi
 
 # --- Data -------------------------------------------------------------------
 if [ "$ROWS" = 1000000 ]; then FILE=$BENCH_DIR/big.csv; else FILE=$BENCH_DIR/big-$ROWS.csv; fi
-if [ ! -s "$FILE" ]; then
-    mkdir -p "$BENCH_DIR"
-    echo "generating $FILE ($ROWS rows)..."
-    python3 "$GEN_DATASET" --rows "$ROWS" --features 20 --categorical 2 --missing 0.02 --out "$FILE.tmp"
-    mv "$FILE.tmp" "$FILE"
-fi
+. "$HERE/bench_file.sh"
+ensure_bench_file "$FILE" "$ROWS"
 cat "$FILE" > /dev/null   # warm the page cache so no tool pays for the disk
 
 # --- Timer: "wall_seconds peak_rss_kb" of one child process -----------------

@@ -43,12 +43,8 @@ export MODELDESK_CATALOG=$TMP/catalog.sqlite
 
 # --- Data (the file of bench/import_bench.sh and bench/train_bench.sh) --------
 FILE=${BENCH_CSV:-$BENCH_DIR/big.csv}
-if [ ! -s "$FILE" ]; then
-    mkdir -p "$(dirname "$FILE")"
-    echo "generating $FILE (1,000,000 rows)..."
-    python3 "$GEN_DATASET" --rows 1000000 --features 20 --categorical 2 --missing 0.02 --out "$FILE.tmp"
-    mv "$FILE.tmp" "$FILE"
-fi
+. "$HERE/bench_file.sh"
+ensure_bench_file "$FILE" 1000000
 
 # --- Counter ------------------------------------------------------------------
 perf_count() {  # perf_count CMD... ; prints the instructions CMD executed, or fails

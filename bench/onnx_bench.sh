@@ -46,12 +46,8 @@ venv_with "$OLD_ORT_VENV" onnxruntime==1.20.1 onnx==1.19.1 "numpy<2.3" pandas==2
 PEER=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$ONNX_VENV/bin/python")
 
 FILE=$BENCH_DIR/big.csv
-if [ ! -s "$FILE" ]; then
-    mkdir -p "$BENCH_DIR"
-    echo "generating $FILE (1,000,000 rows)..."
-    python3 "$GEN_DATASET" --rows 1000000 --features 20 --categorical 2 --missing 0.02 --out "$FILE.tmp"
-    mv "$FILE.tmp" "$FILE"
-fi
+. "$HERE/bench_file.sh"
+ensure_bench_file "$FILE" 1000000
 head -n 200001 "$FILE" > "$TMP/train.csv"
 cat "$FILE" > /dev/null   # warm the page cache
 

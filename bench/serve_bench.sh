@@ -43,11 +43,8 @@ trap cleanup EXIT
 export MLFLOW_DISABLE_TELEMETRY=true
 
 FILE=$BENCH_DIR/big.csv
-if [ ! -s "$FILE" ]; then
-    mkdir -p "$BENCH_DIR"
-    python3 "$GEN_DATASET" --rows 1000000 --features 20 --categorical 2 --missing 0.02 --out "$FILE.tmp"
-    mv "$FILE.tmp" "$FILE"
-fi
+. "$HERE/bench_file.sh"
+ensure_bench_file "$FILE" 1000000
 head -n 200001 "$FILE" > "$TMP/train.csv"
 env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$MLFLOW_VENV/bin/python" "$HERE/serve_peer.py" fit "$FILE" 200000 "$TMP/mlflow_model" "$TMP"
 

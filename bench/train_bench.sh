@@ -53,12 +53,8 @@ PEER=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$PY")
 
 # --- Data -------------------------------------------------------------------
 FILE=${BENCH_CSV:-$BENCH_DIR/big.csv}
-if [ ! -s "$FILE" ]; then
-    mkdir -p "$(dirname "$FILE")"
-    echo "generating $FILE (1,000,000 rows)..."
-    python3 "$GEN_DATASET" --rows 1000000 --features 20 --categorical 2 --missing 0.02 --out "$FILE.tmp"
-    mv "$FILE.tmp" "$FILE"
-fi
+. "$HERE/bench_file.sh"
+ensure_bench_file "$FILE" 1000000
 cat "$FILE" > /dev/null   # warm the page cache so no tool pays for the disk
 
 if [ ! -x /usr/bin/time ] && command -v apt-get >/dev/null; then
