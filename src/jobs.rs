@@ -136,8 +136,12 @@ pub enum JobOutcome {
         what: String,
         path: PathBuf,
     },
-    /// Every requested algorithm trained and validated.
-    Trained(Vec<TrainingRun>),
+    /// The requested algorithms trained and validated: the runs of those that could, and
+    /// for each that could not, its name and why.
+    Trained {
+        runs: Vec<TrainingRun>,
+        failed: Vec<(String, String)>,
+    },
     /// Catalog work done in order, one reply per item.
     Catalog(Vec<CatalogReply>),
     /// A catalog file opened (created and upgraded as needed) for the window.
@@ -503,6 +507,7 @@ fn train_all(request: &TrainRequest, progress: &Progress, repaint: &Repaint) -> 
         .collect();
     let job = format!("training on {}", request.table.name);
     let mut runs = Vec::new();
+    let mut failed = Vec::new();
     for (i, result) in results.into_iter().enumerate() {
         match result {
             Ok((evaluation, model)) => runs.push(TrainingRun {
@@ -517,15 +522,11 @@ fn train_all(request: &TrainRequest, progress: &Progress, repaint: &Repaint) -> 
             Err(crate::ml::eval::TrainError::Fit(crate::ml::model::ModelError::Cancelled)) => {
                 return JobOutcome::Cancelled { job };
             }
-            Err(error) => {
-                return JobOutcome::Failed {
-                    job,
-                    message: error.to_string(),
-                }
-            }
+            // One algorithm's failure leaves the others' runs as they are.
+            Err(error) => failed.push((request.specs[i].title().to_string(), error.to_string())),
         }
     }
-    JobOutcome::Trained(runs)
+    JobOutcome::Trained { runs, failed }
 }
 
 fn file_name(path: &Path) -> String {
@@ -546,6 +547,34 @@ mod tests {
             std::thread::sleep(std::time::Duration::from_millis(5));
         }
         outcomes
+    }
+
+    #[test]
+    fn a_failed_algorithm_leaves_the_other_runs_of_its_job() {
+        let table = Arc::new(crate::ml::target::sample_with_target("iris.csv", "species"));
+        let request = TrainRequest {
+            recipe: Recipe::default_for(&table),
+            table,
+            target: "species".into(),
+            task: None,
+            // Species is a class: a linear regression cannot predict it.
+            specs: ["logistic_regression", "linear_regression"]
+                .map(|n| ModelSpec::from_name(n).unwrap())
+                .to_vec(),
+            validation: Validation::default(),
+            first_id: 1,
+        };
+        let mut jobs = Jobs::default();
+        jobs.start_training(request, Arc::new(|| {})).unwrap();
+        let outcomes = wait(&mut jobs);
+        let [JobOutcome::Trained { runs, failed }] = &outcomes[..] else {
+            panic!("{outcomes:?}");
+        };
+        assert_eq!(runs.len(), 1);
+        assert_eq!(runs[0].evaluation.algorithm, "logistic_regression");
+        assert_eq!(failed.len(), 1);
+        assert_eq!(failed[0].0, "linear regression");
+        assert!(!failed[0].1.is_empty());
     }
 
     #[test]

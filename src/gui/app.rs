@@ -352,7 +352,7 @@ impl ModeldeskApp {
                 self.note(format!("{what} saved to {}", path.display()))
             }
             JobOutcome::Scored(outcome) => self.finish_scoring(outcome),
-            JobOutcome::Trained(runs) => self.finish_training(runs),
+            JobOutcome::Trained { runs, failed } => self.finish_training(runs, failed),
             JobOutcome::Catalog(replies) => self.finish_catalog(replies),
             JobOutcome::CatalogOpened(opened) => self.finish_open_catalog(opened),
             JobOutcome::Failed { job, message } => self.error(format!("{job} failed: {message}")),

@@ -48,7 +48,15 @@ impl ModeldeskApp {
         self.runs.iter().map(|r| r.id).max().unwrap_or(0) + 1
     }
 
-    pub(super) fn finish_training(&mut self, runs: Vec<TrainingRun>) {
+    /// Take a training job's runs; each algorithm that failed is named with its reason.
+    pub(super) fn finish_training(
+        &mut self,
+        runs: Vec<TrainingRun>,
+        failed: Vec<(String, String)>,
+    ) {
+        for (algorithm, message) in failed {
+            self.error(format!("{algorithm} failed: {message}"));
+        }
         for run in runs {
             for warning in &run.evaluation.warnings {
                 self.note(format!("{}: {warning}", run.title()));
