@@ -18,10 +18,7 @@ impl ModeldeskApp {
             return;
         }
         self.datasets.remove(i);
-        self.selected = match self.datasets.len() {
-            0 => None,
-            n => Some(self.selected.unwrap_or(0).min(n - 1)),
-        };
+        self.selected = selected_after_close(self.selected, i, self.datasets.len());
         self.remember_open_datasets();
     }
 
@@ -78,4 +75,35 @@ pub(super) fn set_role(dataset: &mut Dataset, column: usize, role: Role) {
         .table
         .target_index()
         .map(|i| data::level_counts(&dataset.table.columns[i]));
+}
+
+/// Which dataset is selected once dataset `closed` is closed and `left` remain: the same one
+/// as before (its place moves up when one above it closes), or, when the selected one itself
+/// closed, the one that took its place (the last when it was the last).
+fn selected_after_close(selected: Option<usize>, closed: usize, left: usize) -> Option<usize> {
+    if left == 0 {
+        return None;
+    }
+    Some(match selected {
+        Some(s) if s > closed => s - 1,
+        Some(s) if s < closed => s,
+        _ => closed.min(left - 1),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::selected_after_close;
+
+    #[test]
+    fn closing_a_dataset_keeps_the_selected_one_selected() {
+        // Three open, the third selected; the first closes: the same dataset, now second.
+        assert_eq!(selected_after_close(Some(2), 0, 2), Some(1));
+        // One below the selected closes: nothing moves.
+        assert_eq!(selected_after_close(Some(0), 2, 2), Some(0));
+        // The selected one closes: the next takes its place, or the last when it was last.
+        assert_eq!(selected_after_close(Some(1), 1, 2), Some(1));
+        assert_eq!(selected_after_close(Some(2), 2, 2), Some(1));
+        assert_eq!(selected_after_close(Some(0), 0, 0), None);
+    }
 }
