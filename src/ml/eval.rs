@@ -289,6 +289,11 @@ pub fn train_and_validate(
         run.validate_fold(i, fold, &mut evaluation)?;
     }
     evaluation.pooled = pooled_metrics(&problem, &evaluation);
+    if let Some(warning) = undefined_probabilities(&evaluation.validated_proba) {
+        evaluation
+            .warnings
+            .push(format!("{}: {warning}", spec.title()));
+    }
     (evaluation.mean, evaluation.std) = summarise(&evaluation.folds);
     let final_model = run.final_fit(&mut evaluation.warnings)?;
     (run.progress)(1.0, "done");
@@ -623,6 +628,23 @@ fn table_target_name(problem: &Problem) -> String {
     }
 }
 
+/// What to say when some rows' probabilities are undefined (NaN): [`argmax_rows`] would give
+/// them the first class, which no one should take for a prediction.
+pub fn undefined_probabilities(proba: &Array2<f64>) -> Option<String> {
+    let rows = proba
+        .rows()
+        .into_iter()
+        .filter(|row| row.iter().any(|p| p.is_nan()))
+        .count();
+    (rows > 0).then(|| {
+        format!(
+            "{rows} row{} got undefined (NaN) probabilities; {} predicted class is not meaningful",
+            if rows == 1 { "" } else { "s" },
+            if rows == 1 { "its" } else { "their" }
+        )
+    })
+}
+
 /// The most probable class of each row (first wins a tie, as numpy's argmax).
 pub fn argmax_rows(proba: &Array2<f64>) -> Vec<usize> {
     proba
@@ -716,6 +738,20 @@ mod tests {
             Validation::default(),
             &mut |_, _| true,
         )
+    }
+
+    #[test]
+    fn undefined_probabilities_are_reported_not_taken_for_class_zero() {
+        let proba = ndarray::array![[0.2, 0.8], [f64::NAN, f64::NAN], [f64::NAN, 0.5]];
+        let said = undefined_probabilities(&proba).unwrap();
+        assert!(
+            said.starts_with("2 rows got undefined (NaN) probabilities"),
+            "{said}"
+        );
+        assert_eq!(
+            undefined_probabilities(&proba.slice(ndarray::s![..1, ..]).to_owned()),
+            None
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@ use serde::Serialize;
 use thiserror::Error;
 
 use crate::data::{ColumnData, Table};
-use crate::ml::eval::{argmax_rows, Metrics, TrainedModel};
+use crate::ml::eval::{argmax_rows, undefined_probabilities, Metrics, TrainedModel};
 use crate::ml::metrics::{classification_metrics, regression_metrics};
 use crate::ml::prep::{FittedStep, PrepError};
 use crate::ml::target::Task;
@@ -148,6 +148,7 @@ fn predict_checked(
                 .predict_proba(x, model.classes.len())
                 .unwrap_or_else(|| ndarray::Array2::zeros((rows.len(), model.classes.len())));
             out.predicted_class = argmax_rows(&proba);
+            out.notices.extend(undefined_probabilities(&proba));
             out.proba = proba;
         }
         Task::Regression => {
