@@ -745,14 +745,13 @@ fn build_table(
             .unwrap_or_else(|| suggest_role(&column, plan.blank_names[i]));
         columns.push(column);
     }
-    // At most one target: the first suggested or chosen one wins.
-    let mut seen_target = false;
-    for column in &mut columns {
-        if column.role == super::column::Role::Target {
-            if seen_target {
-                column.role = super::column::Role::Feature;
-            }
-            seen_target = true;
+    // At most one target: the one chosen, else the first suggested.
+    let target = super::column::Role::Target;
+    let chosen = (0..columns.len()).find(|&i| options.role_override(i) == Some(target));
+    let keep = chosen.or_else(|| columns.iter().position(|c| c.role == target));
+    for (i, column) in columns.iter_mut().enumerate() {
+        if column.role == target && Some(i) != keep {
+            column.role = super::column::Role::Feature;
         }
     }
     let name = path
@@ -832,5 +831,28 @@ mod tests {
             .install(|| stream(&path, &shown, &plan, &options, &Progress::default()))
             .expect("read");
         assert_eq!(columns(&nested.sinks), columns(&expected.sinks));
+    }
+
+    #[test]
+    fn a_chosen_target_wins_over_a_suggested_one() {
+        use crate::data::Role;
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join("titanic.csv");
+        std::fs::write(&path, "survived,class,age\n1,First,30\n0,Third,22\n").expect("written");
+        let roles = |options: &ImportOptions| -> Vec<Role> {
+            let table = import_csv(&path, options, &Progress::default()).expect("imported");
+            table.columns.iter().map(|c| c.role).collect()
+        };
+        // `class` is suggested by its name; choosing `survived` makes it the one target.
+        let mut options = ImportOptions::default();
+        assert_eq!(
+            roles(&options),
+            [Role::Feature, Role::Target, Role::Feature]
+        );
+        options.set_role(0, Some(Role::Target));
+        assert_eq!(
+            roles(&options),
+            [Role::Target, Role::Feature, Role::Feature]
+        );
     }
 }
