@@ -262,6 +262,21 @@ fn training_penguins_in_the_train_view_lists_a_run_with_its_accuracy() {
 }
 
 #[test]
+fn a_feature_is_left_out_by_its_one_checkbox() {
+    let mut harness = with_sample("Penguins (species; missing values, categories)");
+    harness.get_by_label("Train").click();
+    harness.run_steps(2);
+    // One control per feature: its checkbox, and no second "ignore" button beside it.
+    assert!(harness.query_by_label("ignore").is_none());
+    harness.get_by_label("island").click();
+    harness.run_steps(3);
+    let dataset = &harness.state().datasets()[0];
+    let island = dataset.table.columns.iter().find(|c| c.name == "island");
+    assert_eq!(island.unwrap().role, modeldesk::data::Role::Ignore);
+    harness.get_by_label("not used");
+}
+
+#[test]
 fn a_parameter_edited_in_the_train_view_is_the_one_trained() {
     let mut harness = with_sample("Penguins (species; missing values, categories)");
     harness.get_by_label("Train").click();

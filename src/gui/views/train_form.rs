@@ -127,9 +127,6 @@ pub fn step_editor(ui: &mut egui::Ui, column: &Column, step: ColumnStep) -> Opti
                     scale: new_scale,
                 });
             }
-            if ui.small_button("ignore").on_hover_text("Leave this column out of the model").clicked() {
-                changed = Some(ColumnStep::Ignore);
-            }
         }
         ColumnStep::OneHot { impute } => {
             let mut new = impute;
@@ -146,9 +143,6 @@ pub fn step_editor(ui: &mut egui::Ui, column: &Column, step: ColumnStep) -> Opti
                 .on_hover_text("One column per level seen in training; a level first seen when predicting gets all zeros and is counted.");
             if new != impute {
                 changed = Some(ColumnStep::OneHot { impute: new });
-            }
-            if ui.small_button("ignore").on_hover_text("Leave this column out of the model").clicked() {
-                changed = Some(ColumnStep::Ignore);
             }
         }
         ColumnStep::Ignore => {
