@@ -223,8 +223,12 @@ fn class_names(runs: &[ComparedRun<'_>]) -> Vec<String> {
 /// The class drawn unless the user picks another: the positive class (the second) of a
 /// binary target, otherwise the first.
 fn default_class(classes: &[String]) -> Option<String> {
-    let i = usize::from(classes.len() == 2);
-    classes.get(i).cloned()
+    classes.get(default_class_index(classes.len())).cloned()
+}
+
+/// [`default_class`]'s place among `count` classes; the version page draws the same one.
+pub(crate) fn default_class_index(count: usize) -> usize {
+    usize::from(count == 2)
 }
 
 pub(super) fn curves(ui: &mut egui::Ui, runs: &[ComparedRun<'_>], picked: &mut Option<String>) {

@@ -44,7 +44,8 @@ pub struct CatalogViewState {
     /// Versions ticked to compare.
     pub ticked: Vec<i64>,
     pub plot_metric: Option<String>,
-    pub curve_class: usize,
+    /// The class whose curves are drawn, once picked (the positive class until then).
+    pub curve_class: Option<usize>,
     // Inputs of the actions.
     pub archive_existing: bool,
     pub comment: String,

@@ -6,6 +6,7 @@ use eframe::egui::{self, Color32};
 use egui_plot::{Line, Plot, PlotPoints, Points};
 
 use crate::catalog::record::{StoredCurves, StoredMetrics};
+use crate::gui::views::compare_curves::default_class_index;
 use crate::jobs::catalog_read::FoldTable;
 use crate::ml::metric_registry;
 
@@ -36,7 +37,7 @@ pub(super) fn metrics_grid(ui: &mut egui::Ui, metrics: &StoredMetrics, validatio
 }
 
 /// The stored curves of the chosen class, or a regression's predicted against actual values.
-pub(super) fn curves(ui: &mut egui::Ui, stored: &StoredCurves, class: &mut usize) {
+pub(super) fn curves(ui: &mut egui::Ui, stored: &StoredCurves, picked: &mut Option<usize>) {
     let classes = match stored {
         StoredCurves::Regression(pairs) => {
             let points: Vec<[f64; 2]> = pairs
@@ -59,7 +60,10 @@ pub(super) fn curves(ui: &mut egui::Ui, stored: &StoredCurves, class: &mut usize
             return;
         }
     };
-    *class = (*class).min(classes.len() - 1);
+    let mut class = picked
+        .filter(|&i| i < classes.len())
+        .unwrap_or_else(|| default_class_index(classes.len()));
+    let class = &mut class;
     ui.horizontal(|ui| {
         let label = ui.label("Class").id;
         egui::ComboBox::from_id_salt("catalog_curve_class")
@@ -73,6 +77,9 @@ pub(super) fn curves(ui: &mut egui::Ui, stored: &StoredCurves, class: &mut usize
             .labelled_by(label);
         ui.weak("against the rest, pooled out-of-fold predictions");
     });
+    if picked.is_some() || *class != default_class_index(classes.len()) {
+        *picked = Some(*class);
+    }
     let chosen = &classes[*class];
     ui.horizontal_top(|ui| {
         for (title, points, x, y) in [
