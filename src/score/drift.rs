@@ -107,12 +107,43 @@ pub fn ks_statistic(a: &[f64], b: &[f64]) -> f64 {
     gap
 }
 
-fn edge_label(edges: &[f64], bin: usize) -> String {
-    let fmt = |v: f64| crate::data::format_number(v).into_owned();
-    match (bin.checked_sub(1).map(|b| edges[b]), edges.get(bin)) {
-        (None, Some(&hi)) => format!("below {}", fmt(hi)),
-        (Some(lo), Some(&hi)) => format!("{} to {}", fmt(lo), fmt(hi)),
-        (Some(lo), None) => format!("{} and above", fmt(lo)),
+/// The bin edges as people read them: all with the fewest decimals that keep them apart and
+/// move none by more than a small share of the gap to its neighbour (a quantile edge of
+/// 14.900000000000002 reads 14.9).
+fn edge_texts(edges: &[f64]) -> Vec<String> {
+    let gap = edges
+        .windows(2)
+        .map(|w| (w[1] - w[0]).abs())
+        .filter(|g| *g > 0.0)
+        .fold(f64::INFINITY, f64::min);
+    let scale = edges.iter().fold(0.0f64, |m, e| m.max(e.abs())).max(1e-300);
+    let tolerance = if gap.is_finite() {
+        0.005 * gap
+    } else {
+        1e-9 * scale
+    };
+    let fits = |decimals: usize| {
+        let rounded: Vec<String> = edges.iter().map(|e| format!("{e:.decimals$}")).collect();
+        let apart = rounded.windows(2).all(|w| w[0] != w[1]);
+        let close = edges
+            .iter()
+            .zip(&rounded)
+            .all(|(e, r)| r.parse::<f64>().is_ok_and(|r| (r - e).abs() <= tolerance));
+        (apart && close).then_some(rounded)
+    };
+    (0..=12).find_map(fits).unwrap_or_else(|| {
+        edges
+            .iter()
+            .map(|&e| crate::data::format_number(e).into_owned())
+            .collect()
+    })
+}
+
+fn edge_label(edges: &[String], bin: usize) -> String {
+    match (bin.checked_sub(1).map(|b| &edges[b]), edges.get(bin)) {
+        (None, Some(hi)) => format!("below {hi}"),
+        (Some(lo), Some(hi)) => format!("{lo} to {hi}"),
+        (Some(lo), None) => format!("{lo} and above"),
         (None, None) => "all".into(),
     }
 }
@@ -148,7 +179,10 @@ pub fn drift(
                     psi,
                     ks: Some(ks_statistic(sample, &sorted)),
                     status: DriftStatus::of(psi, thresholds),
-                    bins: (0..expected.len()).map(|b| edge_label(edges, b)).collect(),
+                    bins: {
+                        let texts = edge_texts(edges);
+                        (0..expected.len()).map(|b| edge_label(&texts, b)).collect()
+                    },
                     expected: expected.clone(),
                     actual,
                     missing: (rows.len() - sorted.len()) as u64,
@@ -207,6 +241,27 @@ pub fn drift(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bin_edges_read_with_the_decimals_that_keep_them_apart() {
+        let texts = edge_texts(&[14.900000000000002, 16.25, 20.0]);
+        // One number of decimals for all edges, as a column's values are written.
+        assert_eq!(texts, ["14.90", "16.25", "20.00"].map(String::from));
+        assert_eq!(edge_label(&texts, 0), "below 14.90");
+        assert_eq!(edge_label(&texts, 1), "14.90 to 16.25");
+        assert_eq!(edge_label(&texts, 3), "20.00 and above");
+        let texts = edge_texts(&[14.900000000000002, 16.2, 20.0]);
+        assert_eq!(texts, ["14.9", "16.2", "20.0"].map(String::from));
+        assert_eq!(
+            edge_texts(&[1.0, 2.0, 3.0]),
+            ["1", "2", "3"].map(String::from)
+        );
+        // Close edges keep the decimals that tell them apart.
+        assert_eq!(
+            edge_texts(&[0.1234, 0.1251]),
+            ["0.1234", "0.1251"].map(String::from)
+        );
+    }
     use crate::data::{Column, ColumnKind, Dialect, Role};
     use crate::ml::drift_reference::reference;
 

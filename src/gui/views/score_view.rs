@@ -407,10 +407,20 @@ fn drift_histogram(ui: &mut egui::Ui, d: &crate::score::drift::FeatureDrift) {
         .map(|(i, v)| Bar::new(i as f64 + 0.18, *v).width(0.35))
         .collect();
     let labels = d.bins.clone();
+    let bins = labels.len();
     Plot::new(("score_drift_hist", d.column.as_str()))
         .height(200.0)
         .allow_scroll(false)
         .legend(Legend::default())
+        // A mark under every bin, so each one is labelled.
+        .x_grid_spacer(move |_| {
+            (0..bins)
+                .map(|i| egui_plot::GridMark {
+                    value: i as f64,
+                    step_size: 1.0,
+                })
+                .collect()
+        })
         .x_axis_formatter(move |mark, _| {
             let i = mark.value.round();
             if (mark.value - i).abs() < 1e-6 && i >= 0.0 {
