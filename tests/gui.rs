@@ -225,6 +225,22 @@ fn the_preview_applies_a_changed_header_choice() {
 }
 
 #[test]
+fn ctrl_and_a_number_shows_that_view() {
+    let mut harness = window(None);
+    harness.run_steps(2);
+    for (key, view) in [
+        (egui::Key::Num4, modeldesk::gui::View::Catalog),
+        (egui::Key::Num2, modeldesk::gui::View::Train),
+        (egui::Key::Num5, modeldesk::gui::View::Score),
+        (egui::Key::Num1, modeldesk::gui::View::Data),
+    ] {
+        harness.key_press_modifiers(egui::Modifiers::COMMAND, key);
+        harness.run_steps(2);
+        assert_eq!(harness.state().settings().view, view, "{key:?}");
+    }
+}
+
+#[test]
 fn an_empty_catalog_says_how_to_fill_it() {
     let mut harness = window(None);
     harness.run_steps(2);

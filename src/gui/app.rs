@@ -236,6 +236,20 @@ impl ModeldeskApp {
         }) {
             self.commands.push(Command::OpenFileDialog);
         }
+        // Ctrl+1 … Ctrl+5 show the views in the rail's order.
+        let keys = [
+            egui::Key::Num1,
+            egui::Key::Num2,
+            egui::Key::Num3,
+            egui::Key::Num4,
+            egui::Key::Num5,
+        ];
+        for (key, view) in keys.into_iter().zip(View::ALL) {
+            let shortcut = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, key);
+            if ctx.input_mut(|i| i.consume_shortcut(&shortcut)) {
+                self.commands.push(Command::ShowView(view));
+            }
+        }
         let dropped: Vec<PathBuf> = ctx.input(|i| {
             i.raw
                 .dropped_files

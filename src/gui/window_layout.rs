@@ -140,11 +140,12 @@ impl ModeldeskApp {
 
     fn navigation_rail(&self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
         ui.add_space(8.0);
-        for view in View::ALL {
+        for (i, view) in View::ALL.into_iter().enumerate() {
             let selected = self.settings.view == view;
             let button =
                 egui::Button::selectable(selected, view.label()).min_size(egui::vec2(76.0, 36.0));
-            if ui.add(button).clicked() {
+            let shortcut = format!("Ctrl+{}", i + 1);
+            if ui.add(button).on_hover_text(shortcut).clicked() {
                 commands.push(Command::ShowView(view));
             }
             ui.add_space(4.0);

@@ -135,7 +135,7 @@ pub const METRICS: [MetricInfo; 18] = [
     metric(
         "log_loss",
         "Log loss",
-        "The mean negative logarithm of the probability given to the true class; confident mistakes cost the most.",
+        "The mean negative logarithm of the probability given to the true class; confident mistakes cost the most. A decision tree's pure leaves give probabilities of exactly 0 and 1, so each of its mistakes costs about 36 (the smallest probability counted is 2.2e-16): a high log loss there is expected, not a fault.",
         Lower,
         Standard,
     ),

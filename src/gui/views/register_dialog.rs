@@ -53,13 +53,15 @@ pub fn show(ctx: &egui::Context, draft: &mut RegisterDraft, commands: &mut Vec<C
             format!("Creates the model '{name}' with version 1.")
         };
         ui.weak(hint);
-        ui.label("Description (Markdown)");
+        let label = ui.label("This version's description (Markdown)").id;
         ui.add(
             egui::TextEdit::multiline(&mut draft.description)
                 .desired_rows(4)
                 .desired_width(f32::INFINITY)
-                .hint_text("What this model is for, what it was trained on, caveats…"),
-        );
+                .hint_text("What this version changes, what it was trained on, caveats…"),
+        )
+        .labelled_by(label);
+        ui.weak("The model's own description is edited on its page in Catalog.");
         ui.add_space(6.0);
         ui.horizontal(|ui| {
             let ready = !name.is_empty();

@@ -218,3 +218,18 @@ fn versions_csv(versions: &[VersionSummary], metrics: &[String]) -> String {
     }
     csv.finish()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_metric_column_sorts_its_best_values_first() {
+        assert!(best_first(&VersionSort::Metric("accuracy".into())));
+        // Losses and errors: lowest first.
+        assert!(!best_first(&VersionSort::Metric("log_loss".into())));
+        assert!(!best_first(&VersionSort::Metric("rmse".into())));
+        assert!(best_first(&VersionSort::Created), "newest first");
+        assert!(!best_first(&VersionSort::Version));
+    }
+}
