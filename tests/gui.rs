@@ -270,7 +270,7 @@ fn training_penguins_in_the_train_view_lists_a_run_with_its_accuracy() {
     assert!(accuracy >= 0.97, "accuracy {accuracy}");
     assert_eq!(run.evaluation.folds.len(), 5);
     let shown = format!(
-        "accuracy {accuracy:.4} ± {:.4}",
+        "Accuracy {accuracy:.4} ± {:.4}",
         run.evaluation.std["accuracy"]
     );
     harness.get_by_label(&shown);
@@ -343,7 +343,7 @@ fn regression_on_diabetes_trains_two_models_and_compare_plots_their_residuals() 
     );
     let r2 = runs[0].evaluation.mean["r2"];
     assert!(r2 > 0.4, "R² {r2}");
-    harness.get_by_label(&format!("r2 {r2:.4} ± {:.4}", runs[0].evaluation.std["r2"]));
+    harness.get_by_label(&format!("R² {r2:.4} ± {:.4}", runs[0].evaluation.std["r2"]));
     harness.get_by_label("Compare").click();
     harness.run_steps(3);
     harness.get_by_label("Comparing 2 runs");

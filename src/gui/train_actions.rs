@@ -58,6 +58,14 @@ impl ModeldeskApp {
             self.error(format!("{algorithm} failed: {message}"));
         }
         for run in runs {
+            let dropped = run.evaluation.rows_dropped;
+            if dropped > 0 {
+                let rows = if dropped == 1 { "row" } else { "rows" };
+                self.note(format!(
+                    "{}: {dropped} {rows} with no target value left out",
+                    run.title()
+                ));
+            }
             for warning in &run.evaluation.warnings {
                 self.note(format!("{}: {warning}", run.title()));
             }

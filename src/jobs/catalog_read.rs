@@ -251,7 +251,12 @@ fn validation_line(metrics: &StoredMetrics) -> String {
     let rows = metrics
         .rows_used
         .map_or_else(|| "null".to_string(), |n| n.to_string());
-    format!("{scheme} · {rows} rows used")
+    match metrics.rows_dropped {
+        Some(dropped) if dropped > 0 => {
+            format!("{scheme} · {rows} rows used · {dropped} dropped (no target value)")
+        }
+        _ => format!("{scheme} · {rows} rows used"),
+    }
 }
 
 /// The metrics any listed version has, headline ones first, each group in the registry's
@@ -356,6 +361,20 @@ mod tests {
         assert!(read.versions.is_empty() && read.page.is_none());
         let read = read_model(&catalog, &query(0, None, None)).unwrap();
         assert!(read.versions.is_empty() && read.history.is_empty());
+    }
+
+    #[test]
+    fn the_validation_line_says_how_many_rows_had_no_target() {
+        let dropped = StoredMetrics::read(
+            r#"{"validation":{"holdout":{"fraction":0.2,"seed":0}},"rows_used":100,"rows_dropped":7}"#,
+        );
+        let line = validation_line(&dropped);
+        assert!(
+            line.ends_with("100 rows used · 7 dropped (no target value)"),
+            "{line}"
+        );
+        let none = StoredMetrics::read(r#"{"rows_used":100,"rows_dropped":0}"#);
+        assert!(validation_line(&none).ends_with("100 rows used"));
     }
 
     #[test]

@@ -8,6 +8,7 @@ use crate::data::Role;
 use crate::gui::app::ModeldeskApp;
 use crate::gui::command::Command;
 use crate::ml::eval::Validation;
+use crate::ml::metric_registry;
 use crate::ml::target::{infer_task, Task};
 
 pub use super::train_form::TrainForm;
@@ -251,22 +252,26 @@ fn runs(ui: &mut egui::Ui, app: &ModeldeskApp) {
             for run in app.runs.iter().rev() {
                 let e = &run.evaluation;
                 ui.label(run.title());
-                ui.label(match e.validation {
+                let mut validation = match e.validation {
                     Validation::CrossValidation { folds, .. } => {
                         format!("{folds}-fold CV, {} rows", e.rows_used)
                     }
                     Validation::Holdout { fraction, .. } => {
                         format!("hold-out {:.0}%, {} rows", fraction * 100.0, e.rows_used)
                     }
-                });
-                let names: &[&str] = match e.task {
-                    Task::Classification => &["accuracy", "f1_macro", "roc_auc", "log_loss"],
-                    Task::Regression => &["rmse", "mae", "r2"],
                 };
+                if e.rows_dropped > 0 {
+                    validation.push_str(&format!(" ({} dropped: no target value)", e.rows_dropped));
+                }
+                ui.label(validation);
                 ui.horizontal(|ui| {
-                    for &m in names {
-                        if let (Some(mean), Some(std)) = (e.mean.get(m), e.std.get(m)) {
-                            ui.label(format!("{m} {mean:.4} ± {std:.4}"));
+                    let headline = metric_registry::METRICS
+                        .iter()
+                        .filter(|m| m.prominence == metric_registry::Prominence::Headline);
+                    for m in headline {
+                        if let (Some(mean), Some(std)) = (e.mean.get(m.key), e.std.get(m.key)) {
+                            ui.label(format!("{} {mean:.4} ± {std:.4}", m.label))
+                                .on_hover_text(metric_registry::tooltip(m.key));
                         }
                     }
                 });
