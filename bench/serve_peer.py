@@ -20,31 +20,14 @@ def fit(path, rows, model_dir, bodies_dir):
     import mlflow.sklearn
     import numpy as np
     import pandas as pd
-    from sklearn.compose import ColumnTransformer
-    from sklearn.impute import SimpleImputer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+    from sklearn_pipeline import logistic_pipeline
 
     frame = pd.read_csv(path, nrows=int(rows) + 5000)
     features = [c for c in frame.columns if c not in ("id", "label")]
     numeric = [c for c in features if frame[c].dtype.kind in "if"]
     categorical = [c for c in features if c not in numeric]
     train = frame.iloc[: int(rows)]
-    recipe = ColumnTransformer(
-        [
-            ("numeric", make_pipeline(SimpleImputer(), StandardScaler()), numeric),
-            (
-                "categorical",
-                make_pipeline(
-                    SimpleImputer(strategy="constant", fill_value="(missing)"),
-                    OneHotEncoder(handle_unknown="ignore", sparse_output=False),
-                ),
-                categorical,
-            ),
-        ]
-    )
-    model = make_pipeline(recipe, LogisticRegression(solver="lbfgs"))
+    model = logistic_pipeline(numeric, categorical)
     model.fit(train[features], train["label"])
     rest = frame.iloc[int(rows):][features].dropna()
     mlflow.sklearn.save_model(

@@ -64,11 +64,7 @@ def metrics(y_true, proba):
 
 def pipeline(path, split_dir):
     import pandas as pd
-    from sklearn.compose import ColumnTransformer
-    from sklearn.impute import SimpleImputer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+    from sklearn_pipeline import logistic_pipeline
 
     stages = {}
     clock = time.perf_counter()
@@ -89,20 +85,7 @@ def pipeline(path, split_dir):
     categorical = [c for c in frame.columns if c not in numeric]
 
     def make():
-        recipe = ColumnTransformer(
-            [
-                ("numeric", make_pipeline(SimpleImputer(), StandardScaler()), numeric),
-                (
-                    "categorical",
-                    make_pipeline(
-                        SimpleImputer(strategy="constant", fill_value="(missing)"),
-                        OneHotEncoder(handle_unknown="ignore", sparse_output=False),
-                    ),
-                    categorical,
-                ),
-            ]
-        )
-        return make_pipeline(recipe, LogisticRegression(solver="lbfgs"))
+        return logistic_pipeline(numeric, categorical)
 
     train = np.load(f"{split_dir}/train_rows.npy")
     valid = np.load(f"{split_dir}/valid_rows.npy")
