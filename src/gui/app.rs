@@ -382,9 +382,10 @@ impl ModeldeskApp {
             return;
         }
         self.ensure_catalog();
-        // Work asked for while the catalog is being opened waits for it.
+        // The Catalog view asks once the catalog is open (opening it starts its reads
+        // afresh); the Score view's list is asked for at once and waits for the opening.
         let open = self.catalog.catalog.is_some() || self.catalog.opening.is_some();
-        if self.settings.view == View::Catalog && open {
+        if self.settings.view == View::Catalog && self.catalog.catalog.is_some() {
             let reads = self.drafts.catalog.wanted_reads(self.catalog.generation);
             self.catalog_queue.extend(reads);
         }
