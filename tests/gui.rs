@@ -6,7 +6,7 @@ use eframe::egui::accesskit::Role as AccessRole;
 use egui_kittest::kittest::Queryable;
 use egui_kittest::Harness;
 use modeldesk::data::{ColumnKind, Role};
-use modeldesk::gui::{ModeldeskApp, Settings, Startup};
+use modeldesk::gui::{FileChooser, ModeldeskApp, Settings, Startup};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -46,6 +46,8 @@ fn window_in(folder: tempfile::TempDir, startup: Option<Startup>) -> Window {
     let settings = Settings {
         reopen_datasets: false,
         catalog_path: Some(folder.path().join("catalog.sqlite")),
+        // Never the desktop's own dialog: tests answer the chooser drawn in the window.
+        file_chooser: FileChooser::InWindow,
         ..Settings::default()
     };
     let harness = Harness::builder()
@@ -1011,4 +1013,246 @@ fn a_file_to_score_at_start_waits_for_the_version_its_reference_names() {
     harness.get_by_value("churn v2");
     // These versions hold no real model: reading it is where scoring stops.
     harness.get_by_label_contains("scoring iris.csv failed:");
+}
+
+/// Answer the file chooser drawn in the window as a user would: click `file` in the folder
+/// it shows (or keep the name it offers), then its `button` ("Open", "Save").
+fn choose_in_window(
+    harness: &mut Harness<'static, ModeldeskApp>,
+    file: Option<&str>,
+    button: &str,
+) {
+    for _ in 0..5 {
+        if harness.state().file_dialog().in_window_request().is_some() {
+            break;
+        }
+        harness.step();
+    }
+    assert!(
+        harness.state().file_dialog().in_window_request().is_some(),
+        "no file chooser is shown"
+    );
+    // A new window is measured in its first frame and drawn from the next.
+    harness.run_steps(2);
+    if let Some(file) = file {
+        harness.get_by_label(&format!("🗋 {file}")).click();
+        harness.run_steps(2);
+    }
+    harness.get_by_label(button).click();
+    harness.run_steps(3);
+}
+
+/// The next file dialog of `harness` starts in `folder`.
+fn dialogs_start_in(harness: &mut Harness<'static, ModeldeskApp>, folder: &Path) {
+    harness
+        .state_mut()
+        .send(modeldesk::gui::Command::RememberFolder(
+            folder.to_path_buf(),
+        ));
+    harness.step();
+}
+
+#[test]
+fn open_csv_asks_in_the_window_and_previews_the_chosen_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        fixture("assets/penguins.csv"),
+        dir.path().join("penguins.csv"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("notes.html"), "<p>not data</p>").unwrap();
+    let mut harness = window(None);
+    harness.run_steps(2);
+    dialogs_start_in(&mut harness, dir.path());
+    harness
+        .get_all_by_label("Open CSV…")
+        .next()
+        .unwrap()
+        .click();
+    harness.run_steps(2);
+    // Only files the request is for are listed.
+    assert!(harness.query_by_label("🗋 notes.html").is_none());
+    choose_in_window(&mut harness, Some("penguins.csv"), "Open");
+    assert!(harness.state().file_dialog().in_window_request().is_none());
+    let preview = harness
+        .state()
+        .import_dialog()
+        .expect("the preview is open");
+    assert_eq!(preview.path, dir.path().join("penguins.csv"));
+    harness.run_steps(2);
+    harness.get_by_label("Import").click_accesskit();
+    harness.step();
+    settle(&mut harness);
+    assert_eq!(harness.state().datasets().len(), 1);
+    assert_eq!(harness.state().datasets()[0].table.rows(), 344);
+    // The next dialog starts where this file was found.
+    assert_eq!(
+        harness.state().settings().last_folder.as_deref(),
+        Some(dir.path())
+    );
+}
+
+#[test]
+fn a_cancelled_chooser_does_nothing_and_a_second_dialog_waits_for_the_first() {
+    let mut harness = window(None);
+    harness.run_steps(2);
+    harness
+        .get_all_by_label("Open CSV…")
+        .next()
+        .unwrap()
+        .click();
+    harness.run_steps(2);
+    assert!(harness.state().file_dialog().in_window_request().is_some());
+    harness
+        .state_mut()
+        .send(modeldesk::gui::Command::OpenFileDialog);
+    harness.run_steps(2);
+    let said: Vec<String> = harness
+        .state()
+        .messages()
+        .iter()
+        .map(|m| m.text.clone())
+        .collect();
+    assert!(
+        said.iter()
+            .any(|m| m.contains("a file dialog is already open")),
+        "{said:?}"
+    );
+    harness.get_by_label("Cancel").click();
+    harness.run_steps(3);
+    assert!(harness.state().file_dialog().in_window_request().is_none());
+    assert!(harness.state().import_dialog().is_none());
+    assert!(harness.state().datasets().is_empty());
+}
+
+#[test]
+fn a_new_catalog_and_an_opened_one_are_chosen_in_the_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = window(None);
+    harness.run_steps(2);
+    dialogs_start_in(&mut harness, dir.path());
+    harness.get_by_label("Catalog").click();
+    harness.step();
+    settle(&mut harness);
+    harness.get_by_label("New catalog…").click();
+    // The chooser offers catalog.sqlite in the folder it shows.
+    choose_in_window(&mut harness, None, "Save");
+    settle(&mut harness);
+    let created = dir.path().join("catalog.sqlite");
+    assert!(created.is_file(), "no catalog at {}", created.display());
+    assert_eq!(harness.state().catalog().unwrap().path(), created.as_path());
+
+    // Another catalog, made behind the window's back, is opened through the chooser.
+    let other = dir.path().join("team.sqlite");
+    register_versions(&other, "churn", 1);
+    harness.get_by_label("Open catalog…").click();
+    choose_in_window(&mut harness, Some("team.sqlite"), "Open");
+    settle(&mut harness);
+    assert_eq!(harness.state().catalog().unwrap().path(), other.as_path());
+    harness.get_by_label("churn");
+}
+
+#[test]
+fn a_scored_file_and_its_predictions_go_through_the_chooser() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        fixture("assets/penguins.csv"),
+        dir.path().join("new_penguins.csv"),
+    )
+    .unwrap();
+    let mut harness = two_registered_versions();
+    dialogs_start_in(&mut harness, dir.path());
+    harness.get_by_label("Score").click();
+    harness.run_steps(2);
+    harness.state_mut().send(modeldesk::gui::Command::ScoreWith(
+        modeldesk::gui::ScoreSource::Version {
+            model: "penguin-species".into(),
+            version: 1,
+        },
+    ));
+    harness.run_steps(2);
+    harness.get_by_label("Score a CSV…").click();
+    choose_in_window(&mut harness, Some("new_penguins.csv"), "Open");
+    settle(&mut harness);
+    harness.get_by_label_contains("344 rows in");
+
+    scroll_to(&mut harness, "Export predictions…");
+    harness.get_by_label("Export predictions…").click();
+    // Offered: new_penguins_predictions.csv, beside the scored file.
+    choose_in_window(&mut harness, None, "Save");
+    settle(&mut harness);
+    let written = dir.path().join("new_penguins_predictions.csv");
+    let text =
+        std::fs::read_to_string(&written).unwrap_or_else(|e| panic!("{}: {e}", written.display()));
+    let header = text.lines().next().unwrap();
+    assert!(header.contains("proba_Adelie"), "{header}");
+    assert_eq!(text.lines().count(), 345);
+
+    // Saving again over that file asks first; replacing writes it anew.
+    std::fs::write(&written, "old").unwrap();
+    scroll_to(&mut harness, "Export predictions…");
+    harness.get_by_label("Export predictions…").click();
+    choose_in_window(&mut harness, None, "Save");
+    harness.get_by_label("Replace file?");
+    assert_eq!(std::fs::read_to_string(&written).unwrap(), "old");
+    harness.get_by_label("Replace").click();
+    harness.run_steps(2);
+    settle(&mut harness);
+    assert_eq!(
+        std::fs::read_to_string(&written).unwrap().lines().count(),
+        345
+    );
+}
+
+#[test]
+fn a_version_report_is_saved_where_the_chooser_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = two_registered_versions();
+    dialogs_start_in(&mut harness, dir.path());
+    open_version_page(&mut harness, "v2");
+    harness
+        .get_all_by_label("Export report…")
+        .next()
+        .unwrap()
+        .click();
+    choose_in_window(&mut harness, None, "Save");
+    settle(&mut harness);
+    let written = dir.path().join("penguin-species-v2-report.html");
+    let html =
+        std::fs::read_to_string(&written).unwrap_or_else(|e| panic!("{}: {e}", written.display()));
+    assert!(html.starts_with("<!DOCTYPE html>") || html.starts_with("<!doctype html>"));
+    assert!(html.contains("penguin-species"));
+    let said: Vec<&str> = harness
+        .state()
+        .messages()
+        .iter()
+        .map(|m| m.text.as_str())
+        .collect();
+    assert!(
+        said.iter()
+            .any(|m| m.contains(&written.display().to_string())),
+        "{said:?}"
+    );
+}
+
+#[test]
+fn an_onnx_export_is_saved_where_the_chooser_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = two_registered_versions();
+    dialogs_start_in(&mut harness, dir.path());
+    harness
+        .get_all_by_label("Export ONNX…")
+        .next()
+        .unwrap()
+        .click();
+    choose_in_window(&mut harness, None, "Save");
+    settle(&mut harness);
+    let written: Vec<PathBuf> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(written.len(), 1, "{written:?}");
+    assert_eq!(written[0].extension().unwrap(), "onnx");
+    let bytes = std::fs::read(&written[0]).unwrap();
+    assert!(bytes.windows(15).any(|w| w == b"penguin-species"));
 }

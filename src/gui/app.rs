@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use super::catalog_actions::{CatalogSlot, VersionList};
 use super::command::{Command, ScoreSource, View};
+use super::file_dialog::{FileDialogs, FileRequest};
 use super::settings::Settings;
 use super::views::catalog_view::CatalogViewState;
 use super::views::import_dialog::ImportDialog;
@@ -59,6 +60,8 @@ pub(super) struct Drafts {
     pub register: Option<RegisterDraft>,
     /// The import preview, while open.
     pub import: Option<ImportDialog>,
+    /// The file dialog, while open.
+    pub files: FileDialogs,
 }
 
 /// The Modeldesk window.
@@ -297,6 +300,26 @@ impl ModeldeskApp {
         });
     }
 
+    /// Ask for a file with the chosen file dialog; its answer comes back as a command.
+    pub(super) fn ask_file(&mut self, request: FileRequest) {
+        let folder = self.settings.last_folder.clone();
+        let repaint = self.repaint_handle();
+        let asked = self.drafts.files.ask(
+            request,
+            self.settings.file_chooser,
+            folder.as_deref(),
+            repaint,
+        );
+        if let Err(message) = asked {
+            self.error(message);
+        }
+    }
+
+    /// The file dialog, while one is open (the in-window chooser's request, for tests).
+    pub fn file_dialog(&self) -> &FileDialogs {
+        &self.drafts.files
+    }
+
     pub(super) fn note(&mut self, text: impl Into<String>) {
         self.messages.push(Message {
             text: text.into(),
@@ -307,7 +330,7 @@ impl ModeldeskApp {
     /// The one door: every command changes state here.
     pub(super) fn apply(&mut self, ctx: &egui::Context, command: Command) {
         match command {
-            Command::OpenFileDialog => self.open_file_dialog(ctx),
+            Command::OpenFileDialog => self.open_file_dialog(),
             Command::PreviewFile(path) => self.preview(path),
             Command::ImportFiles(paths) => self.import_files(paths),
             Command::StartImport { path, options } => self.start_import(path, options),
@@ -335,10 +358,12 @@ impl ModeldeskApp {
             Command::CloseRegister => self.drafts.register = None,
             Command::ScoreWith(source) => self.drafts.score.source = Some(source),
             Command::ScoreReference(reference) => self.score_reference(reference),
-            Command::OpenScoreDialog => self.open_score_dialog(ctx),
+            Command::OpenScoreDialog => self.open_score_dialog(),
             Command::ScoreFile(path) => self.start_scoring(path),
-            Command::ExportPredictions => self.export_predictions(),
-            Command::AskExportOnnx(source) => self.ask_export_onnx(ctx, source),
+            Command::ExportPredictions => self.ask_export_predictions(),
+            Command::SavePredictions(path) => self.export_predictions(path),
+            Command::RememberFolder(folder) => self.settings.last_folder = Some(folder),
+            Command::AskExportOnnx(source) => self.ask_export_onnx(source),
             Command::ExportOnnx(source, path) => self.export_onnx(source, path),
             Command::CancelJobs => self.jobs.cancel_all(),
             Command::DismissMessage(i) if i < self.messages.len() => {

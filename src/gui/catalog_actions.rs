@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use super::app::ModeldeskApp;
 use super::command::{CatalogCommand, ScoreSource, View};
+use super::file_dialog::{FileFor, FileRequest, CATALOG_FILES};
 use super::views::register_dialog::RegisterDraft;
 use super::views::score_view::VersionChoices;
 use crate::catalog::{self, Catalog, CatalogError, VersionSummary};
@@ -156,23 +157,23 @@ impl ModeldeskApp {
                 Err(message) => self.error(message),
             },
             CatalogCommand::Compare(versions) => self.compare_versions(versions),
-            CatalogCommand::ExportReport(versions) => self.export_report(versions),
+            CatalogCommand::ExportReport(versions) => self.ask_export_report(versions),
+            CatalogCommand::WriteReport { versions, path } => self.export_report(versions, path),
             CatalogCommand::Change(change) => self.queue_catalog(CatalogWork::Change(change)),
         }
     }
 
     fn pick_catalog_file(&mut self, new: bool) {
-        let dialog = rfd::FileDialog::new()
-            .set_title(if new { "New catalog" } else { "Open catalog" })
-            .add_filter("Modeldesk catalog", &["sqlite", "db"]);
-        let picked = if new {
-            dialog.set_file_name("catalog.sqlite").save_file()
+        self.ask_file(if new {
+            FileRequest::save(
+                FileFor::NewCatalog,
+                "New catalog",
+                CATALOG_FILES,
+                "catalog.sqlite".into(),
+            )
         } else {
-            dialog.pick_file()
-        };
-        if let Some(path) = picked {
-            self.apply_catalog(CatalogCommand::Open(path));
-        }
+            FileRequest::open(FileFor::OpenCatalog, "Open catalog", CATALOG_FILES)
+        });
     }
 
     /// Queue catalog work; it starts when the catalog job before it is done.
@@ -287,22 +288,25 @@ impl ModeldeskApp {
     }
 
     /// Save an HTML report of these versions where the user chooses, as a job.
-    fn export_report(&mut self, versions: Vec<(String, i64)>) {
-        let path = match self.open_catalog_path() {
-            Ok(path) => path,
-            Err(message) => return self.error(message),
-        };
+    /// Ask where to save the report of `versions`.
+    fn ask_export_report(&mut self, versions: Vec<(String, i64)>) {
         let name = match versions.as_slice() {
             [(model, version)] => format!("{model}-v{version}-report.html"),
             _ => "model-comparison-report.html".to_string(),
         };
-        let Some(out) = rfd::FileDialog::new()
-            .set_title("Export report")
-            .set_file_name(name)
-            .add_filter("HTML", &["html"])
-            .save_file()
-        else {
-            return;
+        self.ask_file(FileRequest::save(
+            FileFor::SaveReport(versions),
+            "Export report",
+            ("HTML", &["html", "htm"]),
+            name,
+        ));
+    }
+
+    /// Write the report of `versions` to `out`, as a job.
+    fn export_report(&mut self, versions: Vec<(String, i64)>, out: PathBuf) {
+        let path = match self.open_catalog_path() {
+            Ok(path) => path,
+            Err(message) => return self.error(message),
         };
         let repaint = self.repaint_handle();
         if let Err(message) = self.jobs.start_report_of(path, versions, out, repaint) {

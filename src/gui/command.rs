@@ -43,7 +43,7 @@ impl View {
 /// A request from a view (or the menu, or a drop) to change the app's state.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
-    /// Ask for files with the system dialog, then preview them.
+    /// Ask for CSV files to open, then preview one or import several.
     OpenFileDialog,
     /// Show the import preview for one file.
     PreviewFile(PathBuf),
@@ -95,6 +95,10 @@ pub enum Command {
     ExportOnnx(ScoreSource, PathBuf),
     /// Save the last predictions as CSV (asks where).
     ExportPredictions,
+    /// Write the last predictions as CSV to this path, as a job.
+    SavePredictions(PathBuf),
+    /// Start the next file dialog in this folder (the one a file was just chosen in).
+    RememberFolder(PathBuf),
     CancelJobs,
     DismissMessage(usize),
     ClearRecentFiles,
@@ -115,7 +119,7 @@ pub enum ScoreSource {
 /// A change to the catalog, or to which catalog is open.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CatalogCommand {
-    /// Ask for a file with the system dialog: a new catalog (save dialog) or an existing one.
+    /// Ask for a file: where to create a new catalog, or an existing one to open.
     PickFile { new: bool },
     /// Open (or create) the catalog at this path.
     Open(PathBuf),
@@ -134,4 +138,9 @@ pub enum CatalogCommand {
     Compare(Vec<(String, i64)>),
     /// Save an HTML report of these versions (asks where).
     ExportReport(Vec<(String, i64)>),
+    /// Write the HTML report of these versions to this path, as a job.
+    WriteReport {
+        versions: Vec<(String, i64)>,
+        path: PathBuf,
+    },
 }

@@ -1,16 +1,17 @@
-//! Exporting a model from the window: where to (the system's save dialog), then the ONNX
+//! Exporting a model from the window: where to (asked with a file dialog), then the ONNX
 //! file written by a job.
 
 use std::path::PathBuf;
 
 use super::app::ModeldeskApp;
-use super::command::{Command, ScoreSource};
+use super::command::ScoreSource;
+use super::file_dialog::{FileFor, FileRequest};
 use crate::export::onnx::ExportSource;
 use crate::jobs::OnnxExport;
 
 impl ModeldeskApp {
     /// Ask where to write the ONNX file of `source`, then export it there.
-    pub(super) fn ask_export_onnx(&mut self, ctx: &eframe::egui::Context, source: ScoreSource) {
+    pub(super) fn ask_export_onnx(&mut self, source: ScoreSource) {
         let name = match &source {
             ScoreSource::Version { model, version } => format!("{model}-v{version}.onnx"),
             ScoreSource::Run(id) => match self.runs.iter().find(|r| r.id == *id) {
@@ -18,14 +19,12 @@ impl ModeldeskApp {
                 None => "model.onnx".into(),
             },
         };
-        let picked = rfd::FileDialog::new()
-            .set_title("Export ONNX model")
-            .set_file_name(name)
-            .add_filter("ONNX", &["onnx"])
-            .save_file();
-        if let Some(path) = picked {
-            self.apply(ctx, Command::ExportOnnx(source, path));
-        }
+        self.ask_file(FileRequest::save(
+            FileFor::SaveOnnx(source),
+            "Export ONNX model",
+            ("ONNX", &["onnx"]),
+            name,
+        ));
     }
 
     /// Write `source` as one ONNX file to `path`, as a job.

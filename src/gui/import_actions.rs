@@ -1,37 +1,22 @@
-//! Importing from the window: the open dialog, the preview, sample datasets, the import
+//! Importing from the window: asking for files, the preview, sample datasets, the import
 //! jobs, and taking an imported table in as a dataset.
 
-use eframe::egui;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::app::{Dataset, ModeldeskApp};
-use super::command::{Command, View};
+use super::command::View;
 use super::dataset_actions::set_role;
+use super::file_dialog::{FileFor, FileRequest, CSV_FILES};
 use super::samples::{sample_path, SAMPLES};
 use super::views::import_dialog::ImportDialog;
 use crate::data::{ImportOptions, Role};
 use crate::jobs::Imported;
 
 impl ModeldeskApp {
-    /// Ask for files with the system dialog, then preview one or import several.
-    pub(super) fn open_file_dialog(&mut self, ctx: &egui::Context) {
-        let asked = std::time::Instant::now();
-        let picked = rfd::FileDialog::new()
-            .set_title("Open CSV")
-            .add_filter("CSV and text", &["csv", "tsv", "txt", "tab", "dat"])
-            .add_filter("All files", &["*"])
-            .pick_files();
-        match picked.as_deref() {
-            // No person cancels a dialog this fast: none could be shown.
-            None if asked.elapsed() < std::time::Duration::from_millis(150) => self.error(
-                "no file dialog is available on this desktop (it needs xdg-desktop-portal or zenity); \
-                 drag files onto the window instead",
-            ),
-            None | Some([]) => {}
-            Some([one]) => self.apply(ctx, Command::PreviewFile(one.clone())),
-            Some(many) => self.apply(ctx, Command::ImportFiles(many.to_vec())),
-        }
+    /// Ask for CSV files; one is previewed, several are imported.
+    pub(super) fn open_file_dialog(&mut self) {
+        self.ask_file(FileRequest::open(FileFor::OpenCsv, "Open CSV", CSV_FILES));
     }
 
     pub(super) fn preview(&mut self, path: PathBuf) {

@@ -23,6 +23,7 @@ mod catalog_actions;
 mod command;
 mod dataset_actions;
 mod export_actions;
+mod file_dialog;
 mod import_actions;
 mod samples;
 mod score_actions;
@@ -33,6 +34,7 @@ mod window_layout;
 
 pub use app::{Dataset, Message, ModeldeskApp, Startup};
 pub use command::{CatalogCommand, Command, ScoreSource, View};
+pub use file_dialog::{FileChooser, FileDialogs, FileFor, FileRequest};
 pub use samples::{sample_path, Sample, SAMPLES};
 pub use settings::{Preferences, Settings};
 

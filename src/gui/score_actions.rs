@@ -2,12 +2,12 @@
 //! job that reads the model and the file and scores it (recording the run in the catalog),
 //! and the job that saves the predictions.
 
-use eframe::egui;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::app::ModeldeskApp;
-use super::command::{Command, ScoreSource};
+use super::command::ScoreSource;
+use super::file_dialog::{FileFor, FileRequest, CSV_FILES};
 use crate::jobs::{CatalogWork, ScoreJob, ScoreModel, ScoreOutcome};
 
 impl ModeldeskApp {
@@ -97,36 +97,40 @@ impl ModeldeskApp {
     }
 
     /// Ask for a CSV file to score with the chosen model.
-    pub(super) fn open_score_dialog(&mut self, ctx: &egui::Context) {
-        let picked = rfd::FileDialog::new()
-            .set_title("Score a CSV file")
-            .add_filter("CSV and text", &["csv", "tsv", "txt"])
-            .pick_file();
-        if let Some(path) = picked {
-            self.apply(ctx, Command::ScoreFile(path));
-        }
+    pub(super) fn open_score_dialog(&mut self) {
+        self.ask_file(FileRequest::open(
+            FileFor::Score,
+            "Score a CSV file",
+            CSV_FILES,
+        ));
     }
 
-    /// Save the last predictions where the user chooses, as a job.
-    pub(super) fn export_predictions(&mut self) {
+    /// Ask where to save the last predictions.
+    pub(super) fn ask_export_predictions(&mut self) {
         let Some(outcome) = &self.scored else {
-            return;
+            return self.error("score a file first: there are no predictions to export");
         };
         if outcome.result.is_err() {
-            return;
+            return self
+                .error("the last file could not be scored: there are no predictions to export");
         }
         let stem = outcome
             .request
             .path
             .file_stem()
             .map_or("scored".into(), |s| s.to_string_lossy().into_owned());
-        let Some(path) = rfd::FileDialog::new()
-            .set_title("Export predictions")
-            .set_file_name(format!("{stem}_predictions.csv"))
-            .add_filter("CSV", &["csv"])
-            .save_file()
-        else {
-            return;
+        self.ask_file(FileRequest::save(
+            FileFor::SavePredictions,
+            "Export predictions",
+            ("CSV", &["csv"]),
+            format!("{stem}_predictions.csv"),
+        ));
+    }
+
+    /// Save the last predictions to `path`, as a job.
+    pub(super) fn export_predictions(&mut self, path: PathBuf) {
+        let Some(outcome) = &self.scored else {
+            return self.error("score a file first: there are no predictions to export");
         };
         let outcome = Arc::clone(outcome);
         if let Err(message) =

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
 use super::command::View;
+use super::file_dialog::FileChooser;
 use crate::data::{ImportOptions, DEFAULT_MISSING_TOKENS};
 
 /// Most recent files kept in File ▸ Recent files.
@@ -27,6 +28,10 @@ pub struct Settings {
     pub skip_ragged_rows: bool,
     /// The model catalog last opened; `None` uses `$MODELDESK_CATALOG` or the data directory.
     pub catalog_path: Option<PathBuf>,
+    /// The system's file dialog when the desktop has one, or always the in-window chooser.
+    pub file_chooser: FileChooser,
+    /// The folder a file was last chosen in; the next file dialog starts there.
+    pub last_folder: Option<PathBuf>,
 }
 
 impl Default for Settings {
@@ -43,6 +48,8 @@ impl Default for Settings {
                 .collect(),
             skip_ragged_rows: false,
             catalog_path: None,
+            file_chooser: FileChooser::System,
+            last_folder: None,
         }
     }
 }
@@ -54,6 +61,7 @@ pub struct Preferences {
     pub reopen_datasets: bool,
     pub skip_ragged_rows: bool,
     pub missing_tokens: Vec<String>,
+    pub file_chooser: FileChooser,
 }
 
 impl Settings {
@@ -64,6 +72,7 @@ impl Settings {
             reopen_datasets: self.reopen_datasets,
             skip_ragged_rows: self.skip_ragged_rows,
             missing_tokens: self.missing_tokens.clone(),
+            file_chooser: self.file_chooser,
         }
     }
 
@@ -74,11 +83,13 @@ impl Settings {
             reopen_datasets,
             skip_ragged_rows,
             missing_tokens,
+            file_chooser,
         } = preferences;
         self.dark_mode = dark_mode;
         self.reopen_datasets = reopen_datasets;
         self.skip_ragged_rows = skip_ragged_rows;
         self.missing_tokens = missing_tokens;
+        self.file_chooser = file_chooser;
     }
 
     /// Put `path` first in the recent files.

@@ -44,6 +44,11 @@ impl ModeldeskApp {
         if let Some(draft) = &mut drafts.register {
             register_dialog::show(ui.ctx(), draft, commands);
         }
+        if let Some((answer, folder)) = drafts.files.show(ui.ctx()) {
+            commands.extend(folder.map(Command::RememberFolder));
+            commands.push(answer);
+            ui.ctx().request_repaint();
+        }
         let scoring_with = match self.settings.view {
             View::Catalog => drafts
                 .catalog

@@ -3,6 +3,7 @@
 use eframe::egui;
 
 use crate::gui::command::Command;
+use crate::gui::file_dialog::FileChooser;
 use crate::gui::settings::{Preferences, Settings};
 
 /// Draw the settings window; an edit becomes a command that applies it at once (they are
@@ -29,6 +30,19 @@ fn preferences(ui: &mut egui::Ui, edited: &mut Preferences) {
         &mut edited.reopen_datasets,
         "Reopen my datasets when Modeldesk starts",
     );
+    ui.horizontal(|ui| {
+        ui.label("File dialogs:");
+        ui.radio_value(&mut edited.file_chooser, FileChooser::System, "System's")
+            .on_hover_text(
+                "The desktop's own dialog when it offers one (an XDG desktop portal or zenity); \
+                 otherwise the chooser in the window",
+            );
+        ui.radio_value(
+            &mut edited.file_chooser,
+            FileChooser::InWindow,
+            "In the window",
+        );
+    });
     ui.separator();
     ui.label("New imports");
     ui.checkbox(
