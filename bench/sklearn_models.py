@@ -6,7 +6,7 @@ one-hot categories with missing as its own level), fitted on every row.
   bench/sklearn_models.py            (or: python3 bench/sklearn_models.py)
 
 tests/model_parity.rs fits Modeldesk's models on the same rows and compares predictions and
-coefficients. Runs inside the virtualenv that bench/sklearn_metrics.py creates.
+coefficients, and for trees each node's rows and impurity and the impurity importances. Runs inside the virtualenv that bench/sklearn_metrics.py creates.
 """
 import csv
 import json
@@ -105,6 +105,15 @@ def main():
                 "classes": classes,
                 "nodes": int(tree.tree_.node_count),
                 "proba": tree.predict_proba(x).tolist(),
+                # Node ids are in pre-order (left before right).
+                "node_rows": tree.tree_.n_node_samples.tolist(),
+                "node_impurity": tree.tree_.impurity.tolist(),
+                "importances": tree.feature_importances_.tolist(),
+                # The tree itself: rows with x[feature] <= threshold go left; -1: a leaf.
+                "node_feature": tree.tree_.feature.tolist(),
+                "node_threshold": tree.tree_.threshold.tolist(),
+                "node_left": tree.tree_.children_left.tolist(),
+                "node_right": tree.tree_.children_right.tolist(),
             }
         )
     OUT.write_text(

@@ -19,3 +19,4 @@ pub mod split;
 pub mod target;
 pub mod trained;
 pub mod tree;
+pub mod tree_stats;

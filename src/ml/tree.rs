@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 use super::algorithms::decision_tree::{Criterion, TreeSpec};
 use super::algorithms::random_forest::ForestSpec;
 use super::model::ModelError;
+pub use super::tree_stats::NodeStats;
 
 /// One node of a flattened tree.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -37,6 +38,10 @@ pub enum Node {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FlatTree {
     pub nodes: Vec<Node>,
+    /// Each node's training rows by class and impurity, beside `nodes`. Empty for trees
+    /// stored before they were kept.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stats: Vec<NodeStats>,
 }
 
 impl FlatTree {
@@ -231,6 +236,7 @@ fn grow(
         .collect();
     let mut tree = FlatTree {
         nodes: vec![Node::Leaf { proba: Vec::new() }],
+        stats: vec![NodeStats::default()],
     };
     let mut pending = vec![Pending {
         node: 0,
@@ -272,6 +278,7 @@ fn grow(
             // No features: the root, a leaf, holds every row.
             None => y.iter().for_each(|&class| counts[class] += 1),
         }
+        tree.stats[node] = NodeStats::of(&counts, growth.criterion);
         let pure = counts.iter().filter(|&&c| c > 0).count() <= 1;
         let can_split = !pure
             && growth.max_depth.is_none_or(|d| depth < d)
@@ -342,6 +349,8 @@ fn grow(
         let (l, r) = (tree.nodes.len(), tree.nodes.len() + 1);
         tree.nodes.push(Node::Leaf { proba: Vec::new() });
         tree.nodes.push(Node::Leaf { proba: Vec::new() });
+        tree.stats
+            .extend([NodeStats::default(), NodeStats::default()]);
         tree.nodes[node] = Node::Split {
             feature: best.column,
             threshold: best.threshold,
