@@ -3,6 +3,7 @@
 //! Exit status 0 success, 1 failure while working, 2 bad usage or bad input.
 
 mod catalog;
+mod explain;
 mod export;
 mod report;
 mod score;
@@ -11,6 +12,7 @@ mod serve;
 pub use catalog::{
     CatalogArg, DescribeArgs, HistoryArgs, ModelsArgs, RollbackArgs, StageArgs, TagArgs,
 };
+pub use explain::ExplainArgs;
 pub use export::ExportArgs;
 pub use report::ReportArgs;
 pub use score::ScoreArgs;
@@ -76,6 +78,8 @@ pub enum Command {
     Export(ExportArgs),
     /// Write one self-contained HTML report on one version or a comparison of several.
     Report(ReportArgs),
+    /// Show what a registered version learned: coefficients, importances or class Gaussians.
+    Explain(ExplainArgs),
 }
 
 /// Options of `train`.
@@ -255,6 +259,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
         Command::Tag(args) => catalog::tag(&args),
         Command::Score(args) => score::score(&args),
         Command::Report(args) => report::report(&args),
+        Command::Explain(args) => explain::explain(&args),
         Command::Export(args) => export::export(&args),
         Command::Serve(args) => serve::serve(&args),
         Command::Monitor(args) => serve::monitor(&args),

@@ -941,3 +941,70 @@ fn report_of_a_version_that_is_not_there_exits_2() {
     assert!(!html_path.exists());
     assert_eq!(modeldesk(&["report", "penguins@1"]).status.code(), Some(2));
 }
+
+#[test]
+fn explain_shows_what_a_version_learned_in_its_columns_names() {
+    let (_dir, path) = temp_catalog();
+    let path = path.as_str();
+    let register = |algorithm: &str| {
+        let out = modeldesk(
+            &[
+                &TRAIN_IRIS[..],
+                &["--algo", algorithm, "--register", "iris", "--catalog", path],
+            ]
+            .concat(),
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    register("decision_tree");
+    register("logistic");
+
+    let tree = stdout_json(&modeldesk(&[
+        "explain",
+        "iris@1",
+        "--json",
+        "--catalog",
+        path,
+    ]));
+    assert_eq!(tree["algorithm"], "decision_tree");
+    let learned = &tree["learned"];
+    assert_eq!(learned["kind"], "importances");
+    let shares: Vec<f64> = learned["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["importance"].as_f64().unwrap())
+        .collect();
+    assert_eq!(shares.len(), 4);
+    assert!(
+        (shares.iter().sum::<f64>() - 1.0).abs() < 1e-12,
+        "{shares:?}"
+    );
+    assert!(shares.windows(2).all(|w| w[0] >= w[1]), "{shares:?}");
+
+    let text = modeldesk(&["explain", "iris@2", "--catalog", path]);
+    assert!(text.status.success());
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        text.starts_with("iris v2: logistic regression, predicting species\n"),
+        "{text}"
+    );
+    for class in ["setosa", "versicolor", "virginica"] {
+        assert!(
+            text.contains(&format!("log-odds of {class} (intercept ")),
+            "{text}"
+        );
+    }
+    assert!(
+        text.contains("petal_length") && text.contains("odds ×"),
+        "{text}"
+    );
+
+    let unknown = modeldesk(&["explain", "iris@9", "--catalog", path]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert_eq!(String::from_utf8_lossy(&unknown.stderr).lines().count(), 1);
+}

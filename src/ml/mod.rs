@@ -6,6 +6,7 @@ pub mod algorithms;
 pub mod bayes;
 pub mod drift_reference;
 pub mod eval;
+pub mod learned;
 pub mod linear;
 pub mod logistic;
 pub mod metric_display;

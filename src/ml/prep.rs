@@ -16,7 +16,7 @@ use thiserror::Error;
 
 use crate::data::{Column, ColumnData, Table};
 
-pub use fit::{fit_recipe, FittedColumn, FittedMissing, FittedRecipe, FittedStep};
+pub use fit::{fit_recipe, Feature, FittedColumn, FittedMissing, FittedRecipe, FittedStep};
 pub use recipe::{
     CategoricalImpute, ColumnRecipe, ColumnStep, NumericImpute, Recipe, Scaling, MISSING_LEVEL,
 };

@@ -95,8 +95,8 @@ impl FlatTree {
     }
 }
 
-/// A forest's impurity-based importances: per feature, the mean over its trees (those that
-/// split at all) of each tree's importance, and the standard deviation over those trees.
+/// Importances over a forest's trees: per feature (or column), the mean over the trees, as
+/// shares of the total, and the standard deviation over the trees.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ForestImportances {
     pub mean: Vec<f64>,
@@ -104,25 +104,31 @@ pub struct ForestImportances {
 }
 
 impl ForestModel {
-    /// The trees' importances, averaged and normalised as scikit-learn's forests do; `None`
-    /// when its trees were stored without their nodes' statistics.
-    pub fn impurity_importances(&self, features: usize) -> Option<ForestImportances> {
-        let per_tree: Vec<Vec<f64>> = self
-            .trees
+    /// Each tree's importances (of those trees that split at all); `None` when the trees
+    /// were stored without their nodes' statistics.
+    pub fn tree_importances(&self, features: usize) -> Option<Vec<Vec<f64>>> {
+        self.trees
             .iter()
             .filter(|tree| tree.nodes.len() > 1)
             .map(|tree| tree.impurity_importances(features))
-            .collect::<Option<_>>()?;
-        if per_tree.is_empty() {
-            let zeros = vec![0.0; features];
-            return Some(ForestImportances {
-                mean: zeros.clone(),
-                std: zeros,
-            });
-        }
-        let n = per_tree.len() as f64;
+            .collect()
+    }
+
+    /// The trees' importances averaged and normalised as scikit-learn's forests do.
+    pub fn impurity_importances(&self, features: usize) -> Option<ForestImportances> {
+        Some(ForestImportances::over(
+            &self.tree_importances(features)?,
+            features,
+        ))
+    }
+}
+
+impl ForestImportances {
+    /// The mean and spread of `per_tree` importances of `features` features.
+    pub fn over(per_tree: &[Vec<f64>], features: usize) -> Self {
+        let n = per_tree.len().max(1) as f64;
         let mut mean = vec![0.0; features];
-        for tree in &per_tree {
+        for tree in per_tree {
             mean.iter_mut().zip(tree).for_each(|(m, v)| *m += v / n);
         }
         let std: Vec<f64> = (0..features)
@@ -139,7 +145,7 @@ impl ForestModel {
         if total > 0.0 {
             mean.iter_mut().for_each(|v| *v /= total);
         }
-        Some(ForestImportances { mean, std })
+        ForestImportances { mean, std }
     }
 }
 

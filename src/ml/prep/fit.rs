@@ -72,19 +72,48 @@ impl FittedRecipe {
 
     /// One name per feature: `bill_length_mm`, `island=Dream`, `sex=(missing)`.
     pub fn feature_names(&self) -> Vec<String> {
-        let mut names = Vec::with_capacity(self.n_features());
+        self.features().iter().map(Feature::name).collect()
+    }
+
+    /// Each feature's column, and its level for a one-hot indicator.
+    pub fn features(&self) -> Vec<Feature> {
+        let mut features = Vec::with_capacity(self.n_features());
         for FittedColumn { column, step } in &self.columns {
+            let level = |level: &str| Feature {
+                column: column.clone(),
+                level: Some(level.to_string()),
+            };
             match step {
-                FittedStep::Numeric { .. } => names.push(column.clone()),
+                FittedStep::Numeric { .. } => features.push(Feature {
+                    column: column.clone(),
+                    level: None,
+                }),
                 FittedStep::OneHot { levels, missing } => {
-                    names.extend(levels.iter().map(|level| format!("{column}={level}")));
+                    features.extend(levels.iter().map(|l| level(l)));
                     if *missing == FittedMissing::OwnColumn {
-                        names.push(format!("{column}={MISSING_LEVEL}"));
+                        features.push(level(MISSING_LEVEL));
                     }
                 }
             }
         }
-        names
+        features
+    }
+}
+
+/// One feature of the transformed matrix: a numeric column, or one level of a category.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Feature {
+    pub column: String,
+    pub level: Option<String>,
+}
+
+impl Feature {
+    /// `bill_length_mm`, or `island=Dream` for a level.
+    pub fn name(&self) -> String {
+        match &self.level {
+            Some(level) => format!("{}={level}", self.column),
+            None => self.column.clone(),
+        }
     }
 }
 
