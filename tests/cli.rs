@@ -986,6 +986,19 @@ fn explain_shows_what_a_version_learned_in_its_columns_names() {
     );
     assert!(shares.windows(2).all(|w| w[0] >= w[1]), "{shares:?}");
 
+    // The tree reads as rules in the data's units: setosa is told by its short petals.
+    let rules = modeldesk(&["explain", "iris@1", "--rules", "--catalog", path]);
+    let rules = String::from_utf8(rules.stdout).unwrap();
+    let setosa = rules
+        .lines()
+        .find(|l| l.ends_with("then setosa (1.00, 50 rows)"))
+        .unwrap_or_else(|| panic!("{rules}"));
+    assert!(setosa.starts_with("  if petal_"), "{setosa}");
+    assert_eq!(
+        tree["learned"]["rules"].as_array().unwrap().len(),
+        rules.lines().filter(|l| l.starts_with("  if ")).count()
+    );
+
     let text = modeldesk(&["explain", "iris@2", "--catalog", path]);
     assert!(text.status.success());
     let text = String::from_utf8(text.stdout).unwrap();

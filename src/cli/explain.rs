@@ -17,6 +17,9 @@ pub struct ExplainArgs {
     /// Show at most this many features per list (the largest); 0 shows all.
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub top: usize,
+    /// Also print a decision tree's leaves as rules (JSON always holds them).
+    #[arg(long)]
+    pub rules: bool,
     /// Print one JSON object.
     #[arg(long)]
     pub json: bool,
@@ -42,6 +45,9 @@ pub fn explain(args: &ExplainArgs) -> anyhow::Result<()> {
     } else {
         let title = format!("{} v{}", found.model, found.version);
         print!("{}", explain_text(&title, &model, &learned, args.top));
+        if args.rules {
+            print!("{}", rules_text(&learned));
+        }
     }
     Ok(())
 }
@@ -68,6 +74,7 @@ pub fn explain_text(title: &str, model: &TrainedModel, learned: &Learned, top: u
             features,
             columns,
             trees,
+            ..
         } => {
             let _ = writeln!(
                 out,
@@ -105,9 +112,25 @@ pub fn explain_text(title: &str, model: &TrainedModel, learned: &Learned, top: u
                 out.push('\n');
             }
         }
-        Learned::Unavailable { reason } => {
+        Learned::Unavailable { reason, .. } => {
             let _ = writeln!(out, "Not available: {reason}.");
         }
+    }
+    out
+}
+
+/// A tree's rules, one per line, or why there are none.
+pub fn rules_text(learned: &Learned) -> String {
+    let rules = match learned {
+        Learned::Importances { rules, .. } | Learned::Unavailable { rules, .. } => rules,
+        _ => &Vec::new(),
+    };
+    if rules.is_empty() {
+        return "\nRules: only a decision tree reads as rules.\n".into();
+    }
+    let mut out = format!("\nRules ({}, one per leaf):\n", rules.len());
+    for rule in rules {
+        let _ = writeln!(out, "  {rule}");
     }
     out
 }

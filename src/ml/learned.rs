@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::prep::Feature;
 use super::registry::FittedModel;
 use super::trained::TrainedModel;
+use super::tree_rules::{tree_rules, Rule};
 use super::tree_stats::ForestImportances;
 
 /// What a model learned.
@@ -26,14 +27,22 @@ pub enum Learned {
         features: Vec<Importance>,
         columns: Vec<Importance>,
         trees: usize,
+        /// A single tree's leaves as rules, in the data's own units (none for a forest).
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        rules: Vec<Rule>,
     },
     /// Naive Bayes: each class's prior, and each feature's mean and variance in the class.
     ClassGaussians {
         features: Vec<Feature>,
         classes: Vec<ClassGaussianSummary>,
     },
-    /// The model does not keep what is needed (stored before it was kept).
-    Unavailable { reason: String },
+    /// The model does not keep what is needed (stored before it was kept); a tree still
+    /// reads as rules.
+    Unavailable {
+        reason: String,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        rules: Vec<Rule>,
+    },
 }
 
 /// The coefficients of one output, largest in size first.
@@ -110,13 +119,16 @@ pub fn what_it_learned(model: &TrainedModel) -> Learned {
                 .collect();
             Learned::Coefficients { sets }
         }
-        FittedModel::Tree(tree) => match tree.impurity_importances(features.len()) {
-            Some(shares) => importances(&features, &[shares], 1),
-            None => stored_without_stats(),
-        },
+        FittedModel::Tree(tree) => {
+            let rules = tree_rules(tree, &model.recipe, &model.classes);
+            match tree.impurity_importances(features.len()) {
+                Some(shares) => importances(&features, &[shares], 1, rules),
+                None => stored_without_stats(rules),
+            }
+        }
         FittedModel::Forest(forest) => match forest.tree_importances(features.len()) {
-            Some(per_tree) => importances(&features, &per_tree, forest.trees.len()),
-            None => stored_without_stats(),
+            Some(per_tree) => importances(&features, &per_tree, forest.trees.len(), Vec::new()),
+            None => stored_without_stats(Vec::new()),
         },
         FittedModel::NaiveBayes(bayes) => Learned::ClassGaussians {
             classes: bayes
@@ -137,11 +149,12 @@ pub fn what_it_learned(model: &TrainedModel) -> Learned {
     }
 }
 
-fn stored_without_stats() -> Learned {
+fn stored_without_stats(rules: Vec<Rule>) -> Learned {
     Learned::Unavailable {
         reason: "this model was stored before trees kept their nodes' rows and impurity; \
                  retrain it to see its importances"
             .into(),
+        rules,
     }
 }
 
@@ -177,7 +190,12 @@ fn coefficient_set(
 
 /// Importances per feature and per column from each tree's feature importances, largest
 /// first; with more than one tree, the mean and spread over them.
-fn importances(features: &[Feature], per_tree: &[Vec<f64>], trees: usize) -> Learned {
+fn importances(
+    features: &[Feature],
+    per_tree: &[Vec<f64>],
+    trees: usize,
+    rules: Vec<Rule>,
+) -> Learned {
     let mut columns: Vec<String> = Vec::new();
     for feature in features {
         if !columns.contains(&feature.column) {
@@ -216,6 +234,7 @@ fn importances(features: &[Feature], per_tree: &[Vec<f64>], trees: usize) -> Lea
         features: ranked(features.iter().map(Feature::name).collect(), per_tree),
         columns: ranked(columns, &by_column),
         trees,
+        rules,
     }
 }
 
@@ -297,11 +316,12 @@ mod tests {
             features,
             columns,
             trees,
+            rules,
         } = what_it_learned(&model)
         else {
             panic!("importances");
         };
-        assert!(trees > 1);
+        assert!(trees > 1 && rules.is_empty());
         let total: f64 = features.iter().map(|f| f.importance).sum();
         assert!((total - 1.0).abs() < 1e-12);
         assert!(features.iter().all(|f| f.std.is_some()));

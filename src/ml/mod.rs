@@ -20,4 +20,5 @@ pub mod split;
 pub mod target;
 pub mod trained;
 pub mod tree;
+pub mod tree_rules;
 pub mod tree_stats;
