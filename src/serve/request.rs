@@ -279,6 +279,7 @@ fn request_table(columns: Vec<Column>) -> Table {
         source: "request".into(),
         fingerprint: String::new(),
         dialect: Default::default(),
+        options: Default::default(),
         columns,
         notices: Vec::new(),
     }
