@@ -1073,4 +1073,5 @@ fn a_run_scores_a_file_read_with_its_datasets_missing_values() {
         harness.state().messages()
     );
     harness.get_by_label_contains("344 rows in");
+    harness.get_by_label("true species");
 }
