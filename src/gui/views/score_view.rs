@@ -517,6 +517,8 @@ fn predictions(ui: &mut egui::Ui, outcome: &ScoreOutcome, scored: &crate::score:
     let truth = truth_headers(outcome, scored);
     let shown: Vec<usize> = (0..table.columns.len().min(8)).collect();
     ui.push_id("score_predictions", |ui| {
+        // A cell is one line: a long value or name widens its column, never wraps.
+        ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
         let mut builder = TableBuilder::new(ui)
             .striped(true)
             .max_scroll_height(320.0)
