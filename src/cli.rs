@@ -210,19 +210,25 @@ fn parse_delimiter(text: &str) -> Result<u8, String> {
 impl ReadArgs {
     /// Import options from the command line.
     pub fn options(&self) -> ImportOptions {
+        self.over(ImportOptions::default())
+    }
+
+    /// `base` with each choice given on the command line in place of its own; a flag left
+    /// out keeps `base`'s choice.
+    pub fn over(&self, base: ImportOptions) -> ImportOptions {
         let mut options = ImportOptions {
-            delimiter: self.delimiter,
-            has_header: self.header,
-            decimal_comma: self.decimal_comma,
+            delimiter: self.delimiter.or(base.delimiter),
+            has_header: self.header.or(base.has_header),
+            decimal_comma: self.decimal_comma.or(base.decimal_comma),
             encoding: match self.encoding {
-                EncodingArg::Auto => data::Encoding::Auto,
+                EncodingArg::Auto => base.encoding,
                 EncodingArg::Utf8 => data::Encoding::Utf8,
                 EncodingArg::Utf16le => data::Encoding::Utf16Le,
                 EncodingArg::Utf16be => data::Encoding::Utf16Be,
                 EncodingArg::Windows1252 => data::Encoding::Windows1252,
             },
-            skip_ragged_rows: self.skip_ragged_rows,
-            ..ImportOptions::default()
+            skip_ragged_rows: self.skip_ragged_rows || base.skip_ragged_rows,
+            ..base
         };
         if !self.missing.is_empty() {
             options.missing_tokens = self.missing.clone();

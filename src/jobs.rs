@@ -539,7 +539,7 @@ fn file_name(path: &Path) -> String {
 mod tests {
     use super::*;
 
-    fn wait(jobs: &mut Jobs) -> Vec<JobOutcome> {
+    pub(super) fn wait(jobs: &mut Jobs) -> Vec<JobOutcome> {
         let deadline = Instant::now() + std::time::Duration::from_secs(30);
         let mut outcomes = Vec::new();
         while !jobs.is_idle() && Instant::now() < deadline {

@@ -1021,3 +1021,114 @@ fn explain_shows_what_a_version_learned_in_its_columns_names() {
     assert_eq!(unknown.status.code(), Some(2));
     assert_eq!(String::from_utf8_lossy(&unknown.stderr).lines().count(), 1);
 }
+
+/// Penguins with each missing value written `unknown`, a token the defaults do not know.
+fn penguins_with_unknown(dir: &std::path::Path) -> PathBuf {
+    let text = std::fs::read_to_string(root().join("assets/penguins.csv")).unwrap();
+    let rewritten: String = text
+        .lines()
+        .map(|line| {
+            let fields: Vec<&str> = line
+                .split(',')
+                .map(|f| if f == "NA" { "unknown" } else { f })
+                .collect();
+            fields.join(",") + "\n"
+        })
+        .collect();
+    assert!(rewritten.contains(",unknown,"));
+    let path = dir.join("penguins_unknown.csv");
+    std::fs::write(&path, rewritten).unwrap();
+    path
+}
+
+#[test]
+fn score_reads_a_file_with_the_missing_values_the_version_was_trained_with() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("catalog.sqlite");
+    let catalog = catalog.to_str().unwrap();
+    let file = penguins_with_unknown(dir.path());
+    let file = file.to_str().unwrap();
+    let trained = modeldesk(&[
+        "train",
+        file,
+        "--target",
+        "species",
+        "--cv",
+        "2",
+        "--missing",
+        "unknown",
+        "--register",
+        "unknowns",
+        "--catalog",
+        catalog,
+    ]);
+    assert!(
+        trained.status.success(),
+        "{}",
+        String::from_utf8_lossy(&trained.stderr)
+    );
+    let out = dir.path().join("predictions.csv");
+    let json = stdout_json(&modeldesk(&[
+        "score",
+        "unknowns@1",
+        file,
+        "-o",
+        out.to_str().unwrap(),
+        "--json",
+        "--catalog",
+        catalog,
+    ]));
+    assert_eq!(json["rows"], 344);
+
+    // The training file's own rows, read as training read them, predicted by the version.
+    let options = modeldesk::data::ImportOptions {
+        missing_tokens: vec!["unknown".into()],
+        ..Default::default()
+    };
+    let table = modeldesk::data::import_csv(
+        std::path::Path::new(file),
+        &options,
+        &modeldesk::data::Progress::default(),
+    )
+    .unwrap();
+    let catalog_file = modeldesk::catalog::Catalog::open(std::path::Path::new(catalog)).unwrap();
+    let found = catalog_file.resolve("unknowns@1").unwrap();
+    let model = modeldesk::catalog::record::load_model(&catalog_file, found.id).unwrap();
+    let rows: Vec<usize> = (0..table.rows()).collect();
+    let proba = model.predict_proba(&table, &rows).unwrap().unwrap();
+    let csv = std::fs::read_to_string(&out).unwrap();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let predicted = header.iter().position(|h| *h == "predicted").unwrap();
+    let first_proba = header.iter().position(|h| *h == "proba_Adelie").unwrap();
+    let mut compared = 0;
+    for (r, line) in lines.enumerate() {
+        let fields: Vec<&str> = line.split(',').collect();
+        let row = proba.row(r);
+        let best = (0..row.len())
+            .max_by(|&a, &b| row[a].total_cmp(&row[b]).then(b.cmp(&a)))
+            .unwrap();
+        assert_eq!(fields[predicted], model.classes[best], "row {}", r + 1);
+        for (k, p) in row.iter().enumerate() {
+            let written: f64 = fields[first_proba + k].parse().unwrap();
+            assert!((written - p).abs() < 1e-6, "row {}: {written} {p}", r + 1);
+        }
+        compared += 1;
+    }
+    assert_eq!(compared, 344);
+
+    // A flag still chooses: with `NA` as the only token, `unknown` is a word, and the
+    // measurements no longer read as numbers.
+    let flagged = modeldesk(&[
+        "score",
+        "unknowns@1",
+        file,
+        "--missing",
+        "NA",
+        "--catalog",
+        catalog,
+    ]);
+    assert_eq!(flagged.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&flagged.stderr);
+    assert!(stderr.contains("changed type"), "{stderr}");
+}

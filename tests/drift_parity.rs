@@ -13,6 +13,7 @@ fn table(column: Column) -> Table {
         source: Default::default(),
         fingerprint: String::new(),
         dialect: Dialect::default(),
+        options: Default::default(),
         columns: vec![column],
         notices: vec![],
     }

@@ -1256,3 +1256,66 @@ fn an_onnx_export_is_saved_where_the_chooser_says() {
     let bytes = std::fs::read(&written[0]).unwrap();
     assert!(bytes.windows(15).any(|w| w == b"penguin-species"));
 }
+
+#[test]
+fn a_run_scores_a_file_read_with_its_datasets_missing_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("penguins_unknown.csv");
+    let text = std::fs::read_to_string(fixture("assets/penguins.csv")).unwrap();
+    let rewritten: Vec<String> = text
+        .lines()
+        .map(|line| {
+            line.split(',')
+                .map(|f| if f == "NA" { "unknown" } else { f })
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .collect();
+    std::fs::write(&file, rewritten.join("\n") + "\n").unwrap();
+    let mut harness = window(None);
+    harness.run_steps(2);
+    // Imported with `unknown` as the missing-value token and species as the target, as the
+    // import preview allows.
+    let mut options = modeldesk::data::ImportOptions {
+        missing_tokens: vec!["unknown".into()],
+        ..Default::default()
+    };
+    options.set_role(0, Some(Role::Target));
+    harness
+        .state_mut()
+        .send(modeldesk::gui::Command::StartImport {
+            path: file.clone(),
+            options,
+        });
+    harness.step();
+    settle(&mut harness);
+    harness.get_by_label("344 rows × 8 columns");
+    harness.state_mut().send(modeldesk::gui::Command::Train);
+    harness.step();
+    settle(&mut harness);
+    harness.state_mut().send(modeldesk::gui::Command::ScoreWith(
+        modeldesk::gui::ScoreSource::Run(1),
+    ));
+    harness.get_by_label("Score").click();
+    harness.run_steps(2);
+    drop_files(&mut harness, &[file]);
+    harness.step();
+    settle(&mut harness);
+    assert_eq!(
+        harness.state().runs().len(),
+        1,
+        "{:?}",
+        harness.state().messages()
+    );
+    // Read with the defaults, `unknown` would make the measurements words, and the schema
+    // check would refuse them.
+    assert!(
+        harness
+            .query_by_label_contains("Schema check failed")
+            .is_none(),
+        "{:?}",
+        harness.state().messages()
+    );
+    harness.get_by_label_contains("344 rows in");
+    harness.get_by_label("true species");
+}

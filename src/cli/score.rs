@@ -47,7 +47,9 @@ pub fn score(args: &ScoreArgs) -> anyhow::Result<()> {
     // The checksum is verified before anything is read or predicted.
     let model = record::load_model(&catalog, found.id)?;
     let detail = catalog.version(&found.model, found.version)?;
-    let table = data::import_csv(&args.file, &args.read.options(), &data::Progress::default())?;
+    // Read as the version's training file was, but for what the flags choose.
+    let options = args.read.over(model.scoring_options());
+    let table = data::import_csv(&args.file, &options, &data::Progress::default())?;
     let scored = score_table(&model, &table, &Thresholds::default(), &mut |_, _| true)
         .map_err(|e| UsageError(format!("{}: {e}", args.file.display())))?;
     if let Some(out) = &args.output {

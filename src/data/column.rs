@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::path::PathBuf;
 
-use super::options::Dialect;
+use super::options::{Dialect, ImportOptions};
 
 /// Code used in [`ColumnData::Strings`] for a missing cell.
 pub const MISSING_CODE: u32 = u32::MAX;
@@ -177,6 +177,9 @@ pub struct Table {
     pub fingerprint: String,
     /// How the file was read.
     pub dialect: Dialect,
+    /// The options it was read with (`dialect` holds what was sniffed from them), so that
+    /// files scored later by a model trained on it are read the same way.
+    pub options: ImportOptions,
     pub columns: Vec<Column>,
     /// Things the user should know about the import (renamed headers, skipped rows, ...).
     pub notices: Vec<String>,
@@ -233,6 +236,7 @@ mod tests {
             source: PathBuf::new(),
             fingerprint: String::new(),
             dialect: Dialect::default(),
+            options: Default::default(),
             columns: vec![numeric("a", Role::Target), numeric("b", Role::Feature)],
             notices: vec![],
         };

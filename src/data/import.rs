@@ -763,6 +763,7 @@ fn build_table(
         source: path.to_path_buf(),
         fingerprint,
         dialect: plan.dialect,
+        options: options.clone(),
         columns,
         notices,
     }

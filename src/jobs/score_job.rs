@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use super::{file_name, JobOutcome, Jobs, Repaint, ScoreOutcome, ScoreRequest};
 use crate::catalog::{record, Catalog};
-use crate::data::{self, ImportOptions, Progress};
+use crate::data::{self, Progress};
 use crate::ml::eval::TrainedModel;
 use crate::score::drift::Thresholds;
 use crate::score::export::{write_predictions, PROBABILITY_DIGITS};
@@ -134,7 +134,8 @@ fn score(job: ScoreJob, progress: &Progress) -> JobOutcome {
         Ok(request) => request,
         Err(message) => return JobOutcome::Failed { job: name, message },
     };
-    let options = ImportOptions::default();
+    // Read as the model's training file was: its missing-value tokens, its ragged rows.
+    let options = request.model.scoring_options();
     let table = match data::import_csv(&request.path, &options, progress) {
         Ok(table) => table,
         Err(crate::data::ImportError::Cancelled) => return JobOutcome::Cancelled { job: name },
@@ -176,4 +177,99 @@ fn score(job: ScoreJob, progress: &Progress) -> JobOutcome {
         seconds: started.elapsed().as_secs_f64(),
         not_recorded,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jobs::tests::wait;
+    use crate::ml::eval::{train_and_validate, Validation};
+    use crate::ml::prep::Recipe;
+    use crate::ml::spec::ModelSpec;
+    use crate::ml::target::Task;
+
+    /// Penguins with each missing value written `unknown`, a token the defaults do not know.
+    fn penguins_with_unknown(dir: &std::path::Path) -> PathBuf {
+        let source = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/penguins.csv");
+        let text = std::fs::read_to_string(source).unwrap();
+        let rewritten: String = text
+            .lines()
+            .map(|line| {
+                let fields: Vec<&str> = line
+                    .split(',')
+                    .map(|f| if f == "NA" { "unknown" } else { f })
+                    .collect();
+                fields.join(",") + "\n"
+            })
+            .collect();
+        let path = dir.join("penguins_unknown.csv");
+        std::fs::write(&path, rewritten).unwrap();
+        path
+    }
+
+    #[test]
+    fn a_file_is_read_with_the_missing_values_its_model_was_trained_with() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = penguins_with_unknown(dir.path());
+        let options = data::ImportOptions {
+            missing_tokens: vec!["unknown".into()],
+            ..data::ImportOptions::default()
+        };
+        let mut table = data::import_csv(&file, &options, &Progress::default()).unwrap();
+        let target = table.columns.iter().position(|c| c.name == "species");
+        table.set_role(target.unwrap(), data::Role::Target);
+        let (evaluation, model) = train_and_validate(
+            &table,
+            "species",
+            None,
+            &Recipe::default_for(&table),
+            &ModelSpec::default_for(Task::Classification),
+            Validation::default(),
+            &mut |_, _| true,
+        )
+        .unwrap();
+        assert_eq!(model.import.missing_tokens, vec!["unknown".to_string()]);
+        // What the model predicts for the training file's own rows.
+        let rows: Vec<usize> = (0..table.rows()).collect();
+        let expected = model.predict_proba(&table, &rows).unwrap().unwrap();
+
+        let catalog = dir.path().join("catalog.sqlite");
+        let lineage = record::lineage(&table, &data::profile_table(&table)).unwrap();
+        let new = record::new_version(&evaluation, &model, lineage).unwrap();
+        Catalog::open(&catalog)
+            .unwrap()
+            .register("unknowns", &new)
+            .unwrap();
+
+        let session_run = ScoreModel::Ready {
+            model: Arc::new(model),
+            title: "#1 logistic regression on penguins_unknown".into(),
+            version: None,
+            validation: BTreeMap::new(),
+        };
+        let registered = ScoreModel::Version {
+            model: "unknowns".into(),
+            version: 1,
+        };
+        for model in [session_run, registered] {
+            let mut jobs = Jobs::default();
+            let job = ScoreJob {
+                model: model.clone(),
+                path: file.clone(),
+                thresholds: Thresholds::default(),
+                catalog: Some(catalog.clone()),
+            };
+            jobs.start_scoring(job, Arc::new(|| {})).unwrap();
+            let outcomes = wait(&mut jobs);
+            let [JobOutcome::Scored(outcome)] = outcomes.as_slice() else {
+                panic!("{model:?}: {outcomes:?}");
+            };
+            let scored = outcome.result.as_ref().expect("the file is scored");
+            assert_eq!(scored.rows, 344);
+            assert_eq!(scored.proba.dim(), expected.dim());
+            for (got, want) in scored.proba.iter().zip(expected.iter()) {
+                assert!((got - want).abs() < 1e-12, "{model:?}: {got} {want}");
+            }
+        }
+    }
 }

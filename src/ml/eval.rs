@@ -617,6 +617,7 @@ fn fit_on(
         recipe: fitted,
         model: fit.model,
         reference: DriftReference::default(),
+        import: table.options.clone(),
     };
     Ok((trained, (!fit.converged).then_some(fit.iterations)))
 }

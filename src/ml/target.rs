@@ -183,6 +183,7 @@ mod tests {
             source: Default::default(),
             fingerprint: String::new(),
             dialect: Dialect::default(),
+            options: Default::default(),
             columns: vec![column],
             notices: vec![],
         }

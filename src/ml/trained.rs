@@ -1,6 +1,6 @@
 //! A trained model as it is stored and used: the fitted recipe, what it predicts, the fitted
-//! algorithm and the drift reference of its training rows; predictions for rows of any table
-//! with the training columns.
+//! algorithm, the drift reference of its training rows and how its training file was read;
+//! predictions for rows of any table with the training columns.
 
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
@@ -10,7 +10,7 @@ use super::model::FittedModel;
 use super::prep::{FittedRecipe, PrepError};
 use super::spec::ModelSpec;
 use super::target::Task;
-use crate::data::Table;
+use crate::data::{ImportOptions, Table};
 
 /// A trained model: the fitted recipe, what it predicts and the fitted algorithm.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -25,6 +25,10 @@ pub struct TrainedModel {
     /// The training rows' distribution of each feature, for drift checks when scoring.
     #[serde(default)]
     pub reference: DriftReference,
+    /// The options its training file was read with (missing-value tokens, ragged rows,
+    /// dialect). Models stored before these were kept read with the defaults.
+    #[serde(default)]
+    pub import: ImportOptions,
 }
 
 /// A model's predictions for some rows of a table: `None` when the model does not make this
@@ -32,6 +36,16 @@ pub struct TrainedModel {
 pub type Predicted<T> = Result<Option<T>, PrepError>;
 
 impl TrainedModel {
+    /// How to read a file to score: as the training file was read, but with no choice made
+    /// per column position, since a scored file may order its columns differently.
+    pub fn scoring_options(&self) -> ImportOptions {
+        ImportOptions {
+            column_kinds: Vec::new(),
+            column_roles: Vec::new(),
+            ..self.import.clone()
+        }
+    }
+
     /// Class probabilities (rows × classes) for `rows` of `table`, applying exactly the
     /// fitted recipe; `None` inside for a regression model.
     pub fn predict_proba(&self, table: &Table, rows: &[usize]) -> Predicted<Array2<f64>> {

@@ -271,6 +271,7 @@ mod tests {
             source: Default::default(),
             fingerprint: String::new(),
             dialect: Dialect::default(),
+            options: Default::default(),
             columns,
             notices: vec![],
         }

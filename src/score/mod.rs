@@ -1,8 +1,9 @@
 //! Using a trained model on new data: the schema check, predictions, metrics when the file
-//! has labels, and drift against the training data.
+//! has labels (and each row's own answer, `truth`), and drift against the training data.
 
 pub mod drift;
 pub mod export;
+pub mod truth;
 
 use serde::Serialize;
 use thiserror::Error;
@@ -220,23 +221,11 @@ fn labelled_metrics(model: &TrainedModel, table: &Table, scored: &mut Scored) {
             }
         }
         (_, Task::Classification) => {
-            let label_of_row = |row: usize| -> Option<String> {
-                match &column.data {
-                    ColumnData::Strings { codes, levels } => {
-                        let code = codes[row];
-                        (code != crate::data::MISSING_CODE).then(|| levels[code as usize].clone())
-                    }
-                    ColumnData::Numeric(values) => {
-                        let v = values[row];
-                        (!v.is_nan()).then(|| crate::data::format_number(v).into_owned())
-                    }
-                }
-            };
             let mut rows = Vec::new();
             let mut truth = Vec::new();
             let mut unknown = 0u64;
             for row in 0..scored.rows {
-                let Some(label) = label_of_row(row) else {
+                let Some(label) = truth::row_label(column, row) else {
                     continue;
                 };
                 match model.classes.iter().position(|c| *c == label) {

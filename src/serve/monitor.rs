@@ -326,6 +326,7 @@ fn sample_table(w: &VersionWindow) -> Table {
         source: "live".into(),
         fingerprint: String::new(),
         dialect: Default::default(),
+        options: Default::default(),
         columns,
         notices: Vec::new(),
     }

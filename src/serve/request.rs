@@ -200,8 +200,9 @@ fn lacks_columns<S: AsRef<str>>(missing: &[S]) -> BadRequest {
     ))
 }
 
-fn is_missing_token(text: &str) -> bool {
-    data::DEFAULT_MISSING_TOKENS.contains(&text)
+/// Whether `text` is one of the missing-value tokens the model's training file was read with.
+fn is_missing_token(text: &str, tokens: &[String]) -> bool {
+    tokens.iter().any(|t| t.trim() == text)
 }
 
 /// One table column per column the model uses, typed as in training.
@@ -225,6 +226,7 @@ fn frame_table(frame: Frame, model: &TrainedModel) -> Result<Table, BadRequest> 
     if !missing.is_empty() {
         return Err(lacks_columns(&missing));
     }
+    let tokens = &model.import.missing_tokens;
     let mut columns = Vec::with_capacity(model.recipe.columns.len());
     for fitted in &model.recipe.columns {
         let j = position[fitted.column.as_str()];
@@ -235,7 +237,7 @@ fn frame_table(frame: Frame, model: &TrainedModel) -> Result<Table, BadRequest> 
                 let values = cells
                     .enumerate()
                     .map(|(i, cell)| {
-                        number(cell).map_err(|what| {
+                        number(cell, tokens).map_err(|what| {
                             BadRequest::new(format!(
                                 "column '{name}', row {i}: {what}, not a number"
                             ))
@@ -253,7 +255,7 @@ fn frame_table(frame: Frame, model: &TrainedModel) -> Result<Table, BadRequest> 
                 let texts = cells
                     .enumerate()
                     .map(|(i, cell)| {
-                        category(cell).map_err(|what| {
+                        category(cell, tokens).map_err(|what| {
                             BadRequest::new(format!(
                                 "column '{name}', row {i}: {what}, not a category"
                             ))
@@ -279,19 +281,20 @@ fn request_table(columns: Vec<Column>) -> Table {
         source: "request".into(),
         fingerprint: String::new(),
         dialect: Default::default(),
+        options: Default::default(),
         columns,
         notices: Vec::new(),
     }
 }
 
 /// A JSON value as a number of a numeric column (NaN for missing).
-fn number(cell: &Value) -> Result<f64, String> {
+fn number(cell: &Value, tokens: &[String]) -> Result<f64, String> {
     match cell {
         Value::Null => Ok(f64::NAN),
         Value::Number(n) => n.as_f64().ok_or_else(|| format!("{n}")),
         Value::String(s) => {
             let text = s.trim();
-            if is_missing_token(text) {
+            if is_missing_token(text, tokens) {
                 Ok(f64::NAN)
             } else {
                 text.parse::<f64>()
@@ -307,12 +310,12 @@ fn number(cell: &Value) -> Result<f64, String> {
 }
 
 /// A JSON value as the text of a categorical column (`None` for missing).
-fn category(cell: &Value) -> Result<Option<String>, String> {
+fn category(cell: &Value, tokens: &[String]) -> Result<Option<String>, String> {
     match cell {
         Value::Null => Ok(None),
         Value::String(s) => {
             let text = s.trim();
-            Ok((!is_missing_token(text)).then(|| text.to_string()))
+            Ok((!is_missing_token(text, tokens)).then(|| text.to_string()))
         }
         Value::Number(n) => Ok(Some(n.to_string())),
         Value::Bool(b) => Ok(Some(b.to_string())),
@@ -329,11 +332,7 @@ pub fn from_csv(body: &[u8], model: &TrainedModel) -> Result<Table, BadRequest> 
     let path = std::env::temp_dir().join(format!("modeldesk-serve-{}-{n}.csv", std::process::id()));
     std::fs::write(&path, body)
         .map_err(|e| BadRequest::new(format!("could not read the CSV body: {e}")))?;
-    let read = data::import_csv(
-        &path,
-        &data::ImportOptions::default(),
-        &data::Progress::default(),
-    );
+    let read = data::import_csv(&path, &model.scoring_options(), &data::Progress::default());
     let _ = std::fs::remove_file(&path);
     let table = read.map_err(|e| BadRequest::new(format!("the CSV body: {e}")))?;
     let mut columns = Vec::with_capacity(model.recipe.columns.len());
@@ -370,4 +369,40 @@ pub fn from_csv(body: &[u8], model: &TrainedModel) -> Result<Table, BadRequest> 
         return Err(lacks_columns(&missing));
     }
     Ok(request_table(columns))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Iris's naive Bayes, its training file read with `unknown` as the only missing value.
+    fn model_reading_unknown() -> TrainedModel {
+        let (_, _, mut model) =
+            crate::ml::eval::validated_sample("iris.csv", "species", "naive_bayes");
+        model.import.missing_tokens = vec!["unknown".into()];
+        model
+    }
+
+    #[test]
+    fn a_cell_is_missing_when_the_training_file_read_it_so() {
+        let model = model_reading_unknown();
+        let body = br#"{"dataframe_records": [{"sepal_length": "unknown", "sepal_width": 3.5,
+            "petal_length": 1.4, "petal_width": 0.2}]}"#;
+        let table = from_json(body, &model).unwrap();
+        let ColumnData::Numeric(values) = &table.column("sepal_length").unwrap().data else {
+            panic!("sepal_length is numeric");
+        };
+        assert!(values[0].is_nan());
+        let csv = b"sepal_length,sepal_width,petal_length,petal_width\nunknown,3.5,1.4,0.2\n";
+        let table = from_csv(csv, &model).unwrap();
+        let ColumnData::Numeric(values) = &table.column("sepal_length").unwrap().data else {
+            panic!("sepal_length is numeric");
+        };
+        assert!(values[0].is_nan());
+        // `NA` is no missing value for this model: it is a word in a numeric column.
+        let body = br#"{"dataframe_records": [{"sepal_length": "NA", "sepal_width": 3.5,
+            "petal_length": 1.4, "petal_width": 0.2}]}"#;
+        let error = from_json(body, &model).unwrap_err();
+        assert!(error.0.contains("sepal_length"), "{}", error.0);
+    }
 }

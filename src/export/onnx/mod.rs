@@ -268,6 +268,7 @@ mod tests {
             source: "penguins.csv".into(),
             fingerprint: String::new(),
             dialect: Default::default(),
+            options: Default::default(),
             columns: vec![
                 column("bill", ColumnKind::Float, ColumnData::Numeric(numbers)),
                 column(

@@ -12,6 +12,8 @@ pub mod import_dialog;
 pub mod live_panel;
 pub mod register_dialog;
 pub mod score_view;
+#[cfg(test)]
+mod score_view_tests;
 pub mod settings_window;
 pub mod train_form;
 pub mod train_view;

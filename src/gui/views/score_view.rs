@@ -1,6 +1,8 @@
 //! The Score view: choose a model (a run of this session or a registered version), give it a
 //! CSV file (dialog or drop), and see the schema check, metrics against the file's labels
-//! beside the validation metrics, drift per feature and the predictions; export them as CSV.
+//! beside the validation metrics (the change coloured by direction), drift per feature and
+//! the predictions, with the file's own labels beside them when it has any; export them as
+//! CSV.
 
 use eframe::egui::{self, Color32, RichText};
 use egui_extras::{Column, TableBuilder};
@@ -11,8 +13,10 @@ use crate::data::{format_number, ColumnData, CsvText, MISSING_CODE};
 use crate::gui::command::{Command, ScoreSource};
 use crate::jobs::{ScoreOutcome, TrainingRun};
 use crate::ml::metric_registry;
+use crate::ml::target::Task;
 use crate::score::drift::{DriftStatus, Thresholds};
 use crate::score::export::{prediction_cells, prediction_columns, PROBABILITY_DIGITS};
+use crate::score::truth::{row_truth, RowTruth};
 
 /// The choices of the Score view.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -291,12 +295,58 @@ fn file_metrics(ui: &mut egui::Ui, outcome: &ScoreOutcome, metrics: &crate::ml::
                 };
                 ui.label(format!("{value:.4}"));
                 match before {
-                    Some(b) => ui.label(format!("{:+.4}", value - b)),
+                    Some(b) => change_label(ui, name, value, b),
                     None => ui.weak("—"),
                 };
                 ui.end_row();
             }
         });
+}
+
+/// How a metric on the scored file compares with its validation figure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Change {
+    Better,
+    Worse,
+    /// The same at the metric's displayed precision (or undefined on either side).
+    Same,
+}
+
+/// Whether `value` of metric `key` is better than `before`: up for scores, down for losses.
+fn change(key: &str, value: f64, before: f64) -> Change {
+    if !value.is_finite()
+        || !before.is_finite()
+        || metric_registry::format(key, value) == metric_registry::format(key, before)
+    {
+        return Change::Same;
+    }
+    match metric_registry::better(key, value, before) {
+        std::cmp::Ordering::Less => Change::Better,
+        _ => Change::Worse,
+    }
+}
+
+/// Green for a change for the better, orange for the worse (the drift colours).
+const BETTER: Color32 = Color32::from_rgb(0x00, 0x9E, 0x73);
+const WORSE: Color32 = Color32::from_rgb(0xD5, 0x5E, 0x00);
+
+/// The difference from validation, coloured by its direction, saying it on hover too.
+fn change_label(ui: &mut egui::Ui, key: &str, value: f64, before: f64) -> egui::Response {
+    let text = format!("{:+.4}", value - before);
+    let direction = if metric_registry::higher_is_better(key) {
+        "higher is better"
+    } else {
+        "lower is better"
+    };
+    match change(key, value, before) {
+        Change::Better => ui
+            .label(RichText::new(text).color(BETTER))
+            .on_hover_text(format!("Better than at validation ({direction})")),
+        Change::Worse => ui
+            .label(RichText::new(text).color(WORSE))
+            .on_hover_text(format!("Worse than at validation ({direction})")),
+        Change::Same => ui.label(text),
+    }
 }
 
 fn drift(ui: &mut egui::Ui, scored: &crate::score::Scored, form: &mut ScoreForm) {
@@ -437,16 +487,43 @@ fn drift_histogram(ui: &mut egui::Ui, d: &crate::score::drift::FeatureDrift) {
         });
 }
 
+/// The columns that set the file's own answer beside the prediction, when it has the
+/// target column: the true label (classification) or value and error (regression).
+fn truth_headers(outcome: &ScoreOutcome, scored: &crate::score::Scored) -> Vec<(String, String)> {
+    let target = &outcome.request.model.target;
+    if outcome.table.column(target).is_none() {
+        return Vec::new();
+    }
+    let truth = (
+        format!("true {target}"),
+        format!("The file's own value of '{target}'"),
+    );
+    match scored.task {
+        Task::Classification => vec![truth],
+        Task::Regression => vec![
+            truth,
+            (
+                "error".into(),
+                "The prediction minus the file's value".into(),
+            ),
+        ],
+    }
+}
+
 fn predictions(ui: &mut egui::Ui, outcome: &ScoreOutcome, scored: &crate::score::Scored) {
     let table = &outcome.table;
     let predicted = prediction_columns(table, scored);
+    let truth_column = table.column(&outcome.request.model.target);
+    let truth = truth_headers(outcome, scored);
     let shown: Vec<usize> = (0..table.columns.len().min(8)).collect();
     ui.push_id("score_predictions", |ui| {
+        // A cell is one line: a long value or name widens its column, never wraps.
+        ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
         let mut builder = TableBuilder::new(ui)
             .striped(true)
             .max_scroll_height(320.0)
             .column(Column::exact(60.0));
-        for _ in &predicted {
+        for _ in predicted.iter().chain(truth.iter().map(|(h, _)| h)) {
             builder = builder.column(Column::auto().at_least(80.0));
         }
         for _ in &shown {
@@ -457,7 +534,18 @@ fn predictions(ui: &mut egui::Ui, outcome: &ScoreOutcome, scored: &crate::score:
                 header.col(|ui| {
                     ui.strong("row");
                 });
-                for name in &predicted {
+                let mut names = predicted.iter();
+                if let Some(name) = names.next() {
+                    header.col(|ui| {
+                        ui.strong(name);
+                    });
+                }
+                for (name, hover) in &truth {
+                    header.col(|ui| {
+                        ui.strong(name).on_hover_text(hover);
+                    });
+                }
+                for name in names {
                     header.col(|ui| {
                         ui.strong(name);
                     });
@@ -474,7 +562,35 @@ fn predictions(ui: &mut egui::Ui, outcome: &ScoreOutcome, scored: &crate::score:
                     row.col(|ui| {
                         ui.weak((r + 1).to_string());
                     });
-                    for cell in prediction_cells(scored, r, PROBABILITY_DIGITS) {
+                    let answer = truth_column.map(|column| row_truth(column, scored, r));
+                    let mut cells = prediction_cells(scored, r, PROBABILITY_DIGITS).into_iter();
+                    if let Some(cell) = cells.next() {
+                        row.col(|ui| prediction_cell(ui, cell, answer.as_ref()));
+                    }
+                    match &answer {
+                        Some(RowTruth::Class { label, .. }) => {
+                            row.col(|ui| {
+                                ui.label(label);
+                            });
+                        }
+                        Some(RowTruth::Value { value, error }) => {
+                            row.col(|ui| {
+                                ui.label(format_number(*value));
+                            });
+                            row.col(|ui| {
+                                ui.label(format!("{error:+.4}"));
+                            });
+                        }
+                        Some(RowTruth::Unknown) => {
+                            for _ in &truth {
+                                row.col(|ui| {
+                                    ui.weak("—");
+                                });
+                            }
+                        }
+                        None => {}
+                    }
+                    for cell in cells {
                         row.col(|ui| {
                             ui.strong(cell);
                         });
@@ -498,4 +614,44 @@ fn predictions(ui: &mut egui::Ui, outcome: &ScoreOutcome, scored: &crate::score:
                 });
             });
     });
+}
+
+/// The predicted label or value; a label the file contradicts is marked wrong.
+fn prediction_cell(ui: &mut egui::Ui, cell: String, answer: Option<&RowTruth>) {
+    match answer {
+        Some(RowTruth::Class {
+            label,
+            right: false,
+        }) => {
+            ui.label(
+                RichText::new(format!("{WRONG} {cell}"))
+                    .strong()
+                    .color(ui.visuals().error_fg_color),
+            )
+            .on_hover_text(format!("Wrong: the file says {label}"));
+        }
+        _ => {
+            ui.strong(cell);
+        }
+    }
+}
+
+/// The mark before a wrongly predicted label.
+const WRONG: &str = "×";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_change_is_better_up_for_scores_and_down_for_losses() {
+        assert_eq!(change("accuracy", 0.97, 0.95), Change::Better);
+        assert_eq!(change("accuracy", 0.90, 0.95), Change::Worse);
+        assert_eq!(change("log_loss", 0.20, 0.30), Change::Better);
+        assert_eq!(change("log_loss", 0.40, 0.30), Change::Worse);
+        assert_eq!(change("rmse", 41.0, 55.0), Change::Better);
+        // What reads the same is no change, nor is an undefined value.
+        assert_eq!(change("accuracy", 0.95001, 0.95), Change::Same);
+        assert_eq!(change("roc_auc", f64::NAN, 0.9), Change::Same);
+    }
 }

@@ -55,6 +55,7 @@ pub fn table(columns: Vec<Column>) -> Table {
         source: PathBuf::new(),
         fingerprint: String::new(),
         dialect: Dialect::default(),
+        options: Default::default(),
         columns,
         notices: vec![],
     }
