@@ -1017,6 +1017,45 @@ fn explain_shows_what_a_version_learned_in_its_columns_names() {
         "{text}"
     );
 
+    // Permutation importance, on the file the version was trained on unless told otherwise.
+    let permuted = stdout_json(&modeldesk(&[
+        "explain",
+        "iris@1",
+        "--importance",
+        "permutation",
+        "--repeats",
+        "3",
+        "--json",
+        "--catalog",
+        path,
+    ]));
+    let measured = &permuted["permutation_importance"];
+    assert_eq!(measured["metric"], "accuracy");
+    assert_eq!(measured["rows"], 150);
+    let columns = measured["columns"].as_array().unwrap();
+    assert_eq!(columns.len(), 4);
+    assert!(
+        columns[0]["column"].as_str().unwrap().starts_with("petal_"),
+        "{columns:?}"
+    );
+    assert_eq!(columns[0]["drops"].as_array().unwrap().len(), 3);
+    let elsewhere = modeldesk(&[
+        "explain",
+        "iris@2",
+        "--importance",
+        "permutation",
+        "--data",
+        "assets/wine.csv",
+        "--catalog",
+        path,
+    ]);
+    assert_eq!(elsewhere.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&elsewhere.stderr);
+    assert!(
+        said.contains("assets/wine.csv: the file has no column 'species'"),
+        "{said}"
+    );
+
     let unknown = modeldesk(&["explain", "iris@9", "--catalog", path]);
     assert_eq!(unknown.status.code(), Some(2));
     assert_eq!(String::from_utf8_lossy(&unknown.stderr).lines().count(), 1);

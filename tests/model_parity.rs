@@ -3,7 +3,9 @@
 //! decision tree give scikit-learn's coefficients and predictions (the tree: the same
 //! number of nodes and the same leaf probabilities; on scikit-learn's own tree, each node's
 //! rows and impurity and the impurity importances) (`tests/fixtures/sklearn_models.json`, written by
-//! `bench/sklearn_models.py`).
+//! `bench/sklearn_models.py`). Permutation importances equal scikit-learn's on the same
+//! fitted model and row orders (`tests/fixtures/sklearn_permutation.json`, written by
+//! `bench/sklearn_permutation.py`).
 
 use modeldesk::data::{import_csv, ImportOptions, Progress, Role};
 use modeldesk::ml::algorithms::decision_tree::Criterion;
@@ -16,10 +18,11 @@ use ndarray::ArrayView2;
 use serde_json::Value;
 
 fn fixture() -> Value {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/sklearn_models.json"
-    );
+    fixture_named("sklearn_models.json")
+}
+
+fn fixture_named(name: &str) -> Value {
+    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
     serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("json")
 }
 
@@ -77,7 +80,12 @@ fn scikit_learns_tree(case: &Value, x: ArrayView2<f64>, y: &[usize], classes: us
     }
     let nodes = (0..feature.len())
         .map(|at| match left[at] {
-            -1 => Node::Leaf { proba: Vec::new() },
+            -1 => {
+                let total = counts[at].iter().sum::<u64>().max(1) as f64;
+                Node::Leaf {
+                    proba: counts[at].iter().map(|&c| c as f64 / total).collect(),
+                }
+            }
             l => Node::Split {
                 feature: feature[at] as usize,
                 threshold: threshold[at].next_up(),
@@ -228,6 +236,102 @@ fn fitted_models_match_scikit_learn() {
                 &numbers(&case["predictions"]),
                 tolerance,
             );
+        }
+    }
+}
+
+#[test]
+fn permutation_importance_matches_scikit_learn_on_the_same_model_and_row_orders() {
+    use modeldesk::ml::eval::{train_and_validate, Validation};
+    use modeldesk::ml::linear::LinearModel;
+    use modeldesk::ml::permutation::{permutation_importance, Shuffles, Truth};
+    let fixture = fixture_named("sklearn_permutation.json");
+    let cases = fixture["cases"].as_array().expect("cases");
+    assert_eq!(cases.len(), 2);
+    for case in cases {
+        let file = case["file"].as_str().unwrap();
+        let target = case["target"].as_str().unwrap();
+        let metric = case["metric"].as_str().unwrap();
+        let repeats = case["repeats"].as_u64().unwrap() as usize;
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("assets")
+            .join(file);
+        let mut table = import_csv(&path, &ImportOptions::default(), &Progress::default()).unwrap();
+        let index = table.columns.iter().position(|c| c.name == target).unwrap();
+        table.set_role(index, Role::Target);
+        let algorithm = if metric == "r2" {
+            "linear_regression"
+        } else {
+            "decision_tree"
+        };
+        let spec = ModelSpec::from_name(algorithm).unwrap();
+        let holdout = Validation::Holdout {
+            fraction: 0.25,
+            seed: 0,
+        };
+        let recipe = Recipe::default_for(&table);
+        // The final fit's recipe is fitted on every row, as the reference's scaling was.
+        let (_, mut model) = train_and_validate(
+            &table,
+            target,
+            None,
+            &recipe,
+            &spec,
+            holdout,
+            &mut |_, _| true,
+        )
+        .unwrap();
+        let rows: Vec<usize> = (0..table.rows()).collect();
+        let mut x = model.recipe.transform(&table, &rows).unwrap().x;
+        if metric != "r2" {
+            // scikit-learn's trees read their input as float32: so does its tree here.
+            x.mapv_inplace(|v| v as f32 as f64);
+        }
+        let classes = class_target(&table, target).unwrap();
+        let values = value_target(&table, target);
+        // scikit-learn's fitted model, in Modeldesk.
+        let truth = if metric == "r2" {
+            model.model = FittedModel::Linear(LinearModel {
+                weights: numbers(&case["coef"]).into(),
+                intercept: case["intercept"].as_f64().unwrap(),
+            });
+            Truth::Values(&values.as_ref().unwrap().y)
+        } else {
+            let count = classes.classes.len();
+            let tree = scikit_learns_tree(case, x.view(), &classes.y, count);
+            model.model = FittedModel::Tree(tree);
+            Truth::Classes(&classes.y)
+        };
+        let orders: Vec<Vec<Vec<usize>>> = serde_json::from_value(case["orders"].clone()).unwrap();
+        let got = permutation_importance(
+            &model,
+            x.view(),
+            truth,
+            metric,
+            repeats,
+            &Shuffles::Given(orders),
+            &|_| true,
+        )
+        .unwrap();
+        let names: Vec<String> = model
+            .recipe
+            .columns
+            .iter()
+            .map(|c| c.column.clone())
+            .collect();
+        let theirs: Vec<Vec<f64>> = case["importances"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(numbers)
+            .collect();
+        for (j, name) in names.iter().enumerate() {
+            let ours = got.columns.iter().find(|c| c.column == *name).unwrap();
+            let what = format!("{metric} permutation importance of {name} in {file}");
+            assert_close(&what, &ours.drops, &theirs[j], 1e-9);
+            let mean = numbers(&case["importances_mean"])[j];
+            let std = numbers(&case["importances_std"])[j];
+            assert_close(&what, &[ours.mean, ours.std], &[mean, std], 1e-9);
         }
     }
 }

@@ -1,11 +1,20 @@
 //! `modeldesk explain`: what a registered version learned — coefficients, impurity
-//! importances or naive Bayes' class Gaussians — named by the columns it was trained on.
+//! importances or naive Bayes' class Gaussians — named by the columns it was trained on, and
+//! on request each column's permutation importance on a labelled file.
 
 use std::fmt::Write as _;
 
-use super::CatalogArg;
-use crate::catalog::record;
+use std::path::PathBuf;
+
+use super::{CatalogArg, UsageError};
+use crate::catalog::{record, DatasetLineage};
+use crate::data;
 use crate::ml::learned::{what_it_learned, CoefficientSet, Importance, Learned};
+use crate::ml::metric_registry;
+use crate::ml::permutation::{
+    labelled_rows, permutation_importance, PermutationImportance, Shuffles,
+};
+use crate::ml::target::Task;
 use crate::ml::trained::TrainedModel;
 
 /// Options of `explain`.
@@ -17,6 +26,23 @@ pub struct ExplainArgs {
     /// Show at most this many features per list (the largest); 0 shows all.
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub top: usize,
+    /// Also measure each column's permutation importance: impurity (what the model learned,
+    /// the default) or permutation (the drop in a metric when the column is shuffled).
+    #[arg(long, value_name = "KIND", default_value = "impurity")]
+    pub importance: String,
+    /// The labelled CSV file permutation importance measures on (default: the file the
+    /// version was trained on, if it is still there unchanged).
+    #[arg(long, value_name = "FILE")]
+    pub data: Option<PathBuf>,
+    /// The metric whose drop is measured (default: accuracy for classes, r2 for values).
+    #[arg(long, value_name = "KEY")]
+    pub metric: Option<String>,
+    /// Shuffles of each column.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub repeats: usize,
+    /// Seed of the shuffles.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
     /// Also print a decision tree's leaves as rules (JSON always holds them).
     #[arg(long)]
     pub rules: bool,
@@ -33,6 +59,21 @@ pub fn explain(args: &ExplainArgs) -> anyhow::Result<()> {
     let found = catalog.resolve(&args.reference)?;
     let model = record::load_model(&catalog, found.id)?;
     let learned = what_it_learned(&model);
+    let permutation = match args.importance.as_str() {
+        "impurity" => None,
+        "permutation" => {
+            let data = match &args.data {
+                Some(path) => DataFile::Given(path.clone()),
+                None => DataFile::Trained(catalog.version(&found.model, found.version)?.dataset),
+            };
+            Some(permutation(&model, data, args)?)
+        }
+        other => {
+            return Err(
+                UsageError(format!("--importance {other}: use impurity or permutation")).into(),
+            )
+        }
+    };
     if args.json {
         let object = serde_json::json!({
             "model": found.model,
@@ -40,16 +81,101 @@ pub fn explain(args: &ExplainArgs) -> anyhow::Result<()> {
             "algorithm": model.spec.name(),
             "target": model.target,
             "learned": learned,
+            "permutation_importance": permutation,
         });
         println!("{}", serde_json::to_string_pretty(&object)?);
     } else {
         let title = format!("{} v{}", found.model, found.version);
         print!("{}", explain_text(&title, &model, &learned, args.top));
+        if let Some(measured) = &permutation {
+            print!("{}", permutation_text(measured));
+        }
         if args.rules {
             print!("{}", rules_text(&learned));
         }
     }
     Ok(())
+}
+
+/// Where permutation importance reads its rows.
+enum DataFile {
+    Given(PathBuf),
+    /// The training file named in the version's lineage (if any).
+    Trained(Option<DatasetLineage>),
+}
+
+fn permutation(
+    model: &TrainedModel,
+    data: DataFile,
+    args: &ExplainArgs,
+) -> anyhow::Result<PermutationImportance> {
+    let (path, fingerprint) = match data {
+        DataFile::Given(path) => (path, None),
+        DataFile::Trained(Some(lineage)) => {
+            (PathBuf::from(lineage.path), Some(lineage.fingerprint))
+        }
+        DataFile::Trained(None) => {
+            return Err(UsageError(
+                "this version does not say which file it was trained on: give one with --data"
+                    .into(),
+            )
+            .into())
+        }
+    };
+    let table = data::import_csv(&path, &model.scoring_options(), &data::Progress::default())?;
+    if fingerprint.is_some_and(|f| f != table.fingerprint) {
+        return Err(UsageError(format!(
+            "{} has changed since the version was trained on it: give the rows to measure on \
+             with --data",
+            path.display()
+        ))
+        .into());
+    }
+    let labelled =
+        labelled_rows(model, &table).map_err(|e| UsageError(format!("{}: {e}", path.display())))?;
+    let metric = args.metric.clone().unwrap_or_else(|| match model.task {
+        Task::Classification => "accuracy".into(),
+        Task::Regression => "r2".into(),
+    });
+    if args.repeats == 0 {
+        return Err(UsageError("--repeats must be at least 1".into()).into());
+    }
+    permutation_importance(
+        model,
+        labelled.x.view(),
+        labelled.answers.truth(),
+        &metric,
+        args.repeats,
+        &Shuffles::Seeded(args.seed),
+        &|_| true,
+    )
+    .map_err(|e| UsageError(e.to_string()).into())
+}
+
+/// The permutation importances as `explain` prints them.
+pub fn permutation_text(measured: &PermutationImportance) -> String {
+    let mut out = format!(
+        "\nPermutation importance: the drop in {} ({:.4} on {} rows) when a column is \
+         shuffled, mean ± std over {} shuffles:\n",
+        metric_registry::label(&measured.metric),
+        measured.baseline,
+        measured.rows,
+        measured.repeats
+    );
+    let width = measured
+        .columns
+        .iter()
+        .map(|c| c.column.len())
+        .max()
+        .unwrap_or(0);
+    for column in &measured.columns {
+        let _ = writeln!(
+            out,
+            "  {:width$}  {:+.4} ± {:.4}",
+            column.column, column.mean, column.std
+        );
+    }
+    out
 }
 
 /// The text `explain` prints.

@@ -241,7 +241,7 @@ fn importances(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::{import_csv, ImportOptions, Progress};
+    use crate::data::{import_csv, ImportOptions, Progress, Role};
     use crate::ml::eval::{train_and_validate, Validation};
     use crate::ml::prep::Recipe;
     use crate::ml::spec::ModelSpec;
@@ -259,7 +259,9 @@ mod tests {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("assets")
             .join(file);
-        let table = import_csv(&path, &ImportOptions::default(), &Progress::default()).unwrap();
+        let mut table = import_csv(&path, &ImportOptions::default(), &Progress::default()).unwrap();
+        let index = table.columns.iter().position(|c| c.name == target).unwrap();
+        table.set_role(index, Role::Target);
         let holdout = Validation::Holdout {
             fraction: 0.25,
             seed: 0,

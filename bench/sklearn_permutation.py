@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+"""Write tests/fixtures/sklearn_permutation.json: scikit-learn's permutation importances of
+fitted models on the bundled samples, with the row orders it shuffled each column into.
+
+  bench/sklearn_permutation.py            (or: python3 bench/sklearn_permutation.py)
+
+Each case holds the fitted model (a linear regression's coefficients, a tree's nodes), the
+metric, the row order of every column at every repeat, and
+`sklearn.inspection.permutation_importance`'s result. tests/model_parity.rs puts the same
+model into Modeldesk, shuffles the same rows and compares. The preprocessing is Modeldesk's
+default recipe on all-numeric files: standardised with the population std.
+"""
+import csv
+import json
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ASSETS = HERE.parent / "assets"
+OUT = HERE.parent / "tests" / "fixtures" / "sklearn_permutation.json"
+
+from reference_venv import run_inside  # noqa: E402
+
+run_inside(__file__, "sklearn", "numpy")
+
+import numpy as np  # noqa: E402
+import sklearn  # noqa: E402
+from sklearn.inspection import permutation_importance  # noqa: E402
+from sklearn.linear_model import LinearRegression  # noqa: E402
+from sklearn.tree import DecisionTreeClassifier  # noqa: E402
+
+REPEATS = 3
+SEED = 0
+
+
+def numeric_matrix(file, target):
+    with open(ASSETS / file, newline="") as f:
+        rows = list(csv.DictReader(f))
+    names = [n for n in rows[0] if n != target]
+    x = np.array([[float(r[n]) for n in names] for r in rows])
+    x = (x - x.mean(axis=0)) / x.std(axis=0)
+    return names, x, [r[target] for r in rows]
+
+
+def shuffles(n_rows, n_cols):
+    """The row orders permutation_importance draws: one RandomState per column, seeded from
+    the call's random_state, shuffling one index array again at every repeat."""
+    seed = np.random.RandomState(SEED).randint(np.iinfo(np.int32).max + 1)
+    out = []
+    for _ in range(n_cols):
+        rs = np.random.RandomState(seed)
+        idx = np.arange(n_rows)
+        orders = []
+        for _ in range(REPEATS):
+            rs.shuffle(idx)
+            orders.append(idx.tolist())
+        out.append(orders)
+    return out
+
+
+def replay(model, x, y, orders):
+    """The importances from those row orders, computed here: they must be scikit-learn's."""
+    base = model.score(x, y)
+    drops = []
+    for col, per_repeat in enumerate(orders):
+        shuffled = x.copy()
+        col_drops = []
+        for order in per_repeat:
+            shuffled[:, col] = shuffled[order, col]
+            col_drops.append(base - model.score(shuffled, y))
+        drops.append(col_drops)
+    return np.array(drops)
+
+
+def case(file, target, model, x, y, metric, extra):
+    result = permutation_importance(model, x, y, n_repeats=REPEATS, random_state=SEED)
+    orders = shuffles(*x.shape)
+    replayed = replay(model, x, y, orders)
+    assert np.allclose(replayed, result.importances, rtol=0, atol=1e-12), "row orders differ"
+    return {
+        "file": file,
+        "target": target,
+        "metric": metric,
+        "repeats": REPEATS,
+        "orders": orders,
+        "importances": result.importances.tolist(),
+        "importances_mean": result.importances_mean.tolist(),
+        "importances_std": result.importances_std.tolist(),
+        **extra,
+    }
+
+
+def main():
+    cases = []
+    names, x, y = numeric_matrix("diabetes.csv", "progression")
+    y = np.array([float(v) for v in y])
+    ols = LinearRegression().fit(x, y)
+    cases.append(
+        case(
+            "diabetes.csv",
+            "progression",
+            ols,
+            x,
+            y,
+            "r2",
+            {"coef": ols.coef_.tolist(), "intercept": float(ols.intercept_)},
+        )
+    )
+    names, x, labels = numeric_matrix("iris.csv", "species")
+    classes = sorted(set(labels))
+    y = np.array([classes.index(v) for v in labels])
+    tree = DecisionTreeClassifier(max_depth=10, random_state=0).fit(x, y)
+    t = tree.tree_
+    value = t.value[:, 0, :]
+    cases.append(
+        case(
+            "iris.csv",
+            "species",
+            tree,
+            x,
+            y,
+            "accuracy",
+            {
+                "classes": classes,
+                "node_feature": t.feature.tolist(),
+                "node_threshold": t.threshold.tolist(),
+                "node_left": t.children_left.tolist(),
+                "node_right": t.children_right.tolist(),
+                "node_proba": (value / value.sum(axis=1, keepdims=True)).tolist(),
+            },
+        )
+    )
+    OUT.write_text(json.dumps({"sklearn": sklearn.__version__, "cases": cases}) + "\n")
+    print(f"wrote {OUT} ({len(cases)} cases, scikit-learn {sklearn.__version__})")
+
+
+if __name__ == "__main__":
+    main()
