@@ -13,6 +13,7 @@ pub mod metric_display;
 pub mod metric_registry;
 pub mod metrics;
 pub mod model;
+pub mod partial_dependence;
 pub mod permutation;
 pub mod prep;
 pub mod registry;
