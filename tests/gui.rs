@@ -182,6 +182,38 @@ fn several_dropped_files_import_at_once() {
 }
 
 #[test]
+fn ctrl_plus_minus_and_0_zoom_the_window_and_the_next_start_keeps_the_zoom() {
+    let mut harness = window(None);
+    harness.run_steps(2);
+    let zoom =
+        |h: &Harness<'static, ModeldeskApp>| (h.ctx.zoom_factor(), h.state().settings().zoom);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Plus);
+    harness.run_steps(2);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Plus);
+    harness.run_steps(2);
+    assert_eq!(zoom(&harness), (1.2, 1.2));
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Minus);
+    harness.run_steps(2);
+    assert_eq!(zoom(&harness), (1.1, 1.1));
+
+    // The settings are what eframe saves; a window started on them has the same scale.
+    let settings = harness.state().settings().clone();
+    let saved = serde_json::to_string(&settings).unwrap();
+    let settings: Settings = serde_json::from_str(&saved).unwrap();
+    let mut again = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_ui_state(
+            |ui, app: &mut ModeldeskApp| app.frame(ui),
+            ModeldeskApp::new(settings, None),
+        );
+    again.run_steps(3);
+    assert_eq!(zoom(&again), (1.1, 1.1));
+    again.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Num0);
+    again.run_steps(2);
+    assert_eq!(zoom(&again), (1.0, 1.0));
+}
+
+#[test]
 fn a_broken_file_shows_a_clear_message_and_no_dataset() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("ragged.csv");

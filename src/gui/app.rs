@@ -203,9 +203,18 @@ impl ModeldeskApp {
     /// Apply queued commands, dropped files and finished jobs, read what the current view
     /// needs from the catalog, and start queued catalog work. Draws nothing.
     pub fn logic(&mut self, ctx: &egui::Context) {
-        if !self.started {
+        if self.started {
+            // egui zooms on Ctrl+plus, Ctrl+minus and Ctrl+0; the settings keep it.
+            self.settings.zoom = ctx.zoom_factor();
+        } else {
             self.started = true;
             set_theme(ctx, self.settings.dark_mode);
+            let zoom = self.settings.zoom;
+            ctx.set_zoom_factor(if zoom.is_finite() {
+                zoom.clamp(0.2, 5.0)
+            } else {
+                1.0
+            });
         }
         if self.repaint.is_none() {
             let ctx = ctx.clone();

@@ -27,6 +27,8 @@ pub struct Settings {
     pub skip_ragged_rows: bool,
     /// The model catalog last opened; `None` uses `$MODELDESK_CATALOG` or the data directory.
     pub catalog_path: Option<PathBuf>,
+    /// The whole window's scale (Ctrl+plus, Ctrl+minus, Ctrl+0), 1 for egui's own size.
+    pub zoom: f32,
 }
 
 impl Default for Settings {
@@ -43,6 +45,7 @@ impl Default for Settings {
                 .collect(),
             skip_ragged_rows: false,
             catalog_path: None,
+            zoom: 1.0,
         }
     }
 }
