@@ -177,8 +177,160 @@ fn several_dropped_files_import_at_once() {
         .collect();
     assert_eq!(names.len(), 2);
     assert!(names.contains(&"iris") && names.contains(&"diabetes"));
-    harness.get_by_label("iris\n150 rows");
-    harness.get_by_label("diabetes\n442 rows");
+    harness.get_by_label("150 rows");
+    harness.get_by_label("442 rows");
+}
+
+/// A CSV file of `columns` numeric columns named `col_01`, `col_02`, … and `rows` rows,
+/// whose cells (with two decimals) never read like a row number.
+fn numbered_file(folder: &Path, name: &str, columns: usize, rows: usize) -> PathBuf {
+    let mut text = (1..=columns)
+        .map(|c| format!("col_{c:02}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    for r in 0..rows {
+        text.push('\n');
+        let cells: Vec<String> = (0..columns)
+            .map(|c| format!("{:.2}", (r * 31 + c * 7) as f64 + 0.25))
+            .collect();
+        text.push_str(&cells.join(","));
+    }
+    let path = folder.join(name);
+    std::fs::write(&path, text + "\n").unwrap();
+    path
+}
+
+/// The left edge of each column's header, in the order of the file.
+fn header_lefts(harness: &Harness<'static, ModeldeskApp>, columns: usize) -> Vec<f32> {
+    (1..=columns)
+        .map(|c| {
+            harness
+                .get_by_role_and_label(AccessRole::Button, &format!("col_{c:02}"))
+                .rect()
+                .left()
+        })
+        .collect()
+}
+
+/// The first row the table shows (the numbered files' cells never read as a row number).
+fn first_row(harness: &Harness<'static, ModeldeskApp>) -> Option<usize> {
+    (1..=300).find(|r| harness.query_by_label(&r.to_string()).is_some())
+}
+
+#[test]
+fn at_the_minimum_size_a_wide_table_keeps_readable_columns_and_scrolls_sideways() {
+    let folder = tempfile::tempdir().unwrap();
+    let path = numbered_file(folder.path(), "wide.csv", 30, 40);
+    let mut harness = window(Some(Startup::Import(path)));
+    harness.set_size(egui::vec2(720.0, 480.0));
+    settle(&mut harness);
+
+    // The table comes first: at this width the profile starts closed.
+    assert!(harness.query_by_label("Distinct").is_none());
+    let lefts = header_lefts(&harness, 30);
+    for pair in lefts.windows(2) {
+        assert!(
+            pair[1] - pair[0] >= 80.0,
+            "a column narrower than 80: {lefts:?}"
+        );
+    }
+    let visible = lefts.iter().filter(|&&x| x + 80.0 <= 720.0).count();
+    assert!(visible >= 3, "only {visible} columns in view: {lefts:?}");
+    // Nothing wraps: each header's type line is one line high.
+    for node in harness.get_all_by_label("float · feature") {
+        assert!(node.rect().height() < 24.0, "{:?}", node.rect());
+    }
+    // The last column lies beyond the window, and scrolling sideways brings it in.
+    assert!(lefts[29] > 720.0);
+    scroll_to(&mut harness, "col_30");
+    let last = harness.get_by_label("col_30").rect();
+    assert!(last.left() >= 0.0 && last.right() <= 720.0, "{last:?}");
+
+    // The profile opens and closes with its toggle, and the table keeps several columns.
+    harness.get_by_label("Column profile").click();
+    harness.run();
+    harness.get_by_label("Distinct");
+    harness.get_by_label("Column profile").click();
+    harness.run();
+    assert!(harness.query_by_label("Distinct").is_none());
+}
+
+#[test]
+fn at_the_minimum_size_the_opened_profile_leaves_the_table_columns_to_read() {
+    let folder = tempfile::tempdir().unwrap();
+    let path = numbered_file(folder.path(), "wide.csv", 30, 40);
+    let mut harness = window(Some(Startup::Import(path)));
+    harness.set_size(egui::vec2(720.0, 480.0));
+    settle(&mut harness);
+    harness.get_by_label("Column profile").click();
+    harness.run();
+    let profile_left = harness.get_by_label("Distinct").rect().left();
+    let lefts = header_lefts(&harness, 30);
+    let visible = lefts.iter().filter(|&&x| x + 80.0 <= profile_left).count();
+    assert!(
+        visible >= 2,
+        "only {visible} columns beside the profile: {lefts:?}"
+    );
+}
+
+/// Roll the mouse wheel over the point `at`.
+fn wheel(harness: &mut Harness<'static, ModeldeskApp>, at: egui::Pos2, delta: egui::Vec2) {
+    harness.hover_at(at);
+    harness.event(egui::Event::MouseWheel {
+        unit: egui::MouseWheelUnit::Point,
+        delta,
+        phase: egui::TouchPhase::Move,
+        source: egui::MouseWheelSource::Unknown,
+        modifiers: egui::Modifiers::NONE,
+    });
+    harness.run_steps(20);
+}
+
+#[test]
+fn each_dataset_keeps_its_own_scroll_position_from_row_1_also_after_a_restart() {
+    use modeldesk::gui::Command;
+    let folder = tempfile::tempdir().unwrap();
+    let first = numbered_file(folder.path(), "first.csv", 3, 300);
+    let second = numbered_file(folder.path(), "second.csv", 3, 300);
+    let mut harness = window(Some(Startup::Import(first.clone())));
+    settle(&mut harness);
+    assert_eq!(first_row(&harness), Some(1));
+    let row_five = harness.get_by_label("5").rect().center();
+    wheel(&mut harness, row_five, egui::vec2(0.0, -3000.0));
+    let scrolled = first_row(&harness).unwrap();
+    assert!(
+        scrolled > 50,
+        "the table did not scroll: row {scrolled} first"
+    );
+
+    // A dataset opened next starts at its first row.
+    harness.state_mut().send(Command::ImportFiles(vec![second]));
+    settle(&mut harness);
+    assert_eq!(first_row(&harness), Some(1));
+    // The first keeps where it was.
+    harness.get_by_label("first").click();
+    harness.run_steps(3);
+    assert_eq!(first_row(&harness), Some(scrolled));
+
+    // Started again with the window's memory as it was, the reopened datasets start at row 1.
+    let memory = harness.ctx.memory(|m| m.clone());
+    let settings = Settings {
+        reopen_datasets: true,
+        ..harness.state().settings().clone()
+    };
+    let mut again = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_ui_state(
+            |ui, app: &mut ModeldeskApp| app.frame(ui),
+            ModeldeskApp::new(settings, None),
+        );
+    again.ctx.memory_mut(|m| *m = memory);
+    settle(&mut again);
+    assert_eq!(again.state().datasets().len(), 2);
+    assert_eq!(first_row(&again), Some(1));
+    again.get_by_label("first").click();
+    again.run_steps(3);
+    assert_eq!(first_row(&again), Some(1));
 }
 
 #[test]

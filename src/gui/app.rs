@@ -20,6 +20,9 @@ use crate::jobs::{CatalogWork, JobOutcome, Jobs, Repaint, ScoreOutcome, Training
 
 /// One imported dataset and how the user is looking at it.
 pub struct Dataset {
+    /// Names this dataset's widget state (the table's scroll position); unique within one
+    /// run of the window and unlike any of an earlier run, so nothing carries over.
+    pub id: u64,
     /// Shared with training jobs, which read a snapshot while the user keeps working.
     pub table: Arc<Table>,
     pub profile: Profile,
@@ -86,6 +89,8 @@ pub struct ModeldeskApp {
     /// A file to score once that version is found.
     pub(super) score_after_resolve: Option<PathBuf>,
     pub(super) drafts: Drafts,
+    /// The id the next imported dataset gets (see [`Dataset::id`]); starts at random.
+    pub(super) next_dataset_id: u64,
     commands: Vec<Command>,
     /// Targets to set once these files are imported (sample datasets).
     pub(super) pending_targets: HashMap<PathBuf, String>,
@@ -132,6 +137,7 @@ impl ModeldeskApp {
             resolving_reference: false,
             score_after_resolve: None,
             drafts: Drafts::default(),
+            next_dataset_id: rand::random(),
             commands,
             pending_targets: HashMap::new(),
             repaint: None,
