@@ -365,6 +365,72 @@ fn ctrl_plus_minus_and_0_zoom_the_window_and_the_next_start_keeps_the_zoom() {
     assert_eq!(zoom(&again), (1.0, 1.0));
 }
 
+/// Where painted text reading `text` sits (its centre), if any is painted.
+fn painted_at(harness: &Harness<'static, ModeldeskApp>, text: &str) -> Option<egui::Pos2> {
+    harness
+        .output()
+        .shapes
+        .iter()
+        .find_map(|clipped| match &clipped.shape {
+            egui::epaint::Shape::Text(t) if t.galley.text() == text => {
+                Some(t.pos + t.galley.size() / 2.0)
+            }
+            _ => None,
+        })
+}
+
+#[test]
+fn profile_charts_of_large_numbers_label_their_axes_and_say_each_bar_on_hover() {
+    let folder = tempfile::tempdir().unwrap();
+    let mut text = String::from("big,level");
+    for i in 0..9000u64 {
+        let level = match i % 9 {
+            0 => "rare",
+            1 | 2 => "middling",
+            _ => "common",
+        };
+        text.push_str(&format!("\n{},{level}", 1_000_000 + i * 500));
+    }
+    let path = folder.path().join("large.csv");
+    std::fs::write(&path, text).unwrap();
+    let mut harness = window(Some(Startup::Import(path)));
+    // Narrow, as at the window's minimum width; tall enough to show the whole histogram.
+    harness.set_size(egui::vec2(720.0, 720.0));
+    settle(&mut harness);
+    harness.get_by_label("Column profile").click();
+    harness.run();
+
+    // The histogram of 1,000,000 … 5,499,500: millions along the bottom.
+    let millions = painted_text(&harness)
+        .into_iter()
+        .filter(|t| t.ends_with('M'))
+        .count();
+    assert!(millions >= 2, "{:?}", painted_text(&harness));
+
+    // The levels: thousands of rows along the bottom, each level's name beside its bar.
+    harness
+        .get_by_role_and_label(AccessRole::Button, "level")
+        .click();
+    harness.run();
+    let texts = painted_text(&harness);
+    let thousands = texts.iter().filter(|t| t.ends_with('k')).count();
+    assert!(thousands >= 2, "{texts:?}");
+    for level in ["common", "middling", "rare"] {
+        assert!(texts.iter().any(|t| t == level), "{level}: {texts:?}");
+    }
+    // Hovering the longest bar says its level, its rows and their share.
+    let name = painted_at(&harness, "common").unwrap();
+    harness.hover_at(name + egui::vec2(60.0, 0.0));
+    harness.run_steps(3);
+    let texts = painted_text(&harness);
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("common\n6,000 rows (66.7%)")),
+        "{texts:?}"
+    );
+}
+
 #[test]
 fn a_broken_file_shows_a_clear_message_and_no_dataset() {
     let dir = tempfile::tempdir().unwrap();

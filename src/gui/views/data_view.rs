@@ -3,9 +3,9 @@
 
 use eframe::egui;
 use egui_extras::{Column as TableColumn, TableBuilder};
-use egui_plot::{Bar, BarChart, Plot};
 
-use crate::data::{Column, ColumnKind, ColumnProfile, Role};
+use super::profile_charts;
+use crate::data::{Column, ColumnKind, Role};
 use crate::gui::app::{Dataset, ModeldeskApp};
 use crate::gui::command::Command;
 use crate::gui::samples::SAMPLES;
@@ -353,7 +353,7 @@ fn column_profile(ui: &mut egui::Ui, dataset: &Dataset, commands: &mut Vec<Comma
         });
     ui.add_space(8.0);
     if profile.numeric.is_some() {
-        histogram_plot(ui, profile);
+        profile_charts::histogram(ui, profile);
     } else if !profile.top_levels.is_empty() {
         ui.label(if profile.distinct as usize > profile.top_levels.len() {
             format!(
@@ -364,7 +364,8 @@ fn column_profile(ui: &mut egui::Ui, dataset: &Dataset, commands: &mut Vec<Comma
         } else {
             "Levels".to_string()
         });
-        level_bars(ui, "levels", &profile.top_levels);
+        let rows = dataset.profile.rows;
+        profile_charts::level_bars(ui, "levels", &profile.top_levels, rows);
     }
     if let Some(balance) = &dataset.profile.class_balance {
         if let Some(target) = dataset.table.target_index() {
@@ -409,57 +410,6 @@ fn format_stat(value: f64) -> String {
     } else {
         format!("{value:.4}")
     }
-}
-
-fn histogram_plot(ui: &mut egui::Ui, profile: &ColumnProfile) {
-    let Some(summary) = &profile.numeric else {
-        return;
-    };
-    let h = &summary.histogram;
-    let width = (h.edges[h.edges.len() - 1] - h.edges[0]) / h.counts.len() as f64;
-    let bars: Vec<Bar> = h
-        .counts
-        .iter()
-        .enumerate()
-        .map(|(i, &count)| {
-            let center = h.edges[i] + width / 2.0;
-            Bar::new(center, count as f64)
-                .width(width.max(f64::EPSILON) * 0.95)
-                .name(format!("{:.4} – {:.4}", h.edges[i], h.edges[i + 1]))
-        })
-        .collect();
-    Plot::new(("histogram", &profile.name))
-        .height(200.0)
-        .allow_zoom(false)
-        .allow_drag(false)
-        .allow_scroll(false)
-        .y_axis_label("rows")
-        .show(ui, |plot| plot.bar_chart(BarChart::new("histogram", bars)));
-}
-
-fn level_bars(ui: &mut egui::Ui, id: &str, levels: &[(String, u64)]) {
-    let bars: Vec<Bar> = levels
-        .iter()
-        .enumerate()
-        .map(|(i, (level, count))| Bar::new(-(i as f64), *count as f64).width(0.7).name(level))
-        .collect();
-    let names: Vec<String> = levels.iter().map(|(l, _)| l.clone()).collect();
-    Plot::new(id)
-        .height(28.0 * levels.len() as f32 + 40.0)
-        .allow_zoom(false)
-        .allow_drag(false)
-        .allow_scroll(false)
-        .y_axis_formatter(move |mark, _| {
-            let i = (-mark.value).round();
-            if (mark.value + i).abs() < 1e-6 && i >= 0.0 {
-                names.get(i as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        })
-        .show(ui, |plot| {
-            plot.bar_chart(BarChart::new("levels", bars).horizontal())
-        });
 }
 
 #[cfg(test)]
