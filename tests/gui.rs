@@ -742,6 +742,72 @@ fn open_version_page(harness: &mut Harness<'static, ModeldeskApp>, version: &str
     harness.run_steps(2);
 }
 
+/// Where painted text reading `text` sits, if any is painted.
+fn painted_rect(harness: &Harness<'static, ModeldeskApp>, text: &str) -> Option<egui::Rect> {
+    harness
+        .output()
+        .shapes
+        .iter()
+        .find_map(|clipped| match &clipped.shape {
+            egui::epaint::Shape::Text(t) if t.galley.text() == text => {
+                Some(egui::Rect::from_min_size(t.pos, t.galley.size()))
+            }
+            _ => None,
+        })
+}
+
+#[test]
+fn at_1024_by_640_a_version_pages_curves_stay_in_the_window() {
+    let mut harness = two_registered_versions();
+    harness.set_size(egui::vec2(1024.0, 640.0));
+    harness.run_steps(2);
+    open_version_page(&mut harness, "v1");
+    scroll_to(&mut harness, "Calibration");
+    // Each plot's axis title is centred under it: all three in the window, side by side.
+    let titles = [
+        "false-positive rate",
+        "recall",
+        "mean predicted probability",
+    ]
+    .map(|t| painted_rect(&harness, t).unwrap_or_else(|| panic!("{t} not painted")));
+    for pair in titles.windows(2) {
+        assert!(pair[0].right() < pair[1].left(), "{titles:?}");
+        assert!((pair[0].top() - pair[1].top()).abs() < 1.0, "{titles:?}");
+    }
+    assert!(titles[2].right() <= 1024.0, "{titles:?}");
+}
+
+#[test]
+fn at_the_minimum_width_a_long_catalog_path_gives_way_to_the_catalog_buttons() {
+    let folder = tempfile::tempdir().unwrap();
+    let long = folder
+        .path()
+        .join("a folder with a rather long name for the catalogue of all our models");
+    std::fs::create_dir(&long).unwrap();
+    let path = long.join("catalog.sqlite");
+    let settings = Settings {
+        reopen_datasets: false,
+        catalog_path: Some(path.clone()),
+        ..Settings::default()
+    };
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(720.0, 480.0))
+        .build_ui_state(
+            |ui, app: &mut ModeldeskApp| app.frame(ui),
+            ModeldeskApp::new(settings, None),
+        );
+    harness.run_steps(2);
+    harness
+        .get_by_role_and_label(AccessRole::Button, "Catalog")
+        .click();
+    harness.step();
+    settle(&mut harness);
+    let shown = harness.get_by_label(&path.display().to_string()).rect();
+    let new = harness.get_by_label("New catalog…").rect();
+    assert!(shown.right() <= new.left(), "{shown:?} runs under {new:?}");
+    assert!(shown.width() > 50.0, "{shown:?}");
+}
+
 #[test]
 fn registering_promoting_and_rolling_back_show_in_badges_and_history() {
     let mut harness = two_registered_versions();
