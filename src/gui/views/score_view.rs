@@ -103,7 +103,8 @@ fn model_choice(
     form: &mut ScoreForm,
     commands: &mut Vec<Command>,
 ) {
-    ui.horizontal(|ui| {
+    // Wraps in a narrow window rather than running off its edge.
+    ui.horizontal_wrapped(|ui| {
         let label = ui.label("Model").id;
         let selected = form
             .source
@@ -440,8 +441,11 @@ fn drift_histogram(ui: &mut egui::Ui, d: &crate::score::drift::FeatureDrift) {
 fn predictions(ui: &mut egui::Ui, outcome: &ScoreOutcome, scored: &crate::score::Scored) {
     let table = &outcome.table;
     let predicted = prediction_columns(table, scored);
-    let shown: Vec<usize> = (0..table.columns.len().min(8)).collect();
-    ui.push_id("score_predictions", |ui| {
+    let shown: Vec<usize> = (0..table.columns.len()).collect();
+    // Every column of the file, reached by scrolling sideways; a cell is cut, never wrapped.
+    let sideways = egui::ScrollArea::horizontal().id_salt("score_predictions");
+    sideways.show(ui, |ui| {
+        ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
         let mut builder = TableBuilder::new(ui)
             .striped(true)
             .max_scroll_height(320.0)
