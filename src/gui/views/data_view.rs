@@ -115,20 +115,12 @@ fn dataset_list(ui: &mut egui::Ui, app: &ModeldeskApp, commands: &mut Vec<Comman
     ui.separator();
     for (i, dataset) in app.datasets.iter().enumerate() {
         // A long name is cut (whole on hover); the Close button always shows.
+        let name = &dataset.table.name;
         let (select, close) = egui::Sides::new().shrink_left().truncate().show(
             ui,
             |ui| {
-                ui.vertical(|ui| {
-                    let name = &dataset.table.name;
-                    let button = egui::Button::selectable(app.selected == Some(i), name.as_str());
-                    let clicked = ui.add(button).on_hover_text(name.as_str()).clicked();
-                    ui.weak(format!(
-                        "{} rows",
-                        format_count(dataset.table.rows() as u64)
-                    ));
-                    clicked
-                })
-                .inner
+                let button = egui::Button::selectable(app.selected == Some(i), name.as_str());
+                ui.add(button).on_hover_text(name.as_str()).clicked()
             },
             |ui| {
                 ui.small_button("Close")
@@ -136,6 +128,10 @@ fn dataset_list(ui: &mut egui::Ui, app: &ModeldeskApp, commands: &mut Vec<Comman
                     .clicked()
             },
         );
+        ui.weak(format!(
+            "{} rows",
+            format_count(dataset.table.rows() as u64)
+        ));
         if select {
             commands.push(Command::SelectDataset(i));
         }
