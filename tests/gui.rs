@@ -179,8 +179,258 @@ fn several_dropped_files_import_at_once() {
         .collect();
     assert_eq!(names.len(), 2);
     assert!(names.contains(&"iris") && names.contains(&"diabetes"));
-    harness.get_by_label("iris\n150 rows");
-    harness.get_by_label("diabetes\n442 rows");
+    harness.get_by_label("150 rows");
+    harness.get_by_label("442 rows");
+}
+
+/// A CSV file of `columns` numeric columns named `col_01`, `col_02`, … and `rows` rows,
+/// whose cells (with two decimals) never read like a row number.
+fn numbered_file(folder: &Path, name: &str, columns: usize, rows: usize) -> PathBuf {
+    let mut text = (1..=columns)
+        .map(|c| format!("col_{c:02}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    for r in 0..rows {
+        text.push('\n');
+        let cells: Vec<String> = (0..columns)
+            .map(|c| format!("{:.2}", (r * 31 + c * 7) as f64 + 0.25))
+            .collect();
+        text.push_str(&cells.join(","));
+    }
+    let path = folder.join(name);
+    std::fs::write(&path, text + "\n").unwrap();
+    path
+}
+
+/// The left edge of each column's header, in the order of the file.
+fn header_lefts(harness: &Harness<'static, ModeldeskApp>, columns: usize) -> Vec<f32> {
+    (1..=columns)
+        .map(|c| {
+            harness
+                .get_by_role_and_label(AccessRole::Button, &format!("col_{c:02}"))
+                .rect()
+                .left()
+        })
+        .collect()
+}
+
+/// The first row the table shows (the numbered files' cells never read as a row number).
+fn first_row(harness: &Harness<'static, ModeldeskApp>) -> Option<usize> {
+    (1..=300).find(|r| harness.query_by_label(&r.to_string()).is_some())
+}
+
+#[test]
+fn at_the_minimum_size_a_wide_table_keeps_readable_columns_and_scrolls_sideways() {
+    let folder = tempfile::tempdir().unwrap();
+    let path = numbered_file(folder.path(), "wide.csv", 30, 40);
+    let mut harness = window(Some(Startup::Import(path)));
+    harness.set_size(egui::vec2(720.0, 480.0));
+    settle(&mut harness);
+
+    // The table comes first: at this width the profile starts closed.
+    assert!(harness.query_by_label("Distinct").is_none());
+    let lefts = header_lefts(&harness, 30);
+    for pair in lefts.windows(2) {
+        assert!(
+            pair[1] - pair[0] >= 80.0,
+            "a column narrower than 80: {lefts:?}"
+        );
+    }
+    let visible = lefts.iter().filter(|&&x| x + 80.0 <= 720.0).count();
+    assert!(visible >= 3, "only {visible} columns in view: {lefts:?}");
+    // Nothing wraps: each header's type line is one line high.
+    for node in harness.get_all_by_label("float · feature") {
+        assert!(node.rect().height() < 24.0, "{:?}", node.rect());
+    }
+    // The last column lies beyond the window, and scrolling sideways brings it in.
+    assert!(lefts[29] > 720.0);
+    scroll_to(&mut harness, "col_30");
+    let last = harness.get_by_label("col_30").rect();
+    assert!(last.left() >= 0.0 && last.right() <= 720.0, "{last:?}");
+
+    // The profile opens and closes with its toggle, and the table keeps several columns.
+    harness.get_by_label("Column profile").click();
+    harness.run();
+    harness.get_by_label("Distinct");
+    harness.get_by_label("Column profile").click();
+    harness.run();
+    assert!(harness.query_by_label("Distinct").is_none());
+}
+
+#[test]
+fn at_the_minimum_size_the_opened_profile_leaves_the_table_columns_to_read() {
+    let folder = tempfile::tempdir().unwrap();
+    let path = numbered_file(folder.path(), "wide.csv", 30, 40);
+    let mut harness = window(Some(Startup::Import(path)));
+    harness.set_size(egui::vec2(720.0, 480.0));
+    settle(&mut harness);
+    harness.get_by_label("Column profile").click();
+    harness.run();
+    let profile_left = harness.get_by_label("Distinct").rect().left();
+    let lefts = header_lefts(&harness, 30);
+    let visible = lefts.iter().filter(|&&x| x + 80.0 <= profile_left).count();
+    assert!(
+        visible >= 2,
+        "only {visible} columns beside the profile: {lefts:?}"
+    );
+}
+
+/// Roll the mouse wheel over the point `at`.
+fn wheel(harness: &mut Harness<'static, ModeldeskApp>, at: egui::Pos2, delta: egui::Vec2) {
+    harness.hover_at(at);
+    harness.event(egui::Event::MouseWheel {
+        unit: egui::MouseWheelUnit::Point,
+        delta,
+        phase: egui::TouchPhase::Move,
+        source: egui::MouseWheelSource::Unknown,
+        modifiers: egui::Modifiers::NONE,
+    });
+    harness.run_steps(20);
+}
+
+#[test]
+fn each_dataset_keeps_its_own_scroll_position_from_row_1_also_after_a_restart() {
+    use modeldesk::gui::Command;
+    let folder = tempfile::tempdir().unwrap();
+    let first = numbered_file(folder.path(), "first.csv", 3, 300);
+    let second = numbered_file(folder.path(), "second.csv", 3, 300);
+    let mut harness = window(Some(Startup::Import(first.clone())));
+    settle(&mut harness);
+    assert_eq!(first_row(&harness), Some(1));
+    let row_five = harness.get_by_label("5").rect().center();
+    wheel(&mut harness, row_five, egui::vec2(0.0, -3000.0));
+    let scrolled = first_row(&harness).unwrap();
+    assert!(
+        scrolled > 50,
+        "the table did not scroll: row {scrolled} first"
+    );
+
+    // A dataset opened next starts at its first row.
+    harness.state_mut().send(Command::ImportFiles(vec![second]));
+    settle(&mut harness);
+    assert_eq!(first_row(&harness), Some(1));
+    // The first keeps where it was.
+    harness.get_by_label("first").click();
+    harness.run_steps(3);
+    assert_eq!(first_row(&harness), Some(scrolled));
+
+    // Started again with the window's memory as it was, the reopened datasets start at row 1.
+    let memory = harness.ctx.memory(|m| m.clone());
+    let settings = Settings {
+        reopen_datasets: true,
+        ..harness.state().settings().clone()
+    };
+    let mut again = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_ui_state(
+            |ui, app: &mut ModeldeskApp| app.frame(ui),
+            ModeldeskApp::new(settings, None),
+        );
+    again.ctx.memory_mut(|m| *m = memory);
+    settle(&mut again);
+    assert_eq!(again.state().datasets().len(), 2);
+    assert_eq!(first_row(&again), Some(1));
+    again.get_by_label("first").click();
+    again.run_steps(3);
+    assert_eq!(first_row(&again), Some(1));
+}
+
+#[test]
+fn ctrl_plus_minus_and_0_zoom_the_window_and_the_next_start_keeps_the_zoom() {
+    let mut harness = window(None);
+    harness.run_steps(2);
+    let zoom =
+        |h: &Harness<'static, ModeldeskApp>| (h.ctx.zoom_factor(), h.state().settings().zoom);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Plus);
+    harness.run_steps(2);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Plus);
+    harness.run_steps(2);
+    assert_eq!(zoom(&harness), (1.2, 1.2));
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Minus);
+    harness.run_steps(2);
+    assert_eq!(zoom(&harness), (1.1, 1.1));
+
+    // The settings are what eframe saves; a window started on them has the same scale.
+    let settings = harness.state().settings().clone();
+    let saved = serde_json::to_string(&settings).unwrap();
+    let settings: Settings = serde_json::from_str(&saved).unwrap();
+    let mut again = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_ui_state(
+            |ui, app: &mut ModeldeskApp| app.frame(ui),
+            ModeldeskApp::new(settings, None),
+        );
+    again.run_steps(3);
+    assert_eq!(zoom(&again), (1.1, 1.1));
+    again.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Num0);
+    again.run_steps(2);
+    assert_eq!(zoom(&again), (1.0, 1.0));
+}
+
+/// Where painted text reading `text` sits (its centre), if any is painted.
+fn painted_at(harness: &Harness<'static, ModeldeskApp>, text: &str) -> Option<egui::Pos2> {
+    harness
+        .output()
+        .shapes
+        .iter()
+        .find_map(|clipped| match &clipped.shape {
+            egui::epaint::Shape::Text(t) if t.galley.text() == text => {
+                Some(t.pos + t.galley.size() / 2.0)
+            }
+            _ => None,
+        })
+}
+
+#[test]
+fn profile_charts_of_large_numbers_label_their_axes_and_say_each_bar_on_hover() {
+    let folder = tempfile::tempdir().unwrap();
+    let mut text = String::from("big,level");
+    for i in 0..9000u64 {
+        let level = match i % 9 {
+            0 => "rare",
+            1 | 2 => "middling",
+            _ => "common",
+        };
+        text.push_str(&format!("\n{},{level}", 1_000_000 + i * 500));
+    }
+    let path = folder.path().join("large.csv");
+    std::fs::write(&path, text).unwrap();
+    let mut harness = window(Some(Startup::Import(path)));
+    // Narrow, as at the window's minimum width; tall enough to show the whole histogram.
+    harness.set_size(egui::vec2(720.0, 720.0));
+    settle(&mut harness);
+    harness.get_by_label("Column profile").click();
+    harness.run();
+
+    // The histogram of 1,000,000 … 5,499,500: millions along the bottom.
+    let millions = painted_text(&harness)
+        .into_iter()
+        .filter(|t| t.ends_with('M'))
+        .count();
+    assert!(millions >= 2, "{:?}", painted_text(&harness));
+
+    // The levels: thousands of rows along the bottom, each level's name beside its bar.
+    harness
+        .get_by_role_and_label(AccessRole::Button, "level")
+        .click();
+    harness.run();
+    let texts = painted_text(&harness);
+    let thousands = texts.iter().filter(|t| t.ends_with('k')).count();
+    assert!(thousands >= 2, "{texts:?}");
+    for level in ["common", "middling", "rare"] {
+        assert!(texts.iter().any(|t| t == level), "{level}: {texts:?}");
+    }
+    // Hovering the longest bar says its level, its rows and their share.
+    let name = painted_at(&harness, "common").unwrap();
+    harness.hover_at(name + egui::vec2(60.0, 0.0));
+    harness.run_steps(3);
+    let texts = painted_text(&harness);
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("common\n6,000 rows (66.7%)")),
+        "{texts:?}"
+    );
 }
 
 #[test]
@@ -492,6 +742,72 @@ fn open_version_page(harness: &mut Harness<'static, ModeldeskApp>, version: &str
     harness.step();
     settle(harness);
     harness.run_steps(2);
+}
+
+/// Where painted text reading `text` sits, if any is painted.
+fn painted_rect(harness: &Harness<'static, ModeldeskApp>, text: &str) -> Option<egui::Rect> {
+    harness
+        .output()
+        .shapes
+        .iter()
+        .find_map(|clipped| match &clipped.shape {
+            egui::epaint::Shape::Text(t) if t.galley.text() == text => {
+                Some(egui::Rect::from_min_size(t.pos, t.galley.size()))
+            }
+            _ => None,
+        })
+}
+
+#[test]
+fn at_1024_by_640_a_version_pages_curves_stay_in_the_window() {
+    let mut harness = two_registered_versions();
+    harness.set_size(egui::vec2(1024.0, 640.0));
+    harness.run_steps(2);
+    open_version_page(&mut harness, "v1");
+    scroll_to(&mut harness, "Calibration");
+    // Each plot's axis title is centred under it: all three in the window, side by side.
+    let titles = [
+        "false-positive rate",
+        "recall",
+        "mean predicted probability",
+    ]
+    .map(|t| painted_rect(&harness, t).unwrap_or_else(|| panic!("{t} not painted")));
+    for pair in titles.windows(2) {
+        assert!(pair[0].right() < pair[1].left(), "{titles:?}");
+        assert!((pair[0].top() - pair[1].top()).abs() < 1.0, "{titles:?}");
+    }
+    assert!(titles[2].right() <= 1024.0, "{titles:?}");
+}
+
+#[test]
+fn at_the_minimum_width_a_long_catalog_path_gives_way_to_the_catalog_buttons() {
+    let folder = tempfile::tempdir().unwrap();
+    let long = folder
+        .path()
+        .join("a folder with a rather long name for the catalogue of all our models");
+    std::fs::create_dir(&long).unwrap();
+    let path = long.join("catalog.sqlite");
+    let settings = Settings {
+        reopen_datasets: false,
+        catalog_path: Some(path.clone()),
+        ..Settings::default()
+    };
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(720.0, 480.0))
+        .build_ui_state(
+            |ui, app: &mut ModeldeskApp| app.frame(ui),
+            ModeldeskApp::new(settings, None),
+        );
+    harness.run_steps(2);
+    harness
+        .get_by_role_and_label(AccessRole::Button, "Catalog")
+        .click();
+    harness.step();
+    settle(&mut harness);
+    let shown = harness.get_by_label(&path.display().to_string()).rect();
+    let new = harness.get_by_label("New catalog…").rect();
+    assert!(shown.right() <= new.left(), "{shown:?} runs under {new:?}");
+    assert!(shown.width() > 50.0, "{shown:?}");
 }
 
 #[test]

@@ -21,6 +21,9 @@ use crate::jobs::{CatalogWork, JobOutcome, Jobs, Repaint, ScoreOutcome, Training
 
 /// One imported dataset and how the user is looking at it.
 pub struct Dataset {
+    /// Names this dataset's widget state (the table's scroll position); unique within one
+    /// run of the window and unlike any of an earlier run, so nothing carries over.
+    pub id: u64,
     /// Shared with training jobs, which read a snapshot while the user keeps working.
     pub table: Arc<Table>,
     pub profile: Profile,
@@ -89,6 +92,8 @@ pub struct ModeldeskApp {
     /// A file to score once that version is found.
     pub(super) score_after_resolve: Option<PathBuf>,
     pub(super) drafts: Drafts,
+    /// The id the next imported dataset gets (see [`Dataset::id`]); starts at random.
+    pub(super) next_dataset_id: u64,
     commands: Vec<Command>,
     /// Targets to set once these files are imported (sample datasets).
     pub(super) pending_targets: HashMap<PathBuf, String>,
@@ -135,6 +140,7 @@ impl ModeldeskApp {
             resolving_reference: false,
             score_after_resolve: None,
             drafts: Drafts::default(),
+            next_dataset_id: rand::random(),
             commands,
             pending_targets: HashMap::new(),
             repaint: None,
@@ -206,9 +212,18 @@ impl ModeldeskApp {
     /// Apply queued commands, dropped files and finished jobs, read what the current view
     /// needs from the catalog, and start queued catalog work. Draws nothing.
     pub fn logic(&mut self, ctx: &egui::Context) {
-        if !self.started {
+        if self.started {
+            // egui zooms on Ctrl+plus, Ctrl+minus and Ctrl+0; the settings keep it.
+            self.settings.zoom = ctx.zoom_factor();
+        } else {
             self.started = true;
             set_theme(ctx, self.settings.dark_mode);
+            let zoom = self.settings.zoom;
+            ctx.set_zoom_factor(if zoom.is_finite() {
+                zoom.clamp(0.2, 5.0)
+            } else {
+                1.0
+            });
         }
         if self.repaint.is_none() {
             let ctx = ctx.clone();

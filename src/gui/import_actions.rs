@@ -59,7 +59,10 @@ impl ModeldeskApp {
     /// Take an imported table in as a dataset (a file imported again replaces its copy).
     pub(super) fn finish_import(&mut self, imported: Imported) {
         let path = imported.table.source.clone();
+        let id = self.next_dataset_id;
+        self.next_dataset_id = id.wrapping_add(1);
         let mut dataset = Dataset {
+            id,
             table: Arc::new(imported.table),
             profile: imported.profile,
             options: imported.options,

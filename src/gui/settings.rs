@@ -32,6 +32,8 @@ pub struct Settings {
     pub file_chooser: FileChooser,
     /// The folder a file was last chosen in; the next file dialog starts there.
     pub last_folder: Option<PathBuf>,
+    /// The whole window's scale (Ctrl+plus, Ctrl+minus, Ctrl+0), 1 for egui's own size.
+    pub zoom: f32,
 }
 
 impl Default for Settings {
@@ -50,6 +52,7 @@ impl Default for Settings {
             catalog_path: None,
             file_chooser: FileChooser::System,
             last_folder: None,
+            zoom: 1.0,
         }
     }
 }

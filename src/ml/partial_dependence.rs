@@ -214,7 +214,7 @@ fn dependence(
     let done = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     // Per grid point: per output, the row predictions' mean and the sampled rows'.
-    let points: Vec<Result<(Vec<f64>, Vec<Vec<f64>>), PdError>> = grid
+    let points: Vec<Result<Point, PdError>> = grid
         .par_iter()
         .enumerate()
         .map(|(k, value)| {
@@ -271,6 +271,9 @@ fn dependence(
         individual,
     })
 }
+
+/// One grid point's predictions: per output, the mean over the rows and the sampled rows'.
+type Point = (Vec<f64>, Vec<Vec<f64>>);
 
 /// Rows × outputs: the values, the positive class's probability, or every class's.
 fn predictions(model: &TrainedModel, x: &Array2<f64>) -> Array2<f64> {

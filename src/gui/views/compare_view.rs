@@ -199,7 +199,7 @@ pub fn show(ui: &mut egui::Ui, runs: &[TrainingRun], ticked: &[u64], commands: &
         return;
     }
     egui::Panel::left("compare_run_list")
-        .default_size(250.0)
+        .default_size((ui.available_width() * 0.3).clamp(180.0, 250.0))
         .min_size(180.0)
         .show(ui, |ui| {
             egui::ScrollArea::vertical()

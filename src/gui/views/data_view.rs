@@ -3,9 +3,9 @@
 
 use eframe::egui;
 use egui_extras::{Column as TableColumn, TableBuilder};
-use egui_plot::{Bar, BarChart, Plot};
 
-use crate::data::{Column, ColumnKind, ColumnProfile, Role};
+use super::profile_charts;
+use crate::data::{Column, ColumnKind, Role};
 use crate::gui::app::{Dataset, ModeldeskApp};
 use crate::gui::command::Command;
 use crate::gui::samples::SAMPLES;
@@ -14,6 +14,16 @@ use std::borrow::Cow;
 /// Columns drawn at once; wider tables are paged so a frame stays cheap.
 const COLUMNS_PER_PAGE: usize = 40;
 const ROW_HEIGHT: f32 = 20.0;
+/// A data column is never narrower than this: a number like `-1648.394746` still reads.
+pub(crate) const MIN_COLUMN_WIDTH: f32 = 80.0;
+const COLUMN_WIDTH: f32 = 110.0;
+/// The width the table keeps before the profile gets any.
+const TABLE_MIN_WIDTH: f32 = 360.0;
+const PROFILE_WIDTH: f32 = 340.0;
+const PROFILE_MIN_WIDTH: f32 = 220.0;
+const LIST_WIDTH: f32 = 150.0;
+const LIST_MIN_WIDTH: f32 = 110.0;
+const LIST_MAX_WIDTH: f32 = 300.0;
 /// Characters of a cell drawn in a table; the rest is cut (a 5 MB field must not be laid
 /// out every frame).
 const CELL_CHARS: usize = 120;
@@ -37,23 +47,49 @@ pub fn show(ui: &mut egui::Ui, app: &ModeldeskApp, commands: &mut Vec<Command>) 
         welcome(ui, commands);
         return;
     }
+    let width = ui.available_width();
+    let list_max = (width * 0.3).clamp(LIST_MIN_WIDTH, LIST_MAX_WIDTH);
     egui::Panel::left("dataset_list")
-        .default_size(180.0)
+        .resizable(true)
+        .default_size((width * 0.2).clamp(LIST_MIN_WIDTH, LIST_WIDTH))
+        .size_range(LIST_MIN_WIDTH..=list_max)
         .show(ui, |ui| dataset_list(ui, app, commands));
     let Some(dataset) = app.current() else {
         ui.label("Choose a dataset on the left.");
         return;
     };
+    // The table comes first: the profile takes only what the table can spare, and starts
+    // closed where it would leave the table too narrow, until the user opens it.
+    let room = ui.available_width();
+    let mut profile_open = profile_open(ui, room);
+    let was_open = profile_open;
+    let profile_max = (room - TABLE_MIN_WIDTH).max(PROFILE_MIN_WIDTH);
     egui::Panel::right("column_profile")
-        .default_size(340.0)
-        .min_size(260.0)
-        .show(ui, |ui| {
+        .resizable(true)
+        .default_size((room * 0.35).clamp(PROFILE_MIN_WIDTH, PROFILE_WIDTH))
+        .size_range(PROFILE_MIN_WIDTH..=profile_max)
+        .show_collapsible(ui, &mut profile_open, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| column_profile(ui, dataset, commands));
         });
-    egui::CentralPanel::no_frame().show(ui, |ui| {
-        dataset_header(ui, dataset, commands);
+    let frame = egui::Frame::NONE.inner_margin(egui::Margin::symmetric(6, 0));
+    egui::CentralPanel::no_frame().frame(frame).show(ui, |ui| {
+        dataset_header(ui, dataset, &mut profile_open, commands);
         data_table(ui, dataset, commands);
     });
+    if profile_open != was_open {
+        ui.data_mut(|d| d.insert_persisted(profile_open_id(), profile_open));
+    }
+}
+
+fn profile_open_id() -> egui::Id {
+    egui::Id::unique("data_view_profile_open")
+}
+
+/// Whether the profile is shown: as the user last chose, else when the table keeps
+/// [`TABLE_MIN_WIDTH`] beside it.
+fn profile_open(ui: &egui::Ui, room: f32) -> bool {
+    ui.data_mut(|d| d.get_persisted::<bool>(profile_open_id()))
+        .unwrap_or(room >= TABLE_MIN_WIDTH + PROFILE_MIN_WIDTH)
 }
 
 fn welcome(ui: &mut egui::Ui, commands: &mut Vec<Command>) {
@@ -78,26 +114,30 @@ fn dataset_list(ui: &mut egui::Ui, app: &ModeldeskApp, commands: &mut Vec<Comman
     ui.heading("Datasets");
     ui.separator();
     for (i, dataset) in app.datasets.iter().enumerate() {
-        ui.horizontal(|ui| {
-            let label = format!(
-                "{}\n{} rows",
-                dataset.table.name,
-                format_count(dataset.table.rows() as u64)
-            );
-            if ui
-                .selectable_label(app.selected == Some(i), label)
-                .clicked()
-            {
-                commands.push(Command::SelectDataset(i));
-            }
-            if ui
-                .small_button("Close")
-                .on_hover_text("Close this dataset")
-                .clicked()
-            {
-                commands.push(Command::CloseDataset(i));
-            }
-        });
+        // A long name is cut (whole on hover); the Close button always shows.
+        let name = &dataset.table.name;
+        let (select, close) = egui::Sides::new().shrink_left().truncate().show(
+            ui,
+            |ui| {
+                let button = egui::Button::selectable(app.selected == Some(i), name.as_str());
+                ui.add(button).on_hover_text(name.as_str()).clicked()
+            },
+            |ui| {
+                ui.small_button("Close")
+                    .on_hover_text("Close this dataset")
+                    .clicked()
+            },
+        );
+        ui.weak(format!(
+            "{} rows",
+            format_count(dataset.table.rows() as u64)
+        ));
+        if select {
+            commands.push(Command::SelectDataset(i));
+        }
+        if close {
+            commands.push(Command::CloseDataset(i));
+        }
     }
     ui.separator();
     if ui.button("Open CSV…").clicked() {
@@ -105,11 +145,25 @@ fn dataset_list(ui: &mut egui::Ui, app: &ModeldeskApp, commands: &mut Vec<Comman
     }
 }
 
-fn dataset_header(ui: &mut egui::Ui, dataset: &Dataset, commands: &mut Vec<Command>) {
+fn dataset_header(
+    ui: &mut egui::Ui,
+    dataset: &Dataset,
+    profile_open: &mut bool,
+    commands: &mut Vec<Command>,
+) {
     let table = &dataset.table;
     let d = &table.dialect;
+    egui::Sides::new().shrink_left().truncate().show(
+        ui,
+        |ui| {
+            ui.heading(&table.name);
+        },
+        |ui| {
+            ui.toggle_value(profile_open, "Column profile")
+                .on_hover_text("Show or hide the selected column's profile");
+        },
+    );
     ui.horizontal_wrapped(|ui| {
-        ui.heading(&table.name);
         ui.label(format!(
             "{} rows × {} columns",
             table.rows(),
@@ -174,68 +228,74 @@ fn data_table(ui: &mut egui::Ui, dataset: &Dataset, commands: &mut Vec<Command>)
         .take(COLUMNS_PER_PAGE)
         .collect();
     let row_digits = table.rows().max(1).to_string().len() as f32;
-    egui::ScrollArea::horizontal().show(ui, |ui| {
-        TableBuilder::new(ui)
-            .striped(true)
-            .auto_shrink([false, false])
-            .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
-            .column(TableColumn::exact(10.0 + 8.0 * row_digits))
-            .columns(
-                TableColumn::initial(110.0)
-                    .at_least(50.0)
-                    .clip(true)
-                    .resizable(true),
-                shown.len(),
-            )
-            .header(44.0, |mut header| {
-                header.col(|ui| {
-                    ui.weak("#");
-                });
-                for &c in &shown {
-                    let column = &table.columns[c];
+    // Each dataset has its own scroll position (ids carry the dataset's), starting at row 1.
+    egui::ScrollArea::horizontal()
+        .id_salt(("data_table_columns", dataset.id))
+        .show(ui, |ui| {
+            // A cell or header too narrow for its text is cut, never wrapped letter by letter.
+            ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
+            TableBuilder::new(ui)
+                .id_salt(("data_table", dataset.id))
+                .striped(true)
+                .auto_shrink([false, false])
+                .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+                .column(TableColumn::exact(10.0 + 8.0 * row_digits))
+                .columns(
+                    TableColumn::initial(COLUMN_WIDTH)
+                        .at_least(MIN_COLUMN_WIDTH)
+                        .clip(true)
+                        .resizable(true),
+                    shown.len(),
+                )
+                .header(44.0, |mut header| {
                     header.col(|ui| {
-                        ui.vertical(|ui| {
-                            let selected = dataset.selected_column == c;
-                            let name = ui
-                                .selectable_label(
-                                    selected,
-                                    egui::RichText::new(&column.name).strong(),
-                                )
-                                .on_hover_text("Show this column's profile");
-                            if name.clicked() {
-                                commands.push(Command::SelectColumn(c));
-                            }
-                            ui.weak(format!("{} · {}", column.kind.name(), column.role.name()));
-                        });
-                    });
-                }
-            })
-            .body(|body| {
-                body.rows(ROW_HEIGHT, table.rows(), |mut row| {
-                    let r = row.index();
-                    row.col(|ui| {
-                        ui.weak((r + 1).to_string());
+                        ui.weak("#");
                     });
                     for &c in &shown {
                         let column = &table.columns[c];
-                        row.col(|ui| {
-                            if column.data.is_missing(r) {
-                                ui.weak("—");
-                            } else if column.kind.is_numeric() {
-                                ui.with_layout(
-                                    egui::Layout::right_to_left(egui::Align::Center),
-                                    |ui| {
-                                        ui.label(column.display(r));
-                                    },
-                                );
-                            } else {
-                                ui.label(column.display(r));
-                            }
+                        header.col(|ui| {
+                            ui.vertical(|ui| {
+                                let selected = dataset.selected_column == c;
+                                let name = ui
+                                    .selectable_label(
+                                        selected,
+                                        egui::RichText::new(&column.name).strong(),
+                                    )
+                                    .on_hover_text(format!("{}: show its profile", column.name));
+                                if name.clicked() {
+                                    commands.push(Command::SelectColumn(c));
+                                }
+                                ui.weak(format!("{} · {}", column.kind.name(), column.role.name()));
+                            });
                         });
                     }
+                })
+                .body(|body| {
+                    body.rows(ROW_HEIGHT, table.rows(), |mut row| {
+                        let r = row.index();
+                        row.col(|ui| {
+                            ui.weak((r + 1).to_string());
+                        });
+                        for &c in &shown {
+                            let column = &table.columns[c];
+                            row.col(|ui| {
+                                if column.data.is_missing(r) {
+                                    ui.weak("—");
+                                } else if column.kind.is_numeric() {
+                                    ui.with_layout(
+                                        egui::Layout::right_to_left(egui::Align::Center),
+                                        |ui| {
+                                            ui.label(column.display(r));
+                                        },
+                                    );
+                                } else {
+                                    ui.label(column.display(r));
+                                }
+                            });
+                        }
+                    });
                 });
-            });
-    });
+        });
 }
 
 fn column_profile(ui: &mut egui::Ui, dataset: &Dataset, commands: &mut Vec<Command>) {
@@ -289,7 +349,7 @@ fn column_profile(ui: &mut egui::Ui, dataset: &Dataset, commands: &mut Vec<Comma
         });
     ui.add_space(8.0);
     if profile.numeric.is_some() {
-        histogram_plot(ui, profile);
+        profile_charts::histogram(ui, profile);
     } else if !profile.top_levels.is_empty() {
         ui.label(if profile.distinct as usize > profile.top_levels.len() {
             format!(
@@ -300,7 +360,8 @@ fn column_profile(ui: &mut egui::Ui, dataset: &Dataset, commands: &mut Vec<Comma
         } else {
             "Levels".to_string()
         });
-        level_bars(ui, "levels", &profile.top_levels);
+        let rows = dataset.profile.rows;
+        profile_charts::level_bars(ui, "levels", &profile.top_levels, rows);
     }
     if let Some(balance) = &dataset.profile.class_balance {
         if let Some(target) = dataset.table.target_index() {
@@ -345,57 +406,6 @@ fn format_stat(value: f64) -> String {
     } else {
         format!("{value:.4}")
     }
-}
-
-fn histogram_plot(ui: &mut egui::Ui, profile: &ColumnProfile) {
-    let Some(summary) = &profile.numeric else {
-        return;
-    };
-    let h = &summary.histogram;
-    let width = (h.edges[h.edges.len() - 1] - h.edges[0]) / h.counts.len() as f64;
-    let bars: Vec<Bar> = h
-        .counts
-        .iter()
-        .enumerate()
-        .map(|(i, &count)| {
-            let center = h.edges[i] + width / 2.0;
-            Bar::new(center, count as f64)
-                .width(width.max(f64::EPSILON) * 0.95)
-                .name(format!("{:.4} – {:.4}", h.edges[i], h.edges[i + 1]))
-        })
-        .collect();
-    Plot::new(("histogram", &profile.name))
-        .height(200.0)
-        .allow_zoom(false)
-        .allow_drag(false)
-        .allow_scroll(false)
-        .y_axis_label("rows")
-        .show(ui, |plot| plot.bar_chart(BarChart::new("histogram", bars)));
-}
-
-fn level_bars(ui: &mut egui::Ui, id: &str, levels: &[(String, u64)]) {
-    let bars: Vec<Bar> = levels
-        .iter()
-        .enumerate()
-        .map(|(i, (level, count))| Bar::new(-(i as f64), *count as f64).width(0.7).name(level))
-        .collect();
-    let names: Vec<String> = levels.iter().map(|(l, _)| l.clone()).collect();
-    Plot::new(id)
-        .height(28.0 * levels.len() as f32 + 40.0)
-        .allow_zoom(false)
-        .allow_drag(false)
-        .allow_scroll(false)
-        .y_axis_formatter(move |mark, _| {
-            let i = (-mark.value).round();
-            if (mark.value + i).abs() < 1e-6 && i >= 0.0 {
-                names.get(i as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        })
-        .show(ui, |plot| {
-            plot.bar_chart(BarChart::new("levels", bars).horizontal())
-        });
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ pub mod compare_view;
 pub mod data_view;
 pub mod import_dialog;
 pub mod live_panel;
+pub mod profile_charts;
 pub mod register_dialog;
 pub mod score_view;
 #[cfg(test)]

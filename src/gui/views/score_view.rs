@@ -107,7 +107,8 @@ fn model_choice(
     form: &mut ScoreForm,
     commands: &mut Vec<Command>,
 ) {
-    ui.horizontal(|ui| {
+    // Wraps in a narrow window rather than running off its edge.
+    ui.horizontal_wrapped(|ui| {
         let label = ui.label("Model").id;
         let selected = form
             .source
@@ -515,9 +516,11 @@ fn predictions(ui: &mut egui::Ui, outcome: &ScoreOutcome, scored: &crate::score:
     let predicted = prediction_columns(table, scored);
     let truth_column = table.column(&outcome.request.model.target);
     let truth = truth_headers(outcome, scored);
-    let shown: Vec<usize> = (0..table.columns.len().min(8)).collect();
-    ui.push_id("score_predictions", |ui| {
-        // A cell is one line: a long value or name widens its column, never wraps.
+    let shown: Vec<usize> = (0..table.columns.len()).collect();
+    // Every column of the file, reached by scrolling sideways; a cell is one line: a long
+    // value or name widens its column, never wraps.
+    let sideways = egui::ScrollArea::horizontal().id_salt("score_predictions");
+    sideways.show(ui, |ui| {
         ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
         let mut builder = TableBuilder::new(ui)
             .striped(true)

@@ -118,23 +118,31 @@ pub fn show(
     state: &mut CatalogViewState,
     commands: &mut Vec<Command>,
 ) {
-    ui.horizontal(|ui| {
-        ui.heading("Catalog");
-        if let Some(catalog) = catalog {
-            ui.weak(catalog.path().display().to_string());
-        }
-        if state.read.waiting() {
-            ui.spinner().on_hover_text("Reading the catalog…");
-        }
-        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            if ui.button("Open catalog…").clicked() {
-                commands.push(Command::Catalog(CatalogCommand::PickFile { new: false }));
+    // The path gives way (cut, whole on hover) to the buttons at the right.
+    let ((), (open, new)) = egui::Sides::new().shrink_left().truncate().show(
+        ui,
+        |ui| {
+            ui.heading("Catalog");
+            if state.read.waiting() {
+                ui.spinner().on_hover_text("Reading the catalog…");
             }
-            if ui.button("New catalog…").clicked() {
-                commands.push(Command::Catalog(CatalogCommand::PickFile { new: true }));
+            if let Some(catalog) = catalog {
+                let path = catalog.path().display().to_string();
+                ui.weak(&path).on_hover_text(path);
             }
-        });
-    });
+        },
+        |ui| {
+            let open = ui.button("Open catalog…").clicked();
+            let new = ui.button("New catalog…").clicked();
+            (open, new)
+        },
+    );
+    if open {
+        commands.push(Command::Catalog(CatalogCommand::PickFile { new: false }));
+    }
+    if new {
+        commands.push(Command::Catalog(CatalogCommand::PickFile { new: true }));
+    }
     let Some(catalog) = catalog else {
         match open_error {
             Some(error) => {
@@ -167,7 +175,7 @@ pub fn show(
         return;
     }
     egui::Panel::left("catalog_models")
-        .default_size(250.0)
+        .default_size((ui.available_width() * 0.3).clamp(190.0, 250.0))
         .min_size(190.0)
         .show(ui, |ui| model_list(ui, state));
     let frame = egui::Frame::NONE.inner_margin(egui::Margin {

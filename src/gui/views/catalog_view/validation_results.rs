@@ -10,6 +10,10 @@ use crate::gui::views::compare_curves::default_class_index;
 use crate::jobs::catalog_read::FoldTable;
 use crate::ml::metric_registry;
 
+/// The curve plots are square, between these sides, three a row where the page is wide.
+const CURVE_MIN_SIDE: f32 = 180.0;
+const CURVE_MAX_SIDE: f32 = 260.0;
+
 /// The validation scheme, the rows used and each metric's mean ± standard deviation.
 pub(super) fn metrics_grid(ui: &mut egui::Ui, metrics: &StoredMetrics, validation_line: &str) {
     ui.weak(validation_line);
@@ -81,44 +85,58 @@ pub(super) fn curves(ui: &mut egui::Ui, stored: &StoredCurves, picked: &mut Opti
         *picked = Some(*class);
     }
     let chosen = &classes[*class];
-    ui.horizontal_top(|ui| {
-        for (title, points, x, y) in [
-            (
-                "ROC",
-                &chosen.roc,
-                "false-positive rate",
-                "true-positive rate",
-            ),
-            ("Precision–recall", &chosen.pr, "recall", "precision"),
-            (
-                "Calibration",
-                &chosen.calibration,
-                "mean predicted probability",
-                "observed share",
-            ),
-        ] {
-            let points: Vec<[f64; 2]> = points.iter().map(|&(x, y)| [x, y]).collect();
-            ui.vertical(|ui| {
-                ui.strong(title);
-                Plot::new(("catalog_curve", title))
-                    .width(240.0)
-                    .height(240.0)
-                    .include_x(0.0)
-                    .include_x(1.0)
-                    .include_y(0.0)
-                    .include_y(1.0)
-                    .allow_scroll(false)
-                    .x_axis_label(x)
-                    .y_axis_label(y)
-                    .show(ui, |plot| {
-                        // Banding merges points sharing a pixel column: it turns a ROC
-                        // curve's vertical steps into filled wedges.
-                        let line = Line::new(title, PlotPoints::new(points));
-                        plot.line(line.width(2.0).allow_band(false));
-                    });
-            });
-        }
-    });
+    let curves = [
+        (
+            "ROC",
+            &chosen.roc,
+            "false-positive rate",
+            "true-positive rate",
+        ),
+        ("Precision–recall", &chosen.pr, "recall", "precision"),
+        (
+            "Calibration",
+            &chosen.calibration,
+            "mean predicted probability",
+            "observed share",
+        ),
+    ];
+    // As many plots a row as the page's width holds, each as wide as the row allows.
+    let gap = ui.spacing().item_spacing.x;
+    // What is in view, not what the scroll area would hold: a page once wider than the view
+    // (a wide table, or these plots themselves) leaves the area's width wider still.
+    let width = (ui.clip_rect().right() - ui.cursor().left() - gap)
+        .min(ui.available_width())
+        .max(CURVE_MIN_SIDE);
+    let per_row =
+        (((width + gap) / (CURVE_MIN_SIDE + gap)).floor() as usize).clamp(1, curves.len());
+    let side = ((width - gap * (per_row - 1) as f32) / per_row as f32).min(CURVE_MAX_SIDE);
+    for row in curves.chunks(per_row) {
+        ui.horizontal_top(|ui| {
+            for &(title, points, x, y) in row {
+                let points: Vec<[f64; 2]> = points.iter().map(|&(x, y)| [x, y]).collect();
+                ui.vertical(|ui| {
+                    ui.set_width(side);
+                    ui.strong(title);
+                    Plot::new(("catalog_curve", title))
+                        .width(side)
+                        .height(side)
+                        .include_x(0.0)
+                        .include_x(1.0)
+                        .include_y(0.0)
+                        .include_y(1.0)
+                        .allow_scroll(false)
+                        .x_axis_label(x)
+                        .y_axis_label(y)
+                        .show(ui, |plot| {
+                            // Banding merges points sharing a pixel column: it turns a ROC
+                            // curve's vertical steps into filled wedges.
+                            let line = Line::new(title, PlotPoints::new(points));
+                            plot.line(line.width(2.0).allow_band(false));
+                        });
+                });
+            }
+        });
+    }
 }
 
 /// The pooled confusion counts (classification) and each fold's headline metrics.
