@@ -17,6 +17,7 @@ from sklearn_pipeline import logistic_pipeline
 
 def main(path, repeats):
     import pandas as pd
+    from pandas.api.types import is_numeric_dtype
     from sklearn.inspection import permutation_importance
 
     started = time.perf_counter()
@@ -24,7 +25,7 @@ def main(path, repeats):
     read = time.perf_counter() - started
     y = frame.pop("label")
     frame = frame.drop(columns=["id"])
-    categorical = [c for c in frame.columns if frame[c].dtype == object]
+    categorical = [c for c in frame.columns if not is_numeric_dtype(frame[c])]
     numeric = [c for c in frame.columns if c not in categorical]
     pipe = logistic_pipeline(numeric, categorical)
     started = time.perf_counter()

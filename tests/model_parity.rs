@@ -4,8 +4,8 @@
 //! number of nodes and the same leaf probabilities; on scikit-learn's own tree, each node's
 //! rows and impurity and the impurity importances) (`tests/fixtures/sklearn_models.json`, written by
 //! `bench/sklearn_models.py`). Permutation importances equal scikit-learn's on the same
-//! fitted model and row orders (`tests/fixtures/sklearn_permutation.json`, written by
-//! `bench/sklearn_permutation.py`).
+//! fitted model and row orders, and partial dependence on the same model and grid
+//! (`tests/fixtures/sklearn_inspection.json`, written by `bench/sklearn_inspection.py`).
 
 use modeldesk::data::{import_csv, ImportOptions, Progress, Role};
 use modeldesk::ml::algorithms::decision_tree::Criterion;
@@ -245,7 +245,7 @@ fn permutation_importance_matches_scikit_learn_on_the_same_model_and_row_orders(
     use modeldesk::ml::eval::{train_and_validate, Validation};
     use modeldesk::ml::linear::LinearModel;
     use modeldesk::ml::permutation::{permutation_importance, Shuffles, Truth};
-    let fixture = fixture_named("sklearn_permutation.json");
+    let fixture = fixture_named("sklearn_inspection.json");
     let cases = fixture["cases"].as_array().expect("cases");
     assert_eq!(cases.len(), 2);
     for case in cases {
@@ -332,6 +332,127 @@ fn permutation_importance_matches_scikit_learn_on_the_same_model_and_row_orders(
             let mean = numbers(&case["importances_mean"])[j];
             let std = numbers(&case["importances_std"])[j];
             assert_close(&what, &[ours.mean, ours.std], &[mean, std], 1e-9);
+        }
+    }
+}
+
+#[test]
+fn partial_dependence_matches_scikit_learn_on_the_same_model_and_grid() {
+    use modeldesk::ml::eval::{train_and_validate, Validation};
+    use modeldesk::ml::linear::LinearModel;
+    use modeldesk::ml::logistic::LogisticModel;
+    use modeldesk::ml::partial_dependence::{partial_dependence, GridValue, PdOptions};
+    use modeldesk::ml::prep::FittedStep;
+    use ndarray::{Array1, Array2};
+    let fixture = fixture_named("sklearn_inspection.json");
+    let cases = fixture["partial_dependence"].as_array().expect("cases");
+    assert_eq!(cases.len(), 4);
+    for case in cases {
+        let file = case["file"].as_str().unwrap();
+        let target = case["target"].as_str().unwrap();
+        let column = case["column"].as_str().unwrap();
+        let what = format!("partial dependence on {column} in {file}");
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("assets")
+            .join(file);
+        let mut table = import_csv(&path, &ImportOptions::default(), &Progress::default()).unwrap();
+        let index = table.columns.iter().position(|c| c.name == target).unwrap();
+        table.set_role(index, Role::Target);
+        let regression = case.get("classes").is_none();
+        let algorithm = if regression {
+            "linear_regression"
+        } else {
+            "logistic"
+        };
+        let spec = ModelSpec::from_name(algorithm).unwrap();
+        let holdout = Validation::Holdout {
+            fraction: 0.25,
+            seed: 0,
+        };
+        let recipe = Recipe::default_for(&table);
+        let (_, mut model) = train_and_validate(
+            &table,
+            target,
+            None,
+            &recipe,
+            &spec,
+            holdout,
+            &mut |_, _| true,
+        )
+        .unwrap();
+        // scikit-learn's coefficients (classes × features), in Modeldesk.
+        let coef: Vec<Vec<f64>> = case["coef"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(numbers)
+            .collect();
+        let intercept = numbers(&case["intercept"]);
+        model.model = if regression {
+            FittedModel::Linear(LinearModel {
+                weights: Array1::from(coef[0].clone()),
+                intercept: intercept[0],
+            })
+        } else {
+            let (outputs, features) = (coef.len(), coef[0].len());
+            let weights = Array2::from_shape_fn((features, outputs), |(j, k)| coef[k][j]);
+            FittedModel::Logistic(LogisticModel {
+                weights,
+                intercept: Array1::from(intercept),
+            })
+        };
+        let rows: Vec<usize> = (0..table.rows()).collect();
+        let options = PdOptions {
+            ice_rows: 5,
+            ..PdOptions::default()
+        };
+        let got = partial_dependence(&model, &table, &rows, column, &options, &|_| true).unwrap();
+        // The grid in the model's own units, as scikit-learn's (it saw standardised values).
+        let fitted = model
+            .recipe
+            .columns
+            .iter()
+            .find(|c| c.column == column)
+            .unwrap();
+        let FittedStep::Numeric { center, scale, .. } = fitted.step else {
+            panic!("{what}: a numeric column");
+        };
+        let grid: Vec<f64> = got
+            .grid
+            .iter()
+            .map(|g| match g {
+                GridValue::Number(v) => (v - center) / scale,
+                GridValue::Level(_) => panic!("{what}: a number"),
+            })
+            .collect();
+        assert_close(
+            &format!("{what}: grid"),
+            &grid,
+            &numbers(&case["grid"]),
+            1e-9,
+        );
+        let average: Vec<Vec<f64>> = case["average"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(numbers)
+            .collect();
+        assert_eq!(got.average.len(), average.len(), "{what}: outputs");
+        for (o, theirs) in average.iter().enumerate() {
+            assert_close(
+                &format!("{what}: output {o}"),
+                &got.average[o],
+                theirs,
+                1e-9,
+            );
+        }
+        let ice_rows: Vec<usize> = serde_json::from_value(case["ice_rows"].clone()).unwrap();
+        assert_eq!(got.ice_rows, ice_rows, "{what}: sampled rows");
+        for (o, rows) in case["individual"].as_array().unwrap().iter().enumerate() {
+            for (r, theirs) in rows.as_array().unwrap().iter().enumerate() {
+                let ours = &got.individual[o][r];
+                assert_close(&format!("{what}: row {r}"), ours, &numbers(theirs), 1e-9);
+            }
         }
     }
 }

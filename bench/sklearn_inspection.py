@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
-"""Write tests/fixtures/sklearn_permutation.json: scikit-learn's permutation importances of
-fitted models on the bundled samples, with the row orders it shuffled each column into.
+"""Write tests/fixtures/sklearn_inspection.json: scikit-learn's permutation importances and
+partial dependence of fitted models on the bundled samples.
 
-  bench/sklearn_permutation.py            (or: python3 bench/sklearn_permutation.py)
+  bench/sklearn_inspection.py            (or: python3 bench/sklearn_inspection.py)
 
-Each case holds the fitted model (a linear regression's coefficients, a tree's nodes), the
-metric, the row order of every column at every repeat, and
-`sklearn.inspection.permutation_importance`'s result. tests/model_parity.rs puts the same
-model into Modeldesk, shuffles the same rows and compares. The preprocessing is Modeldesk's
-default recipe on all-numeric files: standardised with the population std.
+Each permutation case holds the fitted model (a linear regression's coefficients, a tree's
+nodes), the metric, the row order of every column at every repeat, and
+`sklearn.inspection.permutation_importance`'s result. Each partial dependence case holds the
+model (linear or logistic coefficients), the column, and `partial_dependence`'s grid,
+averages and the individual curves of a few rows (brute method, grid resolution 100,
+percentiles 0.05 and 0.95). tests/model_parity.rs puts the same model into Modeldesk and
+compares. The preprocessing is Modeldesk's default recipe on all-numeric files:
+standardised with the population std.
 """
 import csv
 import json
@@ -16,7 +19,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ASSETS = HERE.parent / "assets"
-OUT = HERE.parent / "tests" / "fixtures" / "sklearn_permutation.json"
+OUT = HERE.parent / "tests" / "fixtures" / "sklearn_inspection.json"
 
 from reference_venv import run_inside  # noqa: E402
 
@@ -24,8 +27,8 @@ run_inside(__file__, "sklearn", "numpy")
 
 import numpy as np  # noqa: E402
 import sklearn  # noqa: E402
-from sklearn.inspection import permutation_importance  # noqa: E402
-from sklearn.linear_model import LinearRegression  # noqa: E402
+from sklearn.inspection import partial_dependence, permutation_importance  # noqa: E402
+from sklearn.linear_model import LinearRegression, LogisticRegression  # noqa: E402
 from sklearn.tree import DecisionTreeClassifier  # noqa: E402
 
 REPEATS = 3
@@ -129,8 +132,61 @@ def main():
             },
         )
     )
-    OUT.write_text(json.dumps({"sklearn": sklearn.__version__, "cases": cases}) + "\n")
-    print(f"wrote {OUT} ({len(cases)} cases, scikit-learn {sklearn.__version__})")
+    dependence = []
+    names, x, y = numeric_matrix("diabetes.csv", "progression")
+    y = np.array([float(v) for v in y])
+    ols = LinearRegression().fit(x, y)
+    linear = {"coef": [ols.coef_.tolist()], "intercept": [float(ols.intercept_)]}
+    for column in ["bmi", "sex"]:
+        dependence.append(pd_case("diabetes.csv", "progression", ols, x, names, column, linear))
+    for file, target, column in [
+        ("iris.csv", "species", "petal_length"),
+        ("breast_cancer.csv", "diagnosis", "mean radius"),
+    ]:
+        names, x, labels = numeric_matrix(file, target)
+        classes = sorted(set(labels))
+        y = np.array([classes.index(v) for v in labels])
+        logistic = LogisticRegression(max_iter=1000).fit(x, y)
+        fitted = {
+            "classes": classes,
+            "coef": logistic.coef_.tolist(),
+            "intercept": logistic.intercept_.tolist(),
+        }
+        dependence.append(pd_case(file, target, logistic, x, names, column, fitted))
+    OUT.write_text(
+        json.dumps(
+            {"sklearn": sklearn.__version__, "cases": cases, "partial_dependence": dependence}
+        )
+        + "\n"
+    )
+    print(
+        f"wrote {OUT} ({len(cases)} permutation and {len(dependence)} partial dependence "
+        f"cases, scikit-learn {sklearn.__version__})"
+    )
+
+
+ICE_ROWS = 5
+
+
+def pd_case(file, target, model, x, names, column, fitted):
+    """partial_dependence of `model` on `column`, with the individual curves of ICE_ROWS rows
+    spread evenly over the rows (i * n // ICE_ROWS, as Modeldesk samples them)."""
+    j = names.index(column)
+    result = partial_dependence(
+        model, x, [j], kind="both", grid_resolution=100, percentiles=(0.05, 0.95)
+    )
+    n = x.shape[0]
+    rows = [i * n // ICE_ROWS for i in range(ICE_ROWS)]
+    return {
+        "file": file,
+        "target": target,
+        "column": column,
+        "grid": result["grid_values"][0].tolist(),
+        "average": result["average"].tolist(),
+        "ice_rows": rows,
+        "individual": result["individual"][:, rows, :].tolist(),
+        **fitted,
+    }
 
 
 if __name__ == "__main__":
