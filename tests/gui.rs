@@ -3,7 +3,7 @@
 
 use eframe::egui;
 use eframe::egui::accesskit::Role as AccessRole;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use egui_kittest::Harness;
 use modeldesk::data::{ColumnKind, Role};
 use modeldesk::gui::{ModeldeskApp, Settings, Startup};
@@ -649,6 +649,67 @@ fn a_file_dropped_on_a_version_page_is_scored_with_that_version() {
     assert_eq!(harness.state().settings().view, modeldesk::gui::View::Score);
     harness.get_by_label("penguins.csv scored with penguin-species v2");
     harness.get_by_label_contains("344 rows in");
+}
+
+/// Whether `text` holds a time as ISO 8601 (`2026-11-30T16:34`) or with milliseconds
+/// (`16:34:08.323`).
+fn odd_time(text: &str) -> bool {
+    let fits = |window: &[u8], pattern: &[u8]| {
+        window.iter().zip(pattern).all(|(&c, &p)| {
+            if p == b'd' {
+                c.is_ascii_digit()
+            } else {
+                c == p
+            }
+        })
+    };
+    let bytes = text.as_bytes();
+    bytes.windows(5).any(|w| fits(w, b"dTdd:"))
+        || bytes.windows(12).any(|w| fits(w, b"dd:dd:dd.ddd"))
+}
+
+/// Every label the window gives screen readers (and tests).
+fn labels(harness: &Harness<'static, ModeldeskApp>) -> Vec<String> {
+    harness
+        .query_all(egui_kittest::kittest::by())
+        .filter_map(|node| node.accesskit_node().label())
+        .collect()
+}
+
+#[test]
+fn times_in_the_catalog_view_read_in_one_local_format() {
+    let mut harness = two_registered_versions();
+    open_version_page(&mut harness, "v2");
+    drop_files(&mut harness, &[fixture("assets/penguins.csv")]);
+    settle(&mut harness);
+    // Back on the page, as it was left.
+    harness.get_by_label("Catalog").click();
+    harness.step();
+    settle(&mut harness);
+    harness.run_steps(2);
+    let catalog = harness.state().catalog().unwrap();
+    let v2 = catalog.version("penguin-species", 2).unwrap().summary;
+    let registered = catalog.history("penguin-species").unwrap();
+    let scored = catalog.scoring_runs("penguin-species", 2).unwrap();
+    let local = |iso: &str| modeldesk::gui::local_time(iso);
+    // The versions table and the page's lineage; then the history and the scoring runs.
+    assert!(harness.get_all_by_label(&local(&v2.created_at)).count() >= 1);
+    harness.get_by_label(&format!("{} by {}", local(&v2.created_at), v2.created_by));
+    for header in ["History of this version", "Scoring runs (1)"] {
+        scroll_to(&mut harness, header);
+        harness.get_by_label(header).click();
+        harness.run_steps(3);
+    }
+    for entry in registered.iter().filter(|e| e.version == 2) {
+        assert!(harness.get_all_by_label(&local(&entry.at)).count() >= 1);
+    }
+    harness.get_by_label_contains(&format!("{} · 344 rows · ", local(&scored[0].scored_at)));
+    // No time in the window is in another form: no ISO `T…Z`, no milliseconds.
+    let odd: Vec<String> = labels(&harness)
+        .into_iter()
+        .filter(|t| odd_time(t))
+        .collect();
+    assert!(odd.is_empty(), "{odd:?}");
 }
 
 #[test]

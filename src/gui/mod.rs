@@ -24,6 +24,7 @@ mod command;
 mod dataset_actions;
 mod export_actions;
 mod import_actions;
+mod local_time;
 mod samples;
 mod score_actions;
 mod settings;
@@ -33,6 +34,7 @@ mod window_layout;
 
 pub use app::{Dataset, Message, ModeldeskApp, Startup};
 pub use command::{CatalogCommand, Command, ScoreSource, View};
+pub use local_time::local_time;
 pub use samples::{sample_path, Sample, SAMPLES};
 pub use settings::{Preferences, Settings};
 
