@@ -726,7 +726,7 @@ fn a_version_page_describes_and_tags_that_version() {
     harness.run_steps(1);
     harness
         .get_by_role(AccessRole::MultilineTextInput)
-        .type_text("Deeper tree, same data");
+        .type_text("**Deeper** tree, same data");
     harness.run_steps(1);
     harness.get_by_label("Save description").click();
     harness.run_steps(3);
@@ -764,7 +764,7 @@ fn a_version_page_describes_and_tags_that_version() {
 
     let catalog = harness.state().catalog().unwrap();
     let v2 = catalog.version("penguin-species", 2).unwrap().summary;
-    assert_eq!(v2.description, "Deeper tree, same data");
+    assert_eq!(v2.description, "**Deeper** tree, same data");
     assert_eq!(v2.tags.get("reviewer").map(String::as_str), Some("ana"));
     let v1 = catalog.version("penguin-species", 1).unwrap().summary;
     assert!(v1.description.is_empty() && v1.tags.is_empty());
@@ -773,8 +773,14 @@ fn a_version_page_describes_and_tags_that_version() {
         model.is_empty(),
         "the model's own tags are untouched: {model:?}"
     );
-    // The page shows what was saved.
-    harness.get_by_label("Deeper tree, same data");
+    // The page shows what was saved, its Markdown rendered: bold, without the asterisks.
+    harness.get_by_label("Deeper");
+    harness.get_by_label_contains("tree, same data");
+    let raw: Vec<String> = labels(&harness)
+        .into_iter()
+        .filter(|t| t.contains("**"))
+        .collect();
+    assert!(raw.is_empty(), "{raw:?}");
     harness.get_by_label("reviewer=ana");
 }
 

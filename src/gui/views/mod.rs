@@ -10,6 +10,7 @@ pub mod compare_view;
 pub mod data_view;
 pub mod import_dialog;
 pub mod live_panel;
+pub mod markdown;
 pub mod register_dialog;
 pub mod score_view;
 pub mod settings_window;
