@@ -11,6 +11,7 @@ pub mod data_view;
 pub mod import_dialog;
 pub mod live_panel;
 pub mod markdown;
+pub mod plot_legend;
 pub mod register_dialog;
 pub mod score_view;
 pub mod settings_window;
