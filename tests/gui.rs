@@ -380,6 +380,8 @@ fn a_long_training_job_can_be_cancelled_from_the_status_bar() {
         !harness.state().jobs().is_idle(),
         "training is still running"
     );
+    // The status bar says how long it has run (and, once it can tell, how long is left).
+    harness.get_by_label_contains(" elapsed");
     harness.get_by_label("Cancel").click();
     let asked = Instant::now();
     let stopped = settle(&mut harness);

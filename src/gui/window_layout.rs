@@ -179,11 +179,14 @@ impl ModeldeskApp {
             } else {
                 for job in self.jobs.running() {
                     let fraction = job.progress.fraction();
+                    // Tenths while under 10 %, so a long job's start shows as movement.
+                    let decimals = usize::from(fraction < 0.1);
                     ui.add(
                         egui::ProgressBar::new(fraction)
                             .desired_width(220.0)
-                            .text(format!("{} {:.0}%", job.title, fraction * 100.0)),
+                            .text(format!("{} {:.*}%", job.title, decimals, fraction * 100.0)),
                     );
+                    ui.weak(job.timing());
                     let stage = job.progress.stage();
                     if !stage.is_empty() {
                         ui.weak(stage);
