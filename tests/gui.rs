@@ -161,6 +161,39 @@ fn one_dropped_file_opens_the_preview_and_imports_on_confirm() {
 }
 
 #[test]
+fn after_an_import_the_window_and_the_new_dataset_have_the_keyboard() {
+    let mut harness = window(None);
+    harness.run_steps(2);
+    drop_files(&mut harness, &[fixture("assets/wine.csv")]);
+    harness.run();
+    harness.get_by_label("Import").click_accesskit();
+    // Watch every frame until the import is in: one of them asks the system for the focus.
+    let mut window_focused = false;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while harness.state().datasets().is_empty() {
+        assert!(Instant::now() < deadline, "the import did not finish");
+        harness.step();
+        window_focused |= harness
+            .output()
+            .viewport_output
+            .values()
+            .any(|v| v.commands.contains(&egui::ViewportCommand::Focus));
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    harness.step();
+    window_focused |= harness
+        .output()
+        .viewport_output
+        .values()
+        .any(|v| v.commands.contains(&egui::ViewportCommand::Focus));
+    assert!(window_focused, "the window asked for the keyboard focus");
+    harness.run_steps(2);
+    // The new dataset's entry in the list has the keyboard focus.
+    let entry = harness.get_by_label("wine\n178 rows");
+    assert!(entry.is_focused());
+}
+
+#[test]
 fn several_dropped_files_import_at_once() {
     let mut harness = window(None);
     harness.run_steps(2);
@@ -238,6 +271,33 @@ fn ctrl_and_a_number_shows_that_view() {
         harness.run_steps(2);
         assert_eq!(harness.state().settings().view, view, "{key:?}");
     }
+}
+
+#[test]
+fn f1_or_the_question_mark_shows_the_shortcuts_and_what_each_view_is_for() {
+    let mut harness = window(None);
+    harness.run_steps(2);
+    let help_shown = |harness: &Harness<'static, ModeldeskApp>| {
+        harness.query_by_label("Show or hide this help").is_some()
+    };
+    assert!(!help_shown(&harness));
+    harness.key_press(egui::Key::F1);
+    harness.run_steps(2);
+    assert!(help_shown(&harness));
+    for line in ["Open a CSV file", "Show Catalog", "Zoom in"] {
+        harness.get_by_label(line);
+    }
+    harness.get_by_label_contains("Put trained runs side by side");
+    // F1 again hides it; "?" shows it, and Escape hides it.
+    harness.key_press(egui::Key::F1);
+    harness.run_steps(2);
+    assert!(!help_shown(&harness));
+    harness.get_by_label("?").click();
+    harness.run_steps(2);
+    assert!(help_shown(&harness));
+    harness.key_press(egui::Key::Escape);
+    harness.run_steps(2);
+    assert!(!help_shown(&harness));
 }
 
 #[test]

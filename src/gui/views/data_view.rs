@@ -84,10 +84,11 @@ fn dataset_list(ui: &mut egui::Ui, app: &ModeldeskApp, commands: &mut Vec<Comman
                 dataset.table.name,
                 format_count(dataset.table.rows() as u64)
             );
-            if ui
-                .selectable_label(app.selected == Some(i), label)
-                .clicked()
-            {
+            let entry = ui.selectable_label(app.selected == Some(i), label);
+            if app.focus_dataset && app.selected == Some(i) {
+                entry.request_focus();
+            }
+            if entry.clicked() {
                 commands.push(Command::SelectDataset(i));
             }
             if ui

@@ -8,6 +8,7 @@ pub mod compare_plots;
 pub mod compare_regression;
 pub mod compare_view;
 pub mod data_view;
+pub mod help_window;
 pub mod import_dialog;
 pub mod live_panel;
 pub mod markdown;
