@@ -288,11 +288,11 @@ fn f1_or_the_question_mark_shows_the_shortcuts_and_what_each_view_is_for() {
         harness.get_by_label(line);
     }
     harness.get_by_label_contains("Put trained runs side by side");
-    // F1 again hides it; "?" shows it, and Escape hides it.
+    // F1 again hides it; "? Help" shows it, and Escape hides it.
     harness.key_press(egui::Key::F1);
     harness.run_steps(2);
     assert!(!help_shown(&harness));
-    harness.get_by_label("?").click();
+    harness.get_by_label("? Help").click();
     harness.run_steps(2);
     assert!(help_shown(&harness));
     harness.key_press(egui::Key::Escape);

@@ -141,7 +141,7 @@ impl ModeldeskApp {
             });
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 let help = ui
-                    .add(egui::Button::selectable(self.show_help, "?"))
+                    .add(egui::Button::selectable(self.show_help, "? Help"))
                     .on_hover_text("Shortcuts and what each view is for (F1)");
                 if help.clicked() {
                     commands.push(Command::ShowHelp(!self.show_help));

@@ -26,6 +26,9 @@ pub fn show(ctx: &egui::Context, commands: &mut Vec<Command>) {
         .open(&mut open)
         .resizable(false)
         .collapsible(false)
+        // At the smallest window size the help is taller than the window: it scrolls.
+        .vscroll(true)
+        .default_height(ctx.content_rect().height() - 60.0)
         .default_width(520.0)
         .show(ctx, |ui| {
             ui.strong("Keyboard");
@@ -40,7 +43,8 @@ pub fn show(ctx: &egui::Context, commands: &mut Vec<Command>) {
                 .striped(true)
                 .show(ui, |ui| {
                     let mut row = |keys: String, what: &str| {
-                        ui.label(egui::RichText::new(keys).monospace());
+                        // Not monospace: there, Ctrl+O and Ctrl+0 look alike.
+                        ui.label(egui::RichText::new(keys).strong());
                         ui.label(what);
                         ui.end_row();
                     };
