@@ -734,7 +734,11 @@ fn odd_time(text: &str) -> bool {
 fn labels(harness: &Harness<'static, ModeldeskApp>) -> Vec<String> {
     harness
         .query_all(egui_kittest::kittest::by())
-        .filter_map(|node| node.accesskit_node().label())
+        .filter_map(|node| {
+            // A label's text is its accesskit value.
+            let node = node.accesskit_node();
+            node.label().or_else(|| node.value())
+        })
         .collect()
 }
 
@@ -949,7 +953,11 @@ fn comparing_catalog_versions_opens_compare_with_their_stored_metrics() {
     harness.get_by_label_contains("curves as stored with the catalog version");
     let legends: Vec<String> = harness
         .get_all_by_label_contains("AUC ")
-        .filter_map(|node| egui_kittest::kittest::NodeT::accesskit_node(&node).label())
+        .filter_map(|node| {
+            // A label's text is its accesskit value.
+            let node = egui_kittest::kittest::NodeT::accesskit_node(&node);
+            node.label().or_else(|| node.value())
+        })
         .collect();
     // Legends read "#3 · AUC 0.962": the two versions (#3, #4) show the AUC their session
     // runs (#1, #2) show from the rows themselves.
