@@ -22,9 +22,11 @@ pub mod catalog_read;
 mod catalog_work;
 pub mod live_data;
 mod score_job;
+mod time_left;
 
 pub use catalog_work::{CatalogChange, CatalogReply, CatalogWork, Registration};
 pub use score_job::{ScoreJob, ScoreModel};
+pub use time_left::{time_left, timing_text};
 
 /// Called from a worker thread when the window should redraw (progress or completion).
 pub type Repaint = Arc<dyn Fn() + Send + Sync>;
@@ -189,6 +191,13 @@ pub struct RunningJob {
     pub progress: Arc<Progress>,
     pub started: Instant,
     receiver: Receiver<JobOutcome>,
+}
+
+impl RunningJob {
+    /// "0:42 elapsed · about 1 min left": how long it has run and is likely still to run.
+    pub fn timing(&self) -> String {
+        timing_text(self.started.elapsed(), self.progress.fraction())
+    }
 }
 
 /// The set of running jobs.
@@ -547,6 +556,62 @@ mod tests {
             std::thread::sleep(std::time::Duration::from_millis(5));
         }
         outcomes
+    }
+
+    #[test]
+    fn a_forest_reports_progress_tree_by_tree() {
+        let table = Arc::new(crate::ml::target::sample_with_target(
+            "breast_cancer.csv",
+            "diagnosis",
+        ));
+        let mut spec = ModelSpec::from_name("random_forest").unwrap();
+        let ModelSpec::RandomForest(forest) = &mut spec else {
+            panic!("a forest spec");
+        };
+        forest.trees = 120;
+        let request = TrainRequest {
+            recipe: Recipe::default_for(&table),
+            table,
+            target: "diagnosis".into(),
+            task: None,
+            specs: vec![spec],
+            validation: Validation::Holdout {
+                fraction: 0.25,
+                seed: 0,
+            },
+            first_id: 1,
+        };
+        // What the status bar would read at each repaint the job asks for.
+        let progress = Arc::new(Progress::default());
+        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let repaint: Repaint = {
+            let (progress, seen) = (Arc::clone(&progress), Arc::clone(&seen));
+            Arc::new(move || {
+                seen.lock()
+                    .unwrap()
+                    .push((progress.fraction(), progress.stage()))
+            })
+        };
+        let outcome = train_all(&request, &progress, &repaint);
+        assert!(matches!(outcome, JobOutcome::Trained { ref runs, .. } if runs.len() == 1));
+        let seen = seen.lock().unwrap();
+        assert!(
+            seen.windows(2).all(|w| w[0].0 <= w[1].0),
+            "progress never goes back"
+        );
+        // Within the first fit (the hold-out's, half the job) the bar moves as trees grow.
+        let within_first_fit: Vec<f32> = seen
+            .iter()
+            .filter(|(f, stage)| *f < 0.5 && stage.contains("tree "))
+            .map(|(f, _)| *f)
+            .collect();
+        let mut steps = within_first_fit.clone();
+        steps.dedup();
+        assert!(
+            steps.len() >= 10 && steps[0] < 0.1 && *steps.last().unwrap() > 0.4,
+            "{steps:?}"
+        );
+        assert_eq!(seen.last().map(|(f, _)| *f), Some(1.0));
     }
 
     #[test]

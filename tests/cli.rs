@@ -335,7 +335,12 @@ fn train_registers_versions_that_models_stage_and_history_show() {
     assert_eq!(versions[0]["stage"], "archived");
     assert_eq!(versions[1]["stage"], "production");
     assert!(versions[1]["metrics"]["accuracy"].as_f64().unwrap() > 0.9);
-    assert!(versions[1]["created_at"].as_str().unwrap().ends_with('Z'));
+    // Times in JSON are ISO 8601 in UTC, whatever the window shows.
+    let iso_utc = |value: &serde_json::Value| {
+        let text = value.as_str().unwrap();
+        text.ends_with('Z') && chrono::DateTime::parse_from_rfc3339(text).is_ok()
+    };
+    assert!(iso_utc(&versions[1]["created_at"]));
 
     let rolled = modeldesk(&["rollback", "churn", "--catalog", path]);
     assert!(rolled.status.success());
@@ -346,6 +351,11 @@ fn train_registers_versions_that_models_stage_and_history_show() {
         path,
         "--json",
     ]));
+    assert!(history["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| iso_utc(&e["at"])));
     let events: Vec<(i64, &str, &str)> = history["history"]
         .as_array()
         .unwrap()

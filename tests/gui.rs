@@ -3,7 +3,7 @@
 
 use eframe::egui;
 use eframe::egui::accesskit::Role as AccessRole;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use egui_kittest::Harness;
 use modeldesk::data::{ColumnKind, Role};
 use modeldesk::gui::{FileChooser, ModeldeskApp, Settings, Startup};
@@ -160,6 +160,39 @@ fn one_dropped_file_opens_the_preview_and_imports_on_confirm() {
     settle(&mut harness);
     harness.get_by_label("178 rows × 14 columns");
     assert!(harness.state().import_dialog().is_none());
+}
+
+#[test]
+fn after_an_import_the_window_and_the_new_dataset_have_the_keyboard() {
+    let mut harness = window(None);
+    harness.run_steps(2);
+    drop_files(&mut harness, &[fixture("assets/wine.csv")]);
+    harness.run();
+    harness.get_by_label("Import").click_accesskit();
+    // Watch every frame until the import is in: one of them asks the system for the focus.
+    let mut window_focused = false;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while harness.state().datasets().is_empty() {
+        assert!(Instant::now() < deadline, "the import did not finish");
+        harness.step();
+        window_focused |= harness
+            .output()
+            .viewport_output
+            .values()
+            .any(|v| v.commands.contains(&egui::ViewportCommand::Focus));
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    harness.step();
+    window_focused |= harness
+        .output()
+        .viewport_output
+        .values()
+        .any(|v| v.commands.contains(&egui::ViewportCommand::Focus));
+    assert!(window_focused, "the window asked for the keyboard focus");
+    harness.run_steps(2);
+    // The new dataset's entry in the list has the keyboard focus.
+    // ("wine" is also the table's heading, which takes no focus.)
+    assert!(harness.get_all_by_label("wine").any(|node| node.is_focused()));
 }
 
 #[test]
@@ -493,6 +526,33 @@ fn ctrl_and_a_number_shows_that_view() {
 }
 
 #[test]
+fn f1_or_the_question_mark_shows_the_shortcuts_and_what_each_view_is_for() {
+    let mut harness = window(None);
+    harness.run_steps(2);
+    let help_shown = |harness: &Harness<'static, ModeldeskApp>| {
+        harness.query_by_label("Show or hide this help").is_some()
+    };
+    assert!(!help_shown(&harness));
+    harness.key_press(egui::Key::F1);
+    harness.run_steps(2);
+    assert!(help_shown(&harness));
+    for line in ["Open a CSV file", "Show Catalog", "Zoom in"] {
+        harness.get_by_label(line);
+    }
+    harness.get_by_label_contains("Put trained runs side by side");
+    // F1 again hides it; "? Help" shows it, and Escape hides it.
+    harness.key_press(egui::Key::F1);
+    harness.run_steps(2);
+    assert!(!help_shown(&harness));
+    harness.get_by_label("? Help").click();
+    harness.run_steps(2);
+    assert!(help_shown(&harness));
+    harness.key_press(egui::Key::Escape);
+    harness.run_steps(2);
+    assert!(!help_shown(&harness));
+}
+
+#[test]
 fn an_empty_catalog_says_how_to_fill_it() {
     let mut harness = window(None);
     harness.run_steps(2);
@@ -632,6 +692,8 @@ fn a_long_training_job_can_be_cancelled_from_the_status_bar() {
         !harness.state().jobs().is_idle(),
         "training is still running"
     );
+    // The status bar says how long it has run (and, once it can tell, how long is left).
+    harness.get_by_label_contains(" elapsed");
     harness.get_by_label("Cancel").click();
     let asked = Instant::now();
     let stopped = settle(&mut harness);
@@ -969,6 +1031,71 @@ fn a_file_dropped_on_a_version_page_is_scored_with_that_version() {
     harness.get_by_label_contains("344 rows in");
 }
 
+/// Whether `text` holds a time as ISO 8601 (`2026-11-30T16:34`) or with milliseconds
+/// (`16:34:08.323`).
+fn odd_time(text: &str) -> bool {
+    let fits = |window: &[u8], pattern: &[u8]| {
+        window.iter().zip(pattern).all(|(&c, &p)| {
+            if p == b'd' {
+                c.is_ascii_digit()
+            } else {
+                c == p
+            }
+        })
+    };
+    let bytes = text.as_bytes();
+    bytes.windows(5).any(|w| fits(w, b"dTdd:"))
+        || bytes.windows(12).any(|w| fits(w, b"dd:dd:dd.ddd"))
+}
+
+/// Every label the window gives screen readers (and tests).
+fn labels(harness: &Harness<'static, ModeldeskApp>) -> Vec<String> {
+    harness
+        .query_all(egui_kittest::kittest::by())
+        .filter_map(|node| {
+            // A label's text is its accesskit value.
+            let node = node.accesskit_node();
+            node.label().or_else(|| node.value())
+        })
+        .collect()
+}
+
+#[test]
+fn times_in_the_catalog_view_read_in_one_local_format() {
+    let mut harness = two_registered_versions();
+    open_version_page(&mut harness, "v2");
+    drop_files(&mut harness, &[fixture("assets/penguins.csv")]);
+    settle(&mut harness);
+    // Back on the page, as it was left.
+    harness.get_by_label("Catalog").click();
+    harness.step();
+    settle(&mut harness);
+    harness.run_steps(2);
+    let catalog = harness.state().catalog().unwrap();
+    let v2 = catalog.version("penguin-species", 2).unwrap().summary;
+    let registered = catalog.history("penguin-species").unwrap();
+    let scored = catalog.scoring_runs("penguin-species", 2).unwrap();
+    let local = |iso: &str| modeldesk::gui::local_time(iso);
+    // The versions table and the page's lineage; then the history and the scoring runs.
+    assert!(harness.get_all_by_label(&local(&v2.created_at)).count() >= 1);
+    harness.get_by_label(&format!("{} by {}", local(&v2.created_at), v2.created_by));
+    for header in ["History of this version", "Scoring runs (1)"] {
+        scroll_to(&mut harness, header);
+        harness.get_by_label(header).click();
+        harness.run_steps(3);
+    }
+    for entry in registered.iter().filter(|e| e.version == 2) {
+        assert!(harness.get_all_by_label(&local(&entry.at)).count() >= 1);
+    }
+    harness.get_by_label_contains(&format!("{} · 344 rows · ", local(&scored[0].scored_at)));
+    // No time in the window is in another form: no ISO `T…Z`, no milliseconds.
+    let odd: Vec<String> = labels(&harness)
+        .into_iter()
+        .filter(|t| odd_time(t))
+        .collect();
+    assert!(odd.is_empty(), "{odd:?}");
+}
+
 #[test]
 fn a_version_page_describes_and_tags_that_version() {
     use egui_kittest::kittest::{AccessKitNode, Queryable};
@@ -983,7 +1110,7 @@ fn a_version_page_describes_and_tags_that_version() {
     harness.run_steps(1);
     harness
         .get_by_role(AccessRole::MultilineTextInput)
-        .type_text("Deeper tree, same data");
+        .type_text("**Deeper** tree, same data");
     harness.run_steps(1);
     harness.get_by_label("Save description").click();
     harness.run_steps(3);
@@ -1021,7 +1148,7 @@ fn a_version_page_describes_and_tags_that_version() {
 
     let catalog = harness.state().catalog().unwrap();
     let v2 = catalog.version("penguin-species", 2).unwrap().summary;
-    assert_eq!(v2.description, "Deeper tree, same data");
+    assert_eq!(v2.description, "**Deeper** tree, same data");
     assert_eq!(v2.tags.get("reviewer").map(String::as_str), Some("ana"));
     let v1 = catalog.version("penguin-species", 1).unwrap().summary;
     assert!(v1.description.is_empty() && v1.tags.is_empty());
@@ -1030,8 +1157,14 @@ fn a_version_page_describes_and_tags_that_version() {
         model.is_empty(),
         "the model's own tags are untouched: {model:?}"
     );
-    // The page shows what was saved.
-    harness.get_by_label("Deeper tree, same data");
+    // The page shows what was saved, its Markdown rendered: bold, without the asterisks.
+    harness.get_by_label("Deeper");
+    harness.get_by_label_contains("tree, same data");
+    let raw: Vec<String> = labels(&harness)
+        .into_iter()
+        .filter(|t| t.contains("**"))
+        .collect();
+    assert!(raw.is_empty(), "{raw:?}");
     harness.get_by_label("reviewer=ana");
 }
 
@@ -1138,7 +1271,11 @@ fn comparing_catalog_versions_opens_compare_with_their_stored_metrics() {
     harness.get_by_label_contains("curves as stored with the catalog version");
     let legends: Vec<String> = harness
         .get_all_by_label_contains("AUC ")
-        .filter_map(|node| egui_kittest::kittest::NodeT::accesskit_node(&node).label())
+        .filter_map(|node| {
+            // A label's text is its accesskit value.
+            let node = egui_kittest::kittest::NodeT::accesskit_node(&node);
+            node.label().or_else(|| node.value())
+        })
         .collect();
     // Legends read "#3 · AUC 0.962": the two versions (#3, #4) show the AUC their session
     // runs (#1, #2) show from the rows themselves.

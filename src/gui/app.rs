@@ -75,6 +75,11 @@ pub struct ModeldeskApp {
     pub(super) jobs: Jobs,
     pub(super) messages: Vec<Message>,
     pub(super) show_settings: bool,
+    pub(super) show_help: bool,
+    /// A dataset was imported: the window and the dataset take the keyboard focus next frame.
+    focus_imported: bool,
+    /// This frame's drawing gives the selected dataset the keyboard focus.
+    pub(super) focus_dataset: bool,
     /// Models trained this session, oldest first.
     pub(super) runs: Vec<TrainingRun>,
     /// Runs ticked for the Compare view.
@@ -131,6 +136,9 @@ impl ModeldeskApp {
             jobs: Jobs::default(),
             messages: Vec::new(),
             show_settings: false,
+            show_help: false,
+            focus_imported: false,
+            focus_dataset: false,
             runs: Vec::new(),
             ticked_runs: Vec::new(),
             scored: None,
@@ -242,6 +250,17 @@ impl ModeldeskApp {
         if !self.jobs.is_idle() {
             ctx.request_repaint_after(std::time::Duration::from_millis(50));
         }
+        // After a file dialog or a drop the window may not have the keyboard: take it back,
+        // and give it to the imported dataset, so the keys work on what was just opened.
+        self.focus_dataset = std::mem::take(&mut self.focus_imported);
+        if self.focus_dataset {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Focus);
+        }
+    }
+
+    /// Note that a dataset was imported, for the focus to go to it.
+    pub(super) fn focus_imported(&mut self) {
+        self.focus_imported = true;
     }
 
     /// Turn the open shortcut and dropped files into commands.
@@ -253,6 +272,14 @@ impl ModeldeskApp {
             ))
         }) {
             self.commands.push(Command::OpenFileDialog);
+        }
+        // F1 shows the help, and hides it again; so does Escape while it is shown.
+        if ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::F1)) {
+            self.commands.push(Command::ShowHelp(!self.show_help));
+        } else if self.show_help
+            && ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape))
+        {
+            self.commands.push(Command::ShowHelp(false));
         }
         // Ctrl+1 … Ctrl+5 show the views in the rail's order.
         let keys = [
@@ -388,6 +415,7 @@ impl ModeldeskApp {
             Command::ClearRecentFiles => self.settings.recent_files.clear(),
             Command::ShowView(view) => self.settings.view = view,
             Command::ShowSettings(show) => self.show_settings = show,
+            Command::ShowHelp(show) => self.show_help = show,
             Command::SetPreferences(preferences) => {
                 if preferences.dark_mode != self.settings.dark_mode {
                     set_theme(ctx, preferences.dark_mode);

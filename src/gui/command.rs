@@ -104,6 +104,8 @@ pub enum Command {
     ClearRecentFiles,
     ShowView(View),
     ShowSettings(bool),
+    /// Show or hide the help of shortcuts and views (F1, or "?").
+    ShowHelp(bool),
     /// Take the preferences edited in the settings window.
     SetPreferences(Preferences),
     Quit,

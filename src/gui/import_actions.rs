@@ -84,6 +84,7 @@ impl ModeldeskApp {
             self.selected = Some(self.datasets.len() - 1);
         }
         self.settings.view = View::Data;
+        self.focus_imported();
         self.remember_open_datasets();
     }
 }

@@ -25,6 +25,7 @@ mod dataset_actions;
 mod export_actions;
 mod file_dialog;
 mod import_actions;
+mod local_time;
 mod samples;
 mod score_actions;
 mod settings;
@@ -35,6 +36,7 @@ mod window_layout;
 pub use app::{Dataset, Message, ModeldeskApp, Startup};
 pub use command::{CatalogCommand, Command, ScoreSource, View};
 pub use file_dialog::{FileChooser, FileDialogs, FileFor, FileRequest};
+pub use local_time::local_time;
 pub use samples::{sample_path, Sample, SAMPLES};
 pub use settings::{Preferences, Settings};
 

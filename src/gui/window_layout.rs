@@ -8,7 +8,8 @@ use super::app::{Drafts, ModeldeskApp};
 use super::command::{CatalogCommand, Command, View};
 use super::samples::SAMPLES;
 use super::views::{
-    catalog_view, compare_view, data_view, register_dialog, score_view, settings_window, train_view,
+    catalog_view, compare_view, data_view, help_window, register_dialog, score_view,
+    settings_window, train_view,
 };
 
 impl ModeldeskApp {
@@ -40,6 +41,9 @@ impl ModeldeskApp {
         }
         if self.show_settings {
             settings_window::show(ui.ctx(), &self.settings, commands);
+        }
+        if self.show_help {
+            help_window::show(ui.ctx(), commands);
         }
         if let Some(draft) = &mut drafts.register {
             register_dialog::show(ui.ctx(), draft, commands);
@@ -140,6 +144,14 @@ impl ModeldeskApp {
                     commands.push(Command::Quit);
                 }
             });
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let help = ui
+                    .add(egui::Button::selectable(self.show_help, "? Help"))
+                    .on_hover_text("Shortcuts and what each view is for (F1)");
+                if help.clicked() {
+                    commands.push(Command::ShowHelp(!self.show_help));
+                }
+            });
         });
     }
 
@@ -184,11 +196,14 @@ impl ModeldeskApp {
             } else {
                 for job in self.jobs.running() {
                     let fraction = job.progress.fraction();
+                    // Tenths while under 10 %, so a long job's start shows as movement.
+                    let decimals = usize::from(fraction < 0.1);
                     ui.add(
                         egui::ProgressBar::new(fraction)
                             .desired_width(220.0)
-                            .text(format!("{} {:.0}%", job.title, fraction * 100.0)),
+                            .text(format!("{} {:.*}%", job.title, decimals, fraction * 100.0)),
                     );
+                    ui.weak(job.timing());
                     let stage = job.progress.stage();
                     if !stage.is_empty() {
                         ui.weak(stage);

@@ -161,7 +161,14 @@ pub struct VersionPage {
     /// What scoring servers saw of the version, when they recorded any window.
     pub live: Option<LiveData>,
     /// The version's scoring runs, a line each.
-    pub scoring: Vec<String>,
+    pub scoring: Vec<ScoringLine>,
+}
+
+/// One scoring run of a version: when (ISO 8601, UTC, as stored) and what.
+pub struct ScoringLine {
+    pub at: String,
+    /// "rows · file · n drifted feature(s)".
+    pub text: String,
 }
 
 impl VersionPage {
@@ -273,15 +280,18 @@ fn metric_names(versions: &[VersionSummary]) -> Vec<String> {
     names.into_iter().map(str::to_string).collect()
 }
 
-/// "time · rows · file · n drifted feature(s)".
-fn scoring_line(run: &ScoringRun) -> String {
+/// When the run was, and "rows · file · n drifted feature(s)".
+fn scoring_line(run: &ScoringRun) -> ScoringLine {
     let drifted = serde_json::from_str::<Vec<serde_json::Value>>(&run.drift_json)
         .map(|d| d.iter().filter(|f| f["status"] == "drift").count())
         .unwrap_or(0);
-    format!(
-        "{} · {} rows · {} · {drifted} drifted feature(s)",
-        run.scored_at, run.rows, run.file_path
-    )
+    ScoringLine {
+        at: run.scored_at.clone(),
+        text: format!(
+            "{} rows · {} · {drifted} drifted feature(s)",
+            run.rows, run.file_path
+        ),
+    }
 }
 
 fn pretty(json: &str) -> String {

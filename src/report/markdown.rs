@@ -1,200 +1,43 @@
-//! A small, safe subset of Markdown for descriptions in a report: paragraphs, headings,
-//! bullet and numbered lists, fenced code, `code`, **bold** and *emphasis*. Every character
-//! of the source is escaped before any tag is added, and only those tags are ever added, so
-//! a description can never bring markup, scripts or links of its own.
+//! Descriptions in a report: CommonMark (with tables and strikethrough) through
+//! pulldown-cmark, as the window draws them. Raw HTML in a description is shown as the text
+//! it is, and links and images keep their words but not their addresses, so a description
+//! can never bring markup, scripts or anything from elsewhere into the page.
 
-use super::svg::escape;
-
-/// A list being written.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum List {
-    Bullets,
-    Numbers,
-}
-
-impl List {
-    fn tag(self) -> &'static str {
-        match self {
-            List::Bullets => "ul",
-            List::Numbers => "ol",
-        }
-    }
-}
+use pulldown_cmark::{html, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 /// HTML of the Markdown `source`.
 pub fn to_html(source: &str) -> String {
+    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+    let events = Parser::new_ext(source, options).filter_map(|event| match event {
+        Event::Html(text) | Event::InlineHtml(text) => Some(Event::Text(text)),
+        Event::Start(Tag::Link { .. } | Tag::Image { .. })
+        | Event::End(TagEnd::Link | TagEnd::Image) => None,
+        Event::Start(Tag::Heading {
+            level,
+            id,
+            classes,
+            attrs,
+        }) => Some(Event::Start(Tag::Heading {
+            level: lowered(level),
+            id,
+            classes,
+            attrs,
+        })),
+        Event::End(TagEnd::Heading(level)) => Some(Event::End(TagEnd::Heading(lowered(level)))),
+        other => Some(other),
+    });
     let mut out = String::new();
-    let mut paragraph: Vec<&str> = Vec::new();
-    let mut list: Option<List> = None;
-    let mut code: Option<Vec<&str>> = None;
-    let flush_paragraph = |out: &mut String, paragraph: &mut Vec<&str>| {
-        if !paragraph.is_empty() {
-            out.push_str("<p>");
-            out.push_str(&inline(&paragraph.join(" ")));
-            out.push_str("</p>");
-            paragraph.clear();
-        }
-    };
-    let close_list = |out: &mut String, list: &mut Option<List>| {
-        if let Some(open) = list.take() {
-            out.push_str(&format!("</{}>", open.tag()));
-        }
-    };
-    for line in source.lines() {
-        if let Some(lines) = &mut code {
-            if line.trim_start().starts_with("```") {
-                out.push_str("<pre>");
-                out.push_str(&escape(&lines.join("\n")));
-                out.push_str("</pre>");
-                code = None;
-            } else {
-                lines.push(line);
-            }
-            continue;
-        }
-        let trimmed = line.trim();
-        if trimmed.starts_with("```") {
-            flush_paragraph(&mut out, &mut paragraph);
-            close_list(&mut out, &mut list);
-            code = Some(Vec::new());
-            continue;
-        }
-        if trimmed.is_empty() {
-            flush_paragraph(&mut out, &mut paragraph);
-            close_list(&mut out, &mut list);
-            continue;
-        }
-        if let Some((level, text)) = heading(trimmed) {
-            flush_paragraph(&mut out, &mut paragraph);
-            close_list(&mut out, &mut list);
-            // Descriptions sit under the report's own headings, so theirs start lower.
-            let tag = format!("h{}", (level + 3).min(6));
-            out.push_str(&format!("<{tag}>{}</{tag}>", inline(text)));
-            continue;
-        }
-        if let Some((kind, text)) = list_item(trimmed) {
-            flush_paragraph(&mut out, &mut paragraph);
-            if list != Some(kind) {
-                close_list(&mut out, &mut list);
-                out.push_str(&format!("<{}>", kind.tag()));
-                list = Some(kind);
-            }
-            out.push_str(&format!("<li>{}</li>", inline(text)));
-            continue;
-        }
-        close_list(&mut out, &mut list);
-        paragraph.push(trimmed);
-    }
-    if let Some(lines) = code {
-        out.push_str("<pre>");
-        out.push_str(&escape(&lines.join("\n")));
-        out.push_str("</pre>");
-    }
-    flush_paragraph(&mut out, &mut paragraph);
-    close_list(&mut out, &mut list);
+    html::push_html(&mut out, events);
     out
 }
 
-/// `# Title` → (1, "Title").
-fn heading(line: &str) -> Option<(usize, &str)> {
-    let level = line.chars().take_while(|&c| c == '#').count();
-    let rest = &line[level..];
-    ((1..=6).contains(&level) && rest.starts_with(' ')).then(|| (level, rest.trim()))
-}
-
-/// `- item`, `* item` or `3. item`.
-fn list_item(line: &str) -> Option<(List, &str)> {
-    if let Some(rest) = line.strip_prefix("- ").or_else(|| line.strip_prefix("* ")) {
-        return Some((List::Bullets, rest.trim()));
+/// Descriptions sit under the report's own headings, so theirs start lower: `#` is `<h4>`.
+fn lowered(level: HeadingLevel) -> HeadingLevel {
+    match level {
+        HeadingLevel::H1 => HeadingLevel::H4,
+        HeadingLevel::H2 => HeadingLevel::H5,
+        _ => HeadingLevel::H6,
     }
-    let digits = line.chars().take_while(char::is_ascii_digit).count();
-    if digits > 0 {
-        if let Some(rest) = line[digits..].strip_prefix(". ") {
-            return Some((List::Numbers, rest.trim()));
-        }
-    }
-    None
-}
-
-/// Inline `code`, **bold** and *emphasis* in one line of text.
-fn inline(text: &str) -> String {
-    let mut out = String::new();
-    for part in split_pairs(text, "`") {
-        match part {
-            Piece::Inside(code) => {
-                out.push_str("<code>");
-                out.push_str(&escape(code));
-                out.push_str("</code>");
-            }
-            Piece::Outside(plain) => out.push_str(&emphasis(plain)),
-        }
-    }
-    out
-}
-
-fn emphasis(text: &str) -> String {
-    let mut out = String::new();
-    for part in split_pairs(text, "**") {
-        match part {
-            Piece::Inside(bold) => {
-                out.push_str("<strong>");
-                out.push_str(&italics(bold));
-                out.push_str("</strong>");
-            }
-            Piece::Outside(plain) => out.push_str(&italics(plain)),
-        }
-    }
-    out
-}
-
-fn italics(text: &str) -> String {
-    let mut out = String::new();
-    for part in split_pairs(text, "*") {
-        match part {
-            Piece::Inside(em) => {
-                out.push_str("<em>");
-                out.push_str(&escape(em));
-                out.push_str("</em>");
-            }
-            Piece::Outside(plain) => out.push_str(&escape(plain)),
-        }
-    }
-    out
-}
-
-/// A stretch of text inside or outside a pair of markers.
-enum Piece<'a> {
-    Inside(&'a str),
-    Outside(&'a str),
-}
-
-/// `text` cut at pairs of `marker`; a marker without a partner stays as text.
-fn split_pairs<'a>(text: &'a str, marker: &str) -> Vec<Piece<'a>> {
-    let mut pieces = Vec::new();
-    let mut rest = text;
-    let mut plain_start = 0;
-    let mut offset = 0;
-    while let Some(open) = rest.find(marker) {
-        let after = &rest[open + marker.len()..];
-        match after.find(marker) {
-            Some(close) if close > 0 => {
-                let start = offset + open;
-                pieces.push(Piece::Outside(&text[plain_start..start]));
-                pieces.push(Piece::Inside(&after[..close]));
-                let consumed = open + marker.len() + close + marker.len();
-                offset += consumed;
-                plain_start = offset;
-                rest = &rest[consumed..];
-            }
-            _ => {
-                let skip = open + marker.len();
-                offset += skip;
-                rest = &rest[skip..];
-            }
-        }
-    }
-    pieces.push(Piece::Outside(&text[plain_start..]));
-    pieces
 }
 
 #[cfg(test)]
@@ -202,32 +45,50 @@ mod tests {
     use super::to_html;
 
     #[test]
-    fn the_subset_becomes_html() {
+    fn markdown_becomes_html() {
         let html = to_html(
             "# Churn model\n\nPredicts **who leaves** within *90 days*.\nUse `churn@production`.\n\n- trained monthly\n- owner: data team\n\n1. import\n2. score\n\n```\nmodeldesk score churn@production x.csv\n```",
         );
         assert_eq!(
             html,
-            "<h4>Churn model</h4>\
-             <p>Predicts <strong>who leaves</strong> within <em>90 days</em>. Use <code>churn@production</code>.</p>\
-             <ul><li>trained monthly</li><li>owner: data team</li></ul>\
-             <ol><li>import</li><li>score</li></ol>\
-             <pre>modeldesk score churn@production x.csv</pre>"
+            "<h4>Churn model</h4>\n\
+             <p>Predicts <strong>who leaves</strong> within <em>90 days</em>.\nUse <code>churn@production</code>.</p>\n\
+             <ul>\n<li>trained monthly</li>\n<li>owner: data team</li>\n</ul>\n\
+             <ol>\n<li>import</li>\n<li>score</li>\n</ol>\n\
+             <pre><code>modeldesk score churn@production x.csv\n</code></pre>\n"
+        );
+        assert_eq!(
+            to_html("**Baseline** model"),
+            "<p><strong>Baseline</strong> model</p>\n"
         );
     }
 
     #[test]
     fn markup_in_a_description_stays_text() {
         let html = to_html(
-            "<script>alert(1)</script>\n\n**<img src=x onerror=alert(1)>** [link](javascript:alert(1)) `<b>` 2 * 3",
+            "<script>alert(1)</script>\n\n**<img src=x onerror=alert(1)>** [link](javascript:alert(1)) ![logo](http://x/y.png) <http://example.com> `<b>` 2 * 3",
         );
-        assert!(!html.contains("<script"), "{html}");
-        assert!(!html.contains("<img"), "{html}");
-        assert!(!html.contains("<a"), "{html}");
+        for banned in [
+            "<script",
+            "<img",
+            "<a",
+            "href",
+            "src=x\"",
+            "javascript:",
+            "http://x/y.png",
+        ] {
+            assert!(!html.contains(banned), "{banned} in {html}");
+        }
         assert!(
             html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
             "{html}"
         );
+        assert!(
+            html.contains("<strong>&lt;img src=x onerror=alert(1)&gt;</strong>"),
+            "{html}"
+        );
+        // A link and an image keep their words.
+        assert!(html.contains(" link ") && html.contains("logo"), "{html}");
         assert!(html.contains("<code>&lt;b&gt;</code>"), "{html}");
         assert!(html.contains("2 * 3"), "{html}");
     }

@@ -95,6 +95,9 @@ fn a_comparison_shows_every_section_with_the_best_marked() {
             "Tells **species** apart.\n\n- from `island` and bills",
         )
         .unwrap();
+    catalog
+        .set_version_description("penguins", 1, "**Baseline** <script>alert(1)</script>")
+        .unwrap();
     let mut fractions = Vec::new();
     let html = render_versions(&catalog, &[first.clone(), second, first], &mut |f| {
         fractions.push(f);
@@ -109,6 +112,7 @@ fn a_comparison_shows_every_section_with_the_best_marked() {
         "decision tree",
         "3-fold cross-validation, seed 0",
         "Tells <strong>species</strong> apart.",
+        "<strong>Baseline</strong> &lt;script&gt;alert(1)&lt;/script&gt;",
         "<li>from <code>island</code> and bills</li>",
         "None → Production",
         "fewer errors",

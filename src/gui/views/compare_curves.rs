@@ -3,10 +3,11 @@
 //! version), with the last frame's curves cached so large runs are not re-sorted every frame.
 
 use eframe::egui::{self, Color32};
-use egui_plot::{Corner, HoverPosition, Legend, Line, LineStyle, Plot, PlotPoints, Points};
+use egui_plot::{HoverPosition, Line, LineStyle, Plot, PlotPoints, Points};
 use std::sync::Arc;
 
 use super::compare_plots::{hovered, pack_rows, ComparedRun};
+use super::plot_legend::legend_below;
 use crate::catalog::record::StoredCurves;
 use crate::jobs::TrainingRun;
 use crate::ml::eval::Evaluation;
@@ -197,14 +198,6 @@ impl CurveKind {
             CurveKind::Calibration => (&curves.calibration, score("Brier", curves.brier)),
         }
     }
-
-    fn legend_corner(self) -> Corner {
-        match self {
-            CurveKind::Roc => Corner::RightBottom,
-            CurveKind::PrecisionRecall => Corner::LeftBottom,
-            CurveKind::Calibration => Corner::LeftTop,
-        }
-    }
 }
 
 /// Every class of the runs, in first-seen order.
@@ -356,12 +349,6 @@ fn curve_plot(
         Plot::new(("compare_curve", kind.title()))
             .width(side)
             .height(side)
-            .legend(
-                Legend::default()
-                    .position(kind.legend_corner())
-                    .follow_insertion_order(true)
-                    .text_style(egui::TextStyle::Small),
-            )
             .x_axis_label(x_name)
             .y_axis_label(y_name)
             .include_x(0.0)
@@ -393,6 +380,11 @@ fn curve_plot(
                     }
                 }
             });
+        let entries: Vec<(String, Color32)> = named
+            .iter()
+            .map(|(name, _, color)| (name.clone(), *color))
+            .collect();
+        legend_below(ui, &entries);
     });
 }
 
@@ -435,6 +427,58 @@ mod tests {
             "the PR curve's last point has no threshold"
         );
         assert_eq!(thinned(&Curve::default(), 100), Series::default());
+    }
+
+    #[test]
+    fn legends_sit_beneath_the_curves_in_body_text() {
+        use egui_kittest::kittest::Queryable;
+        let (_, evaluation, model) = crate::ml::eval::validated_sample(
+            "breast_cancer.csv",
+            "diagnosis",
+            "logistic_regression",
+        );
+        let run = TrainingRun {
+            id: 1,
+            dataset: "breast_cancer".into(),
+            evaluation,
+            model,
+            table: None,
+            registered: None,
+            stored_curves: StoredCurves::None,
+        };
+        let mut harness = egui_kittest::Harness::builder()
+            .with_size(egui::vec2(1280.0, 900.0))
+            .build_ui(move |ui| {
+                let runs = [ComparedRun {
+                    run: &run,
+                    color: Color32::RED,
+                }];
+                curves(ui, &runs, &mut None);
+            });
+        harness.run();
+        let body = harness
+            .ctx
+            .global_style()
+            .text_styles
+            .get(&egui::TextStyle::Body)
+            .map(|font| font.size)
+            .unwrap();
+        for (title, score) in [
+            ("ROC", "AUC"),
+            ("Precision–recall", "AP"),
+            ("Calibration (10 bins)", "Brier"),
+        ] {
+            let title = harness.get_by_label(title).rect();
+            let legend = harness
+                .get_by_label_contains(&format!("#1 · {score} "))
+                .rect();
+            // Below the plot (at least 240 px high) under the title, so no curve is covered.
+            assert!(
+                legend.top() >= title.bottom() + 240.0,
+                "{score}: legend at {legend:?}, title at {title:?}"
+            );
+            assert!(legend.height() >= body, "{score}: {legend:?}, body {body}");
+        }
     }
 
     #[test]

@@ -3,9 +3,10 @@
 //! share the predicted-value axis, so zooming one moves the other.
 
 use eframe::egui::{self, Color32};
-use egui_plot::{HoverPosition, Legend, Line, LineStyle, Plot, Points};
+use egui_plot::{HoverPosition, Line, LineStyle, Plot, Points};
 
 use super::compare_plots::ComparedRun;
+use super::plot_legend::legend_below;
 use crate::catalog::record::StoredCurves;
 
 /// Points drawn per run at most; more would not show, and cost every frame.
@@ -90,7 +91,6 @@ pub(super) fn show(ui: &mut egui::Ui, runs: &[ComparedRun<'_>]) {
             Plot::new("compare_predicted_actual")
                 .width(side)
                 .height(side)
-                .legend(Legend::default().text_style(egui::TextStyle::Small))
                 .x_axis_label("predicted")
                 .y_axis_label("actual")
                 .link_axis(group, [true, false])
@@ -115,7 +115,6 @@ pub(super) fn show(ui: &mut egui::Ui, runs: &[ComparedRun<'_>]) {
             Plot::new("compare_residuals")
                 .width(side)
                 .height(side)
-                .legend(Legend::default().text_style(egui::TextStyle::Small))
                 .x_axis_label("predicted")
                 .y_axis_label("residual")
                 .link_axis(group, [true, false])
@@ -136,6 +135,12 @@ pub(super) fn show(ui: &mut egui::Ui, runs: &[ComparedRun<'_>]) {
                 });
         });
     });
+    // One legend for both plots, beneath them.
+    let entries: Vec<(String, Color32)> = series
+        .iter()
+        .map(|(name, color, _)| (name.clone(), *color))
+        .collect();
+    legend_below(ui, &entries);
 }
 
 #[cfg(test)]

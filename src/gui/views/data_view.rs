@@ -120,7 +120,12 @@ fn dataset_list(ui: &mut egui::Ui, app: &ModeldeskApp, commands: &mut Vec<Comman
             ui,
             |ui| {
                 let button = egui::Button::selectable(app.selected == Some(i), name.as_str());
-                ui.add(button).on_hover_text(name.as_str()).clicked()
+                let entry = ui.add(button).on_hover_text(name.as_str());
+                // Just imported: the new dataset takes the keyboard.
+                if app.focus_dataset && app.selected == Some(i) {
+                    entry.request_focus();
+                }
+                entry.clicked()
             },
             |ui| {
                 ui.small_button("Close")

@@ -8,8 +8,9 @@ use egui_plot::{GridInput, GridMark, HLine, HoverPosition, Line, LineStyle, Plot
 
 use super::compare_plots::run_color;
 use crate::gui::command::{CatalogCommand, Command};
+use crate::gui::local_time::{local_clock, local_offset, local_time_of};
 use crate::jobs::live_data::LiveData;
-use crate::report::{clock_step, utc_time, LiveSeries, TimeLabel};
+use crate::report::{clock_step, LiveSeries, TimeLabel};
 use crate::score::drift::Thresholds;
 
 /// Height of each chart: small enough that two fit a 480-pixel-high window with the header.
@@ -203,7 +204,7 @@ fn time_plot(id: &str) -> Plot<'static> {
         })
         .x_axis_formatter(|mark, range| {
             let span = range.end() - range.start();
-            utc_time(mark.value, TimeLabel::for_marks(mark.step_size, span))
+            local_clock(mark.value, TimeLabel::for_marks(mark.step_size, span))
         })
         .label_formatter(|position| match position {
             HoverPosition::NearDataPoint {
@@ -211,9 +212,9 @@ fn time_plot(id: &str) -> Plot<'static> {
                 position,
                 ..
             } => Some(format!(
-                "{plot_name}\n{} at {} UTC",
+                "{plot_name}\n{} at {}",
                 crate::report::short_number(position.y),
-                utc_time(position.x, TimeLabel::Full)
+                local_time_of(position.x)
             )),
             HoverPosition::Elsewhere { .. } => None,
         })
@@ -277,12 +278,18 @@ fn legend_item(
     response
 }
 
-/// Grid marks at round clock steps (a minute, five, a quarter hour, an hour, a day…), about
-/// five across the chart.
+/// Grid marks at round clock steps (a minute, five, a quarter hour, an hour, a day…) of the
+/// local clock, about five across the chart.
 fn time_marks(input: GridInput) -> Vec<GridMark> {
-    marks_every(input.bounds, |span| {
+    let (low, high) = input.bounds;
+    let offset = local_offset((low + high) / 2.0);
+    let mut marks = marks_every((low + offset, high + offset), |span| {
         clock_step(span, 5, input.base_step_size)
-    })
+    });
+    for mark in &mut marks {
+        mark.value -= offset;
+    }
+    marks
 }
 
 /// Grid marks at round values (1, 2 or 5 times a power of ten), about five up the chart:
@@ -323,15 +330,16 @@ mod tests {
 
     #[test]
     fn time_marks_fall_on_round_clock_steps() {
-        // 18:00 to 20:00 UTC on 2026-11-30: marks every half hour.
-        let start = 1_796_061_600.0;
+        // 18:00 to 20:00 local time on 2026-11-30: marks every half hour.
+        let utc = 1_796_061_600.0;
+        let start = utc - local_offset(utc);
         let marks = time_marks(GridInput {
             bounds: (start, start + 7200.0),
             base_step_size: 10.0,
         });
         let clocks: Vec<String> = marks
             .iter()
-            .map(|m| utc_time(m.value, TimeLabel::Clock))
+            .map(|m| local_clock(m.value, TimeLabel::Clock))
             .collect();
         assert_eq!(clocks, vec!["18:00", "18:30", "19:00", "19:30", "20:00"]);
     }

@@ -3,6 +3,7 @@
 use eframe::egui;
 
 use crate::catalog::{Cause, HistoryEntry, HistoryEvent};
+use crate::gui::local_time::local_time;
 
 /// The history, newest first: of every version, or of version `only`.
 pub(super) fn history(ui: &mut egui::Ui, entries: &[HistoryEntry], only: Option<i64>) {
@@ -18,7 +19,7 @@ pub(super) fn history(ui: &mut egui::Ui, entries: &[HistoryEntry], only: Option<
         .striped(true)
         .show(ui, |ui| {
             for e in shown.iter().rev() {
-                ui.weak(e.at.replace('T', " ").trim_end_matches('Z').to_string());
+                ui.weak(local_time(&e.at));
                 ui.label(format!("v{}", e.version));
                 ui.label(history_text(e));
                 ui.weak(&e.actor);

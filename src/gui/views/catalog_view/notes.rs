@@ -4,6 +4,7 @@ use eframe::egui::{self, RichText};
 use std::collections::BTreeMap;
 
 use crate::gui::command::{CatalogCommand, Command};
+use crate::gui::views::markdown::markdown;
 use crate::jobs::CatalogChange;
 
 /// A description and tags being edited: of a model, or of one of its versions.
@@ -66,11 +67,12 @@ pub(super) fn notes(
             }
         }
         None => {
+            if !description.is_empty() {
+                markdown(ui, ("notes", model, version), description);
+            }
             ui.horizontal_wrapped(|ui| {
                 if description.is_empty() {
                     ui.weak("No description.");
-                } else {
-                    ui.label(description);
                 }
                 let edit = ui.small_button("Edit").on_hover_text(match version {
                     None => "Describe this model".to_string(),

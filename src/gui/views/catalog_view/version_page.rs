@@ -11,6 +11,7 @@ use super::validation_results::{confusion_and_folds, curves, metrics_grid};
 use super::CatalogViewState;
 use crate::catalog::Stage;
 use crate::gui::command::{CatalogCommand, Command, ScoreSource, View};
+use crate::gui::local_time::local_time;
 use crate::jobs::catalog_read::VersionPage;
 use crate::jobs::CatalogChange;
 
@@ -124,7 +125,7 @@ pub(super) fn version_page(
                     for (k, val) in [
                         (
                             "Registered",
-                            format!("{} by {}", v.created_at, v.created_by),
+                            format!("{} by {}", local_time(&v.created_at), v.created_by),
                         ),
                         (
                             "Training time",
@@ -177,7 +178,7 @@ pub(super) fn version_page(
             ui.weak("Not used to score a file yet.");
         }
         for line in &page.scoring {
-            ui.label(line);
+            ui.label(format!("{} · {}", local_time(&line.at), line.text));
         }
     });
 }

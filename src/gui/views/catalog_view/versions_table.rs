@@ -8,6 +8,7 @@ use super::stage_badge::stage_badge;
 use super::CatalogViewState;
 use crate::catalog::{VersionSort, VersionSummary};
 use crate::data::CsvText;
+use crate::gui::local_time::local_time;
 use crate::ml::metric_registry;
 
 /// Whether `sort` starts descending: the newest first, and each metric's best first (the
@@ -165,12 +166,7 @@ pub(super) fn versions_table(ui: &mut egui::Ui, state: &mut CatalogViewState) {
                         stage_badge(ui, v.stage);
                     });
                     row.col(|ui| {
-                        ui.label(
-                            v.created_at
-                                .replace('T', " ")
-                                .trim_end_matches('Z')
-                                .to_string(),
-                        );
+                        ui.label(local_time(&v.created_at));
                     });
                     row.col(|ui| {
                         ui.label(v.algorithm.as_deref().unwrap_or("—"));
