@@ -263,6 +263,15 @@ impl Catalog {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// How SQLite runs [`Catalog::versions`] for `query`: the steps of its query plan, joined
+    /// by "; " (the tests and the benchmark check that a page walks an index, unsorted).
+    pub fn versions_plan(&self, query: &VersionQuery) -> Result<String, CatalogError> {
+        let (sql, values) = version_page_sql(self, query)?;
+        let mut statement = self.conn().prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+        let steps = statement.query_map(params_from_iter(values), |row| row.get::<_, String>(3))?;
+        Ok(steps.collect::<Result<Vec<_>, _>>()?.join("; "))
+    }
+
     /// How many versions `query` matches over all its pages.
     pub fn version_count(&self, query: &VersionQuery) -> Result<u64, CatalogError> {
         let (clause, values) = version_filter(self, query)?;
@@ -392,18 +401,7 @@ mod tests {
     #[test]
     fn sorting_by_an_indexed_metric_uses_its_index_with_or_without_a_stage() {
         let (_dir, catalog) = temp_catalog();
-        let plan = |query: &VersionQuery| -> String {
-            let (sql, values) = version_page_sql(&catalog, query).unwrap();
-            let steps: Vec<String> = catalog
-                .conn()
-                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
-                .unwrap()
-                .query_map(params_from_iter(values), |row| row.get::<_, String>(3))
-                .unwrap()
-                .collect::<Result<_, _>>()
-                .unwrap();
-            steps.join("; ")
-        };
+        let plan = |query: &VersionQuery| catalog.versions_plan(query).unwrap();
         // Both directions: undefined values last does not cost the index.
         for (metric, descending) in [("accuracy", true), ("log_loss", false)] {
             let best_first = VersionQuery {
