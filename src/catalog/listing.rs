@@ -410,7 +410,10 @@ mod tests {
                 ..VersionQuery::default()
             };
             let all = plan(&best_first);
-            assert!(all.contains(&format!("model_versions_by_{metric}")), "{all}");
+            assert!(
+                all.contains(&format!("model_versions_by_{metric}")),
+                "{all}"
+            );
             assert!(!all.contains("TEMP B-TREE"), "{all}");
             let in_stage = plan(&VersionQuery {
                 stage: Some(Stage::Archived),
