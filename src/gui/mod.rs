@@ -27,6 +27,7 @@ mod import_actions;
 mod samples;
 mod score_actions;
 mod settings;
+mod toasts;
 mod train_actions;
 mod views;
 mod window_layout;
