@@ -1012,3 +1012,84 @@ fn a_file_to_score_at_start_waits_for_the_version_its_reference_names() {
     // These versions hold no real model: reading it is where scoring stops.
     harness.get_by_label_contains("scoring iris.csv failed:");
 }
+
+/// Where each widget labelled in `labels` is on the screen.
+fn rects_of(harness: &Harness<'static, ModeldeskApp>, labels: &[&str]) -> Vec<egui::Rect> {
+    labels
+        .iter()
+        .map(|label| harness.get_by_label(label).rect())
+        .collect()
+}
+
+#[test]
+fn stage_buttons_stay_under_the_pointer_after_a_stage_change() {
+    let folder = tempfile::tempdir().unwrap();
+    register_versions(&folder.path().join("catalog.sqlite"), "churn", 2);
+    let mut harness = window_in(folder, None);
+    harness.run_steps(2);
+    harness.get_by_label("Catalog").click();
+    harness.step();
+    settle(&mut harness);
+    harness.get_by_label("churn").click();
+    harness.step();
+    settle(&mut harness);
+    harness.get_all_by_label("v1").next().unwrap().click();
+    harness.step();
+    settle(&mut harness);
+    scroll_to(&mut harness, "To Production");
+    let buttons = [
+        "To Staging",
+        "To Production",
+        "Archive",
+        "To None",
+        "Delete…",
+    ];
+    let before = rects_of(&harness, &buttons);
+    for (stage, history) in [
+        ("To Production", "None to Production"),
+        ("To Staging", "Production to Staging"),
+    ] {
+        harness.get_by_label(stage).click();
+        harness.run_steps(3);
+        // The change is a catalog job; the page is read again after it.
+        settle(&mut harness);
+        harness.get_by_label(history);
+        assert_eq!(rects_of(&harness, &buttons), before, "after {stage}");
+    }
+}
+
+#[test]
+fn a_note_is_a_toast_that_moves_nothing_and_goes_when_dismissed() {
+    let mut harness = with_sample("Iris (species)");
+    harness.get_by_label("Train").click();
+    harness.run_steps(2);
+    harness.get_by_label("Train and validate").click();
+    harness.step();
+    settle(&mut harness);
+    harness.get_by_label("Compare").click();
+    harness.run_steps(3);
+    // The central view: its heading and buttons.
+    let shown = ["1 run", "Copy as CSV"];
+    let before = rects_of(&harness, &shown);
+    harness.get_by_label("Register…").click();
+    harness.run_steps(3);
+    harness.get_by_label("Model name").focus();
+    harness.run_steps(1);
+    harness.get_by_label("Model name").type_text("iris-species");
+    harness.run_steps(2);
+    harness.get_by_label("Register").click_accesskit();
+    harness.run_steps(3);
+    settle(&mut harness);
+    assert_eq!(rects_of(&harness, &shown), before);
+    let note = harness.get_by_label_contains("as iris-species version 1");
+    // In the central area's bottom-right corner, over the view.
+    let central = harness.get_by_label("1 run").rect();
+    assert!(note.rect().left() > central.left() && note.rect().bottom() < 800.0);
+    assert!(harness.state().messages().iter().all(|m| !m.is_error));
+    harness.get_by_label("Dismiss").click();
+    harness.run_steps(2);
+    assert!(harness
+        .query_by_label_contains("as iris-species version 1")
+        .is_none());
+    assert!(harness.state().messages().is_empty());
+}
