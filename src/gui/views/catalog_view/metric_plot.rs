@@ -59,6 +59,11 @@ pub(super) fn metric_over_versions(ui: &mut egui::Ui, state: &mut CatalogViewSta
         .include_y(y_high)
         .y_axis_label(metric_registry::label(&metric))
         .y_grid_spacer(one_two_five_marks)
+        // One number of decimals on the axis, enough for about four marks over its range.
+        .y_axis_formatter(|mark, range| {
+            let decimals = decimals((range.end() - range.start()) / 4.0);
+            format!("{:.*}", decimals, mark.value)
+        })
         .show(ui, |plot| {
             let name = metric_registry::label(&metric);
             plot.line(Line::new(name, PlotPoints::new(points.clone())).width(2.0));
@@ -101,6 +106,14 @@ fn one_two_five_marks(input: egui_plot::GridInput) -> Vec<egui_plot::GridMark> {
     let middle = nice_step(finest * 1.5);
     let coarse = nice_step(middle * 1.5);
     egui_plot::uniform_grid_spacer(move |_| [finest, middle, coarse])(input)
+}
+
+/// The decimals that tell marks `step` apart: 2 for 0.05, 1 for 0.1 or 0.2, none for 1.
+fn decimals(step: f64) -> usize {
+    if !(step.is_finite() && step > 0.0) {
+        return 0;
+    }
+    (-(step.log10() + 1e-9).floor()).max(0.0) as usize
 }
 
 /// The smallest of 1, 2 and 5 times a power of ten that is at least `at_least`.
@@ -147,5 +160,8 @@ mod tests {
     fn marks_step_by_one_two_or_five_times_a_power_of_ten() {
         let steps: Vec<f64> = [0.007, 0.01, 0.015, 0.03, 0.3, 7.0].map(nice_step).to_vec();
         assert_eq!(steps, vec![0.01, 0.01, 0.02, 0.05, 0.5, 10.0]);
+        // Labels tell neighbouring marks apart: 0.95 and 1.00, not 1.0 and 1.0.
+        let labels: Vec<usize> = [0.05, 0.1, 0.2, 1.0, 5.0].map(decimals).to_vec();
+        assert_eq!(labels, vec![2, 1, 1, 0, 0]);
     }
 }
