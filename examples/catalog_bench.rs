@@ -55,7 +55,8 @@ fn trained_version() -> anyhow::Result<NewVersion> {
     Ok(catalog::record::new_version(&evaluation, &model, lineage)?)
 }
 
-/// `base` with its mean metrics moved by a little noise.
+/// `base` with its mean metrics moved by a little noise, and its log loss undefined (NaN,
+/// stored as null) in 2 % of the versions, which listings put last.
 fn varied(base: &NewVersion, metrics: &serde_json::Value, rng: &mut StdRng) -> NewVersion {
     let mut metrics = metrics.clone();
     if let Some(mean) = metrics.get_mut("mean").and_then(|m| m.as_object_mut()) {
@@ -63,6 +64,9 @@ fn varied(base: &NewVersion, metrics: &serde_json::Value, rng: &mut StdRng) -> N
             if let Some(x) = value.as_f64() {
                 *value = serde_json::json!(x * rng.gen_range(0.9..1.0));
             }
+        }
+        if rng.gen_bool(0.02) {
+            mean.insert("log_loss".into(), serde_json::Value::Null);
         }
     }
     NewVersion {
@@ -184,6 +188,14 @@ fn main() -> anyhow::Result<()> {
             first_page(Stage::None, VersionSort::Metric("roc_auc".into()), true),
         ),
         (
+            "first page of None versions, lowest log loss first (2 % undefined: last)",
+            first_page(Stage::None, VersionSort::Metric("log_loss".into()), false),
+        ),
+        (
+            "first page of None versions, highest log loss first (undefined last)",
+            first_page(Stage::None, VersionSort::Metric("log_loss".into()), true),
+        ),
+        (
             "first page of None versions, by MCC (no index)",
             first_page(Stage::None, VersionSort::Metric("mcc".into()), true),
         ),
@@ -195,9 +207,11 @@ fn main() -> anyhow::Result<()> {
             },
         ),
     ];
+    let mut plans = Vec::new();
     for (label, query) in &queries {
         let (median, p90, listed) = time(reps, || Ok(catalog.versions(query)?))?;
         rows.push((label.to_string(), median, p90, listed.len()));
+        plans.push(format!("{label}: {}", catalog.versions_plan(query)?));
     }
     let (median, p90, n) = time(reps, || {
         Ok(catalog.version_count(&VersionQuery {
@@ -252,6 +266,10 @@ fn main() -> anyhow::Result<()> {
     println!("\n| operation | median ms | p90 ms | rows |\n|---|---|---|---|");
     for (label, median, p90, n) in rows {
         println!("| {label} | {median:.2} | {p90:.2} | {n} |");
+    }
+    println!("\nquery plans:");
+    for plan in plans {
+        println!("  {plan}");
     }
     Ok(())
 }

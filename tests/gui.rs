@@ -192,7 +192,9 @@ fn after_an_import_the_window_and_the_new_dataset_have_the_keyboard() {
     harness.run_steps(2);
     // The new dataset's entry in the list has the keyboard focus.
     // ("wine" is also the table's heading, which takes no focus.)
-    assert!(harness.get_all_by_label("wine").any(|node| node.is_focused()));
+    assert!(harness
+        .get_all_by_label("wine")
+        .any(|node| node.is_focused()));
 }
 
 #[test]
@@ -1232,13 +1234,9 @@ fn live_windows_show_on_the_version_page_and_badge_the_model() {
     }
     assert!(harness.query_by_label_contains("validation 0.").is_some());
 
-    // A version without live windows has no Live panel.
-    harness
-        .get_all_by_label("v1")
-        .next()
-        .unwrap()
-        .scroll_to_me();
-    harness.run_steps(20);
+    // A version without live windows has no Live panel. (The versions table draws only the
+    // rows in view: scrolled to first.)
+    scroll_to(&mut harness, "Versions (2)");
     harness.get_all_by_label("v1").next().unwrap().click();
     harness.step();
     settle(&mut harness);
@@ -1771,4 +1769,85 @@ fn a_run_scores_a_file_read_with_its_datasets_missing_values() {
     );
     harness.get_by_label_contains("344 rows in");
     harness.get_by_label("true species");
+}
+
+/// Where each widget labelled in `labels` is on the screen.
+fn rects_of(harness: &Harness<'static, ModeldeskApp>, labels: &[&str]) -> Vec<egui::Rect> {
+    labels
+        .iter()
+        .map(|label| harness.get_by_label(label).rect())
+        .collect()
+}
+
+#[test]
+fn stage_buttons_stay_under_the_pointer_after_a_stage_change() {
+    let folder = tempfile::tempdir().unwrap();
+    register_versions(&folder.path().join("catalog.sqlite"), "churn", 2);
+    let mut harness = window_in(folder, None);
+    harness.run_steps(2);
+    harness.get_by_label("Catalog").click();
+    harness.step();
+    settle(&mut harness);
+    harness.get_by_label("churn").click();
+    harness.step();
+    settle(&mut harness);
+    harness.get_all_by_label("v1").next().unwrap().click();
+    harness.step();
+    settle(&mut harness);
+    scroll_to(&mut harness, "To Production");
+    let buttons = [
+        "To Staging",
+        "To Production",
+        "Archive",
+        "To None",
+        "Delete…",
+    ];
+    let before = rects_of(&harness, &buttons);
+    for (stage, history) in [
+        ("To Production", "None to Production"),
+        ("To Staging", "Production to Staging"),
+    ] {
+        harness.get_by_label(stage).click();
+        harness.run_steps(3);
+        // The change is a catalog job; the page is read again after it.
+        settle(&mut harness);
+        harness.get_by_label(history);
+        assert_eq!(rects_of(&harness, &buttons), before, "after {stage}");
+    }
+}
+
+#[test]
+fn a_note_is_a_toast_that_moves_nothing_and_goes_when_dismissed() {
+    let mut harness = with_sample("Iris (species)");
+    harness.get_by_label("Train").click();
+    harness.run_steps(2);
+    harness.get_by_label("Train and validate").click();
+    harness.step();
+    settle(&mut harness);
+    harness.get_by_label("Compare").click();
+    harness.run_steps(3);
+    // The central view: its heading and buttons.
+    let shown = ["1 run", "Copy as CSV"];
+    let before = rects_of(&harness, &shown);
+    harness.get_by_label("Register…").click();
+    harness.run_steps(3);
+    harness.get_by_label("Model name").focus();
+    harness.run_steps(1);
+    harness.get_by_label("Model name").type_text("iris-species");
+    harness.run_steps(2);
+    harness.get_by_label("Register").click_accesskit();
+    harness.run_steps(3);
+    settle(&mut harness);
+    assert_eq!(rects_of(&harness, &shown), before);
+    let note = harness.get_by_label_contains("as iris-species version 1");
+    // In the central area's bottom-right corner, over the view.
+    let central = harness.get_by_label("1 run").rect();
+    assert!(note.rect().left() > central.left() && note.rect().bottom() < 800.0);
+    assert!(harness.state().messages().iter().all(|m| !m.is_error));
+    harness.get_by_label("Dismiss").click();
+    harness.run_steps(2);
+    assert!(harness
+        .query_by_label_contains("as iris-species version 1")
+        .is_none());
+    assert!(harness.state().messages().is_empty());
 }

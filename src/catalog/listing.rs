@@ -171,6 +171,12 @@ fn version_page_sql(
 ) -> Result<(String, Vec<Value>), CatalogError> {
     let (clause, mut values) = version_filter(catalog, query)?;
     let direction = if query.descending { "DESC" } else { "ASC" };
+    // An undefined metric (NaN, stored as null) is never the best: last in both directions.
+    // SQLite still walks the metric's index for NULLS LAST, then reads the nulls after.
+    let nulls = match query.sort {
+        VersionSort::Metric(_) => " NULLS LAST",
+        VersionSort::Version | VersionSort::Created => "",
+    };
     let key = match &query.sort {
         VersionSort::Version => "v.version".to_string(),
         VersionSort::Created => "v.created_at".to_string(),
@@ -191,7 +197,7 @@ fn version_page_sql(
         i64::try_from(query.page.offset).unwrap_or(i64::MAX),
     ));
     let sql = format!(
-        "{SELECT_VERSION}{clause} ORDER BY {key} {direction}, v.id {direction} LIMIT ? OFFSET ?"
+        "{SELECT_VERSION}{clause} ORDER BY {key} {direction}{nulls}, v.id {direction} LIMIT ? OFFSET ?"
     );
     Ok((sql, values))
 }
@@ -255,6 +261,15 @@ impl Catalog {
         let mut statement = self.conn().prepare_cached(&sql)?;
         let rows = statement.query_map(params_from_iter(values), version_summary)?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// How SQLite runs [`Catalog::versions`] for `query`: the steps of its query plan, joined
+    /// by "; " (the tests and the benchmark check that a page walks an index, unsorted).
+    pub fn versions_plan(&self, query: &VersionQuery) -> Result<String, CatalogError> {
+        let (sql, values) = version_page_sql(self, query)?;
+        let mut statement = self.conn().prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+        let steps = statement.query_map(params_from_iter(values), |row| row.get::<_, String>(3))?;
+        Ok(steps.collect::<Result<Vec<_>, _>>()?.join("; "))
     }
 
     /// How many versions `query` matches over all its pages.
@@ -340,37 +355,76 @@ mod tests {
     }
 
     #[test]
+    fn undefined_metrics_sort_last_in_both_directions() {
+        let (_dir, mut catalog) = temp_catalog();
+        // Versions 1..=4; 2 and 4 have undefined metrics (NaN is stored as null).
+        for accuracy in [0.7, f64::NAN, 0.9, f64::NAN] {
+            let mut version = sample_version(accuracy);
+            version.metrics_json = serde_json::json!({
+                "mean": { "accuracy": accuracy, "log_loss": 1.0 - accuracy, "mcc": accuracy },
+            })
+            .to_string();
+            catalog.register("churn", &version).unwrap();
+        }
+        for version in 1..=4 {
+            catalog
+                .set_stage("churn", version, Stage::Staging, false, None)
+                .unwrap();
+        }
+        let numbers = |metric: &str, descending: bool, stage: Option<Stage>| -> Vec<i64> {
+            let query = VersionQuery {
+                model: Some("churn".into()),
+                stage,
+                sort: VersionSort::Metric(metric.into()),
+                descending,
+                ..VersionQuery::default()
+            };
+            catalog
+                .versions(&query)
+                .unwrap()
+                .iter()
+                .map(|v| v.version)
+                .collect()
+        };
+        for stage in [None, Some(Stage::Staging)] {
+            // A loss, lowest first: the undefined ones do not look best.
+            assert_eq!(numbers("log_loss", false, stage), vec![3, 1, 2, 4]);
+            assert_eq!(numbers("log_loss", true, stage), vec![1, 3, 4, 2]);
+            assert_eq!(numbers("accuracy", true, stage), vec![3, 1, 4, 2]);
+            assert_eq!(numbers("accuracy", false, stage), vec![1, 3, 2, 4]);
+            // A metric without an index: the same rule.
+            assert_eq!(numbers("mcc", false, stage), vec![1, 3, 2, 4]);
+            assert_eq!(numbers("mcc", true, stage), vec![3, 1, 4, 2]);
+        }
+    }
+
+    #[test]
     fn sorting_by_an_indexed_metric_uses_its_index_with_or_without_a_stage() {
         let (_dir, catalog) = temp_catalog();
-        let plan = |query: &VersionQuery| -> String {
-            let (sql, values) = version_page_sql(&catalog, query).unwrap();
-            let steps: Vec<String> = catalog
-                .conn()
-                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
-                .unwrap()
-                .query_map(params_from_iter(values), |row| row.get::<_, String>(3))
-                .unwrap()
-                .collect::<Result<_, _>>()
-                .unwrap();
-            steps.join("; ")
-        };
-        let by_accuracy = VersionQuery {
-            sort: VersionSort::Metric("accuracy".into()),
-            descending: true,
-            ..VersionQuery::default()
-        };
-        let all = plan(&by_accuracy);
-        assert!(all.contains("model_versions_by_accuracy"), "{all}");
-        assert!(!all.contains("TEMP B-TREE"), "{all}");
-        let in_stage = plan(&VersionQuery {
-            stage: Some(Stage::Archived),
-            ..by_accuracy
-        });
-        assert!(
-            in_stage.contains("model_versions_by_stage_accuracy"),
-            "{in_stage}"
-        );
-        assert!(!in_stage.contains("TEMP B-TREE"), "{in_stage}");
+        let plan = |query: &VersionQuery| catalog.versions_plan(query).unwrap();
+        // Both directions: undefined values last does not cost the index.
+        for (metric, descending) in [("accuracy", true), ("log_loss", false)] {
+            let best_first = VersionQuery {
+                sort: VersionSort::Metric(metric.into()),
+                descending,
+                ..VersionQuery::default()
+            };
+            let all = plan(&best_first);
+            assert!(
+                all.contains(&format!("model_versions_by_{metric}")),
+                "{all}"
+            );
+            assert!(!all.contains("TEMP B-TREE"), "{all}");
+            let in_stage = plan(&VersionQuery {
+                stage: Some(Stage::Archived),
+                ..best_first
+            });
+            assert!(
+                in_stage.contains(&format!("model_versions_by_stage_{metric}")),
+                "{in_stage}"
+            );
+            assert!(!in_stage.contains("TEMP B-TREE"), "{in_stage}");
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@ use eframe::egui;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Instant;
 
 use super::catalog_actions::{CatalogSlot, VersionList};
 use super::command::{Command, ScoreSource, View};
@@ -34,11 +35,14 @@ pub struct Dataset {
     pub first_column: usize,
 }
 
-/// Something the user should read: an error or a note, until dismissed.
+/// Something the user should read: an error, until dismissed, or a note, for a while
+/// ([`super::toasts`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Message {
     pub text: String,
     pub is_error: bool,
+    /// Since when it is shown (a pointer resting on it restarts the count).
+    pub(super) since: Instant,
 }
 
 /// A file named on the command line: imported at once, or shown in the import preview.
@@ -181,7 +185,7 @@ impl ModeldeskApp {
         &self.jobs
     }
 
-    /// Errors and notes shown until dismissed, oldest first.
+    /// Errors (shown until dismissed) and notes (shown for a while), oldest first.
     pub fn messages(&self) -> &[Message] {
         &self.messages
     }
@@ -244,6 +248,7 @@ impl ModeldeskApp {
         for outcome in self.jobs.poll() {
             self.finish(outcome);
         }
+        self.expire_notes(ctx);
         self.forget_lost_catalog_work();
         self.read_for_view();
         self.start_catalog_work();
@@ -339,6 +344,7 @@ impl ModeldeskApp {
         self.messages.push(Message {
             text: text.into(),
             is_error: true,
+            since: Instant::now(),
         });
     }
 
@@ -366,6 +372,7 @@ impl ModeldeskApp {
         self.messages.push(Message {
             text: text.into(),
             is_error: false,
+            since: Instant::now(),
         });
     }
 

@@ -29,6 +29,7 @@ mod local_time;
 mod samples;
 mod score_actions;
 mod settings;
+mod toasts;
 mod train_actions;
 mod views;
 mod window_layout;

@@ -1,4 +1,4 @@
-//! The window's layout: menu bar, navigation rail, status bar, message banners, the
+//! The window's layout: menu bar, navigation rail, status bar, message toasts, the
 //! current view, open dialogs and the drop overlay. Drawing reads the app and the views'
 //! own drafts; everything else the user asks for goes out as a [`Command`].
 
@@ -32,10 +32,10 @@ impl ModeldeskApp {
             .resizable(false)
             .exact_size(92.0)
             .show(ui, |ui| self.navigation_rail(ui, commands));
-        egui::CentralPanel::default_margins().show(ui, |ui| {
-            self.message_banners(ui, commands);
+        let central = egui::CentralPanel::default_margins().show(ui, |ui| {
             self.current_view(ui, drafts, commands);
         });
+        self.toasts(ui.ctx(), central.response.rect, commands);
         if let Some(dialog) = &mut drafts.import {
             dialog.show(ui.ctx(), commands);
         }
@@ -214,26 +214,6 @@ impl ModeldeskApp {
                 }
             }
         });
-    }
-
-    fn message_banners(&self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
-        for (i, message) in self.messages.iter().enumerate() {
-            let color = if message.is_error {
-                ui.visuals().error_fg_color
-            } else {
-                ui.visuals().warn_fg_color
-            };
-            egui::Frame::group(ui.style())
-                .stroke(egui::Stroke::new(1.0, color))
-                .show(ui, |ui| {
-                    ui.horizontal(|ui| {
-                        ui.colored_label(color, &message.text);
-                        if ui.small_button("Dismiss").clicked() {
-                            commands.push(Command::DismissMessage(i));
-                        }
-                    });
-                });
-        }
     }
 }
 /// While files hover over the window, say what dropping them will do.

@@ -17,6 +17,8 @@ mod stage_badge;
 mod validation_results;
 mod version_page;
 mod versions_table;
+#[cfg(test)]
+mod view_tests;
 
 use eframe::egui;
 
@@ -272,13 +274,16 @@ fn model_page(
     egui::CollapsingHeader::new(format!("Versions ({})", state.read.versions.len()))
         .default_open(true)
         .show(ui, |ui| versions_table(ui, state));
-    egui::CollapsingHeader::new("History")
-        .default_open(true)
-        .show(ui, |ui| history::history(ui, &state.read.history, None));
     // Taken out while drawn, so the page can read it and change the choices beside it.
     if let Some(page) = state.read.page.take() {
         ui.separator();
         version_page(ui, read_only, &page, state, commands);
         state.read.page = Some(page);
+        ui.separator();
     }
+    // Below the page: each change adds a row here, and nothing above the page's buttons
+    // may grow when they are pressed.
+    egui::CollapsingHeader::new("History")
+        .default_open(true)
+        .show(ui, |ui| history::history(ui, &state.read.history, None));
 }

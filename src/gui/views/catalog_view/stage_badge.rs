@@ -23,7 +23,8 @@ pub fn stage_badge(ui: &mut egui::Ui, stage: Stage) -> egui::Response {
         .corner_radius(8.0)
         .inner_margin(egui::Margin::symmetric(6, 1))
         .show(ui, |ui| {
-            ui.label(RichText::new(stage.title()).color(color).small())
+            // Body text: a badge is read, not glanced at.
+            ui.label(RichText::new(stage.title()).color(color))
         })
         .inner
 }

@@ -105,6 +105,8 @@ pub(super) fn versions_table(ui: &mut egui::Ui, state: &mut CatalogViewState) {
     // Taken out while drawn (rows change choices in `state`), put back after.
     let versions = std::mem::take(&mut state.read.versions);
     ui.push_id("catalog_versions", |ui| {
+        // A selectable label takes the click from its row: the whole row opens the version.
+        ui.style_mut().interaction.selectable_labels = false;
         let mut table = TableBuilder::new(ui)
             .striped(true)
             .max_scroll_height(height)
