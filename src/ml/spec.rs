@@ -56,6 +56,12 @@ impl ModelSpec {
             .map(|r| r.algorithm.default_spec())
     }
 
+    /// The name a person reads of the algorithm stored as `key` (`random_forest` reads
+    /// "random forest"); `None` for a key no algorithm has.
+    pub fn title_of(key: &str) -> Option<&'static str> {
+        ModelSpec::from_name(key).map(|spec| spec.title())
+    }
+
     /// The name a person reads.
     pub fn title(&self) -> &'static str {
         self.algorithm().title()

@@ -6,7 +6,9 @@
 
 use eframe::egui::{self, Color32, RichText};
 use egui_extras::{Column, TableBuilder};
-use egui_plot::{Bar, BarChart, Legend, Plot};
+use egui_plot::{Bar, BarChart, Plot};
+
+use super::plot_legend::legend_below;
 
 use crate::catalog::VersionSummary;
 use crate::data::{format_number, ColumnData, CsvText, MISSING_CODE};
@@ -462,7 +464,6 @@ fn drift_histogram(ui: &mut egui::Ui, d: &crate::score::drift::FeatureDrift) {
     Plot::new(("score_drift_hist", d.column.as_str()))
         .height(200.0)
         .allow_scroll(false)
-        .legend(Legend::default())
         // A mark under every bin, so each one is labelled.
         .x_grid_spacer(move |_| {
             (0..bins)
@@ -486,6 +487,14 @@ fn drift_histogram(ui: &mut egui::Ui, d: &crate::score::drift::FeatureDrift) {
             );
             plot.bar_chart(BarChart::new("this file", new).color(status_color(d.status)));
         });
+    // Named beneath the plot in body text, where it hides no bar.
+    legend_below(
+        ui,
+        &[
+            ("training".to_string(), Color32::from_rgb(0x56, 0xB4, 0xE9)),
+            ("this file".to_string(), status_color(d.status)),
+        ],
+    );
 }
 
 /// The columns that set the file's own answer beside the prediction, when it has the

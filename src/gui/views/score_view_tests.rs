@@ -197,6 +197,11 @@ fn a_labelled_file_shows_each_true_label_and_marks_the_wrong_predictions() {
     // Row 2 is right: its prediction is not marked.
     assert_eq!(harness.get_all_by_label("× setosa").count(), 1);
     assert!(harness.get_all_by_label("setosa").count() >= 2);
+    // The drift histogram's legend sits beneath it in body text.
+    let legend = harness.get_by_label("this file").rect();
+    harness.get_by_label("training");
+    let body = egui::TextStyle::Body.resolve(&egui::Style::default()).size;
+    assert!(legend.height() >= body, "{legend:?}");
     harness.get_by_label("Export predictions…").click();
     harness.run();
     assert_eq!(harness.state().1, vec![Command::ExportPredictions]);

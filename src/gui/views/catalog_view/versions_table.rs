@@ -10,6 +10,7 @@ use crate::catalog::{VersionSort, VersionSummary};
 use crate::data::CsvText;
 use crate::gui::local_time::local_time;
 use crate::ml::metric_registry;
+use crate::ml::spec::ModelSpec;
 
 /// Whether `sort` starts descending: the newest first, and each metric's best first (the
 /// lowest of a loss).
@@ -171,7 +172,10 @@ pub(super) fn versions_table(ui: &mut egui::Ui, state: &mut CatalogViewState) {
                         ui.label(local_time(&v.created_at));
                     });
                     row.col(|ui| {
-                        ui.label(v.algorithm.as_deref().unwrap_or("—"));
+                        // Its display name; a key this build does not know, as stored.
+                        let key = v.algorithm.as_deref();
+                        let title = key.map(|k| ModelSpec::title_of(k).unwrap_or(k));
+                        ui.label(title.unwrap_or("—"));
                     });
                     for m in &metrics {
                         row.col(|ui| match v.metrics.get(m) {

@@ -341,3 +341,10 @@ fn one_version_plots_on_a_readable_axis_and_badges_are_body_text() {
         assert!(texts.contains(&mark), "{mark} not in {texts:?}");
     }
 }
+
+#[test]
+fn the_versions_table_names_each_algorithm_as_a_person_reads_it() {
+    let harness = harness(&[0.7, 0.9], None);
+    assert_eq!(harness.get_all_by_label("logistic regression").count(), 2);
+    assert!(harness.query_by_label("logistic_regression").is_none());
+}
