@@ -58,10 +58,10 @@ done
 o=$(printf '%s\n' "${ours[@]}" | median)
 p1=$(printf '%s\n' "${peer1[@]}" | median)
 p2=$(printf '%s\n' "${peer2[@]}" | median)
-printf '| %-34s | %8s | %s |\n' "" "seconds" "modeldesk / this"
-printf '| %-34s | %8.2f | %s |\n' "modeldesk explain (read + importances)" "$o" ""
-printf '| %-34s | %8.2f | %.3f |\n' "sklearn permutation_importance n_jobs=1" "$p1" "$(echo "$o / $p1" | bc -l)"
-printf '| %-34s | %8.2f | %.3f |\n' "sklearn permutation_importance n_jobs=2" "$p2" "$(echo "$o / $p2" | bc -l)"
+printf '| %-40s | %8s | %s |\n' "" "seconds" "modeldesk / this"
+printf '| %-40s | %8.2f | %s |\n' "modeldesk explain (read + importances)" "$o" ""
+printf '| %-40s | %8.2f | %.3f |\n' "sklearn permutation_importance n_jobs=1" "$p1" "$(echo "$o / $p1" | bc -l)"
+printf '| %-40s | %8.2f | %.3f |\n' "sklearn permutation_importance n_jobs=2" "$p2" "$(echo "$o / $p2" | bc -l)"
 "$PY" - "$TMP/ours.json" "$TMP/peer.json" <<'PYEOF'
 import json, sys
 ours = {c["column"]: c["mean"] for c in json.load(open(sys.argv[1]))["permutation_importance"]["columns"]}
