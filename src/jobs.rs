@@ -12,6 +12,7 @@ use std::time::Instant;
 use crate::catalog::record::StoredCurves;
 use crate::data::{self, ImportOptions, Profile, Progress, Table};
 use crate::ml::eval::{train_and_validate, Evaluation, TrainedModel, Validation};
+use crate::ml::learned::{what_it_learned, Learned};
 use crate::ml::prep::Recipe;
 use crate::ml::spec::ModelSpec;
 use crate::ml::target::Task;
@@ -56,6 +57,8 @@ pub struct TrainingRun {
     /// A version read back from the catalog keeps no per-row predictions; these curves,
     /// stored with it, are drawn instead.
     pub stored_curves: StoredCurves,
+    /// What the model learned, read off it by the job that made the run.
+    pub learned: Learned,
 }
 
 impl TrainingRun {
@@ -523,6 +526,7 @@ fn train_all(request: &TrainRequest, progress: &Progress, repaint: &Repaint) -> 
                 id: request.first_id + i as u64,
                 dataset: request.table.name.clone(),
                 evaluation,
+                learned: what_it_learned(&model),
                 model,
                 table: Some(Arc::clone(&request.table)),
                 registered: None,

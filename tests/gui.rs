@@ -1851,3 +1851,33 @@ fn a_note_is_a_toast_that_moves_nothing_and_goes_when_dismissed() {
         .is_none());
     assert!(harness.state().messages().is_empty());
 }
+
+#[test]
+fn compare_and_a_version_page_show_what_each_model_learned() {
+    let mut harness = two_registered_versions();
+    // Compare: the logistic regression's coefficients and the tree's importances.
+    scroll_to(&mut harness, "What each model learned");
+    harness.get_by_label("What each model learned").click();
+    harness.run_steps(3);
+    let titles: Vec<String> = harness.state().runs().iter().map(|r| r.title()).collect();
+    for title in &titles {
+        // The run list names it too; its section is the last.
+        harness
+            .get_all_by_label(title)
+            .last()
+            .unwrap()
+            .scroll_to_me();
+        harness.run_steps(20);
+        harness.get_all_by_label(title).last().unwrap().click();
+        harness.run_steps(3);
+    }
+    harness.get_by_label_contains("Coefficients in the model's feature space");
+    harness.get_by_label_contains("Impurity importance");
+    // The version page reads it from the stored model: the tree's importances and rules.
+    open_version_page(&mut harness, "v2");
+    scroll_to(&mut harness, "What it learned");
+    harness.get_by_label("What it learned").click();
+    harness.run_steps(3);
+    harness.get_by_label_contains("Impurity importance: each column's share");
+    harness.get_by_label_contains("one per leaf)");
+}

@@ -8,12 +8,13 @@
 use std::collections::BTreeMap;
 
 use super::live_data::LiveData;
-use crate::catalog::record::{StoredCurves, StoredMetrics};
+use crate::catalog::record::{self, StoredCurves, StoredMetrics};
 use crate::catalog::{
     Catalog, CatalogError, HistoryEntry, LiveAlert, ModelFilter, ModelSummary, Page, ScoringRun,
     Stage, VersionDetail, VersionQuery, VersionSort, VersionSummary,
 };
 use crate::ml::eval::{Metrics, Validation};
+use crate::ml::learned::{what_it_learned, Learned};
 use crate::ml::metric_registry::{self, Prominence};
 
 /// Versions of one model read at once; a model with more shows the first ones in the order
@@ -162,6 +163,8 @@ pub struct VersionPage {
     pub live: Option<LiveData>,
     /// The version's scoring runs, a line each.
     pub scoring: Vec<ScoringLine>,
+    /// What the model learned, or why its model could not be read.
+    pub learned: Result<Learned, String>,
 }
 
 /// One scoring run of a version: when (ISO 8601, UTC, as stored) and what.
@@ -181,7 +184,11 @@ impl VersionPage {
             .iter()
             .map(scoring_line)
             .collect();
+        let learned = record::load_model(catalog, detail.summary.id)
+            .map(|model| what_it_learned(&model))
+            .map_err(|e| e.to_string());
         Ok(VersionPage {
+            learned,
             spec: pretty(&detail.spec_json),
             recipe: recipe_lines(&detail.recipe_json),
             validation_line: validation_line(&metrics),

@@ -16,6 +16,7 @@ use crate::catalog::{
 };
 use crate::data::{self, Profile, Table};
 use crate::ml::eval::{Evaluation, TrainedModel};
+use crate::ml::learned::what_it_learned;
 
 /// A change to the catalog's contents, as the window asks for it and a catalog job makes it.
 #[derive(Debug, Clone, PartialEq)]
@@ -291,6 +292,7 @@ fn load_run(catalog: &Catalog, model: &str, version: i64) -> Result<TrainingRun,
             .clone()
             .unwrap_or_else(|| model.to_string()),
         evaluation,
+        learned: what_it_learned(&trained),
         model: trained,
         table: None,
         registered: Some((model.to_string(), version)),

@@ -441,6 +441,7 @@ mod tests {
             id: 1,
             dataset: "breast_cancer".into(),
             evaluation,
+            learned: crate::ml::learned::what_it_learned(&model),
             model,
             table: None,
             registered: None,

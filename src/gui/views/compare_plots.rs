@@ -21,7 +21,7 @@ pub(super) struct ComparedRun<'a> {
 }
 
 /// The colour of the `i`-th compared run: the report's colour of its `i`-th version.
-pub(super) fn run_color(i: usize) -> Color32 {
+pub(in crate::gui) fn run_color(i: usize) -> Color32 {
     let [r, g, b] = crate::report::palette::rgb(i);
     Color32::from_rgb(r, g, b)
 }

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::compare_plots::{self, run_color, ComparedRun};
+use super::learned_panel;
 use crate::data::CsvText;
 use crate::gui::command::{CatalogCommand, Command, ScoreSource};
 use crate::jobs::TrainingRun;
@@ -412,6 +413,18 @@ fn comparison(ui: &mut egui::Ui, compared: &[&TrainingRun]) {
         ));
     }
     compare_plots::show(ui, plotted);
+
+    egui::CollapsingHeader::new("What each model learned")
+        .default_open(false)
+        .show(ui, |ui| {
+            for compared in &ordered {
+                let run = compared.run;
+                egui::CollapsingHeader::new(RichText::new(run.title()).color(compared.color))
+                    .id_salt(("learned_run", run.id, &run.registered))
+                    .default_open(ordered.len() == 1)
+                    .show(ui, |ui| learned_panel::show(ui, &run.learned, run.id));
+            }
+        });
 }
 
 fn metric_table(ui: &mut egui::Ui, runs: &[ComparedRun<'_>], rows: &[MetricRow]) {
@@ -635,6 +648,7 @@ mod tests {
             id,
             dataset: table.name.clone(),
             evaluation,
+            learned: crate::ml::learned::what_it_learned(&model),
             model,
             table: None,
             registered: None,

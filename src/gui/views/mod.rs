@@ -10,6 +10,7 @@ pub mod compare_view;
 pub mod data_view;
 pub mod help_window;
 pub mod import_dialog;
+pub mod learned_panel;
 pub mod live_panel;
 pub mod markdown;
 pub mod plot_legend;

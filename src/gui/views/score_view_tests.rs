@@ -39,6 +39,7 @@ fn trained(id: u64, file: &str, target: &str) -> TrainingRun {
         id,
         dataset: table.name.clone(),
         evaluation,
+        learned: crate::ml::learned::what_it_learned(&model),
         model,
         table: Some(Arc::new(table)),
         registered: None,

@@ -3,7 +3,7 @@
 
 use eframe::egui::{self, RichText};
 
-use super::super::live_panel;
+use super::super::{learned_panel, live_panel};
 use super::history::history;
 use super::notes::notes;
 use super::stage_badge::stage_badge;
@@ -168,6 +168,15 @@ pub(super) fn version_page(
     egui::CollapsingHeader::new("Curves")
         .default_open(true)
         .show(ui, |ui| curves(ui, &page.curves, &mut state.curve_class));
+    egui::CollapsingHeader::new("What it learned").show(ui, |ui| match &page.learned {
+        Ok(learned) => learned_panel::show(ui, learned, (&v.model, v.version)),
+        Err(why) => {
+            ui.colored_label(
+                ui.visuals().error_fg_color,
+                format!("The model could not be read: {why}"),
+            );
+        }
+    });
     egui::CollapsingHeader::new("Confusion matrix and folds")
         .default_open(true)
         .show(ui, |ui| confusion_and_folds(ui, &page.metrics, &page.folds));
