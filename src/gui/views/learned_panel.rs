@@ -155,8 +155,11 @@ fn signed_bar(ui: &mut egui::Ui, value: f64, largest: f64) {
         } else {
             super::compare_plots::run_color(1)
         };
-        let bar = egui::Rect::from_min_size(rect.min, egui::vec2(width.max(1.0), rect.height()));
-        ui.painter().rect_filled(bar, 1.0, color);
+        if value != 0.0 {
+            let bar =
+                egui::Rect::from_min_size(rect.min, egui::vec2(width.max(1.0), rect.height()));
+            ui.painter().rect_filled(bar, 1.0, color);
+        }
         ui.label(format!("{value:+.4}"));
     });
 }
@@ -175,10 +178,13 @@ fn importances(
                 let width = 120.0 * (item.importance / largest).clamp(0.0, 1.0) as f32;
                 let (rect, _) =
                     ui.allocate_exact_size(egui::vec2(120.0, 10.0), egui::Sense::hover());
-                let bar =
-                    egui::Rect::from_min_size(rect.min, egui::vec2(width.max(1.0), rect.height()));
-                ui.painter()
-                    .rect_filled(bar, 1.0, super::compare_plots::run_color(0));
+                // Nothing drawn for a column the model never used.
+                if item.importance > 0.0 {
+                    let size = egui::vec2(width.max(1.0), rect.height());
+                    let bar = egui::Rect::from_min_size(rect.min, size);
+                    ui.painter()
+                        .rect_filled(bar, 1.0, super::compare_plots::run_color(0));
+                }
                 match item.std {
                     Some(std) => ui.label(format!("{:.4} ± {std:.4}", item.importance)),
                     None => ui.label(format!("{:.4}", item.importance)),
