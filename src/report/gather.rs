@@ -7,6 +7,7 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 
 use super::metric_table::MetricColumn;
+use crate::catalog::record;
 pub use crate::catalog::record::{ClassCurves, StoredCurves, StoredMetrics};
 use crate::catalog::{
     Catalog, CatalogError, HistoryEntry, LiveWindow, ModelFilter, ModelSummary, ScoringRun,
@@ -14,6 +15,7 @@ use crate::catalog::{
 };
 use crate::data::Profile;
 use crate::ml::eval::Metrics;
+use crate::ml::learned::{what_it_learned, Learned};
 use crate::ml::prep::FittedRecipe;
 use crate::ml::spec::ModelSpec;
 
@@ -125,6 +127,8 @@ pub struct ReportVersion {
     pub scoring: Vec<ScoringView>,
     /// What scoring servers saw of the version, oldest window first.
     pub live: Vec<LiveWindow>,
+    /// What the model learned, or why its stored model could not be read.
+    pub learned: Result<Learned, String>,
 }
 
 impl ReportVersion {
@@ -191,7 +195,11 @@ pub fn read_version(
         .collect();
     let live = catalog.live_windows(model, Some(version), None)?;
     let evaluation = StoredMetrics::read(&detail.metrics_json);
+    let learned = record::load_model(catalog, detail.summary.id)
+        .map(|model| what_it_learned(&model))
+        .map_err(|e| e.to_string());
     Ok(ReportVersion {
+        learned,
         model: model_summary,
         spec: serde_json::from_value(spec_value).ok(),
         parameters,

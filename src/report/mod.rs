@@ -8,6 +8,7 @@
 //! the escaping of the chart and Markdown code that builds [`Markup`].
 
 mod charts;
+mod explanations;
 mod exports;
 mod gather;
 mod live_section;

@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use super::charts::{self, ClassCharts, ConfusionView, RegressionCharts};
+use super::explanations::{explanations, Explanation};
 use super::gather::{tag_lines, ReportVersion};
 use super::live_section::{live_sections, LiveSection};
 use super::markdown;
@@ -197,6 +198,8 @@ pub struct Page {
     pub scoring: Vec<ScoringSection>,
     /// The versions scoring servers recorded live windows of.
     pub live: Vec<LiveSection>,
+    /// What each version's model learned.
+    pub explanations: Vec<Explanation>,
 }
 
 /// A metric value with four decimals; a dash when undefined.
@@ -728,5 +731,6 @@ pub fn page(versions: &[ReportVersion], catalog: String, generated_at: String) -
         history: history(versions),
         scoring: scoring(versions),
         live: live_sections(versions),
+        explanations: explanations(versions),
     }
 }

@@ -125,6 +125,12 @@ fn a_comparison_shows_every_section_with_the_best_marked() {
         "Drift in the latest run",
         "0 drift, 0 warning of ",
         "@media print",
+        "What each model learned",
+        "<caption>log-odds of Adelie</caption>",
+        "<caption>log-odds of Gentoo</caption>",
+        "Impurity importance: each column",
+        "one per leaf)</summary>",
+        "then Gentoo (1.00,",
     ] {
         assert!(html.contains(text), "the report lacks {text:?}");
     }
