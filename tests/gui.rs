@@ -1851,3 +1851,47 @@ fn a_note_is_a_toast_that_moves_nothing_and_goes_when_dismissed() {
         .is_none());
     assert!(harness.state().messages().is_empty());
 }
+
+/// The frames of the plots painted in the last frame (egui_plot fills each with the
+/// visuals' darkest background).
+fn plot_frames(harness: &Harness<'static, ModeldeskApp>) -> Vec<egui::Rect> {
+    let fill = harness.ctx.global_style().visuals.extreme_bg_color;
+    harness
+        .output()
+        .shapes
+        .iter()
+        .filter_map(|clipped| match &clipped.shape {
+            egui::epaint::Shape::Rect(r) if r.fill == fill && r.rect.height() >= 150.0 => {
+                Some(r.rect)
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn at_1280_by_720_the_compared_curves_leave_the_scroll_bar_its_own_room() {
+    let mut harness = with_sample("Penguins (species; missing values, categories)");
+    harness.set_size(egui::vec2(1280.0, 720.0));
+    harness.get_by_label("Train").click();
+    harness.run_steps(2);
+    harness.get_by_label("Decision tree").click();
+    harness.run_steps(2);
+    harness.get_by_label("Train and validate").click();
+    harness.step();
+    settle(&mut harness);
+    harness.get_by_label("Compare").click();
+    harness.run_steps(3);
+    scroll_to(&mut harness, "Calibration (10 bins)");
+    let frames = plot_frames(&harness);
+    assert!(frames.len() >= 3, "{frames:?}");
+    // The floating scroll bar and its gap to the content, left of the central panel's 8 px
+    // margin.
+    let scroll = harness.ctx.global_style().spacing.scroll;
+    let bar = scroll.bar_width + scroll.bar_inner_margin;
+    let right = frames.iter().map(|r| r.right()).fold(0.0, f32::max);
+    assert!(
+        right <= 1280.0 - 8.0 - bar,
+        "a plot reaches x = {right}, under the scroll bar: {frames:?}"
+    );
+}

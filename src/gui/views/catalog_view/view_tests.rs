@@ -375,3 +375,30 @@ fn in_the_narrowest_window_every_column_of_the_versions_table_is_reached_by_scro
         "the last column's header is at {header:?}, outside the 720 px window"
     );
 }
+
+#[test]
+fn the_metric_plot_leaves_the_scroll_bar_its_own_room() {
+    let harness = harness(&[0.7, 0.9], None);
+    let visuals = harness.ctx.global_style().visuals.clone();
+    let scroll = harness.ctx.global_style().spacing.scroll;
+    let frames: Vec<egui::Rect> = harness
+        .output()
+        .shapes
+        .iter()
+        .filter_map(|clipped| match &clipped.shape {
+            egui::epaint::Shape::Rect(r)
+                if r.fill == visuals.extreme_bg_color && r.rect.height() >= 100.0 =>
+            {
+                Some(r.rect)
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(frames.len(), 1, "the metric over versions: {frames:?}");
+    let room = scroll.bar_width + scroll.bar_inner_margin;
+    assert!(
+        frames[0].right() <= 1280.0 - room,
+        "the plot reaches x = {}, under the scroll bar",
+        frames[0].right()
+    );
+}
