@@ -250,6 +250,7 @@ pub fn show(ui: &mut egui::Ui, runs: &[TrainingRun], ticked: &[u64], commands: &
         });
         egui::ScrollArea::vertical()
             .id_salt("compare_scroll")
+            .content_margin(super::room_for_scroll_bar(ui))
             .auto_shrink(false)
             .show(ui, |ui| comparison(ui, &compared));
     });

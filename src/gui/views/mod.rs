@@ -22,3 +22,14 @@ mod score_view_tests;
 pub mod settings_window;
 pub mod train_form;
 pub mod train_view;
+
+/// Room at the right of a vertical scroll area's content for its scroll bar, which floats
+/// over the content: without it a plot as wide as the view runs under the bar to the
+/// window's edge.
+pub(crate) fn room_for_scroll_bar(ui: &eframe::egui::Ui) -> eframe::egui::Margin {
+    let scroll = &ui.spacing().scroll;
+    eframe::egui::Margin {
+        right: (scroll.bar_width + scroll.bar_inner_margin).ceil() as i8,
+        ..eframe::egui::Margin::ZERO
+    }
+}

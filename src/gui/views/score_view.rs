@@ -238,6 +238,7 @@ fn scored_file(
     }
     egui::ScrollArea::vertical()
         .id_salt("score_scroll")
+        .content_margin(super::room_for_scroll_bar(ui))
         .auto_shrink(false)
         .show(ui, |ui| {
             if let Some(metrics) = &scored.metrics {

@@ -234,3 +234,33 @@ fn a_file_without_the_target_column_shows_predictions_only() {
     assert!(harness.query_by_label("true species").is_none());
     assert!(harness.query_by_label_contains("×").is_none());
 }
+
+#[test]
+fn the_drift_plot_leaves_the_scroll_bar_its_own_room() {
+    let run = trained(1, "iris.csv", "species");
+    let outcome = scored(&run, sample_with_target("iris.csv", "species"));
+    let mut harness = harness(vec![run], Vec::new(), Some(outcome), ScoreForm::default());
+    harness.run();
+    let style = harness.ctx.global_style();
+    let right = harness
+        .output()
+        .shapes
+        .iter()
+        .filter_map(|clipped| match &clipped.shape {
+            egui::epaint::Shape::Rect(r)
+                if r.fill == style.visuals.extreme_bg_color && r.rect.height() >= 100.0 =>
+            {
+                Some(r.rect.right())
+            }
+            _ => None,
+        })
+        .fold(None, |most: Option<f32>, x| {
+            Some(most.map_or(x, |m| m.max(x)))
+        })
+        .expect("the drift plots");
+    let room = style.spacing.scroll.bar_width + style.spacing.scroll.bar_inner_margin;
+    assert!(
+        right <= 1280.0 - room,
+        "a plot reaches x = {right}, under the scroll bar"
+    );
+}

@@ -203,6 +203,7 @@ pub fn show(
         };
         egui::ScrollArea::vertical()
             .id_salt("catalog_scroll")
+            .content_margin(super::room_for_scroll_bar(ui))
             .auto_shrink(false)
             .show(ui, |ui| {
                 model_page(ui, catalog.read_only(), &model, state, commands)

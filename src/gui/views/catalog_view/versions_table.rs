@@ -105,94 +105,98 @@ pub(super) fn versions_table(ui: &mut egui::Ui, state: &mut CatalogViewState) {
     let height = (state.read.versions.len() as f32 * 24.0 + 30.0).min(320.0);
     // Taken out while drawn (rows change choices in `state`), put back after.
     let versions = std::mem::take(&mut state.read.versions);
-    ui.push_id("catalog_versions", |ui| {
-        // A selectable label takes the click from its row: the whole row opens the version.
-        ui.style_mut().interaction.selectable_labels = false;
-        let mut table = TableBuilder::new(ui)
-            .striped(true)
-            .max_scroll_height(height)
-            .column(Column::exact(24.0))
-            .column(Column::exact(70.0))
-            .column(Column::exact(96.0))
-            .column(Column::auto().at_least(150.0))
-            .column(Column::auto().at_least(110.0));
-        for _ in &metrics {
-            table = table.column(Column::auto().at_least(90.0));
-        }
-        table
-            .sense(egui::Sense::click())
-            .header(22.0, |mut header| {
-                header.col(|_| {});
-                header.col(|ui| sort_header(ui, state, "Version", VersionSort::Version));
-                header.col(|ui| {
-                    ui.label(RichText::new("Stage").strong().monospace());
-                });
-                header.col(|ui| sort_header(ui, state, "Registered", VersionSort::Created));
-                header.col(|ui| {
-                    ui.label(RichText::new("Algorithm").strong().monospace());
-                });
-                for m in &metrics {
+    // Wider than a narrow window: the columns past its edge are scrolled to, not cut off.
+    egui::ScrollArea::horizontal()
+        .id_salt("catalog_versions_sideways")
+        .show(ui, |ui| {
+            // A selectable label takes the click from its row: the whole row opens the version.
+            ui.style_mut().interaction.selectable_labels = false;
+            let mut table = TableBuilder::new(ui)
+                .id_salt("catalog_versions")
+                .striped(true)
+                .max_scroll_height(height)
+                .column(Column::exact(24.0))
+                .column(Column::exact(70.0))
+                .column(Column::exact(96.0))
+                .column(Column::auto().at_least(150.0))
+                .column(Column::auto().at_least(110.0));
+            for _ in &metrics {
+                table = table.column(Column::auto().at_least(90.0));
+            }
+            table
+                .sense(egui::Sense::click())
+                .header(22.0, |mut header| {
+                    header.col(|_| {});
+                    header.col(|ui| sort_header(ui, state, "Version", VersionSort::Version));
                     header.col(|ui| {
-                        let label = metric_registry::label(m);
-                        sort_header(ui, state, label, VersionSort::Metric(m.clone()));
+                        ui.label(RichText::new("Stage").strong().monospace());
                     });
-                }
-            })
-            .body(|body| {
-                body.rows(24.0, versions.len(), |mut row| {
-                    let v = &versions[row.index()];
-                    row.set_selected(state.selected_version == Some(v.version));
-                    row.col(|ui| {
-                        let mut ticked = state.ticked.contains(&v.version);
-                        if ui
-                            .checkbox(&mut ticked, "")
-                            .on_hover_text("Tick to compare")
-                            .changed()
-                        {
-                            state.ticked.retain(|&t| t != v.version);
-                            if ticked {
-                                state.ticked.push(v.version);
+                    header.col(|ui| sort_header(ui, state, "Registered", VersionSort::Created));
+                    header.col(|ui| {
+                        ui.label(RichText::new("Algorithm").strong().monospace());
+                    });
+                    for m in &metrics {
+                        header.col(|ui| {
+                            let label = metric_registry::label(m);
+                            sort_header(ui, state, label, VersionSort::Metric(m.clone()));
+                        });
+                    }
+                })
+                .body(|body| {
+                    body.rows(24.0, versions.len(), |mut row| {
+                        let v = &versions[row.index()];
+                        row.set_selected(state.selected_version == Some(v.version));
+                        row.col(|ui| {
+                            let mut ticked = state.ticked.contains(&v.version);
+                            if ui
+                                .checkbox(&mut ticked, "")
+                                .on_hover_text("Tick to compare")
+                                .changed()
+                            {
+                                state.ticked.retain(|&t| t != v.version);
+                                if ticked {
+                                    state.ticked.push(v.version);
+                                }
                             }
+                        });
+                        row.col(|ui| {
+                            let selected = state.selected_version == Some(v.version);
+                            if ui
+                                .selectable_label(selected, format!("v{}", v.version))
+                                .on_hover_text("Open this version's page")
+                                .clicked()
+                            {
+                                state.selected_version = Some(v.version);
+                            }
+                        });
+                        row.col(|ui| {
+                            stage_badge(ui, v.stage);
+                        });
+                        row.col(|ui| {
+                            ui.label(local_time(&v.created_at));
+                        });
+                        row.col(|ui| {
+                            // Its display name; a key this build does not know, as stored.
+                            let key = v.algorithm.as_deref();
+                            let title = key.map(|k| ModelSpec::title_of(k).unwrap_or(k));
+                            ui.label(title.unwrap_or("—"));
+                        });
+                        for m in &metrics {
+                            row.col(|ui| match v.metrics.get(m) {
+                                Some(x) if x.is_finite() => {
+                                    ui.label(metric_registry::format(m, *x));
+                                }
+                                _ => {
+                                    ui.weak("—");
+                                }
+                            });
                         }
-                    });
-                    row.col(|ui| {
-                        let selected = state.selected_version == Some(v.version);
-                        if ui
-                            .selectable_label(selected, format!("v{}", v.version))
-                            .on_hover_text("Open this version's page")
-                            .clicked()
-                        {
+                        if row.response().clicked() {
                             state.selected_version = Some(v.version);
                         }
                     });
-                    row.col(|ui| {
-                        stage_badge(ui, v.stage);
-                    });
-                    row.col(|ui| {
-                        ui.label(local_time(&v.created_at));
-                    });
-                    row.col(|ui| {
-                        // Its display name; a key this build does not know, as stored.
-                        let key = v.algorithm.as_deref();
-                        let title = key.map(|k| ModelSpec::title_of(k).unwrap_or(k));
-                        ui.label(title.unwrap_or("—"));
-                    });
-                    for m in &metrics {
-                        row.col(|ui| match v.metrics.get(m) {
-                            Some(x) if x.is_finite() => {
-                                ui.label(metric_registry::format(m, *x));
-                            }
-                            _ => {
-                                ui.weak("—");
-                            }
-                        });
-                    }
-                    if row.response().clicked() {
-                        state.selected_version = Some(v.version);
-                    }
                 });
-            });
-    });
+        });
     state.read.versions = versions;
     ui.weak("Click a row for its page; tick rows to compare them.");
 }

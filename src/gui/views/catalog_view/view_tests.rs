@@ -51,6 +51,15 @@ impl Fixture {
 
 /// `churn` with a version per accuracy, the page of `version` open.
 fn harness(accuracies: &[f64], version: Option<i64>) -> Harness<'static, Fixture> {
+    harness_sized(accuracies, version, egui::vec2(1280.0, 800.0))
+}
+
+/// [`harness`] in a window of `size`.
+fn harness_sized(
+    accuracies: &[f64],
+    version: Option<i64>,
+    size: egui::Vec2,
+) -> Harness<'static, Fixture> {
     let (dir, mut catalog) = temp_catalog();
     for &accuracy in accuracies {
         catalog
@@ -69,15 +78,13 @@ fn harness(accuracies: &[f64], version: Option<i64>) -> Harness<'static, Fixture
         state,
         commands: Vec::new(),
     };
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .build_ui_state(
-            |ui, f: &mut Fixture| {
-                f.read();
-                show(ui, Some(&f.catalog), None, &mut f.state, &mut f.commands);
-            },
-            fixture,
-        );
+    let mut harness = Harness::builder().with_size(size).build_ui_state(
+        |ui, f: &mut Fixture| {
+            f.read();
+            show(ui, Some(&f.catalog), None, &mut f.state, &mut f.commands);
+        },
+        fixture,
+    );
     harness.run_steps(3);
     harness
 }
@@ -347,4 +354,51 @@ fn the_versions_table_names_each_algorithm_as_a_person_reads_it() {
     let harness = harness(&[0.7, 0.9], None);
     assert_eq!(harness.get_all_by_label("logistic regression").count(), 2);
     assert!(harness.query_by_label("logistic_regression").is_none());
+}
+
+#[test]
+fn in_the_narrowest_window_every_column_of_the_versions_table_is_reached_by_scrolling() {
+    let mut harness = harness_sized(&[0.7, 0.9], None, egui::vec2(720.0, 480.0));
+    let last = |harness: &Harness<'static, Fixture>| {
+        let header = harness
+            .query_all_by_label("Log loss")
+            .find(|node| node.accesskit_node().role() == AccessRole::Button)
+            .expect("the Log loss column's header");
+        header.scroll_to_me();
+        header.rect()
+    };
+    last(&harness);
+    harness.run_steps(5);
+    let header = last(&harness);
+    assert!(
+        header.max.x <= 720.0 && header.min.x >= 0.0,
+        "the last column's header is at {header:?}, outside the 720 px window"
+    );
+}
+
+#[test]
+fn the_metric_plot_leaves_the_scroll_bar_its_own_room() {
+    let harness = harness(&[0.7, 0.9], None);
+    let visuals = harness.ctx.global_style().visuals.clone();
+    let scroll = harness.ctx.global_style().spacing.scroll;
+    let frames: Vec<egui::Rect> = harness
+        .output()
+        .shapes
+        .iter()
+        .filter_map(|clipped| match &clipped.shape {
+            egui::epaint::Shape::Rect(r)
+                if r.fill == visuals.extreme_bg_color && r.rect.height() >= 100.0 =>
+            {
+                Some(r.rect)
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(frames.len(), 1, "the metric over versions: {frames:?}");
+    let room = scroll.bar_width + scroll.bar_inner_margin;
+    assert!(
+        frames[0].right() <= 1280.0 - room,
+        "the plot reaches x = {}, under the scroll bar",
+        frames[0].right()
+    );
 }
