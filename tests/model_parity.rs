@@ -240,9 +240,41 @@ fn fitted_models_match_scikit_learn() {
     }
 }
 
+/// `algorithm` trained on the bundled `file` predicting `target`; its final fit (and the
+/// recipe's scaling) is on every row, as the reference's was.
+fn trained_on(
+    file: &str,
+    target: &str,
+    algorithm: &str,
+) -> (modeldesk::data::Table, modeldesk::ml::eval::TrainedModel) {
+    use modeldesk::ml::eval::{train_and_validate, Validation};
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("assets")
+        .join(file);
+    let mut table = import_csv(&path, &ImportOptions::default(), &Progress::default()).unwrap();
+    let index = table.columns.iter().position(|c| c.name == target).unwrap();
+    table.set_role(index, Role::Target);
+    let spec = ModelSpec::from_name(algorithm).unwrap();
+    let holdout = Validation::Holdout {
+        fraction: 0.25,
+        seed: 0,
+    };
+    let recipe = Recipe::default_for(&table);
+    let (_, model) = train_and_validate(
+        &table,
+        target,
+        None,
+        &recipe,
+        &spec,
+        holdout,
+        &mut |_, _| true,
+    )
+    .unwrap();
+    (table, model)
+}
+
 #[test]
 fn permutation_importance_matches_scikit_learn_on_the_same_model_and_row_orders() {
-    use modeldesk::ml::eval::{train_and_validate, Validation};
     use modeldesk::ml::linear::LinearModel;
     use modeldesk::ml::permutation::{permutation_importance, Shuffles, Truth};
     let fixture = fixture_named("sklearn_inspection.json");
@@ -253,34 +285,12 @@ fn permutation_importance_matches_scikit_learn_on_the_same_model_and_row_orders(
         let target = case["target"].as_str().unwrap();
         let metric = case["metric"].as_str().unwrap();
         let repeats = case["repeats"].as_u64().unwrap() as usize;
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("assets")
-            .join(file);
-        let mut table = import_csv(&path, &ImportOptions::default(), &Progress::default()).unwrap();
-        let index = table.columns.iter().position(|c| c.name == target).unwrap();
-        table.set_role(index, Role::Target);
         let algorithm = if metric == "r2" {
             "linear_regression"
         } else {
             "decision_tree"
         };
-        let spec = ModelSpec::from_name(algorithm).unwrap();
-        let holdout = Validation::Holdout {
-            fraction: 0.25,
-            seed: 0,
-        };
-        let recipe = Recipe::default_for(&table);
-        // The final fit's recipe is fitted on every row, as the reference's scaling was.
-        let (_, mut model) = train_and_validate(
-            &table,
-            target,
-            None,
-            &recipe,
-            &spec,
-            holdout,
-            &mut |_, _| true,
-        )
-        .unwrap();
+        let (table, mut model) = trained_on(file, target, algorithm);
         let rows: Vec<usize> = (0..table.rows()).collect();
         let mut x = model.recipe.transform(&table, &rows).unwrap().x;
         if metric != "r2" {
@@ -338,7 +348,6 @@ fn permutation_importance_matches_scikit_learn_on_the_same_model_and_row_orders(
 
 #[test]
 fn partial_dependence_matches_scikit_learn_on_the_same_model_and_grid() {
-    use modeldesk::ml::eval::{train_and_validate, Validation};
     use modeldesk::ml::linear::LinearModel;
     use modeldesk::ml::logistic::LogisticModel;
     use modeldesk::ml::partial_dependence::{partial_dependence, GridValue, PdOptions};
@@ -352,34 +361,13 @@ fn partial_dependence_matches_scikit_learn_on_the_same_model_and_grid() {
         let target = case["target"].as_str().unwrap();
         let column = case["column"].as_str().unwrap();
         let what = format!("partial dependence on {column} in {file}");
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("assets")
-            .join(file);
-        let mut table = import_csv(&path, &ImportOptions::default(), &Progress::default()).unwrap();
-        let index = table.columns.iter().position(|c| c.name == target).unwrap();
-        table.set_role(index, Role::Target);
         let regression = case.get("classes").is_none();
         let algorithm = if regression {
             "linear_regression"
         } else {
             "logistic"
         };
-        let spec = ModelSpec::from_name(algorithm).unwrap();
-        let holdout = Validation::Holdout {
-            fraction: 0.25,
-            seed: 0,
-        };
-        let recipe = Recipe::default_for(&table);
-        let (_, mut model) = train_and_validate(
-            &table,
-            target,
-            None,
-            &recipe,
-            &spec,
-            holdout,
-            &mut |_, _| true,
-        )
-        .unwrap();
+        let (table, mut model) = trained_on(file, target, algorithm);
         // scikit-learn's coefficients (classes × features), in Modeldesk.
         let coef: Vec<Vec<f64>> = case["coef"]
             .as_array()
