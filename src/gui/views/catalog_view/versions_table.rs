@@ -29,15 +29,22 @@ fn sort_header(ui: &mut egui::Ui, state: &mut CatalogViewState, label: &str, sor
         (true, false) => " ↑",
         _ => "",
     };
+    // The arrows are only in the monospace font; the label is in body text like every header.
+    let mut text = egui::text::LayoutJob::default();
+    let (style, font, align) = (
+        ui.style(),
+        egui::FontSelection::Default,
+        egui::Align::Center,
+    );
+    RichText::new(label)
+        .strong()
+        .append_to(&mut text, style, font.clone(), align);
+    RichText::new(arrow)
+        .strong()
+        .monospace()
+        .append_to(&mut text, style, font, align);
     if ui
-        .add(
-            egui::Button::new(
-                RichText::new(format!("{label}{arrow}"))
-                    .strong()
-                    .monospace(),
-            )
-            .frame(false),
-        )
+        .add(egui::Button::new(text).frame(false))
         .on_hover_text("Sort by this column")
         .clicked()
     {
@@ -114,6 +121,7 @@ pub(super) fn versions_table(ui: &mut egui::Ui, state: &mut CatalogViewState) {
             let mut table = TableBuilder::new(ui)
                 .id_salt("catalog_versions")
                 .striped(true)
+                .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
                 .max_scroll_height(height)
                 .column(Column::exact(24.0))
                 .column(Column::exact(70.0))
@@ -129,11 +137,11 @@ pub(super) fn versions_table(ui: &mut egui::Ui, state: &mut CatalogViewState) {
                     header.col(|_| {});
                     header.col(|ui| sort_header(ui, state, "Version", VersionSort::Version));
                     header.col(|ui| {
-                        ui.label(RichText::new("Stage").strong().monospace());
+                        ui.label(RichText::new("Stage").strong());
                     });
                     header.col(|ui| sort_header(ui, state, "Registered", VersionSort::Created));
                     header.col(|ui| {
-                        ui.label(RichText::new("Algorithm").strong().monospace());
+                        ui.label(RichText::new("Algorithm").strong());
                     });
                     for m in &metrics {
                         header.col(|ui| {
