@@ -1,6 +1,7 @@
 //! `modeldesk score --explain` through the real binary and a catalog on disk: each scored
 //! row's contributions are written beside its predictions, and the base plus a row's
-//! contributions is its prediction, in the unit the method states.
+//! contributions is its prediction, in the unit the method states. `explain --shap`
+//! summarises the same contributions per column.
 
 use modeldesk::data::{import_csv, ColumnData, ImportOptions, Progress, Table};
 use std::path::Path;
@@ -236,6 +237,55 @@ fn score_explain_refuses_an_unknown_class_and_a_missing_output_file() {
     ));
     assert!(
         text.contains("path-dependent TreeSHAP), in probability of the explained class"),
+        "{text}"
+    );
+}
+
+#[test]
+fn explain_shap_summarises_the_contributions_score_explain_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("catalog.sqlite");
+    register(&catalog, "penguins.csv", "species", "decision_tree", "tree");
+    let (table, _) = score_explained(&catalog, "tree", "penguins.csv", &[]);
+    // The training file is still there: --shap explains it without --data.
+    let out = modeldesk(&catalog, &["explain", "tree@1", "--shap", "--json"]);
+    let json: serde_json::Value = serde_json::from_str(&succeeded(&out)).unwrap();
+    let summary = &json["shap_summary"];
+    assert_eq!(summary["rows"], 344);
+    assert_eq!(summary["unit"], "probability");
+    let columns = summary["columns"].as_array().unwrap();
+    assert_eq!(columns.len(), PENGUIN_COLUMNS.len());
+    let mut last = f64::INFINITY;
+    for column in columns {
+        let name = column["column"].as_str().unwrap();
+        let mean_abs = column["mean_abs"].as_f64().unwrap();
+        assert!(mean_abs <= last, "largest first");
+        last = mean_abs;
+        let written = numbers(&table, &format!("contribution_{name}"));
+        let theirs = written.iter().map(|v| v.abs()).sum::<f64>() / written.len() as f64;
+        assert!(
+            (mean_abs - theirs).abs() < 1e-12,
+            "{name}: {mean_abs} vs {theirs}"
+        );
+        let points = column["points"].as_array().unwrap();
+        assert_eq!(points.len(), 344);
+        assert_eq!(points[5][1].as_f64().unwrap(), written[5]);
+    }
+    // A file of fewer rows, and text.
+    let text = succeeded(&modeldesk(
+        &catalog,
+        &[
+            "explain",
+            "tree@1",
+            "--shap",
+            "--data",
+            "assets/penguins.csv",
+            "--shap-rows",
+            "100",
+        ],
+    ));
+    assert!(
+        text.contains("mean |contribution| over 86 rows of assets/penguins.csv"),
         "{text}"
     );
 }

@@ -134,8 +134,17 @@ fn explain_rows(
             }
         },
     };
-    explain_table(model, table, choice, args.samples, args.seed, &|_| true)
-        .map_err(|e| UsageError(format!("--explain: {e}")).into())
+    let rows: Vec<usize> = (0..table.rows()).collect();
+    explain_table(
+        model,
+        table,
+        &rows,
+        choice,
+        args.samples,
+        args.seed,
+        &|_| true,
+    )
+    .map_err(|e| UsageError(format!("--explain: {e}")).into())
 }
 
 fn explain_json(explained: &Explained) -> serde_json::Value {

@@ -17,22 +17,22 @@ pub struct Explained {
     pub class_names: Vec<String>,
 }
 
-/// Explain every row of `table` with `model` (the class: `choice`). Models without an exact
+/// Explain `rows` of `table` with `model` (the class: `choice`). Models without an exact
 /// method are sampled (`samples` permutations per row, `seed`) against up to
-/// [`BACKGROUND_ROWS`] rows of the table itself, evenly spaced. `progress` hears the fraction
-/// done and returns false to cancel.
+/// [`BACKGROUND_ROWS`] of those rows, evenly spaced. `progress` hears the fraction done and
+/// returns false to cancel.
 pub fn explain_table(
     model: &TrainedModel,
     table: &Table,
+    rows: &[usize],
     choice: ClassChoice,
     samples: usize,
     seed: u64,
     progress: &(dyn Fn(f32) -> bool + Sync),
 ) -> Result<Explained, String> {
-    let rows: Vec<usize> = (0..table.rows()).collect();
     let x = model
         .recipe
-        .transform(table, &rows)
+        .transform(table, rows)
         .map_err(|e| e.to_string())?
         .x;
     let step = rows.len().div_ceil(BACKGROUND_ROWS).max(1);
