@@ -20,15 +20,15 @@ struct PathElement {
     weight: f64,
 }
 
-/// Add a feature to the path, updating the subset weights.
-fn extend(path: &mut Vec<PathElement>, zero: f64, one: f64, feature: Option<usize>) {
-    let depth = path.len();
-    path.push(PathElement {
+/// Add a feature at `depth` of the path (`path[..depth]` already on it), updating the subset
+/// weights.
+fn extend(path: &mut [PathElement], depth: usize, zero: f64, one: f64, feature: Option<usize>) {
+    path[depth] = PathElement {
         feature,
         zero,
         one,
         weight: if depth == 0 { 1.0 } else { 0.0 },
-    });
+    };
     let d = depth as f64;
     for i in (0..depth).rev() {
         path[i + 1].weight += one * path[i].weight * (i as f64 + 1.0) / (d + 1.0);
@@ -36,9 +36,8 @@ fn extend(path: &mut Vec<PathElement>, zero: f64, one: f64, feature: Option<usiz
     }
 }
 
-/// Take the element at `index` back out of the path, undoing its [`extend`].
-fn unwind(path: &mut Vec<PathElement>, index: usize) {
-    let depth = path.len() - 1;
+/// Take the element at `index` back out of `path[..=depth]`, undoing its [`extend`].
+fn unwind(path: &mut [PathElement], depth: usize, index: usize) {
     let d = depth as f64;
     let PathElement { one, zero, .. } = path[index];
     let mut next = path[depth].weight;
@@ -56,12 +55,10 @@ fn unwind(path: &mut Vec<PathElement>, index: usize) {
         path[i].zero = path[i + 1].zero;
         path[i].one = path[i + 1].one;
     }
-    path.pop();
 }
 
-/// The total weight the path would have without the element at `index`.
-fn unwound_sum(path: &[PathElement], index: usize) -> f64 {
-    let depth = path.len() - 1;
+/// The total weight `path[..=depth]` would have without the element at `index`.
+fn unwound_sum(path: &[PathElement], depth: usize, index: usize) -> f64 {
     let d = depth as f64;
     let PathElement { one, zero, .. } = path[index];
     let mut next = path[depth].weight;
@@ -78,11 +75,21 @@ fn unwound_sum(path: &[PathElement], index: usize) -> f64 {
     total
 }
 
+const EMPTY: PathElement = PathElement {
+    feature: None,
+    zero: 0.0,
+    one: 0.0,
+    weight: 0.0,
+};
+
 struct Walk<'t, 'r, 'p> {
     tree: &'t FlatTree,
     row: ArrayView1<'r, f64>,
     class: usize,
     phi: &'p mut [f64],
+    /// Every level's path, one after another (as shap's C++ keeps them): a node's path is
+    /// its parent's copied past the parent's end, then extended.
+    paths: Vec<PathElement>,
 }
 
 impl Walk<'_, '_, '_> {
@@ -90,21 +97,29 @@ impl Walk<'_, '_, '_> {
         self.tree.stats[at].rows() as f64
     }
 
+    /// Walk node `at`, whose parent's path is `paths[parent..parent + depth]`.
     fn recurse(
         &mut self,
         at: usize,
-        mut path: Vec<PathElement>,
+        parent: usize,
+        depth: usize,
         zero: f64,
         one: f64,
         feature: Option<usize>,
     ) {
-        extend(&mut path, zero, one, feature);
+        let start = parent + depth + 1;
+        if self.paths.len() < start + depth + 1 {
+            self.paths.resize(start + depth + 1, EMPTY);
+        }
+        self.paths.copy_within(parent..parent + depth, start);
+        let mut depth = depth;
+        extend(&mut self.paths[start..], depth, zero, one, feature);
         match &self.tree.nodes[at] {
             Node::Leaf { proba } => {
                 let value = proba.get(self.class).copied().unwrap_or(0.0);
-                for i in 1..path.len() {
-                    let element = path[i];
-                    let w = unwound_sum(&path, i);
+                let path = &self.paths[start..=start + depth];
+                for (i, element) in path.iter().enumerate().skip(1) {
+                    let w = unwound_sum(path, depth, i);
                     if let Some(f) = element.feature {
                         self.phi[f] += w * (element.one - element.zero) * value;
                     }
@@ -123,22 +138,20 @@ impl Walk<'_, '_, '_> {
                 };
                 let (mut incoming_zero, mut incoming_one) = (1.0, 1.0);
                 // A feature met again on the path is unwound first, its fractions carried on.
+                let path = &mut self.paths[start..=start + depth];
                 if let Some(k) = path.iter().position(|e| e.feature == Some(split)) {
                     incoming_zero = path[k].zero;
                     incoming_one = path[k].one;
-                    unwind(&mut path, k);
+                    unwind(path, depth, k);
+                    depth -= 1;
                 }
                 let node = self.cover(at);
                 let hot_zero = self.cover(hot) / node;
                 let cold_zero = self.cover(cold) / node;
-                self.recurse(
-                    hot,
-                    path.clone(),
-                    hot_zero * incoming_zero,
-                    incoming_one,
-                    Some(split),
-                );
-                self.recurse(cold, path, cold_zero * incoming_zero, 0.0, Some(split));
+                let (zero, one) = (hot_zero * incoming_zero, incoming_one);
+                self.recurse(hot, start, depth + 1, zero, one, Some(split));
+                let zero = cold_zero * incoming_zero;
+                self.recurse(cold, start, depth + 1, zero, 0.0, Some(split));
             }
         }
     }
@@ -168,8 +181,9 @@ fn tree_values(tree: &FlatTree, row: ArrayView1<f64>, class: usize, phi: &mut [f
         row,
         class,
         phi,
+        paths: Vec::new(),
     };
-    walk.recurse(0, Vec::new(), 1.0, 1.0, None);
+    walk.recurse(0, 0, 0, 1.0, 1.0, None);
     let mut at = 0;
     let prediction = loop {
         match &tree.nodes[at] {
