@@ -111,3 +111,60 @@ impl Explained {
         cells
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::{import_csv, ImportOptions, Progress, Role};
+    use crate::ml::eval::{train_and_validate, Validation};
+    use crate::ml::prep::Recipe;
+    use crate::ml::spec::ModelSpec;
+    use crate::score::drift::Thresholds;
+    use crate::score::{export, score_table};
+
+    #[test]
+    fn explanation_columns_follow_the_predictions_with_names_of_their_own() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/penguins.csv");
+        let mut table = import_csv(&path, &ImportOptions::default(), &Progress::default()).unwrap();
+        table.set_role(0, Role::Target);
+        let (_, model) = train_and_validate(
+            &table,
+            "species",
+            None,
+            &Recipe::default_for(&table),
+            &ModelSpec::from_name("decision_tree").unwrap(),
+            Validation::Holdout {
+                fraction: 0.2,
+                seed: 0,
+            },
+            &mut |_, _| true,
+        )
+        .unwrap();
+        // The target column is no feature: named "base", the base column becomes base_2.
+        table.columns[0].name = "base".into();
+        let scored = score_table(&model, &table, &Thresholds::default(), &mut |_, _| true).unwrap();
+        let rows: Vec<usize> = (0..table.rows()).collect();
+        let gentoo = ClassChoice::Class(2);
+        let explained = explain_table(&model, &table, &rows, gentoo, 10, 0, &|_| true).unwrap();
+        let mut csv = Vec::new();
+        export::write_explained_predictions(&mut csv, &table, &scored, 6, Some(&explained))
+            .unwrap();
+        let text = String::from_utf8(csv).unwrap();
+        let mut lines = text.lines();
+        let header = lines.next().unwrap();
+        assert!(
+            header.ends_with(
+                ",predicted,proba_Adelie,proba_Chinstrap,proba_Gentoo,explained_class,base_2,\
+                 contribution_island,contribution_bill_length_mm,contribution_bill_depth_mm,\
+                 contribution_flipper_length_mm,contribution_body_mass_g,contribution_sex,\
+                 contribution_year"
+            ),
+            "{header}"
+        );
+        let width = header.split(',').count();
+        let first = lines.next().unwrap();
+        assert_eq!(first.split(',').count(), width, "{first}");
+        assert!(first.contains(",Gentoo,"), "{first}");
+        assert_eq!(lines.count(), 343);
+    }
+}
