@@ -9,7 +9,7 @@ use super::UsageError;
 use crate::catalog::Catalog;
 use crate::catalog::VersionRef;
 use crate::data;
-use crate::ml::contributions::{column_values, summarise, ClassChoice, Summary};
+use crate::ml::contributions::{column_values, summarise, ClassChoice, Summary, DEFAULT_SAMPLES};
 use crate::ml::trained::TrainedModel;
 use crate::score::explained::explain_table;
 
@@ -54,7 +54,7 @@ pub fn summary(
         &table,
         &rows,
         ClassChoice::Predicted,
-        200,
+        DEFAULT_SAMPLES,
         seed,
         &|_| true,
     )

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use super::{CatalogArg, ReadArgs, UsageError};
 use crate::catalog::{record, VersionDetail};
 use crate::data::{self, Table};
-use crate::ml::contributions::ClassChoice;
+use crate::ml::contributions::{ClassChoice, DEFAULT_SAMPLES};
 use crate::ml::eval::TrainedModel;
 use crate::score::drift::{DriftStatus, Thresholds};
 use crate::score::explained::{explain_table, Explained};
@@ -43,7 +43,7 @@ pub struct ScoreArgs {
     #[arg(long, value_name = "CLASS", requires = "explain")]
     pub explain_class: Option<String>,
     /// Permutations sampled per row, for models explained by sampling.
-    #[arg(long, value_name = "N", default_value_t = 200, requires = "explain")]
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_SAMPLES, requires = "explain")]
     pub samples: usize,
     /// Seed of the sampled explanations.
     #[arg(long, value_name = "N", default_value_t = 0, requires = "explain")]

@@ -18,6 +18,7 @@ mod sampling;
 mod summary;
 mod tree_shap;
 
+pub use sampling::DEFAULT_SAMPLES;
 pub use summary::{column_values, summarise, ColumnSummary, Summary};
 
 use ndarray::{Array2, ArrayView2};
@@ -55,7 +56,7 @@ impl Default for Options<'_> {
         Options {
             class: ClassChoice::Predicted,
             background: None,
-            samples: sampling::DEFAULT_SAMPLES,
+            samples: DEFAULT_SAMPLES,
             seed: 0,
         }
     }
