@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use std::path::PathBuf;
 
-use super::{CatalogArg, UsageError};
+use super::{explain_shap, CatalogArg, UsageError};
 use crate::catalog::{record, DatasetLineage};
 use crate::data;
 use crate::ml::learned::{what_it_learned, CoefficientSet, Importance, Learned};
@@ -46,6 +46,15 @@ pub struct ExplainArgs {
     /// Also print a decision tree's leaves as rules (JSON always holds them).
     #[arg(long)]
     pub rules: bool,
+    /// Also summarise why the predictions differ over the rows of --data (default: the
+    /// training file, if unchanged): each column's mean absolute contribution to each row's
+    /// predicted class (TreeSHAP, linear or sampled); JSON adds each row's value and
+    /// contribution.
+    #[arg(long)]
+    pub shap: bool,
+    /// Rows the --shap summary explains at most, evenly spaced through the file.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub shap_rows: usize,
     /// Print one JSON object.
     #[arg(long)]
     pub json: bool,
@@ -74,6 +83,19 @@ pub fn explain(args: &ExplainArgs) -> anyhow::Result<()> {
             )
         }
     };
+    let shap = if args.shap {
+        let data = args.data.as_ref();
+        Some(explain_shap::summary(
+            &catalog,
+            &found,
+            &model,
+            data,
+            args.shap_rows,
+            args.seed,
+        )?)
+    } else {
+        None
+    };
     if args.json {
         let object = serde_json::json!({
             "model": found.model,
@@ -82,6 +104,7 @@ pub fn explain(args: &ExplainArgs) -> anyhow::Result<()> {
             "target": model.target,
             "learned": learned,
             "permutation_importance": permutation,
+            "shap_summary": shap.as_ref().map(|(_, summary)| summary),
         });
         println!("{}", serde_json::to_string_pretty(&object)?);
     } else {
@@ -92,6 +115,9 @@ pub fn explain(args: &ExplainArgs) -> anyhow::Result<()> {
         }
         if args.rules {
             print!("{}", rules_text(&learned));
+        }
+        if let Some((path, summary)) = &shap {
+            print!("{}", explain_shap::summary_text(path, summary));
         }
     }
     Ok(())

@@ -1,6 +1,6 @@
 //! `modeldesk score`: predictions of a registered version for a CSV file, with the schema
 //! check, metrics when the file has labels, drift against the training data, the predictions
-//! as CSV, and the run recorded in the catalog.
+//! (and, when asked, each row's contributions) as CSV, and the run recorded in the catalog.
 
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -11,7 +11,10 @@ use std::path::PathBuf;
 use super::{CatalogArg, ReadArgs, UsageError};
 use crate::catalog::{record, VersionDetail};
 use crate::data::{self, Table};
+use crate::ml::contributions::{ClassChoice, DEFAULT_SAMPLES};
+use crate::ml::eval::TrainedModel;
 use crate::score::drift::{DriftStatus, Thresholds};
+use crate::score::explained::{explain_table, Explained};
 use crate::score::{export, score_table, Scored};
 
 /// Options of `score`.
@@ -31,6 +34,20 @@ pub struct ScoreArgs {
     /// Print the drift of each feature against the training data.
     #[arg(long)]
     pub drift: bool,
+    /// Add each row's explanation to the output file: the explained class, the base (average
+    /// prediction) and a contribution_<column> per column, which add up to the prediction;
+    /// for sampled estimates (naive Bayes) an error_<column> (standard error) per column.
+    #[arg(long, requires = "output")]
+    pub explain: bool,
+    /// The class to explain every row for (default: each row's predicted class).
+    #[arg(long, value_name = "CLASS", requires = "explain")]
+    pub explain_class: Option<String>,
+    /// Permutations sampled per row, for models explained by sampling.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_SAMPLES, requires = "explain")]
+    pub samples: usize,
+    /// Seed of the sampled explanations.
+    #[arg(long, value_name = "N", default_value_t = 0, requires = "explain")]
+    pub seed: u64,
     /// Print one JSON object.
     #[arg(long)]
     pub json: bool,
@@ -52,8 +69,13 @@ pub fn score(args: &ScoreArgs) -> anyhow::Result<()> {
     let table = data::import_csv(&args.file, &options, &data::Progress::default())?;
     let scored = score_table(&model, &table, &Thresholds::default(), &mut |_, _| true)
         .map_err(|e| UsageError(format!("{}: {e}", args.file.display())))?;
+    let explained = if args.explain {
+        Some(explain_rows(args, &model, &table)?)
+    } else {
+        None
+    };
     if let Some(out) = &args.output {
-        write_predictions(out, &table, &scored, args.digits)?;
+        write_predictions(out, &table, &scored, args.digits, explained.as_ref())?;
     }
     let run = record::scoring_run(&table, &scored)?;
     // Predictions already written stay useful when the catalog cannot take the record (a
@@ -69,9 +91,15 @@ pub fn score(args: &ScoreArgs) -> anyhow::Result<()> {
         let mut out = score_json(&detail, &table, &scored);
         out["output"] = json!(args.output.as_ref().map(|p| p.display().to_string()));
         out["scoring_run"] = json!(recorded);
+        if let Some(explained) = &explained {
+            out["explain"] = explain_json(explained);
+        }
         println!("{out}");
     } else {
         print!("{}", score_text(&detail, &table, &scored, args.drift));
+        if let Some(explained) = &explained {
+            print!("{}", explain_text(explained));
+        }
         if let Some(out) = &args.output {
             println!("predictions written to {}", out.display());
         }
@@ -82,16 +110,74 @@ pub fn score(args: &ScoreArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Every row's contributions, for the class the flags choose.
+fn explain_rows(
+    args: &ScoreArgs,
+    model: &TrainedModel,
+    table: &Table,
+) -> anyhow::Result<Explained> {
+    let choice = match &args.explain_class {
+        None => ClassChoice::Predicted,
+        Some(name) => match model.classes.iter().position(|c| c == name) {
+            Some(k) => ClassChoice::Class(k),
+            None if model.classes.is_empty() => {
+                return Err(
+                    UsageError("--explain-class: a regression model has no classes".into()).into(),
+                )
+            }
+            None => {
+                return Err(UsageError(format!(
+                    "--explain-class: '{name}' is not one of the model's classes ({})",
+                    model.classes.join(", ")
+                ))
+                .into())
+            }
+        },
+    };
+    let rows: Vec<usize> = (0..table.rows()).collect();
+    explain_table(
+        model,
+        table,
+        &rows,
+        choice,
+        args.samples,
+        args.seed,
+        &|_| true,
+    )
+    .map_err(|e| UsageError(format!("--explain: {e}")).into())
+}
+
+fn explain_json(explained: &Explained) -> serde_json::Value {
+    let c = &explained.contributions;
+    json!({
+        "method": c.method,
+        "description": c.method.describe(),
+        "unit": c.unit,
+        "columns": c.columns,
+    })
+}
+
+fn explain_text(explained: &Explained) -> String {
+    let c = &explained.contributions;
+    format!(
+        "each row explained ({}), in {}: base + contributions = prediction\n",
+        c.method.describe(),
+        c.unit.describe()
+    )
+}
+
 fn write_predictions(
     out: &PathBuf,
     table: &Table,
     scored: &Scored,
     digits: usize,
+    explained: Option<&Explained>,
 ) -> anyhow::Result<()> {
     let failed = |e: std::io::Error| anyhow::anyhow!("{}: {e}", out.display());
     let file = std::fs::File::create(out).map_err(failed)?;
     let mut writer = std::io::BufWriter::new(file);
-    export::write_predictions(&mut writer, table, scored, digits).map_err(failed)?;
+    export::write_explained_predictions(&mut writer, table, scored, digits, explained)
+        .map_err(failed)?;
     writer.flush().map_err(failed)
 }
 

@@ -608,6 +608,10 @@ fn fit_on(
     };
     let fit = fit_model(spec, x.view(), targets, progress)?;
     work.clock.lap("fit", Some(fit.iterations));
+    let feature_means = x
+        .mean_axis(ndarray::Axis(0))
+        .map(|m| m.to_vec())
+        .unwrap_or_default();
     work.matrix = x.into_raw_vec_and_offset().0;
     let trained = TrainedModel {
         spec: spec.clone(),
@@ -618,6 +622,7 @@ fn fit_on(
         model: fit.model,
         reference: DriftReference::default(),
         import: table.options.clone(),
+        feature_means,
     };
     Ok((trained, (!fit.converged).then_some(fit.iterations)))
 }

@@ -29,6 +29,10 @@ pub struct TrainedModel {
     /// dialect). Models stored before these were kept read with the defaults.
     #[serde(default)]
     pub import: ImportOptions,
+    /// Each feature's mean over the training rows, after the recipe: the average row that
+    /// linear contributions are measured from. Empty for models stored before it was kept.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub feature_means: Vec<f64>,
 }
 
 /// A model's predictions for some rows of a table: `None` when the model does not make this

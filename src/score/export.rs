@@ -1,9 +1,11 @@
 //! Predictions as CSV: the original columns of the scored file, then the prediction columns
-//! (the predicted label and one probability per class, or the predicted value).
+//! (the predicted label and one probability per class, or the predicted value), then, when
+//! asked, each row's contributions ([`super::explained`]).
 
 use std::fmt::Write as _;
 use std::io::Write;
 
+use super::explained::Explained;
 use super::Scored;
 use crate::data::{format_number, ColumnData, CsvWriter, Table, MISSING_CODE};
 
@@ -60,9 +62,26 @@ pub fn write_predictions(
     scored: &Scored,
     digits: usize,
 ) -> std::io::Result<()> {
+    write_explained_predictions(out, table, scored, digits, None)
+}
+
+/// Write every row of `table` with its predictions and, when given, its contributions.
+pub fn write_explained_predictions(
+    out: &mut dyn Write,
+    table: &Table,
+    scored: &Scored,
+    digits: usize,
+    explained: Option<&Explained>,
+) -> std::io::Result<()> {
     let mut csv = CsvWriter::new(out);
     let names = table.columns.iter().map(|c| c.name.clone());
-    csv.record(names.chain(prediction_columns(table, scored)))?;
+    let predicted = prediction_columns(table, scored);
+    let contributions = explained.map(|e| e.columns(table, &predicted));
+    csv.record(
+        names
+            .chain(predicted)
+            .chain(contributions.into_iter().flatten()),
+    )?;
     let mut number = String::new();
     for row in 0..scored.rows {
         for column in &table.columns {
@@ -82,6 +101,13 @@ pub fn write_predictions(
             }
         }
         for cell in prediction_cells(scored, row, digits) {
+            csv.field(&cell)?;
+        }
+        for cell in explained
+            .map(|e| e.cells(row, digits))
+            .into_iter()
+            .flatten()
+        {
             csv.field(&cell)?;
         }
         csv.end_record()?;

@@ -2,6 +2,7 @@
 //! has labels (and each row's own answer, `truth`), and drift against the training data.
 
 pub mod drift;
+pub mod explained;
 pub mod export;
 pub mod truth;
 

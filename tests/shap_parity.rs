@@ -1,0 +1,168 @@
+//! `shap` parity of TreeSHAP: on scikit-learn's own decision tree and random forest, built
+//! as Modeldesk trees, the contributions of every explained row and class equal
+//! `shap.TreeExplainer(model, feature_perturbation="tree_path_dependent")`'s to 1e-6, and the
+//! base its expected value (`tests/fixtures/shap_trees.json`, written by
+//! `bench/shap_trees.py`).
+
+use modeldesk::data::ImportOptions;
+use modeldesk::ml::algorithms::decision_tree::Criterion;
+use modeldesk::ml::contributions::{explain, ClassChoice, Method, Options, Unit};
+use modeldesk::ml::drift_reference::DriftReference;
+use modeldesk::ml::eval::TrainedModel;
+use modeldesk::ml::model::FittedModel;
+use modeldesk::ml::prep::{FittedColumn, FittedRecipe, FittedStep};
+use modeldesk::ml::spec::ModelSpec;
+use modeldesk::ml::target::Task;
+use modeldesk::ml::tree::{FlatTree, ForestModel, Node, NodeStats};
+use ndarray::Array2;
+use serde_json::Value;
+
+fn numbers(v: &Value) -> Vec<f64> {
+    v.as_array()
+        .expect("array")
+        .iter()
+        .map(|x| x.as_f64().expect("number"))
+        .collect()
+}
+
+fn integers(v: &Value) -> Vec<i64> {
+    v.as_array()
+        .expect("array")
+        .iter()
+        .map(|x| x.as_i64().expect("integer"))
+        .collect()
+}
+
+/// scikit-learn's tree as a [`FlatTree`]: its `x <= t` sends left what Modeldesk's `x < t'`
+/// does with `t'` the next float above `t`; each node keeps its (bootstrap-weighted) rows.
+fn flat_tree(tree: &Value) -> FlatTree {
+    let (feature, left, right) = (
+        integers(&tree["feature"]),
+        integers(&tree["left"]),
+        integers(&tree["right"]),
+    );
+    let threshold = numbers(&tree["threshold"]);
+    let counts: Vec<Vec<u64>> = tree["counts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| integers(c).into_iter().map(|v| v as u64).collect())
+        .collect();
+    let nodes = (0..feature.len())
+        .map(|at| match left[at] {
+            -1 => {
+                let total = counts[at].iter().sum::<u64>() as f64;
+                Node::Leaf {
+                    proba: counts[at].iter().map(|&c| c as f64 / total).collect(),
+                }
+            }
+            l => Node::Split {
+                feature: feature[at] as usize,
+                threshold: threshold[at].next_up(),
+                left: l as usize,
+                right: right[at] as usize,
+            },
+        })
+        .collect();
+    let stats = counts
+        .iter()
+        .map(|c| NodeStats::of(c, Criterion::Gini))
+        .collect();
+    FlatTree { nodes, stats }
+}
+
+/// A Modeldesk model around `fitted`, taking the case's columns as they are.
+fn model_of(case: &Value, fitted: FittedModel, spec: &str) -> TrainedModel {
+    let features = case["features"].as_array().unwrap();
+    let columns = features
+        .iter()
+        .map(|name| FittedColumn {
+            column: name.as_str().unwrap().to_string(),
+            step: FittedStep::Numeric {
+                fill: 0.0,
+                center: 0.0,
+                scale: 1.0,
+            },
+        })
+        .collect();
+    TrainedModel {
+        spec: ModelSpec::from_name(spec).unwrap(),
+        task: Task::Classification,
+        target: case["target"].as_str().unwrap().to_string(),
+        classes: serde_json::from_value(case["classes"].clone()).unwrap(),
+        recipe: FittedRecipe { columns },
+        model: fitted,
+        reference: DriftReference::default(),
+        import: ImportOptions::default(),
+        feature_means: Vec::new(),
+    }
+}
+
+#[test]
+fn tree_shap_equals_shaps_tree_explainer_on_scikit_learns_trees() {
+    let path = format!(
+        "{}/tests/fixtures/shap_trees.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let fixture: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let cases = fixture["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), 2);
+    for case in cases {
+        let classes = case["classes"].as_array().unwrap().len();
+        let trees: Vec<FlatTree> = case["trees"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(flat_tree)
+            .collect();
+        let (fitted, spec) = match case["kind"].as_str().unwrap() {
+            "tree" => {
+                assert_eq!(trees.len(), 1);
+                (FittedModel::Tree(trees[0].clone()), "decision_tree")
+            }
+            _ => {
+                assert!(trees.len() > 1);
+                (
+                    FittedModel::Forest(ForestModel { trees, classes }),
+                    "random_forest",
+                )
+            }
+        };
+        let model = model_of(case, fitted, spec);
+        let rows: Vec<Vec<f64>> = serde_json::from_value(case["rows"].clone()).unwrap();
+        let width = rows[0].len();
+        let x = Array2::from_shape_vec((rows.len(), width), rows.concat()).unwrap();
+        let proba: Vec<Vec<f64>> = serde_json::from_value(case["proba"].clone()).unwrap();
+        let expected = numbers(&case["expected_value"]);
+        let file = case["file"].as_str().unwrap();
+        for class in 0..classes {
+            let options = Options {
+                class: ClassChoice::Class(class),
+                ..Options::default()
+            };
+            let ours = explain(&model, x.view(), &options, &|_| true).unwrap();
+            assert_eq!(
+                (ours.method, ours.unit),
+                (Method::TreeShap, Unit::Probability)
+            );
+            let theirs = &case["shap_values"][class];
+            for (i, row) in theirs.as_array().unwrap().iter().enumerate() {
+                let theirs = numbers(row);
+                for (j, (a, b)) in ours.values.row(i).iter().zip(&theirs).enumerate() {
+                    assert!(
+                        (a - b).abs() <= 1e-6,
+                        "{file} class {class} row {i} feature {j}: ours {a}, shap {b}"
+                    );
+                }
+                assert!(
+                    (ours.base[i] - expected[class]).abs() <= 1e-6,
+                    "{file} base"
+                );
+                assert!(
+                    (ours.prediction[i] - proba[i][class]).abs() <= 1e-6,
+                    "{file} p"
+                );
+            }
+        }
+    }
+}
