@@ -26,6 +26,7 @@ mod export_actions;
 mod file_dialog;
 mod import_actions;
 mod local_time;
+mod retrain_actions;
 mod samples;
 mod score_actions;
 mod settings;
@@ -35,7 +36,7 @@ mod views;
 mod window_layout;
 
 pub use app::{Dataset, Message, ModeldeskApp, Startup};
-pub use command::{CatalogCommand, Command, ScoreSource, View};
+pub use command::{CatalogCommand, Command, Retrain, ScoreSource, View};
 pub use file_dialog::{FileChooser, FileDialogs, FileFor, FileRequest};
 pub use local_time::local_time;
 pub use samples::{sample_path, Sample, SAMPLES};

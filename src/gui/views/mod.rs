@@ -1,6 +1,7 @@
 //! What the window draws: each view reads app state and returns commands.
 
 pub mod catalog_view;
+pub mod class_densities;
 pub mod compare_confusion;
 pub mod compare_curves;
 pub mod compare_folds;
@@ -22,6 +23,7 @@ mod score_view_tests;
 pub mod settings_window;
 pub mod train_form;
 pub mod train_view;
+pub mod tree_viewer;
 
 /// Room at the right of a vertical scroll area's content for its scroll bar, which floats
 /// over the content: without it a plot as wide as the view runs under the bar to the
