@@ -2013,6 +2013,48 @@ fn a_trees_rules_are_exported_as_text_where_the_chooser_says() {
     assert!(text.contains(" then setosa (1.00)"), "{text}");
 }
 
+#[test]
+fn a_clicked_result_row_is_the_app_s_selection_until_another_file_is_scored() {
+    let mut harness = with_sample("Iris (species)");
+    harness.get_by_label("Train").click();
+    harness.run_steps(2);
+    harness.get_by_label("Train and validate").click();
+    harness.step();
+    settle(&mut harness);
+    harness.get_by_label("Score").click();
+    harness.run_steps(2);
+    let id = harness.state().runs()[0].id;
+    harness.state_mut().send(modeldesk::gui::Command::ScoreWith(
+        modeldesk::gui::ScoreSource::Run(id),
+    ));
+    let iris = fixture("assets/iris.csv");
+    harness
+        .state_mut()
+        .send(modeldesk::gui::Command::ScoreFile(iris.clone()));
+    harness.step();
+    settle(&mut harness);
+    assert_eq!(harness.state().explained_row(), None);
+    // Drift and metrics closed, the rows are in view.
+    harness.get_by_label("Drift per feature").click();
+    harness
+        .get_by_label_contains("Metrics against the file's labels")
+        .click();
+    harness.run_steps(3);
+    harness.get_by_label("Click a row to select it.");
+    // Row 11's number (no iris measurement reads 11).
+    harness.get_by_label("11").click();
+    harness.run_steps(3);
+    assert_eq!(harness.state().explained_row(), Some(10));
+    harness.get_by_label("Row 11 selected");
+    // A new file's rows are other rows: the selection goes.
+    harness
+        .state_mut()
+        .send(modeldesk::gui::Command::ScoreFile(iris));
+    harness.step();
+    settle(&mut harness);
+    assert_eq!(harness.state().explained_row(), None);
+}
+
 /// The frames of the plots painted in the last frame (egui_plot fills each with the
 /// visuals' darkest background).
 fn plot_frames(harness: &Harness<'static, ModeldeskApp>) -> Vec<egui::Rect> {
