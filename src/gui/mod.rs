@@ -41,6 +41,9 @@ pub use file_dialog::{FileChooser, FileDialogs, FileFor, FileRequest};
 pub use local_time::local_time;
 pub use samples::{sample_path, Sample, SAMPLES};
 pub use settings::{Preferences, Settings};
+/// The widgets that draw row explanations (one row's waterfall, every row's summary), for
+/// whatever computes the contributions.
+pub use views::{contribution_summary, waterfall};
 
 /// The key under which eframe persists [`Settings`].
 pub const SETTINGS_KEY: &str = "modeldesk.settings";
