@@ -118,10 +118,13 @@ pub fn show(ui: &mut egui::Ui, model: &TrainedModel, id: egui::Id) {
         classes: &model.classes,
         stats: tree.has_stats(),
     };
-    ui.scope(|ui| {
-        ui.spacing_mut().item_spacing.y = 2.0;
-        outline.node(ui, 0, 0, "All rows", &mut opened);
-    });
+    // A deep tree, or a narrow window, scrolls sideways: a node stays on one line.
+    egui::ScrollArea::horizontal()
+        .id_salt(id.with(("sideways", chosen)))
+        .show(ui, |ui| {
+            ui.spacing_mut().item_spacing.y = 2.0;
+            outline.node(ui, 0, 0, "All rows", &mut opened);
+        });
     ui.data_mut(|d| d.insert_temp(opened_id, opened));
 }
 
@@ -182,6 +185,16 @@ impl Outline<'_> {
                     }
                 }
                 Node::Leaf { .. } => {
+                    // Its text lines up with a split's, whose arrow is wider than the dot.
+                    let font = egui::TextStyle::Body.resolve(ui.style());
+                    let width = |text: &str| {
+                        let color = ui.visuals().text_color();
+                        ui.painter()
+                            .layout_no_wrap(text.to_string(), font.clone(), color)
+                            .size()
+                            .x
+                    };
+                    ui.add_space((width("⏷ ") - width("• ")).max(0.0));
                     ui.label(RichText::new(format!("• {condition}")).strong());
                 }
             }
