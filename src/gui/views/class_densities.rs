@@ -3,7 +3,7 @@
 //! recipe scaled it, with the density read out on hover.
 
 use eframe::egui;
-use egui_plot::{HoverPosition, Line, Plot, PlotPoints};
+use egui_plot::{HoverPosition, Line, Plot, PlotPoints, VLine};
 
 use super::compare_plots::{hovered, run_color};
 use super::plot_legend::legend_below;
@@ -22,8 +22,13 @@ pub struct ClassDensity {
     /// Mean and standard deviation in the units drawn.
     pub mean: f64,
     pub sd: f64,
+    /// Points of the curve; none when the class holds (almost) one value, whose spike no
+    /// grid of points would catch: it is drawn as a line at its mean instead.
     pub points: Vec<[f64; 2]>,
 }
+
+/// A class spread less than this share of the widest class's spread is read as one value.
+const POINT_MASS: f64 = 1e-3;
 
 /// Each class's Gaussian over feature `j`, in the column's units when the recipe centred and
 /// scaled it (`x = z · scale + center`, the density divided by `scale`), else in the
@@ -49,17 +54,27 @@ pub fn densities(
                 .then(|| (class.class.clone(), mean, sd))
         })
         .collect();
+    let widest = curves.iter().map(|(_, _, s)| *s).fold(0.0, f64::max);
+    let spread = |sd: f64| if sd < POINT_MASS * widest { 0.0 } else { sd };
     let low = curves
         .iter()
-        .map(|(_, m, s)| m - REACH * s)
+        .map(|(_, m, s)| m - REACH * spread(*s))
         .fold(f64::INFINITY, f64::min);
     let high = curves
         .iter()
-        .map(|(_, m, s)| m + REACH * s)
+        .map(|(_, m, s)| m + REACH * spread(*s))
         .fold(f64::NEG_INFINITY, f64::max);
     curves
         .into_iter()
         .map(|(class, mean, sd)| {
+            if spread(sd) == 0.0 {
+                return ClassDensity {
+                    class,
+                    mean,
+                    sd,
+                    points: Vec::new(),
+                };
+            }
             let points = (0..=POINTS)
                 .map(|i| {
                     let x = low + (high - low) * i as f64 / POINTS as f64;
@@ -100,7 +115,9 @@ pub fn show(
     if features.is_empty() || classes.is_empty() {
         return;
     }
-    let mut chosen: usize = ui.data(|d| d.get_temp(id)).unwrap_or(0);
+    // A number's curves read better than a level's 0/1 indicator: the first number first.
+    let first_number = features.iter().position(|f| f.level.is_none()).unwrap_or(0);
+    let mut chosen: usize = ui.data(|d| d.get_temp(id)).unwrap_or(first_number);
     chosen = chosen.min(features.len() - 1);
     ui.horizontal_wrapped(|ui| {
         let label = ui.label("Class densities of").id;
@@ -141,10 +158,19 @@ pub fn show(
         .label_formatter(read_out)
         .show(ui, |plot| {
             for (k, curve) in curves.iter().enumerate() {
+                let color = run_color(class_index(classes, &curve.class, k));
+                if curve.points.is_empty() {
+                    plot.vline(
+                        VLine::new(curve.class.as_str(), curve.mean)
+                            .color(color)
+                            .width(2.0),
+                    );
+                    continue;
+                }
                 let points = PlotPoints::new(curve.points.clone());
                 plot.line(
                     Line::new(curve.class.as_str(), points)
-                        .color(run_color(class_index(classes, &curve.class, k)))
+                        .color(color)
                         .width(2.0),
                 );
             }
@@ -153,10 +179,12 @@ pub fn show(
         .iter()
         .enumerate()
         .map(|(k, c)| {
-            (
-                format!("{}: mean {:.3}, sd {:.3}", c.class, c.mean, c.sd),
-                run_color(class_index(classes, &c.class, k)),
-            )
+            let text = if c.points.is_empty() {
+                format!("{}: every row {:.3}", c.class, c.mean)
+            } else {
+                format!("{}: mean {:.3}, sd {:.3}", c.class, c.mean, c.sd)
+            };
+            (text, run_color(class_index(classes, &c.class, k)))
         })
         .collect();
     legend_below(ui, &legend);
@@ -249,6 +277,12 @@ mod tests {
             let expected = 1.0 / (curve.sd * (2.0 * std::f64::consts::PI).sqrt());
             assert!((peak - expected).abs() / expected < 0.01);
         }
+        // A class that holds one value is a line at it, not a curve no grid would catch.
+        let mut single = classes();
+        single[0].variance[0] = 1e-12;
+        let curves = densities(0, &features()[0], &single, &recipe());
+        assert!(curves[0].points.is_empty() && curves[0].mean == 105.0);
+        assert!(!curves[1].points.is_empty());
         // A level's indicator stays 0/1.
         let level = densities(1, &features()[1], &classes(), &recipe());
         assert!((level[0].mean - 0.2).abs() < 1e-12 && (level[0].sd - 0.4).abs() < 1e-12);
