@@ -10,7 +10,7 @@ use super::waterfall::{PUSHES_DOWN, PUSHES_UP};
 /// Dots drawn per column at most; more rows are sampled evenly.
 const MAX_DOTS: usize = 2000;
 const RADIUS: f32 = 2.5;
-const STRIP_HEIGHT: f32 = 22.0;
+const STRIP_HEIGHT: f32 = 26.0;
 const STRIP_MIN: f32 = 140.0;
 const STRIP_MAX: f32 = 480.0;
 /// Room kept beside the strips for the names and the figures.
@@ -204,7 +204,7 @@ fn axis(ui: &mut egui::Ui, reach: f64, width: f32) {
 /// What the dots' colours mean.
 fn value_legend(ui: &mut egui::Ui) {
     ui.horizontal(|ui| {
-        ui.label(RichText::new("column's value: low").small());
+        ui.label(RichText::new("column's value: low"));
         let (rect, _) = ui.allocate_exact_size(egui::vec2(80.0, 10.0), egui::Sense::hover());
         let steps = 16;
         for i in 0..steps {
@@ -216,10 +216,10 @@ fn value_legend(ui: &mut egui::Ui) {
             );
             ui.painter().rect_filled(part, 0.0, value_color(Some(t)));
         }
-        ui.label(RichText::new("high").small());
+        ui.label(RichText::new("high"));
         let (dot, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
         ui.painter().circle_filled(dot.center(), RADIUS, NO_VALUE);
-        ui.label(RichText::new("missing or unordered").small());
+        ui.label(RichText::new("missing or unordered"));
     });
 }
 
