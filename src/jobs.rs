@@ -23,6 +23,7 @@ pub mod catalog_read;
 mod catalog_work;
 pub mod live_data;
 mod score_job;
+mod text_export;
 mod time_left;
 
 pub use catalog_work::{CatalogChange, CatalogReply, CatalogWork, Registration};

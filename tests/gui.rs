@@ -1900,6 +1900,161 @@ fn compare_and_a_version_page_show_what_each_model_learned() {
     harness.get_by_label_contains("one per leaf)");
 }
 
+/// A window on a copy of the catalog an earlier build wrote (`tests/fixtures/compat`), whose
+/// trees were stored before they kept their nodes' rows, with its iris file where the
+/// catalog says it was trained; on the page of `iris_decision_tree` v1, "What it learned" open.
+fn stored_tree_page() -> (Window, PathBuf) {
+    let folder = tempfile::tempdir().unwrap();
+    let catalog = folder.path().join("catalog.sqlite");
+    std::fs::copy(fixture("tests/fixtures/compat/catalog.sqlite"), &catalog).unwrap();
+    let iris = folder.path().join("iris.csv");
+    std::fs::copy(fixture("assets/iris.csv"), &iris).unwrap();
+    let conn = rusqlite::Connection::open(&catalog).unwrap();
+    conn.execute(
+        "UPDATE datasets SET path = ?1 WHERE name = 'iris'",
+        [iris.display().to_string()],
+    )
+    .unwrap();
+    drop(conn);
+    let mut harness = window_in(folder, None);
+    harness.run_steps(2);
+    harness.get_by_label("Catalog").click();
+    harness.step();
+    settle(&mut harness);
+    harness.get_by_label("iris_decision_tree").click();
+    harness.step();
+    settle(&mut harness);
+    harness.get_all_by_label("v1").next().unwrap().click();
+    harness.step();
+    settle(&mut harness);
+    harness.run_steps(2);
+    scroll_to(&mut harness, "What it learned");
+    harness.get_by_label("What it learned").click();
+    harness.run_steps(3);
+    (harness, iris)
+}
+
+#[test]
+fn a_tree_stored_without_node_rows_is_drawn_and_retrains_on_its_file() {
+    let (mut harness, iris) = stored_tree_page();
+    harness.get_by_label_contains("stored before trees kept their nodes' rows");
+    // What it has: the splits and the leaves' probabilities.
+    harness.get_by_label("⏷ All rows");
+    harness.get_by_label("predicts setosa (1.00)");
+    scroll_to(&mut harness, "Retrain on iris.csv…");
+    harness.get_by_label("Retrain on iris.csv…").click();
+    harness.step();
+    settle(&mut harness);
+    // Train opens on the file, its target set, with only the tree's algorithm ticked.
+    assert_eq!(harness.state().settings().view, modeldesk::gui::View::Train);
+    let dataset = harness
+        .state()
+        .current()
+        .expect("the training file is open");
+    assert_eq!(dataset.table.source, iris);
+    let target = dataset
+        .table
+        .target_index()
+        .map(|i| dataset.table.columns[i].name.clone());
+    assert_eq!(target.as_deref(), Some("species"));
+    let ticked: Vec<&str> = harness
+        .state_mut()
+        .train_form_mut()
+        .algorithms
+        .iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, spec)| spec.name())
+        .collect();
+    assert_eq!(ticked, vec!["decision_tree"]);
+    harness.get_by_label("Train and validate").click();
+    harness.step();
+    settle(&mut harness);
+    let runs = harness.state().runs();
+    assert_eq!(runs.len(), 1);
+    let modeldesk::ml::model::FittedModel::Tree(tree) = &runs[0].model.model else {
+        panic!("a decision tree");
+    };
+    assert!(tree.has_stats(), "the retrained tree keeps its nodes' rows");
+    assert!(matches!(
+        runs[0].learned,
+        modeldesk::ml::learned::Learned::Importances { .. }
+    ));
+}
+
+#[test]
+fn a_trees_rules_are_exported_as_text_where_the_chooser_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut harness, _) = stored_tree_page();
+    dialogs_start_in(&mut harness, dir.path());
+    scroll_to(&mut harness, "Retrain on iris.csv…");
+    let header = harness
+        .get_by_label_contains("one per leaf)")
+        .accesskit_node()
+        .label()
+        .unwrap_or_default();
+    harness.get_by_label(&header).click();
+    harness.run_steps(3);
+    scroll_to(&mut harness, "Export rules…");
+    harness.get_by_label("Export rules…").click();
+    choose_in_window(&mut harness, None, "Save");
+    settle(&mut harness);
+    let written = dir.path().join("iris_decision_tree-v1-rules.txt");
+    let text = std::fs::read_to_string(&written).expect("the rules were written");
+    let leaves: usize = header
+        .trim_start_matches("Rules (")
+        .split(',')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), leaves);
+    assert!(lines.iter().all(|l| l.starts_with("if ")), "{lines:?}");
+    assert!(text.contains(" then setosa (1.00)"), "{text}");
+}
+
+#[test]
+fn a_clicked_result_row_is_the_app_s_selection_until_another_file_is_scored() {
+    let mut harness = with_sample("Iris (species)");
+    harness.get_by_label("Train").click();
+    harness.run_steps(2);
+    harness.get_by_label("Train and validate").click();
+    harness.step();
+    settle(&mut harness);
+    harness.get_by_label("Score").click();
+    harness.run_steps(2);
+    let id = harness.state().runs()[0].id;
+    harness.state_mut().send(modeldesk::gui::Command::ScoreWith(
+        modeldesk::gui::ScoreSource::Run(id),
+    ));
+    let iris = fixture("assets/iris.csv");
+    harness
+        .state_mut()
+        .send(modeldesk::gui::Command::ScoreFile(iris.clone()));
+    harness.step();
+    settle(&mut harness);
+    assert_eq!(harness.state().explained_row(), None);
+    // Drift and metrics closed, the rows are in view.
+    harness.get_by_label("Drift per feature").click();
+    harness
+        .get_by_label_contains("Metrics against the file's labels")
+        .click();
+    harness.run_steps(3);
+    harness.get_by_label("Click a row to select it.");
+    // Row 11's number (no iris measurement reads 11).
+    harness.get_by_label("11").click();
+    harness.run_steps(3);
+    assert_eq!(harness.state().explained_row(), Some(10));
+    harness.get_by_label("Row 11 selected");
+    // A new file's rows are other rows: the selection goes.
+    harness
+        .state_mut()
+        .send(modeldesk::gui::Command::ScoreFile(iris));
+    harness.step();
+    settle(&mut harness);
+    assert_eq!(harness.state().explained_row(), None);
+}
+
 /// The frames of the plots painted in the last frame (egui_plot fills each with the
 /// visuals' darkest background).
 fn plot_frames(harness: &Harness<'static, ModeldeskApp>) -> Vec<egui::Rect> {

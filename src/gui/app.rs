@@ -92,6 +92,8 @@ pub struct ModeldeskApp {
     pub(super) scored: Option<Arc<ScoreOutcome>>,
     /// The model catalog (opened on first use).
     pub(super) catalog: CatalogSlot,
+    /// The row of the scored file's results chosen to explain.
+    pub(super) explained_row: Option<usize>,
     /// The versions the Score view offers, as a job last read them.
     pub(super) score_versions: VersionList,
     /// Catalog work waiting for the running catalog job to finish, in order.
@@ -106,6 +108,8 @@ pub struct ModeldeskApp {
     commands: Vec<Command>,
     /// Targets to set once these files are imported (sample datasets).
     pub(super) pending_targets: HashMap<PathBuf, String>,
+    /// A file imported to retrain a model on: Train opens once it is in.
+    pub(super) retraining: Option<PathBuf>,
     repaint: Option<Repaint>,
     started: bool,
 }
@@ -146,6 +150,7 @@ impl ModeldeskApp {
             runs: Vec::new(),
             ticked_runs: Vec::new(),
             scored: None,
+            explained_row: None,
             catalog: CatalogSlot::default(),
             score_versions: VersionList::default(),
             catalog_queue: Vec::new(),
@@ -155,6 +160,7 @@ impl ModeldeskApp {
             next_dataset_id: rand::random(),
             commands,
             pending_targets: HashMap::new(),
+            retraining: None,
             repaint: None,
             started: false,
         }
@@ -208,6 +214,11 @@ impl ModeldeskApp {
     /// The Catalog view's own choices, for a driver that stands in for the user.
     pub fn catalog_view_mut(&mut self) -> &mut CatalogViewState {
         &mut self.drafts.catalog
+    }
+
+    /// The row of the scored file chosen in the Score view's results, if one is.
+    pub fn explained_row(&self) -> Option<usize> {
+        self.explained_row
     }
 
     /// Queue a command, as a view would.
@@ -411,6 +422,10 @@ impl ModeldeskApp {
             Command::ScoreFile(path) => self.start_scoring(path),
             Command::ExportPredictions => self.ask_export_predictions(),
             Command::SavePredictions(path) => self.export_predictions(path),
+            Command::Retrain(retrain) => self.retrain(*retrain),
+            Command::AskExportRules { name, rules } => self.ask_export_rules(name, rules),
+            Command::SaveRules { rules, path } => self.save_rules(rules, path),
+            Command::ExplainScoredRow { row } => self.explained_row = row,
             Command::RememberFolder(folder) => self.settings.last_folder = Some(folder),
             Command::AskExportOnnx(source) => self.ask_export_onnx(source),
             Command::ExportOnnx(source, path) => self.export_onnx(source, path),
@@ -436,7 +451,11 @@ impl ModeldeskApp {
     /// Take what a finished job produced.
     fn finish(&mut self, outcome: JobOutcome) {
         match outcome {
-            JobOutcome::Imported(imported) => self.finish_import(*imported),
+            JobOutcome::Imported(imported) => {
+                let path = imported.table.source.clone();
+                self.finish_import(*imported);
+                self.retrain_imported(&path);
+            }
             JobOutcome::Saved { what, path } => {
                 self.note(format!("{what} saved to {}", path.display()))
             }

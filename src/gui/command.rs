@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use super::settings::Preferences;
 use crate::data::{ImportOptions, Role};
 use crate::jobs::CatalogChange;
+use crate::ml::spec::ModelSpec;
 
 /// The views of the navigation rail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -97,6 +98,22 @@ pub enum Command {
     ExportPredictions,
     /// Write the last predictions as CSV to this path, as a job.
     SavePredictions(PathBuf),
+    /// Train a model's algorithm again on the file it was trained on (opens Train with it).
+    Retrain(Box<Retrain>),
+    /// Save a tree's rules as a text file (asks where, offering `name`).
+    AskExportRules {
+        name: String,
+        rules: String,
+    },
+    /// Write a tree's rules as text to this path, as a job.
+    SaveRules {
+        rules: String,
+        path: PathBuf,
+    },
+    /// Select a row of the scored file's results (to explain its prediction); `None` clears.
+    ExplainScoredRow {
+        row: Option<usize>,
+    },
     /// Start the next file dialog in this folder (the one a file was just chosen in).
     RememberFolder(PathBuf),
     CancelJobs,
@@ -109,6 +126,16 @@ pub enum Command {
     /// Take the preferences edited in the settings window.
     SetPreferences(Preferences),
     Quit,
+}
+
+/// What retraining needs: the algorithm with its parameters, the target, and the training
+/// file with the options it was read with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Retrain {
+    pub spec: ModelSpec,
+    pub target: String,
+    pub path: PathBuf,
+    pub options: ImportOptions,
 }
 
 /// A model to score (or export): a run of this session or a registered version.

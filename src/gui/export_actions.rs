@@ -1,5 +1,5 @@
 //! Exporting a model from the window: where to (asked with a file dialog), then the ONNX
-//! file written by a job.
+//! file, or a tree's rules as text, written by a job.
 
 use std::path::PathBuf;
 
@@ -25,6 +25,26 @@ impl ModeldeskApp {
             ("ONNX", &["onnx"]),
             name,
         ));
+    }
+
+    /// Ask where to write a tree's rules, offering `name`, then write them there.
+    pub(super) fn ask_export_rules(&mut self, name: String, rules: String) {
+        self.ask_file(FileRequest::save(
+            FileFor::SaveRules(rules),
+            "Export rules",
+            ("Text", &["txt"]),
+            name,
+        ));
+    }
+
+    /// Write a tree's rules as text to `path`, as a job.
+    pub(super) fn save_rules(&mut self, rules: String, path: PathBuf) {
+        if let Err(message) =
+            self.jobs
+                .start_text_export("rules", rules, path, self.repaint_handle())
+        {
+            self.error(message);
+        }
     }
 
     /// Write `source` as one ONNX file to `path`, as a job.

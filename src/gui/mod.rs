@@ -26,6 +26,7 @@ mod export_actions;
 mod file_dialog;
 mod import_actions;
 mod local_time;
+mod retrain_actions;
 mod samples;
 mod score_actions;
 mod settings;
@@ -35,11 +36,14 @@ mod views;
 mod window_layout;
 
 pub use app::{Dataset, Message, ModeldeskApp, Startup};
-pub use command::{CatalogCommand, Command, ScoreSource, View};
+pub use command::{CatalogCommand, Command, Retrain, ScoreSource, View};
 pub use file_dialog::{FileChooser, FileDialogs, FileFor, FileRequest};
 pub use local_time::local_time;
 pub use samples::{sample_path, Sample, SAMPLES};
 pub use settings::{Preferences, Settings};
+/// The widgets that draw row explanations (one row's waterfall, every row's summary), for
+/// whatever computes the contributions.
+pub use views::{contribution_summary, waterfall};
 
 /// The key under which eframe persists [`Settings`].
 pub const SETTINGS_KEY: &str = "modeldesk.settings";

@@ -93,6 +93,7 @@ impl ModeldeskApp {
             self.error(message.clone());
         }
         self.scored = Some(Arc::from(outcome));
+        self.explained_row = None;
         self.settings.view = crate::gui::View::Score;
     }
 

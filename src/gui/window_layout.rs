@@ -87,6 +87,7 @@ impl ModeldeskApp {
                 &self.runs,
                 self.score_versions.choices(),
                 self.scored.as_deref(),
+                self.explained_row,
                 &mut drafts.score,
                 commands,
             ),

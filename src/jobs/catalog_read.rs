@@ -16,6 +16,7 @@ use crate::catalog::{
 use crate::ml::eval::{Metrics, Validation};
 use crate::ml::learned::{what_it_learned, Learned};
 use crate::ml::metric_registry::{self, Prominence};
+use crate::ml::trained::TrainedModel;
 
 /// Versions of one model read at once; a model with more shows the first ones in the order
 /// chosen (the table itself is virtualised).
@@ -165,6 +166,8 @@ pub struct VersionPage {
     pub scoring: Vec<ScoringLine>,
     /// What the model learned, or why its model could not be read.
     pub learned: Result<Learned, String>,
+    /// The model itself, when it could be read (its tree is drawn from it).
+    pub model: Option<TrainedModel>,
 }
 
 /// One scoring run of a version: when (ISO 8601, UTC, as stored) and what.
@@ -184,11 +187,11 @@ impl VersionPage {
             .iter()
             .map(scoring_line)
             .collect();
-        let learned = record::load_model(catalog, detail.summary.id)
-            .map(|model| what_it_learned(&model))
-            .map_err(|e| e.to_string());
+        let model = record::load_model(catalog, detail.summary.id).map_err(|e| e.to_string());
+        let learned = model.as_ref().map(what_it_learned).map_err(Clone::clone);
         Ok(VersionPage {
             learned,
+            model: model.ok(),
             spec: pretty(&detail.spec_json),
             recipe: recipe_lines(&detail.recipe_json),
             validation_line: validation_line(&metrics),

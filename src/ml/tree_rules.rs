@@ -79,6 +79,45 @@ fn meanings(recipe: &FittedRecipe) -> Vec<FeatureMeaning> {
     out
 }
 
+/// Reads one split of a tree at a time in the data's units, for a tree drawn node by node.
+pub struct SplitReader {
+    meanings: Vec<FeatureMeaning>,
+}
+
+impl SplitReader {
+    /// A reader of splits on the features of `recipe`.
+    pub fn new(recipe: &FittedRecipe) -> Self {
+        SplitReader {
+            meanings: meanings(recipe),
+        }
+    }
+
+    /// The conditions of a split's left and right branches: `glu < 123.5` and
+    /// `glu ≥ 123.5`, or `island ≠ Dream` and `island = Dream` for a level's indicator.
+    pub fn branches(&self, feature: usize, threshold: f64) -> (String, String) {
+        match self.meanings.get(feature) {
+            Some(FeatureMeaning::Number {
+                column,
+                center,
+                scale,
+            }) => {
+                let value = short(threshold * scale + center);
+                (format!("{column} < {value}"), format!("{column} ≥ {value}"))
+            }
+            Some(FeatureMeaning::Level { column, level }) => {
+                (format!("{column} ≠ {level}"), format!("{column} = {level}"))
+            }
+            None => {
+                let value = short(threshold);
+                (
+                    format!("feature {feature} < {value}"),
+                    format!("feature {feature} ≥ {value}"),
+                )
+            }
+        }
+    }
+}
+
 /// What the path knows about one column so far.
 #[derive(Debug, Clone)]
 enum Known {
@@ -305,6 +344,19 @@ mod tests {
                 "if glu ≥ 150 and island ≠ Dream then Yes (0.90, 3 rows)",
                 "if glu ≥ 123 and island = Dream then Yes (0.78, 5 rows)",
             ]
+        );
+    }
+
+    #[test]
+    fn a_single_split_reads_in_the_datas_units() {
+        let reader = SplitReader::new(&recipe());
+        assert_eq!(
+            reader.branches(0, 0.1),
+            ("glu < 123".to_string(), "glu ≥ 123".to_string())
+        );
+        assert_eq!(
+            reader.branches(2, 0.5),
+            ("island ≠ Dream".to_string(), "island = Dream".to_string())
         );
     }
 

@@ -37,6 +37,8 @@ pub enum FileFor {
     SavePredictions,
     /// Where to write the HTML report of these versions.
     SaveReport(Vec<(String, i64)>),
+    /// Where to write a tree's rules as text.
+    SaveRules(String),
     /// Where to write a model as ONNX.
     SaveOnnx(ScoreSource),
     /// Where to create a catalog.
@@ -127,6 +129,10 @@ impl FileRequest {
                 path: first,
             }),
             FileFor::SaveOnnx(source) => Command::ExportOnnx(source.clone(), first),
+            FileFor::SaveRules(rules) => Command::SaveRules {
+                rules: rules.clone(),
+                path: first,
+            },
             FileFor::NewCatalog | FileFor::OpenCatalog => {
                 Command::Catalog(CatalogCommand::Open(first))
             }

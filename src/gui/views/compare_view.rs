@@ -252,7 +252,7 @@ pub fn show(ui: &mut egui::Ui, runs: &[TrainingRun], ticked: &[u64], commands: &
             .id_salt("compare_scroll")
             .content_margin(super::room_for_scroll_bar(ui))
             .auto_shrink(false)
-            .show(ui, |ui| comparison(ui, &compared));
+            .show(ui, |ui| comparison(ui, &compared, commands));
     });
 }
 
@@ -324,7 +324,7 @@ fn run_list(ui: &mut egui::Ui, runs: &[TrainingRun], ticked: &[u64], commands: &
 }
 
 /// The comparison of the ticked runs (at least one), in one scrolling column.
-fn comparison(ui: &mut egui::Ui, compared: &[&TrainingRun]) {
+fn comparison(ui: &mut egui::Ui, compared: &[&TrainingRun], commands: &mut Vec<Command>) {
     let sort_id = egui::Id::unique("compare_view_sort_by");
     let mut sort_by: Option<&'static str> = ui.data(|d| d.get_temp(sort_id)).flatten();
     let scores: Vec<Scores<'_>> = compared.iter().map(|r| Scores::of(&r.evaluation)).collect();
@@ -423,7 +423,17 @@ fn comparison(ui: &mut egui::Ui, compared: &[&TrainingRun]) {
                 egui::CollapsingHeader::new(RichText::new(run.title()).color(compared.color))
                     .id_salt(("learned_run", run.id, &run.registered))
                     .default_open(ordered.len() == 1)
-                    .show(ui, |ui| learned_panel::show(ui, &run.learned, run.id));
+                    .show(ui, |ui| {
+                        let of = learned_panel::LearnedOf {
+                            model: &run.model,
+                            training_file: run.table.as_ref().map(|t| t.source.as_path()),
+                            name: match &run.registered {
+                                Some((model, version)) => format!("{model}-v{version}"),
+                                None => format!("{}-{}", run.dataset, run.model.spec.name()),
+                            },
+                        };
+                        learned_panel::show(ui, &run.learned, &of, commands, run.id)
+                    });
             }
         });
 }

@@ -2,15 +2,35 @@
 //! rules, as a section of a run in Compare and of a version's page.
 
 use eframe::egui::{self, RichText};
+use std::path::Path;
 
+use super::{class_densities, tree_viewer};
+use crate::gui::command::{Command, Retrain};
 use crate::ml::learned::{CoefficientSet, Importance, Learned};
+use crate::ml::trained::TrainedModel;
 use crate::ml::tree_rules::Rule;
 
 /// Rows shown before "Show all".
 const FIRST_ROWS: usize = 12;
 
+/// The model the panel is about, beside what it learned: its tree and recipe are drawn from
+/// it, it is retrained from the file it was trained on, and exports are named after it.
+pub struct LearnedOf<'a> {
+    pub model: &'a TrainedModel,
+    /// The file it was trained on, when known.
+    pub training_file: Option<&'a Path>,
+    /// The start of exported files' names ("penguins-v2").
+    pub name: String,
+}
+
 /// Draw what `learned` holds; `id` keeps this panel's choices apart from another's.
-pub fn show(ui: &mut egui::Ui, learned: &Learned, id: impl std::hash::Hash + std::fmt::Debug) {
+pub fn show(
+    ui: &mut egui::Ui,
+    learned: &Learned,
+    of: &LearnedOf<'_>,
+    commands: &mut Vec<Command>,
+    id: impl std::hash::Hash + std::fmt::Debug,
+) {
     let id = ui.scope_id().with(("learned", id));
     let mut all: bool = ui.data(|d| d.get_temp(id)).unwrap_or(false);
     match learned {
@@ -37,7 +57,8 @@ pub fn show(ui: &mut egui::Ui, learned: &Learned, id: impl std::hash::Hash + std
                     .id_salt(("features", id))
                     .show(ui, |ui| importances(ui, features, all, ("features", id)));
             }
-            tree_rules(ui, rules, id);
+            tree_section(ui, of, id);
+            tree_rules(ui, rules, of, commands, id);
         }
         Learned::ClassGaussians { features, classes } => {
             ui.horizontal_wrapped(|ui| {
@@ -46,6 +67,13 @@ pub fn show(ui: &mut egui::Ui, learned: &Learned, id: impl std::hash::Hash + std
                     ui.label(format!("{} {:.3}", class.class, class.prior));
                 }
             });
+            class_densities::show(
+                ui,
+                features,
+                classes,
+                &of.model.recipe,
+                id.with("densities"),
+            );
             egui::Grid::new(("gaussians", id))
                 .striped(true)
                 .show(ui, |ui| {
@@ -66,7 +94,9 @@ pub fn show(ui: &mut egui::Ui, learned: &Learned, id: impl std::hash::Hash + std
         }
         Learned::Unavailable { reason, rules } => {
             ui.weak(format!("Importances are not available: {reason}."));
-            tree_rules(ui, rules, id);
+            retrain_offer(ui, of, commands);
+            tree_section(ui, of, id);
+            tree_rules(ui, rules, of, commands, id);
         }
     }
     let longest = match learned {
@@ -195,7 +225,58 @@ fn importances(
     });
 }
 
-fn tree_rules(ui: &mut egui::Ui, rules: &[Rule], id: egui::Id) {
+/// The tree drawn (a forest's, one tree at a time), for tree models.
+fn tree_section(ui: &mut egui::Ui, of: &LearnedOf<'_>, id: egui::Id) {
+    let trees = tree_viewer::trees_of(of.model).len();
+    if trees == 0 {
+        return;
+    }
+    let title = if trees > 1 {
+        format!("Trees ({trees})")
+    } else {
+        "Tree".to_string()
+    };
+    egui::CollapsingHeader::new(title)
+        .id_salt(("tree", id))
+        .default_open(true)
+        .show(ui, |ui| tree_viewer::show(ui, of.model, id.with("tree")));
+}
+
+/// For a model stored before trees kept their nodes' rows: retrain it on its file.
+fn retrain_offer(ui: &mut egui::Ui, of: &LearnedOf<'_>, commands: &mut Vec<Command>) {
+    let Some(path) = of.training_file else {
+        return;
+    };
+    let file = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |name| name.to_string_lossy().into_owned(),
+    );
+    let hover = format!(
+        "Import {} again, with the same target, and open Train with {} and its parameters",
+        path.display(),
+        of.model.spec.title()
+    );
+    if ui
+        .button(format!("Retrain on {file}…"))
+        .on_hover_text(hover)
+        .clicked()
+    {
+        commands.push(Command::Retrain(Box::new(Retrain {
+            spec: of.model.spec.clone(),
+            target: of.model.target.clone(),
+            path: path.to_path_buf(),
+            options: of.model.import.clone(),
+        })));
+    }
+}
+
+fn tree_rules(
+    ui: &mut egui::Ui,
+    rules: &[Rule],
+    of: &LearnedOf<'_>,
+    commands: &mut Vec<Command>,
+    id: egui::Id,
+) {
     if rules.is_empty() {
         return;
     }
@@ -203,13 +284,25 @@ fn tree_rules(ui: &mut egui::Ui, rules: &[Rule], id: egui::Id) {
         .id_salt(("rules", id))
         .show(ui, |ui| {
             let text: String = rules.iter().map(|r| format!("{r}\n")).collect();
-            if ui
-                .button("Copy rules")
-                .on_hover_text("Every rule as text, one per line")
-                .clicked()
-            {
-                ui.ctx().copy_text(text.clone());
-            }
+            ui.horizontal_wrapped(|ui| {
+                if ui
+                    .button("Copy rules")
+                    .on_hover_text("Every rule as text, one per line")
+                    .clicked()
+                {
+                    ui.ctx().copy_text(text.clone());
+                }
+                if ui
+                    .button("Export rules…")
+                    .on_hover_text("Save every rule as a text file, one per line")
+                    .clicked()
+                {
+                    commands.push(Command::AskExportRules {
+                        name: format!("{}-rules.txt", of.name),
+                        rules: text.clone(),
+                    });
+                }
+            });
             for rule in rules {
                 ui.label(RichText::new(rule.to_string()).monospace());
             }
@@ -217,7 +310,7 @@ fn tree_rules(ui: &mut egui::Ui, rules: &[Rule], id: egui::Id) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::ml::learned::Term;
     use crate::ml::prep::Feature;
@@ -231,12 +324,51 @@ mod tests {
         }
     }
 
-    fn harness(learned: Learned) -> Harness<'static> {
+    /// A decision tree trained on the bundled iris sample.
+    pub(in crate::gui::views) fn iris_model(algorithm: &str) -> TrainedModel {
+        let table = crate::ml::target::sample_with_target("iris.csv", "species");
+        let spec = crate::ml::spec::ModelSpec::from_name(algorithm).unwrap();
+        let holdout = crate::ml::eval::Validation::Holdout {
+            fraction: 0.25,
+            seed: 0,
+        };
+        let recipe = crate::ml::prep::Recipe::default_for(&table);
+        crate::ml::eval::train_and_validate(
+            &table,
+            "species",
+            None,
+            &recipe,
+            &spec,
+            holdout,
+            &mut |_, _| true,
+        )
+        .unwrap()
+        .1
+    }
+
+    fn harness(learned: Learned) -> Harness<'static, Vec<Command>> {
+        harness_of(learned, iris_model("decision_tree"), None)
+    }
+
+    fn harness_of(
+        learned: Learned,
+        model: TrainedModel,
+        file: Option<&'static str>,
+    ) -> Harness<'static, Vec<Command>> {
         let mut harness = Harness::builder()
             .with_size(egui::vec2(900.0, 900.0))
-            .build_ui(move |ui| {
-                egui::ScrollArea::vertical().show(ui, |ui| show(ui, &learned, 1));
-            });
+            .build_ui_state(
+                move |ui, commands: &mut Vec<Command>| {
+                    let of = LearnedOf {
+                        model: &model,
+                        training_file: file.map(Path::new),
+                        name: "iris-v1".into(),
+                    };
+                    egui::ScrollArea::vertical()
+                        .show(ui, |ui| show(ui, &learned, &of, commands, 1));
+                },
+                Vec::new(),
+            );
         harness.run();
         harness
     }
@@ -305,5 +437,42 @@ mod tests {
             )
         });
         assert!(copied, "{:?}", harness.output().platform_output.commands);
+        harness.get_by_label("Export rules…").click();
+        harness.run();
+        assert_eq!(
+            harness.state().last(),
+            Some(&Command::AskExportRules {
+                name: "iris-v1-rules.txt".into(),
+                rules:
+                    "if glu < 123 then No (1.00, 10 rows)\nif glu ≥ 123 then Yes (1.00, 10 rows)\n"
+                        .into(),
+            })
+        );
+    }
+
+    #[test]
+    fn a_tree_stored_without_node_statistics_offers_to_retrain_on_its_file() {
+        let mut model = iris_model("decision_tree");
+        let crate::ml::model::FittedModel::Tree(tree) = &mut model.model else {
+            panic!("a tree");
+        };
+        tree.stats.clear();
+        let learned = crate::ml::learned::what_it_learned(&model);
+        assert!(matches!(learned, Learned::Unavailable { .. }));
+        let mut harness = harness_of(learned, model.clone(), Some("/data/iris.csv"));
+        harness.get_by_label_contains("stored before trees kept");
+        // What it has: the splits, drawn.
+        harness.get_by_label("⏷ All rows");
+        harness.get_by_label("Retrain on iris.csv…").click();
+        harness.run();
+        assert_eq!(
+            harness.state().last(),
+            Some(&Command::Retrain(Box::new(Retrain {
+                spec: model.spec.clone(),
+                target: "species".into(),
+                path: "/data/iris.csv".into(),
+                options: model.import.clone(),
+            })))
+        );
     }
 }

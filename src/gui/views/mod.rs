@@ -1,12 +1,14 @@
 //! What the window draws: each view reads app state and returns commands.
 
 pub mod catalog_view;
+pub mod class_densities;
 pub mod compare_confusion;
 pub mod compare_curves;
 pub mod compare_folds;
 pub mod compare_plots;
 pub mod compare_regression;
 pub mod compare_view;
+pub mod contribution_summary;
 pub mod data_view;
 pub mod help_window;
 pub mod import_dialog;
@@ -22,6 +24,8 @@ mod score_view_tests;
 pub mod settings_window;
 pub mod train_form;
 pub mod train_view;
+pub mod tree_viewer;
+pub mod waterfall;
 
 /// Room at the right of a vertical scroll area's content for its scroll bar, which floats
 /// over the content: without it a plot as wide as the view runs under the bar to the

@@ -68,6 +68,7 @@ pub fn show(
     runs: &[TrainingRun],
     versions: VersionChoices<'_>,
     outcome: Option<&ScoreOutcome>,
+    selected_row: Option<usize>,
     form: &mut ScoreForm,
     commands: &mut Vec<Command>,
 ) {
@@ -92,7 +93,7 @@ pub fn show(
     });
     ui.separator();
     match outcome {
-        Some(outcome) => scored_file(ui, outcome, form, commands),
+        Some(outcome) => scored_file(ui, outcome, selected_row, form, commands),
         None => {
             ui.weak(
                 "Choose a model and give it a CSV file with the same columns it was trained on.",
@@ -198,6 +199,7 @@ fn model_list(
 fn scored_file(
     ui: &mut egui::Ui,
     outcome: &ScoreOutcome,
+    selected_row: Option<usize>,
     form: &mut ScoreForm,
     commands: &mut Vec<Command>,
 ) {
@@ -262,7 +264,22 @@ fn scored_file(
                     {
                         commands.push(Command::ExportPredictions);
                     }
-                    predictions(ui, outcome, scored);
+                    let selected = selected_row.filter(|&r| r < scored.rows);
+                    ui.horizontal_wrapped(|ui| match selected {
+                        Some(r) => {
+                            ui.strong(format!("Row {} selected", r + 1));
+                            if ui.button("Clear selection").clicked() {
+                                commands.push(Command::ExplainScoredRow { row: None });
+                            }
+                        }
+                        None => {
+                            ui.weak("Click a row to select it.");
+                        }
+                    });
+                    if let Some(row) = predictions(ui, outcome, scored, selected) {
+                        let row = (selected != Some(row)).then_some(row);
+                        commands.push(Command::ExplainScoredRow { row });
+                    }
                 });
         });
 }
@@ -521,7 +538,14 @@ fn truth_headers(outcome: &ScoreOutcome, scored: &crate::score::Scored) -> Vec<(
     }
 }
 
-fn predictions(ui: &mut egui::Ui, outcome: &ScoreOutcome, scored: &crate::score::Scored) {
+/// The rows with their predictions, `selected` highlighted; returns the row clicked, if any.
+fn predictions(
+    ui: &mut egui::Ui,
+    outcome: &ScoreOutcome,
+    scored: &crate::score::Scored,
+    selected: Option<usize>,
+) -> Option<usize> {
+    let mut clicked = None;
     let table = &outcome.table;
     let predicted = prediction_columns(table, scored);
     let truth_column = table.column(&outcome.request.model.target);
@@ -532,8 +556,11 @@ fn predictions(ui: &mut egui::Ui, outcome: &ScoreOutcome, scored: &crate::score:
     let sideways = egui::ScrollArea::horizontal().id_salt("score_predictions");
     sideways.show(ui, |ui| {
         ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
+        // A click anywhere on a row selects it, not the text under the pointer.
+        ui.style_mut().interaction.selectable_labels = false;
         let mut builder = TableBuilder::new(ui)
             .striped(true)
+            .sense(egui::Sense::click())
             .max_scroll_height(320.0)
             .column(Column::exact(60.0));
         for _ in predicted.iter().chain(truth.iter().map(|(h, _)| h)) {
@@ -572,6 +599,7 @@ fn predictions(ui: &mut egui::Ui, outcome: &ScoreOutcome, scored: &crate::score:
             .body(|body| {
                 body.rows(20.0, scored.rows, |mut row| {
                     let r = row.index();
+                    row.set_selected(selected == Some(r));
                     row.col(|ui| {
                         ui.weak((r + 1).to_string());
                     });
@@ -624,9 +652,13 @@ fn predictions(ui: &mut egui::Ui, outcome: &ScoreOutcome, scored: &crate::score:
                             ui.label(text);
                         });
                     }
+                    if row.response().clicked() {
+                        clicked = Some(r);
+                    }
                 });
             });
     });
+    clicked
 }
 
 /// The predicted label or value; a label the file contradicts is marked wrong.

@@ -107,7 +107,7 @@ fn harness(
                     versions: &versions,
                     loading: false,
                 };
-                show(ui, &runs, choices, outcome.as_ref(), form, commands)
+                show(ui, &runs, choices, outcome.as_ref(), None, form, commands)
             },
             (form, Vec::new()),
         )
@@ -263,4 +263,61 @@ fn the_drift_plot_leaves_the_scroll_bar_its_own_room() {
         right <= 1280.0 - room,
         "a plot reaches x = {right}, under the scroll bar"
     );
+}
+
+#[test]
+fn clicking_a_result_row_selects_it_and_clicking_it_again_clears_it() {
+    let run = trained(1, "iris.csv", "species");
+    let outcome = scored(&run, sample_with_target("iris.csv", "species"));
+    // The commands sent, and the row selected as the app keeps it from them.
+    type Selection = (ScoreForm, Vec<Command>, Option<usize>);
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 1600.0))
+        .build_ui_state(
+            move |ui, (form, commands, selected): &mut Selection| {
+                let choices = VersionChoices {
+                    versions: &[],
+                    loading: false,
+                };
+                let runs = [];
+                show(
+                    ui,
+                    &runs,
+                    choices,
+                    Some(&outcome),
+                    *selected,
+                    form,
+                    commands,
+                );
+                for command in commands.iter() {
+                    if let Command::ExplainScoredRow { row } = command {
+                        *selected = *row;
+                    }
+                }
+            },
+            (ScoreForm::default(), Vec::new(), None),
+        );
+    harness.run();
+    harness.get_by_label("Click a row to select it.");
+    // Row 11's number, in the first column (no iris measurement reads 11).
+    harness.get_by_label("11").click();
+    harness.run();
+    assert_eq!(
+        harness.state().1,
+        vec![Command::ExplainScoredRow { row: Some(10) }]
+    );
+    harness.get_by_label("Row 11 selected");
+    harness.get_by_label("11").click();
+    harness.run();
+    assert_eq!(
+        harness.state().1.last(),
+        Some(&Command::ExplainScoredRow { row: None })
+    );
+    assert!(harness.query_by_label("Row 11 selected").is_none());
+    harness.get_by_label("13").click();
+    harness.run();
+    harness.get_by_label("Row 13 selected");
+    harness.get_by_label("Clear selection").click();
+    harness.run();
+    assert_eq!(harness.state().2, None);
 }

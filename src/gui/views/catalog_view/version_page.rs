@@ -168,13 +168,26 @@ pub(super) fn version_page(
     egui::CollapsingHeader::new("Curves")
         .default_open(true)
         .show(ui, |ui| curves(ui, &page.curves, &mut state.curve_class));
-    egui::CollapsingHeader::new("What it learned").show(ui, |ui| match &page.learned {
-        Ok(learned) => learned_panel::show(ui, learned, (&v.model, v.version)),
-        Err(why) => {
-            ui.colored_label(
-                ui.visuals().error_fg_color,
-                format!("The model could not be read: {why}"),
-            );
+    egui::CollapsingHeader::new("What it learned").show(ui, |ui| {
+        match (&page.learned, &page.model) {
+            (Ok(learned), Some(model)) => {
+                let of = learned_panel::LearnedOf {
+                    model,
+                    training_file: detail
+                        .dataset
+                        .as_ref()
+                        .map(|d| std::path::Path::new(&d.path)),
+                    name: format!("{}-v{}", v.model, v.version),
+                };
+                learned_panel::show(ui, learned, &of, commands, (&v.model, v.version))
+            }
+            (Err(why), _) => {
+                ui.colored_label(
+                    ui.visuals().error_fg_color,
+                    format!("The model could not be read: {why}"),
+                );
+            }
+            (Ok(_), None) => {}
         }
     });
     egui::CollapsingHeader::new("Confusion matrix and folds")
