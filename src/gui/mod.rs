@@ -26,6 +26,7 @@ mod export_actions;
 mod file_dialog;
 mod import_actions;
 mod local_time;
+mod run_actions;
 mod samples;
 mod score_actions;
 mod settings;

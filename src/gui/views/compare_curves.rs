@@ -445,6 +445,7 @@ mod tests {
             model,
             table: None,
             registered: None,
+            recorded: None,
             stored_curves: StoredCurves::None,
         };
         let mut harness = egui_kittest::Harness::builder()
