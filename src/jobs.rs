@@ -66,9 +66,17 @@ pub struct TrainingRun {
 }
 
 impl TrainingRun {
-    /// "#3 logistic regression on penguins", or "#3 churn v2 (logistic regression)".
+    /// "#3 logistic regression on penguins", "#3 churn v2 (logistic regression)", or for a
+    /// run recorded earlier "#3 logistic regression on penguins (run 12)".
     pub fn title(&self) -> String {
         match &self.registered {
+            _ if self.table.is_none() && self.recorded.is_some() => format!(
+                "#{} {} on {} (run {})",
+                self.id,
+                self.model.spec.title(),
+                self.dataset,
+                self.recorded.unwrap_or_default()
+            ),
             Some((model, version)) if self.table.is_none() => format!(
                 "#{} {model} v{version} ({})",
                 self.id,

@@ -1300,7 +1300,7 @@ fn comparing_catalog_versions_opens_compare_with_their_stored_metrics() {
             >= 1
     );
     // Their curves are drawn from what the catalog stored with them.
-    harness.get_by_label_contains("curves as stored with the catalog version");
+    harness.get_by_label_contains("curves as stored in the catalog");
     let legends: Vec<String> = harness
         .get_all_by_label_contains("AUC ")
         .filter_map(|node| {
@@ -2039,7 +2039,7 @@ fn a_run_of_an_earlier_session_is_compared_and_registered_from_compare() {
     assert_eq!(runs[0].recorded, Some(1));
     assert_eq!(runs[0].evaluation.mean["accuracy"], accuracy);
     harness.get_by_label("1 run");
-    harness.get_by_label_contains("curves as stored with the catalog version");
+    harness.get_by_label_contains("curves as stored in the catalog");
 
     harness.get_by_label("Register…").click();
     harness.run_steps(3);
@@ -2198,12 +2198,24 @@ fn retention_prunes_only_old_unregistered_runs_when_the_catalog_opens() {
     assert_eq!(shown, left);
     harness.get_by_label("registered as churn v1");
 
-    // A shorter period set in Settings prunes at once.
+    // A shorter period chosen in Settings prunes when Settings closes.
+    harness
+        .state_mut()
+        .send(modeldesk::gui::Command::ShowSettings(true));
+    harness.step();
     let mut preferences = harness.state().settings().preferences();
     preferences.run_retention_days = Some(5);
     harness
         .state_mut()
         .send(modeldesk::gui::Command::SetPreferences(preferences));
+    harness.step();
+    settle(&mut harness);
+    assert_eq!(
+        recorded_runs(&harness).len(),
+        2,
+        "nothing pruned while choosing"
+    );
+    harness.get_by_label("Close window").click();
     harness.step();
     settle(&mut harness);
     let left: Vec<i64> = recorded_runs(&harness).iter().map(|r| r.id).collect();

@@ -282,11 +282,9 @@ impl Catalog {
     pub fn prune_runs(&mut self, days: u32) -> Result<usize, CatalogError> {
         self.write(|tx| {
             Ok(tx.execute(
-                &format!(
-                    "DELETE FROM runs
-                     WHERE ended_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?1)
-                         AND NOT EXISTS (SELECT 1 FROM model_versions WHERE run_id = runs.id)"
-                ),
+                "DELETE FROM runs
+                 WHERE ended_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?1)
+                     AND NOT EXISTS (SELECT 1 FROM model_versions WHERE run_id = runs.id)",
                 [format!("-{days} days")],
             )?)
         })

@@ -430,18 +430,20 @@ impl ModeldeskApp {
             Command::DismissMessage(_) => {}
             Command::ClearRecentFiles => self.settings.recent_files.clear(),
             Command::ShowView(view) => self.settings.view = view,
-            Command::ShowSettings(show) => self.show_settings = show,
+            Command::ShowSettings(show) => {
+                // The retention period applies once chosen, not at each value passed while
+                // dragging it.
+                if self.show_settings && !show {
+                    self.prune_runs();
+                }
+                self.show_settings = show;
+            }
             Command::ShowHelp(show) => self.show_help = show,
             Command::SetPreferences(preferences) => {
                 if preferences.dark_mode != self.settings.dark_mode {
                     set_theme(ctx, preferences.dark_mode);
                 }
-                let retention = preferences.run_retention_days;
-                let pruning = retention.is_some() && retention != self.settings.run_retention_days;
                 self.settings.set_preferences(preferences);
-                if pruning {
-                    self.prune_runs();
-                }
             }
             Command::Quit => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
         }

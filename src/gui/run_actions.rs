@@ -1,7 +1,7 @@
 //! Recorded runs in the window: every training job's runs (finished, failed or cancelled)
 //! are recorded in the catalog by a catalog job; Compare lists the recorded runs as a job
 //! read them, reads a ticked one back as a run, deletes one asked for, and the retention
-//! setting prunes old unregistered runs when the catalog opens or the setting changes.
+//! setting prunes old unregistered runs when the catalog opens or Settings closes.
 
 use super::app::ModeldeskApp;
 use super::command::View;

@@ -274,10 +274,14 @@ fn run_list(ui: &mut egui::Ui, runs: &[TrainingRun], ticked: &[u64], commands: &
     ui.weak("Tick runs to compare them.");
     ui.separator();
     // Recorded runs read back are ticked in the earlier runs' list.
-    for run in runs
-        .iter()
-        .filter(|r| r.table.is_some() || r.recorded.is_none())
-    {
+    let session = || {
+        runs.iter()
+            .filter(|r| r.table.is_some() || r.recorded.is_none())
+    };
+    if session().next().is_none() {
+        ui.weak("None trained in this session yet.");
+    }
+    for run in session() {
         let was_ticked = ticked.contains(&run.id);
         let mut now_ticked = was_ticked;
         ui.checkbox(&mut now_ticked, run.title())
@@ -330,12 +334,14 @@ fn run_list(ui: &mut egui::Ui, runs: &[TrainingRun], ticked: &[u64], commands: &
             }
         });
     }
-    if !ticked.is_empty() {
-        ui.separator();
-        if ui.button("Untick all").clicked() {
-            for &id in ticked {
-                commands.push(Command::TickRun { id, ticked: false });
-            }
+    // Always there, so that ticking a run never moves the earlier runs below.
+    ui.separator();
+    if ui
+        .add_enabled(!ticked.is_empty(), egui::Button::new("Untick all"))
+        .clicked()
+    {
+        for &id in ticked {
+            commands.push(Command::TickRun { id, ticked: false });
         }
     }
 }
