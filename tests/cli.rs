@@ -1290,6 +1290,9 @@ fn a_registered_run_names_its_version() {
     assert_eq!(runs[0]["id"], trained["run_ids"][0]);
     assert_eq!(runs[0]["version"]["model"], "iris");
     assert_eq!(runs[0]["version"]["version"], 1);
+    // The version knows its run too.
+    let models = stdout_json(&modeldesk(&["models", "--json", "--catalog", &catalog]));
+    assert_eq!(models["models"][0]["versions"][0]["run"], runs[0]["id"]);
 }
 
 #[test]
