@@ -2014,6 +2014,9 @@ fn a_run_of_an_earlier_session_is_compared_and_registered_from_compare() {
     let trained = &first.state().runs()[0];
     let accuracy = trained.evaluation.mean["accuracy"];
     assert_eq!(trained.recorded, Some(1), "recorded when trained");
+    first.get_by_label("Compare").click();
+    first.run_steps(3);
+    first.get_by_label(&format!("accuracy {accuracy:.3} · 344 rows · run 1"));
     let Window { harness, _folder } = first;
     drop(harness);
 

@@ -294,10 +294,11 @@ fn run_list(ui: &mut egui::Ui, runs: &[TrainingRun], ticked: &[u64], commands: &
         }
         let e = &run.evaluation;
         ui.indent(("run_summary", run.id), |ui| {
+            let recorded = run.recorded.map(|r| format!(" · run {r}")).unwrap_or_default();
             if let Some(accuracy) = e.mean.get("accuracy") {
-                ui.weak(format!("accuracy {accuracy:.3} · {} rows", e.rows_used));
+                ui.weak(format!("accuracy {accuracy:.3} · {} rows{recorded}", e.rows_used));
             } else if let Some(r2) = e.mean.get("r2") {
-                ui.weak(format!("R² {r2:.3} · {} rows", e.rows_used));
+                ui.weak(format!("R² {r2:.3} · {} rows{recorded}", e.rows_used));
             }
             ui.horizontal_wrapped(|ui| {
                 match (&run.registered, &run.table) {

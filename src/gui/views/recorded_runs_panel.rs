@@ -157,14 +157,10 @@ fn row(
         ui.label(RichText::new(&title).weak()).on_hover_text(hover);
     }
     ui.indent("recorded_run_summary", |ui| {
-        let metric = ["accuracy", "r2"].iter().find_map(|&key| {
-            let value = *run.metrics.get(key)?;
-            Some(format!(
-                "{} {} · ",
-                crate::ml::metric_registry::label(key),
-                crate::ml::metric_registry::format(key, value)
-            ))
-        });
+        // As this session's runs read above.
+        let metric = [("accuracy", "accuracy"), ("r2", "R²")]
+            .iter()
+            .find_map(|&(key, name)| Some(format!("{name} {:.3} · ", run.metrics.get(key)?)));
         ui.weak(format!("{}{when}", metric.unwrap_or_default()));
         match run.status {
             RunStatus::Finished => {}
