@@ -27,7 +27,7 @@ mod score_job;
 mod time_left;
 
 pub use catalog_work::{CatalogChange, CatalogReply, CatalogWork, Registration};
-pub use recorded_runs::{RunList, RunsToRecord};
+pub use recorded_runs::{RunList, RunsToRecord, UnfinishedRun};
 pub use score_job::{ScoreJob, ScoreModel};
 pub use time_left::{time_left, timing_text};
 
@@ -90,18 +90,6 @@ impl TrainingRun {
             ),
         }
     }
-}
-
-/// An algorithm of a training job that did not finish: it failed, or the job was cancelled.
-#[derive(Debug, Clone)]
-pub struct UnfinishedRun {
-    pub spec: ModelSpec,
-    /// Why it failed; `None` when cancelled.
-    pub error: Option<String>,
-    /// How long it ran.
-    pub seconds: f64,
-    pub table: Arc<Table>,
-    pub target: String,
 }
 
 /// What a training job needs: a snapshot of the table and the choices made in Train.
