@@ -1,4 +1,4 @@
-//! The command line: `inspect`, `train`, the catalog commands, `score` and `report` (and the
+//! The command line: `inspect`, `train`, `runs`, the catalog commands, `score` and `report` (and the
 //! GUI launcher).
 //! Exit status 0 success, 1 failure while working, 2 bad usage or bad input.
 
@@ -7,6 +7,7 @@ mod explain;
 mod explain_shap;
 mod export;
 mod report;
+mod runs;
 mod score;
 mod serve;
 
@@ -16,6 +17,7 @@ pub use catalog::{
 pub use explain::ExplainArgs;
 pub use export::ExportArgs;
 pub use report::ReportArgs;
+pub use runs::RunsArgs;
 pub use score::ScoreArgs;
 pub use serve::{MonitorArgs, ServeArgs};
 
@@ -58,6 +60,8 @@ pub enum Command {
     Train(TrainArgs),
     /// List the registered models and their versions.
     Models(ModelsArgs),
+    /// List the recorded training runs, newest first (finished, failed and cancelled).
+    Runs(RunsArgs),
     /// Move a version to a stage: none, staging, production or archived.
     Stage(StageArgs),
     /// Make the previous Production version of a model Production again.
@@ -123,6 +127,9 @@ pub struct TrainArgs {
     /// Register the (first) trained model in the catalog under this name.
     #[arg(long, value_name = "MODEL")]
     pub register: Option<String>,
+    /// Record nothing in the catalog (every run is recorded otherwise).
+    #[arg(long, conflicts_with = "register")]
+    pub no_record: bool,
     #[command(flatten)]
     pub catalog: CatalogArg,
     #[command(flatten)]
@@ -259,6 +266,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
         Command::Inspect(args) => inspect(&args),
         Command::Train(args) => train::train(&args),
         Command::Models(args) => catalog::models(&args),
+        Command::Runs(args) => runs::runs(&args),
         Command::Stage(args) => catalog::stage(&args),
         Command::Rollback(args) => catalog::rollback(&args),
         Command::History(args) => catalog::history(&args),

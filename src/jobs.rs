@@ -22,11 +22,13 @@ use crate::score::{ScoreError, Scored};
 pub mod catalog_read;
 mod catalog_work;
 pub mod live_data;
+mod recorded_runs;
 mod score_job;
 mod text_export;
 mod time_left;
 
 pub use catalog_work::{CatalogChange, CatalogReply, CatalogWork, Registration};
+pub use recorded_runs::{RunList, RunsToRecord, UnfinishedRun};
 pub use score_job::{ScoreJob, ScoreModel};
 pub use time_left::{time_left, timing_text};
 
@@ -55,6 +57,8 @@ pub struct TrainingRun {
     pub table: Option<Arc<Table>>,
     /// The catalog model and version it is (or was registered as).
     pub registered: Option<(String, i64)>,
+    /// The run's id in the catalog, once recorded there (or read back from there).
+    pub recorded: Option<i64>,
     /// A version read back from the catalog keeps no per-row predictions; these curves,
     /// stored with it, are drawn instead.
     pub stored_curves: StoredCurves,
@@ -63,9 +67,17 @@ pub struct TrainingRun {
 }
 
 impl TrainingRun {
-    /// "#3 logistic regression on penguins", or "#3 churn v2 (logistic regression)".
+    /// "#3 logistic regression on penguins", "#3 churn v2 (logistic regression)", or for a
+    /// run recorded earlier "#3 logistic regression on penguins (run 12)".
     pub fn title(&self) -> String {
         match &self.registered {
+            _ if self.table.is_none() && self.recorded.is_some() => format!(
+                "#{} {} on {} (run {})",
+                self.id,
+                self.model.spec.title(),
+                self.dataset,
+                self.recorded.unwrap_or_default()
+            ),
             Some((model, version)) if self.table.is_none() => format!(
                 "#{} {model} v{version} ({})",
                 self.id,
@@ -143,10 +155,12 @@ pub enum JobOutcome {
         path: PathBuf,
     },
     /// The requested algorithms trained and validated: the runs of those that could, and
-    /// for each that could not, its name and why.
+    /// those that failed; or, when the job was cancelled (named here), every algorithm
+    /// unfinished.
     Trained {
         runs: Vec<TrainingRun>,
-        failed: Vec<(String, String)>,
+        unfinished: Vec<UnfinishedRun>,
+        cancelled: Option<String>,
     },
     /// Catalog work done in order, one reply per item.
     Catalog(Vec<CatalogReply>),
@@ -500,7 +514,8 @@ fn train_all(request: &TrainRequest, progress: &Progress, repaint: &Repaint) -> 
         .enumerate()
         .map(|(i, spec)| {
             let recipe = &request.recipe;
-            train_and_validate(
+            let started = Instant::now();
+            let result = train_and_validate(
                 &request.table,
                 &request.target,
                 request.task,
@@ -515,13 +530,39 @@ fn train_all(request: &TrainRequest, progress: &Progress, repaint: &Repaint) -> 
                     repaint();
                     !progress.cancel.load(Ordering::Relaxed)
                 },
-            )
+            );
+            (result, started.elapsed().as_secs_f64())
         })
         .collect();
-    let job = format!("training on {}", request.table.name);
+    let unfinished = |i: usize, error: Option<String>, seconds: f64| UnfinishedRun {
+        spec: request.specs[i].clone(),
+        error,
+        seconds,
+        table: Arc::clone(&request.table),
+        target: request.target.clone(),
+    };
     let mut runs = Vec::new();
     let mut failed = Vec::new();
-    for (i, result) in results.into_iter().enumerate() {
+    let cancelled = |(result, _): &(Result<_, _>, f64)| {
+        matches!(
+            result,
+            Err(crate::ml::eval::TrainError::Fit(
+                crate::ml::model::ModelError::Cancelled
+            ))
+        )
+    };
+    if results.iter().any(cancelled) {
+        // A cancelled job keeps none of its runs: each is recorded as cancelled.
+        let seconds = results.iter().map(|(_, s)| *s).fold(0.0, f64::max);
+        return JobOutcome::Trained {
+            runs: Vec::new(),
+            unfinished: (0..results.len())
+                .map(|i| unfinished(i, None, seconds))
+                .collect(),
+            cancelled: Some(format!("training on {}", request.table.name)),
+        };
+    }
+    for (i, (result, seconds)) in results.into_iter().enumerate() {
         match result {
             Ok((evaluation, model)) => runs.push(TrainingRun {
                 id: request.first_id + i as u64,
@@ -531,16 +572,18 @@ fn train_all(request: &TrainRequest, progress: &Progress, repaint: &Repaint) -> 
                 model,
                 table: Some(Arc::clone(&request.table)),
                 registered: None,
+                recorded: None,
                 stored_curves: StoredCurves::None,
             }),
-            Err(crate::ml::eval::TrainError::Fit(crate::ml::model::ModelError::Cancelled)) => {
-                return JobOutcome::Cancelled { job };
-            }
             // One algorithm's failure leaves the others' runs as they are.
-            Err(error) => failed.push((request.specs[i].title().to_string(), error.to_string())),
+            Err(error) => failed.push(unfinished(i, Some(error.to_string()), seconds)),
         }
     }
-    JobOutcome::Trained { runs, failed }
+    JobOutcome::Trained {
+        runs,
+        unfinished: failed,
+        cancelled: None,
+    }
 }
 
 fn file_name(path: &Path) -> String {
@@ -637,14 +680,19 @@ mod tests {
         let mut jobs = Jobs::default();
         jobs.start_training(request, Arc::new(|| {})).unwrap();
         let outcomes = wait(&mut jobs);
-        let [JobOutcome::Trained { runs, failed }] = &outcomes[..] else {
+        let [JobOutcome::Trained {
+            runs,
+            unfinished: failed,
+            cancelled: None,
+        }] = &outcomes[..]
+        else {
             panic!("{outcomes:?}");
         };
         assert_eq!(runs.len(), 1);
         assert_eq!(runs[0].evaluation.algorithm, "logistic_regression");
         assert_eq!(failed.len(), 1);
-        assert_eq!(failed[0].0, "linear regression");
-        assert!(!failed[0].1.is_empty());
+        assert_eq!(failed[0].spec.title(), "linear regression");
+        assert!(!failed[0].error.as_deref().unwrap_or_default().is_empty());
     }
 
     #[test]

@@ -1,12 +1,15 @@
 //! The real binary, as scripts and benchmarks use it: `inspect` output, `train` and its
-//! `--register`, the catalog commands, and exit status.
+//! `--register`, the runs it records, the catalog commands, and exit status.
 
 use std::path::PathBuf;
 use std::process::Command;
 
 fn modeldesk(args: &[&str]) -> std::process::Output {
+    // `train` records its runs: in a catalog of the tests' own, never the user's.
+    let catalog = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli-tests-catalog.sqlite");
     Command::new(env!("CARGO_BIN_EXE_modeldesk"))
         .args(args)
+        .env("MODELDESK_CATALOG", catalog)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("run modeldesk")
@@ -1180,4 +1183,158 @@ fn score_reads_a_file_with_the_missing_values_the_version_was_trained_with() {
     assert_eq!(flagged.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&flagged.stderr);
     assert!(stderr.contains("changed type"), "{stderr}");
+}
+
+/// The runs `runs --json` lists with these extra arguments.
+fn listed_runs(catalog: &str, args: &[&str]) -> Vec<serde_json::Value> {
+    let mut all = vec!["runs", "--json", "--catalog", catalog];
+    all.extend_from_slice(args);
+    stdout_json(&modeldesk(&all))["runs"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+#[test]
+fn train_records_each_run_and_runs_lists_them_by_dataset() {
+    let (_dir, catalog) = temp_catalog();
+    let mut args = TRAIN_IRIS.to_vec();
+    args.extend(["--algo", "logistic_regression", "--algo", "naive_bayes"]);
+    args.extend(["--json", "--catalog", &catalog]);
+    let trained = stdout_json(&modeldesk(&args));
+    let ids: Vec<i64> = trained["run_ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|id| id.as_i64().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 2, "{trained}");
+    assert_eq!(trained["models"][1]["run_id"], ids[1]);
+    let runs = listed_runs(&catalog, &[]);
+    // Newest first.
+    let listed: Vec<i64> = runs.iter().map(|r| r["id"].as_i64().unwrap()).collect();
+    assert_eq!(listed, vec![ids[1], ids[0]]);
+    let logistic = &runs[1];
+    assert_eq!(logistic["status"], "finished");
+    assert_eq!(logistic["algorithm"], "logistic_regression");
+    assert_eq!(logistic["dataset"], "iris");
+    assert_eq!(logistic["target"], "species");
+    assert_eq!(
+        logistic["metrics"]["accuracy"],
+        trained["models"][0]["metrics"]["accuracy"]
+    );
+    assert!(logistic["version"].is_null());
+
+    let penguins = modeldesk(&[
+        "train",
+        "assets/penguins.csv",
+        "--target",
+        "species",
+        "--holdout",
+        "0.3",
+        "--catalog",
+        &catalog,
+    ]);
+    assert!(penguins.status.success());
+    let text = String::from_utf8(penguins.stdout).unwrap();
+    assert!(text.contains("recorded as run 3"), "{text}");
+    assert_eq!(listed_runs(&catalog, &[]).len(), 3);
+    let only = listed_runs(&catalog, &["--dataset", "penguins"]);
+    assert_eq!(only.len(), 1);
+    assert_eq!(only[0]["dataset"], "penguins");
+    assert!(listed_runs(&catalog, &["--dataset", "wine"]).is_empty());
+    let table = modeldesk(&["runs", "--catalog", &catalog]);
+    let table = String::from_utf8(table.stdout).unwrap();
+    assert_eq!(table.lines().count(), 1 + 3, "{table}");
+    assert!(table.contains("naive_bayes"), "{table}");
+}
+
+#[test]
+fn a_failed_run_is_recorded_with_its_error() {
+    let (_dir, catalog) = temp_catalog();
+    // Species is a class: a linear regression cannot predict it.
+    let out = modeldesk(&[
+        "train",
+        "assets/iris.csv",
+        "--target",
+        "species",
+        "--algo",
+        "linear_regression",
+        "--catalog",
+        &catalog,
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let failed = listed_runs(&catalog, &["--status", "failed"]);
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0]["algorithm"], "linear_regression");
+    let error = failed[0]["error"].as_str().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !error.is_empty() && stderr.contains(error),
+        "{error} / {stderr}"
+    );
+    assert!(listed_runs(&catalog, &["--status", "finished"]).is_empty());
+    let bad = modeldesk(&["runs", "--status", "done", "--catalog", &catalog]);
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
+fn a_registered_run_names_its_version() {
+    let (_dir, catalog) = temp_catalog();
+    let mut args = TRAIN_IRIS.to_vec();
+    args.extend(["--register", "iris", "--json", "--catalog", &catalog]);
+    let trained = stdout_json(&modeldesk(&args));
+    assert_eq!(trained["version"], 1);
+    let runs = listed_runs(&catalog, &[]);
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0]["id"], trained["run_ids"][0]);
+    assert_eq!(runs[0]["version"]["model"], "iris");
+    assert_eq!(runs[0]["version"]["version"], 1);
+    // The version knows its run too.
+    let models = stdout_json(&modeldesk(&["models", "--json", "--catalog", &catalog]));
+    assert_eq!(models["models"][0]["versions"][0]["run"], runs[0]["id"]);
+}
+
+#[test]
+fn train_no_record_leaves_the_catalog_untouched() {
+    let (dir, catalog) = temp_catalog();
+    let mut args = TRAIN_IRIS.to_vec();
+    args.extend(["--no-record", "--json", "--catalog", &catalog]);
+    let trained = stdout_json(&modeldesk(&args));
+    assert_eq!(trained["run_ids"], serde_json::json!([]));
+    assert!(!std::path::Path::new(&catalog).exists(), "no catalog made");
+
+    let mut record = TRAIN_IRIS.to_vec();
+    record.extend(["--catalog", &catalog]);
+    assert!(modeldesk(&record).status.success());
+    let files = |dir: &std::path::Path| -> Vec<(String, Vec<u8>)> {
+        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .map(|p| (p.display().to_string(), std::fs::read(&p).unwrap()))
+            .collect();
+        files.sort();
+        files
+    };
+    let before = files(dir.path());
+    let mut env_only = TRAIN_IRIS.to_vec();
+    env_only.push("--no-record");
+    let out = modeldesk_with_catalog(std::path::Path::new(&catalog), &env_only);
+    assert!(out.status.success());
+    assert_eq!(
+        files(dir.path()),
+        before,
+        "the catalog is byte for byte as it was"
+    );
+    assert_eq!(listed_runs(&catalog, &[]).len(), 1);
+    let both = modeldesk(&[
+        "train",
+        "assets/iris.csv",
+        "--target",
+        "species",
+        "--no-record",
+        "--register",
+        "iris",
+    ]);
+    assert_eq!(both.status.code(), Some(2), "--no-record cannot register");
 }

@@ -5,6 +5,7 @@ use eframe::egui;
 use eframe::egui::accesskit::Role as AccessRole;
 use egui_kittest::kittest::{NodeT, Queryable};
 use egui_kittest::Harness;
+use modeldesk::catalog::{RunFilter, RunStatus};
 use modeldesk::data::{ColumnKind, Role};
 use modeldesk::gui::{FileChooser, ModeldeskApp, Settings, Startup};
 use std::path::{Path, PathBuf};
@@ -43,13 +44,23 @@ fn window(startup: Option<Startup>) -> Window {
 
 /// A fresh window whose catalog is `catalog.sqlite` in `folder`.
 fn window_in(folder: tempfile::TempDir, startup: Option<Startup>) -> Window {
-    let settings = Settings {
+    window_with(folder, startup, |_| {})
+}
+
+/// A fresh window whose catalog is `catalog.sqlite` in `folder`, with settings changed first.
+fn window_with(
+    folder: tempfile::TempDir,
+    startup: Option<Startup>,
+    change: impl FnOnce(&mut Settings),
+) -> Window {
+    let mut settings = Settings {
         reopen_datasets: false,
         catalog_path: Some(folder.path().join("catalog.sqlite")),
         // Never the desktop's own dialog: tests answer the chooser drawn in the window.
         file_chooser: FileChooser::InWindow,
         ..Settings::default()
     };
+    change(&mut settings);
     let harness = Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))
         .build_ui_state(
@@ -713,6 +724,18 @@ fn a_long_training_job_can_be_cancelled_from_the_status_bar() {
     println!("cancel took {:?}", stopped - asked);
     assert!(harness.state().runs().is_empty());
     harness.get_by_label("training on long cancelled");
+    // The cancelled run is recorded as such.
+    let catalog = harness.state().catalog_path().unwrap();
+    let runs = modeldesk::catalog::Catalog::open(&catalog)
+        .unwrap()
+        .runs(&Default::default())
+        .unwrap();
+    let statuses: Vec<_> = runs.iter().map(|r| (r.status, r.dataset.clone())).collect();
+    assert_eq!(
+        statuses,
+        vec![(RunStatus::Cancelled, Some("long".to_string()))]
+    );
+    assert!(runs[0].seconds > 0.0);
 }
 
 /// Every piece of text painted in the last frame.
@@ -1277,7 +1300,7 @@ fn comparing_catalog_versions_opens_compare_with_their_stored_metrics() {
             >= 1
     );
     // Their curves are drawn from what the catalog stored with them.
-    harness.get_by_label_contains("curves as stored with the catalog version");
+    harness.get_by_label_contains("curves as stored in the catalog");
     let legends: Vec<String> = harness
         .get_all_by_label_contains("AUC ")
         .filter_map(|node| {
@@ -2097,4 +2120,262 @@ fn at_1280_by_720_the_compared_curves_leave_the_scroll_bar_its_own_room() {
         right <= 1280.0 - 8.0 - bar,
         "a plot reaches x = {right}, under the scroll bar: {frames:?}"
     );
+}
+
+/// The runs recorded in `harness`'s catalog, newest first.
+fn recorded_runs(harness: &Harness<'static, ModeldeskApp>) -> Vec<modeldesk::catalog::RunSummary> {
+    let path = harness.state().catalog_path().unwrap();
+    modeldesk::catalog::Catalog::open(&path)
+        .unwrap()
+        .runs(&RunFilter::default())
+        .unwrap()
+}
+
+#[test]
+fn a_failed_run_is_recorded_with_its_error() {
+    let mut harness = with_sample("Iris (species)");
+    harness.get_by_label("Train").click();
+    harness.run_steps(2);
+    // Species are classes: asked to predict them as values, the regression fails.
+    harness.state_mut().train_form_mut().task = Some(modeldesk::ml::target::Task::Regression);
+    harness.run_steps(2);
+    harness.get_by_label("Train and validate").click();
+    harness.step();
+    settle(&mut harness);
+    assert!(harness.state().runs().is_empty());
+    let error = harness
+        .state()
+        .messages()
+        .iter()
+        .find(|m| m.is_error)
+        .map(|m| m.text.clone())
+        .expect("the failure is shown");
+    let runs = recorded_runs(&harness);
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    assert_eq!(runs[0].status, RunStatus::Failed);
+    assert_eq!(runs[0].dataset.as_deref(), Some("iris"));
+    let recorded = runs[0].error.as_deref().unwrap();
+    assert!(error.ends_with(recorded), "{error} / {recorded}");
+}
+
+#[test]
+fn a_run_of_an_earlier_session_is_compared_and_registered_from_compare() {
+    let mut first = with_sample("Penguins (species; missing values, categories)");
+    first.get_by_label("Train").click();
+    first.run_steps(2);
+    first.get_by_label("Train and validate").click();
+    first.step();
+    settle(&mut first);
+    let trained = &first.state().runs()[0];
+    let accuracy = trained.evaluation.mean["accuracy"];
+    assert_eq!(trained.recorded, Some(1), "recorded when trained");
+    first.get_by_label("Compare").click();
+    first.run_steps(3);
+    first.get_by_label(&format!("accuracy {accuracy:.3} · 344 rows · run 1"));
+    let Window { harness, _folder } = first;
+    drop(harness);
+
+    // A new window on the same catalog.
+    let mut harness = window_in(_folder, None);
+    harness.run_steps(2);
+    harness.get_by_label("Compare").click();
+    harness.step();
+    settle(&mut harness);
+    harness.get_by_label("Earlier runs");
+    assert!(harness.state().runs().is_empty());
+    harness
+        .get_by_role_and_label(
+            AccessRole::CheckBox,
+            "Run 1 · logistic regression on penguins",
+        )
+        .click();
+    harness.step();
+    // It is read back from the catalog by a job, then ticked like a run of this session.
+    settle(&mut harness);
+    let runs = harness.state().runs();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].recorded, Some(1));
+    assert_eq!(runs[0].evaluation.mean["accuracy"], accuracy);
+    harness.get_by_label("1 run");
+    harness.get_by_label_contains("curves as stored in the catalog");
+
+    harness.get_by_label("Register…").click();
+    harness.run_steps(3);
+    harness.get_by_label("Model name").focus();
+    harness.run_steps(1);
+    harness
+        .get_by_label("Model name")
+        .type_text("penguin-species");
+    harness.run_steps(2);
+    harness.get_by_label("Register").click_accesskit();
+    harness.run_steps(3);
+    settle(&mut harness);
+    harness.get_by_label("registered as penguin-species v1");
+    let path = harness.state().catalog_path().unwrap();
+    let catalog = modeldesk::catalog::Catalog::open(&path).unwrap();
+    let version = catalog.version("penguin-species", 1).unwrap();
+    assert_eq!(catalog.run_of_version(version.summary.id).unwrap(), Some(1));
+    // Registered, it can no longer be deleted apart from its version.
+    assert!(harness.query_by_label("Delete…").is_none());
+    // Unticking it takes it out of the comparison.
+    harness
+        .get_by_role_and_label(
+            AccessRole::CheckBox,
+            "Run 1 · logistic regression on penguins",
+        )
+        .click();
+    harness.run_steps(3);
+    harness.get_by_label("Tick runs on the left to compare them.");
+}
+
+/// A run recorded without a model worth loading: enough to list, filter, delete and prune.
+fn plain_run(status: RunStatus, algorithm: &str) -> modeldesk::catalog::NewRun {
+    use modeldesk::catalog::{NewRun, TrainedRecords};
+    NewRun {
+        status,
+        error: (status == RunStatus::Failed).then(|| "it diverged".to_string()),
+        algorithm: algorithm.into(),
+        target: "churned".into(),
+        spec_json: format!(r#"{{"algorithm":"{algorithm}"}}"#),
+        trained: (status == RunStatus::Finished).then(|| TrainedRecords {
+            recipe_json: "{}".into(),
+            metrics_json: r#"{"mean":{"accuracy":0.9}}"#.into(),
+            curves_json: "{}".into(),
+            artifact: vec![1, 2, 3],
+        }),
+        dataset: modeldesk::catalog::DatasetLineage {
+            name: "churn".into(),
+            path: "churn.csv".into(),
+            fingerprint: "0".repeat(64),
+            rows: 10,
+            schema_json: "{}".into(),
+            profile_json: "{}".into(),
+        },
+        seconds: 0.1,
+        app_version: "test".into(),
+        created_by: "tester".into(),
+    }
+}
+
+#[test]
+fn earlier_runs_filter_by_status_and_are_deleted_once_confirmed() {
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("catalog.sqlite");
+    modeldesk::catalog::Catalog::open(&path)
+        .unwrap()
+        .record_runs(&[
+            plain_run(RunStatus::Finished, "logistic_regression"),
+            plain_run(RunStatus::Failed, "naive_bayes"),
+            plain_run(RunStatus::Cancelled, "random_forest"),
+        ])
+        .unwrap();
+    let mut harness = window_in(folder, None);
+    harness.run_steps(2);
+    harness.get_by_label("Compare").click();
+    harness.step();
+    settle(&mut harness);
+    harness.get_by_label("Run 1 · logistic regression on churn");
+    harness.get_by_label("failed: it diverged");
+    harness.get_by_label("cancelled");
+    assert_eq!(harness.get_all_by_label("Delete…").count(), 3);
+
+    harness
+        .get_by_role_and_label(AccessRole::ComboBox, "Status")
+        .click();
+    harness.run_steps(2);
+    harness.get_by_label("failed").click();
+    harness.step();
+    settle(&mut harness);
+    let shown: Vec<i64> = harness
+        .state()
+        .recorded_runs()
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(shown, vec![2]);
+    assert!(harness.query_by_label("cancelled").is_none());
+
+    harness.get_by_label("Delete…").click();
+    harness.run_steps(2);
+    harness.get_by_label("Delete run 2 for good?");
+    harness.get_by_label("Keep").click();
+    harness.run_steps(2);
+    assert!(harness.query_by_label("Delete run 2 for good?").is_none());
+    harness.get_by_label("Delete…").click();
+    harness.run_steps(2);
+    harness.get_by_label("Delete").click();
+    harness.step();
+    settle(&mut harness);
+    harness.get_by_label("No earlier runs match.");
+    let left: Vec<i64> = recorded_runs(&harness).iter().map(|r| r.id).collect();
+    assert_eq!(left, vec![3, 1]);
+}
+
+#[test]
+fn retention_prunes_only_old_unregistered_runs_when_the_catalog_opens() {
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("catalog.sqlite");
+    {
+        let mut catalog = modeldesk::catalog::Catalog::open(&path).unwrap();
+        let finished = plain_run(RunStatus::Finished, "logistic_regression");
+        let ids = catalog
+            .record_runs(&[
+                finished.clone(),
+                finished.clone(),
+                finished,
+                plain_run(RunStatus::Failed, "ridge"),
+            ])
+            .unwrap();
+        catalog.register_run(ids[1], "churn", None).unwrap();
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        for (id, days) in [(ids[0], 40), (ids[1], 40), (ids[2], 10), (ids[3], 31)] {
+            conn.execute(
+                "UPDATE runs SET ended_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?1) WHERE id = ?2",
+                rusqlite::params![format!("-{days} days"), id],
+            )
+            .unwrap();
+        }
+    }
+    let mut harness = window_with(folder, None, |s| s.run_retention_days = Some(30));
+    harness.run_steps(2);
+    harness.get_by_label("Compare").click();
+    harness.step();
+    settle(&mut harness);
+    let left: Vec<i64> = recorded_runs(&harness).iter().map(|r| r.id).collect();
+    assert_eq!(
+        left,
+        vec![3, 2],
+        "the registered run and the recent one stay"
+    );
+    let shown: Vec<i64> = harness
+        .state()
+        .recorded_runs()
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(shown, left);
+    harness.get_by_label("registered as churn v1");
+
+    // A shorter period chosen in Settings prunes when Settings closes.
+    harness
+        .state_mut()
+        .send(modeldesk::gui::Command::ShowSettings(true));
+    harness.step();
+    let mut preferences = harness.state().settings().preferences();
+    preferences.run_retention_days = Some(5);
+    harness
+        .state_mut()
+        .send(modeldesk::gui::Command::SetPreferences(preferences));
+    harness.step();
+    settle(&mut harness);
+    assert_eq!(
+        recorded_runs(&harness).len(),
+        2,
+        "nothing pruned while choosing"
+    );
+    harness.get_by_label("Close window").click();
+    harness.step();
+    settle(&mut harness);
+    let left: Vec<i64> = recorded_runs(&harness).iter().map(|r| r.id).collect();
+    assert_eq!(left, vec![2]);
 }

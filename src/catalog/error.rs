@@ -67,6 +67,22 @@ pub enum CatalogError {
         version: i64,
         message: String,
     },
+    /// No recorded run has this id (or it was deleted).
+    #[error("no recorded run {0} in the catalog")]
+    NoSuchRun(i64),
+    /// Only a finished run has a model to register or load.
+    #[error("run {run} {status}: it has no trained model")]
+    RunNotFinished { run: i64, status: String },
+    /// A registered run stays as long as the versions made from it.
+    #[error("run {run} is registered as {model} version {version}; it is kept with that version")]
+    RunRegistered {
+        run: i64,
+        model: String,
+        version: i64,
+    },
+    /// A run's stored model does not hash to its checksum, or cannot be read back.
+    #[error("run {run}: the stored model cannot be loaded: {message}")]
+    RunArtifact { run: i64, message: String },
     /// A value could not be written as JSON.
     #[error("cannot store {what}: {message}")]
     Encode { what: String, message: String },
@@ -99,6 +115,7 @@ impl CatalogError {
                 | CatalogError::Sqlite(_)
                 | CatalogError::Tampered { .. }
                 | CatalogError::Artifact { .. }
+                | CatalogError::RunArtifact { .. }
                 | CatalogError::Encode { .. }
         )
     }

@@ -1,8 +1,9 @@
 //! The model catalog: one SQLite file holding registered models, their numbered versions
 //! (spec, fitted recipe, metrics, curves, the trained model with a checksum, the training
 //! data's lineage), lifecycle stages with an append-only history, descriptions, tags and
-//! scoring runs. Every multi-step write is one transaction; nothing here knows about the
-//! window, so the command line, the GUI and the tests call the same functions.
+//! scoring runs, and every training run recorded whether registered or not. Every multi-step
+//! write is one transaction; nothing here knows about the window, so the command line, the
+//! GUI and the tests call the same functions.
 //!
 //! The catalog stores a version's spec, recipe, metrics, curves and trained model as opaque
 //! records that its tables and queries do not interpret (beyond the spec's algorithm and the
@@ -23,6 +24,7 @@ mod notes;
 mod open;
 pub mod record;
 mod register;
+mod runs;
 mod schema;
 mod scoring;
 mod stage;
@@ -36,6 +38,7 @@ pub use live::{LiveAlert, LiveWindow, NewLiveWindow};
 pub use location::{current_user, default_path, resolve_path, CATALOG_ENV};
 pub use open::Catalog;
 pub use register::{validate_model_name, DatasetLineage, NewVersion, VersionRef};
+pub use runs::{NewRun, RunDetail, RunFilter, RunStatus, RunSummary, TrainedRecords};
 pub use schema::{APPLICATION_ID, LATEST_VERSION as SCHEMA_VERSION};
 pub use scoring::{NewScoringRun, ScoringRun};
 pub use stage::{Stage, VersionSelector};

@@ -114,8 +114,30 @@ impl Catalog {
     }
 }
 
+/// The row id of the dataset `d`, stored first if no dataset has its fingerprint yet.
+pub(super) fn store_dataset(
+    tx: &rusqlite::Connection,
+    d: &DatasetLineage,
+) -> Result<i64, CatalogError> {
+    tx.prepare_cached(&format!(
+        "INSERT INTO datasets (name, path, fingerprint, rows, schema_json, profile_json, imported_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, {NOW}) ON CONFLICT (fingerprint) DO NOTHING"
+    ))?
+    .execute(params![
+        d.name,
+        d.path,
+        d.fingerprint,
+        i64::try_from(d.rows).unwrap_or(i64::MAX),
+        d.schema_json,
+        d.profile_json
+    ])?;
+    Ok(tx
+        .prepare_cached("SELECT id FROM datasets WHERE fingerprint = ?1")?
+        .query_row([&d.fingerprint], |row| row.get(0))?)
+}
+
 /// Insert the next version of `model` inside the caller's write transaction.
-fn insert_version(
+pub(super) fn insert_version(
     tx: &rusqlite::Connection,
     model: &str,
     new: &NewVersion,
@@ -130,22 +152,7 @@ fn insert_version(
     let model_id: i64 = tx
         .prepare_cached("SELECT id FROM registered_models WHERE name = ?1")?
         .query_row([model], |row| row.get(0))?;
-    let d = &new.dataset;
-    tx.prepare_cached(&format!(
-        "INSERT INTO datasets (name, path, fingerprint, rows, schema_json, profile_json, imported_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, {NOW}) ON CONFLICT (fingerprint) DO NOTHING"
-    ))?
-    .execute(params![
-        d.name,
-        d.path,
-        d.fingerprint,
-        i64::try_from(d.rows).unwrap_or(i64::MAX),
-        d.schema_json,
-        d.profile_json
-    ])?;
-    let dataset_id: i64 = tx
-        .prepare_cached("SELECT id FROM datasets WHERE fingerprint = ?1")?
-        .query_row([&d.fingerprint], |row| row.get(0))?;
+    let dataset_id = store_dataset(tx, &new.dataset)?;
     let version: i64 = tx
         .prepare_cached(
             "SELECT coalesce(max(version), 0) + 1 FROM model_versions WHERE model_id = ?1",

@@ -174,6 +174,41 @@ CREATE INDEX live_windows_by_version ON live_windows (version_id, ended_at);
 "#,
         indexed_metrics: &[],
     },
+    // 3: runs, every training run whether registered or not, and the run a version came from.
+    Migration {
+        sql: r#"
+CREATE TABLE runs (
+    -- Small columns first, as in model_versions: listings stop before the large records.
+    id INTEGER PRIMARY KEY,
+    status TEXT NOT NULL CHECK (status IN ('finished', 'failed', 'cancelled')),
+    ended_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    app_version TEXT NOT NULL,
+    seconds REAL NOT NULL,
+    algorithm TEXT NOT NULL,
+    target TEXT NOT NULL,
+    dataset_id INTEGER REFERENCES datasets(id),
+    -- Why a failed run failed.
+    error TEXT,
+    artifact_size INTEGER,
+    artifact_checksum TEXT,
+    spec_json TEXT NOT NULL CHECK (json_valid(spec_json)),
+    mean_metrics_json TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(mean_metrics_json)),
+    -- The records a version keeps, in the same form; NULL unless the run finished.
+    metrics_json TEXT CHECK (json_valid(metrics_json)),
+    recipe_json TEXT CHECK (json_valid(recipe_json)),
+    curves_json TEXT CHECK (json_valid(curves_json)),
+    artifact BLOB,
+    CHECK ((status = 'finished') = (artifact IS NOT NULL))
+);
+CREATE INDEX runs_by_ended ON runs (ended_at);
+CREATE INDEX runs_by_dataset ON runs (dataset_id, ended_at);
+-- A version registered from a run knows it; the run finds its versions through this index.
+ALTER TABLE model_versions ADD COLUMN run_id INTEGER REFERENCES runs(id);
+CREATE INDEX model_versions_by_run ON model_versions (run_id) WHERE run_id IS NOT NULL;
+"#,
+        indexed_metrics: &[],
+    },
 ];
 
 /// The indexes that sort versions by the mean of `metric`, alone and within a stage. The
@@ -245,6 +280,54 @@ mod tests {
             .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
             .unwrap();
         rows.collect::<Result<_, _>>().unwrap()
+    }
+
+    #[test]
+    fn a_catalog_written_before_runs_were_recorded_upgrades_and_records_them() {
+        let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/compat/catalog.sqlite");
+        let dir = tempfile::tempdir().unwrap();
+        let copy = dir.path().join("before-runs.sqlite");
+        std::fs::copy(fixture, &copy).unwrap();
+        let version_before: i64 = rusqlite::Connection::open(&copy)
+            .unwrap()
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .unwrap();
+        assert!(version_before < super::LATEST_VERSION);
+        let mut catalog = Catalog::open(&copy).unwrap();
+        let upgraded: i64 = catalog
+            .conn()
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .unwrap();
+        assert_eq!(upgraded, super::LATEST_VERSION);
+        // Its versions came from no recorded run, and there are none yet.
+        let v1 = catalog.version("penguins", 1).unwrap();
+        assert_eq!(catalog.run_of_version(v1.summary.id).unwrap(), None);
+        assert!(catalog.runs(&Default::default()).unwrap().is_empty());
+        let mut run = super::super::NewRun {
+            status: super::super::RunStatus::Cancelled,
+            error: None,
+            algorithm: "decision_tree".into(),
+            target: "species".into(),
+            spec_json: v1.spec_json.clone(),
+            trained: None,
+            dataset: v1.dataset.clone().unwrap(),
+            seconds: 0.1,
+            app_version: "0.1.0".into(),
+            created_by: "tester".into(),
+        };
+        let id = catalog.record_run(&run).unwrap();
+        run.status = super::super::RunStatus::Finished;
+        assert!(
+            catalog.record_run(&run).is_err(),
+            "a finished run without a model is refused"
+        );
+        let listed = catalog.runs(&Default::default()).unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(
+            (listed[0].id, listed[0].dataset.as_deref()),
+            (id, Some("penguins"))
+        );
     }
 
     #[test]

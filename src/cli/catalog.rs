@@ -227,6 +227,13 @@ pub fn models(args: &ModelsArgs) -> anyhow::Result<()> {
         listed.push((model, catalog.versions(&query)?));
     }
     if args.json {
+        // The recorded run each version was registered from, if any.
+        let mut runs = std::collections::HashMap::new();
+        for (_, versions) in &listed {
+            for v in versions {
+                runs.insert(v.id, catalog.run_of_version(v.id)?);
+            }
+        }
         let models: Vec<serde_json::Value> = listed
             .iter()
             .map(|(model, versions)| {
@@ -246,6 +253,7 @@ pub fn models(args: &ModelsArgs) -> anyhow::Result<()> {
                         "description": v.description,
                         "tags": v.tags,
                         "metrics": v.metrics,
+                        "run": runs.get(&v.id).copied().flatten(),
                     })).collect::<Vec<_>>(),
                 })
             })

@@ -1,6 +1,7 @@
 //! `modeldesk train`: read the request (task, algorithms and their parameters, validation),
-//! import the file, validate every algorithm, optionally register the first, and print the
-//! results as text or one JSON object.
+//! import the file, validate every algorithm, record each run in the catalog (unless
+//! `--no-record`), optionally register the first, and print the results as text or one JSON
+//! object.
 
 use serde_json::json;
 
@@ -36,26 +37,89 @@ pub fn train(args: &TrainArgs) -> anyhow::Result<()> {
         set_param(&mut specs, assignment)?;
     }
     let recipe = Recipe::default_for(&table);
-    let (models, first_model) = train_each(args, &table, task, &recipe, &specs, validation)?;
+    let (trained, failure) = train_each(args, &table, task, &recipe, &specs, validation);
+    // Every run is recorded, the failed one too, unless --no-record.
+    let run_ids = match &mut registry {
+        _ if args.no_record => Vec::new(),
+        Some((_, catalog)) => record_runs(catalog, &table, &args.target, &trained, &failure)?,
+        None => match args.catalog.open() {
+            Ok(mut catalog) => record_runs(&mut catalog, &table, &args.target, &trained, &failure)?,
+            Err(e) => {
+                eprintln!(
+                    "modeldesk: the runs were not recorded: {e} (--no-record skips recording)"
+                );
+                Vec::new()
+            }
+        },
+    };
+    if let Some(failed) = failure {
+        return Err(UsageError(format!("{}: {}", args.file.display(), failed.error)).into());
+    }
+    let models: Vec<Evaluation> = trained.iter().map(|(e, _)| e.clone()).collect();
     if let Some(dir) = &args.export_split {
         split_export::export_split(dir, &table, &args.target, &recipe, validation)?;
     }
     if args.timings {
         print_timings(import_seconds, &models);
     }
-    let registered = match (&mut registry, &first_model) {
-        (Some((name, catalog)), Some(model)) => {
-            Some(catalog::register(catalog, name, &table, &models[0], model)?)
+    let registered = match (&mut registry, trained.first(), run_ids.first()) {
+        (Some((name, catalog)), Some(_), Some(&run)) => {
+            Some(catalog.register_run(run, name, None)?)
+        }
+        (Some((name, catalog)), Some((evaluation, model)), None) => {
+            Some(catalog::register(catalog, name, &table, evaluation, model)?)
         }
         _ => None,
     };
     if args.json {
         let timings = args.timings.then_some(import_seconds);
-        println!("{}", train_json(&models, timings, registered.as_ref()));
+        let mut out = train_json(&models, timings, registered.as_ref());
+        out["run_ids"] = json!(run_ids);
+        for (model, id) in out["models"]
+            .as_array_mut()
+            .into_iter()
+            .flatten()
+            .zip(&run_ids)
+        {
+            model["run_id"] = json!(id);
+        }
+        println!("{out}");
     } else {
-        print_text(args, &models, registered.as_ref());
+        print_text(args, &models, registered.as_ref(), &run_ids);
     }
     Ok(())
+}
+
+/// An algorithm that failed to train, and how long it ran first.
+struct FailedRun {
+    spec: ModelSpec,
+    error: String,
+    seconds: f64,
+}
+
+/// Record the trained runs, and the failed one, in one transaction; their ids in order.
+fn record_runs(
+    catalog: &mut crate::catalog::Catalog,
+    table: &Table,
+    target: &str,
+    trained: &[(Evaluation, TrainedModel)],
+    failure: &Option<FailedRun>,
+) -> anyhow::Result<Vec<i64>> {
+    use crate::catalog::record;
+    let lineage = record::lineage(table, &data::profile_table(table))?;
+    let mut runs = trained
+        .iter()
+        .map(|(evaluation, model)| record::finished_run(evaluation, model, lineage.clone()))
+        .collect::<Result<Vec<_>, _>>()?;
+    if let Some(f) = failure {
+        let error = Some(f.error.as_str());
+        runs.push(record::unfinished_run(
+            &f.spec, target, error, f.seconds, lineage,
+        )?);
+    }
+    let mut ids = catalog.record_runs(&runs)?;
+    ids.truncate(trained.len());
+    Ok(ids)
 }
 
 /// The task asked for with `--task`, if any.
@@ -155,7 +219,8 @@ fn import_with_target(args: &TrainArgs) -> anyhow::Result<(Table, usize)> {
     Ok((table, index))
 }
 
-/// Validate every spec in turn; the evaluations, and the first spec's model.
+/// Validate every spec in turn, up to the first that fails: the evaluations and models of
+/// those that trained, and the failure.
 fn train_each(
     args: &TrainArgs,
     table: &Table,
@@ -163,11 +228,11 @@ fn train_each(
     recipe: &Recipe,
     specs: &[ModelSpec],
     validation: Validation,
-) -> Result<(Vec<Evaluation>, Option<TrainedModel>), UsageError> {
-    let mut models = Vec::new();
-    let mut first_model = None;
+) -> (Vec<(Evaluation, TrainedModel)>, Option<FailedRun>) {
+    let mut trained = Vec::new();
     for spec in specs {
-        let (evaluation, model) = train_and_validate(
+        let started = std::time::Instant::now();
+        match train_and_validate(
             table,
             &args.target,
             Some(task),
@@ -175,12 +240,19 @@ fn train_each(
             spec,
             validation,
             &mut |_, _| true,
-        )
-        .map_err(|e| UsageError(format!("{}: {e}", args.file.display())))?;
-        first_model.get_or_insert(model);
-        models.push(evaluation);
+        ) {
+            Ok(run) => trained.push(run),
+            Err(e) => {
+                let failed = FailedRun {
+                    spec: spec.clone(),
+                    error: e.to_string(),
+                    seconds: started.elapsed().as_secs_f64(),
+                };
+                return (trained, Some(failed));
+            }
+        }
     }
-    Ok((models, first_model))
+    (trained, None)
 }
 
 /// `--timings` on stderr: the import, then each algorithm's stages.
@@ -251,8 +323,14 @@ fn train_json(
     out
 }
 
-/// The human-readable results: each algorithm's metrics (mean ± std) and warnings.
-fn print_text(args: &TrainArgs, models: &[Evaluation], registered: Option<&VersionRef>) {
+/// The human-readable results: each algorithm's metrics (mean ± std) and warnings, the runs
+/// recorded and the version registered.
+fn print_text(
+    args: &TrainArgs,
+    models: &[Evaluation],
+    registered: Option<&VersionRef>,
+    run_ids: &[i64],
+) {
     for e in models {
         println!(
             "{} on {} predicting '{}' ({} rows, {} dropped for a missing target)",
@@ -273,6 +351,13 @@ fn print_text(args: &TrainArgs, models: &[Evaluation], registered: Option<&Versi
         for warning in &e.warnings {
             println!("  warning: {warning}");
         }
+    }
+    if !run_ids.is_empty() {
+        let ids: Vec<String> = run_ids.iter().map(i64::to_string).collect();
+        println!(
+            "recorded as run {} (modeldesk runs lists them)",
+            ids.join(", ")
+        );
     }
     if let Some(registered) = registered {
         println!(

@@ -10,9 +10,11 @@ use std::time::Instant;
 use super::catalog_actions::{CatalogSlot, VersionList};
 use super::command::{Command, ScoreSource, View};
 use super::file_dialog::{FileDialogs, FileRequest};
+use super::run_actions::RecordedRunList;
 use super::settings::Settings;
 use super::views::catalog_view::CatalogViewState;
 use super::views::import_dialog::ImportDialog;
+use super::views::recorded_runs_panel::RunsDraft;
 use super::views::register_dialog::RegisterDraft;
 use super::views::score_view::ScoreForm;
 use super::views::train_view::TrainForm;
@@ -67,6 +69,8 @@ pub(super) struct Drafts {
     pub register: Option<RegisterDraft>,
     /// The import preview, while open.
     pub import: Option<ImportDialog>,
+    /// Compare's filters of recorded runs, and a deletion asked for.
+    pub runs: RunsDraft,
     /// The file dialog, while open.
     pub files: FileDialogs,
 }
@@ -96,6 +100,8 @@ pub struct ModeldeskApp {
     pub(super) explained_row: Option<usize>,
     /// The versions the Score view offers, as a job last read them.
     pub(super) score_versions: VersionList,
+    /// The recorded runs Compare lists, as a job last read them.
+    pub(super) recorded_runs: RecordedRunList,
     /// Catalog work waiting for the running catalog job to finish, in order.
     pub(super) catalog_queue: Vec<CatalogWork>,
     /// Whether a job is finding the version a reference (`churn@production`) names.
@@ -153,6 +159,7 @@ impl ModeldeskApp {
             explained_row: None,
             catalog: CatalogSlot::default(),
             score_versions: VersionList::default(),
+            recorded_runs: RecordedRunList::default(),
             catalog_queue: Vec::new(),
             resolving_reference: false,
             score_after_resolve: None,
@@ -413,6 +420,8 @@ impl ModeldeskApp {
                     self.ticked_runs.push(id);
                 }
             }
+            Command::TickRecordedRun { id, ticked } => self.tick_recorded(id, ticked),
+            Command::DeleteRecordedRun(id) => self.delete_recorded(id),
             Command::Catalog(command) => self.apply_catalog(command),
             Command::OpenRegister(run) => self.open_register(run),
             Command::CloseRegister => self.drafts.register = None,
@@ -436,7 +445,14 @@ impl ModeldeskApp {
             Command::DismissMessage(_) => {}
             Command::ClearRecentFiles => self.settings.recent_files.clear(),
             Command::ShowView(view) => self.settings.view = view,
-            Command::ShowSettings(show) => self.show_settings = show,
+            Command::ShowSettings(show) => {
+                // The retention period applies once chosen, not at each value passed while
+                // dragging it.
+                if self.show_settings && !show {
+                    self.prune_runs();
+                }
+                self.show_settings = show;
+            }
             Command::ShowHelp(show) => self.show_help = show,
             Command::SetPreferences(preferences) => {
                 if preferences.dark_mode != self.settings.dark_mode {
@@ -460,7 +476,11 @@ impl ModeldeskApp {
                 self.note(format!("{what} saved to {}", path.display()))
             }
             JobOutcome::Scored(outcome) => self.finish_scoring(outcome),
-            JobOutcome::Trained { runs, failed } => self.finish_training(runs, failed),
+            JobOutcome::Trained {
+                runs,
+                unfinished,
+                cancelled,
+            } => self.finish_training(runs, unfinished, cancelled),
             JobOutcome::Catalog(replies) => self.finish_catalog(replies),
             JobOutcome::CatalogOpened(opened) => self.finish_open_catalog(opened),
             JobOutcome::Failed { job, message } => self.error(format!("{job} failed: {message}")),
@@ -468,14 +488,20 @@ impl ModeldeskApp {
         }
     }
 
-    /// Open the catalog when the view shows it, and have what the Catalog view shows, or
-    /// the Score view's versions, read when the catalog or the view's choices changed since
+    /// Open the catalog when the view shows it, and have what the Catalog view shows, the
+    /// recorded runs Compare lists, or the Score view's versions, read when the catalog or the view's choices changed since
     /// they were.
     fn read_for_view(&mut self) {
-        if !matches!(self.settings.view, View::Catalog | View::Score) {
+        if !matches!(
+            self.settings.view,
+            View::Catalog | View::Score | View::Compare
+        ) {
             return;
         }
         self.ensure_catalog();
+        if self.compare_shown() && self.catalog.catalog.is_some() {
+            self.read_recorded_runs();
+        }
         // The Catalog view asks once the catalog is open (opening it starts its reads
         // afresh); the Score view's list is asked for at once and waits for the opening.
         let open = self.catalog.catalog.is_some() || self.catalog.opening.is_some();

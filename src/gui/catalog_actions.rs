@@ -120,6 +120,7 @@ impl ModeldeskApp {
                 self.settings.catalog_path = Some(catalog.path().to_path_buf());
                 self.catalog.catalog = Some(catalog);
                 self.catalog.error = None;
+                self.prune_runs();
             }
             Err(message) => {
                 self.catalog.catalog = None;
@@ -153,7 +154,7 @@ impl ModeldeskApp {
                 model,
                 description,
             } => match self.registration(run, model, description) {
-                Ok(registration) => self.queue_catalog(CatalogWork::Register(registration)),
+                Ok(work) => self.queue_catalog(work),
                 Err(message) => self.error(message),
             },
             CatalogCommand::Compare(versions) => self.compare_versions(versions),
@@ -205,21 +206,31 @@ impl ModeldeskApp {
             self.score_versions.loading = false;
             self.resolving_reference = false;
             self.score_after_resolve = None;
+            self.forget_lost_run_reads();
         }
     }
 
-    /// A run of this session, ready to register as the next version of `model`.
+    /// A run of this session, ready to register as the next version of `model`: from its
+    /// record in the catalog once recorded (the version then knows its run).
     fn registration(
         &self,
         run: u64,
         model: String,
         description: String,
-    ) -> Result<Box<Registration>, String> {
+    ) -> Result<CatalogWork, String> {
         let trained = self
             .runs
             .iter()
             .find(|r| r.id == run)
             .ok_or_else(|| format!("run #{run} is no longer in this session"))?;
+        if let Some(recorded) = trained.recorded {
+            return Ok(CatalogWork::RegisterRun {
+                run,
+                recorded,
+                model,
+                description,
+            });
+        }
         let Some(table) = &trained.table else {
             return Err(format!("{} is already a catalog version", trained.title()));
         };
@@ -228,7 +239,7 @@ impl ModeldeskApp {
             .iter()
             .find(|d| Arc::ptr_eq(&d.table, table) || d.table.source == table.source)
             .map(|d| d.profile.clone());
-        Ok(Box::new(Registration {
+        Ok(CatalogWork::Register(Box::new(Registration {
             run,
             model,
             description: Some(description),
@@ -236,7 +247,7 @@ impl ModeldeskApp {
             trained: trained.model.clone(),
             table: Arc::clone(table),
             profile,
-        }))
+        })))
     }
 
     /// Open the register dialog for a run; the models to add a version to are read by a job.
@@ -346,6 +357,8 @@ impl ModeldeskApp {
                 CatalogReply::Runs(result) => self.finish_compare(result),
                 CatalogReply::List(query, list) => self.drafts.catalog.take_list(query, list),
                 CatalogReply::Model(query, read) => self.drafts.catalog.take_model(query, read),
+                CatalogReply::Recorded(result) => self.finish_recording(result),
+                CatalogReply::RunList(filter, list) => self.take_run_list(filter, list),
             }
         }
     }
@@ -394,6 +407,9 @@ impl ModeldeskApp {
             Err(message) => return self.error(message),
         };
         for mut run in runs {
+            if !self.keep_loaded_run(&run) {
+                continue;
+            }
             run.id = self.next_run_id();
             self.tick(run.id);
             self.runs.push(run);

@@ -77,6 +77,13 @@ pub enum Command {
         id: u64,
         ticked: bool,
     },
+    /// Tick or untick a run recorded in the catalog (read back first) for Compare.
+    TickRecordedRun {
+        id: i64,
+        ticked: bool,
+    },
+    /// Delete a recorded run from the catalog (confirmed in the view).
+    DeleteRecordedRun(i64),
     /// Something to do to the model catalog.
     Catalog(CatalogCommand),
     /// Show the dialog that registers this run in the catalog.

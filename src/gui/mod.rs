@@ -27,6 +27,7 @@ mod file_dialog;
 mod import_actions;
 mod local_time;
 mod retrain_actions;
+mod run_actions;
 mod samples;
 mod score_actions;
 mod settings;

@@ -34,6 +34,9 @@ pub struct Settings {
     pub last_folder: Option<PathBuf>,
     /// The whole window's scale (Ctrl+plus, Ctrl+minus, Ctrl+0), 1 for egui's own size.
     pub zoom: f32,
+    /// Recorded runs never registered are deleted this many days after they ended; `None`
+    /// keeps them all.
+    pub run_retention_days: Option<u32>,
 }
 
 impl Default for Settings {
@@ -53,6 +56,7 @@ impl Default for Settings {
             file_chooser: FileChooser::System,
             last_folder: None,
             zoom: 1.0,
+            run_retention_days: None,
         }
     }
 }
@@ -65,6 +69,7 @@ pub struct Preferences {
     pub skip_ragged_rows: bool,
     pub missing_tokens: Vec<String>,
     pub file_chooser: FileChooser,
+    pub run_retention_days: Option<u32>,
 }
 
 impl Settings {
@@ -76,6 +81,7 @@ impl Settings {
             skip_ragged_rows: self.skip_ragged_rows,
             missing_tokens: self.missing_tokens.clone(),
             file_chooser: self.file_chooser,
+            run_retention_days: self.run_retention_days,
         }
     }
 
@@ -87,12 +93,14 @@ impl Settings {
             skip_ragged_rows,
             missing_tokens,
             file_chooser,
+            run_retention_days,
         } = preferences;
         self.dark_mode = dark_mode;
         self.reopen_datasets = reopen_datasets;
         self.skip_ragged_rows = skip_ragged_rows;
         self.missing_tokens = missing_tokens;
         self.file_chooser = file_chooser;
+        self.run_retention_days = run_retention_days;
     }
 
     /// Put `path` first in the recent files.

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::app::ModeldeskApp;
-use crate::jobs::{TrainRequest, TrainingRun};
+use crate::jobs::{TrainRequest, TrainingRun, UnfinishedRun};
 use crate::ml::target::infer_task;
 
 impl ModeldeskApp {
@@ -49,13 +49,21 @@ impl ModeldeskApp {
     }
 
     /// Take a training job's runs; each algorithm that failed is named with its reason.
+    /// All of them, finished, failed or cancelled, are recorded in the catalog.
     pub(super) fn finish_training(
         &mut self,
         runs: Vec<TrainingRun>,
-        failed: Vec<(String, String)>,
+        unfinished: Vec<UnfinishedRun>,
+        cancelled: Option<String>,
     ) {
-        for (algorithm, message) in failed {
-            self.error(format!("{algorithm} failed: {message}"));
+        self.record_training(&runs, unfinished.clone());
+        if let Some(job) = cancelled {
+            self.note(format!("{job} cancelled"));
+        }
+        for failed in unfinished {
+            if let Some(message) = failed.error {
+                self.error(format!("{} failed: {message}", failed.spec.title()));
+            }
         }
         for run in runs {
             let dropped = run.evaluation.rows_dropped;

@@ -73,7 +73,14 @@ impl ModeldeskApp {
     fn current_view(&self, ui: &mut egui::Ui, drafts: &mut Drafts, commands: &mut Vec<Command>) {
         match self.settings.view {
             View::Data => data_view::show(ui, self, commands),
-            View::Compare => compare_view::show(ui, &self.runs, &self.ticked_runs, commands),
+            View::Compare => compare_view::show(
+                ui,
+                &self.runs,
+                &self.ticked_runs,
+                self.recorded_runs.view(),
+                &mut drafts.runs,
+                commands,
+            ),
             View::Train => train_view::show(ui, self, &mut drafts.train, commands),
             View::Catalog => catalog_view::show(
                 ui,

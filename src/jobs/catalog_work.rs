@@ -9,10 +9,12 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::catalog_read::{self, CatalogQuery, ModelList, ModelRead};
+use super::recorded_runs::{self, RunList, RunsToRecord};
 use super::TrainingRun;
 use crate::catalog::record::{self, StoredCurves};
 use crate::catalog::{
-    Catalog, NewScoringRun, Page, Stage, VersionQuery, VersionRef, VersionSort, VersionSummary,
+    Catalog, NewScoringRun, Page, RunFilter, Stage, VersionQuery, VersionRef, VersionSort,
+    VersionSummary,
 };
 use crate::data::{self, Profile, Table};
 use crate::ml::eval::{Evaluation, TrainedModel};
@@ -57,6 +59,10 @@ pub enum CatalogChange {
         version: Option<i64>,
         key: String,
     },
+    /// Delete a recorded run (refused for a registered one).
+    DeleteRun { run: i64 },
+    /// Delete the unregistered runs older than this many days.
+    PruneRuns { days: u32 },
 }
 
 /// One read or write the window asks of the catalog.
@@ -78,6 +84,19 @@ pub enum CatalogWork {
     ReadList(CatalogQuery),
     /// The Catalog view's chosen model and version.
     ReadModel(CatalogQuery),
+    /// Record what a training job produced.
+    RecordRuns(Box<RunsToRecord>),
+    /// Register a recorded run as the next version of `model`; `run` is its session id.
+    RegisterRun {
+        run: u64,
+        recorded: i64,
+        model: String,
+        description: String,
+    },
+    /// The recorded runs a filter asks for.
+    ListRuns(RunFilter),
+    /// Read recorded runs back (metrics, curves and the model) for Compare.
+    LoadRecordedRuns(Vec<i64>),
 }
 
 impl CatalogWork {
@@ -91,6 +110,8 @@ impl CatalogWork {
                 | CatalogWork::LoadRuns(_)
                 | CatalogWork::ReadList(_)
                 | CatalogWork::ReadModel(_)
+                | CatalogWork::ListRuns(_)
+                | CatalogWork::LoadRecordedRuns(_)
         )
     }
 }
@@ -127,6 +148,10 @@ pub enum CatalogReply {
     List(CatalogQuery, Result<ModelList, String>),
     /// The Catalog view's model page, and what it was read for.
     Model(CatalogQuery, Result<Box<ModelRead>, String>),
+    /// Runs recorded: each session run's id with its id in the catalog.
+    Recorded(Result<Vec<(u64, i64)>, String>),
+    /// The recorded runs, and the filter they were read for.
+    RunList(RunFilter, Result<RunList, String>),
 }
 
 /// How many versions one query reads while listing them all.
@@ -165,6 +190,29 @@ fn run_one(catalog: &mut Catalog, work: CatalogWork) -> CatalogReply {
             let read = catalog_read::read_model(catalog, &query);
             CatalogReply::Model(query, read.map(Box::new).map_err(|e| e.to_string()))
         }
+        CatalogWork::RecordRuns(runs) => {
+            CatalogReply::Recorded(recorded_runs::record(catalog, *runs).map_err(|e| e.to_string()))
+        }
+        CatalogWork::RegisterRun {
+            run,
+            recorded,
+            model,
+            description,
+        } => CatalogReply::Registered {
+            run,
+            result: catalog
+                .register_run(recorded, model.trim(), Some(&description))
+                .map_err(|e| e.to_string()),
+        },
+        CatalogWork::ListRuns(filter) => {
+            let list = recorded_runs::list(catalog, &filter).map_err(|e| e.to_string());
+            CatalogReply::RunList(filter, list)
+        }
+        CatalogWork::LoadRecordedRuns(ids) => CatalogReply::Runs(
+            ids.iter()
+                .map(|&id| recorded_runs::load(catalog, id).map_err(|e| e.to_string()))
+                .collect(),
+        ),
         CatalogWork::LoadRuns(versions) => CatalogReply::Runs(
             versions
                 .iter()
@@ -219,6 +267,8 @@ fn make_change(catalog: &mut Catalog, change: CatalogChange) -> Result<(), Strin
             version,
             key,
         } => catalog.remove_tag(&model, version, &key).map(|_| ()),
+        CatalogChange::DeleteRun { run } => catalog.delete_run(run),
+        CatalogChange::PruneRuns { days } => catalog.prune_runs(days).map(|_| ()),
     };
     done.map_err(|e| e.to_string())
 }
@@ -238,6 +288,13 @@ fn refused(work: CatalogWork, message: &str) -> CatalogReply {
         CatalogWork::ReadList(query) => CatalogReply::List(query, Err(error)),
         CatalogWork::ReadModel(query) => CatalogReply::Model(query, Err(error)),
         CatalogWork::Change(_) => CatalogReply::Changed(Err(error)),
+        CatalogWork::RecordRuns(_) => CatalogReply::Recorded(Err(error)),
+        CatalogWork::RegisterRun { run, .. } => CatalogReply::Registered {
+            run,
+            result: Err(error),
+        },
+        CatalogWork::ListRuns(filter) => CatalogReply::RunList(filter, Err(error)),
+        CatalogWork::LoadRecordedRuns(_) => CatalogReply::Runs(Err(error)),
     }
 }
 
@@ -296,6 +353,7 @@ fn load_run(catalog: &Catalog, model: &str, version: i64) -> Result<TrainingRun,
         model: trained,
         table: None,
         registered: Some((model.to_string(), version)),
+        recorded: None,
         stored_curves: StoredCurves::read(&detail.curves_json),
     })
 }

@@ -6,7 +6,8 @@
 //! fields it indexes, the spec's `$.algorithm` and the metrics' `$.mean` object (through
 //! [`metric_values`]). This module owns what the records mean. It is the only part of
 //! `catalog` that imports `data`, `ml` and `score`:
-//! - results to records: [`lineage`], [`new_version`] and [`scoring_run`] store the serde form
+//! - results to records: [`lineage`], [`new_version`], [`finished_run`] (a version's records,
+//!   kept for a run), [`unfinished_run`] and [`scoring_run`] store the serde form
 //!   of `data::Profile`, `ml::ModelSpec`, `ml::FittedRecipe`, `ml::eval::Evaluation`,
 //!   `ml::eval::TrainedModel` and `score::Scored`, so a field those types gain is stored
 //!   without a change here;
@@ -23,8 +24,10 @@ mod curves;
 mod metrics;
 mod model_blob;
 mod registration;
+mod run;
 
 pub use curves::{curves, ClassCurves, StoredCurves, CURVE_POINTS};
 pub use metrics::{metric_values, stored_evaluation, StoredMetrics};
 pub use model_blob::{artifact_checksum, load_model};
 pub use registration::{lineage, new_version, scoring_run};
+pub use run::{finished_run, load_run_model, run_evaluation, unfinished_run};

@@ -32,7 +32,7 @@ pub fn artifact_checksum(model: &TrainedModel) -> Result<String, CatalogError> {
 }
 
 /// The JSON of a stored artifact: inflated when packed, as it is when stored as plain JSON.
-fn unpack_model(bytes: &[u8]) -> std::io::Result<std::borrow::Cow<'_, [u8]>> {
+pub(super) fn unpack_model(bytes: &[u8]) -> std::io::Result<std::borrow::Cow<'_, [u8]>> {
     use std::io::Read as _;
     let Some(deflated) = bytes.strip_prefix(PACKED) else {
         return Ok(std::borrow::Cow::Borrowed(bytes));

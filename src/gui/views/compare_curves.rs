@@ -299,7 +299,7 @@ pub(super) fn curves(ui: &mut egui::Ui, runs: &[ComparedRun<'_>], picked: &mut O
         .collect();
     if !stored.is_empty() {
         ui.weak(format!(
-            "{}: curves as stored with the catalog version (up to {} points each); AUC and AP are measured on those points, and the Brier score needs the rows, which are not stored.",
+            "{}: curves as stored in the catalog (up to {} points each); AUC and AP are measured on those points, and the Brier score needs the rows, which are not stored.",
             stored.join(", "),
             crate::catalog::record::CURVE_POINTS,
         ));
@@ -445,6 +445,7 @@ mod tests {
             model,
             table: None,
             registered: None,
+            recorded: None,
             stored_curves: StoredCurves::None,
         };
         let mut harness = egui_kittest::Harness::builder()

@@ -61,7 +61,7 @@ pub(super) fn show(ui: &mut egui::Ui, runs: &[ComparedRun<'_>]) {
     ui.weak("Pooled out-of-fold predictions. Points on the dashed line are exact.");
     if !stored.is_empty() {
         ui.weak(format!(
-            "{}: up to {} evenly spread out-of-fold rows, as stored with the catalog version.",
+            "{}: up to {} evenly spread out-of-fold rows, as stored in the catalog.",
             stored.join(", "),
             crate::catalog::record::CURVE_POINTS,
         ));

@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 
 use super::compare_plots::{self, run_color, ComparedRun};
 use super::learned_panel;
+use super::recorded_runs_panel::{self, RecordedRuns, RunsDraft};
 use crate::data::CsvText;
 use crate::gui::command::{CatalogCommand, Command, ScoreSource};
 use crate::jobs::TrainingRun;
@@ -187,9 +188,17 @@ fn run_details(run: &TrainingRun) -> String {
     text
 }
 
-/// Draw the Compare view: the runs on the left, the comparison of the ticked ones beside it.
-pub fn show(ui: &mut egui::Ui, runs: &[TrainingRun], ticked: &[u64], commands: &mut Vec<Command>) {
-    if runs.is_empty() {
+/// Draw the Compare view: the runs of this session and the earlier runs recorded in the
+/// catalog on the left, the comparison of the ticked ones beside it.
+pub fn show(
+    ui: &mut egui::Ui,
+    runs: &[TrainingRun],
+    ticked: &[u64],
+    recorded: RecordedRuns<'_>,
+    draft: &mut RunsDraft,
+    commands: &mut Vec<Command>,
+) {
+    if runs.is_empty() && recorded.is_empty() {
         ui.vertical_centered(|ui| {
             ui.add_space(60.0);
             ui.heading("No trained models yet");
@@ -205,7 +214,11 @@ pub fn show(ui: &mut egui::Ui, runs: &[TrainingRun], ticked: &[u64], commands: &
         .show(ui, |ui| {
             egui::ScrollArea::vertical()
                 .id_salt("compare_run_list_scroll")
-                .show(ui, |ui| run_list(ui, runs, ticked, commands));
+                .show(ui, |ui| {
+                    run_list(ui, runs, ticked, commands);
+                    ui.separator();
+                    recorded_runs_panel::show(ui, recorded, runs, ticked, draft, commands);
+                });
         });
     // In tick order, so ticking another run adds a column and leaves the others' colours be.
     let mut compared: Vec<&TrainingRun> = Vec::new();
@@ -260,7 +273,15 @@ fn run_list(ui: &mut egui::Ui, runs: &[TrainingRun], ticked: &[u64], commands: &
     ui.heading("Runs");
     ui.weak("Tick runs to compare them.");
     ui.separator();
-    for run in runs {
+    // Recorded runs read back are ticked in the earlier runs' list.
+    let session = || {
+        runs.iter()
+            .filter(|r| r.table.is_some() || r.recorded.is_none())
+    };
+    if session().next().is_none() {
+        ui.weak("None trained in this session yet.");
+    }
+    for run in session() {
         let was_ticked = ticked.contains(&run.id);
         let mut now_ticked = was_ticked;
         ui.checkbox(&mut now_ticked, run.title())
@@ -273,10 +294,11 @@ fn run_list(ui: &mut egui::Ui, runs: &[TrainingRun], ticked: &[u64], commands: &
         }
         let e = &run.evaluation;
         ui.indent(("run_summary", run.id), |ui| {
+            let recorded = run.recorded.map(|r| format!(" · run {r}")).unwrap_or_default();
             if let Some(accuracy) = e.mean.get("accuracy") {
-                ui.weak(format!("accuracy {accuracy:.3} · {} rows", e.rows_used));
+                ui.weak(format!("accuracy {accuracy:.3} · {} rows{recorded}", e.rows_used));
             } else if let Some(r2) = e.mean.get("r2") {
-                ui.weak(format!("R² {r2:.3} · {} rows", e.rows_used));
+                ui.weak(format!("R² {r2:.3} · {} rows{recorded}", e.rows_used));
             }
             ui.horizontal_wrapped(|ui| {
                 match (&run.registered, &run.table) {
@@ -313,12 +335,14 @@ fn run_list(ui: &mut egui::Ui, runs: &[TrainingRun], ticked: &[u64], commands: &
             }
         });
     }
-    if !ticked.is_empty() {
-        ui.separator();
-        if ui.button("Untick all").clicked() {
-            for &id in ticked {
-                commands.push(Command::TickRun { id, ticked: false });
-            }
+    // Always there, so that ticking a run never moves the earlier runs below.
+    ui.separator();
+    if ui
+        .add_enabled(!ticked.is_empty(), egui::Button::new("Untick all"))
+        .clicked()
+    {
+        for &id in ticked {
+            commands.push(Command::TickRun { id, ticked: false });
         }
     }
 }
@@ -663,15 +687,25 @@ mod tests {
             model,
             table: None,
             registered: None,
+            recorded: None,
             stored_curves: StoredCurves::None,
         }
     }
 
     fn harness(runs: Vec<TrainingRun>, ticked: Vec<u64>) -> Harness<'static, Vec<Command>> {
+        let recorded = crate::jobs::RunList::default();
+        let mut draft = RunsDraft::default();
         Harness::builder()
             .with_size(egui::vec2(1280.0, 800.0))
             .build_ui_state(
-                move |ui, commands: &mut Vec<Command>| show(ui, &runs, &ticked, commands),
+                move |ui, commands: &mut Vec<Command>| {
+                    let recorded = RecordedRuns {
+                        list: &recorded,
+                        loading: false,
+                        error: None,
+                    };
+                    show(ui, &runs, &ticked, recorded, &mut draft, commands)
+                },
                 Vec::new(),
             )
     }

@@ -10,7 +10,7 @@ pub fn purpose(view: View) -> &'static str {
         View::Data => "Open CSV files, see every row, set the target, and profile each column.",
         View::Train => "Choose algorithms, a validation scheme and a recipe, and train.",
         View::Compare => {
-            "Put trained runs side by side: metrics, curves, confusion matrices, folds; register the best."
+            "Put trained runs side by side, earlier ones too: metrics, curves, confusion matrices; register the best."
         }
         View::Catalog => {
             "Registered models and their versions: stages, history, descriptions, tags, reports."

@@ -17,6 +17,7 @@ pub mod live_panel;
 pub mod markdown;
 pub mod plot_legend;
 pub mod profile_charts;
+pub mod recorded_runs_panel;
 pub mod register_dialog;
 pub mod score_view;
 #[cfg(test)]

@@ -165,7 +165,10 @@ fn model_list(
     chosen: Option<&ScoreSource>,
     commands: &mut Vec<Command>,
 ) {
-    for run in runs.iter().filter(|r| r.table.is_some()) {
+    for run in runs
+        .iter()
+        .filter(|r| r.table.is_some() || r.recorded.is_some())
+    {
         let source = ScoreSource::Run(run.id);
         if ui
             .selectable_label(chosen == Some(&source), run.title())

@@ -43,6 +43,7 @@ fn trained(id: u64, file: &str, target: &str) -> TrainingRun {
         model,
         table: Some(Arc::new(table)),
         registered: None,
+        recorded: None,
         stored_curves: StoredCurves::None,
     }
 }

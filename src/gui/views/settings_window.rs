@@ -1,4 +1,4 @@
-//! File ▸ Settings…: theme, import defaults, reopening datasets.
+//! File ▸ Settings…: theme, import defaults, reopening datasets, how long runs are kept.
 
 use eframe::egui;
 
@@ -42,6 +42,21 @@ fn preferences(ui: &mut egui::Ui, edited: &mut Preferences) {
             FileChooser::InWindow,
             "In the window",
         );
+    });
+    ui.separator();
+    ui.label("Recorded runs");
+    ui.horizontal(|ui| {
+        let mut pruning = edited.run_retention_days.is_some();
+        ui.checkbox(&mut pruning, "Delete unregistered runs after")
+            .on_hover_text("Runs registered as versions are always kept");
+        let mut days = edited.run_retention_days.unwrap_or(90);
+        ui.add_enabled(
+            pruning,
+            egui::DragValue::new(&mut days)
+                .range(1..=3650)
+                .suffix(" days"),
+        );
+        edited.run_retention_days = pruning.then_some(days);
     });
     ui.separator();
     ui.label("New imports");
