@@ -21,11 +21,13 @@ use crate::score::{ScoreError, Scored};
 
 pub mod catalog_read;
 mod catalog_work;
+mod explain_job;
 pub mod live_data;
 mod score_job;
 mod time_left;
 
 pub use catalog_work::{CatalogChange, CatalogReply, CatalogWork, Registration};
+pub use explain_job::{ExplainVersion, ExplainWhat, ExplainedVersion, Explanation};
 pub use score_job::{ScoreJob, ScoreModel};
 pub use time_left::{time_left, timing_text};
 
@@ -149,6 +151,8 @@ pub enum JobOutcome {
     },
     /// Catalog work done in order, one reply per item.
     Catalog(Vec<CatalogReply>),
+    /// An explanation of a registered version computed (and stored with it), or why not.
+    ExplainedVersion(Box<ExplainedVersion>),
     /// A catalog file opened (created and upgraded as needed) for the window.
     CatalogOpened(Result<crate::catalog::Catalog, String>),
     /// The job failed; the message is fit for the user.

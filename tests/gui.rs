@@ -1943,3 +1943,57 @@ fn at_1280_by_720_the_compared_curves_leave_the_scroll_bar_its_own_room() {
         "a plot reaches x = {right}, under the scroll bar: {frames:?}"
     );
 }
+
+#[test]
+fn a_version_page_computes_keeps_and_shows_which_features_matter() {
+    let mut harness = two_registered_versions();
+    open_version_page(&mut harness, "v2");
+    scroll_to(&mut harness, "Which features matter");
+    harness.get_by_label("Which features matter").click();
+    harness.run_steps(3);
+    scroll_to(&mut harness, "Permutation importance");
+    harness.get_by_label_contains("the file it was trained on, if it is unchanged");
+    assert_eq!(harness.get_all_by_label("Not computed yet.").count(), 1);
+    // Permutation importance first, then the partial dependence of the first column.
+    harness.get_all_by_label("Compute").next().unwrap().click();
+    harness.step();
+    settle(&mut harness);
+    let stored = harness
+        .state()
+        .catalog()
+        .unwrap()
+        .explanations("penguin-species", 2)
+        .unwrap();
+    assert_eq!(stored.len(), 1, "kept with the version");
+    let measured: serde_json::Value = serde_json::from_str(&stored[0].result_json).unwrap();
+    assert_eq!(measured["metric"], "accuracy");
+    assert_eq!(measured["rows"], 344);
+    // The page reads it back: the figures, the rows it was computed on, and the bars.
+    scroll_to(&mut harness, "Permutation importance");
+    harness.get_by_label_contains("mean ± std over 5 shuffles; computed on 344 rows of ");
+    harness.get_by_label("Recompute");
+    let top = measured["columns"][0]["column"].as_str().unwrap();
+    assert!(
+        painted_rect(&harness, top).is_some(),
+        "{top} on the importance axis"
+    );
+    assert!(painted_rect(&harness, "drop in Accuracy").is_some());
+
+    harness.get_by_label("Compute").click();
+    harness.step();
+    settle(&mut harness);
+    let stored = harness
+        .state()
+        .catalog()
+        .unwrap()
+        .explanations("penguin-species", 2)
+        .unwrap();
+    assert_eq!(stored.len(), 2);
+    // The first column is a category: a bar per level.
+    assert_eq!(stored[1].subject, "island");
+    scroll_to(&mut harness, "Partial dependence");
+    harness.get_by_label_contains("average prediction as island is set to each value");
+    assert!(painted_rect(&harness, "average Adelie").is_some());
+    assert!(painted_rect(&harness, "Torgersen").is_some());
+    assert_eq!(harness.get_all_by_label("Recompute").count(), 2);
+}

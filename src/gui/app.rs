@@ -409,6 +409,9 @@ impl ModeldeskApp {
             Command::ScoreReference(reference) => self.score_reference(reference),
             Command::OpenScoreDialog => self.open_score_dialog(),
             Command::ScoreFile(path) => self.start_scoring(path),
+            Command::Explain { of, what, file } => self.start_explaining(of, what, file),
+            Command::PickExplainRows => self.pick_explain_rows(),
+            Command::ExplainRowsFile(file) => self.drafts.catalog.inspect.file = file,
             Command::ExportPredictions => self.ask_export_predictions(),
             Command::SavePredictions(path) => self.export_predictions(path),
             Command::RememberFolder(folder) => self.settings.last_folder = Some(folder),
@@ -444,6 +447,7 @@ impl ModeldeskApp {
             JobOutcome::Trained { runs, failed } => self.finish_training(runs, failed),
             JobOutcome::Catalog(replies) => self.finish_catalog(replies),
             JobOutcome::CatalogOpened(opened) => self.finish_open_catalog(opened),
+            JobOutcome::ExplainedVersion(explained) => self.finish_explaining_version(*explained),
             JobOutcome::Failed { job, message } => self.error(format!("{job} failed: {message}")),
             JobOutcome::Cancelled { job } => self.note(format!("{job} cancelled")),
         }

@@ -79,6 +79,7 @@ impl ModeldeskApp {
                 ui,
                 self.catalog.catalog.as_ref(),
                 self.catalog.error.as_deref(),
+                &self.jobs,
                 &mut drafts.catalog,
                 commands,
             ),

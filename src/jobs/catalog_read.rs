@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use super::live_data::LiveData;
-use crate::catalog::record::{self, StoredCurves, StoredMetrics};
+use crate::catalog::record::{self, StoredCurves, StoredExplanations, StoredMetrics};
 use crate::catalog::{
     Catalog, CatalogError, HistoryEntry, LiveAlert, ModelFilter, ModelSummary, Page, ScoringRun,
     Stage, VersionDetail, VersionQuery, VersionSort, VersionSummary,
@@ -165,6 +165,10 @@ pub struct VersionPage {
     pub scoring: Vec<ScoringLine>,
     /// What the model learned, or why its model could not be read.
     pub learned: Result<Learned, String>,
+    /// The columns the model reads, in its recipe's order.
+    pub columns: Vec<String>,
+    /// Permutation importance and partial dependence stored with the version.
+    pub explanations: StoredExplanations,
 }
 
 /// One scoring run of a version: when (ISO 8601, UTC, as stored) and what.
@@ -184,11 +188,19 @@ impl VersionPage {
             .iter()
             .map(scoring_line)
             .collect();
-        let learned = record::load_model(catalog, detail.summary.id)
-            .map(|model| what_it_learned(&model))
+        let trained = record::load_model(catalog, detail.summary.id);
+        let columns = trained.as_ref().map_or_else(
+            |_| Vec::new(),
+            |m| m.recipe.columns.iter().map(|c| c.column.clone()).collect(),
+        );
+        let learned = trained
+            .map(|trained| what_it_learned(&trained))
             .map_err(|e| e.to_string());
+        let explanations = StoredExplanations::read(&catalog.explanations(model, version)?);
         Ok(VersionPage {
             learned,
+            columns,
+            explanations,
             spec: pretty(&detail.spec_json),
             recipe: recipe_lines(&detail.recipe_json),
             validation_line: validation_line(&metrics),

@@ -10,6 +10,8 @@ pub mod compare_view;
 pub mod data_view;
 pub mod help_window;
 pub mod import_dialog;
+pub mod inspect_panel;
+pub mod inspect_plots;
 pub mod learned_panel;
 pub mod live_panel;
 pub mod markdown;
