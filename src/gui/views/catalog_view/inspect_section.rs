@@ -64,7 +64,7 @@ pub(super) fn which_features_matter(
     if read_only {
         ui.weak("This catalog is read-only: what is stored is shown, and nothing new is kept.");
     }
-    let id = egui::Id::new(("inspect", &v.model, v.version));
+    let id = ui.scope_id().with(("inspect", &v.model, v.version));
     let asked = ui
         .add_enabled_ui(!read_only, |ui| {
             inspect_panel::show(ui, id, &subject, &mut state.inspect)
