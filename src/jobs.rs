@@ -22,12 +22,14 @@ use crate::score::{ScoreError, Scored};
 pub mod catalog_read;
 mod catalog_work;
 mod explain_job;
+mod explain_run_job;
 pub mod live_data;
 mod score_job;
 mod time_left;
 
 pub use catalog_work::{CatalogChange, CatalogReply, CatalogWork, Registration};
 pub use explain_job::{ExplainVersion, ExplainWhat, ExplainedVersion, Explanation};
+pub use explain_run_job::{ExplainRun, ExplainedRun, RunExplanations};
 pub use score_job::{ScoreJob, ScoreModel};
 pub use time_left::{time_left, timing_text};
 
@@ -148,11 +150,15 @@ pub enum JobOutcome {
     Trained {
         runs: Vec<TrainingRun>,
         failed: Vec<(String, String)>,
+        /// The recipe the runs were trained with (their folds are fitted again from it).
+        recipe: Recipe,
     },
     /// Catalog work done in order, one reply per item.
     Catalog(Vec<CatalogReply>),
     /// An explanation of a registered version computed (and stored with it), or why not.
     ExplainedVersion(Box<ExplainedVersion>),
+    /// An explanation of a run of this session computed, or why not.
+    ExplainedRun(Box<ExplainedRun>),
     /// A catalog file opened (created and upgraded as needed) for the window.
     CatalogOpened(Result<crate::catalog::Catalog, String>),
     /// The job failed; the message is fit for the user.
@@ -543,7 +549,11 @@ fn train_all(request: &TrainRequest, progress: &Progress, repaint: &Repaint) -> 
             Err(error) => failed.push((request.specs[i].title().to_string(), error.to_string())),
         }
     }
-    JobOutcome::Trained { runs, failed }
+    JobOutcome::Trained {
+        runs,
+        failed,
+        recipe: request.recipe.clone(),
+    }
 }
 
 fn file_name(path: &Path) -> String {
@@ -640,7 +650,7 @@ mod tests {
         let mut jobs = Jobs::default();
         jobs.start_training(request, Arc::new(|| {})).unwrap();
         let outcomes = wait(&mut jobs);
-        let [JobOutcome::Trained { runs, failed }] = &outcomes[..] else {
+        let [JobOutcome::Trained { runs, failed, .. }] = &outcomes[..] else {
             panic!("{outcomes:?}");
         };
         assert_eq!(runs.len(), 1);

@@ -1997,3 +1997,50 @@ fn a_version_page_computes_keeps_and_shows_which_features_matter() {
     assert!(painted_rect(&harness, "Torgersen").is_some());
     assert_eq!(harness.get_all_by_label("Recompute").count(), 2);
 }
+
+#[test]
+fn compare_measures_a_runs_features_on_each_folds_validation_rows() {
+    let mut harness = with_sample("Penguins (species; missing values, categories)");
+    harness.get_by_label("Train").click();
+    harness.run_steps(2);
+    harness.get_by_label("Train and validate").click();
+    harness.step();
+    settle(&mut harness);
+    let run = harness.state().runs()[0].clone();
+    harness.get_by_label("Compare").click();
+    harness.run_steps(3);
+    scroll_to(&mut harness, "Which features matter");
+    harness.get_by_label("Which features matter").click();
+    harness.run_steps(3);
+    scroll_to(&mut harness, "Permutation importance");
+    harness.get_by_label_contains("the validation rows of each fold for permutation importance");
+    harness.get_all_by_label("Compute").next().unwrap().click();
+    harness.step();
+    settle(&mut harness);
+    scroll_to(&mut harness, "Permutation importance");
+    // The baseline is the folds' mean accuracy: the same fold models validation measured.
+    let accuracy = run.evaluation.mean["accuracy"];
+    harness.get_by_label_contains(&format!(
+        "The drop in Accuracy ({accuracy:.4} on the rows as they are)"
+    ));
+    harness.get_by_label_contains(
+        "computed on the validation rows of each of 5 folds (344 rows), each with its fold's model",
+    );
+    assert!(painted_rect(&harness, "drop in Accuracy").is_some());
+
+    // Partial dependence of a number: its grid, a line and the rows' own curves.
+    harness.get_by_value("island").click();
+    harness.run_steps(2);
+    harness.get_by_label("flipper_length_mm").click();
+    harness.run_steps(2);
+    harness.get_by_label("Compute").click();
+    harness.step();
+    settle(&mut harness);
+    scroll_to(&mut harness, "Partial dependence");
+    harness.get_by_label_contains("the faint lines are 50 single rows' own curves");
+    harness.get_by_label_contains(
+        "computed on the 344 rows of penguins the run's model was fitted on",
+    );
+    assert!(painted_rect(&harness, "flipper_length_mm").is_some());
+    assert_eq!(harness.get_all_by_label("Recompute").count(), 2);
+}

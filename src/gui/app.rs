@@ -88,6 +88,10 @@ pub struct ModeldeskApp {
     pub(super) runs: Vec<TrainingRun>,
     /// Runs ticked for the Compare view.
     pub(super) ticked_runs: Vec<u64>,
+    /// The recipe each run of this session was trained with, by run id.
+    pub(super) run_recipes: HashMap<u64, crate::ml::prep::Recipe>,
+    /// Which features matter for each run, as computed this session, by run id.
+    pub(super) run_explanations: HashMap<u64, crate::jobs::RunExplanations>,
     /// The last file scored, shown in the Score view.
     pub(super) scored: Option<Arc<ScoreOutcome>>,
     /// The model catalog (opened on first use).
@@ -145,6 +149,8 @@ impl ModeldeskApp {
             focus_dataset: false,
             runs: Vec::new(),
             ticked_runs: Vec::new(),
+            run_recipes: HashMap::new(),
+            run_explanations: HashMap::new(),
             scored: None,
             catalog: CatalogSlot::default(),
             score_versions: VersionList::default(),
@@ -444,10 +450,15 @@ impl ModeldeskApp {
                 self.note(format!("{what} saved to {}", path.display()))
             }
             JobOutcome::Scored(outcome) => self.finish_scoring(outcome),
-            JobOutcome::Trained { runs, failed } => self.finish_training(runs, failed),
+            JobOutcome::Trained {
+                runs,
+                failed,
+                recipe,
+            } => self.finish_training(runs, failed, recipe),
             JobOutcome::Catalog(replies) => self.finish_catalog(replies),
             JobOutcome::CatalogOpened(opened) => self.finish_open_catalog(opened),
             JobOutcome::ExplainedVersion(explained) => self.finish_explaining_version(*explained),
+            JobOutcome::ExplainedRun(explained) => self.finish_explaining_run(*explained),
             JobOutcome::Failed { job, message } => self.error(format!("{job} failed: {message}")),
             JobOutcome::Cancelled { job } => self.note(format!("{job} cancelled")),
         }

@@ -2,11 +2,12 @@
 //! labelled file they may use, and what the app does with their results.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use super::app::ModeldeskApp;
 use super::command::ExplainOf;
 use super::file_dialog::{FileFor, FileRequest, CSV_FILES};
-use crate::jobs::{ExplainVersion, ExplainWhat, ExplainedVersion};
+use crate::jobs::{ExplainRun, ExplainVersion, ExplainWhat, ExplainedRun, ExplainedVersion};
 
 impl ModeldeskApp {
     /// Start the job that computes `what` for the model `of` names.
@@ -65,7 +66,44 @@ impl ModeldeskApp {
         }
     }
 
-    fn start_explaining_run(&mut self, id: u64, _what: ExplainWhat) {
-        self.error(format!("run #{id} cannot be explained yet"));
+    /// Start the job that explains run `id`, which needs the table and recipe it was
+    /// trained with (a version read back from the catalog has neither).
+    fn start_explaining_run(&mut self, id: u64, what: ExplainWhat) {
+        let Some(run) = self.runs.iter().find(|r| r.id == id) else {
+            return self.error(format!("run #{id} is no longer in this session"));
+        };
+        let (Some(table), Some(recipe)) = (&run.table, self.run_recipes.get(&id)) else {
+            return self.error(format!(
+                "{} was read from the catalog: explain it on its version's page",
+                run.title()
+            ));
+        };
+        let job = ExplainRun {
+            run: id,
+            title: run.title(),
+            table: Arc::clone(table),
+            model: Arc::new(run.model.clone()),
+            recipe: recipe.clone(),
+            validation: run.evaluation.validation,
+            what,
+        };
+        if let Err(message) = self.jobs.start_explaining_run(job, self.repaint_handle()) {
+            self.error(message);
+        }
+    }
+
+    /// Keep what was computed for a run, replacing what it recomputes.
+    pub(super) fn finish_explaining_run(&mut self, explained: ExplainedRun) {
+        match explained.result {
+            Ok((explanation, on)) => self
+                .run_explanations
+                .entry(explained.run)
+                .or_default()
+                .keep(explanation, on),
+            Err(message) => self.error(format!(
+                "run #{} could not be explained: {message}",
+                explained.run
+            )),
+        }
     }
 }

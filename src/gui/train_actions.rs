@@ -53,6 +53,7 @@ impl ModeldeskApp {
         &mut self,
         runs: Vec<TrainingRun>,
         failed: Vec<(String, String)>,
+        recipe: crate::ml::prep::Recipe,
     ) {
         for (algorithm, message) in failed {
             self.error(format!("{algorithm} failed: {message}"));
@@ -70,6 +71,7 @@ impl ModeldeskApp {
                 self.note(format!("{}: {warning}", run.title()));
             }
             self.ticked_runs.push(run.id);
+            self.run_recipes.insert(run.id, recipe.clone());
             self.runs.push(run);
         }
     }

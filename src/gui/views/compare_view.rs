@@ -8,6 +8,7 @@ use egui_extras::{Column, TableBuilder};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use super::compare_inspect::{self, RunsInspection};
 use super::compare_plots::{self, run_color, ComparedRun};
 use super::learned_panel;
 use crate::data::CsvText;
@@ -188,7 +189,13 @@ fn run_details(run: &TrainingRun) -> String {
 }
 
 /// Draw the Compare view: the runs on the left, the comparison of the ticked ones beside it.
-pub fn show(ui: &mut egui::Ui, runs: &[TrainingRun], ticked: &[u64], commands: &mut Vec<Command>) {
+pub fn show(
+    ui: &mut egui::Ui,
+    runs: &[TrainingRun],
+    ticked: &[u64],
+    inspection: &RunsInspection<'_>,
+    commands: &mut Vec<Command>,
+) {
     if runs.is_empty() {
         ui.vertical_centered(|ui| {
             ui.add_space(60.0);
@@ -252,7 +259,7 @@ pub fn show(ui: &mut egui::Ui, runs: &[TrainingRun], ticked: &[u64], commands: &
             .id_salt("compare_scroll")
             .content_margin(super::room_for_scroll_bar(ui))
             .auto_shrink(false)
-            .show(ui, |ui| comparison(ui, &compared));
+            .show(ui, |ui| comparison(ui, &compared, inspection, commands));
     });
 }
 
@@ -324,7 +331,12 @@ fn run_list(ui: &mut egui::Ui, runs: &[TrainingRun], ticked: &[u64], commands: &
 }
 
 /// The comparison of the ticked runs (at least one), in one scrolling column.
-fn comparison(ui: &mut egui::Ui, compared: &[&TrainingRun]) {
+fn comparison(
+    ui: &mut egui::Ui,
+    compared: &[&TrainingRun],
+    inspection: &RunsInspection<'_>,
+    commands: &mut Vec<Command>,
+) {
     let sort_id = egui::Id::unique("compare_view_sort_by");
     let mut sort_by: Option<&'static str> = ui.data(|d| d.get_temp(sort_id)).flatten();
     let scores: Vec<Scores<'_>> = compared.iter().map(|r| Scores::of(&r.evaluation)).collect();
@@ -425,6 +437,11 @@ fn comparison(ui: &mut egui::Ui, compared: &[&TrainingRun]) {
                     .default_open(ordered.len() == 1)
                     .show(ui, |ui| learned_panel::show(ui, &run.learned, run.id));
             }
+        });
+    egui::CollapsingHeader::new("Which features matter")
+        .default_open(false)
+        .show(ui, |ui| {
+            compare_inspect::show(ui, &ordered, inspection, commands)
         });
 }
 
@@ -661,7 +678,15 @@ mod tests {
         Harness::builder()
             .with_size(egui::vec2(1280.0, 800.0))
             .build_ui_state(
-                move |ui, commands: &mut Vec<Command>| show(ui, &runs, &ticked, commands),
+                move |ui, commands: &mut Vec<Command>| {
+                    let explanations = std::collections::HashMap::new();
+                    let jobs = crate::jobs::Jobs::default();
+                    let inspection = RunsInspection {
+                        explanations: &explanations,
+                        jobs: &jobs,
+                    };
+                    show(ui, &runs, &ticked, &inspection, commands)
+                },
                 Vec::new(),
             )
     }

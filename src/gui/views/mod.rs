@@ -4,6 +4,7 @@ pub mod catalog_view;
 pub mod compare_confusion;
 pub mod compare_curves;
 pub mod compare_folds;
+pub mod compare_inspect;
 pub mod compare_plots;
 pub mod compare_regression;
 pub mod compare_view;
