@@ -77,6 +77,12 @@ pub fn show(
     draft: &mut InspectDraft,
 ) -> Asked {
     let mut asked = Asked::default();
+    // As wide as the page shows, not as the page's widest content (a wide table elsewhere
+    // widens the scroll area): text wraps and plots fit in a narrow window.
+    let visible = (ui.clip_rect().right() - ui.cursor().left())
+        .min(ui.available_width())
+        .max(200.0);
+    ui.set_max_width(visible);
     ui.horizontal_wrapped(|ui| {
         ui.label(format!("Rows: {}.", subject.rows));
         if subject.can_pick_file {
