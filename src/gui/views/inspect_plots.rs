@@ -41,7 +41,6 @@ pub fn importance_bars(
     measured: &PermutationImportance,
     color: Color32,
 ) {
-    let metric = metric_registry::label(&measured.metric).to_string();
     let bars: Vec<Bar> = measured
         .columns
         .iter()
@@ -49,17 +48,16 @@ pub fn importance_bars(
         .map(|(i, c)| {
             Bar::new(-(i as f64), c.mean)
                 .width(0.6)
-                .name(format!("{}\n{:+.4} ± {:.4}", c.column, c.mean, c.std))
+                .name(format!("{}: {:+.4} ± {:.4}", c.column, c.mean, c.std))
         })
         .collect();
     let names: Vec<String> = measured.columns.iter().map(|c| cut(&c.column)).collect();
     let name_width = names_width(ui, &names);
+    // One line: a taller label at the top bar runs out of the plot.
     let chart = BarChart::new("permutation importance", bars)
         .horizontal()
         .color(color)
-        .element_formatter(Box::new(move |bar, _| {
-            format!("{}\ndrop in {metric}", bar.name)
-        }));
+        .element_formatter(Box::new(|bar, _| bar.name.clone()));
     let whiskers: Vec<Line> = measured
         .columns
         .iter()
