@@ -102,6 +102,10 @@ fn fit_fold(
         }
     };
     let fit = fit_model(run.spec, x.view(), targets, &mut |_, _| true)?;
+    let feature_means = x
+        .mean_axis(ndarray::Axis(0))
+        .map(|m| m.to_vec())
+        .unwrap_or_default();
     Ok(TrainedModel {
         spec: run.spec.clone(),
         task: run.task,
@@ -111,6 +115,7 @@ fn fit_fold(
         model: fit.model,
         reference: Default::default(),
         import: run.table.options.clone(),
+        feature_means,
     })
 }
 
