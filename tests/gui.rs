@@ -1996,6 +1996,41 @@ fn a_version_page_computes_keeps_and_shows_which_features_matter() {
     assert!(painted_rect(&harness, "average Adelie").is_some());
     assert!(painted_rect(&harness, "Torgersen").is_some());
     assert_eq!(harness.get_all_by_label("Recompute").count(), 2);
+
+    // On a labelled file picked in the dialog: the recompute replaces what was kept.
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixture("assets/penguins.csv")).unwrap();
+    let subset: Vec<&str> = text.lines().take(101).collect();
+    std::fs::write(dir.path().join("hundred.csv"), subset.join("\n") + "\n").unwrap();
+    dialogs_start_in(&mut harness, dir.path());
+    scroll_to(&mut harness, "Use a labelled file…");
+    harness.get_by_label("Use a labelled file…").click();
+    harness.run_steps(2);
+    choose_in_window(&mut harness, Some("hundred.csv"), "Open");
+    scroll_to(&mut harness, "Permutation importance");
+    harness.get_by_label_contains("hundred.csv");
+    harness
+        .get_all_by_label("Recompute")
+        .next()
+        .unwrap()
+        .click();
+    harness.step();
+    settle(&mut harness);
+    let stored = harness
+        .state()
+        .catalog()
+        .unwrap()
+        .explanations("penguin-species", 2)
+        .unwrap();
+    assert_eq!(stored.len(), 2, "replaced, not added");
+    assert_eq!(stored[0].rows, 100);
+    assert!(
+        stored[0].file_path.ends_with("hundred.csv"),
+        "{}",
+        stored[0].file_path
+    );
+    scroll_to(&mut harness, "Permutation importance");
+    harness.get_by_label_contains("mean ± std over 5 shuffles; computed on 100 rows of ");
 }
 
 #[test]
