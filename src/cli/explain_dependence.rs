@@ -72,9 +72,9 @@ mod tests {
         };
         let text = partial_dependence_text(&dependence, 10);
         let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines[2], "  island      Adelie    Gentoo");
-        assert_eq!(lines[3], "  Biscoe      0.2500    0.7500");
-        assert_eq!(lines[4], "  Dream       0.5000    0.1250");
+        assert_eq!(lines[2], "  island    Adelie    Gentoo");
+        assert_eq!(lines[3], "  Biscoe    0.2500    0.7500");
+        assert_eq!(lines[4], "  Dream     0.5000    0.1250");
         assert_eq!(grid_label(&GridValue::Number(2.50)), "2.5");
         assert_eq!(grid_label(&GridValue::Number(3.0)), "3");
     }

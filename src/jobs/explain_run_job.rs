@@ -167,3 +167,74 @@ fn explain_run(job: ExplainRun, progress: &Progress) -> JobOutcome {
         result,
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jobs::tests::wait;
+    use crate::ml::eval::train_and_validate;
+    use crate::ml::target::sample_with_target;
+
+    fn job(what: ExplainWhat) -> ExplainRun {
+        let table = Arc::new(sample_with_target("breast_cancer.csv", "diagnosis"));
+        let recipe = Recipe::default_for(&table);
+        let spec = crate::ml::spec::ModelSpec::from_name("random_forest").unwrap();
+        let validation = Validation::CrossValidation { folds: 3, seed: 0 };
+        let (_, model) = train_and_validate(
+            &table,
+            "diagnosis",
+            None,
+            &recipe,
+            &spec,
+            validation,
+            &mut |_, _| true,
+        )
+        .unwrap();
+        ExplainRun {
+            run: 7,
+            title: "#7 random forest on breast_cancer".into(),
+            table,
+            model: Arc::new(model),
+            recipe,
+            validation,
+            what,
+        }
+    }
+
+    #[test]
+    fn a_runs_explanation_is_a_job_that_reports_or_stops_when_cancelled() {
+        let permutation = ExplainWhat::Permutation {
+            metric: "accuracy".into(),
+            repeats: 20,
+            seed: 0,
+        };
+        let (first, second) = (job(permutation.clone()), job(permutation));
+        let mut jobs = Jobs::default();
+        jobs.start_explaining_run(first, Arc::new(|| {})).unwrap();
+        assert!(jobs.explaining_run(7).is_some());
+        // A second request for the same run waits for the first.
+        assert!(jobs.start_explaining_run(second, Arc::new(|| {})).is_err());
+        jobs.cancel_all();
+        let outcomes = wait(&mut jobs);
+        assert!(
+            matches!(outcomes[..], [JobOutcome::Cancelled { .. }]),
+            "{outcomes:?}"
+        );
+        assert!(jobs.explaining_run(7).is_none());
+
+        let dependence = ExplainWhat::Dependence {
+            column: "mean radius".into(),
+        };
+        jobs.start_explaining_run(job(dependence), Arc::new(|| {}))
+            .unwrap();
+        let outcomes = wait(&mut jobs);
+        let [JobOutcome::ExplainedRun(explained)] = &outcomes[..] else {
+            panic!("{outcomes:?}");
+        };
+        let Ok((Explanation::Dependence(d), on)) = &explained.result else {
+            panic!("{:?}", explained.result);
+        };
+        assert_eq!(d.column, "mean radius");
+        assert!(on.contains("569 rows of breast_cancer"), "{on}");
+    }
+}

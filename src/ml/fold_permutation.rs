@@ -79,6 +79,7 @@ fn fit_fold(
     rows: &[usize],
     answers: &Answers,
     positions: &[usize],
+    keep_going: &dyn Fn() -> bool,
 ) -> Result<TrainedModel, TrainError> {
     let table_rows: Vec<usize> = positions.iter().map(|&p| rows[p]).collect();
     let fitted = fit_recipe(run.recipe, run.table, &table_rows)?;
@@ -101,7 +102,8 @@ fn fit_fold(
             (Targets::Values(&value_y), Vec::new())
         }
     };
-    let fit = fit_model(run.spec, x.view(), targets, &mut |_, _| true)?;
+    // A long fit hears a cancel between its steps, as training does.
+    let fit = fit_model(run.spec, x.view(), targets, &mut |_, _| keep_going())?;
     let feature_means = x
         .mean_axis(ndarray::Axis(0))
         .map(|m| m.to_vec())
@@ -136,7 +138,13 @@ pub fn fold_permutation_importance(
         if !progress(i as f32 / k) {
             return Err(PermutationError::Cancelled.into());
         }
-        let model = fit_fold(run, &rows, &answers, &fold.train)?;
+        let model = fit_fold(run, &rows, &answers, &fold.train, &|| {
+            progress(i as f32 / k)
+        })
+        .map_err(|e| match e {
+            TrainError::Fit(ModelError::Cancelled) => PermutationError::Cancelled.into(),
+            e => FoldPermutationError::Train(e),
+        })?;
         let table_rows: Vec<usize> = fold.validate.iter().map(|&p| rows[p]).collect();
         let x = model
             .recipe
