@@ -4,6 +4,7 @@
 
 mod catalog;
 mod explain;
+mod explain_dependence;
 mod explain_shap;
 mod export;
 mod report;

@@ -21,6 +21,8 @@ use crate::score::{ScoreError, Scored};
 
 pub mod catalog_read;
 mod catalog_work;
+mod explain_job;
+mod explain_run_job;
 pub mod live_data;
 mod recorded_runs;
 mod score_job;
@@ -28,6 +30,8 @@ mod text_export;
 mod time_left;
 
 pub use catalog_work::{CatalogChange, CatalogReply, CatalogWork, Registration};
+pub use explain_job::{ExplainVersion, ExplainWhat, ExplainedVersion, Explanation};
+pub use explain_run_job::{ExplainRun, ExplainedRun, RunExplanations};
 pub use recorded_runs::{RunList, RunsToRecord, UnfinishedRun};
 pub use score_job::{ScoreJob, ScoreModel};
 pub use time_left::{time_left, timing_text};
@@ -161,9 +165,15 @@ pub enum JobOutcome {
         runs: Vec<TrainingRun>,
         unfinished: Vec<UnfinishedRun>,
         cancelled: Option<String>,
+        /// The recipe the runs were trained with (their folds are fitted again from it).
+        recipe: Recipe,
     },
     /// Catalog work done in order, one reply per item.
     Catalog(Vec<CatalogReply>),
+    /// An explanation of a registered version computed (and stored with it), or why not.
+    ExplainedVersion(Box<ExplainedVersion>),
+    /// An explanation of a run of this session computed, or why not.
+    ExplainedRun(Box<ExplainedRun>),
     /// A catalog file opened (created and upgraded as needed) for the window.
     CatalogOpened(Result<crate::catalog::Catalog, String>),
     /// The job failed; the message is fit for the user.
@@ -560,6 +570,7 @@ fn train_all(request: &TrainRequest, progress: &Progress, repaint: &Repaint) -> 
                 .map(|i| unfinished(i, None, seconds))
                 .collect(),
             cancelled: Some(format!("training on {}", request.table.name)),
+            recipe: request.recipe.clone(),
         };
     }
     for (i, (result, seconds)) in results.into_iter().enumerate() {
@@ -583,6 +594,7 @@ fn train_all(request: &TrainRequest, progress: &Progress, repaint: &Repaint) -> 
         runs,
         unfinished: failed,
         cancelled: None,
+        recipe: request.recipe.clone(),
     }
 }
 
@@ -684,6 +696,7 @@ mod tests {
             runs,
             unfinished: failed,
             cancelled: None,
+            ..
         }] = &outcomes[..]
         else {
             panic!("{outcomes:?}");

@@ -1074,6 +1074,169 @@ fn explain_shows_what_a_version_learned_in_its_columns_names() {
     assert_eq!(String::from_utf8_lossy(&unknown.stderr).lines().count(), 1);
 }
 
+#[test]
+fn explain_prints_partial_dependence_and_keeps_it_with_the_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("catalog.sqlite");
+    let path = catalog.to_str().unwrap();
+    // Trained on a copy, so the copy can change under the version afterwards.
+    let file = dir.path().join("penguins.csv");
+    std::fs::copy(root().join("assets/penguins.csv"), &file).unwrap();
+    let file = file.to_str().unwrap();
+    let train = modeldesk(&[
+        "train",
+        file,
+        "--target",
+        "species",
+        "--algo",
+        "decision_tree",
+        "--cv",
+        "3",
+        "--register",
+        "penguins",
+        "--catalog",
+        path,
+    ]);
+    assert!(
+        train.status.success(),
+        "{}",
+        String::from_utf8_lossy(&train.stderr)
+    );
+
+    let json = stdout_json(&modeldesk(&[
+        "explain",
+        "penguins@1",
+        "--pdp",
+        "flipper_length_mm",
+        "--pdp",
+        "island",
+        "--json",
+        "--catalog",
+        path,
+    ]));
+    let partial = json["partial_dependence"].as_array().unwrap();
+    assert_eq!(partial.len(), 2);
+    let flipper = &partial[0];
+    assert_eq!(flipper["column"], "flipper_length_mm");
+    assert_eq!(
+        flipper["outputs"],
+        serde_json::json!(["Adelie", "Chinstrap", "Gentoo"])
+    );
+    let grid: Vec<f64> = flipper["grid"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert!(
+        grid.len() > 10 && grid.windows(2).all(|w| w[0] < w[1]),
+        "{grid:?}"
+    );
+    // Long flippers are Gentoo's: its average probability rises along the grid.
+    let gentoo: Vec<f64> = flipper["average"][2]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert_eq!(gentoo.len(), grid.len());
+    assert!(gentoo[gentoo.len() - 1] > gentoo[0] + 0.2, "{gentoo:?}");
+    assert_eq!(
+        partial[1]["grid"],
+        serde_json::json!(["Torgersen", "Biscoe", "Dream"])
+    );
+
+    let text = modeldesk(&[
+        "explain",
+        "penguins@1",
+        "--pdp",
+        "island",
+        "--catalog",
+        path,
+    ]);
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        text.contains("Partial dependence on island: the average prediction over 344 rows"),
+        "{text}"
+    );
+    assert!(
+        text.lines().any(|l| l.starts_with("  Torgersen ")),
+        "{text}"
+    );
+
+    // What was computed is kept with the version: the latest of each column.
+    let conn = rusqlite::Connection::open(&catalog).unwrap();
+    let stored: Vec<(String, String, i64)> = conn
+        .prepare("SELECT kind, subject, rows FROM version_explanations ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        stored,
+        [
+            ("partial_dependence".into(), "flipper_length_mm".into(), 344),
+            ("partial_dependence".into(), "island".into(), 344),
+        ]
+    );
+
+    let unknown = modeldesk(&["explain", "penguins@1", "--pdp", "beak", "--catalog", path]);
+    assert_eq!(unknown.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&unknown.stderr);
+    assert!(
+        said.contains("--pdp beak: the model was not trained on a column 'beak'"),
+        "{said}"
+    );
+
+    // Once the training file changes, it is no longer the rows the version was trained on.
+    std::fs::write(file, "species,island\nAdelie,Dream\n").unwrap();
+    let changed = modeldesk(&[
+        "explain",
+        "penguins@1",
+        "--pdp",
+        "island",
+        "--catalog",
+        path,
+    ]);
+    assert_eq!(changed.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&changed.stderr);
+    assert!(
+        said.contains("has changed since the version was trained on it") && said.contains("--data"),
+        "{said}"
+    );
+    std::fs::remove_file(file).unwrap();
+    let gone = modeldesk(&[
+        "explain",
+        "penguins@1",
+        "--pdp",
+        "island",
+        "--catalog",
+        path,
+    ]);
+    assert_eq!(gone.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&gone.stderr);
+    assert!(
+        said.contains("is no longer there") && said.contains("--data"),
+        "{said}"
+    );
+    let given = modeldesk(&[
+        "explain",
+        "penguins@1",
+        "--pdp",
+        "island",
+        "--data",
+        "assets/penguins.csv",
+        "--catalog",
+        path,
+    ]);
+    assert!(
+        given.status.success(),
+        "{}",
+        String::from_utf8_lossy(&given.stderr)
+    );
+}
+
 /// Penguins with each missing value written `unknown`, a token the defaults do not know.
 fn penguins_with_unknown(dir: &std::path::Path) -> PathBuf {
     let text = std::fs::read_to_string(root().join("assets/penguins.csv")).unwrap();

@@ -136,3 +136,55 @@ fn an_earlier_catalog_keeps_its_stages_history_and_notes() {
     );
     assert!(!production.is_empty());
 }
+
+#[test]
+fn an_earlier_catalog_upgrades_to_keep_explanations_with_its_versions() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = catalog_copy(dir.path());
+    let before: i64 = rusqlite::Connection::open(&catalog)
+        .unwrap()
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(before, 2);
+    let printed = modeldesk(
+        &catalog,
+        &[
+            "explain",
+            "penguins@1",
+            "--importance",
+            "permutation",
+            "--repeats",
+            "2",
+            "--pdp",
+            "bill_length_mm",
+            "--data",
+            "assets/penguins.csv",
+            "--json",
+        ],
+    );
+    let printed: serde_json::Value = serde_json::from_str(&printed).unwrap();
+    let opened = modeldesk::catalog::Catalog::open(&catalog).unwrap();
+    let after: i64 = rusqlite::Connection::open(&catalog)
+        .unwrap()
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(after, modeldesk::catalog::SCHEMA_VERSION);
+    assert!(after >= 3);
+    let stored = modeldesk::catalog::record::StoredExplanations::read(
+        &opened.explanations("penguins", 1).unwrap(),
+    );
+    let (measured, on) = stored.permutation.expect("permutation importance stored");
+    assert_eq!(
+        serde_json::to_value(&measured).unwrap(),
+        printed["permutation_importance"]
+    );
+    assert!(on.file_path.ends_with("assets/penguins.csv"), "{on:?}");
+    assert_eq!(on.rows, measured.rows as u64);
+    assert_eq!(stored.partial_dependence.len(), 1);
+    assert_eq!(
+        serde_json::to_value(&stored.partial_dependence[0].0).unwrap(),
+        printed["partial_dependence"][0]
+    );
+    // The versions it had still score as they did (the other tests check every one).
+    assert!(opened.explanations("penguins", 2).unwrap().is_empty());
+}

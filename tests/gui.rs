@@ -2379,3 +2379,139 @@ fn retention_prunes_only_old_unregistered_runs_when_the_catalog_opens() {
     let left: Vec<i64> = recorded_runs(&harness).iter().map(|r| r.id).collect();
     assert_eq!(left, vec![2]);
 }
+
+#[test]
+fn a_version_page_computes_keeps_and_shows_which_features_matter() {
+    let mut harness = two_registered_versions();
+    open_version_page(&mut harness, "v2");
+    scroll_to(&mut harness, "Which features matter");
+    harness.get_by_label("Which features matter").click();
+    harness.run_steps(3);
+    scroll_to(&mut harness, "Permutation importance");
+    harness.get_by_label_contains("the file it was trained on, if it is unchanged");
+    assert_eq!(harness.get_all_by_label("Not computed yet.").count(), 1);
+    // Permutation importance first, then the partial dependence of the first column.
+    harness.get_all_by_label("Compute").next().unwrap().click();
+    harness.step();
+    settle(&mut harness);
+    let stored = harness
+        .state()
+        .catalog()
+        .unwrap()
+        .explanations("penguin-species", 2)
+        .unwrap();
+    assert_eq!(stored.len(), 1, "kept with the version");
+    let measured: serde_json::Value = serde_json::from_str(&stored[0].result_json).unwrap();
+    assert_eq!(measured["metric"], "accuracy");
+    assert_eq!(measured["rows"], 344);
+    // The page reads it back: the figures, the rows it was computed on, and the bars.
+    scroll_to(&mut harness, "Permutation importance");
+    harness.get_by_label_contains("mean ± std over 5 shuffles; computed on 344 rows of ");
+    harness.get_by_label("Recompute");
+    let top = measured["columns"][0]["column"].as_str().unwrap();
+    assert!(
+        painted_rect(&harness, top).is_some(),
+        "{top} on the importance axis"
+    );
+    assert!(painted_rect(&harness, "drop in Accuracy").is_some());
+
+    harness.get_by_label("Compute").click();
+    harness.step();
+    settle(&mut harness);
+    let stored = harness
+        .state()
+        .catalog()
+        .unwrap()
+        .explanations("penguin-species", 2)
+        .unwrap();
+    assert_eq!(stored.len(), 2);
+    // The first column is a category: a bar per level.
+    assert_eq!(stored[1].subject, "island");
+    scroll_to(&mut harness, "Partial dependence");
+    harness.get_by_label_contains("average prediction as island is set to each value");
+    assert!(painted_rect(&harness, "average Adelie").is_some());
+    assert!(painted_rect(&harness, "Torgersen").is_some());
+    assert_eq!(harness.get_all_by_label("Recompute").count(), 2);
+
+    // On a labelled file picked in the dialog: the recompute replaces what was kept.
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixture("assets/penguins.csv")).unwrap();
+    let subset: Vec<&str> = text.lines().take(101).collect();
+    std::fs::write(dir.path().join("hundred.csv"), subset.join("\n") + "\n").unwrap();
+    dialogs_start_in(&mut harness, dir.path());
+    scroll_to(&mut harness, "Use a labelled file…");
+    harness.get_by_label("Use a labelled file…").click();
+    harness.run_steps(2);
+    choose_in_window(&mut harness, Some("hundred.csv"), "Open");
+    scroll_to(&mut harness, "Permutation importance");
+    harness.get_by_label_contains("hundred.csv");
+    harness
+        .get_all_by_label("Recompute")
+        .next()
+        .unwrap()
+        .click();
+    harness.step();
+    settle(&mut harness);
+    let stored = harness
+        .state()
+        .catalog()
+        .unwrap()
+        .explanations("penguin-species", 2)
+        .unwrap();
+    assert_eq!(stored.len(), 2, "replaced, not added");
+    assert_eq!(stored[0].rows, 100);
+    assert!(
+        stored[0].file_path.ends_with("hundred.csv"),
+        "{}",
+        stored[0].file_path
+    );
+    scroll_to(&mut harness, "Permutation importance");
+    harness.get_by_label_contains("mean ± std over 5 shuffles; computed on 100 rows of ");
+}
+
+#[test]
+fn compare_measures_a_runs_features_on_each_folds_validation_rows() {
+    let mut harness = with_sample("Penguins (species; missing values, categories)");
+    harness.get_by_label("Train").click();
+    harness.run_steps(2);
+    harness.get_by_label("Train and validate").click();
+    harness.step();
+    settle(&mut harness);
+    let run = harness.state().runs()[0].clone();
+    harness.get_by_label("Compare").click();
+    harness.run_steps(3);
+    scroll_to(&mut harness, "Which features matter");
+    harness.get_by_label("Which features matter").click();
+    harness.run_steps(3);
+    scroll_to(&mut harness, "Permutation importance");
+    harness.get_by_label_contains("the validation rows of each fold for permutation importance");
+    harness.get_all_by_label("Compute").next().unwrap().click();
+    harness.step();
+    settle(&mut harness);
+    scroll_to(&mut harness, "Permutation importance");
+    // The baseline is the folds' mean accuracy: the same fold models validation measured.
+    let accuracy = run.evaluation.mean["accuracy"];
+    harness.get_by_label_contains(&format!(
+        "The drop in Accuracy ({accuracy:.4} on the rows as they are)"
+    ));
+    harness.get_by_label_contains(
+        "computed on the validation rows of each of 5 folds (344 rows), each with its fold's model",
+    );
+    assert!(painted_rect(&harness, "drop in Accuracy").is_some());
+
+    // Partial dependence of a number: its grid, a line and the rows' own curves.
+    harness.get_by_value("island").click();
+    harness.run_steps(2);
+    harness.get_by_label("flipper_length_mm").click();
+    harness.run_steps(2);
+    harness.get_by_label("Compute").click();
+    harness.step();
+    settle(&mut harness);
+    scroll_to(&mut harness, "Partial dependence");
+    harness.get_by_label_contains("the faint lines are 50 single rows' own curves");
+    harness.get_by_label_contains(
+        "computed on the 344 rows of penguins the run's model was fitted on",
+    );
+    assert!(painted_rect(&harness, "flipper_length_mm").is_some());
+    assert_eq!(harness.get_all_by_label("Recompute").count(), 2);
+}

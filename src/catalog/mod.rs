@@ -1,9 +1,9 @@
 //! The model catalog: one SQLite file holding registered models, their numbered versions
 //! (spec, fitted recipe, metrics, curves, the trained model with a checksum, the training
-//! data's lineage), lifecycle stages with an append-only history, descriptions, tags and
-//! scoring runs, and every training run recorded whether registered or not. Every multi-step
-//! write is one transaction; nothing here knows about the window, so the command line, the
-//! GUI and the tests call the same functions.
+//! data's lineage), lifecycle stages with an append-only history, descriptions, tags,
+//! scoring runs, every training run recorded whether registered or not, and the explanations
+//! computed for a version. Every multi-step write is one transaction; nothing here knows about
+//! the window, so the command line, the GUI and the tests call the same functions.
 //!
 //! The catalog stores a version's spec, recipe, metrics, curves and trained model as opaque
 //! records that its tables and queries do not interpret (beyond the spec's algorithm and the
@@ -14,6 +14,7 @@ mod artifact;
 mod clock;
 mod detail;
 mod error;
+mod explanations;
 mod history;
 mod lifecycle;
 mod listing;
@@ -32,6 +33,7 @@ mod stage;
 pub use clock::{civil_from_days, iso_utc};
 pub use detail::VersionDetail;
 pub use error::CatalogError;
+pub use explanations::{ExplanationKind, NewExplanation, StoredExplanation};
 pub use history::{Cause, HistoryEntry, HistoryEvent};
 pub use listing::{ModelFilter, ModelSummary, Page, VersionQuery, VersionSort, VersionSummary};
 pub use live::{LiveAlert, LiveWindow, NewLiveWindow};

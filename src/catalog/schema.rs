@@ -209,6 +209,28 @@ CREATE INDEX model_versions_by_run ON model_versions (run_id) WHERE run_id IS NO
 "#,
         indexed_metrics: &[],
     },
+    // 4: explanations computed for a version (permutation importance, partial dependence),
+    // one of each kind and subject per version: a recompute replaces the row.
+    Migration {
+        sql: r#"
+CREATE TABLE version_explanations (
+    id INTEGER PRIMARY KEY,
+    version_id INTEGER NOT NULL REFERENCES model_versions(id),
+    kind TEXT NOT NULL CHECK (kind IN ('permutation_importance', 'partial_dependence')),
+    -- '' for permutation importance (every column at once); the column for partial dependence.
+    subject TEXT NOT NULL,
+    -- The labelled file the rows came from, its fingerprint, and how many rows were used.
+    file_path TEXT NOT NULL,
+    file_fingerprint TEXT NOT NULL,
+    rows INTEGER NOT NULL,
+    computed_at TEXT NOT NULL,
+    computed_by TEXT NOT NULL,
+    result_json TEXT NOT NULL CHECK (json_valid(result_json)),
+    UNIQUE (version_id, kind, subject)
+);
+"#,
+        indexed_metrics: &[],
+    },
 ];
 
 /// The indexes that sort versions by the mean of `metric`, alone and within a stage. The

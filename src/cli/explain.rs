@@ -1,16 +1,20 @@
 //! `modeldesk explain`: what a registered version learned — coefficients, impurity
 //! importances or naive Bayes' class Gaussians — named by the columns it was trained on, and
-//! on request each column's permutation importance on a labelled file.
+//! on request each column's permutation importance and chosen columns' partial dependence on
+//! a labelled file, which are stored with the version.
 
 use std::fmt::Write as _;
 
 use std::path::PathBuf;
 
+use super::explain_dependence::partial_dependence_text;
 use super::{explain_shap, CatalogArg, UsageError};
-use crate::catalog::{record, DatasetLineage};
-use crate::data;
+use crate::catalog::record::{self, explanation_rows, ComputedOn, RowsError};
+use crate::catalog::{Catalog, VersionRef};
+use crate::data::{self, Table};
 use crate::ml::learned::{what_it_learned, CoefficientSet, Importance, Learned};
 use crate::ml::metric_registry;
+use crate::ml::partial_dependence::{partial_dependence, PartialDependence, PdOptions};
 use crate::ml::permutation::{
     labelled_rows, permutation_importance, PermutationImportance, Shuffles,
 };
@@ -30,8 +34,8 @@ pub struct ExplainArgs {
     /// the default) or permutation (the drop in a metric when the column is shuffled).
     #[arg(long, value_name = "KIND", default_value = "impurity")]
     pub importance: String,
-    /// The labelled CSV file permutation importance measures on (default: the file the
-    /// version was trained on, if it is still there unchanged).
+    /// The labelled CSV file permutation importance and partial dependence are computed on
+    /// (default: the file the version was trained on, if it is still there unchanged).
     #[arg(long, value_name = "FILE")]
     pub data: Option<PathBuf>,
     /// The metric whose drop is measured (default: accuracy for classes, r2 for values).
@@ -43,6 +47,11 @@ pub struct ExplainArgs {
     /// Seed of the shuffles.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// Also print the partial dependence on this column: the average prediction over the
+    /// rows (of --data, or of the training file) as the column is set to each point of a
+    /// grid (repeat for several columns).
+    #[arg(long = "pdp", value_name = "COLUMN")]
+    pub pdp: Vec<String>,
     /// Also print a decision tree's leaves as rules (JSON always holds them).
     #[arg(long)]
     pub rules: bool,
@@ -64,19 +73,13 @@ pub struct ExplainArgs {
 
 /// `modeldesk explain`.
 pub fn explain(args: &ExplainArgs) -> anyhow::Result<()> {
-    let catalog = args.catalog.open()?;
+    let mut catalog = args.catalog.open()?;
     let found = catalog.resolve(&args.reference)?;
     let model = record::load_model(&catalog, found.id)?;
     let learned = what_it_learned(&model);
-    let permutation = match args.importance.as_str() {
-        "impurity" => None,
-        "permutation" => {
-            let data = match &args.data {
-                Some(path) => DataFile::Given(path.clone()),
-                None => DataFile::Trained(catalog.version(&found.model, found.version)?.dataset),
-            };
-            Some(permutation(&model, data, args)?)
-        }
+    let permuted = match args.importance.as_str() {
+        "impurity" => false,
+        "permutation" => true,
         other => {
             return Err(
                 UsageError(format!("--importance {other}: use impurity or permutation")).into(),
@@ -96,22 +99,57 @@ pub fn explain(args: &ExplainArgs) -> anyhow::Result<()> {
     } else {
         None
     };
+    let mut computed = Computed::default();
+    if permuted || !args.pdp.is_empty() {
+        let lineage = catalog.version(&found.model, found.version)?.dataset;
+        let table = explanation_rows(
+            &model,
+            args.data.as_deref(),
+            lineage.as_ref(),
+            &data::Progress::default(),
+        )
+        .map_err(|e| UsageError(rows_message(e)))?;
+        if permuted {
+            computed.permutation = Some(permutation(&model, &table, args)?);
+        }
+        for column in &args.pdp {
+            let rows: Vec<usize> = (0..table.rows()).collect();
+            let dependence = partial_dependence(
+                &model,
+                &table,
+                &rows,
+                column,
+                &PdOptions::default(),
+                &|_| true,
+            )
+            .map_err(|e| UsageError(format!("--pdp {column}: {e}")))?;
+            let on = ComputedOn::file(&table, rows.len());
+            computed.partial_dependence.push((dependence, on));
+        }
+        store(&mut catalog, &found, &computed);
+    }
     if args.json {
+        let partial: Vec<&PartialDependence> =
+            computed.partial_dependence.iter().map(|(d, _)| d).collect();
         let object = serde_json::json!({
             "model": found.model,
             "version": found.version,
             "algorithm": model.spec.name(),
             "target": model.target,
             "learned": learned,
-            "permutation_importance": permutation,
+            "permutation_importance": computed.permutation.as_ref().map(|(p, _)| p),
+            "partial_dependence": partial,
             "shap_summary": shap.as_ref().map(|(_, summary)| summary),
         });
         println!("{}", serde_json::to_string_pretty(&object)?);
     } else {
         let title = format!("{} v{}", found.model, found.version);
         print!("{}", explain_text(&title, &model, &learned, args.top));
-        if let Some(measured) = &permutation {
+        if let Some((measured, _)) = &computed.permutation {
             print!("{}", permutation_text(measured));
+        }
+        for (dependence, on) in &computed.partial_dependence {
+            print!("{}", partial_dependence_text(dependence, on.rows));
         }
         if args.rules {
             print!("{}", rules_text(&learned));
@@ -123,42 +161,54 @@ pub fn explain(args: &ExplainArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Where permutation importance reads its rows.
-enum DataFile {
-    Given(PathBuf),
-    /// The training file named in the version's lineage (if any).
-    Trained(Option<DatasetLineage>),
+/// What `explain` computed this time, with the rows it was computed on.
+#[derive(Default)]
+struct Computed {
+    permutation: Option<(PermutationImportance, ComputedOn)>,
+    partial_dependence: Vec<(PartialDependence, ComputedOn)>,
+}
+
+/// Keep what was computed with the version, replacing what was stored before; a catalog
+/// that cannot be written is said on stderr, not an error (the figures are printed anyway).
+fn store(catalog: &mut Catalog, found: &VersionRef, computed: &Computed) {
+    let records = computed
+        .permutation
+        .iter()
+        .map(|(p, on)| record::permutation_record(p, on))
+        .chain(
+            computed
+                .partial_dependence
+                .iter()
+                .map(|(d, on)| record::partial_dependence_record(d, on)),
+        );
+    for new in records {
+        let stored =
+            new.and_then(|new| catalog.store_explanation(&found.model, found.version, &new));
+        if let Err(e) = stored {
+            eprintln!("not stored with {} v{}: {e}", found.model, found.version);
+            return;
+        }
+    }
+}
+
+/// A refusal to read the rows, saying how to give them.
+fn rows_message(error: RowsError) -> String {
+    match error {
+        RowsError::Unreadable { .. } => error.to_string(),
+        _ => format!(
+            "{} with --data",
+            error.to_string().trim_end_matches(": give a labelled file")
+        ),
+    }
 }
 
 fn permutation(
     model: &TrainedModel,
-    data: DataFile,
+    table: &Table,
     args: &ExplainArgs,
-) -> anyhow::Result<PermutationImportance> {
-    let (path, fingerprint) = match data {
-        DataFile::Given(path) => (path, None),
-        DataFile::Trained(Some(lineage)) => {
-            (PathBuf::from(lineage.path), Some(lineage.fingerprint))
-        }
-        DataFile::Trained(None) => {
-            return Err(UsageError(
-                "this version does not say which file it was trained on: give one with --data"
-                    .into(),
-            )
-            .into())
-        }
-    };
-    let table = data::import_csv(&path, &model.scoring_options(), &data::Progress::default())?;
-    if fingerprint.is_some_and(|f| f != table.fingerprint) {
-        return Err(UsageError(format!(
-            "{} has changed since the version was trained on it: give the rows to measure on \
-             with --data",
-            path.display()
-        ))
-        .into());
-    }
-    let labelled =
-        labelled_rows(model, &table).map_err(|e| UsageError(format!("{}: {e}", path.display())))?;
+) -> anyhow::Result<(PermutationImportance, ComputedOn)> {
+    let path = table.source.display();
+    let labelled = labelled_rows(model, table).map_err(|e| UsageError(format!("{path}: {e}")))?;
     let metric = args.metric.clone().unwrap_or_else(|| match model.task {
         Task::Classification => "accuracy".into(),
         Task::Regression => "r2".into(),
@@ -166,7 +216,7 @@ fn permutation(
     if args.repeats == 0 {
         return Err(UsageError("--repeats must be at least 1".into()).into());
     }
-    permutation_importance(
+    let measured = permutation_importance(
         model,
         labelled.x.view(),
         labelled.answers.truth(),
@@ -175,7 +225,9 @@ fn permutation(
         &Shuffles::Seeded(args.seed),
         &|_| true,
     )
-    .map_err(|e| UsageError(e.to_string()).into())
+    .map_err(|e| UsageError(e.to_string()))?;
+    let on = ComputedOn::file(table, measured.rows);
+    Ok((measured, on))
 }
 
 /// The permutation importances as `explain` prints them.

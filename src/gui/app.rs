@@ -92,6 +92,10 @@ pub struct ModeldeskApp {
     pub(super) runs: Vec<TrainingRun>,
     /// Runs ticked for the Compare view.
     pub(super) ticked_runs: Vec<u64>,
+    /// The recipe each run of this session was trained with, by run id.
+    pub(super) run_recipes: HashMap<u64, crate::ml::prep::Recipe>,
+    /// Which features matter for each run, as computed this session, by run id.
+    pub(super) run_explanations: HashMap<u64, crate::jobs::RunExplanations>,
     /// The last file scored, shown in the Score view.
     pub(super) scored: Option<Arc<ScoreOutcome>>,
     /// The model catalog (opened on first use).
@@ -155,6 +159,8 @@ impl ModeldeskApp {
             focus_dataset: false,
             runs: Vec::new(),
             ticked_runs: Vec::new(),
+            run_recipes: HashMap::new(),
+            run_explanations: HashMap::new(),
             scored: None,
             explained_row: None,
             catalog: CatalogSlot::default(),
@@ -429,6 +435,9 @@ impl ModeldeskApp {
             Command::ScoreReference(reference) => self.score_reference(reference),
             Command::OpenScoreDialog => self.open_score_dialog(),
             Command::ScoreFile(path) => self.start_scoring(path),
+            Command::Explain { of, what, file } => self.start_explaining(of, what, file),
+            Command::PickExplainRows => self.pick_explain_rows(),
+            Command::ExplainRowsFile(file) => self.drafts.catalog.inspect.file = file,
             Command::ExportPredictions => self.ask_export_predictions(),
             Command::SavePredictions(path) => self.export_predictions(path),
             Command::Retrain(retrain) => self.retrain(*retrain),
@@ -480,9 +489,12 @@ impl ModeldeskApp {
                 runs,
                 unfinished,
                 cancelled,
-            } => self.finish_training(runs, unfinished, cancelled),
+                recipe,
+            } => self.finish_training(runs, unfinished, cancelled, recipe),
             JobOutcome::Catalog(replies) => self.finish_catalog(replies),
             JobOutcome::CatalogOpened(opened) => self.finish_open_catalog(opened),
+            JobOutcome::ExplainedVersion(explained) => self.finish_explaining_version(*explained),
+            JobOutcome::ExplainedRun(explained) => self.finish_explaining_run(*explained),
             JobOutcome::Failed { job, message } => self.error(format!("{job} failed: {message}")),
             JobOutcome::Cancelled { job } => self.note(format!("{job} cancelled")),
         }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use super::settings::Preferences;
 use crate::data::{ImportOptions, Role};
-use crate::jobs::CatalogChange;
+use crate::jobs::{CatalogChange, ExplainWhat};
 use crate::ml::spec::ModelSpec;
 
 /// The views of the navigation rail.
@@ -101,6 +101,17 @@ pub enum Command {
     AskExportOnnx(ScoreSource),
     /// Export a model as one ONNX file to this path, as a job.
     ExportOnnx(ScoreSource, PathBuf),
+    /// Compute which features matter for a model (a job), on `file` if given, else on the
+    /// rows the model names (a run's validation rows, a version's training file).
+    Explain {
+        of: ExplainOf,
+        what: ExplainWhat,
+        file: Option<PathBuf>,
+    },
+    /// Ask for a labelled file to compute a version's explanations on.
+    PickExplainRows,
+    /// Compute a version's explanations on this file (`None`: on its training file).
+    ExplainRowsFile(Option<PathBuf>),
     /// Save the last predictions as CSV (asks where).
     ExportPredictions,
     /// Write the last predictions as CSV to this path, as a job.
@@ -148,6 +159,13 @@ pub struct Retrain {
 /// A model to score (or export): a run of this session or a registered version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ScoreSource {
+    Run(u64),
+    Version { model: String, version: i64 },
+}
+
+/// The model an explanation is of: a run of this session or a registered version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExplainOf {
     Run(u64),
     Version { model: String, version: i64 },
 }

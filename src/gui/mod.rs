@@ -22,6 +22,7 @@ mod app;
 mod catalog_actions;
 mod command;
 mod dataset_actions;
+mod explain_actions;
 mod export_actions;
 mod file_dialog;
 mod import_actions;
@@ -37,7 +38,7 @@ mod views;
 mod window_layout;
 
 pub use app::{Dataset, Message, ModeldeskApp, Startup};
-pub use command::{CatalogCommand, Command, Retrain, ScoreSource, View};
+pub use command::{CatalogCommand, Command, ExplainOf, Retrain, ScoreSource, View};
 pub use file_dialog::{FileChooser, FileDialogs, FileFor, FileRequest};
 pub use local_time::local_time;
 pub use samples::{sample_path, Sample, SAMPLES};

@@ -55,6 +55,7 @@ impl ModeldeskApp {
         runs: Vec<TrainingRun>,
         unfinished: Vec<UnfinishedRun>,
         cancelled: Option<String>,
+        recipe: crate::ml::prep::Recipe,
     ) {
         self.record_training(&runs, unfinished.clone());
         if let Some(job) = cancelled {
@@ -78,6 +79,7 @@ impl ModeldeskApp {
                 self.note(format!("{}: {warning}", run.title()));
             }
             self.ticked_runs.push(run.id);
+            self.run_recipes.insert(run.id, recipe.clone());
             self.runs.push(run);
         }
     }

@@ -7,6 +7,7 @@ use eframe::egui;
 use super::app::{Drafts, ModeldeskApp};
 use super::command::{CatalogCommand, Command, View};
 use super::samples::SAMPLES;
+use super::views::compare_inspect::RunsInspection;
 use super::views::{
     catalog_view, compare_view, data_view, help_window, register_dialog, score_view,
     settings_window, train_view,
@@ -73,19 +74,27 @@ impl ModeldeskApp {
     fn current_view(&self, ui: &mut egui::Ui, drafts: &mut Drafts, commands: &mut Vec<Command>) {
         match self.settings.view {
             View::Data => data_view::show(ui, self, commands),
-            View::Compare => compare_view::show(
-                ui,
-                &self.runs,
-                &self.ticked_runs,
-                self.recorded_runs.view(),
-                &mut drafts.runs,
-                commands,
-            ),
+            View::Compare => {
+                let inspection = RunsInspection {
+                    explanations: &self.run_explanations,
+                    jobs: &self.jobs,
+                };
+                compare_view::show(
+                    ui,
+                    &self.runs,
+                    &self.ticked_runs,
+                    self.recorded_runs.view(),
+                    &mut drafts.runs,
+                    &inspection,
+                    commands,
+                )
+            }
             View::Train => train_view::show(ui, self, &mut drafts.train, commands),
             View::Catalog => catalog_view::show(
                 ui,
                 self.catalog.catalog.as_ref(),
                 self.catalog.error.as_deref(),
+                &self.jobs,
                 &mut drafts.catalog,
                 commands,
             ),

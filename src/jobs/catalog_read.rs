@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use super::live_data::LiveData;
-use crate::catalog::record::{self, StoredCurves, StoredMetrics};
+use crate::catalog::record::{self, StoredCurves, StoredExplanations, StoredMetrics};
 use crate::catalog::{
     Catalog, CatalogError, HistoryEntry, LiveAlert, ModelFilter, ModelSummary, Page, ScoringRun,
     Stage, VersionDetail, VersionQuery, VersionSort, VersionSummary,
@@ -168,6 +168,10 @@ pub struct VersionPage {
     pub learned: Result<Learned, String>,
     /// The model itself, when it could be read (its tree is drawn from it).
     pub model: Option<TrainedModel>,
+    /// The columns the model reads, in its recipe's order.
+    pub columns: Vec<String>,
+    /// Permutation importance and partial dependence stored with the version.
+    pub explanations: StoredExplanations,
 }
 
 /// One scoring run of a version: when (ISO 8601, UTC, as stored) and what.
@@ -187,11 +191,18 @@ impl VersionPage {
             .iter()
             .map(scoring_line)
             .collect();
-        let model = record::load_model(catalog, detail.summary.id).map_err(|e| e.to_string());
-        let learned = model.as_ref().map(what_it_learned).map_err(Clone::clone);
+        let trained = record::load_model(catalog, detail.summary.id).map_err(|e| e.to_string());
+        let columns = trained.as_ref().map_or_else(
+            |_| Vec::new(),
+            |m| m.recipe.columns.iter().map(|c| c.column.clone()).collect(),
+        );
+        let learned = trained.as_ref().map(what_it_learned).map_err(Clone::clone);
+        let explanations = StoredExplanations::read(&catalog.explanations(model, version)?);
         Ok(VersionPage {
             learned,
-            model: model.ok(),
+            model: trained.ok(),
+            columns,
+            explanations,
             spec: pretty(&detail.spec_json),
             recipe: recipe_lines(&detail.recipe_json),
             validation_line: validation_line(&metrics),

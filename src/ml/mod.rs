@@ -7,6 +7,7 @@ pub mod bayes;
 pub mod contributions;
 pub mod drift_reference;
 pub mod eval;
+pub mod fold_permutation;
 pub mod learned;
 pub mod linear;
 pub mod logistic;

@@ -10,7 +10,7 @@
 
 use ndarray::{Array2, ArrayView2};
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use super::metrics::even_sample;
@@ -41,7 +41,7 @@ impl Default for PdOptions {
 }
 
 /// One point of the grid.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum GridValue {
     Number(f64),
@@ -49,7 +49,7 @@ pub enum GridValue {
 }
 
 /// A column's partial dependence.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PartialDependence {
     pub column: String,
     pub grid: Vec<GridValue>,

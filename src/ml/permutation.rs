@@ -13,7 +13,7 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use super::metric_registry;
@@ -39,7 +39,7 @@ pub enum Shuffles {
 
 /// One column's importance: the metric's drop (positive: the column helps) per repeat, and
 /// their mean and population standard deviation.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ColumnImportance {
     pub column: String,
     pub mean: f64,
@@ -48,7 +48,7 @@ pub struct ColumnImportance {
 }
 
 /// Permutation importances of every column, most important first.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PermutationImportance {
     /// The metric's key (`accuracy`, `roc_auc`, `r2`, …).
     pub metric: String,

@@ -18,7 +18,7 @@ pub struct Figure {
     pub svg: Markup,
 }
 
-fn figure(caption: impl Into<String>, plot: &Plot) -> Figure {
+pub fn figure(caption: impl Into<String>, plot: &Plot) -> Figure {
     Figure {
         caption: caption.into(),
         svg: Markup::from_safe_string(plot.to_svg()),

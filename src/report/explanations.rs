@@ -1,9 +1,11 @@
 //! The report's "What each model learned" section: each version's coefficients, impurity
-//! importances or class priors, largest first, with a bar each, and a tree's rules.
+//! importances or class priors, largest first, with a bar each, and a tree's rules; then the
+//! permutation importance and partial dependence stored with it.
 
 use serde::Serialize;
 
 use super::gather::ReportVersion;
+use super::measured_explanations::{measured, Measured};
 use super::palette;
 use crate::ml::learned::Learned;
 
@@ -21,6 +23,8 @@ pub struct Explanation {
     pub rules: Vec<String>,
     /// Why there is nothing to show.
     pub missing: Option<String>,
+    /// Permutation importance and partial dependence, when they were stored with it.
+    pub measured: Option<Measured>,
 }
 
 /// A ranked list: a name, a figure, an optional second figure, and a bar.
@@ -61,6 +65,7 @@ pub fn explanations(versions: &[ReportVersion]) -> Vec<Explanation> {
                 tables: Vec::new(),
                 rules: Vec::new(),
                 missing: None,
+                measured: measured(&v.explanations, palette::css(i)),
             };
             match &v.learned {
                 Err(why) => out.missing = Some(format!("its model could not be read: {why}")),

@@ -129,6 +129,8 @@ pub struct ReportVersion {
     pub live: Vec<LiveWindow>,
     /// What the model learned, or why its stored model could not be read.
     pub learned: Result<Learned, String>,
+    /// Permutation importance and partial dependence stored with the version.
+    pub explanations: record::StoredExplanations,
 }
 
 impl ReportVersion {
@@ -198,8 +200,10 @@ pub fn read_version(
     let learned = record::load_model(catalog, detail.summary.id)
         .map(|model| what_it_learned(&model))
         .map_err(|e| e.to_string());
+    let explanations = record::StoredExplanations::read(&catalog.explanations(model, version)?);
     Ok(ReportVersion {
         learned,
+        explanations,
         model: model_summary,
         spec: serde_json::from_value(spec_value).ok(),
         parameters,

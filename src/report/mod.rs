@@ -14,6 +14,7 @@ mod gather;
 mod live_section;
 mod live_series;
 mod markdown;
+mod measured_explanations;
 mod metric_table;
 mod page;
 pub mod palette;

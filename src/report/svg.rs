@@ -29,6 +29,8 @@ pub enum Mark {
     /// A line with a dot at each point (few points, such as calibration bins).
     LineAndPoints,
     Points,
+    /// A thin, pale line, one of many behind the others (a row's own curve).
+    FaintLine,
 }
 
 /// One series of a plot.
@@ -289,14 +291,23 @@ impl Plot {
                 .filter(|(x, y)| x.is_finite() && y.is_finite())
                 .map(|&(x, y)| (sx(x), sy(y)))
                 .collect();
-            if matches!(series.mark, Mark::Line | Mark::LineAndPoints) && points.len() > 1 {
+            if matches!(
+                series.mark,
+                Mark::Line | Mark::LineAndPoints | Mark::FaintLine
+            ) && points.len() > 1
+            {
                 let path: Vec<String> = points
                     .iter()
                     .map(|(x, y)| format!("{x:.1},{y:.1}"))
                     .collect();
+                let stroke = if series.mark == Mark::FaintLine {
+                    r#"stroke-width="0.8" stroke-opacity="0.3""#
+                } else {
+                    r#"stroke-width="1.8""#
+                };
                 let _ = write!(
                     s,
-                    r#"<polyline points="{}" fill="none" stroke="{}" stroke-width="1.8" stroke-linejoin="round"/>"#,
+                    r#"<polyline points="{}" fill="none" stroke="{}" {stroke} stroke-linejoin="round"/>"#,
                     path.join(" "),
                     series.color
                 );

@@ -278,3 +278,73 @@ fn live_windows_get_a_live_traffic_section_with_a_psi_chart() {
     assert!(!without.contains("Live traffic"));
     assert!(!without.contains("<figure class=\"wide-chart\">"));
 }
+
+#[test]
+fn stored_permutation_importance_and_partial_dependence_are_shown_as_stored() {
+    use crate::ml::partial_dependence::{partial_dependence, PdOptions};
+    use crate::ml::permutation::{labelled_rows, permutation_importance, Shuffles};
+    let (_dir, mut catalog) = temp_catalog();
+    let penguins = sample_with_target("penguins.csv", "species");
+    let version = register(
+        &mut catalog,
+        "penguins",
+        &penguins,
+        "species",
+        "decision_tree",
+    );
+    let before = render(&catalog, std::slice::from_ref(&version));
+    assert!(!before.contains("Permutation importance"));
+    assert!(!before.contains("Partial dependence"));
+
+    let model = record::load_model(&catalog, version.id).unwrap();
+    let labelled = labelled_rows(&model, &penguins).unwrap();
+    let measured = permutation_importance(
+        &model,
+        labelled.x.view(),
+        labelled.answers.truth(),
+        "accuracy",
+        3,
+        &Shuffles::Seeded(0),
+        &|_| true,
+    )
+    .unwrap();
+    let on = record::ComputedOn::file(&penguins, measured.rows);
+    let new = record::permutation_record(&measured, &on).unwrap();
+    catalog.store_explanation("penguins", 1, &new).unwrap();
+    let rows: Vec<usize> = (0..penguins.rows()).collect();
+    for column in ["flipper_length_mm", "island"] {
+        let dependence = partial_dependence(
+            &model,
+            &penguins,
+            &rows,
+            column,
+            &PdOptions::default(),
+            &|_| true,
+        )
+        .unwrap();
+        let new = record::partial_dependence_record(&dependence, &on).unwrap();
+        catalog.store_explanation("penguins", 1, &new).unwrap();
+    }
+    let html = render(&catalog, &[version]);
+    assert_self_contained(&html);
+    let top = &measured.columns[0];
+    for text in [
+        "Permutation importance: the drop in Accuracy".to_string(),
+        "mean ± std over 3 shuffles; computed on 344 rows of ".to_string(),
+        "<caption>Permutation importance</caption>".into(),
+        format!(
+            "<td>{}</td><td class=\"num\">{:+.4}</td>",
+            top.column, top.mean
+        ),
+        "Partial dependence: the model&#x27;s average prediction".into(),
+        "<figcaption>flipper_length_mm → Gentoo</figcaption>".into(),
+        "<caption>island → Adelie</caption>".into(),
+        "<td>Torgersen</td>".into(),
+    ] {
+        assert!(html.contains(&text), "the report lacks {text:?}");
+    }
+    // A numeric column: one plot per class, each with the rows' own curves behind the mean.
+    let figures = html.matches("<figcaption>flipper_length_mm → ").count();
+    assert_eq!(figures, 3);
+    assert!(html.matches("stroke-opacity=\"0.3\"").count() >= 3 * 50);
+}

@@ -7,7 +7,8 @@
 //! [`metric_values`]). This module owns what the records mean. It is the only part of
 //! `catalog` that imports `data`, `ml` and `score`:
 //! - results to records: [`lineage`], [`new_version`], [`finished_run`] (a version's records,
-//!   kept for a run), [`unfinished_run`] and [`scoring_run`] store the serde form
+//!   kept for a run), [`unfinished_run`], [`scoring_run`], [`permutation_record`] and
+//!   [`partial_dependence_record`] store the serde form
 //!   of `data::Profile`, `ml::ModelSpec`, `ml::FittedRecipe`, `ml::eval::Evaluation`,
 //!   `ml::eval::TrainedModel` and `score::Scored`, so a field those types gain is stored
 //!   without a change here;
@@ -21,12 +22,18 @@
 //! here read leniently, so a version stored by an older build reads back with what it has.
 
 mod curves;
+mod explanation_rows;
+mod explanations;
 mod metrics;
 mod model_blob;
 mod registration;
 mod run;
 
 pub use curves::{curves, ClassCurves, StoredCurves, CURVE_POINTS};
+pub use explanation_rows::{explanation_rows, RowsError};
+pub use explanations::{
+    partial_dependence_record, permutation_record, ComputedOn, StoredExplanations,
+};
 pub use metrics::{metric_values, stored_evaluation, StoredMetrics};
 pub use model_blob::{artifact_checksum, load_model};
 pub use registration::{lineage, new_version, scoring_run};

@@ -45,6 +45,8 @@ pub enum FileFor {
     NewCatalog,
     /// A catalog to open.
     OpenCatalog,
+    /// A labelled file to compute a version's explanations on.
+    ExplainRows,
 }
 
 /// One question for a file: what for, the dialog's title, the kinds of file shown, and for a
@@ -136,6 +138,7 @@ impl FileRequest {
             FileFor::NewCatalog | FileFor::OpenCatalog => {
                 Command::Catalog(CatalogCommand::Open(first))
             }
+            FileFor::ExplainRows => Command::ExplainRowsFile(Some(first)),
         })
     }
 }

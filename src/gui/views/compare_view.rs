@@ -8,6 +8,7 @@ use egui_extras::{Column, TableBuilder};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use super::compare_inspect::{self, RunsInspection};
 use super::compare_plots::{self, run_color, ComparedRun};
 use super::learned_panel;
 use super::recorded_runs_panel::{self, RecordedRuns, RunsDraft};
@@ -196,6 +197,7 @@ pub fn show(
     ticked: &[u64],
     recorded: RecordedRuns<'_>,
     draft: &mut RunsDraft,
+    inspection: &RunsInspection<'_>,
     commands: &mut Vec<Command>,
 ) {
     if runs.is_empty() && recorded.is_empty() {
@@ -265,7 +267,7 @@ pub fn show(
             .id_salt("compare_scroll")
             .content_margin(super::room_for_scroll_bar(ui))
             .auto_shrink(false)
-            .show(ui, |ui| comparison(ui, &compared, commands));
+            .show(ui, |ui| comparison(ui, &compared, inspection, commands));
     });
 }
 
@@ -348,7 +350,12 @@ fn run_list(ui: &mut egui::Ui, runs: &[TrainingRun], ticked: &[u64], commands: &
 }
 
 /// The comparison of the ticked runs (at least one), in one scrolling column.
-fn comparison(ui: &mut egui::Ui, compared: &[&TrainingRun], commands: &mut Vec<Command>) {
+fn comparison(
+    ui: &mut egui::Ui,
+    compared: &[&TrainingRun],
+    inspection: &RunsInspection<'_>,
+    commands: &mut Vec<Command>,
+) {
     let sort_id = egui::Id::unique("compare_view_sort_by");
     let mut sort_by: Option<&'static str> = ui.data(|d| d.get_temp(sort_id)).flatten();
     let scores: Vec<Scores<'_>> = compared.iter().map(|r| Scores::of(&r.evaluation)).collect();
@@ -459,6 +466,11 @@ fn comparison(ui: &mut egui::Ui, compared: &[&TrainingRun], commands: &mut Vec<C
                         learned_panel::show(ui, &run.learned, &of, commands, run.id)
                     });
             }
+        });
+    egui::CollapsingHeader::new("Which features matter")
+        .default_open(false)
+        .show(ui, |ui| {
+            compare_inspect::show(ui, &ordered, inspection, commands)
         });
 }
 
@@ -704,7 +716,21 @@ mod tests {
                         loading: false,
                         error: None,
                     };
-                    show(ui, &runs, &ticked, recorded, &mut draft, commands)
+                    let explanations = std::collections::HashMap::new();
+                    let jobs = crate::jobs::Jobs::default();
+                    let inspection = RunsInspection {
+                        explanations: &explanations,
+                        jobs: &jobs,
+                    };
+                    show(
+                        ui,
+                        &runs,
+                        &ticked,
+                        recorded,
+                        &mut draft,
+                        &inspection,
+                        commands,
+                    )
                 },
                 Vec::new(),
             )

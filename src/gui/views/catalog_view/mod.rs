@@ -9,6 +9,7 @@
 //! read, and every change goes out as a [`CatalogCommand`].
 
 mod history;
+mod inspect_section;
 mod metric_plot;
 mod model_list;
 mod notes;
@@ -22,10 +23,11 @@ mod view_tests;
 
 use eframe::egui;
 
+use super::inspect_panel::InspectDraft;
 use crate::catalog::{Catalog, Stage, VersionSort};
 use crate::gui::command::{CatalogCommand, Command};
 use crate::jobs::catalog_read::{CatalogQuery, ModelList, ModelRead};
-use crate::jobs::{CatalogChange, CatalogWork};
+use crate::jobs::{CatalogChange, CatalogWork, Jobs};
 use metric_plot::metric_over_versions;
 use model_list::model_list;
 pub use notes::NotesDraft;
@@ -55,6 +57,8 @@ pub struct CatalogViewState {
     /// The chosen model's description and tags being edited, and the chosen version's.
     pub model_notes: NotesDraft,
     pub version_notes: NotesDraft,
+    /// The choices of the version page's "Which features matter".
+    pub inspect: InspectDraft,
     /// What was last received from the catalog.
     read: CatalogRead,
 }
@@ -117,6 +121,7 @@ pub fn show(
     ui: &mut egui::Ui,
     catalog: Option<&Catalog>,
     open_error: Option<&str>,
+    jobs: &Jobs,
     state: &mut CatalogViewState,
     commands: &mut Vec<Command>,
 ) {
@@ -206,7 +211,7 @@ pub fn show(
             .content_margin(super::room_for_scroll_bar(ui))
             .auto_shrink(false)
             .show(ui, |ui| {
-                model_page(ui, catalog.read_only(), &model, state, commands)
+                model_page(ui, catalog.read_only(), &model, jobs, state, commands)
             });
     });
 }
@@ -215,6 +220,7 @@ fn model_page(
     ui: &mut egui::Ui,
     read_only: bool,
     model: &str,
+    jobs: &Jobs,
     state: &mut CatalogViewState,
     commands: &mut Vec<Command>,
 ) {
@@ -278,7 +284,7 @@ fn model_page(
     // Taken out while drawn, so the page can read it and change the choices beside it.
     if let Some(page) = state.read.page.take() {
         ui.separator();
-        version_page(ui, read_only, &page, state, commands);
+        version_page(ui, read_only, &page, jobs, state, commands);
         state.read.page = Some(page);
         ui.separator();
     }

@@ -5,6 +5,7 @@ use eframe::egui::{self, RichText};
 
 use super::super::{learned_panel, live_panel};
 use super::history::history;
+use super::inspect_section::which_features_matter;
 use super::notes::notes;
 use super::stage_badge::stage_badge;
 use super::validation_results::{confusion_and_folds, curves, metrics_grid};
@@ -13,13 +14,14 @@ use crate::catalog::Stage;
 use crate::gui::command::{CatalogCommand, Command, ScoreSource, View};
 use crate::gui::local_time::local_time;
 use crate::jobs::catalog_read::VersionPage;
-use crate::jobs::CatalogChange;
+use crate::jobs::{CatalogChange, Jobs};
 
 /// Draw the chosen version's page.
 pub(super) fn version_page(
     ui: &mut egui::Ui,
     read_only: bool,
     page: &VersionPage,
+    jobs: &Jobs,
     state: &mut CatalogViewState,
     commands: &mut Vec<Command>,
 ) {
@@ -189,6 +191,9 @@ pub(super) fn version_page(
             }
             (Ok(_), None) => {}
         }
+    });
+    egui::CollapsingHeader::new("Which features matter").show(ui, |ui| {
+        which_features_matter(ui, read_only, page, jobs, state, commands)
     });
     egui::CollapsingHeader::new("Confusion matrix and folds")
         .default_open(true)

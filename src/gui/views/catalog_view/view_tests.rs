@@ -81,7 +81,15 @@ fn harness_sized(
     let mut harness = Harness::builder().with_size(size).build_ui_state(
         |ui, f: &mut Fixture| {
             f.read();
-            show(ui, Some(&f.catalog), None, &mut f.state, &mut f.commands);
+            let jobs = crate::jobs::Jobs::default();
+            show(
+                ui,
+                Some(&f.catalog),
+                None,
+                &jobs,
+                &mut f.state,
+                &mut f.commands,
+            );
         },
         fixture,
     );
