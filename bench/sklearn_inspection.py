@@ -6,7 +6,9 @@ partial dependence of fitted models on the bundled samples.
 
 Each permutation case holds the fitted model (a linear regression's coefficients, a tree's
 nodes), the metric, the row order of every column at every repeat, and
-`sklearn.inspection.permutation_importance`'s result. Each partial dependence case holds the
+`sklearn.inspection.permutation_importance`'s result. Each own-fit case holds only the file,
+the algorithm, the metric, the row orders and scikit-learn's result on the model scikit-learn
+fitted itself: Modeldesk fits its own and must agree within 1e-3. Each partial dependence case holds the
 model (linear or logistic coefficients), the column, and `partial_dependence`'s grid,
 averages and the individual curves of a few rows (brute method, grid resolution 100,
 percentiles 0.05 and 0.95). tests/model_parity.rs puts the same model into Modeldesk and
@@ -29,6 +31,8 @@ import numpy as np  # noqa: E402
 import sklearn  # noqa: E402
 from sklearn.inspection import partial_dependence, permutation_importance  # noqa: E402
 from sklearn.linear_model import LinearRegression, LogisticRegression  # noqa: E402
+from sklearn.metrics import get_scorer  # noqa: E402
+from sklearn.naive_bayes import GaussianNB  # noqa: E402
 from sklearn.tree import DecisionTreeClassifier  # noqa: E402
 
 REPEATS = 3
@@ -92,7 +96,49 @@ def case(file, target, model, x, y, metric, extra):
     }
 
 
+def own_fit_case(file, target, algorithm, model, scoring):
+    """Permutation importance of the model scikit-learn fits itself on every row of `file`,
+    by `scoring`, with the row orders it drew (checked by replaying them)."""
+    names, x, labels = numeric_matrix(file, target)
+    classes = sorted(set(labels))
+    y = np.array([classes.index(v) for v in labels])
+    model.fit(x, y)
+    result = permutation_importance(
+        model, x, y, scoring=scoring, n_repeats=REPEATS, random_state=SEED
+    )
+    orders = shuffles(*x.shape)
+    scorer = get_scorer(scoring)
+    base = scorer(model, x, y)
+    for col, per_repeat in enumerate(orders):
+        shuffled = x.copy()
+        for repeat, order in enumerate(per_repeat):
+            shuffled[:, col] = shuffled[order, col]
+            drop = base - scorer(model, shuffled, y)
+            assert abs(drop - result.importances[col][repeat]) <= 1e-12, "row orders differ"
+    return {
+        "file": file,
+        "target": target,
+        "algorithm": algorithm,
+        "metric": scoring,
+        "repeats": REPEATS,
+        "orders": orders,
+        "importances": result.importances.tolist(),
+        "importances_mean": result.importances_mean.tolist(),
+        "importances_std": result.importances_std.tolist(),
+    }
+
+
 def main():
+    own_fit = [
+        own_fit_case(
+            "breast_cancer.csv",
+            "diagnosis",
+            "logistic",
+            LogisticRegression(max_iter=1000),
+            "neg_log_loss",
+        ),
+        own_fit_case("wine.csv", "cultivar", "naive_bayes", GaussianNB(), "accuracy"),
+    ]
     cases = []
     names, x, y = numeric_matrix("diabetes.csv", "progression")
     y = np.array([float(v) for v in y])
@@ -155,13 +201,18 @@ def main():
         dependence.append(pd_case(file, target, logistic, x, names, column, fitted))
     OUT.write_text(
         json.dumps(
-            {"sklearn": sklearn.__version__, "cases": cases, "partial_dependence": dependence}
+            {
+                "sklearn": sklearn.__version__,
+                "cases": cases,
+                "own_fit": own_fit,
+                "partial_dependence": dependence,
+            }
         )
         + "\n"
     )
     print(
-        f"wrote {OUT} ({len(cases)} permutation and {len(dependence)} partial dependence "
-        f"cases, scikit-learn {sklearn.__version__})"
+        f"wrote {OUT} ({len(cases)} permutation, {len(own_fit)} own-fit permutation and "
+        f"{len(dependence)} partial dependence cases, scikit-learn {sklearn.__version__})"
     )
 
 
