@@ -25,6 +25,7 @@ mod explain_job;
 mod explain_run_job;
 pub mod live_data;
 mod recorded_runs;
+mod rows_explain_job;
 mod score_job;
 mod text_export;
 mod time_left;
@@ -33,6 +34,7 @@ pub use catalog_work::{CatalogChange, CatalogReply, CatalogWork, Registration};
 pub use explain_job::{ExplainVersion, ExplainWhat, ExplainedVersion, Explanation};
 pub use explain_run_job::{ExplainRun, ExplainedRun, RunExplanations};
 pub use recorded_runs::{RunList, RunsToRecord, UnfinishedRun};
+pub use rows_explain_job::{Explaining, RowsExplanation, RowsOutcome, RowsRequest};
 pub use score_job::{ScoreJob, ScoreModel};
 pub use time_left::{time_left, timing_text};
 
@@ -153,6 +155,8 @@ pub struct ScoreOutcome {
 pub enum JobOutcome {
     Imported(Box<Imported>),
     Scored(Box<ScoreOutcome>),
+    /// Rows explained (or not), with the request they answer.
+    RowsExplained(Box<RowsOutcome>),
     /// A file was written (a report).
     Saved {
         what: String,

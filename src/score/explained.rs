@@ -30,16 +30,35 @@ pub fn explain_table(
     seed: u64,
     progress: &(dyn Fn(f32) -> bool + Sync),
 ) -> Result<Explained, String> {
+    explain_against(model, table, rows, rows, choice, samples, seed, progress)
+}
+
+/// Explain `rows` of `table` as [`explain_table`] does, but sample against up to
+/// [`BACKGROUND_ROWS`] of `population` (evenly spaced): one row explained alone is set
+/// against the file's other rows, as it would be among all of them.
+#[allow(clippy::too_many_arguments)]
+pub fn explain_against(
+    model: &TrainedModel,
+    table: &Table,
+    rows: &[usize],
+    population: &[usize],
+    choice: ClassChoice,
+    samples: usize,
+    seed: u64,
+    progress: &(dyn Fn(f32) -> bool + Sync),
+) -> Result<Explained, String> {
     let x = model
         .recipe
         .transform(table, rows)
         .map_err(|e| e.to_string())?
         .x;
-    let step = rows.len().div_ceil(BACKGROUND_ROWS).max(1);
-    let background = x.select(
-        ndarray::Axis(0),
-        &(0..rows.len()).step_by(step).collect::<Vec<_>>(),
-    );
+    let step = population.len().div_ceil(BACKGROUND_ROWS).max(1);
+    let chosen: Vec<usize> = population.iter().step_by(step).copied().collect();
+    let background = model
+        .recipe
+        .transform(table, &chosen)
+        .map_err(|e| e.to_string())?
+        .x;
     let options = Options {
         class: choice,
         background: Some(background.view()),
