@@ -102,6 +102,8 @@ pub struct ModeldeskApp {
     pub(super) catalog: CatalogSlot,
     /// The row of the scored file's results chosen to explain.
     pub(super) explained_row: Option<usize>,
+    /// The rows explained (or being explained) for the Score and Compare views.
+    pub(super) explanations: super::explanations::Explanations,
     /// The versions the Score view offers, as a job last read them.
     pub(super) score_versions: VersionList,
     /// The recorded runs Compare lists, as a job last read them.
@@ -163,6 +165,7 @@ impl ModeldeskApp {
             run_explanations: HashMap::new(),
             scored: None,
             explained_row: None,
+            explanations: Default::default(),
             catalog: CatalogSlot::default(),
             score_versions: VersionList::default(),
             recorded_runs: RecordedRunList::default(),
@@ -443,7 +446,13 @@ impl ModeldeskApp {
             Command::Retrain(retrain) => self.retrain(*retrain),
             Command::AskExportRules { name, rules } => self.ask_export_rules(name, rules),
             Command::SaveRules { rules, path } => self.save_rules(rules, path),
-            Command::ExplainScoredRow { row } => self.explained_row = row,
+            Command::ExplainScoredRow { row } => {
+                self.explained_row = row;
+                if let Some(row) = row {
+                    self.explain_scored_row(row);
+                }
+            }
+            Command::ExplainRows(command) => self.apply_explain_rows(command),
             Command::RememberFolder(folder) => self.settings.last_folder = Some(folder),
             Command::AskExportOnnx(source) => self.ask_export_onnx(source),
             Command::ExportOnnx(source, path) => self.export_onnx(source, path),
@@ -485,6 +494,7 @@ impl ModeldeskApp {
                 self.note(format!("{what} saved to {}", path.display()))
             }
             JobOutcome::Scored(outcome) => self.finish_scoring(outcome),
+            JobOutcome::RowsExplained(outcome) => self.finish_explaining_rows(*outcome),
             JobOutcome::Trained {
                 runs,
                 unfinished,

@@ -132,6 +132,8 @@ pub enum Command {
     ExplainScoredRow {
         row: Option<usize>,
     },
+    /// Explain a row (or every row) for a class, or choose the class.
+    ExplainRows(super::explanations::ExplainRowsCommand),
     /// Start the next file dialog in this folder (the one a file was just chosen in).
     RememberFolder(PathBuf),
     CancelJobs,

@@ -23,6 +23,7 @@ mod catalog_actions;
 mod command;
 mod dataset_actions;
 mod explain_actions;
+mod explanations;
 mod export_actions;
 mod file_dialog;
 mod import_actions;
@@ -39,13 +40,11 @@ mod window_layout;
 
 pub use app::{Dataset, Message, ModeldeskApp, Startup};
 pub use command::{CatalogCommand, Command, ExplainOf, Retrain, ScoreSource, View};
+pub use explanations::{ExplainRowsCommand, ExplainSlot, Explanations, RowExplanation, Shown};
 pub use file_dialog::{FileChooser, FileDialogs, FileFor, FileRequest};
 pub use local_time::local_time;
 pub use samples::{sample_path, Sample, SAMPLES};
 pub use settings::{Preferences, Settings};
-/// The widgets that draw row explanations (one row's waterfall, every row's summary), for
-/// whatever computes the contributions.
-pub use views::{contribution_summary, waterfall};
 
 /// The key under which eframe persists [`Settings`].
 pub const SETTINGS_KEY: &str = "modeldesk.settings";

@@ -94,6 +94,7 @@ impl ModeldeskApp {
         }
         self.scored = Some(Arc::from(outcome));
         self.explained_row = None;
+        self.explanations.forget_scored();
         self.settings.view = crate::gui::View::Score;
     }
 

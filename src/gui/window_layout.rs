@@ -78,6 +78,7 @@ impl ModeldeskApp {
                 let inspection = RunsInspection {
                     explanations: &self.run_explanations,
                     jobs: &self.jobs,
+                    rows_explained: &self.explanations,
                 };
                 compare_view::show(
                     ui,
@@ -104,6 +105,7 @@ impl ModeldeskApp {
                 self.score_versions.choices(),
                 self.scored.as_deref(),
                 self.explained_row,
+                &self.explanations,
                 &mut drafts.score,
                 commands,
             ),

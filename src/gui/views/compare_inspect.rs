@@ -17,6 +17,8 @@ use crate::ml::metric_registry::{self, Prominence};
 pub struct RunsInspection<'a> {
     pub explanations: &'a HashMap<u64, RunExplanations>,
     pub jobs: &'a Jobs,
+    /// The rows explained for Compare's "Why this row".
+    pub rows_explained: &'a crate::gui::explanations::Explanations,
 }
 
 /// The headline metrics a run has, in the registry's order.

@@ -267,7 +267,10 @@ pub fn show(
             .id_salt("compare_scroll")
             .content_margin(super::room_for_scroll_bar(ui))
             .auto_shrink(false)
-            .show(ui, |ui| comparison(ui, &compared, inspection, commands));
+            .show(ui, |ui| {
+                comparison(ui, &compared, inspection, commands);
+                super::compare_why_row::show(ui, &compared, inspection.rows_explained, commands);
+            });
     });
 }
 
@@ -567,6 +570,7 @@ fn metric_value_cell(
 mod tests {
     use super::*;
     use crate::catalog::record::StoredCurves;
+    use crate::gui::explanations::Explanations;
     use eframe::egui::accesskit::Role as AccessRole;
     use egui_kittest::kittest::Queryable;
     use egui_kittest::Harness;
@@ -718,9 +722,11 @@ mod tests {
                     };
                     let explanations = std::collections::HashMap::new();
                     let jobs = crate::jobs::Jobs::default();
+                    let rows_explained = Explanations::default();
                     let inspection = RunsInspection {
                         explanations: &explanations,
                         jobs: &jobs,
+                        rows_explained: &rows_explained,
                     };
                     show(
                         ui,

@@ -9,6 +9,7 @@ pub mod compare_inspect;
 pub mod compare_plots;
 pub mod compare_regression;
 pub mod compare_view;
+pub mod compare_why_row;
 pub mod contribution_summary;
 pub mod data_view;
 pub mod help_window;
@@ -22,6 +23,7 @@ pub mod plot_legend;
 pub mod profile_charts;
 pub mod recorded_runs_panel;
 pub mod register_dialog;
+pub mod row_explanation;
 pub mod score_view;
 #[cfg(test)]
 mod score_view_tests;

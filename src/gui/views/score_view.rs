@@ -13,6 +13,7 @@ use super::plot_legend::legend_below;
 use crate::catalog::VersionSummary;
 use crate::data::{format_number, ColumnData, CsvText, MISSING_CODE};
 use crate::gui::command::{Command, ScoreSource};
+use crate::gui::explanations::Explanations;
 use crate::jobs::{ScoreOutcome, TrainingRun};
 use crate::ml::metric_registry;
 use crate::ml::target::Task;
@@ -63,12 +64,14 @@ fn status_color(status: DriftStatus) -> Color32 {
 }
 
 /// Draw the Score view.
+#[allow(clippy::too_many_arguments)]
 pub fn show(
     ui: &mut egui::Ui,
     runs: &[TrainingRun],
     versions: VersionChoices<'_>,
     outcome: Option<&ScoreOutcome>,
     selected_row: Option<usize>,
+    explanations: &Explanations,
     form: &mut ScoreForm,
     commands: &mut Vec<Command>,
 ) {
@@ -93,7 +96,7 @@ pub fn show(
     });
     ui.separator();
     match outcome {
-        Some(outcome) => scored_file(ui, outcome, selected_row, form, commands),
+        Some(outcome) => scored_file(ui, outcome, selected_row, explanations, form, commands),
         None => {
             ui.weak(
                 "Choose a model and give it a CSV file with the same columns it was trained on.",
@@ -203,6 +206,7 @@ fn scored_file(
     ui: &mut egui::Ui,
     outcome: &ScoreOutcome,
     selected_row: Option<usize>,
+    explanations: &Explanations,
     form: &mut ScoreForm,
     commands: &mut Vec<Command>,
 ) {
@@ -283,6 +287,24 @@ fn scored_file(
                         let row = (selected != Some(row)).then_some(row);
                         commands.push(Command::ExplainScoredRow { row });
                     }
+                });
+            let model = &outcome.request.model;
+            let selected = selected_row.filter(|&r| r < scored.rows);
+            egui::CollapsingHeader::new("Why this row")
+                .default_open(true)
+                .show(ui, |ui| {
+                    super::row_explanation::scored_row(ui, model, selected, explanations, commands)
+                });
+            egui::CollapsingHeader::new("Summary over all rows")
+                .default_open(true)
+                .show(ui, |ui| {
+                    super::row_explanation::scored_summary(
+                        ui,
+                        model,
+                        scored.rows,
+                        explanations,
+                        commands,
+                    )
                 });
         });
 }

@@ -13,6 +13,7 @@ use crate::catalog::record::StoredCurves;
 use crate::catalog::{Stage, VersionSummary};
 use crate::data::{ColumnData, Table};
 use crate::gui::command::{Command, ScoreSource};
+use crate::gui::explanations::Explanations;
 use crate::jobs::{ScoreOutcome, ScoreRequest, TrainingRun};
 use crate::ml::eval::{train_and_validate, Validation};
 use crate::ml::prep::Recipe;
@@ -108,7 +109,16 @@ fn harness(
                     versions: &versions,
                     loading: false,
                 };
-                show(ui, &runs, choices, outcome.as_ref(), None, form, commands)
+                show(
+                    ui,
+                    &runs,
+                    choices,
+                    outcome.as_ref(),
+                    None,
+                    &Explanations::default(),
+                    form,
+                    commands,
+                )
             },
             (form, Vec::new()),
         )
@@ -287,6 +297,7 @@ fn clicking_a_result_row_selects_it_and_clicking_it_again_clears_it() {
                     choices,
                     Some(&outcome),
                     *selected,
+                    &Explanations::default(),
                     form,
                     commands,
                 );
