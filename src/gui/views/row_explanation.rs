@@ -95,7 +95,7 @@ pub fn scored_summary(
                     summary.rows, summary.of_rows
                 ));
             }
-            method_note(ui, &summary.method);
+            method_note(ui, &summary.method, false);
             contribution_summary::show(ui, &summary.summary, egui::Id::unique("score_summary"));
         }
         Some(Shown::Failed(message)) => {
@@ -153,7 +153,7 @@ pub fn row_waterfall(ui: &mut egui::Ui, explanation: &RowExplanation, id: &str) 
     for note in &explanation.notes {
         ui.label(note);
     }
-    method_note(ui, &explanation.method);
+    method_note(ui, &explanation.method, true);
     waterfall::show(
         ui,
         &explanation.waterfall,
@@ -163,7 +163,7 @@ pub fn row_waterfall(ui: &mut egui::Ui, explanation: &RowExplanation, id: &str) 
 }
 
 /// How the contributions were worked out; for sampled ones, that they are estimates.
-fn method_note(ui: &mut egui::Ui, method: &Method) {
+fn method_note(ui: &mut egui::Ui, method: &Method, errors_shown: bool) {
     match method {
         Method::Sampling {
             samples,
@@ -173,8 +173,12 @@ fn method_note(ui: &mut egui::Ui, method: &Method) {
             ui.label(
                 RichText::new(format!(
                     "These contributions are estimates: sampling Shapley values over {samples} \
-                     random orders of the columns against {background_rows} rows of the file. \
-                     Each is shown ± its standard error."
+                     random orders of the columns against {background_rows} rows of the file. {}",
+                    if errors_shown {
+                        "Each is shown ± its standard error."
+                    } else {
+                        "Each dot carries its own sampling error, which the summary does not draw."
+                    }
                 ))
                 .color(ui.visuals().warn_fg_color),
             );
