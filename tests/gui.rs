@@ -718,7 +718,7 @@ fn a_long_training_job_can_be_cancelled_from_the_status_bar() {
     );
     // The status bar says how long it has run (and, once it can tell, how long is left).
     harness.get_by_label_contains(" elapsed");
-    harness.get_by_label("Cancel").click();
+    harness.get_by_label("Cancel").click_accesskit();
     let asked = Instant::now();
     let stopped = settle(&mut harness);
     println!("cancel took {:?}", stopped - asked);
