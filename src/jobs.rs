@@ -34,7 +34,7 @@ pub use catalog_work::{CatalogChange, CatalogReply, CatalogWork, Registration};
 pub use explain_job::{ExplainVersion, ExplainWhat, ExplainedVersion, Explanation};
 pub use explain_run_job::{ExplainRun, ExplainedRun, RunExplanations};
 pub use recorded_runs::{RunList, RunsToRecord, UnfinishedRun};
-pub use rows_explain_job::{Explaining, RowsExplanation, RowsOutcome, RowsRequest};
+pub use rows_explain_job::{Explaining, FoldRefit, RowsExplanation, RowsOutcome, RowsRequest};
 pub use score_job::{ScoreJob, ScoreModel};
 pub use time_left::{time_left, timing_text};
 

@@ -358,7 +358,7 @@ fn an_older_version_without_training_means_says_to_retrain_it() {
 }
 
 #[test]
-fn compare_explains_a_validation_row_with_the_final_model_and_says_so() {
+fn compare_explains_a_validation_row_with_the_fold_model_that_validated_it() {
     let folder = tempfile::tempdir().unwrap();
     let mut harness = trained(
         folder.path(),
@@ -381,22 +381,40 @@ fn compare_explains_a_validation_row_with_the_final_model_and_says_so() {
         other => panic!("no row explained: {other:?}"),
     };
     assert_eq!(row.row, 0);
-    let model = harness.state().runs()[0].model.clone();
-    let file = harness.state().runs()[0]
-        .table
-        .as_ref()
-        .unwrap()
-        .source
-        .clone();
+    // The fold model that validated row 1, fitted again as validation fitted it (the Train
+    // view's default recipe), is the model the bars explain.
+    let run = &harness.state().runs()[0];
+    let table = run.table.as_ref().unwrap();
+    let recipe = modeldesk::ml::prep::Recipe::default_for(table);
+    let (fold, model) = modeldesk::ml::fold_permutation::validation_model_of(
+        &modeldesk::ml::fold_permutation::RunRecipe {
+            table,
+            target: &run.model.target,
+            task: run.model.task,
+            recipe: &recipe,
+            spec: &run.model.spec,
+            validation: run.evaluation.validation,
+        },
+        0,
+        &|| true,
+    )
+    .unwrap()
+    .expect("row 1 is a validation row of 5-fold cross-validation");
+    assert_ne!(
+        model.model, run.model.model,
+        "a fold's model, not the final one"
+    );
     assert_eq!(
         drawn(&row),
-        expected(&model, &file, 0, ClassChoice::Predicted)
+        expected(&model, &table.source, 0, ClassChoice::Predicted)
     );
     harness.get_by_label("Row 1: species is Adelie in the file.");
     harness.get_by_label_contains(
         "A validation row: the fold model that did not train on it predicted Adelie",
     );
-    harness
-        .get_by_label_contains("Fold models are not kept: the bars explain the run's final model");
+    harness.get_by_label_contains(&format!(
+        "The bars explain that model: fold {}'s, fitted again",
+        fold + 1
+    ));
     harness.get_by_label("Why row 1 is predicted as it is");
 }

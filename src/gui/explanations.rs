@@ -9,7 +9,7 @@ use super::app::ModeldeskApp;
 use super::views::contribution_summary::{ColumnContributions, ContributionSummary};
 use super::views::waterfall::{Contribution, WaterfallData};
 use crate::data::{format_number, Table};
-use crate::jobs::{Explaining, RowsExplanation, RowsOutcome, RowsRequest};
+use crate::jobs::{Explaining, FoldRefit, RowsExplanation, RowsOutcome, RowsRequest};
 use crate::ml::contributions::{ClassChoice, Method, Summary, Unit};
 use crate::ml::eval::TrainedModel;
 use crate::ml::target::{class_target, value_target, Task};
@@ -192,6 +192,7 @@ impl ModeldeskApp {
                 .filter(|o| o.result.is_ok())
                 .ok_or_else(|| "score a file first".to_string())
         };
+        let mut refit = None;
         let (model, table, rows, population) = match asked.what {
             Explaining::ScoredRow(row) => {
                 let outcome = scored()?;
@@ -229,6 +230,11 @@ impl ModeldeskApp {
                 if row >= table.rows() {
                     return Err(format!("{} has {} rows", table.name, table.rows()));
                 }
+                // The fold model that validated the row is fitted again from the run's recipe.
+                refit = self.run_recipes.get(&run.id).map(|recipe| FoldRefit {
+                    recipe: recipe.clone(),
+                    validation: run.evaluation.validation,
+                });
                 (
                     Arc::new(run.model.clone()),
                     Arc::clone(table),
@@ -252,6 +258,8 @@ impl ModeldeskApp {
             table,
             rows,
             population,
+            refit,
+            fold: None,
         })
     }
 
@@ -291,7 +299,7 @@ impl ModeldeskApp {
         match request.what {
             Explaining::RunRow { run, .. } => {
                 if let Some(run) = self.runs.iter().find(|r| r.id == run) {
-                    explanation.notes = validation_notes(run, &request.table, row);
+                    explanation.notes = validation_notes(run, request, row);
                 }
             }
             _ => {
@@ -413,9 +421,14 @@ fn summary_explanation(
 
 /// What to know about row `row` of a run's dataset: its label, whether it was a validation
 /// row and what was predicted for it then, and which model the bars explain.
-fn validation_notes(run: &crate::jobs::TrainingRun, table: &Table, row: usize) -> Vec<String> {
+fn validation_notes(
+    run: &crate::jobs::TrainingRun,
+    request: &RowsRequest,
+    row: usize,
+) -> Vec<String> {
     let e = &run.evaluation;
     let model = &run.model;
+    let table: &Table = &request.table;
     let mut notes = Vec::new();
     let labelled = labelled_rows(model, table);
     let position = labelled.binary_search(&row).ok();
@@ -464,11 +477,19 @@ fn validation_notes(run: &crate::jobs::TrainingRun, table: &Table, row: usize) -
         ),
         _ => {}
     }
-    notes.push(format!(
-        "Fold models are not kept: the bars explain the run's final model, trained on every \
-         labelled row (this one included), which predicts {}.",
-        prediction_text(model, table, row)
-    ));
+    notes.push(match request.fold {
+        Some(fold) => format!(
+            "The bars explain that model: fold {}'s, fitted again as validation fitted it (the \
+             same split, recipe and settings), which predicts {}.",
+            fold + 1,
+            prediction_text(&request.model, table, row)
+        ),
+        None => format!(
+            "The bars explain the run's final model, trained on every labelled row (this one \
+             included), which predicts {}.",
+            prediction_text(model, table, row)
+        ),
+    });
     notes
 }
 

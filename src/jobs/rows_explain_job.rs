@@ -10,7 +10,9 @@ use std::sync::Arc;
 use super::{JobOutcome, Jobs, Repaint};
 use crate::data::Table;
 use crate::ml::contributions::{column_values, summarise, ClassChoice, Summary, DEFAULT_SAMPLES};
-use crate::ml::eval::TrainedModel;
+use crate::ml::eval::{TrainedModel, Validation};
+use crate::ml::fold_permutation::{validation_model_of, RunRecipe};
+use crate::ml::prep::Recipe;
 use crate::score::explained::{explain_against, Explained};
 
 /// The seed of sampled estimates, as `score --explain` and `explain --shap` use by default.
@@ -39,6 +41,45 @@ pub struct RowsRequest {
     /// The rows sampled estimates are set against (evenly spaced, at most
     /// [`crate::score::explained::BACKGROUND_ROWS`] of them are used).
     pub population: Vec<usize>,
+    /// For a run's validation row: how the run was made, so that the fold model that
+    /// validated the row is fitted again and explained instead of `model`.
+    pub refit: Option<FoldRefit>,
+    /// The fold whose model was explained (from 0), once the job has fitted it again.
+    pub fold: Option<usize>,
+}
+
+/// What a run's fold models are fitted again from, beside the model's own spec and target.
+#[derive(Debug, Clone)]
+pub struct FoldRefit {
+    pub recipe: Recipe,
+    pub validation: Validation,
+}
+
+/// The model of the fold that validated the request's row, fitted again, in place of the
+/// run's final model; nothing changes for a row no fold validated.
+fn fit_validating_fold(
+    request: &mut RowsRequest,
+    keep_going: &dyn Fn() -> bool,
+) -> Result<(), String> {
+    let Some(refit) = &request.refit else {
+        return Ok(());
+    };
+    let model = &request.model;
+    let run = RunRecipe {
+        table: &request.table,
+        target: &model.target,
+        task: model.task,
+        recipe: &refit.recipe,
+        spec: &model.spec,
+        validation: refit.validation,
+    };
+    if let Some((fold, fitted)) =
+        validation_model_of(&run, request.rows[0], keep_going).map_err(|e| e.to_string())?
+    {
+        request.model = Arc::new(fitted);
+        request.fold = Some(fold);
+    }
+    Ok(())
 }
 
 /// What came of a request.
@@ -92,7 +133,23 @@ impl Jobs {
             what.title(),
             repaint.clone(),
             move |progress| {
+                let mut request = request;
                 progress.total.store(1000, Ordering::Relaxed);
+                if request.refit.is_some() {
+                    progress.set_stage("fitting the fold model again");
+                    let keep_going = || !progress.cancel.load(Ordering::Relaxed);
+                    if let Err(message) = fit_validating_fold(&mut request, &keep_going) {
+                        let explanation = if keep_going() {
+                            RowsExplanation::Failed(message)
+                        } else {
+                            RowsExplanation::Cancelled
+                        };
+                        return JobOutcome::RowsExplained(Box::new(RowsOutcome {
+                            request,
+                            explanation,
+                        }));
+                    }
+                }
                 progress.set_stage(match request.model.model {
                     crate::ml::model::FittedModel::NaiveBayes(_) => "sampling Shapley values",
                     _ => "",
@@ -165,6 +222,8 @@ mod tests {
             table: Arc::new(table),
             rows,
             population,
+            refit: None,
+            fold: None,
         }
     }
 

@@ -177,6 +177,29 @@ pub fn fold_permutation_importance(
     Ok(pool(metric, repeats, &measured))
 }
 
+/// The model of the fold that validated `table_row`, fitted again as validation fitted it,
+/// with the fold's number (from 0); `None` when no fold validated that row (a hold-out's
+/// training row, or a row without a target). `keep_going` may return false to cancel the fit.
+pub fn validation_model_of(
+    run: &RunRecipe<'_>,
+    table_row: usize,
+    keep_going: &dyn Fn() -> bool,
+) -> Result<Option<(usize, TrainedModel)>, TrainError> {
+    let (rows, answers, folds) = folds(run)?;
+    let Ok(position) = rows.binary_search(&table_row) else {
+        return Ok(None);
+    };
+    let Some((i, fold)) = folds
+        .iter()
+        .enumerate()
+        .find(|(_, f)| f.validate.contains(&position))
+    else {
+        return Ok(None);
+    };
+    let model = fit_fold(run, &rows, &answers, &fold.train, keep_going)?;
+    Ok(Some((i, model)))
+}
+
 /// The folds' importances as one: each column's drops over every fold and shuffle.
 fn pool(metric: &str, repeats: usize, folds: &[PermutationImportance]) -> PermutationImportance {
     let n = folds.len().max(1) as f64;
@@ -228,6 +251,67 @@ mod tests {
     use super::*;
     use crate::ml::eval::{train_and_validate, Validation};
     use crate::ml::target::sample_with_target;
+
+    #[test]
+    fn a_validation_rows_fold_model_predicts_what_validation_predicted_for_it() {
+        let table = sample_with_target("penguins.csv", "species");
+        let recipe = Recipe::default_for(&table);
+        let spec = ModelSpec::from_name("logistic").unwrap();
+        let mut run = RunRecipe {
+            table: &table,
+            target: "species",
+            task: Task::Classification,
+            recipe: &recipe,
+            spec: &spec,
+            validation: Validation::CrossValidation { folds: 3, seed: 0 },
+        };
+        let (evaluation, _) = train_and_validate(
+            &table,
+            "species",
+            None,
+            &recipe,
+            &spec,
+            run.validation,
+            &mut |_, _| true,
+        )
+        .unwrap();
+        for i in [0, 57, 200] {
+            // Validated rows are positions among the labelled rows; penguins has a label in
+            // every row, so a position is a table row.
+            let row = evaluation.validated_rows[i];
+            let (fold, model) = validation_model_of(&run, row, &|| true).unwrap().unwrap();
+            assert!(fold < 3);
+            let proba = model.predict_proba(&table, &[row]).unwrap().unwrap();
+            for (k, p) in proba.row(0).iter().enumerate() {
+                let validated = evaluation.validated_proba[[i, k]];
+                assert!(
+                    (p - validated).abs() < 1e-12,
+                    "row {row}: {p} against {validated}"
+                );
+            }
+        }
+        // A hold-out's training row was validated by no fold.
+        run.validation = Validation::Holdout {
+            fraction: 0.25,
+            seed: 0,
+        };
+        let (evaluation, _) = train_and_validate(
+            &table,
+            "species",
+            None,
+            &recipe,
+            &spec,
+            run.validation,
+            &mut |_, _| true,
+        )
+        .unwrap();
+        let trained_on = (0..table.rows())
+            .find(|r| !evaluation.validated_rows.contains(r))
+            .unwrap();
+        assert!(validation_model_of(&run, trained_on, &|| true)
+            .unwrap()
+            .is_none());
+    }
 
     #[test]
     fn each_fold_is_measured_on_its_own_validation_rows_and_the_folds_pooled() {

@@ -1,7 +1,7 @@
 //! Compare's "Why this row": pick a compared run and a row of its dataset, and see how each
-//! column moved the prediction of the run's final model for that row — with the row's label
-//! and, for a validation row, what the fold model that did not train on it predicted. The
-//! choices are widget state in egui's memory; explaining is a command.
+//! column moved the prediction for that row — of the fold model that validated it (fitted
+//! again), or of the run's final model for a row no fold validated — with the row's label.
+//! The choices are widget state in egui's memory; explaining is a command.
 
 use eframe::egui;
 
