@@ -9,13 +9,15 @@
 //! and grid
 //! (`tests/fixtures/sklearn_inspection.json`, written by `bench/sklearn_inspection.py`).
 
+#[path = "support/sklearn_tree.rs"]
+mod sklearn_tree;
+
 use modeldesk::data::{import_csv, ImportOptions, Progress, Role};
-use modeldesk::ml::algorithms::decision_tree::Criterion;
 use modeldesk::ml::model::{fit_model, FittedModel, Targets};
 use modeldesk::ml::prep::{fit_recipe, Recipe};
 use modeldesk::ml::spec::{ModelSpec, PenaltySpec};
 use modeldesk::ml::target::{class_target, value_target};
-use modeldesk::ml::tree::{FlatTree, Node, NodeStats};
+use modeldesk::ml::tree::FlatTree;
 use ndarray::ArrayView2;
 use serde_json::Value;
 
@@ -80,27 +82,7 @@ fn scikit_learns_tree(case: &Value, x: ArrayView2<f64>, y: &[usize], classes: us
             } as usize;
         }
     }
-    let nodes = (0..feature.len())
-        .map(|at| match left[at] {
-            -1 => {
-                let total = counts[at].iter().sum::<u64>().max(1) as f64;
-                Node::Leaf {
-                    proba: counts[at].iter().map(|&c| c as f64 / total).collect(),
-                }
-            }
-            l => Node::Split {
-                feature: feature[at] as usize,
-                threshold: threshold[at].next_up(),
-                left: l as usize,
-                right: right[at] as usize,
-            },
-        })
-        .collect();
-    let stats = counts
-        .iter()
-        .map(|c| NodeStats::of(c, Criterion::Gini))
-        .collect();
-    FlatTree { nodes, stats }
+    sklearn_tree::flat_tree(&feature, &left, &right, &threshold, &counts)
 }
 
 /// Impurity importances and each node's rows and impurity equal scikit-learn's

@@ -4,8 +4,10 @@
 //! base its expected value (`tests/fixtures/shap_trees.json`, written by
 //! `bench/shap_trees.py`).
 
+#[path = "support/sklearn_tree.rs"]
+mod sklearn_tree;
+
 use modeldesk::data::ImportOptions;
-use modeldesk::ml::algorithms::decision_tree::Criterion;
 use modeldesk::ml::contributions::{explain, ClassChoice, Method, Options, Unit};
 use modeldesk::ml::drift_reference::DriftReference;
 use modeldesk::ml::eval::TrainedModel;
@@ -13,7 +15,7 @@ use modeldesk::ml::model::FittedModel;
 use modeldesk::ml::prep::{FittedColumn, FittedRecipe, FittedStep};
 use modeldesk::ml::spec::ModelSpec;
 use modeldesk::ml::target::Task;
-use modeldesk::ml::tree::{FlatTree, ForestModel, Node, NodeStats};
+use modeldesk::ml::tree::{FlatTree, ForestModel};
 use ndarray::Array2;
 use serde_json::Value;
 
@@ -48,27 +50,7 @@ fn flat_tree(tree: &Value) -> FlatTree {
         .iter()
         .map(|c| integers(c).into_iter().map(|v| v as u64).collect())
         .collect();
-    let nodes = (0..feature.len())
-        .map(|at| match left[at] {
-            -1 => {
-                let total = counts[at].iter().sum::<u64>() as f64;
-                Node::Leaf {
-                    proba: counts[at].iter().map(|&c| c as f64 / total).collect(),
-                }
-            }
-            l => Node::Split {
-                feature: feature[at] as usize,
-                threshold: threshold[at].next_up(),
-                left: l as usize,
-                right: right[at] as usize,
-            },
-        })
-        .collect();
-    let stats = counts
-        .iter()
-        .map(|c| NodeStats::of(c, Criterion::Gini))
-        .collect();
-    FlatTree { nodes, stats }
+    sklearn_tree::flat_tree(&feature, &left, &right, &threshold, &counts)
 }
 
 /// A Modeldesk model around `fitted`, taking the case's columns as they are.
