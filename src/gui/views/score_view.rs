@@ -139,10 +139,6 @@ fn model_choice(
             )
             .labelled_by(find);
         }
-        if versions.loading {
-            ui.spinner();
-            ui.weak("Loading the catalog's versions…");
-        }
         let ready = form.source.is_some();
         if ui
             .add_enabled(ready, egui::Button::new("Score a CSV…"))
@@ -156,6 +152,12 @@ fn model_choice(
         } else {
             ""
         });
+        // After the button, so that the button keeps its id (and a pending press, such as
+        // a screen reader's) when the list finishes loading.
+        if versions.loading {
+            ui.spinner();
+            ui.weak("Loading the catalog's versions…");
+        }
     });
 }
 
