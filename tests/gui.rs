@@ -2217,6 +2217,11 @@ fn a_run_of_an_earlier_session_is_compared_and_registered_from_compare() {
     assert_eq!(catalog.run_of_version(version.summary.id).unwrap(), Some(1));
     // Registered, it can no longer be deleted apart from its version.
     assert!(harness.query_by_label("Delete…").is_none());
+    // The version's page names the run it came from.
+    open_version_page(&mut harness, "v1");
+    harness.get_by_label("registered from recorded run #1");
+    harness.get_by_label("Compare").click();
+    harness.run_steps(3);
     // Unticking it takes it out of the comparison.
     harness
         .get_by_role_and_label(

@@ -20,6 +20,8 @@ pub struct VersionDetail {
     pub artifact_checksum: String,
     pub artifact_size: u64,
     pub dataset: Option<DatasetLineage>,
+    /// The recorded run this version was registered from, if any.
+    pub run_id: Option<i64>,
 }
 
 impl Catalog {
@@ -38,10 +40,11 @@ impl Catalog {
             artifact_checksum,
             size,
             dataset_id,
+            run_id,
         ) = conn
             .prepare_cached(
                 "SELECT spec_json, recipe_json, metrics_json, curves_json, artifact_checksum,
-                        artifact_size, dataset_id
+                        artifact_size, dataset_id, run_id
                  FROM model_versions WHERE id = ?1",
             )?
             .query_row([found.id], |row| {
@@ -53,6 +56,7 @@ impl Catalog {
                     row.get::<_, String>(4)?,
                     row.get::<_, i64>(5)?,
                     row.get::<_, Option<i64>>(6)?,
+                    row.get::<_, Option<i64>>(7)?,
                 ))
             })?;
         let dataset = conn
@@ -80,6 +84,7 @@ impl Catalog {
             artifact_checksum,
             artifact_size: size.max(0) as u64,
             dataset,
+            run_id,
         })
     }
 }

@@ -124,6 +124,11 @@ pub(super) fn version_page(
                         ui.label(RichText::new(&d.fingerprint).monospace().small());
                         ui.end_row();
                     }
+                    if let Some(run) = detail.run_id {
+                        ui.label("Run");
+                        ui.label(format!("registered from recorded run #{run}"));
+                        ui.end_row();
+                    }
                     for (k, val) in [
                         (
                             "Registered",
