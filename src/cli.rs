@@ -7,6 +7,7 @@ mod explain;
 mod explain_dependence;
 mod explain_shap;
 mod export;
+mod memory_arg;
 mod report;
 mod runs;
 mod score;
@@ -17,6 +18,7 @@ pub use catalog::{
 };
 pub use explain::ExplainArgs;
 pub use export::ExportArgs;
+pub use memory_arg::MemoryArg;
 pub use report::ReportArgs;
 pub use runs::RunsArgs;
 pub use score::ScoreArgs;
@@ -131,6 +133,8 @@ pub struct TrainArgs {
     /// Record nothing in the catalog (every run is recorded otherwise).
     #[arg(long, conflicts_with = "register")]
     pub no_record: bool,
+    #[command(flatten)]
+    pub memory: MemoryArg,
     #[command(flatten)]
     pub catalog: CatalogArg,
     #[command(flatten)]

@@ -1501,3 +1501,59 @@ fn train_no_record_leaves_the_catalog_untouched() {
     ]);
     assert_eq!(both.status.code(), Some(2), "--no-record cannot register");
 }
+
+#[test]
+fn a_feature_matrix_over_the_memory_budget_stops_with_its_column_and_size() {
+    // 6,000 rows with a categorical column of 300 levels: 4,800 training rows × 302 features.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("levels.csv");
+    let mut text = String::from("cat,x1,x2,label\n");
+    for i in 0..6000u64 {
+        let level = (i * 7919) % 300;
+        let (x1, x2) = ((i % 97) as f64 / 97.0, (i % 89) as f64 / 89.0);
+        let label = if (i * 31) % 7 < 3 { "yes" } else { "no" };
+        text.push_str(&format!("lvl{level},{x1:.4},{x2:.4},{label}\n"));
+    }
+    std::fs::write(&file, text).unwrap();
+    let file = file.to_str().unwrap();
+    let train = |algorithm: &str, budget: &str| {
+        modeldesk(&[
+            "train",
+            file,
+            "--target",
+            "label",
+            "--algo",
+            algorithm,
+            "--holdout",
+            "0.2",
+            "--no-record",
+            "--memory-budget",
+            budget,
+        ])
+    };
+    let out = train("logistic", "4M");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("the feature matrix of 4,800 rows × 302 features, 300 of them one-hot levels of column 'cat' (11.0 MB) would need 11.1 MB (estimated), more than the memory budget of 4.00 MB"),
+        "{stderr}"
+    );
+    // The matrix fits in 16 MB, but a forest's trees each hold a copy of their columns
+    // and their sorted order (12 bytes a cell): 17.4 MB for one tree at a time.
+    let out = train("random_forest", "16M");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("the random forest's sorted columns")
+            && stderr.contains("each on 4,800 rows × 302 features"),
+        "{stderr}"
+    );
+    // Enough memory: it trains.
+    assert!(train("logistic", "1G").status.success());
+    assert!(train("logistic", "50%").status.success());
+    // Not a budget: a usage error.
+    let out = train("logistic", "lots");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not a memory budget"));
+}

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use super::explain_dependence::partial_dependence_text;
-use super::{explain_shap, CatalogArg, UsageError};
+use super::{explain_shap, CatalogArg, MemoryArg, UsageError};
 use crate::catalog::record::{self, explanation_rows, ComputedOn, RowsError};
 use crate::catalog::{Catalog, VersionRef};
 use crate::data::{self, Table};
@@ -68,11 +68,14 @@ pub struct ExplainArgs {
     #[arg(long)]
     pub json: bool,
     #[command(flatten)]
+    pub memory: MemoryArg,
+    #[command(flatten)]
     pub catalog: CatalogArg,
 }
 
 /// `modeldesk explain`.
 pub fn explain(args: &ExplainArgs) -> anyhow::Result<()> {
+    args.memory.apply();
     let mut catalog = args.catalog.open()?;
     let found = catalog.resolve(&args.reference)?;
     let model = record::load_model(&catalog, found.id)?;

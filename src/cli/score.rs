@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::PathBuf;
 
-use super::{CatalogArg, ReadArgs, UsageError};
+use super::{CatalogArg, MemoryArg, ReadArgs, UsageError};
 use crate::catalog::{record, VersionDetail};
 use crate::data::{self, Table};
 use crate::ml::contributions::{ClassChoice, DEFAULT_SAMPLES};
@@ -52,6 +52,8 @@ pub struct ScoreArgs {
     #[arg(long)]
     pub json: bool,
     #[command(flatten)]
+    pub memory: MemoryArg,
+    #[command(flatten)]
     pub catalog: CatalogArg,
     #[command(flatten)]
     pub read: ReadArgs,
@@ -59,6 +61,7 @@ pub struct ScoreArgs {
 
 /// `modeldesk score`.
 pub fn score(args: &ScoreArgs) -> anyhow::Result<()> {
+    args.memory.apply();
     let mut catalog = args.catalog.open()?;
     let found = catalog.resolve(&args.reference)?;
     // The checksum is verified before anything is read or predicted.

@@ -15,6 +15,7 @@ use crate::ml::target::{infer_task, Task};
 
 /// `modeldesk train`.
 pub fn train(args: &TrainArgs) -> anyhow::Result<()> {
+    args.memory.apply();
     let task = task(args)?;
     let mut specs = specs(args)?;
     let validation = validation(args);

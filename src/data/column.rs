@@ -157,6 +157,19 @@ impl Column {
     }
 }
 
+/// `1234567` → `1,234,567`.
+pub fn format_count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Shortest text that reads back as the same number; empty for NaN.
 pub fn format_number(value: f64) -> Cow<'static, str> {
     if value.is_nan() {

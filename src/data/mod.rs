@@ -9,12 +9,15 @@ mod decode;
 mod import;
 mod import_error;
 mod infer;
+pub mod memory;
 mod options;
 mod parse;
 mod profile;
 mod sniff;
 
-pub use column::{format_number, Column, ColumnData, ColumnKind, Role, Table, MISSING_CODE};
+pub use column::{
+    format_count, format_number, Column, ColumnData, ColumnKind, Role, Table, MISSING_CODE,
+};
 pub use csv_out::{CsvText, CsvWriter};
 pub use decode::Encoding;
 pub use import::{import_csv, preview_csv, Preview, Progress};

@@ -129,6 +129,7 @@ pub struct ModeldeskApp {
 impl ModeldeskApp {
     /// A window with these settings, and a file from the command line to open first.
     pub fn new(settings: Settings, file: Option<Startup>) -> Self {
+        crate::data::memory::set_budget(settings.memory_budget);
         let mut commands = Vec::new();
         if settings.reopen_datasets {
             for (path, options) in &settings.open_datasets {
@@ -477,6 +478,7 @@ impl ModeldeskApp {
                     set_theme(ctx, preferences.dark_mode);
                 }
                 self.settings.set_preferences(preferences);
+                crate::data::memory::set_budget(self.settings.memory_budget);
             }
             Command::Quit => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
         }

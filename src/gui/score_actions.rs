@@ -21,6 +21,7 @@ impl ModeldeskApp {
             }
             return;
         };
+        crate::data::memory::start_job();
         let job = match self.score_job(&source, path) {
             Ok(job) => job,
             Err(message) => return self.error(message),

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use super::command::View;
 use super::file_dialog::FileChooser;
+use crate::data::memory::BudgetSetting;
 use crate::data::{ImportOptions, DEFAULT_MISSING_TOKENS};
 
 /// Most recent files kept in File ▸ Recent files.
@@ -37,6 +38,8 @@ pub struct Settings {
     /// Recorded runs never registered are deleted this many days after they ended; `None`
     /// keeps them all.
     pub run_retention_days: Option<u32>,
+    /// How much memory one data-sized structure of a job may take.
+    pub memory_budget: BudgetSetting,
 }
 
 impl Default for Settings {
@@ -57,6 +60,7 @@ impl Default for Settings {
             last_folder: None,
             zoom: 1.0,
             run_retention_days: None,
+            memory_budget: BudgetSetting::default(),
         }
     }
 }
@@ -70,6 +74,7 @@ pub struct Preferences {
     pub missing_tokens: Vec<String>,
     pub file_chooser: FileChooser,
     pub run_retention_days: Option<u32>,
+    pub memory_budget: BudgetSetting,
 }
 
 impl Settings {
@@ -82,6 +87,7 @@ impl Settings {
             missing_tokens: self.missing_tokens.clone(),
             file_chooser: self.file_chooser,
             run_retention_days: self.run_retention_days,
+            memory_budget: self.memory_budget,
         }
     }
 
@@ -94,6 +100,7 @@ impl Settings {
             missing_tokens,
             file_chooser,
             run_retention_days,
+            memory_budget,
         } = preferences;
         self.dark_mode = dark_mode;
         self.reopen_datasets = reopen_datasets;
@@ -101,6 +108,7 @@ impl Settings {
         self.missing_tokens = missing_tokens;
         self.file_chooser = file_chooser;
         self.run_retention_days = run_retention_days;
+        self.memory_budget = memory_budget;
     }
 
     /// Put `path` first in the recent files.

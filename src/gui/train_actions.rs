@@ -38,6 +38,7 @@ impl ModeldeskApp {
             self.error("tick at least one algorithm to train");
             return;
         }
+        crate::data::memory::start_job();
         if let Err(message) = self.jobs.start_training(request, self.repaint_handle()) {
             self.error(message);
         }

@@ -24,6 +24,9 @@ pub enum ModelError {
         algorithm_task: &'static str,
         target_task: &'static str,
     },
+    /// What the fit builds would not fit in the memory budget.
+    #[error(transparent)]
+    OverBudget(Box<crate::data::memory::OverBudget>),
     /// A fit that failed inside its algorithm (most come from linfa).
     #[error("{algorithm} failed: {message}")]
     Linfa {

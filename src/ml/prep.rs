@@ -46,6 +46,9 @@ pub enum PrepError {
     /// The recipe yields no column at all.
     #[error("no usable feature: every column is ignored or empty; choose at least one feature")]
     NoFeatures,
+    /// The feature matrix would not fit in the memory budget.
+    #[error(transparent)]
+    OverBudget(Box<crate::data::memory::OverBudget>),
     /// A row index beyond the end of the table (a bug in the caller's split).
     #[error("row {row} is outside the table, which has {rows} rows")]
     RowOutOfRange { row: usize, rows: usize },

@@ -476,6 +476,7 @@ pub fn fit_tree(
         criterion: spec.criterion,
         features_per_split: None,
     };
+    super::tree_memory::check("the decision tree", 1, x.nrows(), x.ncols())?;
     let columns: Vec<Vec<f64>> = x.columns().into_iter().map(|c| c.to_vec()).collect();
     grow(
         &columns,
@@ -532,6 +533,8 @@ pub fn fit_forest(
     let sample = ((rows as f64 * spec.sample_fraction).ceil() as usize).clamp(1, rows.max(1));
     let width =
         ((x.ncols() as f64 * spec.feature_fraction).ceil() as usize).clamp(1, x.ncols().max(1));
+    let at_once = rayon::current_num_threads().clamp(1, spec.trees.max(1));
+    super::tree_memory::check("the random forest", at_once, sample, x.ncols())?;
     let one_tree = |i: usize, stop: &AtomicBool, keep_going: &mut dyn FnMut(f32) -> bool| {
         if stop.load(Ordering::Relaxed) {
             return Err(ModelError::Cancelled);

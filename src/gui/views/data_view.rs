@@ -392,18 +392,7 @@ fn row(ui: &mut egui::Ui, name: &str, value: String) {
     ui.end_row();
 }
 
-/// `1234567` → `1,234,567`.
-pub(crate) fn format_count(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub(crate) use crate::data::format_count;
 
 fn format_stat(value: f64) -> String {
     if value.abs() >= 1e6 || (value != 0.0 && value.abs() < 1e-3) {

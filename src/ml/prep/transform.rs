@@ -7,7 +7,7 @@ use rayon::prelude::*;
 
 use super::fit::{FittedMissing, FittedRecipe, FittedStep};
 use super::{find_column, wrong_kind, PrepError};
-use crate::data::{ColumnData, Table, MISSING_CODE};
+use crate::data::{format_count, memory, ColumnData, Table, MISSING_CODE};
 
 /// The feature matrix, and what in the data the fitted recipe had never seen.
 #[derive(Debug, Clone, PartialEq)]
@@ -121,6 +121,12 @@ impl FittedRecipe {
             first += fitted.step.width();
         }
 
+        // Checked before a page is touched: an allocation past the machine's memory would
+        // not fail here but kill the process later.
+        let more =
+            memory::estimate(rows.len(), width, 8).saturating_sub(buffer.capacity() as u64 * 8);
+        memory::check(more, || self.matrix_description(rows.len(), width))
+            .map_err(PrepError::OverBudget)?;
         let mut cells = if buffer.capacity() == 0 {
             // Fresh zeroed memory is faulted in by the threads that fill it.
             vec![0.0; rows.len() * width]
@@ -167,6 +173,32 @@ impl FittedRecipe {
         let x = Array2::from_shape_vec((rows.len(), width), cells)
             .expect("cells were allocated as rows × features");
         Ok(Transformed { x, unseen })
+    }
+}
+
+impl FittedRecipe {
+    /// "the feature matrix of R rows × F features", naming the column with the most
+    /// one-hot levels when one makes it wide.
+    fn matrix_description(&self, rows: usize, width: usize) -> String {
+        let widest = self
+            .columns
+            .iter()
+            .filter(|c| matches!(c.step, FittedStep::OneHot { .. }))
+            .max_by_key(|c| c.step.width());
+        let matrix = format!(
+            "the feature matrix of {} rows × {} features",
+            format_count(rows as u64),
+            format_count(width as u64)
+        );
+        match widest {
+            Some(c) if c.step.width() * 2 >= width => format!(
+                "{matrix}, {} of them one-hot levels of column '{}' ({})",
+                format_count(c.step.width() as u64),
+                c.column,
+                memory::format_bytes(memory::estimate(rows, c.step.width(), 8))
+            ),
+            _ => matrix,
+        }
     }
 }
 
