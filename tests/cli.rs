@@ -1557,3 +1557,33 @@ fn a_feature_matrix_over_the_memory_budget_stops_with_its_column_and_size() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("is not a memory budget"));
 }
+
+#[test]
+fn train_and_models_json_show_each_runs_parameters_as_an_object() {
+    let (_dir, path) = temp_catalog();
+    let args = [
+        &TRAIN_IRIS[..],
+        &[
+            "--algo",
+            "forest",
+            "--param",
+            "n_estimators=7",
+            "--param",
+            "max_samples=0.5",
+            "--param",
+            "min_samples_leaf=2",
+            "--register",
+            "iris",
+            "--catalog",
+            &path,
+            "--json",
+        ],
+    ]
+    .concat();
+    let trained = stdout_json(&modeldesk(&args));
+    let expected = serde_json::json!({"trees": 7, "max_depth": 10, "feature_fraction": 0.5,
+        "min_samples_leaf": 2, "sample_fraction": 0.5, "seed": 0});
+    assert_eq!(trained["models"][0]["params"], expected);
+    let listed = stdout_json(&modeldesk(&["models", "--json", "--catalog", &path]));
+    assert_eq!(listed["models"][0]["versions"][0]["params"], expected);
+}

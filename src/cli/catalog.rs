@@ -229,9 +229,17 @@ pub fn models(args: &ModelsArgs) -> anyhow::Result<()> {
     if args.json {
         // The recorded run each version was registered from, if any.
         let mut runs = std::collections::HashMap::new();
-        for (_, versions) in &listed {
+        // And its parameters, as an object (null for a spec this build cannot read).
+        let mut params = std::collections::HashMap::new();
+        for (model, versions) in &listed {
             for v in versions {
                 runs.insert(v.id, catalog.run_of_version(v.id)?);
+                let spec = catalog.version(&model.name, v.version)?.spec_json;
+                let spec = serde_json::from_str::<crate::ml::spec::ModelSpec>(&spec);
+                params.insert(
+                    v.id,
+                    spec.map_or(serde_json::Value::Null, |s| s.params_json()),
+                );
             }
         }
         let models: Vec<serde_json::Value> = listed
@@ -254,6 +262,7 @@ pub fn models(args: &ModelsArgs) -> anyhow::Result<()> {
                         "tags": v.tags,
                         "metrics": v.metrics,
                         "run": runs.get(&v.id).copied().flatten(),
+                        "params": params.get(&v.id),
                     })).collect::<Vec<_>>(),
                 })
             })

@@ -10,7 +10,7 @@ use crate::catalog::VersionRef;
 use crate::data::{self, Table};
 use crate::ml::eval::{train_and_validate, Evaluation, TrainedModel, Validation};
 use crate::ml::prep::Recipe;
-use crate::ml::spec::ModelSpec;
+use crate::ml::spec::{ModelSpec, SKLEARN_NAMES};
 use crate::ml::target::{infer_task, Task};
 
 /// `modeldesk train`.
@@ -74,7 +74,8 @@ pub fn train(args: &TrainArgs) -> anyhow::Result<()> {
     };
     if args.json {
         let timings = args.timings.then_some(import_seconds);
-        let mut out = train_json(&models, timings, registered.as_ref());
+        let specs: Vec<&ModelSpec> = trained.iter().map(|(_, m)| &m.spec).collect();
+        let mut out = train_json(&models, &specs, timings, registered.as_ref());
         out["run_ids"] = json!(run_ids);
         for (model, id) in out["models"]
             .as_array_mut()
@@ -160,13 +161,13 @@ fn set_param(specs: &mut [ModelSpec], assignment: &str) -> Result<(), UsageError
     let key = key.trim();
     let mut applied = false;
     for spec in specs.iter_mut() {
-        let Some(param) = spec.algorithm().params().iter().find(|p| p.key == key) else {
+        let Some(param) = spec.find_param(key) else {
             continue;
         };
         let value = param.kind.parse(text).map_err(|expected| {
             UsageError(format!("--param {key}: {} takes {expected}", spec.name()))
         })?;
-        spec.set_param(key, value)
+        spec.set_param(param.key, value)
             .map_err(|e| UsageError(format!("--param {key}: {e}")))?;
         applied = true;
     }
@@ -180,9 +181,15 @@ fn set_param(specs: &mut [ModelSpec], assignment: &str) -> Result<(), UsageError
             format!("{}: {}", spec.name(), keys.join(", "))
         })
         .collect();
+    let sklearn: Vec<String> = SKLEARN_NAMES
+        .iter()
+        .map(|(sklearn, key)| format!("{sklearn} for {key}"))
+        .collect();
     Err(UsageError(format!(
-        "--param {key}: no chosen algorithm has it (name the algorithms with --algo; {})",
-        known.join("; ")
+        "--param {key}: no chosen algorithm has it (name the algorithms with --algo; {}; \
+         scikit-learn's names are taken too: {})",
+        known.join("; "),
+        sklearn.join(", ")
     )))
 }
 
@@ -278,15 +285,18 @@ fn print_timings(import_seconds: f64, models: &[Evaluation]) {
 /// The `train --json` object; `import_seconds` is given with `--timings`.
 fn train_json(
     models: &[Evaluation],
+    specs: &[&ModelSpec],
     import_seconds: Option<f64>,
     registered: Option<&VersionRef>,
 ) -> serde_json::Value {
     let model_json: Vec<serde_json::Value> = models
         .iter()
-        .map(|e| {
+        .zip(specs)
+        .map(|(e, spec)| {
             let mut model = json!({
                 "algorithm": e.algorithm,
                 "parameters": e.parameters,
+                "params": spec.params_json(),
                 "metrics": e.mean,
                 "metrics_std": e.std,
                 "pooled": e.pooled,
@@ -397,6 +407,40 @@ mod tests {
     }
 
     #[test]
+    fn scikit_learns_names_set_the_same_parameters() {
+        let mut specs = chosen(&["forest", "logistic_regression", "lasso"]);
+        for assignment in [
+            "n_estimators=30",
+            "max_features=0.25",
+            "max_samples=0.5",
+            "min_samples_leaf=4",
+            "random_state=7",
+            "C=0.5",
+            "max_iter=300",
+            "tol=0.001",
+        ] {
+            set_param(&mut specs, assignment).unwrap();
+        }
+        assert_eq!(
+            specs[0].params_json(),
+            serde_json::json!({"trees": 30, "max_depth": 10, "feature_fraction": 0.25,
+                "min_samples_leaf": 4, "sample_fraction": 0.5, "seed": 7})
+        );
+        assert_eq!(
+            specs[1].params_json(),
+            serde_json::json!({"c": 0.5, "max_iterations": 300, "tolerance": 0.001})
+        );
+        assert_eq!(
+            specs[2].params_json(),
+            serde_json::json!({"alpha": 1.0, "max_iterations": 300, "tolerance": 0.001})
+        );
+        assert_eq!(
+            specs[0].summary(),
+            "30 trees, depth ≤ 10, 25% of features per split, at least 4 rows per leaf, 50% of rows per tree, seed 7"
+        );
+    }
+
+    #[test]
     fn a_bad_param_is_a_usage_error_naming_what_is_accepted() {
         let mut specs = chosen(&["ridge"]);
         let message = |specs: &mut Vec<ModelSpec>, assignment| {
@@ -404,7 +448,7 @@ mod tests {
         };
         assert_eq!(
             message(&mut specs, "c=1"),
-            "--param c: no chosen algorithm has it (name the algorithms with --algo; ridge: alpha, max_iterations)"
+            "--param c: no chosen algorithm has it (name the algorithms with --algo; ridge: alpha, max_iterations, tolerance; scikit-learn's names are taken too: n_estimators for trees, max_features for feature_fraction, max_samples for sample_fraction, max_iter for max_iterations, C for c, tol for tolerance, random_state for seed)"
         );
         assert_eq!(
             message(&mut specs, "alpha=-1"),

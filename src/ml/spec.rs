@@ -95,6 +95,34 @@ impl ModelSpec {
             .collect()
     }
 
+    /// The parameter named `name`: its [`Param::key`], or scikit-learn's name for it
+    /// ([`SKLEARN_NAMES`]).
+    pub fn find_param(&self, name: &str) -> Option<&'static Param> {
+        let params = self.algorithm().params();
+        params.iter().find(|p| p.key == name).or_else(|| {
+            let (_, key) = SKLEARN_NAMES.iter().find(|(sklearn, _)| *sklearn == name)?;
+            params.iter().find(|p| p.key == *key)
+        })
+    }
+
+    /// Each parameter and its value, as a JSON object (`{"trees": 50, "max_depth": 10}`).
+    pub fn params_json(&self) -> serde_json::Value {
+        let object = self
+            .params()
+            .into_iter()
+            .map(|(param, value)| {
+                let value = match value {
+                    ParamValue::Number(v) => serde_json::json!(v),
+                    ParamValue::Count(v) => serde_json::json!(v),
+                    ParamValue::Limit(v) => serde_json::json!(v),
+                    ParamValue::Choice(v) => serde_json::json!(v),
+                };
+                (param.key.to_string(), value)
+            })
+            .collect();
+        serde_json::Value::Object(object)
+    }
+
     /// Set the parameter `key` (a [`Param::key`]) to `value`, which its kind must admit.
     pub fn set_param(&mut self, key: &str, value: ParamValue) -> Result<(), SpecError> {
         let fail = |message: String| SpecError {
@@ -124,6 +152,18 @@ impl ModelSpec {
         Ok(())
     }
 }
+
+/// scikit-learn's names for parameters, and the keys they stand for: `--param n_estimators=30`
+/// sets `trees` (`max_features` is a share of the features here, not a count or "sqrt").
+pub const SKLEARN_NAMES: &[(&str, &str)] = &[
+    ("n_estimators", "trees"),
+    ("max_features", "feature_fraction"),
+    ("max_samples", "sample_fraction"),
+    ("max_iter", "max_iterations"),
+    ("C", "c"),
+    ("tol", "tolerance"),
+    ("random_state", "seed"),
+];
 
 /// A stored field as a value of `kind`; `None` when it is not of that kind.
 fn read_param(kind: ParamKind, field: &serde_json::Value) -> Option<ParamValue> {

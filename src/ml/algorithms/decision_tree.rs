@@ -57,6 +57,17 @@ pub const MAX_DEPTH: Param = Param {
 /// The algorithm.
 pub struct DecisionTree;
 
+/// The fewest training rows a leaf may hold; the forest's trees take it too.
+pub const MIN_SAMPLES_LEAF: Param = Param {
+    key: "min_samples_leaf",
+    label: "Min rows per leaf",
+    help: "A split that leaves fewer rows on a side is not taken (min_samples_leaf).",
+    kind: ParamKind::Count {
+        min: 1,
+        max: 100_000,
+    },
+};
+
 const PARAMS: &[Param] = &[
     MAX_DEPTH,
     Param {
@@ -68,15 +79,7 @@ const PARAMS: &[Param] = &[
             max: 100_000,
         },
     },
-    Param {
-        key: "min_samples_leaf",
-        label: "Min rows per leaf",
-        help: "A split that leaves fewer rows on a side is not taken (min_samples_leaf).",
-        kind: ParamKind::Count {
-            min: 1,
-            max: 100_000,
-        },
-    },
+    MIN_SAMPLES_LEAF,
     Param {
         key: "criterion",
         label: "Criterion",

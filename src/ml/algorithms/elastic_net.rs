@@ -55,6 +55,18 @@ const SWEEPS: Param = Param {
     },
 };
 
+const TOLERANCE: Param = Param {
+    key: "tolerance",
+    label: "Tolerance",
+    help: "Coordinate descent stops once the duality gap is below this times the sum of squared targets, as scikit-learn's tol.",
+    kind: ParamKind::Number {
+        min: 1e-10,
+        max: 1.0,
+        speed: 1e-6,
+        decimals: Some(8),
+    },
+};
+
 const ALPHA: ParamKind = ParamKind::Number {
     min: 1e-6,
     max: 1e6,
@@ -71,6 +83,7 @@ const FIXED_MIX_PARAMS: &[Param] = &[
         kind: ALPHA,
     },
     SWEEPS,
+    TOLERANCE,
 ];
 
 const ELASTIC_NET_PARAMS: &[Param] = &[
@@ -92,6 +105,7 @@ const ELASTIC_NET_PARAMS: &[Param] = &[
         },
     },
     SWEEPS,
+    TOLERANCE,
 ];
 
 const RIDGE: About = About {

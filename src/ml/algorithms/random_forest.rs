@@ -4,7 +4,7 @@
 use ndarray::{Array1, Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
-use super::decision_tree::{depth_summary, MAX_DEPTH};
+use super::decision_tree::{depth_summary, MAX_DEPTH, MIN_SAMPLES_LEAF};
 use crate::ml::algorithm::{About, Algorithm, Fitting, Param, ParamKind, Predictor};
 use crate::ml::model::{require_two_classes, Fit, FitProgress, ModelError, Targets};
 use crate::ml::registry::{FittedModel, ModelSpec};
@@ -69,6 +69,19 @@ const PARAMS: &[Param] = &[
             decimals: None,
         },
     },
+    MIN_SAMPLES_LEAF,
+    Param {
+        key: "sample_fraction",
+        label: "Sample share",
+        help:
+            "Size of each tree's bootstrap sample, as a share of the training rows (max_samples).",
+        kind: ParamKind::Number {
+            min: 0.01,
+            max: 1.0,
+            speed: 0.01,
+            decimals: None,
+        },
+    },
     Param {
         key: "seed",
         label: "Seed",
@@ -99,13 +112,19 @@ impl Fitting for RandomForest {
     type Spec = ForestSpec;
 
     fn summary(&self, s: &ForestSpec) -> String {
-        format!(
-            "{} trees, {}, {:.0}% of features per split, seed {}",
+        let mut summary = format!(
+            "{} trees, {}, {:.0}% of features per split",
             s.trees,
             depth_summary(s.max_depth),
             s.feature_fraction * 100.0,
-            s.seed
-        )
+        );
+        if s.min_samples_leaf > 1 {
+            summary += &format!(", at least {} rows per leaf", s.min_samples_leaf);
+        }
+        if s.sample_fraction < 1.0 {
+            summary += &format!(", {:.0}% of rows per tree", s.sample_fraction * 100.0);
+        }
+        summary + &format!(", seed {}", s.seed)
     }
 
     fn validate(&self, s: &ForestSpec) -> Result<(), String> {
