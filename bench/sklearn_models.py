@@ -22,7 +22,7 @@ run_inside(__file__, "sklearn", "numpy")
 
 import numpy as np  # noqa: E402
 import sklearn  # noqa: E402
-from sklearn.linear_model import ElasticNet, LinearRegression  # noqa: E402
+from sklearn.linear_model import ElasticNet, LinearRegression, LogisticRegression  # noqa: E402
 from sklearn.naive_bayes import GaussianNB  # noqa: E402
 from sklearn.tree import DecisionTreeClassifier  # noqa: E402
 
@@ -86,6 +86,26 @@ def main():
                 "proba": nb.predict_proba(x).tolist(),
             }
         )
+    # Logistic regression (C = 1), with equal and with balanced class weights, converged
+    # tightly so that the fitted models, not the stopping points, are compared.
+    for file, target in [("breast_cancer.csv", "diagnosis"), ("wine.csv", "cultivar")]:
+        x, labels = numeric_matrix(file, target)
+        classes = sorted(set(labels))
+        y = np.array([classes.index(v) for v in labels])
+        for class_weight in [None, "balanced"]:
+            model = LogisticRegression(
+                C=1.0, tol=1e-10, max_iter=100_000, class_weight=class_weight
+            ).fit(x, y)
+            cases.append(
+                {
+                    "file": file,
+                    "target": target,
+                    "algorithm": "logistic_regression",
+                    "params": {"class_weight": class_weight or "none"},
+                    "classes": classes,
+                    "proba": model.predict_proba(x).tolist(),
+                }
+            )
     # Modeldesk's default tree: depth 10, Gini, min_samples_split 2, min_samples_leaf 1.
     for file, target in [
         ("iris.csv", "species"),

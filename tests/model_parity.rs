@@ -154,6 +154,17 @@ fn fitted_models_match_scikit_learn() {
                 tolerance: 1e-8,
             };
         }
+        if let ModelSpec::LogisticRegression(s) = &mut spec {
+            s.tolerance = 1e-10;
+            s.max_iterations = 100_000;
+        }
+        // Parameters given by their stored keys.
+        for (key, value) in case["params"].as_object().unwrap() {
+            if let (Some(text), Some(param)) = (value.as_str(), spec.find_param(key)) {
+                spec.set_param(param.key, param.kind.parse(text).unwrap())
+                    .unwrap();
+            }
+        }
         if let Some(proba) = case.get("proba") {
             let classes = class_target(&table, target).unwrap();
             let names: Vec<String> = case["classes"]

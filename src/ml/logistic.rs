@@ -127,7 +127,14 @@ pub fn fit_logistic(
     let features = x.ncols();
     let x = x.as_standard_layout();
     let cells = x.as_slice().expect("a standard-layout array is one slice");
-    let mut objective = Objective::new(cells, &targets, features, columns, spec.c);
+    // Each fitted column's class weight (binary: classes 0 and 1).
+    let by_class = spec.class_weight.weights(y, classes);
+    let class_weights: Vec<f64> = if binary {
+        by_class
+    } else {
+        present.iter().map(|&c| by_class[c]).collect()
+    };
+    let mut objective = Objective::new(cells, &targets, &class_weights, features, columns, spec.c);
     let limits = Limits {
         tolerance: spec.tolerance,
         max_iterations: spec.max_iterations,

@@ -189,9 +189,12 @@ mod tests {
         let json = serde_json::to_string(&spec).unwrap();
         assert_eq!(
             json,
-            r#"{"algorithm":"logistic_regression","c":1.0,"max_iterations":100,"tolerance":0.0001}"#
+            r#"{"algorithm":"logistic_regression","c":1.0,"max_iterations":100,"tolerance":0.0001,"class_weight":"none"}"#
         );
         assert_eq!(serde_json::from_str::<ModelSpec>(&json).unwrap(), spec);
+        // Stored before class weights existed: equal weights.
+        let stored = r#"{"algorithm":"logistic_regression","c":1.0,"max_iterations":100,"tolerance":0.0001}"#;
+        assert_eq!(serde_json::from_str::<ModelSpec>(stored).unwrap(), spec);
         assert!(spec.validate().is_ok());
         let bad = ModelSpec::LogisticRegression(LogisticSpec {
             c: -1.0,

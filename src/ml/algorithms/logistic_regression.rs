@@ -5,6 +5,7 @@ use ndarray::{Array1, Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use crate::ml::algorithm::{positive, About, Algorithm, Fitting, Param, ParamKind, Predictor};
+use crate::ml::class_weight::{ClassWeight, CLASS_WEIGHT};
 use crate::ml::logistic::{fit_logistic, LogisticModel};
 use crate::ml::model::{Fit, FitProgress, ModelError, Targets};
 use crate::ml::registry::{FittedModel, ModelSpec};
@@ -23,6 +24,8 @@ pub struct LogisticSpec {
     /// Stop when every component of the gradient of the mean loss is below this.
     /// Default 1e-4 (as scikit-learn's `tol`).
     pub tolerance: f64,
+    /// How the classes weigh in the loss. Default: equally.
+    pub class_weight: ClassWeight,
 }
 
 impl Default for LogisticSpec {
@@ -31,6 +34,7 @@ impl Default for LogisticSpec {
             c: 1.0,
             max_iterations: 100,
             tolerance: 1e-4,
+            class_weight: ClassWeight::None,
         }
     }
 }
@@ -57,6 +61,7 @@ const PARAMS: &[Param] = &[
         help: "Converged when every gradient component of the mean loss is below this (scikit-learn's tol).",
         kind: ParamKind::Number { min: 1e-10, max: 1.0, speed: 1e-6, decimals: Some(8) },
     },
+    CLASS_WEIGHT,
 ];
 
 const LOGISTIC_REGRESSION: About = About {
@@ -79,8 +84,11 @@ impl Fitting for LogisticRegression {
 
     fn summary(&self, s: &LogisticSpec) -> String {
         format!(
-            "C = {}, max {} iterations, tol {:e}",
-            s.c, s.max_iterations, s.tolerance
+            "C = {}, max {} iterations, tol {:e}{}",
+            s.c,
+            s.max_iterations,
+            s.tolerance,
+            s.class_weight.summary()
         )
     }
 

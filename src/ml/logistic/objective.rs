@@ -20,6 +20,11 @@ pub struct Objective<'a> {
     x: &'a [f64],
     /// Class of each row: 0/1 for a binary problem, the column for a multinomial one.
     y: &'a [u32],
+    /// The weight of each class of `y` (scikit-learn's `class_weight`): a row's loss counts
+    /// this many times, and the mean is over the summed weights.
+    class_weights: &'a [f64],
+    /// Σ of the rows' weights (the number of rows when every weight is 1).
+    weight_sum: f64,
     features: usize,
     /// Weight columns: 1 for binary, the number of classes otherwise.
     columns: usize,
@@ -32,16 +37,33 @@ pub struct Objective<'a> {
 impl<'a> Objective<'a> {
     /// The problem on `x` (row-major, `features` per row) with classes `y`. `columns` is 1 for
     /// a binary problem (`y` in 0..2), else the number of classes.
-    pub fn new(x: &'a [f64], y: &'a [u32], features: usize, columns: usize, c: f64) -> Self {
+    ///
+    /// `class_weights` weighs each class of `y` (all 1 for plain logistic regression); the
+    /// penalty is then against the summed weights instead of the rows, as scikit-learn's.
+    pub fn new(
+        x: &'a [f64],
+        y: &'a [u32],
+        class_weights: &'a [f64],
+        features: usize,
+        columns: usize,
+        c: f64,
+    ) -> Self {
         debug_assert_eq!(x.len(), y.len() * features);
         let chunks = y.len().div_ceil(CHUNK_ROWS).max(1);
         let width = 1 + (features + 1) * columns;
+        let weight_sum = match class_weights.iter().all(|&w| w == 1.0) {
+            true => y.len() as f64,
+            false => y.iter().map(|&k| class_weights[k as usize]).sum(),
+        };
+        let weight_sum = if weight_sum > 0.0 { weight_sum } else { 1.0 };
         Objective {
             x,
             y,
+            class_weights,
+            weight_sum,
             features,
             columns,
-            penalty: 1.0 / (c * y.len().max(1) as f64),
+            penalty: 1.0 / (c * weight_sum),
             partials: vec![0.0; chunks * width],
         }
     }
@@ -60,7 +82,7 @@ impl<'a> Objective<'a> {
         let (features, columns) = (self.features, self.columns);
         let width = 1 + dimension;
         let rows = self.y.len();
-        let (x, y) = (self.x, self.y);
+        let (x, y, weights) = (self.x, self.y, self.class_weights);
         self.partials
             .par_chunks_mut(width)
             .enumerate()
@@ -72,9 +94,9 @@ impl<'a> Objective<'a> {
                 let (loss, grad) = partial.split_first_mut().expect("width is at least 1");
                 grad.fill(0.0);
                 *loss = if columns == 1 {
-                    binary_chunk(x, y, features, params, grad)
+                    binary_chunk(x, y, weights, features, params, grad)
                 } else {
-                    multinomial_chunk(x, y, features, columns, params, grad)
+                    multinomial_chunk(x, y, weights, features, columns, params, grad)
                 };
             });
 
@@ -86,7 +108,7 @@ impl<'a> Objective<'a> {
                 *g += p;
             }
         }
-        let n = rows.max(1) as f64;
+        let n = self.weight_sum;
         loss /= n;
         gradient.iter_mut().for_each(|g| *g /= n);
         let weights = features * columns;
@@ -99,8 +121,16 @@ impl<'a> Objective<'a> {
     }
 }
 
-/// Sum of log-losses of the chunk's rows; adds the sum of their gradients into `grad`.
-fn binary_chunk(x: &[f64], y: &[u32], features: usize, params: &[f64], grad: &mut [f64]) -> f64 {
+/// Sum of the weighted log-losses of the chunk's rows; adds the sum of their weighted
+/// gradients into `grad`.
+fn binary_chunk(
+    x: &[f64],
+    y: &[u32],
+    weights: &[f64],
+    features: usize,
+    params: &[f64],
+    grad: &mut [f64],
+) -> f64 {
     let (w, intercept) = params.split_at(features);
     let (grad_w, grad_b) = grad.split_at_mut(features);
     let mut loss = 0.0;
@@ -116,8 +146,9 @@ fn binary_chunk(x: &[f64], y: &[u32], features: usize, params: &[f64], grad: &mu
             e / (1.0 + e)
         };
         let target = f64::from(class);
-        loss += softplus - target * z;
-        let r = p - target;
+        let weight = weights[class as usize];
+        loss += weight * (softplus - target * z);
+        let r = weight * (p - target);
         residuals += r;
         axpy(r, row, grad_w);
     }
@@ -129,6 +160,7 @@ fn binary_chunk(x: &[f64], y: &[u32], features: usize, params: &[f64], grad: &mu
 fn multinomial_chunk(
     x: &[f64],
     y: &[u32],
+    weights: &[f64],
     features: usize,
     columns: usize,
     params: &[f64],
@@ -150,12 +182,13 @@ fn multinomial_chunk(
         }
         // −log softmax(z)[class] = log Σ e^(z − max) − (z[class] − max).
         let class = class as usize;
-        loss += sum.ln() - z[class].ln();
-        let scale = 1.0 / sum;
+        let weight = weights[class];
+        loss += weight * (sum.ln() - z[class].ln());
+        let scale = weight / sum;
         for v in z.iter_mut() {
             *v *= scale;
         }
-        z[class] -= 1.0;
+        z[class] -= weight;
         for (&v, g) in row.iter().zip(grad.chunks_exact_mut(columns)) {
             axpy(v, &z, g);
         }
@@ -200,10 +233,19 @@ mod tests {
     use super::*;
 
     /// The objective computed the plain way, row by row, for comparison.
-    fn reference(x: &[f64], y: &[u32], features: usize, columns: usize, c: f64, p: &[f64]) -> f64 {
-        let n = y.len() as f64;
+    fn reference(
+        x: &[f64],
+        y: &[u32],
+        cw: &[f64],
+        features: usize,
+        columns: usize,
+        c: f64,
+        p: &[f64],
+    ) -> f64 {
+        let n: f64 = y.iter().map(|&k| cw[k as usize]).sum();
         let mut loss = 0.0;
         for (i, &class) in y.iter().enumerate() {
+            let weight = cw[class as usize];
             let row = &x[i * features..(i + 1) * features];
             let logit = |k: usize| {
                 p[features * columns + k]
@@ -211,19 +253,20 @@ mod tests {
                         .map(|j| row[j] * p[j * columns + k])
                         .sum::<f64>()
             };
-            loss += if columns == 1 {
-                let z = logit(0);
-                let prob = 1.0 / (1.0 + (-z).exp());
-                if class == 1 {
-                    -prob.ln()
+            loss += weight
+                * if columns == 1 {
+                    let z = logit(0);
+                    let prob = 1.0 / (1.0 + (-z).exp());
+                    if class == 1 {
+                        -prob.ln()
+                    } else {
+                        -(1.0 - prob).ln()
+                    }
                 } else {
-                    -(1.0 - prob).ln()
-                }
-            } else {
-                let z: Vec<f64> = (0..columns).map(logit).collect();
-                let total: f64 = z.iter().map(|v| v.exp()).sum();
-                total.ln() - z[class as usize]
-            };
+                    let z: Vec<f64> = (0..columns).map(logit).collect();
+                    let total: f64 = z.iter().map(|v| v.exp()).sum();
+                    total.ln() - z[class as usize]
+                };
         }
         let norm: f64 = p[..features * columns].iter().map(|w| w * w).sum();
         loss / n + norm / (2.0 * c * n)
@@ -240,17 +283,24 @@ mod tests {
     #[test]
     fn loss_and_gradient_match_a_plain_computation_across_chunks() {
         // More rows than one chunk, so the ordered sum of partials is exercised too.
-        for (columns, classes) in [(1, 2), (3, 3)] {
+        // Equal weights, and unequal ones (scikit-learn's class_weight).
+        let cases: [(usize, u32, &[f64]); 4] = [
+            (1, 2, &[1.0, 1.0]),
+            (3, 3, &[1.0, 1.0, 1.0]),
+            (1, 2, &[0.4, 2.5]),
+            (3, 3, &[1.7, 0.3, 1.1]),
+        ];
+        for (columns, classes, cw) in cases {
             let features = 5;
             let (x, y) = problem(CHUNK_ROWS * 2 + 17, features, classes);
             let c = 0.7;
-            let mut objective = Objective::new(&x, &y, features, columns, c);
+            let mut objective = Objective::new(&x, &y, cw, features, columns, c);
             let params: Vec<f64> = (0..objective.dimension())
                 .map(|i| (i as f64 * 0.37).sin() * 0.5)
                 .collect();
             let mut gradient = vec![0.0; params.len()];
             let f = objective.evaluate(&params, &mut gradient);
-            let expected = reference(&x, &y, features, columns, c, &params);
+            let expected = reference(&x, &y, cw, features, columns, c, &params);
             assert!((f - expected).abs() < 1e-12, "{f} vs {expected}");
             for i in 0..params.len() {
                 let h = 1e-6;
@@ -258,12 +308,12 @@ mod tests {
                 plus[i] += h;
                 let mut minus = params.clone();
                 minus[i] -= h;
-                let numeric = (reference(&x, &y, features, columns, c, &plus)
-                    - reference(&x, &y, features, columns, c, &minus))
+                let numeric = (reference(&x, &y, cw, features, columns, c, &plus)
+                    - reference(&x, &y, cw, features, columns, c, &minus))
                     / (2.0 * h);
                 assert!(
                     (gradient[i] - numeric).abs() < 1e-7,
-                    "columns {columns}, component {i}: {} vs {numeric}",
+                    "columns {columns}, weights {cw:?}, component {i}: {} vs {numeric}",
                     gradient[i]
                 );
             }
@@ -274,7 +324,7 @@ mod tests {
     fn extreme_logits_give_finite_loss_and_gradient() {
         let x = vec![1.0, -1.0];
         let y = vec![0, 1];
-        let mut objective = Objective::new(&x, &y, 1, 1, 1.0);
+        let mut objective = Objective::new(&x, &y, &[1.0, 1.0], 1, 1, 1.0);
         let mut gradient = vec![0.0; 2];
         let f = objective.evaluate(&[800.0, 0.0], &mut gradient);
         assert!(f.is_finite() && f > 700.0, "{f}");
