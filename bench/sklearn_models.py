@@ -136,6 +136,35 @@ def main():
                 "node_right": tree.tree_.children_right.tolist(),
             }
         )
+    # The same tree with balanced class weights, on the two samples whose classes are
+    # uneven: weighted impurity, weighted leaf shares, importances weighted by the rows'
+    # summed weights. scikit-learn also splits some pure nodes of a weighted tree: the
+    # weights summed in another order leave an impurity a few ulps above zero.
+    for file, target in [("wine.csv", "cultivar"), ("breast_cancer.csv", "diagnosis")]:
+        x, labels = numeric_matrix(file, target)
+        classes = sorted(set(labels))
+        y = np.array([classes.index(v) for v in labels])
+        tree = DecisionTreeClassifier(
+            max_depth=10, random_state=0, class_weight="balanced"
+        ).fit(x, y)
+        cases.append(
+            {
+                "file": file,
+                "target": target,
+                "algorithm": "decision_tree",
+                "params": {"max_depth": 10, "class_weight": "balanced"},
+                "classes": classes,
+                "nodes": int(tree.tree_.node_count),
+                "proba": tree.predict_proba(x).tolist(),
+                "node_rows": tree.tree_.n_node_samples.tolist(),
+                "node_impurity": tree.tree_.impurity.tolist(),
+                "importances": tree.feature_importances_.tolist(),
+                "node_feature": tree.tree_.feature.tolist(),
+                "node_threshold": tree.tree_.threshold.tolist(),
+                "node_left": tree.tree_.children_left.tolist(),
+                "node_right": tree.tree_.children_right.tolist(),
+            }
+        )
     OUT.write_text(
         json.dumps({"sklearn": sklearn.__version__, "cases": cases}, indent=1) + "\n"
     )

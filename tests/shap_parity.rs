@@ -50,7 +50,8 @@ fn flat_tree(tree: &Value) -> FlatTree {
         .iter()
         .map(|c| integers(c).into_iter().map(|v| v as u64).collect())
         .collect();
-    sklearn_tree::flat_tree(&feature, &left, &right, &threshold, &counts)
+    let equal = vec![1.0; counts[0].len()];
+    sklearn_tree::flat_tree(&feature, &left, &right, &threshold, &counts, &equal)
 }
 
 /// A Modeldesk model around `fitted`, taking the case's columns as they are.

@@ -424,11 +424,12 @@ mod tests {
         assert_eq!(
             specs[0].params_json(),
             serde_json::json!({"trees": 30, "max_depth": 10, "feature_fraction": 0.25,
-                "min_samples_leaf": 4, "sample_fraction": 0.5, "seed": 7})
+                "min_samples_leaf": 4, "sample_fraction": 0.5, "seed": 7, "class_weight": "none"})
         );
         assert_eq!(
             specs[1].params_json(),
-            serde_json::json!({"c": 0.5, "max_iterations": 300, "tolerance": 0.001})
+            serde_json::json!({"c": 0.5, "max_iterations": 300, "tolerance": 0.001,
+                "class_weight": "none"})
         );
         assert_eq!(
             specs[2].params_json(),

@@ -76,4 +76,32 @@ mod tests {
         }
         assert_eq!(ClassWeight::None.weights(&y, 4), vec![1.0; 4]);
     }
+
+    #[test]
+    fn a_balanced_forest_gives_a_rare_class_its_weight() {
+        use crate::ml::algorithms::random_forest::ForestSpec;
+        use crate::ml::tree::fit_forest;
+        // One row in ten is of class 1; the feature tells the classes apart only roughly.
+        let rows = 400;
+        let y: Vec<usize> = (0..rows).map(|i| usize::from(i % 10 == 0)).collect();
+        let x = ndarray::Array2::from_shape_fn((rows, 1), |(i, _)| {
+            (i * 7919 % 101) as f64 + if y[i] == 1 { 30.0 } else { 0.0 }
+        });
+        let mean_proba = |class_weight| {
+            let spec = ForestSpec {
+                trees: 20,
+                max_depth: Some(2),
+                class_weight,
+                ..ForestSpec::default()
+            };
+            let forest = fit_forest(x.view(), &y, 2, &spec, &mut |_| true).unwrap();
+            forest.predict_proba(x.view()).column(1).mean().unwrap()
+        };
+        let (plain, balanced) = (
+            mean_proba(ClassWeight::None),
+            mean_proba(ClassWeight::Balanced),
+        );
+        assert!((plain - 0.1).abs() < 0.03, "{plain}");
+        assert!(balanced > 0.3, "{balanced}");
+    }
 }

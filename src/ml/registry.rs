@@ -289,7 +289,7 @@ mod tests {
         );
         assert_eq!(
             tree.set_param("c", ParamValue::Number(1.0)).unwrap_err().to_string(),
-            "decision tree: there is no parameter 'c'; it has max_depth, min_samples_split, min_samples_leaf, criterion"
+            "decision tree: there is no parameter 'c'; it has max_depth, min_samples_split, min_samples_leaf, criterion, class_weight"
         );
         let mut logistic = ModelSpec::from_name("logistic_regression").unwrap();
         assert!(logistic.set_param("c", ParamValue::Number(-1.0)).is_err());

@@ -111,53 +111,61 @@ struct Growth {
 /// How often a growing tree asks whether to go on.
 const POLL: Duration = Duration::from_millis(40);
 
-/// The impurity sums of one side of a candidate split, updated a row at a time.
+/// The impurity sums of one side of a candidate split, updated a row at a time. A class's
+/// rows count times its weight (all 1 without class weights).
 struct Side {
     counts: Vec<u64>,
-    rows: u64,
-    /// Gini: the sum of squared class counts; entropy: the sum of `c ln c`.
+    weights: Vec<f64>,
+    /// The rows' summed weight.
+    total: f64,
+    /// Gini: the sum of squared weighted class counts; entropy: the sum of `c ln c`.
     sum: f64,
 }
 
 impl Side {
-    fn new(classes: usize) -> Self {
+    fn new(weights: &[f64]) -> Self {
         Side {
-            counts: vec![0; classes],
-            rows: 0,
+            counts: vec![0; weights.len()],
+            weights: weights.to_vec(),
+            total: 0.0,
             sum: 0.0,
         }
     }
 
     fn reset_to(&mut self, counts: &[u64], criterion: Criterion) {
         self.counts.copy_from_slice(counts);
-        self.rows = counts.iter().sum();
-        self.sum = counts.iter().map(|&c| term(c, criterion)).sum();
+        self.total = 0.0;
+        self.sum = 0.0;
+        for (&c, &w) in counts.iter().zip(&self.weights) {
+            self.total += c as f64 * w;
+            self.sum += term(c, w, criterion);
+        }
     }
 
     fn clear(&mut self) {
         self.counts.fill(0);
-        self.rows = 0;
+        self.total = 0.0;
         self.sum = 0.0;
     }
 
     fn add(&mut self, class: usize, criterion: Criterion) {
-        let c = self.counts[class];
-        self.sum += term(c + 1, criterion) - term(c, criterion);
+        let (c, w) = (self.counts[class], self.weights[class]);
+        self.sum += term(c + 1, w, criterion) - term(c, w, criterion);
         self.counts[class] = c + 1;
-        self.rows += 1;
+        self.total += w;
     }
 
     fn remove(&mut self, class: usize, criterion: Criterion) {
-        let c = self.counts[class];
-        self.sum += term(c - 1, criterion) - term(c, criterion);
+        let (c, w) = (self.counts[class], self.weights[class]);
+        self.sum += term(c - 1, w, criterion) - term(c, w, criterion);
         self.counts[class] = c - 1;
-        self.rows -= 1;
+        self.total -= w;
     }
 
-    /// The side's impurity times its rows (Gini: `n − Σc²/n`; entropy: `n ln n − Σ c ln c`,
+    /// The side's impurity times its weight (Gini: `n − Σc²/n`; entropy: `n ln n − Σ c ln c`,
     /// in nats: the choice of split is the same in any base).
     fn weighted_impurity(&self, criterion: Criterion) -> f64 {
-        let n = self.rows as f64;
+        let n = self.total;
         match criterion {
             Criterion::Gini => n - self.sum / n,
             Criterion::Entropy => n * n.ln() - self.sum,
@@ -165,9 +173,10 @@ impl Side {
     }
 }
 
-/// One class's part of a side's sum: `c²` (Gini) or `c ln c` (entropy).
-fn term(count: u64, criterion: Criterion) -> f64 {
-    let c = count as f64;
+/// One class's part of a side's sum for `count` rows of weight `weight`: `c²` (Gini) or
+/// `c ln c` (entropy) of `c = count · weight`.
+fn term(count: u64, weight: f64, criterion: Criterion) -> f64 {
+    let c = count as f64 * weight;
     match criterion {
         Criterion::Gini => c * c,
         Criterion::Entropy if count == 0 => 0.0,
@@ -208,7 +217,7 @@ struct Pending {
 fn grow(
     columns: &[Vec<f64>],
     y: &[usize],
-    classes: usize,
+    class_weights: &[f64],
     growth: Growth,
     stop: &AtomicBool,
     keep_going: &mut dyn FnMut(f32) -> bool,
@@ -244,7 +253,8 @@ fn grow(
         hi: rows,
         depth: 0,
     }];
-    let (mut left, mut right) = (Side::new(classes), Side::new(classes));
+    let classes = class_weights.len();
+    let (mut left, mut right) = (Side::new(class_weights), Side::new(class_weights));
     let mut candidates: Vec<usize> = (0..columns.len()).collect();
     let mut rng = StdRng::seed_from_u64(growth.features_per_split.map_or(0, |(_, seed)| seed));
     let mut goes_left = vec![false; rows];
@@ -278,7 +288,7 @@ fn grow(
             // No features: the root, a leaf, holds every row.
             None => y.iter().for_each(|&class| counts[class] += 1),
         }
-        tree.stats[node] = NodeStats::of(&counts, growth.criterion);
+        tree.stats[node] = NodeStats::of(&counts, class_weights, growth.criterion);
         let pure = counts.iter().filter(|&&c| c > 0).count() <= 1;
         let can_split = !pure
             && growth.max_depth.is_none_or(|d| depth < d)
@@ -317,9 +327,9 @@ fn grow(
         };
         let Some(best) = best else {
             settled += n;
-            let total = n.max(1) as f64;
+            // The (weighted) class shares, as scikit-learn's `predict_proba`.
             tree.nodes[node] = Node::Leaf {
-                proba: counts.iter().map(|&c| c as f64 / total).collect(),
+                proba: tree.stats[node].shares(),
             };
             continue;
         };
@@ -481,7 +491,7 @@ pub fn fit_tree(
     grow(
         &columns,
         y,
-        classes,
+        &spec.class_weight.weights(y, classes),
         growth,
         &AtomicBool::new(false),
         keep_going,
@@ -535,6 +545,9 @@ pub fn fit_forest(
         ((x.ncols() as f64 * spec.feature_fraction).ceil() as usize).clamp(1, x.ncols().max(1));
     let at_once = rayon::current_num_threads().clamp(1, spec.trees.max(1));
     super::tree_memory::check("the random forest", at_once, sample, x.ncols())?;
+    // Weights from every training row, as scikit-learn's "balanced" (each tree's bootstrap
+    // then counts a row drawn twice twice).
+    let class_weights = spec.class_weight.weights(y, classes);
     let one_tree = |i: usize, stop: &AtomicBool, keep_going: &mut dyn FnMut(f32) -> bool| {
         if stop.load(Ordering::Relaxed) {
             return Err(ModelError::Cancelled);
@@ -556,7 +569,7 @@ pub fn fit_forest(
             criterion: Criterion::Gini,
             features_per_split: Some((width, rng.gen())),
         };
-        grow(&columns, &sub_y, classes, growth, stop, keep_going)
+        grow(&columns, &sub_y, &class_weights, growth, stop, keep_going)
     };
     let stop = AtomicBool::new(false);
     // The trees grow on a pool of their own, while this thread hears `progress`: were they

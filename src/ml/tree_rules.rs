@@ -328,7 +328,7 @@ mod tests {
         let counts = [[10, 10], [9, 1], [1, 9], [1, 4], [0, 5], [1, 1], [0, 3]];
         let stats = counts
             .iter()
-            .map(|c| NodeStats::of(c, Criterion::Gini))
+            .map(|c| NodeStats::of(c, &[1.0, 1.0], Criterion::Gini))
             .collect();
         let tree = FlatTree { nodes, stats };
         let classes = ["No".to_string(), "Yes".to_string()];

@@ -13,14 +13,36 @@ use super::tree::{FlatTree, ForestModel, Node};
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct NodeStats {
     pub counts: Vec<u64>,
+    /// With class weights: each class's rows times its weight (scikit-learn's `tree_.value`
+    /// of a weighted tree); empty when every row counts once.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub weighted: Vec<f64>,
     pub impurity: f64,
 }
 
 impl NodeStats {
-    pub fn of(counts: &[u64], criterion: Criterion) -> Self {
+    /// The statistics of rows with these class counts, each class weighing `class_weights`
+    /// (all 1: plain counts).
+    pub fn of(counts: &[u64], class_weights: &[f64], criterion: Criterion) -> Self {
+        let weighted: Vec<f64> = match class_weights.iter().all(|&w| w == 1.0) {
+            true => Vec::new(),
+            false => counts
+                .iter()
+                .zip(class_weights)
+                .map(|(&c, &w)| c as f64 * w)
+                .collect(),
+        };
+        let impurity = match weighted.is_empty() {
+            true => impurity(
+                &counts.iter().map(|&c| c as f64).collect::<Vec<_>>(),
+                criterion,
+            ),
+            false => impurity(&weighted, criterion),
+        };
         NodeStats {
             counts: counts.to_vec(),
-            impurity: impurity(counts, criterion),
+            weighted,
+            impurity,
         }
     }
 
@@ -29,27 +51,41 @@ impl NodeStats {
         self.counts.iter().sum()
     }
 
-    /// Each class's share of the node's rows.
+    /// The rows' summed weight (scikit-learn's `weighted_n_node_samples`): the rows when
+    /// every row counts once.
+    pub fn cover(&self) -> f64 {
+        match self.weighted.is_empty() {
+            true => self.rows() as f64,
+            false => self.weighted.iter().sum(),
+        }
+    }
+
+    /// Each class's share of the node's (weighted) rows.
     pub fn shares(&self) -> Vec<f64> {
-        let rows = self.rows().max(1) as f64;
-        self.counts.iter().map(|&c| c as f64 / rows).collect()
+        if self.weighted.is_empty() {
+            let rows = self.rows().max(1) as f64;
+            return self.counts.iter().map(|&c| c as f64 / rows).collect();
+        }
+        let total = self.cover();
+        let total = if total > 0.0 { total } else { 1.0 };
+        self.weighted.iter().map(|&w| w / total).collect()
     }
 }
 
-/// Gini impurity `1 − Σ p²`, or entropy `−Σ p log₂ p`, of rows with these class counts.
-pub fn impurity(counts: &[u64], criterion: Criterion) -> f64 {
-    let rows: u64 = counts.iter().sum();
-    if rows == 0 {
+/// Gini impurity `1 − Σ p²`, or entropy `−Σ p log₂ p`, of rows with these (weighted) class
+/// counts.
+pub fn impurity(counts: &[f64], criterion: Criterion) -> f64 {
+    let n: f64 = counts.iter().sum();
+    if n <= 0.0 {
         return 0.0;
     }
-    let n = rows as f64;
     match criterion {
-        Criterion::Gini => 1.0 - counts.iter().map(|&c| (c as f64 / n).powi(2)).sum::<f64>(),
+        Criterion::Gini => 1.0 - counts.iter().map(|&c| (c / n).powi(2)).sum::<f64>(),
         Criterion::Entropy => -counts
             .iter()
-            .filter(|&&c| c > 0)
+            .filter(|&&c| c > 0.0)
             .map(|&c| {
-                let p = c as f64 / n;
+                let p = c / n;
                 p * p.log2()
             })
             .sum::<f64>(),
@@ -71,7 +107,7 @@ impl FlatTree {
             return None;
         }
         let mut importances = vec![0.0; features];
-        let weighted = |at: usize| self.stats[at].rows() as f64 * self.stats[at].impurity;
+        let weighted = |at: usize| self.stats[at].cover() * self.stats[at].impurity;
         for (at, node) in self.nodes.iter().enumerate() {
             if let Node::Split {
                 feature,
@@ -85,7 +121,8 @@ impl FlatTree {
                 }
             }
         }
-        let root = self.stats[0].rows().max(1) as f64;
+        let root = self.stats[0].cover();
+        let root = if root > 0.0 { root } else { 1.0 };
         importances.iter_mut().for_each(|v| *v /= root);
         let total: f64 = importances.iter().sum();
         if total > 0.0 {
@@ -158,10 +195,10 @@ mod tests {
 
     #[test]
     fn impurity_is_scikit_learns() {
-        assert_eq!(impurity(&[5, 5], Criterion::Gini), 0.5);
-        assert_eq!(impurity(&[10, 0], Criterion::Gini), 0.0);
-        assert_eq!(impurity(&[5, 5], Criterion::Entropy), 1.0);
-        assert!((impurity(&[1, 1, 2], Criterion::Entropy) - 1.5).abs() < 1e-15);
+        assert_eq!(impurity(&[5.0, 5.0], Criterion::Gini), 0.5);
+        assert_eq!(impurity(&[10.0, 0.0], Criterion::Gini), 0.0);
+        assert_eq!(impurity(&[5.0, 5.0], Criterion::Entropy), 1.0);
+        assert!((impurity(&[1.0, 1.0, 2.0], Criterion::Entropy) - 1.5).abs() < 1e-15);
         assert_eq!(impurity(&[], Criterion::Gini), 0.0);
     }
 
@@ -187,6 +224,20 @@ mod tests {
         };
         assert_eq!(tree.stats[left].rows() + tree.stats[right].rows(), 6);
         assert_eq!(tree.impurity_importances(2), Some(vec![1.0, 0.0]));
+    }
+
+    #[test]
+    fn weighted_statistics_weigh_each_class() {
+        let plain = NodeStats::of(&[6, 2], &[1.0, 1.0], Criterion::Gini);
+        assert!(plain.weighted.is_empty());
+        assert_eq!((plain.rows(), plain.cover()), (8, 8.0));
+        // Balanced weights for 6 and 2 rows: 8 / (2·6) and 8 / (2·2).
+        let balanced = NodeStats::of(&[6, 2], &[8.0 / 12.0, 2.0], Criterion::Gini);
+        assert_eq!(balanced.rows(), 8);
+        assert_eq!(balanced.weighted, vec![4.0, 4.0]);
+        assert_eq!(balanced.cover(), 8.0);
+        assert_eq!(balanced.shares(), vec![0.5, 0.5]);
+        assert_eq!(balanced.impurity, 0.5);
     }
 
     #[test]
@@ -217,9 +268,9 @@ mod tests {
                 },
             ],
             stats: vec![
-                NodeStats::of(&[2, 2], Criterion::Gini),
-                NodeStats::of(&[2, 0], Criterion::Gini),
-                NodeStats::of(&[0, 2], Criterion::Gini),
+                NodeStats::of(&[2, 2], &[1.0, 1.0], Criterion::Gini),
+                NodeStats::of(&[2, 0], &[1.0, 1.0], Criterion::Gini),
+                NodeStats::of(&[0, 2], &[1.0, 1.0], Criterion::Gini),
             ],
         };
         let forest = ForestModel {

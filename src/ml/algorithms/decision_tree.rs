@@ -5,6 +5,7 @@ use ndarray::{Array1, Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use crate::ml::algorithm::{About, Algorithm, Fitting, Param, ParamKind, Predictor};
+use crate::ml::class_weight::{ClassWeight, CLASS_WEIGHT};
 use crate::ml::model::{require_two_classes, Fit, FitProgress, ModelError, Targets};
 use crate::ml::registry::{FittedModel, ModelSpec};
 use crate::ml::target::Task;
@@ -33,6 +34,8 @@ pub struct TreeSpec {
     pub min_samples_leaf: usize,
     /// Default Gini impurity (as scikit-learn).
     pub criterion: Criterion,
+    /// How the classes weigh in the impurity and the leaves' shares. Default: equally.
+    pub class_weight: ClassWeight,
 }
 
 impl Default for TreeSpec {
@@ -42,6 +45,7 @@ impl Default for TreeSpec {
             min_samples_split: 2,
             min_samples_leaf: 1,
             criterion: Criterion::Gini,
+            class_weight: ClassWeight::None,
         }
     }
 }
@@ -88,6 +92,7 @@ const PARAMS: &[Param] = &[
             options: &[("gini", "Gini"), ("entropy", "Entropy")],
         },
     },
+    CLASS_WEIGHT,
 ];
 
 const DECISION_TREE: About = About {
@@ -115,11 +120,12 @@ impl Fitting for DecisionTree {
 
     fn summary(&self, s: &TreeSpec) -> String {
         format!(
-            "{}, split ≥ {}, leaf ≥ {}, {:?}",
+            "{}, split ≥ {}, leaf ≥ {}, {:?}{}",
             depth_summary(s.max_depth),
             s.min_samples_split,
             s.min_samples_leaf,
-            s.criterion
+            s.criterion,
+            s.class_weight.summary()
         )
     }
 

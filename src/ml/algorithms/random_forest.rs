@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::decision_tree::{depth_summary, MAX_DEPTH, MIN_SAMPLES_LEAF};
 use crate::ml::algorithm::{About, Algorithm, Fitting, Param, ParamKind, Predictor};
+use crate::ml::class_weight::{ClassWeight, CLASS_WEIGHT};
 use crate::ml::model::{require_two_classes, Fit, FitProgress, ModelError, Targets};
 use crate::ml::registry::{FittedModel, ModelSpec};
 use crate::ml::target::Task;
@@ -29,6 +30,9 @@ pub struct ForestSpec {
     pub sample_fraction: f64,
     /// Seed of the bootstrap and feature draws. Default 0.
     pub seed: u64,
+    /// How the classes weigh in each tree (weights from all the training rows, as
+    /// scikit-learn's "balanced"). Default: equally.
+    pub class_weight: ClassWeight,
 }
 
 impl Default for ForestSpec {
@@ -40,6 +44,7 @@ impl Default for ForestSpec {
             feature_fraction: 0.5,
             sample_fraction: 1.0,
             seed: 0,
+            class_weight: ClassWeight::None,
         }
     }
 }
@@ -91,6 +96,7 @@ const PARAMS: &[Param] = &[
             max: u64::MAX,
         },
     },
+    CLASS_WEIGHT,
 ];
 
 const RANDOM_FOREST: About = About {
@@ -124,7 +130,7 @@ impl Fitting for RandomForest {
         if s.sample_fraction < 1.0 {
             summary += &format!(", {:.0}% of rows per tree", s.sample_fraction * 100.0);
         }
-        summary + &format!(", seed {}", s.seed)
+        summary + &format!(", seed {}{}", s.seed, s.class_weight.summary())
     }
 
     fn validate(&self, s: &ForestSpec) -> Result<(), String> {

@@ -94,7 +94,7 @@ struct Walk<'t, 'r, 'p> {
 
 impl Walk<'_, '_, '_> {
     fn cover(&self, at: usize) -> f64 {
-        self.tree.stats[at].rows() as f64
+        self.tree.stats[at].cover()
     }
 
     /// Walk node `at`, whose parent's path is `paths[parent..parent + depth]`.
@@ -160,13 +160,13 @@ impl Walk<'_, '_, '_> {
 /// The average prediction of `class` over the training rows: the leaves' values weighted by
 /// their rows.
 fn expected(tree: &FlatTree, class: usize) -> f64 {
-    let root = tree.stats[0].rows() as f64;
+    let root = tree.stats[0].cover();
     tree.nodes
         .iter()
         .zip(&tree.stats)
         .filter_map(|(node, stats)| match node {
             Node::Leaf { proba } => {
-                Some(stats.rows() as f64 / root * proba.get(class).copied().unwrap_or(0.0))
+                Some(stats.cover() / root * proba.get(class).copied().unwrap_or(0.0))
             }
             Node::Split { .. } => None,
         })
@@ -245,7 +245,7 @@ mod tests {
             left,
             right,
         };
-        let stats = |a: u64, b: u64| NodeStats::of(&[a, b], Criterion::Gini);
+        let stats = |a: u64, b: u64| NodeStats::of(&[a, b], &[1.0, 1.0], Criterion::Gini);
         FlatTree {
             nodes: vec![
                 split(0, 1, 4),
@@ -283,9 +283,9 @@ mod tests {
                         };
                         value(tree, next, row, set, class)
                     } else {
-                        let n = tree.stats[at].rows() as f64;
-                        let l = tree.stats[left].rows() as f64 / n;
-                        let r = tree.stats[right].rows() as f64 / n;
+                        let n = tree.stats[at].cover();
+                        let l = tree.stats[left].cover() / n;
+                        let r = tree.stats[right].cover() / n;
                         l * value(tree, left, row, set, class)
                             + r * value(tree, right, row, set, class)
                     }
@@ -331,7 +331,7 @@ mod tests {
         tree.nodes.push(leaf(0.9));
         tree.nodes.push(leaf(0.1));
         tree.nodes.push(leaf(0.6));
-        let stats = |a: u64, b: u64| NodeStats::of(&[a, b], Criterion::Gini);
+        let stats = |a: u64, b: u64| NodeStats::of(&[a, b], &[1.0, 1.0], Criterion::Gini);
         tree.stats[4] = stats(2, 2);
         tree.stats
             .extend([stats(2, 1), stats(0, 1), stats(1, 0), stats(1, 1)]);
