@@ -12,6 +12,9 @@ use super::column::{Column, ColumnData, ColumnKind, Role, Table, MISSING_CODE};
 pub const HISTOGRAM_BINS: usize = 20;
 /// Levels listed for a categorical column.
 pub const TOP_LEVELS: usize = 10;
+/// The fewest rows behind any value that leaves the desk (a report, a shared model): shared
+/// numbers are means of at least this many training values, rarer levels are not named.
+pub const MIN_ROWS: usize = 5;
 
 /// Equal-width bins between `edges[0]` and `edges[HISTOGRAM_BINS]`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -28,6 +31,13 @@ pub struct NumericSummary {
     pub mean: f64,
     pub std: f64,
     pub histogram: Histogram,
+    /// The 0.5th and 99.5th percentiles, each the mean of the [`MIN_ROWS`] sorted values
+    /// around it: what reports and shared models show instead of `min` and `max`, which are
+    /// single rows' values. Absent in profiles made before they were kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p0_5: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p99_5: Option<f64>,
 }
 
 /// The profile of one column.
@@ -111,6 +121,35 @@ fn profile_column(column: &Column, scratch: &mut Scratch) -> ColumnProfile {
     }
 }
 
+/// The `q` quantile of `values` (no NaN) as the mean of the `k` sorted values around its
+/// position (numpy's linear position `q·(n − 1)`, rounded), so that it is no single value
+/// unless `k` values hold it; the mean of all of them when there are `k` or fewer. Reorders
+/// `values` (linear time, no full sort).
+pub fn percentile_mean(values: &mut [f64], q: f64, k: usize) -> f64 {
+    let n = values.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    let k = k.clamp(1, n);
+    let centre = (q.clamp(0.0, 1.0) * (n - 1) as f64).round() as usize;
+    let start = centre.saturating_sub(k / 2).min(n - k);
+    values.select_nth_unstable_by(start, f64::total_cmp);
+    let window = &mut values[start..];
+    if k > 1 {
+        window[1..].select_nth_unstable_by(k - 2, f64::total_cmp);
+    }
+    let window = &window[..k];
+    let (low, high) = window
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| {
+            (l.min(v), h.max(v))
+        });
+    if low == high {
+        return low;
+    }
+    (window.iter().sum::<f64>() / k as f64).clamp(low, high)
+}
+
 /// Non-missing values per level, most frequent first (ties in order of appearance).
 /// Numeric columns count each distinct value.
 pub fn level_counts(column: &Column) -> Vec<(String, u64)> {
@@ -186,6 +225,7 @@ fn profile_numbers(values: &[f64], scratch: &mut Scratch) -> (u64, u64, Option<N
     } else {
         0.0
     };
+    let mut present: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
     let summary = NumericSummary {
         min,
         max,
@@ -195,6 +235,8 @@ fn profile_numbers(values: &[f64], scratch: &mut Scratch) -> (u64, u64, Option<N
             edges: histogram_edges(min, max, width),
             counts,
         },
+        p0_5: Some(percentile_mean(&mut present, 0.005, MIN_ROWS)),
+        p99_5: Some(percentile_mean(&mut present, 0.995, MIN_ROWS)),
     };
     (missing, distinct, Some(summary))
 }
@@ -445,6 +487,23 @@ fn histogram_edges(min: f64, max: f64, width: f64) -> Vec<f64> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn tail_percentiles_are_means_of_k_values() {
+        let mut values: Vec<f64> = (1..=1000).map(f64::from).collect();
+        values.reverse();
+        // Position 0.005 · 999 ≈ 5: the mean of the 4th to 8th smallest.
+        assert_eq!(percentile_mean(&mut values, 0.005, 5), 6.0);
+        assert_eq!(percentile_mean(&mut values, 0.995, 5), 995.0);
+        // With 150 rows the 0.5th percentile is the mean of the 5 smallest, not the minimum.
+        let mut salaries: Vec<f64> = (0..149).map(|i| 40_000.0 + f64::from(i)).collect();
+        salaries.push(9_999_999.0);
+        let high = percentile_mean(&mut salaries, 0.995, 5);
+        assert!(high < 9_999_999.0 && high > 40_000.0, "{high}");
+        assert_eq!(percentile_mean(&mut [3.0, 1.0], 0.995, 5), 2.0);
+        assert!(percentile_mean(&mut [], 0.5, 5).is_nan());
+        assert_eq!(percentile_mean(&mut [7.0; 9], 0.005, 5), 7.0);
+    }
+
     use super::*;
 
     fn column(data: ColumnData, kind: ColumnKind) -> Column {

@@ -320,7 +320,11 @@ impl ModeldeskApp {
             Err(message) => return self.error(message),
         };
         let repaint = self.repaint_handle();
-        if let Err(message) = self.jobs.start_report_of(path, versions, out, repaint) {
+        let policy = crate::report::SharePolicy::default();
+        if let Err(message) = self
+            .jobs
+            .start_report_of(path, versions, out, policy, repaint)
+        {
             self.error(message);
         }
     }

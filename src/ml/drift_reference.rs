@@ -19,7 +19,7 @@ pub const BINS: usize = 10;
 pub const KS_SAMPLE: usize = 2_000;
 /// The fewest training rows behind any value a reference keeps (a KS value is the mean of at
 /// least this many consecutive sorted values; rarer levels are folded).
-pub const MIN_ROWS: usize = 5;
+pub const MIN_ROWS: usize = crate::data::MIN_ROWS;
 /// Training rows summarised at most; more are thinned evenly (every k-th row).
 pub const REFERENCE_ROWS: usize = 200_000;
 
