@@ -164,3 +164,115 @@ fn reports_hold_no_environment_values() {
         "an environment value in the catalog"
     );
 }
+
+/// Every numeric reference of `trained` keeps groups of at least five rows, and the
+/// categorical ones name no level held by fewer.
+fn assert_reference_shareable(trained: &modeldesk::ml::eval::TrainedModel, what: &str) {
+    use modeldesk::ml::drift_reference::{FeatureReference, MIN_ROWS};
+    for feature in &trained.reference.features {
+        if let FeatureReference::Numeric {
+            sample, weights, ..
+        } = feature
+        {
+            assert_eq!(sample.len(), weights.len(), "{what}");
+            assert!(
+                weights.iter().all(|&w| w as usize >= MIN_ROWS),
+                "{what}: {weights:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_shareable_artifact_keeps_no_single_rows_value_and_scores_the_same() {
+    use modeldesk::catalog::{record, Catalog};
+    use modeldesk::report::{shareable, SharePolicy};
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("salaries.csv");
+    write_salaries(&csv);
+    let catalog_path = dir.path().join("catalog.sqlite");
+    let csv_text = csv.to_str().unwrap();
+    modeldesk(
+        &[
+            "train",
+            csv_text,
+            "--target",
+            "left",
+            "--cv",
+            "2",
+            "--register",
+            "pay",
+        ],
+        &catalog_path,
+    );
+    let catalog = Catalog::open(&catalog_path).unwrap();
+    let version = catalog.resolve("pay@1").unwrap();
+    let shared = shareable(&catalog, &version, &SharePolicy::default()).unwrap();
+    assert_reference_shareable(&shared.trained, "pay@1");
+    let reference = serde_json::to_string(&shared.trained.reference).unwrap();
+    let lineage = shared.lineage.to_string();
+    let folder = std::fs::canonicalize(dir.path()).unwrap();
+    for (part, text) in [("reference", &reference), ("lineage", &lineage)] {
+        for exact in ["97.75", "31.25", "Tromsø", folder.to_str().unwrap()] {
+            assert!(
+                !text.contains(exact),
+                "{exact} in the shared {part}: {text}"
+            );
+        }
+    }
+    assert_eq!(shared.lineage["file"], "salaries.csv");
+    let json = String::from_utf8(shared.to_json().unwrap()).unwrap();
+    assert!(json.contains("\"trained\"") && !json.contains(folder.to_str().unwrap()));
+
+    // The model predicts as the stored one does.
+    let local = record::load_model(&catalog, version.id).unwrap();
+    let table =
+        modeldesk::data::import_csv(&csv, &local.scoring_options(), &Default::default()).unwrap();
+    let thresholds = modeldesk::score::drift::Thresholds::default();
+    let score =
+        |m| modeldesk::score::score_table(m, &table, &thresholds, &mut |_, _| true).unwrap();
+    let (ours, theirs) = (score(&local), score(&shared.trained));
+    assert_eq!(ours.predicted_class, theirs.predicted_class);
+    assert_eq!(ours.proba, theirs.proba);
+
+    let asked = SharePolicy {
+        exact_values: true,
+        full_paths: true,
+    };
+    let full = shareable(&catalog, &version, &asked)
+        .unwrap()
+        .lineage
+        .to_string();
+    assert!(
+        full.contains("97.75") && full.contains(folder.to_str().unwrap()),
+        "{full}"
+    );
+}
+
+#[test]
+fn versions_stored_by_an_earlier_build_become_shareable() {
+    use modeldesk::catalog::Catalog;
+    use modeldesk::report::{shareable, SharePolicy};
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("catalog.sqlite");
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/compat/catalog.sqlite"
+    );
+    std::fs::copy(fixture, &copy).unwrap();
+    let catalog = Catalog::open(&copy).unwrap();
+    for reference in ["iris_logistic_regression@1", "penguins@1", "diabetes@1"] {
+        let version = catalog.resolve(reference).unwrap();
+        let shared = shareable(&catalog, &version, &SharePolicy::default()).unwrap();
+        assert_reference_shareable(&shared.trained, reference);
+        let file = shared.lineage["file"].as_str().unwrap();
+        assert!(!file.contains('/'), "{reference}: {file}");
+        for column in shared.lineage["profile"]["columns"].as_array().unwrap() {
+            // Profiles of that build kept no tail percentiles: no range is shared.
+            assert!(
+                column["numeric"].get("min").is_none(),
+                "{reference}: {column}"
+            );
+        }
+    }
+}

@@ -78,6 +78,60 @@ pub struct DriftReference {
     pub features: Vec<FeatureReference>,
 }
 
+impl DriftReference {
+    /// This reference as it may be shared: one stored before groups were kept (single
+    /// training values, all categories named) has its values averaged in consecutive groups
+    /// of [`MIN_ROWS`] and the levels whose share of `rows` training rows is under
+    /// [`MIN_ROWS`] rows folded; a reference made by this build is already so and comes back
+    /// unchanged.
+    pub fn shareable(&self, rows: u64) -> DriftReference {
+        let features = self
+            .features
+            .iter()
+            .map(|feature| match feature {
+                FeatureReference::Numeric {
+                    column,
+                    edges,
+                    expected,
+                    sample,
+                    weights,
+                    ..
+                } if weights.is_empty() => {
+                    // An old sample's values are single rows, each standing for about as many.
+                    let groups = group_means(sample, MIN_ROWS);
+                    FeatureReference::Numeric {
+                        column: column.clone(),
+                        edges: edges.clone(),
+                        expected: expected.clone(),
+                        sample: groups.means,
+                        weights: groups.weights,
+                        constant: groups.constant,
+                    }
+                }
+                FeatureReference::Categorical {
+                    column,
+                    levels,
+                    rare,
+                } => {
+                    let few = |share: f64| share * (rows as f64) < MIN_ROWS as f64 - 0.5;
+                    FeatureReference::Categorical {
+                        column: column.clone(),
+                        levels: levels.iter().filter(|(_, s)| !few(*s)).cloned().collect(),
+                        rare: rare
+                            + levels
+                                .iter()
+                                .filter(|(_, s)| few(*s))
+                                .map(|l| l.1)
+                                .sum::<f64>(),
+                    }
+                }
+                other => other.clone(),
+            })
+            .collect();
+        DriftReference { features }
+    }
+}
+
 /// numpy's default (linear) quantile of sorted values.
 fn quantile(sorted: &[f64], q: f64) -> f64 {
     let position = q * (sorted.len() - 1) as f64;
@@ -408,6 +462,30 @@ mod tests {
         assert_eq!(*rare, 3.0 / 14.0);
         let json = serde_json::to_string(&reference).unwrap();
         assert!(!json.contains("alice") && !json.contains("bob"), "{json}");
+    }
+
+    #[test]
+    fn an_old_reference_is_made_shareable_and_a_new_one_is_left_as_it_is() {
+        let old = r#"{"features":[{"kind":"numeric","column":"x","edges":[1.0],
+            "expected":[0.5,0.5],"sample":[0.0,1.0,2.0,3.0,4.0,5.0,6.0,7.0,8.0,90.0]},
+            {"kind":"categorical","column":"c","levels":[["a",0.99],["alice",0.01]]}]}"#;
+        let old: DriftReference = serde_json::from_str(old).unwrap();
+        let shared = old.shareable(100);
+        let FeatureReference::Numeric {
+            sample, weights, ..
+        } = &shared.features[0]
+        else {
+            panic!("numeric");
+        };
+        assert_eq!((sample, weights), (&vec![2.0, 23.2], &vec![5, 5]));
+        let FeatureReference::Categorical { levels, rare, .. } = &shared.features[1] else {
+            panic!("categorical");
+        };
+        assert_eq!((levels.len(), *rare), (1, 0.01));
+        let rows: Vec<usize> = (0..100).collect();
+        let values = (0..100).map(f64::from).collect();
+        let new = reference(&table(vec![numeric(values)]), &["x".into()], &rows);
+        assert_eq!(new.shareable(100), new);
     }
 
     #[test]

@@ -19,6 +19,7 @@ mod metric_table;
 mod page;
 pub mod palette;
 mod share_policy;
+mod shareable;
 mod svg;
 
 pub use charts::short as short_number;
@@ -28,6 +29,7 @@ pub use live_series::{
 };
 pub use metric_table::MetricColumn;
 pub use share_policy::SharePolicy;
+pub use shareable::{shareable, SharedArtifact};
 
 use thiserror::Error;
 
