@@ -280,6 +280,8 @@ fn model_page(
             };
             commands.push(Command::Catalog(CatalogCommand::ExportReport(reported, policy)));
         }
+        // Kept whole: in a narrow window it moves to the next line instead of folding its text.
+        ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
         ui.checkbox(&mut state.report_exact, "exact values and paths").on_hover_text(
             "Show each training column's exact minimum and maximum, every level and full file \
              paths. Otherwise the report shows the 0.5th to 99.5th percentiles (each a mean of \
