@@ -69,6 +69,18 @@ fn reports_show_file_names_and_no_single_rows_values_unless_asked() {
         &catalog,
     );
     modeldesk(&["score", "pay@1", csv_text], &catalog);
+    // Kept with the version, with the file it was computed on.
+    modeldesk(
+        &[
+            "explain",
+            "pay@1",
+            "--importance",
+            "permutation",
+            "--repeats",
+            "2",
+        ],
+        &catalog,
+    );
     let folder = std::fs::canonicalize(dir.path()).unwrap();
     // The page escapes `/` as `&#x2f;`.
     let folder = folder.to_str().unwrap().replace('/', "&#x2f;");
@@ -87,6 +99,10 @@ fn reports_show_file_names_and_no_single_rows_values_unless_asked() {
     let shared = report(&[]);
     assert!(!shared.contains(folder), "an absolute path in the report");
     assert!(shared.contains("salaries.csv") && shared.contains("catalog.sqlite"));
+    assert!(
+        shared.contains("rows of salaries.csv"),
+        "the explanations' file by name"
+    );
     let data = data_section(&shared);
     for exact in ["97.75", "31.25", "Tromsø"] {
         assert!(!data.contains(exact), "{exact} in {data}");

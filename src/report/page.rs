@@ -745,6 +745,6 @@ pub fn page(
         history: history(versions),
         scoring: scoring(versions, policy),
         live: live_sections(versions),
-        explanations: explanations(versions),
+        explanations: explanations(versions, policy),
     }
 }
