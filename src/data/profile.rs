@@ -143,14 +143,21 @@ fn percentile_ranks(n: usize, q: f64, k: usize) -> Option<std::ops::Range<usize>
     Some(start..start + k)
 }
 
-/// [`percentile_mean`] of a column's present values without sorting or copying them all:
-/// the histogram's counts say which bins hold the ranks, and only those bins' values are
-/// gathered.
-fn tail_mean(values: &[f64], counts: &[u64], min: f64, width: f64, q: f64) -> f64 {
+/// The 0.5th and 99.5th [`percentile_mean`]s of a column's present values without sorting
+/// or copying them all: the histogram's counts say which bins hold the ranks, and one pass
+/// gathers only those bins' values (a comparison rules out nearly every value before its bin
+/// is computed).
+fn tail_means(values: &[f64], counts: &[u64], min: f64, width: f64) -> (f64, f64) {
     let n = counts.iter().sum::<u64>() as usize;
-    let Some(ranks) = percentile_ranks(n, q, MIN_ROWS) else {
-        return f64::NAN;
+    let (Some(low), Some(high)) = (
+        percentile_ranks(n, 0.005, MIN_ROWS),
+        percentile_ranks(n, 0.995, MIN_ROWS),
+    ) else {
+        return (f64::NAN, f64::NAN);
     };
+    if width == 0.0 {
+        return (min, min);
+    }
     let bin_of_rank = |rank: usize| {
         let mut before = 0;
         for (bin, &count) in counts.iter().enumerate() {
@@ -161,14 +168,27 @@ fn tail_mean(values: &[f64], counts: &[u64], min: f64, width: f64, q: f64) -> f6
         }
         (counts.len() - 1, before)
     };
-    let (first, before) = bin_of_rank(ranks.start);
-    let (last, _) = bin_of_rank(ranks.end - 1);
-    let mut gathered: Vec<f64> = values
-        .iter()
-        .copied()
-        .filter(|v| !v.is_nan() && (first..=last).contains(&histogram_bin(*v, min, width)))
-        .collect();
-    mean_of_ranks(&mut gathered, ranks.start - before, ranks.len())
+    let bins = |ranks: &std::ops::Range<usize>| {
+        let (first, before) = bin_of_rank(ranks.start);
+        (first..=bin_of_rank(ranks.end - 1).0, before)
+    };
+    let ((low_bins, low_before), (high_bins, high_before)) = (bins(&low), bins(&high));
+    // A bin's values lie within its edges, give or take rounding: a bin wider on each side.
+    let below = min + (*low_bins.end() + 2) as f64 * width;
+    let above = min + (*high_bins.start() as f64 - 1.0) * width;
+    let (mut lows, mut highs) = (Vec::new(), Vec::new());
+    for &v in values {
+        if v <= below && low_bins.contains(&histogram_bin(v, min, width)) {
+            lows.push(v);
+        }
+        if v >= above && high_bins.contains(&histogram_bin(v, min, width)) {
+            highs.push(v);
+        }
+    }
+    (
+        mean_of_ranks(&mut lows, low.start - low_before, low.len()),
+        mean_of_ranks(&mut highs, high.start - high_before, high.len()),
+    )
 }
 
 /// The mean of the values at sorted ranks `start..start + k` (a value held by all of them is
@@ -266,8 +286,7 @@ fn profile_numbers(values: &[f64], scratch: &mut Scratch) -> (u64, u64, Option<N
     } else {
         0.0
     };
-    let tail = |q: f64| tail_mean(values, &counts, min, width, q);
-    let (p0_5, p99_5) = (tail(0.005), tail(0.995));
+    let (p0_5, p99_5) = tail_means(values, &counts, min, width);
     let summary = NumericSummary {
         min,
         max,
@@ -562,6 +581,14 @@ mod tests {
         let high = percentile_mean(&mut present, 0.995, MIN_ROWS);
         assert_eq!((summary.p0_5, summary.p99_5), (Some(low), Some(high)));
         assert!(low > summary.min && high < summary.max);
+        // One far value puts nearly every row in the first bin.
+        let mut skewed: Vec<f64> = (0..1000).map(|i| f64::from(i % 13) * 0.1).collect();
+        skewed.extend([f64::NAN, 1e6, -3.0]);
+        let summary = profile_numbers(&skewed, &mut Scratch::default()).2.unwrap();
+        let mut present: Vec<f64> = skewed.iter().copied().filter(|v| !v.is_nan()).collect();
+        let low = percentile_mean(&mut present, 0.005, MIN_ROWS);
+        let high = percentile_mean(&mut present, 0.995, MIN_ROWS);
+        assert_eq!((summary.p0_5, summary.p99_5), (Some(low), Some(high)));
         let constant = profile_numbers(&[2.5; 3], &mut Scratch::default())
             .2
             .unwrap();
