@@ -37,6 +37,7 @@ pub struct NumericSummary {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub p0_5: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// See `p0_5`.
     pub p99_5: Option<f64>,
 }
 

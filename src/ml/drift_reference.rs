@@ -166,8 +166,11 @@ pub(crate) fn sorted_values(values: &[f64], rows: &[usize]) -> Vec<f64> {
 /// rows hold that value.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Groups {
+    /// Each group's mean, in sorted order.
     pub means: Vec<f64>,
+    /// Each group's rows.
     pub weights: Vec<u32>,
+    /// Whether all of a group's rows hold its mean.
     pub constant: Vec<bool>,
 }
 

@@ -14,7 +14,9 @@ use crate::ml::eval::TrainedModel;
 /// A version ready to share.
 #[derive(Debug, Clone, Serialize)]
 pub struct SharedArtifact {
+    /// The registered model's name.
     pub model: String,
+    /// The version's number.
     pub version: i64,
     /// The trained model as `score` reads it; its drift reference is made shareable
     /// ([`DriftReference::shareable`](crate::ml::drift_reference::DriftReference::shareable)).
