@@ -302,9 +302,10 @@ impl Jobs {
         catalog: PathBuf,
         versions: Vec<crate::catalog::VersionRef>,
         out: PathBuf,
+        policy: crate::report::SharePolicy,
         repaint: Repaint,
     ) -> Result<(), String> {
-        self.report(catalog, ReportOf::Found(versions), out, repaint)
+        self.report(catalog, ReportOf::Found(versions), out, policy, repaint)
     }
 
     /// Render an HTML report of versions named by model and number, found by the job.
@@ -313,9 +314,10 @@ impl Jobs {
         catalog: PathBuf,
         versions: Vec<(String, i64)>,
         out: PathBuf,
+        policy: crate::report::SharePolicy,
         repaint: Repaint,
     ) -> Result<(), String> {
-        self.report(catalog, ReportOf::Named(versions), out, repaint)
+        self.report(catalog, ReportOf::Named(versions), out, policy, repaint)
     }
 
     fn report(
@@ -323,6 +325,7 @@ impl Jobs {
         catalog: PathBuf,
         versions: ReportOf,
         out: PathBuf,
+        policy: crate::report::SharePolicy,
         repaint: Repaint,
     ) -> Result<(), String> {
         let key = format!("report:{}", out.display());
@@ -339,7 +342,7 @@ impl Jobs {
                 })
                 .map_err(|e| e.to_string())
                 .and_then(|(catalog, versions)| {
-                    crate::report::render_versions(&catalog, &versions, &mut |f| {
+                    crate::report::render_versions(&catalog, &versions, &policy, &mut |f| {
                         progress.done.store((f * 1000.0) as u64, Ordering::Relaxed);
                         repaint();
                         !progress.cancel.load(Ordering::Relaxed)
@@ -779,8 +782,14 @@ mod tests {
         let version = catalog.register("iris-nb", &new).unwrap();
         let out = dir.path().join("report.html");
         let mut jobs = Jobs::default();
-        jobs.start_report(path, vec![version], out.clone(), Arc::new(|| {}))
-            .unwrap();
+        jobs.start_report(
+            path,
+            vec![version],
+            out.clone(),
+            Default::default(),
+            Arc::new(|| {}),
+        )
+        .unwrap();
         let outcomes = wait(&mut jobs);
         assert!(
             matches!(outcomes.as_slice(), [JobOutcome::Saved { path, .. }] if *path == out),

@@ -1714,6 +1714,8 @@ fn a_version_report_is_saved_where_the_chooser_says() {
         std::fs::read_to_string(&written).unwrap_or_else(|e| panic!("{}: {e}", written.display()));
     assert!(html.starts_with("<!DOCTYPE html>") || html.starts_with("<!doctype html>"));
     assert!(html.contains("penguin-species"));
+    // The training file by name only (the page writes `/` as `&#x2f;`).
+    assert!(html.contains("penguins.csv") && !html.contains("&#x2f;penguins.csv"));
     let said: Vec<&str> = harness
         .state()
         .messages()
@@ -1725,6 +1727,21 @@ fn a_version_report_is_saved_where_the_chooser_says() {
             .any(|m| m.contains(&written.display().to_string())),
         "{said:?}"
     );
+
+    // Asked for, the report shows exact values and the file's full path.
+    harness.get_by_label("exact values and paths").click();
+    harness.run_steps(2);
+    harness
+        .get_all_by_label("Export report…")
+        .next()
+        .unwrap()
+        .click();
+    choose_in_window(&mut harness, None, "Save");
+    harness.get_by_label("Replace").click();
+    harness.run_steps(2);
+    settle(&mut harness);
+    let html = std::fs::read_to_string(&written).unwrap();
+    assert!(html.contains("&#x2f;penguins.csv"), "no full path");
 }
 
 #[test]

@@ -22,6 +22,14 @@ pub struct ReportArgs {
     /// Also write the metric table as JSON here.
     #[arg(long, value_name = "PATH")]
     pub metrics_json: Option<PathBuf>,
+    /// Show each training column's exact minimum, maximum and histogram edges and every
+    /// level (by default: the 0.5th and 99.5th percentiles, each a mean of 5 values, and
+    /// only levels held by at least 5 rows).
+    #[arg(long)]
+    pub exact_values: bool,
+    /// Show files with their full paths (by default: file names only).
+    #[arg(long)]
+    pub full_paths: bool,
     #[command(flatten)]
     pub catalog: CatalogArg,
 }
@@ -46,7 +54,12 @@ pub fn report(args: &ReportArgs) -> anyhow::Result<()> {
         .iter()
         .map(|reference| catalog.resolve(reference))
         .collect::<Result<Vec<_>, _>>()?;
-    let html = report::render_versions(&catalog, &versions, &mut |_| true).map_err(cli_error)?;
+    let policy = report::SharePolicy {
+        exact_values: args.exact_values,
+        full_paths: args.full_paths,
+    };
+    let html =
+        report::render_versions(&catalog, &versions, &policy, &mut |_| true).map_err(cli_error)?;
     write(&args.output, &html)?;
     if args.metrics_csv.is_some() || args.metrics_json.is_some() {
         let columns = report::metric_columns(&catalog, &versions).map_err(cli_error)?;

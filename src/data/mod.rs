@@ -23,4 +23,7 @@ pub use decode::Encoding;
 pub use import::{import_csv, preview_csv, Preview, Progress};
 pub use import_error::ImportError;
 pub use options::{Dialect, ImportOptions, DEFAULT_MISSING_TOKENS};
-pub use profile::{level_counts, profile_table, ColumnProfile, Histogram, NumericSummary, Profile};
+pub use profile::{
+    level_counts, percentile_mean, profile_table, ColumnProfile, Histogram, NumericSummary,
+    Profile, MIN_ROWS,
+};

@@ -12,6 +12,9 @@ use super::column::{Column, ColumnData, ColumnKind, Role, Table, MISSING_CODE};
 pub const HISTOGRAM_BINS: usize = 20;
 /// Levels listed for a categorical column.
 pub const TOP_LEVELS: usize = 10;
+/// The fewest rows behind any value that leaves the desk (a report, a shared model): shared
+/// numbers are means of at least this many training values, rarer levels are not named.
+pub const MIN_ROWS: usize = 5;
 
 /// Equal-width bins between `edges[0]` and `edges[HISTOGRAM_BINS]`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -28,6 +31,14 @@ pub struct NumericSummary {
     pub mean: f64,
     pub std: f64,
     pub histogram: Histogram,
+    /// The 0.5th and 99.5th percentiles, each the mean of the [`MIN_ROWS`] sorted values
+    /// around it: what reports and shared models show instead of `min` and `max`, which are
+    /// single rows' values. Absent in profiles made before they were kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p0_5: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// See `p0_5`.
+    pub p99_5: Option<f64>,
 }
 
 /// The profile of one column.
@@ -111,6 +122,96 @@ fn profile_column(column: &Column, scratch: &mut Scratch) -> ColumnProfile {
     }
 }
 
+/// The `q` quantile of `values` (no NaN) as the mean of the `k` sorted values around its
+/// position (numpy's linear position `q·(n − 1)`, rounded), so that it is no single value
+/// unless `k` values hold it; the mean of all of them when there are `k` or fewer. Reorders
+/// `values` (linear time, no full sort).
+pub fn percentile_mean(values: &mut [f64], q: f64, k: usize) -> f64 {
+    match percentile_ranks(values.len(), q, k) {
+        None => f64::NAN,
+        Some(ranks) => mean_of_ranks(values, ranks.start, ranks.len()),
+    }
+}
+
+/// The ranks (0-based, in sorted order) [`percentile_mean`] averages for `n` values.
+fn percentile_ranks(n: usize, q: f64, k: usize) -> Option<std::ops::Range<usize>> {
+    if n == 0 {
+        return None;
+    }
+    let k = k.clamp(1, n);
+    let centre = (q.clamp(0.0, 1.0) * (n - 1) as f64).round() as usize;
+    let start = centre.saturating_sub(k / 2).min(n - k);
+    Some(start..start + k)
+}
+
+/// The 0.5th and 99.5th [`percentile_mean`]s of a column's present values without sorting
+/// or copying them all: the histogram's counts say which bins hold the ranks, and one pass
+/// gathers only those bins' values (a comparison rules out nearly every value before its bin
+/// is computed).
+fn tail_means(values: &[f64], counts: &[u64], min: f64, width: f64) -> (f64, f64) {
+    let n = counts.iter().sum::<u64>() as usize;
+    let (Some(low), Some(high)) = (
+        percentile_ranks(n, 0.005, MIN_ROWS),
+        percentile_ranks(n, 0.995, MIN_ROWS),
+    ) else {
+        return (f64::NAN, f64::NAN);
+    };
+    if width == 0.0 {
+        return (min, min);
+    }
+    let bin_of_rank = |rank: usize| {
+        let mut before = 0;
+        for (bin, &count) in counts.iter().enumerate() {
+            if before + count as usize > rank {
+                return (bin, before);
+            }
+            before += count as usize;
+        }
+        (counts.len() - 1, before)
+    };
+    let bins = |ranks: &std::ops::Range<usize>| {
+        let (first, before) = bin_of_rank(ranks.start);
+        (first..=bin_of_rank(ranks.end - 1).0, before)
+    };
+    let ((low_bins, low_before), (high_bins, high_before)) = (bins(&low), bins(&high));
+    // A bin's values lie within its edges, give or take rounding: a bin wider on each side.
+    let below = min + (*low_bins.end() + 2) as f64 * width;
+    let above = min + (*high_bins.start() as f64 - 1.0) * width;
+    let (mut lows, mut highs) = (Vec::new(), Vec::new());
+    for &v in values {
+        if v <= below && low_bins.contains(&histogram_bin(v, min, width)) {
+            lows.push(v);
+        }
+        if v >= above && high_bins.contains(&histogram_bin(v, min, width)) {
+            highs.push(v);
+        }
+    }
+    (
+        mean_of_ranks(&mut lows, low.start - low_before, low.len()),
+        mean_of_ranks(&mut highs, high.start - high_before, high.len()),
+    )
+}
+
+/// The mean of the values at sorted ranks `start..start + k` (a value held by all of them is
+/// returned as it is). Reorders `values`.
+fn mean_of_ranks(values: &mut [f64], start: usize, k: usize) -> f64 {
+    values.select_nth_unstable_by(start, f64::total_cmp);
+    let window = &mut values[start..];
+    if k > 1 {
+        window[1..].select_nth_unstable_by(k - 2, f64::total_cmp);
+    }
+    let window = &window[..k];
+    let (low, high) = window
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| {
+            (l.min(v), h.max(v))
+        });
+    if low == high {
+        return low;
+    }
+    (window.iter().sum::<f64>() / k as f64).clamp(low, high)
+}
+
 /// Non-missing values per level, most frequent first (ties in order of appearance).
 /// Numeric columns count each distinct value.
 pub fn level_counts(column: &Column) -> Vec<(String, u64)> {
@@ -178,7 +279,7 @@ fn profile_numbers(values: &[f64], scratch: &mut Scratch) -> (u64, u64, Option<N
         squares += (v - mean) * (v - mean);
         partial[i % 4][histogram_bin(v, min, width)] += 1;
     }
-    let counts = (0..HISTOGRAM_BINS)
+    let counts: Vec<u64> = (0..HISTOGRAM_BINS)
         .map(|bin| partial.iter().map(|p| p[bin]).sum())
         .collect();
     let std = if n > 1 {
@@ -186,6 +287,7 @@ fn profile_numbers(values: &[f64], scratch: &mut Scratch) -> (u64, u64, Option<N
     } else {
         0.0
     };
+    let (p0_5, p99_5) = tail_means(values, &counts, min, width);
     let summary = NumericSummary {
         min,
         max,
@@ -195,6 +297,8 @@ fn profile_numbers(values: &[f64], scratch: &mut Scratch) -> (u64, u64, Option<N
             edges: histogram_edges(min, max, width),
             counts,
         },
+        p0_5: Some(p0_5),
+        p99_5: Some(p99_5),
     };
     (missing, distinct, Some(summary))
 }
@@ -445,6 +549,53 @@ fn histogram_edges(min: f64, max: f64, width: f64) -> Vec<f64> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn tail_percentiles_are_means_of_k_values() {
+        let mut values: Vec<f64> = (1..=1000).map(f64::from).collect();
+        values.reverse();
+        // Position 0.005 · 999 ≈ 5: the mean of the 4th to 8th smallest.
+        assert_eq!(percentile_mean(&mut values, 0.005, 5), 6.0);
+        assert_eq!(percentile_mean(&mut values, 0.995, 5), 995.0);
+        // With 150 rows the 0.5th percentile is the mean of the 5 smallest, not the minimum.
+        let mut salaries: Vec<f64> = (0..149).map(|i| 40_000.0 + f64::from(i)).collect();
+        salaries.push(9_999_999.0);
+        let high = percentile_mean(&mut salaries, 0.995, 5);
+        assert!(high < 9_999_999.0 && high > 40_000.0, "{high}");
+        assert_eq!(percentile_mean(&mut [3.0, 1.0], 0.995, 5), 2.0);
+        assert!(percentile_mean(&mut [], 0.5, 5).is_nan());
+        assert_eq!(percentile_mean(&mut [7.0; 9], 0.005, 5), 7.0);
+    }
+
+    #[test]
+    fn the_profile_keeps_the_tail_percentiles_found_through_its_histogram() {
+        // Skewed, with missing values and ties: the bins' shortcut finds what sorting finds.
+        let values: Vec<f64> = (0..5000)
+            .map(|i| match i % 97 {
+                0 => f64::NAN,
+                1 => 3.0,
+                _ => (f64::from(i) * 0.37).sin().powi(3) * 100.0 + f64::from(i % 7),
+            })
+            .collect();
+        let summary = profile_numbers(&values, &mut Scratch::default()).2.unwrap();
+        let mut present: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
+        let low = percentile_mean(&mut present, 0.005, MIN_ROWS);
+        let high = percentile_mean(&mut present, 0.995, MIN_ROWS);
+        assert_eq!((summary.p0_5, summary.p99_5), (Some(low), Some(high)));
+        assert!(low > summary.min && high < summary.max);
+        // One far value puts nearly every row in the first bin.
+        let mut skewed: Vec<f64> = (0..1000).map(|i| f64::from(i % 13) * 0.1).collect();
+        skewed.extend([f64::NAN, 1e6, -3.0]);
+        let summary = profile_numbers(&skewed, &mut Scratch::default()).2.unwrap();
+        let mut present: Vec<f64> = skewed.iter().copied().filter(|v| !v.is_nan()).collect();
+        let low = percentile_mean(&mut present, 0.005, MIN_ROWS);
+        let high = percentile_mean(&mut present, 0.995, MIN_ROWS);
+        assert_eq!((summary.p0_5, summary.p99_5), (Some(low), Some(high)));
+        let constant = profile_numbers(&[2.5; 3], &mut Scratch::default())
+            .2
+            .unwrap();
+        assert_eq!((constant.p0_5, constant.p99_5), (Some(2.5), Some(2.5)));
+    }
+
     use super::*;
 
     fn column(data: ColumnData, kind: ColumnKind) -> Column {

@@ -13,6 +13,7 @@ use super::views::register_dialog::RegisterDraft;
 use super::views::score_view::VersionChoices;
 use crate::catalog::{self, Catalog, CatalogError, VersionSummary};
 use crate::jobs::{CatalogReply, CatalogWork, Registration, TrainingRun};
+use crate::report::SharePolicy;
 
 /// The catalog the window uses, and whether opening it failed.
 #[derive(Default)]
@@ -158,8 +159,14 @@ impl ModeldeskApp {
                 Err(message) => self.error(message),
             },
             CatalogCommand::Compare(versions) => self.compare_versions(versions),
-            CatalogCommand::ExportReport(versions) => self.ask_export_report(versions),
-            CatalogCommand::WriteReport { versions, path } => self.export_report(versions, path),
+            CatalogCommand::ExportReport(versions, policy) => {
+                self.ask_export_report(versions, policy)
+            }
+            CatalogCommand::WriteReport {
+                versions,
+                path,
+                policy,
+            } => self.export_report(versions, path, policy),
             CatalogCommand::Change(change) => self.queue_catalog(CatalogWork::Change(change)),
         }
     }
@@ -300,27 +307,30 @@ impl ModeldeskApp {
 
     /// Save an HTML report of these versions where the user chooses, as a job.
     /// Ask where to save the report of `versions`.
-    fn ask_export_report(&mut self, versions: Vec<(String, i64)>) {
+    fn ask_export_report(&mut self, versions: Vec<(String, i64)>, policy: SharePolicy) {
         let name = match versions.as_slice() {
             [(model, version)] => format!("{model}-v{version}-report.html"),
             _ => "model-comparison-report.html".to_string(),
         };
         self.ask_file(FileRequest::save(
-            FileFor::SaveReport(versions),
+            FileFor::SaveReport(versions, policy),
             "Export report",
             ("HTML", &["html", "htm"]),
             name,
         ));
     }
 
-    /// Write the report of `versions` to `out`, as a job.
-    fn export_report(&mut self, versions: Vec<(String, i64)>, out: PathBuf) {
+    /// Write the report of `versions` to `out`, showing what `policy` allows, as a job.
+    fn export_report(&mut self, versions: Vec<(String, i64)>, out: PathBuf, policy: SharePolicy) {
         let path = match self.open_catalog_path() {
             Ok(path) => path,
             Err(message) => return self.error(message),
         };
         let repaint = self.repaint_handle();
-        if let Err(message) = self.jobs.start_report_of(path, versions, out, repaint) {
+        if let Err(message) = self
+            .jobs
+            .start_report_of(path, versions, out, policy, repaint)
+        {
             self.error(message);
         }
     }

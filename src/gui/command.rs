@@ -192,11 +192,12 @@ pub enum CatalogCommand {
     Change(CatalogChange),
     /// Open Compare with these versions beside the session's runs.
     Compare(Vec<(String, i64)>),
-    /// Save an HTML report of these versions (asks where).
-    ExportReport(Vec<(String, i64)>),
+    /// Save an HTML report of these versions, showing what the policy allows (asks where).
+    ExportReport(Vec<(String, i64)>, crate::report::SharePolicy),
     /// Write the HTML report of these versions to this path, as a job.
     WriteReport {
         versions: Vec<(String, i64)>,
         path: PathBuf,
+        policy: crate::report::SharePolicy,
     },
 }

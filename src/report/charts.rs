@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::gather::{ReportVersion, StoredCurves};
 use super::palette;
+use super::share_policy::SharePolicy;
 use super::svg::{paired_bars, sparkbars, Axis, Bar, Mark, Plot, Series};
 use super::Markup;
 use crate::data::ColumnProfile;
@@ -277,8 +278,9 @@ pub fn confusions(versions: &[ReportVersion]) -> Vec<ConfusionView> {
         .collect()
 }
 
-/// A column's distribution in a profile: its histogram, or its most frequent levels.
-pub fn column_spark(column: &ColumnProfile) -> Markup {
+/// A column's distribution in a profile: its histogram, or its most frequent levels, as
+/// `policy` allows them to be labelled.
+pub fn column_spark(column: &ColumnProfile, policy: &SharePolicy) -> Markup {
     let bars: Vec<Bar> = match &column.numeric {
         Some(summary) => {
             let h = &summary.histogram;
@@ -287,17 +289,23 @@ pub fn column_spark(column: &ColumnProfile) -> Markup {
                 .enumerate()
                 .map(|(i, &count)| Bar {
                     value: count as f64,
-                    title: format!(
-                        "{} to {}: {count}",
-                        short(h.edges.get(i).copied().unwrap_or(f64::NAN)),
-                        short(h.edges.get(i + 1).copied().unwrap_or(f64::NAN))
-                    ),
+                    // Equal-width edges give the minimum and maximum away.
+                    title: if policy.exact_values {
+                        format!(
+                            "{} to {}: {count}",
+                            short(h.edges.get(i).copied().unwrap_or(f64::NAN)),
+                            short(h.edges.get(i + 1).copied().unwrap_or(f64::NAN))
+                        )
+                    } else {
+                        format!("bin {} of {}: {count}", i + 1, h.counts.len())
+                    },
                 })
                 .collect()
         }
         None => column
             .top_levels
             .iter()
+            .filter(|(_, count)| policy.names_level(*count))
             .map(|(level, count)| Bar {
                 value: *count as f64,
                 title: format!("{level}: {count}"),

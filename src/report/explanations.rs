@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::gather::ReportVersion;
 use super::measured_explanations::{measured, Measured};
 use super::palette;
+use super::share_policy::SharePolicy;
 use crate::ml::learned::Learned;
 
 /// Rows of a table before the rest are summed up in a line.
@@ -53,7 +54,7 @@ fn more(len: usize) -> Option<String> {
 }
 
 /// Every version's explanation, in the report's order.
-pub fn explanations(versions: &[ReportVersion]) -> Vec<Explanation> {
+pub fn explanations(versions: &[ReportVersion], policy: &SharePolicy) -> Vec<Explanation> {
     versions
         .iter()
         .enumerate()
@@ -65,7 +66,7 @@ pub fn explanations(versions: &[ReportVersion]) -> Vec<Explanation> {
                 tables: Vec::new(),
                 rules: Vec::new(),
                 missing: None,
-                measured: measured(&v.explanations, palette::css(i)),
+                measured: measured(&v.explanations, palette::css(i), policy),
             };
             match &v.learned {
                 Err(why) => out.missing = Some(format!("its model could not be read: {why}")),

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::charts::{figure, Figure};
 use super::explanations::{ExplanationRow, ExplanationTable};
+use super::share_policy::SharePolicy;
 use super::svg::{Axis, Mark, Plot, Series};
 use crate::catalog::record::{ComputedOn, StoredExplanations};
 use crate::ml::metric_registry;
@@ -38,7 +39,7 @@ fn when(at: &str) -> String {
     }
 }
 
-fn computed_on(on: &ComputedOn) -> String {
+fn computed_on(on: &ComputedOn, policy: &SharePolicy) -> String {
     let by = if on.computed_by.is_empty() {
         String::new()
     } else {
@@ -47,14 +48,18 @@ fn computed_on(on: &ComputedOn) -> String {
     format!(
         "computed on {} rows of {}, {}{by}",
         on.rows,
-        on.file_path,
+        policy.path(&on.file_path),
         when(&on.computed_at)
     )
 }
 
 /// What the report shows of `stored`, `None` when nothing was stored. `color` is the
-/// version's colour.
-pub fn measured(stored: &StoredExplanations, color: &'static str) -> Option<Measured> {
+/// version's colour; the file they were computed on is named as `policy` says.
+pub fn measured(
+    stored: &StoredExplanations,
+    color: &'static str,
+    policy: &SharePolicy,
+) -> Option<Measured> {
     if stored.is_empty() {
         return None;
     }
@@ -95,7 +100,7 @@ pub fn measured(stored: &StoredExplanations, color: &'static str) -> Option<Meas
              a column is shuffled, mean ± std over {} shuffles; {}.",
             measured.baseline,
             measured.repeats,
-            computed_on(on)
+            computed_on(on, policy)
         ));
     }
     // The most important columns first, when importances say which those are.
@@ -126,7 +131,7 @@ pub fn measured(stored: &StoredExplanations, color: &'static str) -> Option<Meas
             } else {
                 String::new()
             },
-            computed_on(on)
+            computed_on(on, policy)
         ));
     }
     Some(out)

@@ -18,6 +18,8 @@ mod measured_explanations;
 mod metric_table;
 mod page;
 pub mod palette;
+mod share_policy;
+mod shareable;
 mod svg;
 
 pub use charts::short as short_number;
@@ -26,6 +28,8 @@ pub use live_series::{
     clock_step, epoch_seconds, utc_time, FeaturePsi, LiveSeries, LiveTotals, TimeLabel,
 };
 pub use metric_table::MetricColumn;
+pub use share_policy::SharePolicy;
+pub use shareable::{shareable, SharedArtifact};
 
 use thiserror::Error;
 
@@ -52,11 +56,12 @@ pub enum ReportError {
 }
 
 /// The HTML report of `versions` (one, or several side by side, in the order given; a
-/// version named twice is shown once). `progress` hears the fraction done and returns
-/// false to cancel.
+/// version named twice is shown once), showing of the training data what `policy` allows.
+/// `progress` hears the fraction done and returns false to cancel.
 pub fn render_versions(
     catalog: &Catalog,
     versions: &[VersionRef],
+    policy: &SharePolicy,
     progress: &mut dyn FnMut(f32) -> bool,
 ) -> Result<String, ReportError> {
     let mut wanted: Vec<&VersionRef> = Vec::new();
@@ -81,7 +86,8 @@ pub fn render_versions(
     if !progress(wanted.len() as f32 / (wanted.len() + 1) as f32) {
         return Err(ReportError::Cancelled);
     }
-    let page = page::page(&gathered, catalog.path().display().to_string(), utc_now());
+    let catalog_path = policy.path(&catalog.path().display().to_string());
+    let page = page::page(&gathered, catalog_path, utc_now(), policy);
     let html = render_page(&page)?;
     progress(1.0);
     Ok(html)

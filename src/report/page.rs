@@ -11,6 +11,7 @@ use super::live_section::{live_sections, LiveSection};
 use super::markdown;
 use super::metric_table::{best, metric_names, MetricColumn};
 use super::palette;
+use super::share_policy::SharePolicy;
 use super::Markup;
 use crate::catalog::{Cause, HistoryEvent};
 use crate::ml::metric_display::format_seconds;
@@ -182,6 +183,8 @@ pub struct Page {
     pub generated_at: String,
     pub app_version: &'static str,
     pub catalog: String,
+    /// What the page leaves out of the training data, said once.
+    pub withheld: Option<String>,
     pub versions: Vec<Head>,
     pub summary: Vec<FieldRow>,
     pub cards: Vec<Card>,
@@ -485,7 +488,7 @@ fn settings(versions: &[ReportVersion]) -> Vec<Settings> {
         .collect()
 }
 
-fn datasets(versions: &[ReportVersion]) -> Vec<DatasetView> {
+fn datasets(versions: &[ReportVersion], policy: &SharePolicy) -> Vec<DatasetView> {
     let mut views: Vec<DatasetView> = Vec::new();
     for v in versions {
         let Some(dataset) = &v.detail.dataset else {
@@ -520,28 +523,32 @@ fn datasets(versions: &[ReportVersion]) -> Vec<DatasetView> {
                         distinct: c.distinct,
                         summary: match &c.numeric {
                             Some(s) => format!(
-                                "{} … {}, mean {}, sd {}",
-                                charts::short(s.min),
-                                charts::short(s.max),
+                                "{}mean {}, sd {}",
+                                policy.range(s).map_or(String::new(), |(low, high)| format!(
+                                    "{} … {}, ",
+                                    charts::short(low),
+                                    charts::short(high)
+                                )),
                                 charts::short(s.mean),
                                 charts::short(s.std)
                             ),
                             None => c
                                 .top_levels
                                 .iter()
+                                .filter(|(_, n)| policy.names_level(*n))
                                 .take(4)
                                 .map(|(level, n)| format!("{level} ({n})"))
                                 .collect::<Vec<_>>()
                                 .join(", "),
                         },
-                        chart: charts::column_spark(c),
+                        chart: charts::column_spark(c, policy),
                     })
                     .collect()
             })
             .unwrap_or_default();
         views.push(DatasetView {
             name: dataset.name.clone(),
-            path: dataset.path.clone(),
+            path: policy.path(&dataset.path),
             rows,
             fingerprint: short_hash(&dataset.fingerprint),
             used_by: vec![v.label()],
@@ -617,7 +624,7 @@ fn labelled(name: &str, value: f64) -> String {
     )
 }
 
-fn scoring(versions: &[ReportVersion]) -> Vec<ScoringSection> {
+fn scoring(versions: &[ReportVersion], policy: &SharePolicy) -> Vec<ScoringSection> {
     versions
         .iter()
         .enumerate()
@@ -643,7 +650,7 @@ fn scoring(versions: &[ReportVersion]) -> Vec<ScoringSection> {
                     RunRow {
                         at: s.run.scored_at.clone(),
                         by: s.run.scored_by.clone(),
-                        file: s.run.file_path.clone(),
+                        file: policy.path(&s.run.file_path),
                         rows: s.run.rows,
                         metrics: match s.labelled_rows {
                             Some(n) if !shown.is_empty() => {
@@ -672,7 +679,7 @@ fn scoring(versions: &[ReportVersion]) -> Vec<ScoringSection> {
                 color: palette::css(i),
                 validation: validation.join(", "),
                 runs,
-                latest_file: latest.run.file_path.clone(),
+                latest_file: policy.path(&latest.run.file_path),
                 latest: latest
                     .drift
                     .iter()
@@ -689,8 +696,14 @@ fn scoring(versions: &[ReportVersion]) -> Vec<ScoringSection> {
         .collect()
 }
 
-/// The page for `versions` (at least one), stamped with `generated_at`.
-pub fn page(versions: &[ReportVersion], catalog: String, generated_at: String) -> Page {
+/// The page for `versions` (at least one), stamped with `generated_at`, showing what `policy`
+/// allows.
+pub fn page(
+    versions: &[ReportVersion],
+    catalog: String,
+    generated_at: String,
+    policy: &SharePolicy,
+) -> Page {
     let columns: Vec<MetricColumn> = versions
         .iter()
         .map(|v| MetricColumn {
@@ -703,6 +716,7 @@ pub fn page(versions: &[ReportVersion], catalog: String, generated_at: String) -
         generated_at,
         app_version: env!("CARGO_PKG_VERSION"),
         catalog,
+        withheld: policy.note(),
         versions: versions
             .iter()
             .enumerate()
@@ -727,10 +741,10 @@ pub fn page(versions: &[ReportVersion], catalog: String, generated_at: String) -
         regression_charts: charts::regression_charts(versions),
         confusions: charts::confusions(versions),
         settings: settings(versions),
-        datasets: datasets(versions),
+        datasets: datasets(versions, policy),
         history: history(versions),
-        scoring: scoring(versions),
+        scoring: scoring(versions, policy),
         live: live_sections(versions),
-        explanations: explanations(versions),
+        explanations: explanations(versions, policy),
     }
 }

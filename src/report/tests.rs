@@ -41,7 +41,7 @@ fn register(
 }
 
 fn render(catalog: &Catalog, versions: &[VersionRef]) -> String {
-    render_versions(catalog, versions, &mut |_| true).unwrap()
+    render_versions(catalog, versions, &SharePolicy::default(), &mut |_| true).unwrap()
 }
 
 /// Nothing in the page loads or runs anything from elsewhere.
@@ -99,10 +99,15 @@ fn a_comparison_shows_every_section_with_the_best_marked() {
         .set_version_description("penguins", 1, "**Baseline** <script>alert(1)</script>")
         .unwrap();
     let mut fractions = Vec::new();
-    let html = render_versions(&catalog, &[first.clone(), second, first], &mut |f| {
-        fractions.push(f);
-        true
-    })
+    let html = render_versions(
+        &catalog,
+        &[first.clone(), second, first],
+        &SharePolicy::default(),
+        &mut |f| {
+            fractions.push(f);
+            true
+        },
+    )
     .unwrap();
     assert_self_contained(&html);
     assert!(fractions.windows(2).all(|w| w[0] <= w[1]) && fractions.last() == Some(&1.0));
@@ -196,11 +201,16 @@ fn a_cancelled_report_stops_and_an_empty_one_is_refused() {
     let iris = sample_with_target("iris.csv", "species");
     let version = register(&mut catalog, "iris", &iris, "species", "naive_bayes");
     assert!(matches!(
-        render_versions(&catalog, std::slice::from_ref(&version), &mut |_| false),
+        render_versions(
+            &catalog,
+            std::slice::from_ref(&version),
+            &SharePolicy::default(),
+            &mut |_| false
+        ),
         Err(ReportError::Cancelled)
     ));
     assert!(matches!(
-        render_versions(&catalog, &[], &mut |_| true),
+        render_versions(&catalog, &[], &SharePolicy::default(), &mut |_| true),
         Err(ReportError::NoVersions)
     ));
     let missing = VersionRef {
@@ -208,7 +218,7 @@ fn a_cancelled_report_stops_and_an_empty_one_is_refused() {
         ..version.clone()
     };
     assert!(matches!(
-        render_versions(&catalog, &[missing], &mut |_| true),
+        render_versions(&catalog, &[missing], &SharePolicy::default(), &mut |_| true),
         Err(ReportError::Catalog(_))
     ));
     let columns = metric_columns(&catalog, std::slice::from_ref(&version)).unwrap();

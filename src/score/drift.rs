@@ -16,6 +16,9 @@ use crate::ml::drift_reference::{bin_shares, sorted_values, DriftReference, Feat
 pub const SHARE_FLOOR: f64 = 1e-4;
 /// The bin of category levels that training never saw.
 pub const UNSEEN: &str = "(unseen)";
+/// The same bin when the reference folded levels held by fewer than
+/// [`MIN_ROWS`](crate::ml::drift_reference::MIN_ROWS) training rows into it.
+pub const RARE_OR_UNSEEN: &str = "(fewer than 5 training rows, or unseen)";
 
 /// PSI above which a feature is flagged.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -107,6 +110,89 @@ pub fn ks_statistic(a: &[f64], b: &[f64]) -> f64 {
     gap
 }
 
+/// One point of a training distribution function rebuilt from group means: at `x` it steps
+/// from `left` to `right`, and runs straight to the next point.
+#[derive(Debug, Clone, Copy)]
+struct Knot {
+    x: f64,
+    left: f64,
+    right: f64,
+}
+
+/// The training distribution function that groups describe: a constant group is its value
+/// held by all its rows, a step; another group's mean is taken to sit at the middle of its
+/// rows. Below the first mean the function is 0 and from the last it is 1.
+fn knots(means: &[f64], weights: &[u32], constant: &[bool]) -> Vec<Knot> {
+    let total: f64 = weights.iter().map(|&w| f64::from(w)).sum();
+    let mut knots: Vec<Knot> = Vec::new();
+    let mut before = 0.0;
+    for (g, (&x, &w)) in means.iter().zip(weights).enumerate() {
+        let rows = f64::from(w);
+        let (left, right) = if constant.get(g) == Some(&true) {
+            (before / total, (before + rows) / total)
+        } else {
+            let middle = (before + rows / 2.0) / total;
+            (middle, middle)
+        };
+        match knots.last_mut() {
+            Some(last) if last.x == x => last.right = right,
+            _ => knots.push(Knot { x, left, right }),
+        }
+        before += rows;
+    }
+    if let Some(first) = knots.first_mut() {
+        first.left = 0.0;
+    }
+    if let Some(last) = knots.last_mut() {
+        last.right = 1.0;
+    }
+    knots
+}
+
+/// The function of `knots` just below and at `x`.
+fn knot_cdf(knots: &[Knot], x: f64) -> (f64, f64) {
+    let i = knots.partition_point(|k| k.x < x);
+    match (i.checked_sub(1).map(|j| knots[j]), knots.get(i)) {
+        (_, Some(k)) if k.x == x => (k.left, k.right),
+        (None, _) => (0.0, 0.0),
+        (Some(_), None) => (1.0, 1.0),
+        (Some(a), Some(b)) => {
+            let f = a.right + (b.left - a.right) * (x - a.x) / (b.x - a.x);
+            (f, f)
+        }
+    }
+}
+
+/// The KS statistic of sorted new values against a reference kept as group means with their
+/// sizes (see [`knots`]): the largest gap between the two distribution functions, looked for
+/// at each mean and each new value, from both sides (between them one is flat and the other
+/// straight, so the gap is largest at an end).
+pub fn ks_against_groups(means: &[f64], weights: &[u32], constant: &[bool], sorted: &[f64]) -> f64 {
+    if means.is_empty() || sorted.is_empty() || means.len() != weights.len() {
+        return f64::NAN;
+    }
+    let knots = knots(means, weights, constant);
+    let m = sorted.len() as f64;
+    let mut gap: f64 = 0.0;
+    let mut at = |x: f64| {
+        let (ref_below, ref_at) = knot_cdf(&knots, x);
+        let new_below = sorted.partition_point(|&v| v < x) as f64 / m;
+        let new_at = sorted.partition_point(|&v| v <= x) as f64 / m;
+        gap = gap
+            .max((ref_below - new_below).abs())
+            .max((ref_at - new_at).abs());
+    };
+    for k in &knots {
+        at(k.x);
+    }
+    for (i, &v) in sorted.iter().enumerate() {
+        if i == 0 || sorted[i - 1] != v {
+            at(v);
+        }
+    }
+    gap
+}
+
 /// The bin edges as people read them: all with the fewest decimals that keep them apart and
 /// move none by more than a small share of the gap to its neighbour (a quantile edge of
 /// 14.900000000000002 reads 14.9).
@@ -168,16 +254,24 @@ pub fn drift(
                     edges,
                     expected,
                     sample,
+                    weights,
+                    constant,
                 },
                 ColumnData::Numeric(values),
             ) => {
                 let sorted = sorted_values(values, &rows);
                 let actual = bin_shares(&sorted, edges);
                 let psi = psi(expected, &actual);
+                // References stored before groups were kept hold single values.
+                let ks = if weights.is_empty() {
+                    ks_statistic(sample, &sorted)
+                } else {
+                    ks_against_groups(sample, weights, constant, &sorted)
+                };
                 out.push(FeatureDrift {
                     column: name.clone(),
                     psi,
-                    ks: Some(ks_statistic(sample, &sorted)),
+                    ks: Some(ks),
                     status: DriftStatus::of(psi, thresholds),
                     bins: {
                         let texts = edge_texts(edges);
@@ -192,6 +286,7 @@ pub fn drift(
                 FeatureReference::Categorical {
                     column: name,
                     levels: trained,
+                    rare,
                 },
                 ColumnData::Strings { codes, levels },
             ) => {
@@ -215,7 +310,10 @@ pub fn drift(
                 }
                 let present = (codes.len() as u64 - missing).max(1) as f64;
                 let actual: Vec<f64> = counts.iter().map(|&c| c as f64 / present).collect();
-                let expected: Vec<f64> = trained.iter().map(|(_, s)| *s).chain([0.0]).collect();
+                // Levels held by too few training rows were folded, unnamed: new data's levels
+                // that the reference does not name share their bin with unseen ones.
+                let expected: Vec<f64> = trained.iter().map(|(_, s)| *s).chain([*rare]).collect();
+                let last_bin = if *rare > 0.0 { RARE_OR_UNSEEN } else { UNSEEN };
                 let psi = psi(&expected, &actual);
                 out.push(FeatureDrift {
                     column: name.clone(),
@@ -225,7 +323,7 @@ pub fn drift(
                     bins: trained
                         .iter()
                         .map(|(l, _)| l.clone())
-                        .chain([UNSEEN.to_string()])
+                        .chain([last_bin.to_string()])
                         .collect(),
                     expected,
                     actual,
@@ -292,8 +390,9 @@ mod tests {
         let rows: Vec<usize> = (0..1000).collect();
         let reference = reference(&train, &["x".into()], &rows);
         let same = drift(&reference, &train, &Thresholds::default());
+        // The reference keeps means of five values, so KS is close to 0, not exactly.
         assert!(
-            same[0].psi.abs() < 1e-12 && same[0].ks == Some(0.0),
+            same[0].psi.abs() < 1e-12 && same[0].ks.unwrap() < 0.01,
             "{:?}",
             same[0]
         );
@@ -306,10 +405,54 @@ mod tests {
         let moved = drift(&reference, &shifted, &Thresholds::default());
         assert_eq!(moved[0].status, DriftStatus::Drift);
         assert!(
-            (moved[0].ks.unwrap() - 0.3).abs() < 1e-12,
+            (moved[0].ks.unwrap() - 0.3).abs() < 0.01,
             "{:?}",
             moved[0].ks
         );
+    }
+
+    #[test]
+    fn ks_from_group_means_follows_steps_and_slopes() {
+        // 0 held by 10 rows, 1 by 10 rows: constant groups are exact steps.
+        let (means, weights, constant) = ([0.0, 1.0], [10, 10], [true, true]);
+        let new = [0.0; 10]
+            .iter()
+            .chain(&[1.0; 10])
+            .copied()
+            .collect::<Vec<_>>();
+        assert_eq!(ks_against_groups(&means, &weights, &constant, &new), 0.0);
+        let ones = [1.0, 1.0];
+        assert!((ks_against_groups(&means, &weights, &constant, &ones) - 0.5).abs() < 1e-12);
+        // Evenly spread values: the straight line between group middles is their function.
+        let train: Vec<f64> = (0..1000).map(f64::from).collect();
+        let g = crate::ml::drift_reference::group_means(&train, 5);
+        let ks = |new: &[f64]| ks_against_groups(&g.means, &g.weights, &g.constant, new);
+        assert!(ks(&train) < 0.003);
+        let upper: Vec<f64> = (500..1000).map(f64::from).collect();
+        assert!((ks(&upper) - 0.5).abs() < 0.003);
+        assert!(ks_against_groups(&[], &[], &[], &upper).is_nan());
+    }
+
+    #[test]
+    fn levels_of_too_few_rows_share_the_unseen_bin() {
+        assert!(RARE_OR_UNSEEN.contains(&crate::ml::drift_reference::MIN_ROWS.to_string()));
+        let codes: Vec<u32> = [0; 8].into_iter().chain([1; 2]).collect();
+        let column = |codes: Vec<u32>| Column {
+            name: "c".into(),
+            kind: ColumnKind::Categorical,
+            role: Role::Feature,
+            data: ColumnData::Strings {
+                codes,
+                levels: vec!["common".into(), "rare".into(), "new".into()],
+            },
+        };
+        let train = table(vec![column(codes)]);
+        let reference = reference(&train, &["c".into()], &(0..10).collect::<Vec<_>>());
+        let scored = table(vec![column(vec![0, 0, 0, 0, 1, 2, 2, 2])]);
+        let d = drift(&reference, &scored, &Thresholds::default());
+        assert_eq!(d[0].bins, vec!["common", RARE_OR_UNSEEN]);
+        assert_eq!(d[0].expected, vec![0.8, 0.2]);
+        assert_eq!(d[0].actual, vec![0.5, 0.5]);
     }
 
     #[test]
@@ -341,8 +484,10 @@ mod tests {
                 levels: vec!["a".into(), "b".into(), "z".into()],
             },
         };
-        let train = table(vec![cat(&["a", "a", "b", "b"])]);
-        let reference = reference(&train, &["c".into()], &[0, 1, 2, 3]);
+        let train = table(vec![cat(&[
+            "a", "a", "b", "b", "a", "b", "a", "b", "a", "b",
+        ])]);
+        let reference = reference(&train, &["c".into()], &(0..10).collect::<Vec<_>>());
         let new = table(vec![cat(&["a", "z", "z", "b"])]);
         let d = drift(&reference, &new, &Thresholds::default());
         assert_eq!(d[0].bins, vec!["a", "b", UNSEEN]);

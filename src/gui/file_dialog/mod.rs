@@ -36,7 +36,7 @@ pub enum FileFor {
     /// Where to write the last predictions.
     SavePredictions,
     /// Where to write the HTML report of these versions.
-    SaveReport(Vec<(String, i64)>),
+    SaveReport(Vec<(String, i64)>, crate::report::SharePolicy),
     /// Where to write a tree's rules as text.
     SaveRules(String),
     /// Where to write a model as ONNX.
@@ -126,10 +126,13 @@ impl FileRequest {
             FileFor::OpenCsv => Command::ImportFiles(paths),
             FileFor::Score => Command::ScoreFile(first),
             FileFor::SavePredictions => Command::SavePredictions(first),
-            FileFor::SaveReport(versions) => Command::Catalog(CatalogCommand::WriteReport {
-                versions: versions.clone(),
-                path: first,
-            }),
+            FileFor::SaveReport(versions, policy) => {
+                Command::Catalog(CatalogCommand::WriteReport {
+                    versions: versions.clone(),
+                    path: first,
+                    policy: *policy,
+                })
+            }
             FileFor::SaveOnnx(source) => Command::ExportOnnx(source.clone(), first),
             FileFor::SaveRules(rules) => Command::SaveRules {
                 rules: rules.clone(),
@@ -239,7 +242,7 @@ mod tests {
             Some(Command::ImportFiles(vec!["a.csv".into(), "b.csv".into()]))
         );
         let report = FileRequest::save(
-            FileFor::SaveReport(vec![("churn".into(), 2)]),
+            FileFor::SaveReport(vec![("churn".into(), 2)], Default::default()),
             "Export report",
             ("HTML", &["html"]),
             "churn-v2-report.html".into(),
@@ -249,6 +252,7 @@ mod tests {
             Some(Command::Catalog(CatalogCommand::WriteReport {
                 versions: vec![("churn".into(), 2)],
                 path: "/tmp/out.html".into(),
+                policy: Default::default(),
             }))
         );
         let catalog = FileRequest::open(FileFor::OpenCatalog, "Open catalog", CATALOG_FILES);

@@ -260,7 +260,11 @@ pub fn show(
                 )
                 .clicked()
             {
-                commands.push(Command::Catalog(CatalogCommand::ExportReport(registered)));
+                // What may leave the desk; the Catalog view offers exact values and paths.
+                let policy = crate::report::SharePolicy::default();
+                commands.push(Command::Catalog(CatalogCommand::ExportReport(
+                    registered, policy,
+                )));
             }
         });
         egui::ScrollArea::vertical()

@@ -53,6 +53,8 @@ pub struct CatalogViewState {
     // Inputs of the actions.
     pub archive_existing: bool,
     pub comment: String,
+    /// The report shows exact column values and full paths.
+    pub report_exact: bool,
     pub confirm_delete: bool,
     /// The chosen model's description and tags being edited, and the chosen version's.
     pub model_notes: NotesDraft,
@@ -272,8 +274,19 @@ fn model_page(
             .on_disabled_hover_text("Tick versions, or open one, first")
             .clicked()
         {
-            commands.push(Command::Catalog(CatalogCommand::ExportReport(reported)));
+            let policy = crate::report::SharePolicy {
+                exact_values: state.report_exact,
+                full_paths: state.report_exact,
+            };
+            commands.push(Command::Catalog(CatalogCommand::ExportReport(reported, policy)));
         }
+        // Kept whole: in a narrow window it moves to the next line instead of folding its text.
+        ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
+        ui.checkbox(&mut state.report_exact, "exact values and paths").on_hover_text(
+            "Show each training column's exact minimum and maximum, every level and full file \
+             paths. Otherwise the report shows the 0.5th to 99.5th percentiles (each a mean of \
+             5 values), only levels of at least 5 rows, and file names.",
+        );
     });
     egui::CollapsingHeader::new("Metric over versions")
         .default_open(true)

@@ -12,6 +12,7 @@ use crate::gui::command::{CatalogCommand, Command, ScoreSource, View};
 use crate::jobs::catalog_read::{read_list, read_model};
 use crate::jobs::{CatalogChange, CatalogWork};
 use crate::ml::metric_registry;
+use crate::report::SharePolicy;
 
 /// A catalog, the view's state over it and what the view sent.
 struct Fixture {
@@ -215,9 +216,10 @@ fn ticked_versions_are_compared_and_reported_and_catalog_buttons_ask_for_a_file(
     click(&mut harness, "Export report…");
     assert_eq!(
         harness.state_mut().sent(),
-        vec![Command::Catalog(CatalogCommand::ExportReport(versions(&[
-            3
-        ])))]
+        vec![Command::Catalog(CatalogCommand::ExportReport(
+            versions(&[3]),
+            SharePolicy::default()
+        ))]
     );
     // Tick v1 and v3: the rows' unlabelled checkboxes, top to bottom.
     assert_eq!(harness.get_all_by_label("Tick to compare").count(), 3);
@@ -230,6 +232,8 @@ fn ticked_versions_are_compared_and_reported_and_catalog_buttons_ask_for_a_file(
         harness.run_steps(2);
     }
     click(&mut harness, "Compare ticked (2)");
+    // Asking for exact values and paths goes with the report.
+    click(&mut harness, "exact values and paths");
     click(&mut harness, "Export report…");
     click(&mut harness, "New catalog…");
     click(&mut harness, "Open catalog…");
@@ -237,7 +241,13 @@ fn ticked_versions_are_compared_and_reported_and_catalog_buttons_ask_for_a_file(
         harness.state_mut().sent(),
         vec![
             Command::Catalog(CatalogCommand::Compare(versions(&[1, 3]))),
-            Command::Catalog(CatalogCommand::ExportReport(versions(&[1, 3]))),
+            Command::Catalog(CatalogCommand::ExportReport(
+                versions(&[1, 3]),
+                SharePolicy {
+                    exact_values: true,
+                    full_paths: true
+                }
+            )),
             Command::Catalog(CatalogCommand::PickFile { new: true }),
             Command::Catalog(CatalogCommand::PickFile { new: false }),
         ]
