@@ -131,7 +131,9 @@ fn start_server(dir: &Path, env: &[(&str, &str)]) -> Result<MlflowServer, String
         std::thread::sleep(Duration::from_millis(250));
     }
     server.terminate();
-    Err(format!("mlflow server on port {port} not healthy after 60 s"))
+    Err(format!(
+        "mlflow server on port {port} not healthy after 60 s"
+    ))
 }
 
 /// Whether `GET /health` answers 200.
@@ -141,9 +143,8 @@ fn health(port: u16) -> bool {
         return false;
     };
     let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
-    let request = format!(
-        "GET /health HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
-    );
+    let request =
+        format!("GET /health HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
     if stream.write_all(request.as_bytes()).is_err() {
         return false;
     }
