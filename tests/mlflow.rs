@@ -3,6 +3,8 @@
 //! nothing, `mlflow.pyfunc` and `mlflow models serve` predicting what `modeldesk score`
 //! predicts, a stage change followed in MLflow, and a push stopped half-way then completed.
 
+// The scoring server tests use the rest of this helper.
+#[allow(dead_code)]
 #[path = "support/http.rs"]
 mod http;
 #[path = "support/mlflow.rs"]

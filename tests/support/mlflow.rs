@@ -17,8 +17,6 @@ pub struct MlflowServer {
     child: Child,
     /// The port it listens on (127.0.0.1).
     pub port: u16,
-    /// The folder holding its database, artifacts and log.
-    pub dir: PathBuf,
 }
 
 impl MlflowServer {
@@ -110,11 +108,7 @@ fn start_server(dir: &Path, env: &[(&str, &str)]) -> Result<MlflowServer, String
         command.env(key, value);
     }
     let child = command.spawn().map_err(|e| format!("mlflow server: {e}"))?;
-    let mut server = MlflowServer {
-        child,
-        port,
-        dir: dir.to_path_buf(),
-    };
+    let mut server = MlflowServer { child, port };
     let started = Instant::now();
     while started.elapsed() < Duration::from_secs(60) {
         if let Ok(Some(status)) = server.child.try_wait() {
