@@ -537,4 +537,27 @@ fn a_push_stopped_half_way_is_completed_by_the_next_and_marks_nothing_before() {
         alias(&server, "penguins", "production").as_deref(),
         Some("1")
     );
+
+    // A stage change while the server is away is made in the catalog, and said not sent.
+    let uri = server.uri();
+    server.stop();
+    let staged = modeldesk(&[
+        "stage",
+        "penguins",
+        "1",
+        "archived",
+        "--tracking-uri",
+        &uri,
+        "--catalog",
+        c,
+    ]);
+    assert_eq!(staged.status.code(), Some(1), "{}", text(&staged));
+    let said = String::from_utf8_lossy(&staged.stderr);
+    assert!(
+        said.lines().last().unwrap().starts_with("modeldesk: the stage changed in the catalog but not in MLflow (cannot reach the MLflow server at"),
+        "{said}"
+    );
+    let models = ok(modeldesk(&["models", "--json", "--catalog", c]));
+    let models: Value = serde_json::from_slice(&models.stdout).unwrap();
+    assert_eq!(models["models"][0]["versions"][0]["stage"], "archived");
 }

@@ -1,7 +1,7 @@
 //! What was pushed to which MLflow server: per version and tracking URI, the MLflow run and
 //! model version it became, and its stage as of the last sync (MLflow's aliases carry no
-//! times, so a later sync compares against this). The catalog stores these rows; talking to
-//! MLflow belongs to `crate::mlflow`.
+//! times, so a later sync compares against this). The catalog only stores these rows; the
+//! MLflow layer above does the talking.
 
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;

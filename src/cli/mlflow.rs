@@ -124,11 +124,16 @@ pub fn follow_stage_change(
     model: &str,
     server: &TrackingArg,
 ) -> anyhow::Result<()> {
+    let not_sent = |e: &dyn std::fmt::Display| {
+        anyhow::anyhow!(
+            "the stage changed in the catalog but not in MLflow ({e}); `modeldesk mlflow push {model}` sends it later"
+        )
+    };
     let settings = match Settings::from_env(server.tracking_uri.as_deref()) {
         Err(MlflowError::NoTrackingUri) => return Ok(()),
-        other => other.map_err(cli_error)?,
+        other => other.map_err(|e| not_sent(&e))?,
     };
-    let client = MlflowClient::new(settings).map_err(cli_error)?;
+    let client = MlflowClient::new(settings).map_err(|e| not_sent(&e))?;
     if catalog.mlflow_syncs(model, &client.uri())?.is_empty() {
         return Ok(());
     }
@@ -141,11 +146,7 @@ pub fn follow_stage_change(
         &mut progress_line,
         &never,
     )
-    .map_err(|e| {
-        anyhow::anyhow!(
-            "the stage changed in the catalog but not in MLflow ({e}); `modeldesk mlflow push {model}` sends it later"
-        )
-    })?;
+    .map_err(|e| not_sent(&e))?;
     for version in sent.iter().filter(|v| v.outcome == Outcome::StageSynced) {
         println!(
             "MLflow: {} version {} follows {model} version {} in {}",
