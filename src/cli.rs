@@ -1,5 +1,5 @@
-//! The command line: `inspect`, `train`, `runs`, the catalog commands, `score` and `report` (and the
-//! GUI launcher).
+//! The command line: `inspect`, `train`, `runs`, the catalog commands, `score`, `report` and
+//! `mlflow` (and the GUI launcher).
 //! Exit status 0 success, 1 failure while working, 2 bad usage or bad input.
 
 mod catalog;
@@ -8,6 +8,7 @@ mod explain_dependence;
 mod explain_shap;
 mod export;
 mod memory_arg;
+mod mlflow;
 mod report;
 mod runs;
 mod score;
@@ -19,6 +20,7 @@ pub use catalog::{
 pub use explain::ExplainArgs;
 pub use export::ExportArgs;
 pub use memory_arg::MemoryArg;
+pub use mlflow::{MlflowArgs, MlflowCommand, PushArgs, TrackingArg};
 pub use report::ReportArgs;
 pub use runs::RunsArgs;
 pub use score::ScoreArgs;
@@ -88,6 +90,8 @@ pub enum Command {
     Report(ReportArgs),
     /// Show what a registered version learned: coefficients, importances or class Gaussians.
     Explain(ExplainArgs),
+    /// Share versions with a team's MLflow tracking server.
+    Mlflow(MlflowArgs),
 }
 
 /// Options of `train`.
@@ -283,6 +287,9 @@ pub fn run(command: Command) -> anyhow::Result<()> {
         Command::Export(args) => export::export(&args),
         Command::Serve(args) => serve::serve(&args),
         Command::Monitor(args) => serve::monitor(&args),
+        Command::Mlflow(args) => match &args.command {
+            MlflowCommand::Push(push) => mlflow::push(push),
+        },
         Command::Gui { .. } => unreachable!("the window is opened by main"),
     }
 }

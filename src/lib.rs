@@ -8,6 +8,7 @@ pub mod export;
 pub mod gui;
 pub mod jobs;
 pub mod ml;
+pub mod mlflow;
 pub mod report;
 pub mod score;
 pub mod serve;

@@ -1,12 +1,12 @@
 //! The layers of the product code, bottom to top, as README's architecture section draws them:
-//! `data` < `ml` < `score` < `catalog` < `report` < (`export`, `serve`) < (`jobs`, `cli`) < `gui`.
+//! `data` < `ml` < `score` < `catalog` < `report` < (`export`, `serve`) < `mlflow` < (`jobs`, `cli`) < `gui`.
 //! A top-level module may use only modules of lower layers, and only `gui` speaks egui.
 //! Test modules (`#[cfg(test)] mod …` to the end of a file) may use anything.
 
 use std::path::{Path, PathBuf};
 
 /// Each top-level module and its layer.
-const LAYERS: [(&str, u8); 10] = [
+const LAYERS: [(&str, u8); 11] = [
     ("data", 0),
     ("ml", 1),
     ("score", 2),
@@ -14,9 +14,10 @@ const LAYERS: [(&str, u8); 10] = [
     ("report", 4),
     ("export", 5),
     ("serve", 5),
-    ("jobs", 6),
-    ("cli", 6),
-    ("gui", 7),
+    ("mlflow", 6),
+    ("jobs", 7),
+    ("cli", 7),
+    ("gui", 8),
 ];
 
 fn layer(module: &str) -> Option<u8> {

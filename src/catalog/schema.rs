@@ -231,6 +231,27 @@ CREATE TABLE version_explanations (
 "#,
         indexed_metrics: &[],
     },
+    // 5: which version went to which MLflow server as which run and model version, and its
+    // stage as of the last sync. A row is written only once everything of a push is done.
+    Migration {
+        sql: r#"
+CREATE TABLE mlflow_sync (
+    id INTEGER PRIMARY KEY,
+    version_id INTEGER NOT NULL REFERENCES model_versions(id),
+    -- The tracking URI without credentials.
+    tracking_uri TEXT NOT NULL,
+    experiment_id TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    mlflow_model TEXT NOT NULL,
+    mlflow_version TEXT NOT NULL,
+    stage TEXT NOT NULL CHECK (stage IN ('none', 'staging', 'production', 'archived')),
+    synced_at TEXT NOT NULL,
+    synced_by TEXT NOT NULL,
+    UNIQUE (version_id, tracking_uri)
+);
+"#,
+        indexed_metrics: &[],
+    },
 ];
 
 /// The indexes that sort versions by the mean of `metric`, alone and within a stage. The

@@ -52,6 +52,10 @@ pub struct StageArgs {
     /// Why, kept in the history.
     #[arg(long)]
     pub comment: Option<String>,
+    /// Also send the change to this MLflow server if the model was pushed there (default:
+    /// $MLFLOW_TRACKING_URI).
+    #[command(flatten)]
+    pub mlflow: super::TrackingArg,
     #[command(flatten)]
     pub catalog: CatalogArg,
 }
@@ -64,6 +68,10 @@ pub struct RollbackArgs {
     /// Why, kept in the history.
     #[arg(long)]
     pub comment: Option<String>,
+    /// Also send the change to this MLflow server if the model was pushed there (default:
+    /// $MLFLOW_TRACKING_URI).
+    #[command(flatten)]
+    pub mlflow: super::TrackingArg,
     #[command(flatten)]
     pub catalog: CatalogArg,
 }
@@ -338,7 +346,7 @@ pub fn stage(args: &StageArgs) -> anyhow::Result<()> {
     for entry in &written {
         println!("{}", history_line(&args.model, entry));
     }
-    Ok(())
+    super::mlflow::follow_stage_change(&mut catalog, &args.model, &args.mlflow)
 }
 
 /// `modeldesk rollback`.
@@ -347,7 +355,7 @@ pub fn rollback(args: &RollbackArgs) -> anyhow::Result<()> {
     for entry in catalog.roll_back(&args.model, args.comment.as_deref())? {
         println!("{}", history_line(&args.model, &entry));
     }
-    Ok(())
+    super::mlflow::follow_stage_change(&mut catalog, &args.model, &args.mlflow)
 }
 
 /// `modeldesk history`.

@@ -1,0 +1,160 @@
+//! `modeldesk mlflow push`: a model's versions to an MLflow tracking server, with progress
+//! lines on stderr; and the stage changes of `stage` and `rollback` followed in MLflow for
+//! versions pushed before.
+
+use std::sync::atomic::AtomicBool;
+
+use clap::Subcommand;
+use serde_json::json;
+
+use super::{CatalogArg, UsageError};
+use crate::catalog::{Catalog, VersionSelector};
+use crate::mlflow::{self, MlflowClient, MlflowError, Outcome, PushWhat, Settings};
+
+/// Options of `mlflow`.
+#[derive(Debug, clap::Args)]
+pub struct MlflowArgs {
+    #[command(subcommand)]
+    pub command: MlflowCommand,
+}
+
+/// What to do with the MLflow server.
+#[derive(Debug, Subcommand)]
+pub enum MlflowCommand {
+    /// Push versions (default: every version not pushed yet, and the stages of those that
+    /// were) as runs, files, registered model versions and aliases.
+    Push(PushArgs),
+}
+
+/// Options of `mlflow push`.
+#[derive(Debug, clap::Args)]
+pub struct PushArgs {
+    /// MODEL (every version), MODEL@VERSION or MODEL@STAGE.
+    #[arg(value_name = "MODEL[@VERSION]")]
+    pub reference: String,
+    #[command(flatten)]
+    pub server: TrackingArg,
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub catalog: CatalogArg,
+}
+
+/// Which MLflow server.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct TrackingArg {
+    /// The MLflow tracking server, http(s)://HOST[:PORT] (default: $MLFLOW_TRACKING_URI).
+    #[arg(long, value_name = "URL")]
+    pub tracking_uri: Option<String>,
+}
+
+/// An MLflow failure as the command line reports it: catalog mistakes and a missing or bad
+/// URI are bad input (exit 2), the rest failures while working (exit 1).
+fn cli_error(error: MlflowError) -> anyhow::Error {
+    match error {
+        MlflowError::Catalog(catalog) => catalog.into(),
+        e @ (MlflowError::NoTrackingUri | MlflowError::BadUri(_) | MlflowError::Setup(_)) => {
+            UsageError(e.to_string()).into()
+        }
+        other => other.into(),
+    }
+}
+
+fn connect(server: &TrackingArg) -> anyhow::Result<MlflowClient> {
+    let settings = Settings::from_env(server.tracking_uri.as_deref()).map_err(cli_error)?;
+    MlflowClient::new(settings).map_err(cli_error)
+}
+
+fn progress_line(line: &str, fraction: f32) {
+    eprintln!("[{:>3.0}%] {line}", fraction * 100.0);
+}
+
+/// `modeldesk mlflow push`.
+pub fn push(args: &PushArgs) -> anyhow::Result<()> {
+    let mut catalog = args.catalog.open()?;
+    let (model, selector) = VersionSelector::parse_reference(&args.reference)?;
+    let what = if args.reference.contains('@') {
+        PushWhat::Version(catalog.select(&model, selector)?.version)
+    } else {
+        catalog.select(&model, VersionSelector::Latest)?;
+        PushWhat::AllVersions
+    };
+    let client = connect(&args.server)?;
+    let never = AtomicBool::new(false);
+    let pushed = mlflow::push(
+        &mut catalog,
+        &client,
+        &model,
+        what,
+        &mut progress_line,
+        &never,
+    )
+    .map_err(cli_error)?;
+    if args.json {
+        println!(
+            "{}",
+            json!({"tracking_uri": client.uri(), "model": model, "versions": pushed})
+        );
+        return Ok(());
+    }
+    for version in &pushed {
+        let what = match version.outcome {
+            Outcome::Pushed => "pushed",
+            Outcome::StageSynced => "stage sent",
+            Outcome::UpToDate => "up to date",
+        };
+        println!(
+            "{model} version {}: {what} — {} version {} in {} (run {})",
+            version.version,
+            version.mlflow_model,
+            version.mlflow_version,
+            client.uri(),
+            version.run_id
+        );
+    }
+    Ok(())
+}
+
+/// After a stage change of `model` in the catalog: send the stages of its versions pushed
+/// to the MLflow server named by `--tracking-uri` or `$MLFLOW_TRACKING_URI`, if any. A model
+/// never pushed there sends nothing.
+pub fn follow_stage_change(
+    catalog: &mut Catalog,
+    model: &str,
+    server: &TrackingArg,
+) -> anyhow::Result<()> {
+    let not_sent = |e: &dyn std::fmt::Display| {
+        anyhow::anyhow!(
+            "the stage changed in the catalog but not in MLflow ({e}); `modeldesk mlflow push {model}` sends it later"
+        )
+    };
+    let settings = match Settings::from_env(server.tracking_uri.as_deref()) {
+        Err(MlflowError::NoTrackingUri) => return Ok(()),
+        other => other.map_err(|e| not_sent(&e))?,
+    };
+    let client = MlflowClient::new(settings).map_err(|e| not_sent(&e))?;
+    if catalog.mlflow_syncs(model, &client.uri())?.is_empty() {
+        return Ok(());
+    }
+    let never = AtomicBool::new(false);
+    let sent = mlflow::push(
+        catalog,
+        &client,
+        model,
+        PushWhat::Stages,
+        &mut progress_line,
+        &never,
+    )
+    .map_err(|e| not_sent(&e))?;
+    for version in sent.iter().filter(|v| v.outcome == Outcome::StageSynced) {
+        println!(
+            "MLflow: {} version {} follows {model} version {} in {}",
+            version.mlflow_model,
+            version.mlflow_version,
+            version.version,
+            client.uri()
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,17 @@
+//! Sharing the catalog with a team through an MLflow tracking server: a blocking client for
+//! MLflow's REST API, and pushing versions (run, artifacts, registered model version, aliases)
+//! with the sync state kept in the catalog.
+
+mod api;
+pub mod client;
+pub mod error;
+pub mod model_folder;
+mod push;
+pub mod run_record;
+mod shared;
+
+pub use api::RunInfo;
+pub use client::{Auth, MlflowClient, Settings, TRACKING_URI_ENV};
+pub use error::MlflowError;
+pub use push::{push, Outcome, PushWhat, PushedVersion};
+pub use shared::{shared_version, SharedVersion};

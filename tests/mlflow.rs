@@ -1,0 +1,563 @@
+//! `modeldesk mlflow push` against a real MLflow tracking server (`support/mlflow.rs`, from the
+//! tests' own virtualenv) through the real binary: a push, a second push that duplicates
+//! nothing, `mlflow.pyfunc` and `mlflow models serve` predicting what `modeldesk score`
+//! predicts, a stage change followed in MLflow, and a push stopped half-way then completed.
+
+// The scoring server tests use the rest of this helper.
+#[allow(dead_code)]
+#[path = "support/http.rs"]
+mod http;
+#[path = "support/mlflow.rs"]
+mod mlflow_server;
+#[path = "support/python.rs"]
+mod python;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use mlflow_server::MlflowServer;
+use serde_json::{json, Value};
+
+fn modeldesk(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_modeldesk"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("MLFLOW_TRACKING_URI")
+        .env_remove("MLFLOW_TRACKING_TOKEN")
+        .env("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "1")
+        .output()
+        .expect("run modeldesk")
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn ok(out: Output) -> Output {
+    assert!(out.status.success(), "{}", text(&out));
+    out
+}
+
+fn path_str(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+/// A catalog with `penguins` v1 (logistic regression, Production) and v2 (decision tree).
+fn penguins_catalog(dir: &Path) -> PathBuf {
+    let catalog = dir.join("catalog.sqlite");
+    let c = path_str(&catalog);
+    ok(modeldesk(&[
+        "train",
+        "assets/penguins.csv",
+        "--target",
+        "species",
+        "--register",
+        "penguins",
+        "--catalog",
+        c,
+    ]));
+    ok(modeldesk(&[
+        "train",
+        "assets/penguins.csv",
+        "--target",
+        "species",
+        "--algo",
+        "decision_tree",
+        "--register",
+        "penguins",
+        "--catalog",
+        c,
+    ]));
+    ok(modeldesk(&[
+        "stage",
+        "penguins",
+        "1",
+        "production",
+        "--catalog",
+        c,
+    ]));
+    catalog
+}
+
+fn api(server: &MlflowServer, method: &str, path: &str, body: Option<&Value>) -> Value {
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    let answer = http::request(
+        server.port,
+        method,
+        path,
+        &[("Content-Type", "application/json")],
+        body.as_bytes(),
+    );
+    assert_eq!(answer.status, 200, "{method} {path}: {}", answer.body);
+    answer.json()
+}
+
+/// The runs of experiment `name` (live ones).
+fn runs(server: &MlflowServer, name: &str) -> Vec<Value> {
+    let experiment = api(
+        server,
+        "GET",
+        &format!("/api/2.0/mlflow/experiments/get-by-name?experiment_name={name}"),
+        None,
+    );
+    let id = experiment["experiment"]["experiment_id"].clone();
+    let found = api(
+        server,
+        "POST",
+        "/api/2.0/mlflow/runs/search",
+        Some(&json!({"experiment_ids": [id], "max_results": 1000})),
+    );
+    found["runs"].as_array().cloned().unwrap_or_default()
+}
+
+/// The versions of registered model `name`, by number.
+fn model_versions(server: &MlflowServer, name: &str) -> Vec<Value> {
+    let found = api(
+        server,
+        "GET",
+        &format!("/api/2.0/mlflow/model-versions/search?filter=name%3D%27{name}%27"),
+        None,
+    );
+    let mut versions = found["model_versions"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    versions.sort_by_key(|v| v["version"].as_str().unwrap().parse::<i64>().unwrap());
+    versions
+}
+
+fn alias(server: &MlflowServer, name: &str, alias: &str) -> Option<String> {
+    let model = api(
+        server,
+        "GET",
+        &format!("/api/2.0/mlflow/registered-models/get?name={name}"),
+        None,
+    );
+    model["registered_model"]["aliases"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|a| a["alias"] == alias)
+        .map(|a| a["version"].as_str().unwrap().to_string())
+}
+
+fn tag<'a>(run: &'a Value, key: &str) -> Option<&'a str> {
+    run["data"]["tags"]
+        .as_array()?
+        .iter()
+        .find(|t| t["key"] == key)?["value"]
+        .as_str()
+}
+
+/// Every row of every table of the catalog, as text.
+fn catalog_rows(catalog: &Path) -> String {
+    let conn = rusqlite::Connection::open(catalog).unwrap();
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut out = String::new();
+    for table in tables {
+        let mut statement = conn.prepare(&format!("SELECT * FROM \"{table}\"")).unwrap();
+        let width = statement.column_count();
+        let rows = statement
+            .query_map([], |row| {
+                (0..width)
+                    .map(|i| row.get::<_, rusqlite::types::Value>(i))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .unwrap();
+        for row in rows {
+            out.push_str(&format!("{table}: {:?}\n", row.unwrap()));
+        }
+    }
+    out
+}
+
+fn sync_rows(catalog: &Path) -> i64 {
+    rusqlite::Connection::open(catalog)
+        .unwrap()
+        .query_row("SELECT count(*) FROM mlflow_sync", [], |row| row.get(0))
+        .unwrap()
+}
+
+/// `modeldesk score`'s predicted labels of `file` with `reference`.
+fn scored_labels(catalog: &Path, reference: &str, file: &str, dir: &Path) -> Vec<String> {
+    let out = dir.join(format!("scored-{}.csv", reference.replace('@', "-")));
+    ok(modeldesk(&[
+        "score",
+        reference,
+        file,
+        "-o",
+        path_str(&out),
+        "--catalog",
+        path_str(catalog),
+    ]));
+    let mut reader = csv::Reader::from_path(&out).unwrap();
+    let at = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "predicted")
+        .expect("a predicted column");
+    reader
+        .records()
+        .map(|r| r.unwrap()[at].to_string())
+        .collect()
+}
+
+fn labels_of(rows: &[Value], columns: &[Value]) -> Vec<String> {
+    let at = columns
+        .iter()
+        .position(|c| c == "label")
+        .expect("a label column");
+    rows.iter()
+        .map(|row| row[at].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_push_registers_each_version_once_and_mlflow_predicts_what_score_predicts() {
+    let Some(python) = python::python() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let Some(server) = MlflowServer::start(&dir.path().join("mlflow"), &[]) else {
+        return;
+    };
+    let catalog = penguins_catalog(dir.path());
+    let c = path_str(&catalog);
+    let uri = server.uri();
+
+    let pushed = ok(modeldesk(&[
+        "mlflow",
+        "push",
+        "penguins",
+        "--tracking-uri",
+        &uri,
+        "--catalog",
+        c,
+    ]));
+    let said = text(&pushed);
+    assert!(said.contains("penguins version 1: pushed"), "{said}");
+    assert!(said.contains("penguins version 2: pushed"), "{said}");
+    assert!(
+        said.contains("uploading model/MLmodel"),
+        "progress on stderr: {said}"
+    );
+    let first_runs = runs(&server, "penguins");
+    assert_eq!(first_runs.len(), 2);
+    for run in &first_runs {
+        assert_eq!(tag(run, "modeldesk.complete"), Some("true"));
+        assert_eq!(run["info"]["status"], "FINISHED");
+        assert_eq!(
+            tag(run, "modeldesk.dataset_fingerprint").map(str::len),
+            Some(64)
+        );
+        let metrics = run["data"]["metrics"].as_array().unwrap();
+        assert!(metrics.iter().any(|m| m["key"] == "accuracy"), "{run}");
+        let params = run["data"]["params"].as_array().unwrap();
+        assert!(params.iter().any(|p| p["key"] == "recipe.island"), "{run}");
+    }
+    let versions = model_versions(&server, "penguins");
+    assert_eq!(versions.len(), 2);
+    assert_eq!(versions[0]["current_stage"], "Production");
+    assert_eq!(
+        alias(&server, "penguins", "production").as_deref(),
+        Some("1")
+    );
+    assert_eq!(alias(&server, "penguins", "staging"), None);
+    assert_eq!(sync_rows(&catalog), 2);
+
+    // Again: nothing new in MLflow.
+    let again = ok(modeldesk(&[
+        "mlflow",
+        "push",
+        "penguins",
+        "--tracking-uri",
+        &uri,
+        "--catalog",
+        c,
+        "--json",
+    ]));
+    let again: Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert!(
+        again["versions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|v| v["outcome"] == "up_to_date"),
+        "{again}"
+    );
+    assert_eq!(runs(&server, "penguins").len(), 2);
+    assert_eq!(model_versions(&server, "penguins").len(), 2);
+
+    // mlflow.pyfunc loads the registered version and predicts score's labels.
+    let scored = scored_labels(&catalog, "penguins@1", "assets/penguins.csv", dir.path());
+    let out = Command::new(&python)
+        .arg(python::script("mlflow_pyfunc.py"))
+        .arg("models:/penguins/1")
+        .arg("assets/penguins.csv")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("MLFLOW_TRACKING_URI", &uri)
+        .env("MLFLOW_DISABLE_TELEMETRY", "true")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let answer: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let columns = answer["columns"].as_array().unwrap();
+    assert_eq!(
+        columns,
+        &vec![
+            json!("label"),
+            json!("probability_Adelie"),
+            json!("probability_Chinstrap"),
+            json!("probability_Gentoo")
+        ]
+    );
+    let rows = answer["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 344);
+    assert_eq!(labels_of(rows, columns), scored);
+
+    // A stage change in Modeldesk follows in MLflow: the alias moves, the stages change.
+    let staged = ok(modeldesk(&[
+        "stage",
+        "penguins",
+        "2",
+        "production",
+        "--archive-existing",
+        "--tracking-uri",
+        &uri,
+        "--catalog",
+        c,
+    ]));
+    assert!(
+        text(&staged).contains("MLflow: penguins version 2 follows"),
+        "{}",
+        text(&staged)
+    );
+    assert_eq!(
+        alias(&server, "penguins", "production").as_deref(),
+        Some("2")
+    );
+    let versions = model_versions(&server, "penguins");
+    assert_eq!(versions[0]["current_stage"], "Archived");
+    assert_eq!(versions[1]["current_stage"], "Production");
+
+    // `mlflow models serve` serves the registered version with the same labels.
+    let scored = scored_labels(&catalog, "penguins@2", "assets/penguins.csv", dir.path());
+    let served = serve_and_predict(&python, &uri, "models:/penguins/2", dir.path());
+    assert_eq!(served, scored);
+}
+
+/// Start `mlflow models serve` on `model`, send it the penguins file as CSV, and return the
+/// labels it answers.
+fn serve_and_predict(python: &Path, uri: &str, model: &str, dir: &Path) -> Vec<String> {
+    use std::os::unix::process::CommandExt;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let log = std::fs::File::create(dir.join("serve.log")).unwrap();
+    let mut child = Command::new(mlflow_server::mlflow_command(python))
+        .args([
+            "models",
+            "serve",
+            "-m",
+            model,
+            "--env-manager",
+            "local",
+            "-h",
+            "127.0.0.1",
+        ])
+        .args(["-p", &port.to_string()])
+        .env("MLFLOW_TRACKING_URI", uri)
+        .env("MLFLOW_DISABLE_TELEMETRY", "true")
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                python.parent().unwrap().display(),
+                std::env::var("PATH").unwrap_or_default()
+            ),
+        )
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .process_group(0)
+        .spawn()
+        .unwrap();
+    let stop = |child: &mut std::process::Child| {
+        // The whole process group: `mlflow models serve` and the uvicorn it starts.
+        let group = format!("-{}", child.id());
+        let _ = Command::new("kill")
+            .args(["-s", "TERM", "--", &group])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while child.try_wait().ok().flatten().is_none() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = Command::new("kill")
+            .args(["-s", "KILL", "--", &group])
+            .status();
+        let _ = child.wait();
+    };
+    let started = Instant::now();
+    loop {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+            && http::request(port, "GET", "/ping", &[], b"").status == 200
+        {
+            break;
+        }
+        if started.elapsed() > Duration::from_secs(90) || child.try_wait().unwrap().is_some() {
+            stop(&mut child);
+            panic!(
+                "mlflow models serve did not start: {}",
+                std::fs::read_to_string(dir.join("serve.log")).unwrap_or_default()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    let csv =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/penguins.csv")).unwrap();
+    let answer = http::request(
+        port,
+        "POST",
+        "/invocations",
+        &[("Content-Type", "text/csv")],
+        &csv,
+    );
+    stop(&mut child);
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    answer.json()["predictions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row["label"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_push_stopped_half_way_is_completed_by_the_next_and_marks_nothing_before() {
+    if python::python().is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("mlflow");
+    // This server refuses every model version, as a server would that dies after the run is
+    // made: the run and its files are in, the registration is not.
+    let Some(refusing) = MlflowServer::start(
+        &state,
+        &[(
+            "MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX",
+            "^refused-by-the-test$",
+        )],
+    ) else {
+        return;
+    };
+    let catalog = penguins_catalog(dir.path());
+    let c = path_str(&catalog);
+    let before = catalog_rows(&catalog);
+    let first = modeldesk(&[
+        "mlflow",
+        "push",
+        "penguins@1",
+        "--tracking-uri",
+        &refusing.uri(),
+        "--catalog",
+        c,
+    ]);
+    assert_eq!(first.status.code(), Some(1), "{}", text(&first));
+    let error = String::from_utf8_lossy(&first.stderr);
+    let last = error.lines().last().unwrap();
+    assert!(
+        last.starts_with(&format!("modeldesk: the MLflow server refused {}/api/2.0/mlflow/model-versions/create: 400 INVALID_PARAMETER_VALUE", refusing.uri())),
+        "{error}"
+    );
+    assert_eq!(sync_rows(&catalog), 0, "nothing is marked synced");
+    assert!(catalog_rows(&catalog) == before, "the catalog is as it was");
+    assert_eq!(runs(&refusing, "penguins").len(), 1);
+    assert!(model_versions(&refusing, "penguins").is_empty());
+    let port = refusing.port;
+    refusing.stop();
+
+    // The server is gone: one line naming it, and the catalog as it was.
+    let unreachable = modeldesk(&[
+        "mlflow",
+        "push",
+        "penguins@1",
+        "--tracking-uri",
+        &format!("http://127.0.0.1:{port}"),
+        "--catalog",
+        c,
+    ]);
+    assert_eq!(unreachable.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&unreachable.stderr);
+    assert!(
+        said.lines().last().unwrap().starts_with(&format!(
+            "modeldesk: cannot reach the MLflow server at http://127.0.0.1:{port}/"
+        )),
+        "{said}"
+    );
+    assert!(catalog_rows(&catalog) == before, "the catalog is as it was");
+
+    // A server on the same store takes the version: the run made before is completed, not
+    // made again.
+    let Some(server) = MlflowServer::start(&state, &[]) else {
+        return;
+    };
+    let second = ok(modeldesk(&[
+        "mlflow",
+        "push",
+        "penguins@1",
+        "--tracking-uri",
+        &server.uri(),
+        "--catalog",
+        c,
+    ]));
+    assert!(text(&second).contains("found run"), "{}", text(&second));
+    let runs = runs(&server, "penguins");
+    assert_eq!(runs.len(), 1);
+    assert_eq!(tag(&runs[0], "modeldesk.complete"), Some("true"));
+    let versions = model_versions(&server, "penguins");
+    assert_eq!(versions.len(), 1);
+    assert_eq!(versions[0]["run_id"], runs[0]["info"]["run_id"]);
+    assert_eq!(sync_rows(&catalog), 1);
+    assert_eq!(
+        alias(&server, "penguins", "production").as_deref(),
+        Some("1")
+    );
+
+    // A stage change while the server is away is made in the catalog, and said not sent.
+    let uri = server.uri();
+    server.stop();
+    let staged = modeldesk(&[
+        "stage",
+        "penguins",
+        "1",
+        "archived",
+        "--tracking-uri",
+        &uri,
+        "--catalog",
+        c,
+    ]);
+    assert_eq!(staged.status.code(), Some(1), "{}", text(&staged));
+    let said = String::from_utf8_lossy(&staged.stderr);
+    assert!(
+        said.lines().last().unwrap().starts_with("modeldesk: the stage changed in the catalog but not in MLflow (cannot reach the MLflow server at"),
+        "{said}"
+    );
+    let models = ok(modeldesk(&["models", "--json", "--catalog", c]));
+    let models: Value = serde_json::from_slice(&models.stdout).unwrap();
+    assert_eq!(models["models"][0]["versions"][0]["stage"], "archived");
+}
