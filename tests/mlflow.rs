@@ -43,6 +43,20 @@ fn ok(out: Output) -> Output {
     out
 }
 
+/// Every file under `dir`, at any depth.
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(files_under(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
 fn path_str(path: &Path) -> &str {
     path.to_str().unwrap()
 }
@@ -276,6 +290,29 @@ fn a_push_registers_each_version_once_and_mlflow_predicts_what_score_predicts() 
     );
     assert_eq!(alias(&server, "penguins", "staging"), None);
     assert_eq!(sync_rows(&catalog), 2);
+    // What was pushed names the training file, not its folder (the server keeps the files in
+    // its artifact store, under `mlflow/`).
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets");
+    let (mut files, mut named) = (0, 0);
+    for path in files_under(&dir.path().join("mlflow")) {
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        if path.ends_with("report.html") || path.ends_with("version.json") {
+            files += 1;
+            named += usize::from(text.contains("penguins.csv"));
+        }
+        assert!(
+            !text.contains(path_str(&folder)),
+            "{} holds the training file's folder",
+            path.display()
+        );
+    }
+    assert_eq!(
+        (files, named),
+        (4, 4),
+        "the reports and records of both versions"
+    );
 
     // Again: nothing new in MLflow.
     let again = ok(modeldesk(&[

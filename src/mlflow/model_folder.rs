@@ -27,7 +27,7 @@ pub fn model_files(shared: &SharedVersion, run_id: &str) -> Vec<(String, Vec<u8>
         (at("requirements.txt"), REQUIREMENTS.as_bytes().to_vec()),
         (at("python_env.yaml"), PYTHON_ENV.as_bytes().to_vec()),
         (at("conda.yaml"), CONDA.as_bytes().to_vec()),
-        (at("modeldesk/model.artifact"), shared.artifact.clone()),
+        (at("modeldesk/model.json"), shared.artifact.clone()),
         (
             at("modeldesk/version.json"),
             shared.record_json.as_bytes().to_vec(),

@@ -1,6 +1,8 @@
 //! What of a version leaves the desk when it is pushed: the one place that produces the
 //! Modeldesk artifact, its record, the HTML report and the ONNX export for sharing, so that
-//! rules about what may be shared apply here and to every push.
+//! rules about what may be shared apply here and to every push. They are the report's
+//! [`SharePolicy`]: no value held by fewer than five training rows (the drift reference as
+//! group means, profiles' ranges as tail percentiles) and files by name, not path.
 
 use serde_json::json;
 
@@ -8,13 +10,14 @@ use super::error::MlflowError;
 use crate::catalog::{Catalog, VersionDetail, VersionRef};
 use crate::export::onnx::{onnx_bytes, ExportSource};
 use crate::ml::eval::TrainedModel;
-use crate::report::{self, ReportError};
+use crate::report::{self, ReportError, SharePolicy};
 
 /// A version as it is shared.
 pub struct SharedVersion {
     pub detail: VersionDetail,
     pub model: TrainedModel,
-    /// The stored model's bytes, as the catalog keeps them (checksum verified).
+    /// The model as it may be shared ([`report::shareable`]), as JSON: what predictions
+    /// need, with a drift reference of group means and the training data's lineage.
     pub artifact: Vec<u8>,
     /// Everything else stored with the version (spec, recipe, metrics, curves, lineage,
     /// description, tags), as JSON: with the artifact, what another catalog needs.
@@ -33,7 +36,14 @@ pub fn shared_version(
     keep_going: &mut dyn FnMut(f32) -> bool,
 ) -> Result<SharedVersion, MlflowError> {
     let detail = catalog.version(&found.model, found.version)?;
-    let artifact = catalog.load_artifact(found.id)?;
+    let policy = SharePolicy::default();
+    let local = |e: ReportError| match e {
+        ReportError::Catalog(e) => MlflowError::Catalog(e),
+        ReportError::Cancelled => MlflowError::Cancelled,
+        other => MlflowError::Local(other.to_string()),
+    };
+    let shared = report::shareable(catalog, found, &policy).map_err(local)?;
+    let artifact = shared.to_json().map_err(local)?;
     let model = crate::catalog::record::load_model(catalog, found.id)?;
     let onnx = onnx_bytes(
         &model,
@@ -44,12 +54,9 @@ pub fn shared_version(
             artifact_checksum: detail.artifact_checksum.clone(),
         },
     );
-    let report_html = report::render_versions(catalog, std::slice::from_ref(found), keep_going)
-        .map_err(|e| match e {
-            ReportError::Catalog(e) => MlflowError::Catalog(e),
-            ReportError::Cancelled => MlflowError::Cancelled,
-            other => MlflowError::Local(other.to_string()),
-        })?;
+    let report_html =
+        report::render_versions(catalog, std::slice::from_ref(found), &policy, keep_going)
+            .map_err(local)?;
     let record_json = json!({
         "model": found.model,
         "version": found.version,
@@ -64,7 +71,7 @@ pub fn shared_version(
         "recipe": raw(&detail.recipe_json),
         "metrics": raw(&detail.metrics_json),
         "curves": raw(&detail.curves_json),
-        "dataset": detail.dataset,
+        "dataset": shared.lineage,
     })
     .to_string();
     Ok(SharedVersion {
