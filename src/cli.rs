@@ -20,7 +20,7 @@ pub use catalog::{
 pub use explain::ExplainArgs;
 pub use export::ExportArgs;
 pub use memory_arg::MemoryArg;
-pub use mlflow::{MlflowArgs, MlflowCommand, PushArgs, TrackingArg};
+pub use mlflow::{MlflowArgs, MlflowCommand, PullArgs, PushArgs, TrackingArg};
 pub use report::ReportArgs;
 pub use runs::RunsArgs;
 pub use score::ScoreArgs;
@@ -289,6 +289,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
         Command::Monitor(args) => serve::monitor(&args),
         Command::Mlflow(args) => match &args.command {
             MlflowCommand::Push(push) => mlflow::push(push),
+            MlflowCommand::Pull(pull) => mlflow::pull(pull),
         },
         Command::Gui { .. } => unreachable!("the window is opened by main"),
     }

@@ -598,3 +598,194 @@ fn a_push_stopped_half_way_is_completed_by_the_next_and_marks_nothing_before() {
     let models: Value = serde_json::from_slice(&models.stdout).unwrap();
     assert_eq!(models["models"][0]["versions"][0]["stage"], "archived");
 }
+
+/// The stage of `model` version `version` in `catalog`, and who last changed it.
+fn stage_and_actor(catalog: &Path, model: &str, version: i64) -> (String, String) {
+    let opened = modeldesk::catalog::Catalog::open(catalog).unwrap();
+    let stage = opened.version(model, version).unwrap().summary.stage;
+    let history = opened.history(model).unwrap();
+    let last = history
+        .iter()
+        .filter(|e| e.version == version)
+        .max_by_key(|e| e.id)
+        .unwrap();
+    (stage.name().to_string(), last.actor.clone())
+}
+
+#[test]
+fn a_pull_imports_pushed_versions_and_follows_alias_changes_made_in_mlflow() {
+    let Some(_python) = python::python() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let Some(server) = MlflowServer::start(&dir.path().join("mlflow"), &[]) else {
+        return;
+    };
+    let uri = server.uri();
+    let desk = penguins_catalog(dir.path());
+    let d = path_str(&desk);
+    ok(modeldesk(&[
+        "mlflow",
+        "push",
+        "penguins",
+        "--tracking-uri",
+        &uri,
+        "--catalog",
+        d,
+    ]));
+
+    // Another desk, with a fresh catalog: both versions come in, v1 in Production.
+    let other = dir.path().join("other.sqlite");
+    let o = path_str(&other);
+    let pulled = ok(modeldesk(&[
+        "mlflow",
+        "pull",
+        "penguins",
+        "--tracking-uri",
+        &uri,
+        "--catalog",
+        o,
+        "--json",
+    ]));
+    let pulled: Value = serde_json::from_slice(&pulled.stdout).unwrap();
+    let outcomes: Vec<&str> = pulled["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, ["imported", "imported"], "{pulled}");
+    assert_eq!(stage_and_actor(&other, "penguins", 1).0, "production");
+    assert_eq!(
+        scored_labels(&other, "penguins@1", "assets/penguins.csv", dir.path()),
+        scored_labels(&desk, "penguins@1", "assets/penguins.csv", dir.path()),
+        "the pulled version predicts what the pushed one does"
+    );
+    // Pulling again brings nothing new.
+    let again = text(&ok(modeldesk(&[
+        "mlflow",
+        "pull",
+        "penguins",
+        "--tracking-uri",
+        &uri,
+        "--catalog",
+        o,
+    ])));
+    assert_eq!(again.matches("up to date").count(), 2, "{again}");
+
+    // In MLflow, a colleague moves `production` to version 2: the desk follows, MLflow named.
+    api(
+        &server,
+        "POST",
+        "/api/2.0/mlflow/registered-models/alias",
+        Some(&json!({"name": "penguins", "alias": "production", "version": "2"})),
+    );
+    let followed = text(&ok(modeldesk(&[
+        "mlflow",
+        "pull",
+        "penguins",
+        "--tracking-uri",
+        &uri,
+        "--catalog",
+        d,
+    ])));
+    assert!(
+        followed.contains("moved from None to Production"),
+        "{followed}"
+    );
+    assert_eq!(
+        stage_and_actor(&desk, "penguins", 2),
+        ("production".to_string(), "MLflow".to_string())
+    );
+    assert_eq!(stage_and_actor(&desk, "penguins", 1).0, "none");
+
+    // Changed on both sides: here v2 goes to Staging, there its alias is removed.
+    ok(modeldesk(&[
+        "stage",
+        "penguins",
+        "2",
+        "staging",
+        "--catalog",
+        d,
+    ]));
+    api(
+        &server,
+        "DELETE",
+        "/api/2.0/mlflow/registered-models/alias",
+        Some(&json!({"name": "penguins", "alias": "production"})),
+    );
+    let conflict = modeldesk(&[
+        "mlflow",
+        "pull",
+        "penguins",
+        "--tracking-uri",
+        &uri,
+        "--catalog",
+        d,
+    ]);
+    assert!(!conflict.status.success());
+    let said = text(&conflict);
+    assert!(said.contains("changed on both sides"), "{said}");
+    assert!(said.contains("here Staging, in MLflow None"), "{said}");
+    assert_eq!(stage_and_actor(&desk, "penguins", 2).0, "staging");
+    ok(modeldesk(&[
+        "mlflow",
+        "pull",
+        "penguins",
+        "--tracking-uri",
+        &uri,
+        "--catalog",
+        d,
+        "--prefer",
+        "mlflow",
+    ]));
+    assert_eq!(
+        stage_and_actor(&desk, "penguins", 2),
+        ("none".to_string(), "MLflow".to_string())
+    );
+
+    // Production here, sent with the change; then out of Production: the alias goes.
+    let send = |stage: &str| {
+        ok(modeldesk(&[
+            "stage",
+            "penguins",
+            "2",
+            stage,
+            "--tracking-uri",
+            &uri,
+            "--catalog",
+            d,
+        ]))
+    };
+    send("production");
+    assert_eq!(
+        alias(&server, "penguins", "production").as_deref(),
+        Some("2")
+    );
+    send("none");
+    assert_eq!(alias(&server, "penguins", "production"), None);
+
+    // A version Modeldesk did not make is listed, not imported.
+    api(
+        &server,
+        "POST",
+        "/api/2.0/mlflow/model-versions/create",
+        Some(&json!({"name": "penguins", "source": "s3://models/penguins-xgb"})),
+    );
+    let listed = text(&ok(modeldesk(&[
+        "mlflow",
+        "pull",
+        "penguins",
+        "--tracking-uri",
+        &uri,
+        "--catalog",
+        o,
+    ])));
+    assert!(
+        listed.contains("MLflow version 3: not made by Modeldesk (s3://models/penguins-xgb)"),
+        "{listed}"
+    );
+    let opened = modeldesk::catalog::Catalog::open(&other).unwrap();
+    assert!(opened.version("penguins", 2).is_ok());
+    assert!(opened.version("penguins", 3).is_err(), "not imported");
+}

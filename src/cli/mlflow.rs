@@ -24,6 +24,28 @@ pub enum MlflowCommand {
     /// Push versions (default: every version not pushed yet, and the stages of those that
     /// were) as runs, files, registered model versions and aliases.
     Push(PushArgs),
+    /// Bring in the versions of MODEL that are in MLflow but not in the catalog, and the
+    /// stage changes made in MLflow (its aliases) since the last sync.
+    Pull(PullArgs),
+}
+
+/// Options of `mlflow pull`.
+#[derive(Debug, clap::Args)]
+pub struct PullArgs {
+    /// The registered model's name (in MLflow and in the catalog).
+    #[arg(value_name = "MODEL")]
+    pub model: String,
+    #[command(flatten)]
+    pub server: TrackingArg,
+    /// Settle versions whose stage changed on both sides since the last sync: keep the
+    /// catalog's (and send it to MLflow) or take MLflow's.
+    #[arg(long, value_enum)]
+    pub prefer: Option<mlflow::Prefer>,
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub catalog: CatalogArg,
 }
 
 /// Options of `mlflow push`.
@@ -112,6 +134,45 @@ pub fn push(args: &PushArgs) -> anyhow::Result<()> {
             client.uri(),
             version.run_id
         );
+    }
+    Ok(())
+}
+
+/// `modeldesk mlflow pull`.
+pub fn pull(args: &PullArgs) -> anyhow::Result<()> {
+    let mut catalog = args.catalog.open()?;
+    let client = connect(&args.server)?;
+    let pulled = mlflow::pull(
+        &mut catalog,
+        &client,
+        &args.model,
+        args.prefer,
+        &mut |line| eprintln!("{line}"),
+    )
+    .map_err(cli_error)?;
+    let conflicts = pulled
+        .iter()
+        .filter(|p| matches!(p, mlflow::Pulled::Conflict { .. }))
+        .count();
+    if args.json {
+        println!(
+            "{}",
+            json!({"tracking_uri": client.uri(), "model": args.model, "versions": pulled})
+        );
+    } else {
+        for outcome in &pulled {
+            println!("{}", mlflow::describe_pulled(&args.model, outcome));
+        }
+    }
+    if conflicts > 0 {
+        return Err(anyhow::anyhow!(
+            "{conflicts} version{} of {} changed on both sides and {} not synced; \
+             --prefer local or --prefer mlflow settles {}",
+            if conflicts == 1 { "" } else { "s" },
+            args.model,
+            if conflicts == 1 { "was" } else { "were" },
+            if conflicts == 1 { "it" } else { "them" },
+        ));
     }
     Ok(())
 }

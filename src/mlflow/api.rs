@@ -351,7 +351,7 @@ impl MlflowClient {
     pub fn delete_alias(&self, name: &str, alias: &str) -> Result<(), MlflowError> {
         self.delete(
             &format!("{API}/registered-models/alias"),
-            &[("name", name), ("alias", alias)],
+            &json!({"name": name, "alias": alias}),
         )
     }
 
@@ -397,6 +397,17 @@ fn proxied_path(artifact_uri: &str) -> Option<String> {
         );
     }
     None
+}
+
+/// The server path that downloads `relative` from a run whose artifacts are at
+/// `artifact_uri`, through the server's artifact proxy; `None` when it does not proxy them.
+pub fn download_path(artifact_uri: &str, relative: &str) -> Option<String> {
+    let root = proxied_path(artifact_uri)?;
+    Some(format!(
+        "/api/2.0/mlflow-artifacts/artifacts/{}/{}",
+        encode_path(&root),
+        encode_path(relative)
+    ))
 }
 
 /// Percent-encode each segment of a `/`-separated path.

@@ -200,9 +200,14 @@ impl MlflowClient {
         json(self, path, self.send("PATCH", path, &[], Body::Json(body))?)
     }
 
-    /// `DELETE path?query`.
-    pub fn delete(&self, path: &str, query: &[(&str, &str)]) -> Result<(), MlflowError> {
-        self.send("DELETE", path, query, Body::None).map(drop)
+    /// `DELETE path` with a JSON body (MLflow reads a DELETE's fields from it).
+    pub fn delete(&self, path: &str, body: &Value) -> Result<(), MlflowError> {
+        self.send("DELETE", path, &[], Body::Json(body)).map(drop)
+    }
+
+    /// `GET path` as text (artifact downloads).
+    pub fn get_text(&self, path: &str) -> Result<String, MlflowError> {
+        self.send("GET", path, &[], Body::None)
     }
 
     /// `PUT path` with raw bytes (artifact uploads).
@@ -267,6 +272,11 @@ impl MlflowClient {
         body: &Body,
     ) -> Result<(u16, String), MlflowError> {
         let answer = match (method, body) {
+            // MLflow reads a DELETE's fields from its JSON body, as a POST's.
+            ("DELETE", Body::Json(value)) => self
+                .authorized(self.agent.delete(url).force_send_body())
+                .content_type("application/json")
+                .send(value.to_string()),
             ("GET", _) | ("DELETE", _) => {
                 let mut request = if method == "GET" {
                     self.agent.get(url)

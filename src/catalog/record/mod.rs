@@ -35,6 +35,6 @@ pub use explanations::{
     partial_dependence_record, permutation_record, ComputedOn, StoredExplanations,
 };
 pub use metrics::{metric_values, stored_evaluation, StoredMetrics};
-pub use model_blob::{artifact_checksum, load_model};
+pub use model_blob::{artifact_checksum, load_model, packed_model};
 pub use registration::{lineage, new_version, scoring_run};
 pub use run::{finished_run, load_run_model, run_evaluation, unfinished_run};

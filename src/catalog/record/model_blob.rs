@@ -26,6 +26,12 @@ pub(super) fn pack_model(model: &TrainedModel) -> Result<Vec<u8>, CatalogError> 
     Ok(packed)
 }
 
+/// `model` as the catalog stores it (for a version made elsewhere, such as one pulled from
+/// MLflow).
+pub fn packed_model(model: &TrainedModel) -> Result<Vec<u8>, CatalogError> {
+    pack_model(model)
+}
+
 /// The blake3 checksum `model` gets when it is registered (hex): the same packed bytes.
 pub fn artifact_checksum(model: &TrainedModel) -> Result<String, CatalogError> {
     Ok(blake3::hash(&pack_model(model)?).to_hex().to_string())
