@@ -116,7 +116,10 @@ fn runs(server: &MlflowServer, name: &str) -> Vec<Value> {
     let experiment = api(
         server,
         "GET",
-        &format!("/api/2.0/mlflow/experiments/get-by-name?experiment_name={name}"),
+        &format!(
+            "/api/2.0/mlflow/experiments/get-by-name?experiment_name={}",
+            name.replace(' ', "%20").replace(':', "%3A")
+        ),
         None,
     );
     let id = experiment["experiment"]["experiment_id"].clone();
@@ -788,4 +791,89 @@ fn a_pull_imports_pushed_versions_and_follows_alias_changes_made_in_mlflow() {
     let opened = modeldesk::catalog::Catalog::open(&other).unwrap();
     assert!(opened.version("penguins", 2).is_ok());
     assert!(opened.version("penguins", 3).is_err(), "not imported");
+}
+
+#[test]
+fn push_runs_sends_every_recorded_run_once_with_its_status() {
+    let Some(_python) = python::python() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let Some(server) = MlflowServer::start(&dir.path().join("mlflow"), &[]) else {
+        return;
+    };
+    let uri = server.uri();
+    let desk = penguins_catalog(dir.path());
+    let d = path_str(&desk);
+    // A failed run on penguins too, as training records it.
+    {
+        use modeldesk::catalog::{Catalog, NewRun, RunStatus};
+        let mut catalog = Catalog::open(&desk).unwrap();
+        let dataset = catalog.version("penguins", 1).unwrap().dataset.unwrap();
+        catalog
+            .record_run(&NewRun {
+                status: RunStatus::Failed,
+                error: Some("naive Bayes failed: a class has one row".into()),
+                algorithm: "naive_bayes".into(),
+                target: "species".into(),
+                spec_json: r#"{"algorithm":"naive_bayes"}"#.into(),
+                trained: None,
+                dataset,
+                seconds: 0.2,
+                app_version: "test".into(),
+                created_by: "tester".into(),
+            })
+            .unwrap();
+    }
+    let push = || {
+        let out = ok(modeldesk(&[
+            "mlflow",
+            "push",
+            "--runs",
+            "--dataset",
+            "penguins",
+            "--tracking-uri",
+            &uri,
+            "--catalog",
+            d,
+            "--json",
+        ]));
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()
+    };
+    let first = push();
+    assert_eq!(first["runs"].as_array().unwrap().len(), 3, "{first}");
+    let pushed = runs(&server, "Modeldesk runs: penguins");
+    assert_eq!(pushed.len(), 3);
+    let mut statuses: Vec<&str> = pushed
+        .iter()
+        .map(|r| r["info"]["status"].as_str().unwrap())
+        .collect();
+    statuses.sort();
+    assert_eq!(statuses, ["FAILED", "FINISHED", "FINISHED"]);
+    let failed = pushed
+        .iter()
+        .find(|r| r["info"]["status"] == "FAILED")
+        .unwrap();
+    assert_eq!(
+        tag(failed, "modeldesk.error"),
+        Some("naive Bayes failed: a class has one row")
+    );
+    let finished = pushed
+        .iter()
+        .find(|r| r["info"]["status"] == "FINISHED")
+        .unwrap();
+    let metrics = finished["data"]["metrics"].as_array().unwrap();
+    assert!(metrics.iter().any(|m| m["key"] == "accuracy"), "{finished}");
+    assert!(tag(finished, "modeldesk.registered_as").is_some());
+    // Again: nothing new.
+    let again = push();
+    assert!(
+        again["runs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["up_to_date"] == true),
+        "{again}"
+    );
+    assert_eq!(runs(&server, "Modeldesk runs: penguins").len(), 3);
 }

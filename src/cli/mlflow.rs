@@ -52,8 +52,15 @@ pub struct PullArgs {
 #[derive(Debug, clap::Args)]
 pub struct PushArgs {
     /// MODEL (every version), MODEL@VERSION or MODEL@STAGE.
-    #[arg(value_name = "MODEL[@VERSION]")]
-    pub reference: String,
+    #[arg(value_name = "MODEL[@VERSION]", required_unless_present = "runs")]
+    pub reference: Option<String>,
+    /// Push the recorded training runs instead (finished, failed and cancelled), one
+    /// experiment per dataset; runs pushed before are left as they are.
+    #[arg(long, conflicts_with = "reference")]
+    pub runs: bool,
+    /// With --runs: only the runs on this dataset.
+    #[arg(long, value_name = "NAME", requires = "runs")]
+    pub dataset: Option<String>,
     #[command(flatten)]
     pub server: TrackingArg,
     /// Print one JSON object.
@@ -94,9 +101,12 @@ fn progress_line(line: &str, fraction: f32) {
 
 /// `modeldesk mlflow push`.
 pub fn push(args: &PushArgs) -> anyhow::Result<()> {
+    let Some(reference) = &args.reference else {
+        return push_runs(args);
+    };
     let mut catalog = args.catalog.open()?;
-    let (model, selector) = VersionSelector::parse_reference(&args.reference)?;
-    let what = if args.reference.contains('@') {
+    let (model, selector) = VersionSelector::parse_reference(reference)?;
+    let what = if reference.contains('@') {
         PushWhat::Version(catalog.select(&model, selector)?.version)
     } else {
         catalog.select(&model, VersionSelector::Latest)?;
@@ -133,6 +143,38 @@ pub fn push(args: &PushArgs) -> anyhow::Result<()> {
             version.mlflow_version,
             client.uri(),
             version.run_id
+        );
+    }
+    Ok(())
+}
+
+/// `modeldesk mlflow push --runs`.
+fn push_runs(args: &PushArgs) -> anyhow::Result<()> {
+    let catalog = args.catalog.open()?;
+    let client = connect(&args.server)?;
+    let pushed = mlflow::push_runs(&catalog, &client, args.dataset.as_deref(), &mut |line| {
+        eprintln!("{line}")
+    })
+    .map_err(cli_error)?;
+    if args.json {
+        println!("{}", json!({"tracking_uri": client.uri(), "runs": pushed}));
+        return Ok(());
+    }
+    if pushed.is_empty() {
+        println!("no recorded runs to push");
+    }
+    for run in &pushed {
+        let what = if run.up_to_date {
+            "up to date"
+        } else {
+            "pushed"
+        };
+        println!(
+            "run {}: {what} — in experiment \"{}\" of {} (run {})",
+            run.run,
+            run.experiment,
+            client.uri(),
+            run.run_id
         );
     }
     Ok(())

@@ -8,6 +8,7 @@ pub mod error;
 pub mod model_folder;
 mod pull;
 mod push;
+mod push_runs;
 pub mod run_record;
 mod shared;
 
@@ -16,4 +17,5 @@ pub use client::{Auth, MlflowClient, Settings, TRACKING_URI_ENV};
 pub use error::MlflowError;
 pub use pull::{describe as describe_pulled, pull, Prefer, Pulled, MLFLOW_ACTOR};
 pub use push::{push, Outcome, PushWhat, PushedVersion};
+pub use push_runs::{push_runs, runs_experiment, PushedRun, RUN_TAG};
 pub use shared::{shared_version, SharedVersion};

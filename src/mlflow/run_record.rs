@@ -83,13 +83,18 @@ pub fn run_tags(detail: &VersionDetail) -> Vec<(String, String)> {
 
 /// The run's parameters.
 pub fn params(detail: &VersionDetail) -> Vec<(String, String)> {
+    params_of(&detail.spec_json, &detail.metrics_json, &detail.recipe_json)
+}
+
+/// The parameters of a stored spec, metrics and recipe (each JSON; `""` when there is none).
+pub fn params_of(spec_json: &str, metrics_json: &str, recipe_json: &str) -> Vec<(String, String)> {
     let mut params: Vec<(String, String)> = Vec::new();
-    if let Ok(Value::Object(spec)) = serde_json::from_str::<Value>(&detail.spec_json) {
+    if let Ok(Value::Object(spec)) = serde_json::from_str::<Value>(spec_json) {
         for (name, value) in spec {
             params.push((key(&name), short(&value)));
         }
     }
-    let metrics: Value = serde_json::from_str(&detail.metrics_json).unwrap_or(Value::Null);
+    let metrics: Value = serde_json::from_str(metrics_json).unwrap_or(Value::Null);
     for name in ["task", "target", "rows_used", "rows_dropped", "classes"] {
         if let Some(value) = metrics.get(name).filter(|v| !v.is_null()) {
             params.push((name.into(), short(value)));
@@ -100,7 +105,7 @@ pub fn params(detail: &VersionDetail) -> Vec<(String, String)> {
             params.push((format!("validation.{}", key(name)), short(value)));
         }
     }
-    let recipe: Value = serde_json::from_str(&detail.recipe_json).unwrap_or(Value::Null);
+    let recipe: Value = serde_json::from_str(recipe_json).unwrap_or(Value::Null);
     for column in recipe["columns"].as_array().into_iter().flatten() {
         let name = column["column"].as_str().unwrap_or_default();
         params.push((
@@ -135,10 +140,19 @@ fn recipe_step(step: &Value) -> String {
 /// The run's metrics: the mean of each as `<metric>` (step 0) and each fold's as step `i` of
 /// `<metric>_fold`, all at `timestamp_ms` so that logging them again changes nothing.
 pub fn metrics(detail: &VersionDetail, timestamp_ms: i64) -> Vec<Value> {
-    let stored: Value = serde_json::from_str(&detail.metrics_json).unwrap_or(Value::Null);
+    metrics_of(&detail.summary.metrics, &detail.metrics_json, timestamp_ms)
+}
+
+/// [`metrics`] of each metric's mean and the stored metrics JSON (with its `folds`).
+pub fn metrics_of(
+    means: &std::collections::BTreeMap<String, f64>,
+    metrics_json: &str,
+    timestamp_ms: i64,
+) -> Vec<Value> {
+    let stored: Value = serde_json::from_str(metrics_json).unwrap_or(Value::Null);
     let metric = |name: &str, value: f64, step: usize| json!({"key": key(name), "value": value, "timestamp": timestamp_ms, "step": step});
     let mut out = Vec::new();
-    for (name, value) in &detail.summary.metrics {
+    for (name, value) in means {
         if value.is_finite() {
             out.push(metric(name, *value, 0));
         }
