@@ -4,6 +4,7 @@
 pub mod algorithm;
 pub mod algorithms;
 pub mod bayes;
+pub mod boost;
 pub mod contributions;
 pub mod drift_reference;
 pub mod eval;

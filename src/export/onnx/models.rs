@@ -19,15 +19,16 @@ pub enum ModelOutput {
     Values(String),
 }
 
-/// The nodes of `model` reading the feature matrix `x` of `features` columns.
+/// The nodes of `model` reading the feature matrix `x` of `features` columns; `None` for a
+/// kind of model with no graph yet (gradient boosting).
 pub fn model_nodes(
     graph: &mut GraphBuilder,
     model: &FittedModel,
     x: &str,
     features: usize,
     classes: usize,
-) -> ModelOutput {
-    match model {
+) -> Option<ModelOutput> {
+    Some(match model {
         FittedModel::Logistic(m) => ModelOutput::Probabilities(logistic(graph, m, x, features)),
         FittedModel::Linear(m) => ModelOutput::Values(linear(graph, m, x, features)),
         FittedModel::NaiveBayes(m) => ModelOutput::Probabilities(bayes(graph, m, x, features)),
@@ -37,7 +38,8 @@ pub fn model_nodes(
         FittedModel::Forest(forest) => {
             ModelOutput::Probabilities(trees(graph, &forest.trees, x, forest.classes))
         }
-    }
+        FittedModel::Boosted(_) => return None,
+    })
 }
 
 /// `x · W + b`, with `W` of `features × outputs` in row-major order.
