@@ -275,6 +275,7 @@ fn param_editor(
                 .iter()
                 .find(|o| o.0 == chosen)
                 .map_or(chosen, |o| o.1);
+            let id = ui.label(param.label).id;
             egui::ComboBox::from_id_salt((algorithm, param.key))
                 .selected_text(label)
                 .show_ui(ui, |ui| {
@@ -283,6 +284,7 @@ fn param_editor(
                     }
                 })
                 .response
+                .labelled_by(id)
                 .on_hover_text(param.help);
             ParamValue::Choice(chosen)
         }
