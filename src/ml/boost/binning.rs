@@ -29,10 +29,14 @@ pub struct BinEdges {
     pub missing_bin: u8,
 }
 
-/// A feature matrix as bins, one column of bytes per feature.
+/// A feature matrix as bins: one column of bytes per feature (to split a node's rows), and
+/// the same bytes row after row (to sum a node's rows into histograms, reading each row's
+/// bins from one cache line).
 #[derive(Debug, Clone)]
 pub struct Binned {
     pub columns: Vec<Vec<u8>>,
+    /// Rows × features, row-major.
+    pub by_row: Vec<u8>,
     /// Bins holding non-missing values, per feature.
     pub bins: Vec<usize>,
     /// Whether the binned rows hold a missing value, per feature.
@@ -151,8 +155,16 @@ impl BinEdges {
             .iter()
             .map(|c| c.contains(&self.missing_bin))
             .collect();
+        let features = columns.len();
+        let mut by_row = vec![0u8; rows.len() * features];
+        for (f, column) in columns.iter().enumerate() {
+            for (i, &bin) in column.iter().enumerate() {
+                by_row[i * features + f] = bin;
+            }
+        }
         Binned {
             columns,
+            by_row,
             bins: self.edges.iter().map(|e| e.len() + 1).collect(),
             has_missing,
             missing_bin: self.missing_bin,

@@ -266,28 +266,26 @@ impl<'a> Grower<'a> {
     }
 
     /// Put the node's rows that go left first, keeping their order; the end of the left part.
+    /// Branch-free: which side a row takes is as good as random to the processor.
     fn partition(&mut self, place: Place, split: &Split) -> usize {
         let column = &self.binned.columns[split.feature];
         let missing = self.binned.missing_bin;
         let rows = &mut self.rows[place.start..place.end];
         self.scratch.clear();
-        let mut kept = 0;
+        self.scratch.resize(rows.len(), 0);
+        let (mut kept, mut moved) = (0, 0);
         for i in 0..rows.len() {
             let row = rows[i];
             let bin = column[row as usize];
-            let left = if bin == missing {
-                split.missing_left
-            } else {
-                bin <= split.bin
-            };
-            if left {
-                rows[kept] = row;
-                kept += 1;
-            } else {
-                self.scratch.push(row);
-            }
+            let is_missing = bin == missing;
+            let left = (!is_missing & (bin <= split.bin)) | (is_missing & split.missing_left);
+            // `kept <= i`: this only overwrites rows already read.
+            rows[kept] = row;
+            self.scratch[moved] = row;
+            kept += left as usize;
+            moved += !left as usize;
         }
-        rows[kept..].copy_from_slice(&self.scratch);
+        rows[kept..].copy_from_slice(&self.scratch[..moved]);
         place.start + kept
     }
 }

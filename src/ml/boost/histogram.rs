@@ -20,8 +20,12 @@ pub struct HistBin {
 /// A node's histograms, [`BINS`] bins per feature, feature after feature.
 pub type Histograms = Vec<HistBin>;
 
+/// Rows a thread sums at least, so that small nodes are not split among threads.
+const MIN_CHUNK: usize = 8192;
+
 /// The histograms of the rows `rows` (all rows when `None`), whose gradients and hessians
-/// are given in the order of `rows`. With constant hessians only counts are kept.
+/// are given in the order of `rows`. With constant hessians only counts are kept. Chunks of
+/// rows are summed in parallel, each row's bins read together, and the chunks added up.
 pub fn build(
     binned: &Binned,
     rows: Option<&[u32]>,
@@ -29,46 +33,36 @@ pub fn build(
     hessians: &[f64],
     constant_hessians: bool,
 ) -> Histograms {
-    let mut histograms = vec![HistBin::default(); binned.columns.len() * BINS];
-    histograms
-        .par_chunks_mut(BINS)
-        .zip(binned.columns.par_iter())
-        .for_each(|(hist, column)| {
-            let hist: &mut [HistBin; BINS] = hist.try_into().expect("a feature's bins");
-            match (rows, constant_hessians) {
-                (None, true) => {
-                    for (&bin, &g) in column.iter().zip(gradients) {
-                        let b = &mut hist[bin as usize];
-                        b.gradients += g;
-                        b.count += 1;
-                    }
-                }
-                (None, false) => {
-                    for ((&bin, &g), &h) in column.iter().zip(gradients).zip(hessians) {
-                        let b = &mut hist[bin as usize];
-                        b.gradients += g;
-                        b.hessians += h;
-                        b.count += 1;
-                    }
-                }
-                (Some(rows), true) => {
-                    for (&row, &g) in rows.iter().zip(gradients) {
-                        let b = &mut hist[column[row as usize] as usize];
-                        b.gradients += g;
-                        b.count += 1;
-                    }
-                }
-                (Some(rows), false) => {
-                    for ((&row, &g), &h) in rows.iter().zip(gradients).zip(hessians) {
-                        let b = &mut hist[column[row as usize] as usize];
-                        b.gradients += g;
-                        b.hessians += h;
-                        b.count += 1;
-                    }
+    let features = binned.columns.len();
+    let n = rows.map_or(binned.rows(), <[u32]>::len);
+    let chunk = (n / rayon::current_num_threads().max(1) + 1).max(MIN_CHUNK);
+    let empty = || vec![HistBin::default(); features * BINS];
+    (0..n.div_ceil(chunk))
+        .into_par_iter()
+        .map(|c| {
+            let mut hist = empty();
+            for j in c * chunk..((c + 1) * chunk).min(n) {
+                let row = rows.map_or(j, |r| r[j] as usize);
+                let g = gradients[j];
+                let h = if constant_hessians { 0.0 } else { hessians[j] };
+                let bins = &binned.by_row[row * features..(row + 1) * features];
+                for (f, &bin) in bins.iter().enumerate() {
+                    let b = &mut hist[f * BINS + bin as usize];
+                    b.gradients += g;
+                    b.hessians += h;
+                    b.count += 1;
                 }
             }
-        });
-    histograms
+            hist
+        })
+        .reduce(empty, |mut a, b| {
+            for (x, y) in a.iter_mut().zip(&b) {
+                x.gradients += y.gradients;
+                x.hessians += y.hessians;
+                x.count += y.count;
+            }
+            a
+        })
 }
 
 /// `parent − sibling`, bin by bin: the histograms of the other child.
@@ -92,6 +86,7 @@ mod tests {
     fn a_child_built_equals_its_parent_minus_its_sibling() {
         let binned = Binned {
             columns: vec![vec![0, 1, 1, 2, 255]],
+            by_row: vec![0, 1, 1, 2, 255],
             bins: vec![3],
             has_missing: vec![true],
             missing_bin: 255,
