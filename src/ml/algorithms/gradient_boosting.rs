@@ -165,8 +165,8 @@ const PARAMS: &[Param] = &[
         kind: ParamKind::Number {
             min: 0.0,
             max: 1.0,
-            speed: 1e-6,
-            decimals: Some(7),
+            speed: 1e-8,
+            decimals: Some(8),
         },
     },
     Param {
