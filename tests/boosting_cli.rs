@@ -1,6 +1,6 @@
 //! Gradient boosting through the real binary and a catalog on disk: `train` with its
-//! parameters, registration, `score`, `explain` (split-gain importances), `report`, and an
-//! ONNX export that is refused in one line.
+//! parameters, registration, `score`, `explain` (split-gain importances), `report` and
+//! `export --onnx` (what ONNX Runtime makes of the file is checked in `tests/onnx.rs`).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -123,7 +123,7 @@ fn boosting_trains_registers_scores_explains_and_reports() {
 }
 
 #[test]
-fn boosting_learns_values_and_refuses_bad_parameters_and_onnx_in_one_line() {
+fn boosting_learns_values_refuses_bad_parameters_and_exports_to_onnx() {
     let dir = tempfile::tempdir().unwrap();
     let catalog = dir.path().join("catalog.sqlite");
     let trained = json(&modeldesk(
@@ -174,13 +174,15 @@ fn boosting_learns_values_and_refuses_bad_parameters_and_onnx_in_one_line() {
         &catalog,
         &["export", "diabetes@1", "--onnx", onnx.to_str().unwrap()],
     );
-    assert_eq!(out.status.code(), Some(1));
-    let said = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(said.trim().lines().count(), 1, "{said}");
     assert!(
-        said.contains("gradient boosting models cannot be exported to ONNX"),
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.starts_with("exported diabetes version 1 to "),
         "{said}"
     );
-    assert!(!said.contains("panicked"), "{said}");
-    assert!(!onnx.exists());
+    assert!(onnx.metadata().unwrap().len() > 1000);
 }

@@ -11,6 +11,7 @@
 //! - IR version 10, operator sets `""` 21 and `ai.onnx.ml` 3; everything in doubles with
 //!   standard operators, `ai.onnx.ml` only for string encoding and tree ensembles.
 
+mod boosted;
 mod graph;
 mod models;
 mod proto;
@@ -42,9 +43,6 @@ pub enum ExportError {
     Catalog(#[from] crate::catalog::CatalogError),
     #[error("{path}: cannot write the ONNX file: {message}")]
     Write { path: String, message: String },
-    /// A model kind with no ONNX graph yet.
-    #[error("{algorithm} models cannot be exported to ONNX yet; score them with `modeldesk score` or `modeldesk serve`")]
-    Unsupported { algorithm: &'static str },
 }
 
 /// Where an exported model came from, written into the file's metadata.
@@ -61,21 +59,16 @@ pub struct ExportSource {
 }
 
 /// The exported model as an ONNX `ModelProto`'s bytes.
-pub fn onnx_bytes(model: &TrainedModel, source: &ExportSource) -> Result<Vec<u8>, ExportError> {
-    Ok(onnx_model(model, source)?.encode_to_vec())
+pub fn onnx_bytes(model: &TrainedModel, source: &ExportSource) -> Vec<u8> {
+    onnx_model(model, source).encode_to_vec()
 }
 
 /// The exported model as an ONNX `ModelProto`.
-fn onnx_model(model: &TrainedModel, source: &ExportSource) -> Result<ModelProto, ExportError> {
+fn onnx_model(model: &TrainedModel, source: &ExportSource) -> ModelProto {
     let mut graph = GraphBuilder::default();
     let (x, inputs) = recipe::features(&mut graph, &model.recipe);
     let features = model.recipe.n_features();
-    let output = model_nodes(&mut graph, &model.model, &x, features, model.classes.len()).ok_or(
-        ExportError::Unsupported {
-            algorithm: model.spec.title(),
-        },
-    )?;
-    match output {
+    match model_nodes(&mut graph, &model.model, &x, features, model.classes.len()) {
         ModelOutput::Probabilities(proba) => {
             let probabilities = graph.fresh("probabilities");
             graph.op_outputs("", "Identity", &[&proba], &[&probabilities], vec![]);
@@ -122,7 +115,7 @@ fn onnx_model(model: &TrainedModel, source: &ExportSource) -> Result<ModelProto,
         Some(version) => format!("{}_v{version}", source.model),
         None => format!("{}_{}", source.model, model.spec.name()),
     };
-    Ok(ModelProto {
+    ModelProto {
         ir_version: IR_VERSION,
         opset_import: vec![
             OperatorSetIdProto {
@@ -141,7 +134,7 @@ fn onnx_model(model: &TrainedModel, source: &ExportSource) -> Result<ModelProto,
         doc_string: doc.clone(),
         graph: Some(graph.finish(&graph_name, &doc)),
         metadata_props: metadata(model, source, &inputs),
-    })
+    }
 }
 
 /// The `metadata_props`: where the model came from and how to feed it. The stage is left
@@ -233,7 +226,7 @@ pub fn export_model(
     source: &ExportSource,
     path: &Path,
 ) -> Result<Exported, ExportError> {
-    let bytes = onnx_bytes(model, source)?;
+    let bytes = onnx_bytes(model, source);
     write_file(path, &bytes)?;
     Ok(Exported {
         inputs: model.recipe.columns.len(),
@@ -316,7 +309,7 @@ mod tests {
             dataset: Some("penguins".into()),
             artifact_checksum: "abc".into(),
         };
-        let bytes = onnx_bytes(&model, &source).unwrap();
+        let bytes = onnx_bytes(&model, &source);
         let decoded = ModelProto::decode(bytes.as_slice()).unwrap();
         assert_eq!(
             (decoded.ir_version, decoded.producer_name.as_str()),

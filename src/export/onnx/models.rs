@@ -1,7 +1,7 @@
 //! Each fitted model as graph nodes over the `[N, F]` double feature matrix: linear models by
 //! `MatMul`+`Add` (then `Sigmoid` or `Softmax`), naive Bayes by its joint log-likelihood
 //! and `Softmax`, trees and forests by `ai.onnx.ml`'s `TreeEnsembleClassifier` with double
-//! thresholds.
+//! thresholds, gradient boosting as `boosted.rs` builds it.
 
 use super::graph::{double_tensor, int, ints, string, strings, GraphBuilder, ML_DOMAIN};
 use super::proto::data_type;
@@ -19,16 +19,15 @@ pub enum ModelOutput {
     Values(String),
 }
 
-/// The nodes of `model` reading the feature matrix `x` of `features` columns; `None` for a
-/// kind of model with no graph yet (gradient boosting).
+/// The nodes of `model` reading the feature matrix `x` of `features` columns.
 pub fn model_nodes(
     graph: &mut GraphBuilder,
     model: &FittedModel,
     x: &str,
     features: usize,
     classes: usize,
-) -> Option<ModelOutput> {
-    Some(match model {
+) -> ModelOutput {
+    match model {
         FittedModel::Logistic(m) => ModelOutput::Probabilities(logistic(graph, m, x, features)),
         FittedModel::Linear(m) => ModelOutput::Values(linear(graph, m, x, features)),
         FittedModel::NaiveBayes(m) => ModelOutput::Probabilities(bayes(graph, m, x, features)),
@@ -38,8 +37,8 @@ pub fn model_nodes(
         FittedModel::Forest(forest) => {
             ModelOutput::Probabilities(trees(graph, &forest.trees, x, forest.classes))
         }
-        FittedModel::Boosted(_) => return None,
-    })
+        FittedModel::Boosted(m) => super::boosted::boosted(graph, m, x),
+    }
 }
 
 /// `x · W + b`, with `W` of `features × outputs` in row-major order.
