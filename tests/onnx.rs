@@ -15,7 +15,7 @@ use modeldesk::catalog::{record, Catalog};
 use modeldesk::data::{self, ColumnData, ImportOptions, Table, MISSING_CODE};
 use modeldesk::ml::model::FittedModel;
 use modeldesk::ml::prep::FittedStep;
-use modeldesk::ml::tree::Node;
+use modeldesk::ml::tree::{FlatTree, Node};
 
 fn modeldesk(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_modeldesk"))
@@ -149,19 +149,22 @@ fn scoring_file(train: &Path, catalog: &Path, model: &str, dir: &Path) -> (PathB
             ref step => numeric.extend(std::iter::repeat_n(None, step.width())),
         }
     }
-    let trees = match &trained.model {
-        FittedModel::Tree(tree) => std::slice::from_ref(tree),
-        FittedModel::Forest(forest) => forest.trees.as_slice(),
-        _ => &[],
+    // Every split's feature and threshold, trees' and boosted trees' alike.
+    let splits: Vec<(usize, f64)> = match &trained.model {
+        FittedModel::Tree(tree) => tree_splits(std::slice::from_ref(tree)),
+        FittedModel::Forest(forest) => tree_splits(&forest.trees),
+        FittedModel::Boosted(boosted) => boosted
+            .trees
+            .iter()
+            .flatten()
+            .flat_map(|t| &t.nodes)
+            .filter(|n| !n.is_leaf() && n.threshold < f64::MAX)
+            .map(|n| (n.feature, n.threshold))
+            .collect(),
+        _ => Vec::new(),
     };
     let mut at_threshold = 0;
-    for node in trees.iter().flat_map(|t| &t.nodes) {
-        let Node::Split {
-            feature, threshold, ..
-        } = node
-        else {
-            continue;
-        };
+    for (feature, threshold) in &splits {
         let Some((column, center, scale)) = numeric[*feature] else {
             continue;
         };
@@ -182,19 +185,39 @@ fn scoring_file(train: &Path, catalog: &Path, model: &str, dir: &Path) -> (PathB
     (path, at_threshold)
 }
 
+fn tree_splits(trees: &[FlatTree]) -> Vec<(usize, f64)> {
+    trees
+        .iter()
+        .flat_map(|t| &t.nodes)
+        .filter_map(|node| match node {
+            Node::Split {
+                feature, threshold, ..
+            } => Some((*feature, *threshold)),
+            _ => None,
+        })
+        .collect()
+}
+
 struct Case {
     asset: &'static str,
     target: &'static str,
-    algorithms: [&'static str; 4],
+    algorithms: [&'static str; 5],
 }
 
-const CLASSIFIERS: [&str; 4] = [
+const CLASSIFIERS: [&str; 5] = [
     "logistic_regression",
     "decision_tree",
     "random_forest",
     "naive_bayes",
+    "gradient_boosting",
 ];
-const REGRESSORS: [&str; 4] = ["linear_regression", "ridge", "lasso", "elastic_net"];
+const REGRESSORS: [&str; 5] = [
+    "linear_regression",
+    "ridge",
+    "lasso",
+    "elastic_net",
+    "gradient_boosting",
+];
 
 #[test]
 fn every_algorithm_exports_and_onnx_runtime_predicts_what_score_predicts() {
@@ -270,7 +293,10 @@ fn every_algorithm_exports_and_onnx_runtime_predicts_what_score_predicts() {
                 "{said}"
             );
             let (input, at_threshold) = scoring_file(&train, &catalog, &model, dir.path());
-            if matches!(algorithm, "decision_tree" | "random_forest") {
+            if matches!(
+                algorithm,
+                "decision_tree" | "random_forest" | "gradient_boosting"
+            ) {
                 assert!(
                     at_threshold > 0,
                     "{model}: no value lands exactly on a split"

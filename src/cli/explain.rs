@@ -12,7 +12,9 @@ use super::{explain_shap, CatalogArg, MemoryArg, UsageError};
 use crate::catalog::record::{self, explanation_rows, ComputedOn, RowsError};
 use crate::catalog::{Catalog, VersionRef};
 use crate::data::{self, Table};
-use crate::ml::learned::{what_it_learned, CoefficientSet, Importance, Learned};
+use crate::ml::learned::{
+    split_gain_sentence, what_it_learned, CoefficientSet, Importance, ImportanceMeasure, Learned,
+};
 use crate::ml::metric_registry;
 use crate::ml::partial_dependence::{partial_dependence, PartialDependence, PdOptions};
 use crate::ml::permutation::{
@@ -275,6 +277,18 @@ pub fn explain_text(title: &str, model: &TrainedModel, learned: &Learned, top: u
             );
             for set in sets {
                 coefficients(&mut out, set, shown(set.terms.len()));
+            }
+        }
+        Learned::Importances {
+            features,
+            columns,
+            measure: ImportanceMeasure::SplitGain,
+            ..
+        } => {
+            let _ = writeln!(out, "{}", split_gain_sentence("feature"));
+            importances(&mut out, "By column", columns, shown(columns.len()));
+            if features.len() > columns.len() {
+                importances(&mut out, "By feature", features, shown(features.len()));
             }
         }
         Learned::Importances {

@@ -3,6 +3,7 @@
 
 pub mod decision_tree;
 pub mod elastic_net;
+pub mod gradient_boosting;
 pub mod linear_regression;
 pub mod logistic_regression;
 pub mod naive_bayes;

@@ -224,7 +224,9 @@ pub fn explain(
             let rows = per_row(&|i| tree_shap::forest_row(&forest.trees, x.row(i), classes[i]))?;
             (Method::TreeShap, Unit::Probability, rows)
         }
-        FittedModel::NaiveBayes(_) => return sampled(model, x, classes, options, progress),
+        FittedModel::NaiveBayes(_) | FittedModel::Boosted(_) => {
+            return sampled(model, x, classes, options, progress)
+        }
     };
     Ok(assemble(method, unit, columns, classes, &column_of, rows))
 }

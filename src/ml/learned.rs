@@ -21,12 +21,14 @@ pub enum Learned {
     /// One set per output: the target (regression), the positive class (binary logistic)
     /// or each class (multiclass logistic).
     Coefficients { sets: Vec<CoefficientSet> },
-    /// Impurity-based importances per feature, and summed per column (a category's levels
-    /// together); for a forest, the mean over its trees with the spread.
+    /// Importances per feature, and summed per column (a category's levels together):
+    /// impurity-based for trees (for a forest, the mean over its trees with the spread),
+    /// split-gain for gradient boosting.
     Importances {
         features: Vec<Importance>,
         columns: Vec<Importance>,
         trees: usize,
+        measure: ImportanceMeasure,
         /// A single tree's leaves as rules, in the data's own units (none for a forest).
         #[serde(skip_serializing_if = "Vec::is_empty")]
         rules: Vec<Rule>,
@@ -43,6 +45,25 @@ pub enum Learned {
         #[serde(skip_serializing_if = "Vec::is_empty")]
         rules: Vec<Rule>,
     },
+}
+
+/// What an importance measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportanceMeasure {
+    /// The decrease of Gini impurity (or entropy) of the splits on a feature.
+    Impurity,
+    /// The decrease of the boosting loss of the splits on a feature, over every tree.
+    SplitGain,
+}
+
+/// How the window, the report and the command line introduce split-gain importances, per
+/// `unit` ("column" or "feature").
+pub fn split_gain_sentence(unit: &str) -> String {
+    format!(
+        "Split-gain importance: each {unit}'s share of the loss reduction of the splits of \
+         every boosted tree (gradient boosting has no impurity)."
+    )
 }
 
 /// The coefficients of one output, largest in size first.
@@ -88,6 +109,7 @@ pub struct ClassGaussianSummary {
 
 /// What `model` learned.
 pub fn what_it_learned(model: &TrainedModel) -> Learned {
+    use ImportanceMeasure::Impurity;
     let features = model.recipe.features();
     match &model.model {
         FittedModel::Linear(linear) => Learned::Coefficients {
@@ -122,14 +144,27 @@ pub fn what_it_learned(model: &TrainedModel) -> Learned {
         FittedModel::Tree(tree) => {
             let rules = tree_rules(tree, &model.recipe, &model.classes);
             match tree.impurity_importances(features.len()) {
-                Some(shares) => importances(&features, &[shares], 1, rules),
+                Some(shares) => importances(&features, &[shares], 1, rules, Impurity),
                 None => stored_without_stats(rules),
             }
         }
         FittedModel::Forest(forest) => match forest.tree_importances(features.len()) {
-            Some(per_tree) => importances(&features, &per_tree, forest.trees.len(), Vec::new()),
+            Some(per_tree) => importances(
+                &features,
+                &per_tree,
+                forest.trees.len(),
+                Vec::new(),
+                Impurity,
+            ),
             None => stored_without_stats(Vec::new()),
         },
+        FittedModel::Boosted(boosted) => importances(
+            &features,
+            &[boosted.gain_importances(features.len())],
+            1,
+            Vec::new(),
+            ImportanceMeasure::SplitGain,
+        ),
         FittedModel::NaiveBayes(bayes) => Learned::ClassGaussians {
             classes: bayes
                 .class_gaussians()
@@ -195,6 +230,7 @@ fn importances(
     per_tree: &[Vec<f64>],
     trees: usize,
     rules: Vec<Rule>,
+    measure: ImportanceMeasure,
 ) -> Learned {
     let mut columns: Vec<String> = Vec::new();
     for feature in features {
@@ -234,6 +270,7 @@ fn importances(
         features: ranked(features.iter().map(Feature::name).collect(), per_tree),
         columns: ranked(columns, &by_column),
         trees,
+        measure,
         rules,
     }
 }
@@ -312,6 +349,31 @@ mod tests {
     }
 
     #[test]
+    fn gradient_boosting_shows_split_gain_shares_led_by_a_column_that_separates_species() {
+        let model = penguins("gradient_boosting");
+        let Learned::Importances {
+            columns, measure, ..
+        } = what_it_learned(&model)
+        else {
+            panic!("importances");
+        };
+        assert_eq!(measure, ImportanceMeasure::SplitGain);
+        let total: f64 = columns.iter().map(|c| c.importance).sum();
+        assert!((total - 1.0).abs() < 1e-12, "{columns:?}");
+        let top: Vec<&str> = columns[..3].iter().map(|c| c.name.as_str()).collect();
+        assert!(
+            top.iter().any(|c| [
+                "flipper_length_mm",
+                "bill_length_mm",
+                "bill_depth_mm",
+                "island"
+            ]
+            .contains(c)),
+            "{columns:?}"
+        );
+    }
+
+    #[test]
     fn a_forests_importances_are_shares_per_feature_and_per_column_with_spread() {
         let model = penguins("random_forest");
         let Learned::Importances {
@@ -319,11 +381,13 @@ mod tests {
             columns,
             trees,
             rules,
+            measure,
         } = what_it_learned(&model)
         else {
             panic!("importances");
         };
         assert!(trees > 1 && rules.is_empty());
+        assert_eq!(measure, ImportanceMeasure::Impurity);
         let total: f64 = features.iter().map(|f| f.importance).sum();
         assert!((total - 1.0).abs() < 1e-12);
         assert!(features.iter().all(|f| f.std.is_some()));

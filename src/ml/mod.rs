@@ -4,6 +4,7 @@
 pub mod algorithm;
 pub mod algorithms;
 pub mod bayes;
+pub mod boost;
 pub mod class_weight;
 pub mod contributions;
 pub mod drift_reference;

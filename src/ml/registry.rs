@@ -8,9 +8,11 @@ use serde::{Deserialize, Serialize};
 
 use super::algorithm::{Algorithm, Fitting, Predictor};
 use super::algorithms::{
-    decision_tree, elastic_net, linear_regression, logistic_regression, naive_bayes, random_forest,
+    decision_tree, elastic_net, gradient_boosting, linear_regression, logistic_regression,
+    naive_bayes, random_forest,
 };
 use super::bayes::BayesModel;
+use super::boost::BoostedModel;
 use super::linear::LinearModel;
 use super::logistic::LogisticModel;
 use super::model::{Fit, FitProgress, ModelError, Targets};
@@ -18,6 +20,7 @@ use super::tree::{FlatTree, ForestModel};
 
 use decision_tree::TreeSpec;
 use elastic_net::PenaltySpec;
+use gradient_boosting::BoostingSpec;
 use linear_regression::LinearSpec;
 use logistic_regression::LogisticSpec;
 use naive_bayes::NaiveBayesSpec;
@@ -106,6 +109,7 @@ algorithms! {
     "ridge" => Ridge(PenaltySpec) = elastic_net::Ridge,
     "lasso" => Lasso(PenaltySpec) = elastic_net::Lasso,
     "elastic_net" => ElasticNet(PenaltySpec) = elastic_net::ElasticNet,
+    "gradient_boosting" => GradientBoosting(BoostingSpec) = gradient_boosting::GradientBoosting,
 }
 
 /// `"kind" => Variant(Model),` per kind of fitted model: the [`FittedModel`] variant tagged
@@ -135,6 +139,7 @@ models! {
     "logistic" => Logistic(LogisticModel),
     "tree" => Tree(FlatTree),
     "forest" => Forest(ForestModel),
+    "boosted" => Boosted(BoostedModel),
     "naive_bayes" => NaiveBayes(BayesModel),
     "linear" => Linear(LinearModel),
 }
@@ -244,7 +249,10 @@ mod tests {
             },
             Task::Regression => Targets::Values(&values),
         };
-        let fit = fit_model(spec, x.view(), targets, &mut |_, _| true)
+        // Eight rows: leaves of one row, where the default asks for more (boosting's 20).
+        let mut spec = spec.clone();
+        let _ = spec.set_param("min_samples_leaf", ParamValue::Count(1));
+        let fit = fit_model(&spec, x.view(), targets, &mut |_, _| true)
             .unwrap_or_else(|e| panic!("{}: {e}", spec.name()));
         match task {
             Task::Classification => {
@@ -316,7 +324,8 @@ mod tests {
                 "linear_regression",
                 "ridge",
                 "lasso",
-                "elastic_net"
+                "elastic_net",
+                "gradient_boosting"
             ]
         );
         let linear = FittedModel::Linear(LinearModel {

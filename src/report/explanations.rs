@@ -8,7 +8,7 @@ use super::gather::ReportVersion;
 use super::measured_explanations::{measured, Measured};
 use super::palette;
 use super::share_policy::SharePolicy;
-use crate::ml::learned::Learned;
+use crate::ml::learned::{split_gain_sentence, ImportanceMeasure, Learned};
 
 /// Rows of a table before the rest are summed up in a line.
 const SHOWN: usize = 15;
@@ -123,9 +123,12 @@ fn fill(out: &mut Explanation, learned: &Learned) {
             columns,
             trees,
             rules,
+            measure,
             ..
         } => {
-            out.about = if *trees > 1 {
+            out.about = if *measure == ImportanceMeasure::SplitGain {
+                split_gain_sentence("column")
+            } else if *trees > 1 {
                 format!(
                     "Impurity importance: each column's share of the impurity decrease of the \
                      splits, mean ± std over {trees} trees."

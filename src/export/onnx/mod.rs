@@ -11,6 +11,7 @@
 //! - IR version 10, operator sets `""` 21 and `ai.onnx.ml` 3; everything in doubles with
 //!   standard operators, `ai.onnx.ml` only for string encoding and tree ensembles.
 
+mod boosted;
 mod graph;
 mod models;
 mod proto;

@@ -1,7 +1,7 @@
 //! Each fitted model as graph nodes over the `[N, F]` double feature matrix: linear models by
 //! `MatMul`+`Add` (then `Sigmoid` or `Softmax`), naive Bayes by its joint log-likelihood
 //! and `Softmax`, trees and forests by `ai.onnx.ml`'s `TreeEnsembleClassifier` with double
-//! thresholds.
+//! thresholds, gradient boosting as `boosted.rs` builds it.
 
 use super::graph::{double_tensor, int, ints, string, strings, GraphBuilder, ML_DOMAIN};
 use super::proto::data_type;
@@ -37,6 +37,7 @@ pub fn model_nodes(
         FittedModel::Forest(forest) => {
             ModelOutput::Probabilities(trees(graph, &forest.trees, x, forest.classes))
         }
+        FittedModel::Boosted(m) => super::boosted::boosted(graph, m, x),
     }
 }
 

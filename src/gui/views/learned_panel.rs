@@ -6,7 +6,9 @@ use std::path::Path;
 
 use super::{class_densities, tree_viewer};
 use crate::gui::command::{Command, Retrain};
-use crate::ml::learned::{CoefficientSet, Importance, Learned};
+use crate::ml::learned::{
+    split_gain_sentence, CoefficientSet, Importance, ImportanceMeasure, Learned,
+};
 use crate::ml::trained::TrainedModel;
 use crate::ml::tree_rules::Rule;
 
@@ -39,9 +41,12 @@ pub fn show(
             features,
             columns,
             trees,
+            measure,
             rules,
         } => {
-            ui.label(if *trees > 1 {
+            ui.label(if *measure == ImportanceMeasure::SplitGain {
+                split_gain_sentence("column")
+            } else if *trees > 1 {
                 format!(
                     "Impurity importance: each column's share of the impurity decrease of the \
                      splits, mean ± std over {trees} trees."
@@ -420,6 +425,7 @@ pub(super) mod tests {
             features: vec![importance.clone()],
             columns: vec![importance],
             trees: 1,
+            measure: ImportanceMeasure::Impurity,
             rules,
         };
         let mut harness = harness(learned);

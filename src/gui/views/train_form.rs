@@ -202,8 +202,25 @@ fn capitalised(s: &str) -> String {
 
 /// A labelled editor in a row.
 fn field(ui: &mut egui::Ui, label: &str, help: &str, widget: impl egui::Widget) {
+    keep_together(ui, label, ui.spacing().interact_size.x);
     let id = ui.label(label).id;
     ui.add(widget).labelled_by(id).on_hover_text(help);
+}
+
+/// Start a new row unless `label` and an editor `editor_width` wide fit in this one, so that
+/// a wrapped row never parts a label from its editor.
+fn keep_together(ui: &mut egui::Ui, label: &str, editor_width: f32) {
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let text = ui
+        .fonts_mut(|f| f.layout_no_wrap(label.to_string(), font, egui::Color32::WHITE))
+        .size()
+        .x;
+    let needed = text + editor_width + 3.0 * ui.spacing().item_spacing.x;
+    // In a wrapping row `available_width` is a whole row's; this is what is left of this one.
+    let left = ui.available_rect_before_wrap().width();
+    if left < needed && left < ui.max_rect().width() {
+        ui.end_row();
+    }
 }
 
 /// The editors of every parameter of `spec`, as its algorithm describes them.
@@ -257,6 +274,9 @@ fn param_editor(
             ParamValue::Count(v)
         }
         (ParamKind::Limit { min, max, limited }, ParamValue::Limit(mut limit)) => {
+            let spacing = ui.spacing();
+            let width = spacing.icon_width + 2.0 * spacing.interact_size.x;
+            keep_together(ui, param.label, width);
             let mut on = limit.is_some();
             if ui
                 .checkbox(&mut on, param.label)
@@ -275,6 +295,8 @@ fn param_editor(
                 .iter()
                 .find(|o| o.0 == chosen)
                 .map_or(chosen, |o| o.1);
+            keep_together(ui, param.label, ui.spacing().combo_width);
+            let id = ui.label(param.label).id;
             egui::ComboBox::from_id_salt((algorithm, param.key))
                 .selected_text(label)
                 .show_ui(ui, |ui| {
@@ -283,6 +305,7 @@ fn param_editor(
                     }
                 })
                 .response
+                .labelled_by(id)
                 .on_hover_text(param.help);
             ParamValue::Choice(chosen)
         }

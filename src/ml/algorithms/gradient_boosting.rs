@@ -1,0 +1,312 @@
+//! Gradient boosting as an algorithm: scikit-learn's `HistGradientBoostingClassifier` and
+//! `HistGradientBoostingRegressor` parameters (with their names and defaults), their
+//! editors, and the fit by `ml::boost`.
+
+use ndarray::{Array1, Array2, ArrayView2};
+use serde::{Deserialize, Serialize};
+
+use super::decision_tree::depth_summary;
+use crate::ml::algorithm::{About, Algorithm, Fitting, Param, ParamKind, Predictor};
+use crate::ml::boost::{
+    fit_boosted, BoostError, BoostSettings, BoostedModel, EarlyStopping, Target,
+};
+use crate::ml::model::{require_two_classes, Fit, FitProgress, ModelError, Targets};
+use crate::ml::registry::{FittedModel, ModelSpec};
+use crate::ml::target::Task;
+
+/// Histogram gradient boosting; every field is scikit-learn's parameter of the same name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BoostingSpec {
+    /// Boosting iterations (trees per output). Default 100.
+    pub max_iter: usize,
+    /// Shrinkage of every leaf. Default 0.1.
+    pub learning_rate: f64,
+    /// Leaves per tree; `None` for no limit. Default 31.
+    pub max_leaf_nodes: Option<usize>,
+    /// Deepest level of a tree; `None` for no limit (the default).
+    pub max_depth: Option<usize>,
+    /// Default 20.
+    pub min_samples_leaf: usize,
+    /// L2 penalty on leaf values. Default 0.
+    pub l2_regularization: f64,
+    /// Bins of non-missing values per feature, at most 255. Default 255.
+    pub max_bins: usize,
+    /// Default auto: on above 10,000 rows.
+    pub early_stopping: EarlyStopping,
+    /// Share of the training rows held out for early stopping. Default 0.1.
+    pub validation_fraction: f64,
+    /// Iterations without improvement before stopping. Default 10.
+    pub n_iter_no_change: usize,
+    /// The improvement of the validation loss that counts. Default 1e-7.
+    pub tol: f64,
+    /// Seed of the early-stopping split and of the binning sample. Default 0.
+    pub seed: u64,
+}
+
+impl Default for BoostingSpec {
+    fn default() -> Self {
+        BoostingSpec {
+            max_iter: 100,
+            learning_rate: 0.1,
+            max_leaf_nodes: Some(31),
+            max_depth: None,
+            min_samples_leaf: 20,
+            l2_regularization: 0.0,
+            max_bins: 255,
+            early_stopping: EarlyStopping::Auto,
+            validation_fraction: 0.1,
+            n_iter_no_change: 10,
+            tol: 1e-7,
+            seed: 0,
+        }
+    }
+}
+
+/// The algorithm.
+pub struct GradientBoosting;
+
+const PARAMS: &[Param] = &[
+    Param {
+        key: "max_iter",
+        label: "Iterations",
+        help: "Boosting iterations: one tree each (one per class for more than two classes).",
+        kind: ParamKind::Count {
+            min: 1,
+            max: 10_000,
+        },
+    },
+    Param {
+        key: "learning_rate",
+        label: "Learning rate",
+        help: "Shrinkage of every tree's leaves; smaller needs more iterations.",
+        kind: ParamKind::Number {
+            min: 0.001,
+            max: 1.0,
+            speed: 0.005,
+            decimals: Some(3),
+        },
+    },
+    Param {
+        key: "max_leaf_nodes",
+        label: "Max leaves",
+        help: "Leaves per tree; trees grow leaf by leaf, the best split first.",
+        kind: ParamKind::Limit {
+            min: 2,
+            max: 4096,
+            limited: 31,
+        },
+    },
+    Param {
+        key: "max_depth",
+        label: "Max depth",
+        help: "Deepest level of a tree; unlimited by default (the leaf count limits it).",
+        kind: ParamKind::Limit {
+            min: 1,
+            max: 64,
+            limited: 6,
+        },
+    },
+    Param {
+        key: "min_samples_leaf",
+        label: "Min rows per leaf",
+        help: "A split that leaves fewer training rows on a side is not taken.",
+        kind: ParamKind::Count {
+            min: 1,
+            max: 100_000,
+        },
+    },
+    Param {
+        key: "l2_regularization",
+        label: "L2 regularisation",
+        help: "Penalty on leaf values; larger shrinks them towards zero.",
+        kind: ParamKind::Number {
+            min: 0.0,
+            max: 1000.0,
+            speed: 0.01,
+            decimals: None,
+        },
+    },
+    Param {
+        key: "max_bins",
+        label: "Bins",
+        help: "Bins of each feature's values (missing values get one more).",
+        kind: ParamKind::Count { min: 2, max: 255 },
+    },
+    Param {
+        key: "early_stopping",
+        label: "Early stopping",
+        help: "Stop when the loss on a held-out share stops improving. Auto: above 10,000 rows.",
+        kind: ParamKind::Choice {
+            options: &[("auto", "auto"), ("true", "on"), ("false", "off")],
+        },
+    },
+    Param {
+        key: "validation_fraction",
+        label: "Held-out share",
+        help: "Share of the training rows held out to decide when to stop early.",
+        kind: ParamKind::Number {
+            min: 0.05,
+            max: 0.5,
+            speed: 0.01,
+            decimals: Some(2),
+        },
+    },
+    Param {
+        key: "n_iter_no_change",
+        label: "Patience",
+        help: "Iterations without improvement of the held-out loss before stopping.",
+        kind: ParamKind::Count { min: 1, max: 1000 },
+    },
+    Param {
+        key: "tol",
+        label: "Tolerance",
+        help: "How much the held-out loss must improve to count as an improvement.",
+        kind: ParamKind::Number {
+            min: 0.0,
+            max: 1.0,
+            speed: 1e-8,
+            decimals: Some(8),
+        },
+    },
+    Param {
+        key: "seed",
+        label: "Seed",
+        help: "Seed of the early-stopping split and of the rows the bins are found on.",
+        kind: ParamKind::Count {
+            min: 0,
+            max: u64::MAX,
+        },
+    },
+];
+
+const GRADIENT_BOOSTING: About = About {
+    title: "gradient boosting",
+    help: "Histogram gradient boosting (scikit-learn's HistGradientBoosting): many small trees, each fitted to the errors of those before it.",
+    aliases: &["boosting", "hist_gradient_boosting", "gbdt"],
+    tasks: &[Task::Classification, Task::Regression],
+    params: PARAMS,
+    default_spec: || ModelSpec::GradientBoosting(BoostingSpec::default()),
+};
+
+impl Algorithm for GradientBoosting {
+    fn about(&self) -> &'static About {
+        &GRADIENT_BOOSTING
+    }
+}
+
+impl Fitting for GradientBoosting {
+    type Spec = BoostingSpec;
+
+    fn summary(&self, s: &BoostingSpec) -> String {
+        let leaves = s
+            .max_leaf_nodes
+            .map_or("unlimited leaves".to_string(), |l| format!("{l} leaves"));
+        let early = match s.early_stopping {
+            EarlyStopping::Auto => "early stopping auto",
+            EarlyStopping::On => "early stopping on",
+            EarlyStopping::Off => "early stopping off",
+        };
+        format!(
+            "{} iterations, learning rate {}, {leaves}, {}, {early}",
+            s.max_iter,
+            s.learning_rate,
+            depth_summary(s.max_depth)
+        )
+    }
+
+    fn validate(&self, s: &BoostingSpec) -> Result<(), String> {
+        if !(1..=10_000).contains(&s.max_iter) {
+            return Err(format!("max_iter must be 1 to 10000, not {}", s.max_iter));
+        }
+        if !(s.learning_rate.is_finite() && s.learning_rate > 0.0) {
+            return Err(format!(
+                "the learning rate must be a positive number, not {}",
+                s.learning_rate
+            ));
+        }
+        if s.max_leaf_nodes.is_some_and(|l| l < 2) {
+            return Err("a tree needs at least 2 leaves".into());
+        }
+        if s.max_depth == Some(0) {
+            return Err("the depth must be at least 1".into());
+        }
+        if s.min_samples_leaf < 1 {
+            return Err("a leaf needs at least 1 row".into());
+        }
+        if !(s.l2_regularization.is_finite() && s.l2_regularization >= 0.0) {
+            return Err(format!(
+                "the L2 regularisation must be zero or positive, not {}",
+                s.l2_regularization
+            ));
+        }
+        if !(2..=255).contains(&s.max_bins) {
+            return Err(format!("max_bins must be 2 to 255, not {}", s.max_bins));
+        }
+        if !(0.05..=0.5).contains(&s.validation_fraction) {
+            return Err(format!(
+                "the held-out share must be 0.05 to 0.5, not {}",
+                s.validation_fraction
+            ));
+        }
+        if s.n_iter_no_change < 1 {
+            return Err("n_iter_no_change must be at least 1".into());
+        }
+        if !(s.tol.is_finite() && s.tol >= 0.0) {
+            return Err(format!("tol must be zero or positive, not {}", s.tol));
+        }
+        Ok(())
+    }
+
+    fn fit(
+        &self,
+        s: &BoostingSpec,
+        x: ArrayView2<f64>,
+        targets: Targets<'_>,
+        progress: &mut FitProgress<'_>,
+    ) -> Result<Fit, ModelError> {
+        let target = match targets {
+            Targets::Classes { y, classes } => {
+                require_two_classes(y, self.title())?;
+                Target::Classes { y, classes }
+            }
+            Targets::Values(y) => Target::Values(y),
+        };
+        let settings = BoostSettings {
+            max_iter: s.max_iter,
+            learning_rate: s.learning_rate,
+            max_leaf_nodes: s.max_leaf_nodes,
+            max_depth: s.max_depth,
+            min_samples_leaf: s.min_samples_leaf,
+            l2_regularization: s.l2_regularization,
+            max_bins: s.max_bins,
+            early_stopping: s.early_stopping,
+            validation_fraction: s.validation_fraction,
+            n_iter_no_change: s.n_iter_no_change,
+            tol: s.tol,
+            seed: s.seed,
+        };
+        let boosted = fit_boosted(x, target, &settings, progress).map_err(|e| match e {
+            BoostError::Cancelled => ModelError::Cancelled,
+            BoostError::Split(message) => ModelError::Linfa {
+                algorithm: self.title(),
+                message: format!("early stopping cannot hold out rows: {message}"),
+            },
+        })?;
+        Ok(Fit {
+            iterations: boosted.model.iterations() as u64,
+            converged: true,
+            model: FittedModel::Boosted(boosted.model),
+        })
+    }
+}
+
+impl Predictor for BoostedModel {
+    fn predict_proba(&self, x: ArrayView2<f64>, _classes: usize) -> Option<Array2<f64>> {
+        self.probabilities(x)
+    }
+
+    fn predict_values(&self, x: ArrayView2<f64>) -> Option<Array1<f64>> {
+        self.values(x)
+    }
+}

@@ -1,0 +1,200 @@
+//! Features as bins, as scikit-learn's `_BinMapper` makes them: at most `max_bins` bins of
+//! non-missing values per feature, cut at the midpoints between distinct values when a
+//! feature has few, else at its percentiles ("averaged inverted CDF", as numpy computes
+//! them); a missing value goes to a bin of its own, the last.
+
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use ndarray::ArrayView2;
+
+/// Rows beyond which the bin edges are found on a random sample of this many rows, as
+/// scikit-learn does.
+pub const BINNING_SAMPLE: usize = 200_000;
+
+/// The largest `max_bins`: the 256th bin of a byte holds the missing values.
+pub const MAX_BINS: usize = 255;
+
+/// Thresholds past this are clipped, as scikit-learn avoids infinite edges.
+const ALMOST_INF: f64 = 1e300;
+
+/// The bin edges of every feature: value `x` falls in bin `i` when
+/// `edges[i - 1] < x <= edges[i]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BinEdges {
+    pub edges: Vec<Vec<f64>>,
+    /// The bin of missing values (the `max_bins` the edges were found with).
+    pub missing_bin: u8,
+}
+
+/// A feature matrix as bins: one column of bytes per feature (to split a node's rows), and
+/// the same bytes row after row (to sum a node's rows into histograms, reading each row's
+/// bins from one cache line).
+#[derive(Debug, Clone)]
+pub struct Binned {
+    pub columns: Vec<Vec<u8>>,
+    /// Rows × features, row-major.
+    pub by_row: Vec<u8>,
+    /// Bins holding non-missing values, per feature.
+    pub bins: Vec<usize>,
+    /// Whether the binned rows hold a missing value, per feature.
+    pub has_missing: Vec<bool>,
+    pub missing_bin: u8,
+}
+
+impl Binned {
+    pub fn rows(&self) -> usize {
+        self.columns.first().map_or(0, Vec::len)
+    }
+}
+
+/// The edges of one feature's values (missing values left out), scikit-learn's
+/// `_find_binning_thresholds` without sample weights.
+pub fn feature_edges(values: &[f64], max_bins: usize) -> Vec<f64> {
+    let mut sorted: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
+    sorted.sort_unstable_by(f64::total_cmp);
+    let mut distinct = sorted.clone();
+    distinct.dedup_by(|a, b| a == b);
+    if distinct.len() <= 1 {
+        return Vec::new();
+    }
+    let mut edges: Vec<f64> = if distinct.len() <= max_bins {
+        distinct.windows(2).map(|w| (w[0] + w[1]) / 2.0).collect()
+    } else {
+        let step = 100.0 / max_bins as f64;
+        (1..max_bins)
+            .map(|i| averaged_inverted_cdf(&sorted, (i as f64 * step) / 100.0))
+            .collect()
+    };
+    edges.sort_unstable_by(f64::total_cmp);
+    edges.dedup_by(|a, b| a == b);
+    for edge in &mut edges {
+        *edge = edge.min(ALMOST_INF);
+    }
+    edges
+}
+
+/// numpy's `percentile(sorted, 100 q, method="averaged_inverted_cdf")`: the value at the
+/// virtual index `n q − 1`, or the mean of two neighbours when it falls exactly on one.
+fn averaged_inverted_cdf(sorted: &[f64], q: f64) -> f64 {
+    let n = sorted.len();
+    let virtual_index = n as f64 * q - 1.0;
+    let below = virtual_index.floor();
+    let (previous, next) = if virtual_index >= (n - 1) as f64 {
+        (n - 1, n - 1)
+    } else if virtual_index < 0.0 {
+        (0, 0)
+    } else {
+        (below as usize, below as usize + 1)
+    };
+    let gamma = if virtual_index - below == 0.0 {
+        0.5
+    } else {
+        1.0
+    };
+    let (a, b) = (sorted[previous], sorted[next]);
+    // numpy's lerp, which counts from the upper end for weights of a half or more.
+    let diff = b - a;
+    if gamma >= 0.5 {
+        b - diff * (1.0 - gamma)
+    } else {
+        a + diff * gamma
+    }
+}
+
+/// Find every feature's edges on the rows `rows` of `x` (on a seeded sample of
+/// [`BINNING_SAMPLE`] of them when there are more).
+pub fn fit_edges(x: ArrayView2<f64>, rows: &[usize], max_bins: usize, seed: u64) -> BinEdges {
+    let sample: Vec<usize> = if rows.len() > BINNING_SAMPLE {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let mut picked: Vec<usize> = rand::seq::index::sample(&mut rng, rows.len(), BINNING_SAMPLE)
+            .into_iter()
+            .map(|i| rows[i])
+            .collect();
+        picked.sort_unstable();
+        picked
+    } else {
+        rows.to_vec()
+    };
+    let edges = (0..x.ncols())
+        .into_par_iter()
+        .map(|f| {
+            let column = x.column(f);
+            let values: Vec<f64> = sample.iter().map(|&r| column[r]).collect();
+            feature_edges(&values, max_bins)
+        })
+        .collect();
+    BinEdges {
+        edges,
+        missing_bin: max_bins as u8,
+    }
+}
+
+impl BinEdges {
+    /// The bin of one value.
+    pub fn bin(&self, feature: usize, value: f64) -> u8 {
+        if value.is_nan() {
+            self.missing_bin
+        } else {
+            self.edges[feature].partition_point(|&edge| edge < value) as u8
+        }
+    }
+
+    /// The rows `rows` of `x` as bins.
+    pub fn bin_rows(&self, x: ArrayView2<f64>, rows: &[usize]) -> Binned {
+        let columns: Vec<Vec<u8>> = (0..x.ncols())
+            .into_par_iter()
+            .map(|f| {
+                let column = x.column(f);
+                rows.iter().map(|&r| self.bin(f, column[r])).collect()
+            })
+            .collect();
+        let has_missing = columns
+            .iter()
+            .map(|c| c.contains(&self.missing_bin))
+            .collect();
+        let features = columns.len();
+        let mut by_row = vec![0u8; rows.len() * features];
+        for (f, column) in columns.iter().enumerate() {
+            for (i, &bin) in column.iter().enumerate() {
+                by_row[i * features + f] = bin;
+            }
+        }
+        Binned {
+            columns,
+            by_row,
+            bins: self.edges.iter().map(|e| e.len() + 1).collect(),
+            has_missing,
+            missing_bin: self.missing_bin,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn few_values_are_cut_at_midpoints_and_missing_values_get_the_last_bin() {
+        assert_eq!(
+            feature_edges(&[3.0, 1.0, f64::NAN, 2.0, 1.0], 255),
+            vec![1.5, 2.5]
+        );
+        assert!(feature_edges(&[4.0, 4.0, f64::NAN], 255).is_empty());
+        let x = array![[1.0], [2.0], [f64::NAN], [3.0]];
+        let edges = fit_edges(x.view(), &[0, 1, 2, 3], 255, 0);
+        let binned = edges.bin_rows(x.view(), &[0, 1, 2, 3]);
+        assert_eq!(binned.columns[0], vec![0, 1, 255, 2]);
+        assert_eq!((binned.bins[0], binned.has_missing[0]), (3, true));
+    }
+
+    #[test]
+    fn many_values_are_cut_at_percentiles() {
+        // 0..10 into 4 bins: numpy's averaged_inverted_cdf at 25, 50, 75 % is 2, 4.5, 7.
+        let values: Vec<f64> = (0..10).map(f64::from).collect();
+        assert_eq!(feature_edges(&values, 4), vec![2.0, 4.5, 7.0]);
+    }
+}

@@ -1,0 +1,263 @@
+//! The boosting loop, as scikit-learn's `BaseHistGradientBoosting.fit`: bin the features,
+//! start every row at the baseline, then each iteration compute the gradients once and grow
+//! one tree per output on them, adding its leaves (learning rate applied) to the rows' raw
+//! outputs. Early stopping holds out a seeded share of the rows (stratified for classes)
+//! and stops when the last `n_iter_no_change` validation losses improved on the one before
+//! them by no more than `tol`.
+
+use ndarray::ArrayView2;
+use serde::{Deserialize, Serialize};
+
+use super::binning::{fit_edges, BinEdges};
+use super::grower::{predict_binned, Grower, TreeLimits};
+use super::loss::{Loss, Target};
+use super::model::BoostedModel;
+use super::split::SplitRules;
+use crate::ml::split::{shuffled_holdout, stratified_holdout};
+
+/// Whether to stop early: `auto` does when there are more than 10,000 rows, as
+/// scikit-learn's default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum EarlyStopping {
+    #[default]
+    #[serde(rename = "auto")]
+    Auto,
+    #[serde(rename = "true")]
+    On,
+    #[serde(rename = "false")]
+    Off,
+}
+
+/// Rows above which `auto` stops early.
+pub const AUTO_EARLY_STOPPING_ROWS: usize = 10_000;
+
+/// The parameters of a fit, with scikit-learn's names and meanings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BoostSettings {
+    pub max_iter: usize,
+    pub learning_rate: f64,
+    pub max_leaf_nodes: Option<usize>,
+    pub max_depth: Option<usize>,
+    pub min_samples_leaf: usize,
+    pub l2_regularization: f64,
+    pub max_bins: usize,
+    pub early_stopping: EarlyStopping,
+    pub validation_fraction: f64,
+    pub n_iter_no_change: usize,
+    pub tol: f64,
+    pub seed: u64,
+}
+
+/// A fitted model and whether early stopping ended the fit.
+pub struct Boosted {
+    pub model: BoostedModel,
+    pub stopped_early: bool,
+}
+
+/// Why a fit ended without a model.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BoostError {
+    Cancelled,
+    /// The validation share could not be drawn.
+    Split(String),
+}
+
+/// Fit on `x` (rows × features) and `target`. `progress` hears the share of trees grown
+/// and a detail after every tree; false cancels.
+pub fn fit_boosted(
+    x: ArrayView2<f64>,
+    target: Target<'_>,
+    settings: &BoostSettings,
+    progress: &mut dyn FnMut(f32, &str) -> bool,
+) -> Result<Boosted, BoostError> {
+    let n = x.nrows();
+    let early = match settings.early_stopping {
+        EarlyStopping::Auto => n > AUTO_EARLY_STOPPING_ROWS,
+        EarlyStopping::On => true,
+        EarlyStopping::Off => false,
+    };
+    let (train, validate) = if early {
+        let fold = match target {
+            Target::Classes { y, classes } => {
+                stratified_holdout(y, classes, settings.validation_fraction, settings.seed)
+            }
+            Target::Values(_) => shuffled_holdout(n, settings.validation_fraction, settings.seed),
+        }
+        .map_err(|e| BoostError::Split(e.to_string()))?;
+        (fold.train, fold.validate)
+    } else {
+        ((0..n).collect(), Vec::new())
+    };
+    let loss = Loss::of(target);
+    let outputs = loss.outputs(target);
+    let edges = fit_edges(x, &train, settings.max_bins, settings.seed);
+    let binned = edges.bin_rows(x, &train);
+    let binned_validation = edges.bin_rows(x, &validate);
+    let baseline = loss.baseline(target, &train);
+    let mut raw: Vec<Vec<f64>> = baseline.iter().map(|&b| vec![b; train.len()]).collect();
+    let mut raw_validation: Vec<Vec<f64>> =
+        baseline.iter().map(|&b| vec![b; validate.len()]).collect();
+    let mut gradients = vec![vec![0.0; train.len()]; outputs];
+    let mut hessians = vec![vec![0.0; train.len()]; outputs];
+    let limits = TreeLimits {
+        max_leaf_nodes: settings.max_leaf_nodes,
+        max_depth: settings.max_depth,
+        rules: SplitRules {
+            min_samples_leaf: settings.min_samples_leaf,
+            l2: settings.l2_regularization,
+            constant_hessians: loss.constant_hessians(),
+        },
+        learning_rate: settings.learning_rate,
+    };
+    let mut grower = Grower::new(&binned, &edges, limits);
+    let mut scores = Vec::new();
+    if early {
+        scores.push(-loss.mean(target, &validate, &raw_validation));
+    }
+    let mut trees = Vec::new();
+    let mut stopped_early = false;
+    let total = (settings.max_iter * outputs) as f32;
+    for iteration in 0..settings.max_iter {
+        loss.gradients(target, &train, &raw, &mut gradients, &mut hessians);
+        let mut iteration_trees = Vec::with_capacity(outputs);
+        for k in 0..outputs {
+            let grown = grower.grow(&gradients[k], &hessians[k]);
+            for &(start, end, value) in &grown.leaves {
+                for &row in &grower.rows[start..end] {
+                    raw[k][row as usize] += value;
+                }
+            }
+            for (i, r) in raw_validation[k].iter_mut().enumerate() {
+                *r += predict_binned(&grown, &binned_validation, i);
+            }
+            iteration_trees.push(grown.tree);
+            let done = iteration * outputs + k + 1;
+            if !progress(
+                done as f32 / total,
+                &format!("iteration {}/{}", iteration + 1, settings.max_iter),
+            ) {
+                return Err(BoostError::Cancelled);
+            }
+        }
+        trees.push(iteration_trees);
+        if early {
+            scores.push(-loss.mean(target, &validate, &raw_validation));
+            if should_stop(&scores, settings.n_iter_no_change, settings.tol) {
+                stopped_early = true;
+                break;
+            }
+        }
+    }
+    Ok(Boosted {
+        model: BoostedModel {
+            loss,
+            baseline,
+            trees,
+            learning_rate: settings.learning_rate,
+        },
+        stopped_early,
+    })
+}
+
+/// scikit-learn's `_should_stop`: none of the last `n` scores beats the one before them by
+/// more than `tol`.
+fn should_stop(scores: &[f64], n: usize, tol: f64) -> bool {
+    if scores.len() < n + 1 {
+        return false;
+    }
+    let reference = scores[scores.len() - n - 1] + tol;
+    !scores[scores.len() - n..].iter().any(|&s| s > reference)
+}
+
+/// The edges a fit would bin `x` with (all rows), for checking them against scikit-learn's.
+pub fn bin_edges(x: ArrayView2<f64>, max_bins: usize) -> BinEdges {
+    let rows: Vec<usize> = (0..x.nrows()).collect();
+    fit_edges(x, &rows, max_bins, 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::Array2;
+
+    fn settings() -> BoostSettings {
+        BoostSettings {
+            max_iter: 100,
+            learning_rate: 0.1,
+            max_leaf_nodes: Some(31),
+            max_depth: None,
+            min_samples_leaf: 20,
+            l2_regularization: 0.0,
+            max_bins: 255,
+            early_stopping: EarlyStopping::Off,
+            validation_fraction: 0.1,
+            n_iter_no_change: 10,
+            tol: 1e-7,
+            seed: 0,
+        }
+    }
+
+    #[test]
+    fn stops_when_the_last_scores_do_not_improve() {
+        assert!(!should_stop(&[1.0, 2.0, 3.0], 2, 0.0));
+        assert!(should_stop(&[1.0, 3.0, 2.0, 3.0], 2, 0.0));
+        assert!(!should_stop(&[1.0, 3.0, 2.0, 3.5], 2, 0.0));
+    }
+
+    #[test]
+    fn a_regression_fits_a_step_and_a_classifier_learns_missingness() {
+        let n = 400;
+        let x = Array2::from_shape_fn((n, 2), |(i, j)| {
+            if j == 0 {
+                i as f64
+            } else if i % 3 == 0 {
+                f64::NAN
+            } else {
+                (i % 7) as f64
+            }
+        });
+        let values: Vec<f64> = (0..n).map(|i| if i < 200 { 1.0 } else { 5.0 }).collect();
+        let fit = fit_boosted(
+            x.view(),
+            Target::Values(&values),
+            &settings(),
+            &mut |_, _| true,
+        )
+        .unwrap_or_else(|_| panic!("fit"));
+        let predicted = fit.model.values(x.view()).unwrap();
+        assert!((predicted[10] - 1.0).abs() < 0.01 && (predicted[390] - 5.0).abs() < 0.01);
+        // The class is whether the second feature is missing.
+        let y: Vec<usize> = (0..n).map(|i| (i % 3 == 0) as usize).collect();
+        let target = Target::Classes { y: &y, classes: 2 };
+        let fit = fit_boosted(x.view(), target, &settings(), &mut |_, _| true)
+            .unwrap_or_else(|_| panic!("fit"));
+        let proba = fit.model.probabilities(x.view()).unwrap();
+        assert!((0..n).all(|i| proba[[i, y[i]]] > 0.9));
+        let root = &fit.model.trees[0][0].nodes[0];
+        assert_eq!((root.feature, root.threshold), (1, f64::MAX));
+    }
+
+    #[test]
+    fn early_stopping_ends_a_fit_that_no_longer_improves_and_cancel_stops_it() {
+        let n = 2000;
+        let x = Array2::from_shape_fn((n, 1), |(i, _)| (i % 10) as f64);
+        let y: Vec<usize> = (0..n).map(|i| (i % 10 >= 5) as usize).collect();
+        let target = Target::Classes { y: &y, classes: 2 };
+        let early = BoostSettings {
+            early_stopping: EarlyStopping::On,
+            learning_rate: 1.0,
+            ..settings()
+        };
+        let fit = fit_boosted(x.view(), target, &early, &mut |_, _| true)
+            .unwrap_or_else(|_| panic!("fit"));
+        assert!(fit.stopped_early);
+        assert!(fit.model.iterations() < 100, "{}", fit.model.iterations());
+        let mut calls = 0;
+        let cancelled = fit_boosted(x.view(), target, &settings(), &mut |_, _| {
+            calls += 1;
+            calls < 3
+        });
+        assert!(matches!(cancelled, Err(BoostError::Cancelled)));
+        assert_eq!(calls, 3);
+    }
+}

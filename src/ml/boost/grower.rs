@@ -1,0 +1,308 @@
+//! One boosted tree, grown leaf-wise as scikit-learn's `TreeGrower` grows it: the splittable
+//! node with the largest gain is split next, until `max_leaf_nodes` leaves; a node is a leaf
+//! at `max_depth`, below `2 × min_samples_leaf` rows, or when no split gains. Rows are kept
+//! in one index array in which every node owns a contiguous range.
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+use super::binning::{BinEdges, Binned};
+use super::histogram::{build, subtract, Histograms};
+use super::model::{BoostNode, BoostTree};
+use super::split::{best_split, node_value, Split, SplitRules, Sums};
+
+/// The limits of one tree.
+#[derive(Debug, Clone, Copy)]
+pub struct TreeLimits {
+    pub max_leaf_nodes: Option<usize>,
+    pub max_depth: Option<usize>,
+    pub rules: SplitRules,
+    pub learning_rate: f64,
+}
+
+/// A grown tree, the bins of its splits (to route binned rows) and its leaves' rows.
+pub struct Grown {
+    pub tree: BoostTree,
+    /// Per node, the last bin that goes left.
+    pub bins: Vec<u8>,
+    /// Per leaf, the range of [`Grower::rows`] it holds and its value.
+    pub leaves: Vec<(usize, usize, f64)>,
+}
+
+/// Grows trees on one binned matrix, reusing its buffers.
+pub struct Grower<'a> {
+    binned: &'a Binned,
+    edges: &'a BinEdges,
+    limits: TreeLimits,
+    /// Row indices; each node owns a range.
+    pub rows: Vec<u32>,
+    scratch: Vec<u32>,
+    ordered_gradients: Vec<f64>,
+    ordered_hessians: Vec<f64>,
+}
+
+struct Pending {
+    gain: f64,
+    node: usize,
+    split: Split,
+    hist: Histograms,
+}
+
+impl PartialEq for Pending {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for Pending {}
+impl PartialOrd for Pending {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Pending {
+    /// The largest gain first; of equal gains, the older node.
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.gain
+            .total_cmp(&other.gain)
+            .then(other.node.cmp(&self.node))
+    }
+}
+
+/// Where a node's rows lie and what it sums to, while the tree grows.
+#[derive(Clone, Copy)]
+struct Place {
+    start: usize,
+    end: usize,
+    depth: usize,
+    sums: Sums,
+}
+
+impl<'a> Grower<'a> {
+    pub fn new(binned: &'a Binned, edges: &'a BinEdges, limits: TreeLimits) -> Self {
+        Grower {
+            binned,
+            edges,
+            limits,
+            rows: Vec::new(),
+            scratch: Vec::new(),
+            ordered_gradients: Vec::new(),
+            ordered_hessians: Vec::new(),
+        }
+    }
+
+    /// Grow one tree on the gradients and hessians of every binned row.
+    pub fn grow(&mut self, gradients: &[f64], hessians: &[f64]) -> Grown {
+        let n = self.binned.rows();
+        let rules = self.limits.rules;
+        self.rows.clear();
+        self.rows.extend(0..n as u32);
+        let root = Sums {
+            gradients: gradients.iter().sum(),
+            hessians: if rules.constant_hessians {
+                n as f64
+            } else {
+                hessians.iter().sum()
+            },
+            rows: n,
+        };
+        let mut places = vec![Place {
+            start: 0,
+            end: n,
+            depth: 0,
+            sums: root,
+        }];
+        let mut tree = vec![self.leaf(root)];
+        let mut bins = vec![0u8];
+        let mut heap = BinaryHeap::new();
+        if n >= 2 * rules.min_samples_leaf && root.hessians >= 1e-3 {
+            let hist = build(
+                self.binned,
+                None,
+                gradients,
+                hessians,
+                rules.constant_hessians,
+            );
+            if let Some(split) = best_split(self.binned, &hist, root, rules) {
+                heap.push(Pending {
+                    gain: split.gain,
+                    node: 0,
+                    split,
+                    hist,
+                });
+            }
+        }
+        let mut leaves = 1;
+        while let Some(Pending {
+            node, split, hist, ..
+        }) = heap.pop()
+        {
+            let place = places[node];
+            let left_end = self.partition(place, &split);
+            let depth = place.depth + 1;
+            let left_place = Place {
+                start: place.start,
+                end: left_end,
+                depth,
+                sums: split.left,
+            };
+            let right_place = Place {
+                start: left_end,
+                end: place.end,
+                depth,
+                sums: split.right,
+            };
+            let (left, right) = (tree.len(), tree.len() + 1);
+            tree.push(self.leaf(split.left));
+            tree.push(self.leaf(split.right));
+            places.push(left_place);
+            places.push(right_place);
+            bins.extend([0, 0]);
+            let missing_left = if self.binned.has_missing[split.feature] {
+                split.missing_left
+            } else {
+                split.left.rows > split.right.rows
+            };
+            let edges = &self.edges.edges[split.feature];
+            let parent = &mut tree[node];
+            parent.feature = split.feature;
+            parent.threshold = if split.bin as usize == self.binned.bins[split.feature] - 1 {
+                f64::MAX
+            } else {
+                edges[split.bin as usize]
+            };
+            parent.missing_left = missing_left;
+            parent.left = left;
+            parent.right = right;
+            parent.gain = split.gain;
+            bins[node] = split.bin;
+            leaves += 1;
+            if self.limits.max_leaf_nodes == Some(leaves) {
+                break;
+            }
+            let splittable = |p: &Place| {
+                self.limits.max_depth.is_none_or(|d| p.depth < d)
+                    && p.sums.rows >= 2 * rules.min_samples_leaf
+            };
+            let (split_left, split_right) = (splittable(&left_place), splittable(&right_place));
+            if !split_left && !split_right {
+                continue;
+            }
+            let smaller_is_left = left_place.sums.rows <= right_place.sums.rows;
+            let smaller = if smaller_is_left {
+                left_place
+            } else {
+                right_place
+            };
+            let smaller_hist = self.histograms(gradients, hessians, smaller);
+            let larger_hist = subtract(&hist, &smaller_hist);
+            drop(hist);
+            let (left_hist, right_hist) = if smaller_is_left {
+                (smaller_hist, larger_hist)
+            } else {
+                (larger_hist, smaller_hist)
+            };
+            for (child, place, hist, wanted) in [
+                (left, left_place, left_hist, split_left),
+                (right, right_place, right_hist, split_right),
+            ] {
+                if !wanted {
+                    continue;
+                }
+                if let Some(split) = best_split(self.binned, &hist, place.sums, rules) {
+                    heap.push(Pending {
+                        gain: split.gain,
+                        node: child,
+                        split,
+                        hist,
+                    });
+                }
+            }
+        }
+        let leaves = tree
+            .iter()
+            .zip(&places)
+            .filter(|(node, _)| node.is_leaf())
+            .map(|(node, p)| (p.start, p.end, node.value))
+            .collect();
+        Grown {
+            tree: BoostTree { nodes: tree },
+            bins,
+            leaves,
+        }
+    }
+
+    /// A leaf of these sums, its value shrunk by the learning rate.
+    fn leaf(&self, sums: Sums) -> BoostNode {
+        BoostNode {
+            feature: 0,
+            threshold: 0.0,
+            missing_left: false,
+            left: 0,
+            right: 0,
+            value: node_value(sums, self.limits.rules.l2) * self.limits.learning_rate,
+            gain: 0.0,
+            rows: sums.rows,
+        }
+    }
+
+    /// The histograms of a node's rows.
+    fn histograms(&mut self, gradients: &[f64], hessians: &[f64], place: Place) -> Histograms {
+        let rows = &self.rows[place.start..place.end];
+        self.ordered_gradients.clear();
+        self.ordered_gradients
+            .extend(rows.iter().map(|&r| gradients[r as usize]));
+        self.ordered_hessians.clear();
+        if !self.limits.rules.constant_hessians {
+            self.ordered_hessians
+                .extend(rows.iter().map(|&r| hessians[r as usize]));
+        }
+        build(
+            self.binned,
+            Some(rows),
+            &self.ordered_gradients,
+            &self.ordered_hessians,
+            self.limits.rules.constant_hessians,
+        )
+    }
+
+    /// Put the node's rows that go left first, keeping their order; the end of the left part.
+    /// Branch-free: which side a row takes is as good as random to the processor.
+    fn partition(&mut self, place: Place, split: &Split) -> usize {
+        let column = &self.binned.columns[split.feature];
+        let missing = self.binned.missing_bin;
+        let rows = &mut self.rows[place.start..place.end];
+        self.scratch.clear();
+        self.scratch.resize(rows.len(), 0);
+        let (mut kept, mut moved) = (0, 0);
+        for i in 0..rows.len() {
+            let row = rows[i];
+            let bin = column[row as usize];
+            let is_missing = bin == missing;
+            let left = (!is_missing & (bin <= split.bin)) | (is_missing & split.missing_left);
+            // `kept <= i`: this only overwrites rows already read.
+            rows[kept] = row;
+            self.scratch[moved] = row;
+            kept += left as usize;
+            moved += !left as usize;
+        }
+        rows[kept..].copy_from_slice(&self.scratch[..moved]);
+        place.start + kept
+    }
+}
+
+/// The raw output of a binned row through a grown tree.
+pub fn predict_binned(grown: &Grown, binned: &Binned, row: usize) -> f64 {
+    let nodes = &grown.tree.nodes;
+    let mut at = 0;
+    while !nodes[at].is_leaf() {
+        let node = &nodes[at];
+        let bin = binned.columns[node.feature][row];
+        let left = if bin == binned.missing_bin {
+            node.missing_left
+        } else {
+            bin <= grown.bins[at]
+        };
+        at = if left { node.left } else { node.right };
+    }
+    nodes[at].value
+}

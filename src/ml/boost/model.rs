@@ -1,0 +1,142 @@
+//! A fitted boosted ensemble as it is stored: the baseline, and per iteration one tree per
+//! output whose leaves hold the learning rate already applied; its raw outputs, class
+//! probabilities or values, and split-gain importances.
+
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::loss::{sigmoid, Loss};
+
+/// One node of a boosted tree. A leaf has `left == right == 0` (the root is never a child).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BoostNode {
+    pub feature: usize,
+    /// Rows with `x <= threshold` go left; `f64::MAX` sends every number left and only
+    /// missing values right (a split on missingness).
+    pub threshold: f64,
+    /// Where a missing value goes.
+    pub missing_left: bool,
+    pub left: usize,
+    pub right: usize,
+    /// The raw output of a leaf, learning rate applied (an inner node's too, for reading).
+    pub value: f64,
+    /// The loss reduction of the split (0 for a leaf).
+    pub gain: f64,
+    /// Training rows that reached the node.
+    pub rows: usize,
+}
+
+impl BoostNode {
+    pub fn is_leaf(&self) -> bool {
+        self.left == 0 && self.right == 0
+    }
+}
+
+/// One tree, nodes in the order they were made (the root first).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BoostTree {
+    pub nodes: Vec<BoostNode>,
+}
+
+impl BoostTree {
+    /// The raw output of one row.
+    pub fn predict(&self, row: ArrayView1<f64>) -> f64 {
+        let mut node = &self.nodes[0];
+        while !node.is_leaf() {
+            let value = row[node.feature];
+            let left = if value.is_nan() {
+                node.missing_left
+            } else {
+                value <= node.threshold
+            };
+            node = &self.nodes[if left { node.left } else { node.right }];
+        }
+        node.value
+    }
+
+    pub fn leaves(&self) -> usize {
+        self.nodes.iter().filter(|n| n.is_leaf()).count()
+    }
+}
+
+/// A fitted gradient-boosting model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BoostedModel {
+    pub loss: Loss,
+    /// The raw outputs before any tree, one per output.
+    pub baseline: Vec<f64>,
+    /// Per iteration, one tree per output.
+    pub trees: Vec<Vec<BoostTree>>,
+    pub learning_rate: f64,
+}
+
+impl BoostedModel {
+    /// Raw outputs, rows × outputs.
+    pub fn raw(&self, x: ArrayView2<f64>) -> Array2<f64> {
+        let outputs = self.baseline.len();
+        let flat: Vec<f64> = (0..x.nrows())
+            .into_par_iter()
+            .flat_map_iter(|i| {
+                let row = x.row(i);
+                (0..outputs).map(move |k| {
+                    self.baseline[k] + self.trees.iter().map(|it| it[k].predict(row)).sum::<f64>()
+                })
+            })
+            .collect();
+        Array2::from_shape_vec((x.nrows(), outputs), flat).expect("rows × outputs")
+    }
+
+    /// Class probabilities, rows × classes; `None` for a regressor.
+    pub fn probabilities(&self, x: ArrayView2<f64>) -> Option<Array2<f64>> {
+        let raw = self.raw(x);
+        match self.loss {
+            Loss::SquaredError => None,
+            Loss::Binomial => {
+                let mut proba = Array2::zeros((raw.nrows(), 2));
+                for (mut row, z) in proba.rows_mut().into_iter().zip(raw.column(0)) {
+                    let p = sigmoid(*z);
+                    row[0] = 1.0 - p;
+                    row[1] = p;
+                }
+                Some(proba)
+            }
+            Loss::Multinomial => {
+                let mut proba = raw;
+                for mut row in proba.rows_mut() {
+                    let max = row.fold(f64::MIN, |a, &b| a.max(b));
+                    row.mapv_inplace(|z| (z - max).exp());
+                    let sum = row.sum();
+                    row.mapv_inplace(|e| e / sum);
+                }
+                Some(proba)
+            }
+        }
+    }
+
+    /// Predicted values; `None` for a classifier.
+    pub fn values(&self, x: ArrayView2<f64>) -> Option<Array1<f64>> {
+        (self.loss == Loss::SquaredError).then(|| self.raw(x).column(0).to_owned())
+    }
+
+    /// Each feature's share of the loss reduction of every split (sums to 1; all zero when no
+    /// tree split).
+    pub fn gain_importances(&self, features: usize) -> Vec<f64> {
+        let mut gains = vec![0.0; features];
+        for node in self.trees.iter().flatten().flat_map(|t| &t.nodes) {
+            if !node.is_leaf() && node.feature < features {
+                gains[node.feature] += node.gain;
+            }
+        }
+        let total: f64 = gains.iter().sum();
+        if total > 0.0 {
+            gains.iter_mut().for_each(|g| *g /= total);
+        }
+        gains
+    }
+
+    /// Iterations kept (after early stopping).
+    pub fn iterations(&self) -> usize {
+        self.trees.len()
+    }
+}
