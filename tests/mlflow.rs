@@ -877,3 +877,104 @@ fn push_runs_sends_every_recorded_run_once_with_its_status() {
     );
     assert_eq!(runs(&server, "Modeldesk runs: penguins").len(), 3);
 }
+
+/// `modeldesk serve REFERENCE --port 0` on `catalog` with `extra` arguments; killed on drop.
+struct Serving {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Serving {
+    fn start(catalog: &Path, reference: &str, extra: &[&str]) -> Serving {
+        use std::io::BufRead as _;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_modeldesk"))
+            .args(["serve", reference, "--port", "0", "--catalog"])
+            .arg(catalog)
+            .args(extra)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the server");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no address in {line:?}"));
+        Serving { child, port }
+    }
+
+    /// The version answering now, as `X-Modeldesk-Model` names it (`penguins/2`).
+    fn answering(&self) -> String {
+        let body = json!({"dataframe_split": {
+            "columns": ["island", "bill_length_mm", "bill_depth_mm", "flipper_length_mm",
+                "body_mass_g", "sex", "year"],
+            "data": [["Biscoe", 46.5, 15.0, 215, 5000, "female", 2008]],
+        }})
+        .to_string();
+        let answer = http::request(
+            self.port,
+            "POST",
+            "/invocations",
+            &[("Content-Type", "application/json")],
+            body.as_bytes(),
+        );
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        answer
+            .header("x-modeldesk-model")
+            .unwrap_or_default()
+            .to_string()
+    }
+}
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn a_server_follows_the_production_alias_in_mlflow() {
+    let Some(_python) = python::python() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let Some(server) = MlflowServer::start(&dir.path().join("mlflow"), &[]) else {
+        return;
+    };
+    let uri = server.uri();
+    let desk = penguins_catalog(dir.path());
+    ok(modeldesk(&[
+        "mlflow",
+        "push",
+        "penguins",
+        "--tracking-uri",
+        &uri,
+        "--catalog",
+        path_str(&desk),
+    ]));
+    // A serving host with a catalog of its own, empty: it takes the versions from MLflow.
+    let host = dir.path().join("host.sqlite");
+    let serving = Serving::start(
+        &host,
+        "penguins@production",
+        &["--tracking-uri", &uri, "--mlflow-poll", "1s"],
+    );
+    assert_eq!(serving.answering(), "penguins/1");
+    api(
+        &server,
+        "POST",
+        "/api/2.0/mlflow/registered-models/alias",
+        Some(&json!({"name": "penguins", "alias": "production", "version": "2"})),
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while serving.answering() != "penguins/2" {
+        assert!(Instant::now() < deadline, "the alias move was not followed");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}

@@ -37,6 +37,15 @@ pub struct ServeArgs {
     /// Request rows sampled per window to measure drift.
     #[arg(long, default_value_t = 10_000)]
     pub sample_rows: usize,
+    /// Follow MODEL@STAGE in this MLflow server's registry (its alias `production` or
+    /// `staging`) instead of the catalog's own stages: new versions and alias moves are
+    /// pulled into the catalog every --mlflow-poll, and the server switches to the version
+    /// the alias names. Credentials are read as MLflow's clients read them.
+    #[arg(long, value_name = "URL")]
+    pub tracking_uri: Option<String>,
+    /// How often MLflow is asked, with --tracking-uri.
+    #[arg(long, default_value = "10s", value_parser = parse_duration, requires = "tracking_uri")]
+    pub mlflow_poll: Duration,
     #[command(flatten)]
     pub catalog: CatalogArg,
 }
@@ -94,9 +103,55 @@ fn token(args: &ServeArgs) -> anyhow::Result<Option<String>> {
     }
 }
 
+/// Pull `model` from MLflow into the catalog at `path` now, then every `poll` on a thread of
+/// its own, so that the server's own follower sees the alias moves as stage changes. A pull
+/// that fails later is reported as an event and tried again; the server goes on answering.
+fn follow_mlflow(
+    path: &std::path::Path,
+    model: &str,
+    uri: &str,
+    poll: Duration,
+) -> anyhow::Result<()> {
+    use crate::mlflow::{pull, MlflowClient, Prefer, Settings};
+    let settings = Settings::from_env(Some(uri)).map_err(|e| UsageError(e.to_string()))?;
+    let client = MlflowClient::new(settings).map_err(|e| UsageError(e.to_string()))?;
+    let mut opened = crate::catalog::Catalog::open(path)?;
+    // A serving desk takes the registry's word: MLflow wins any difference.
+    pull(
+        &mut opened,
+        &client,
+        model,
+        Some(Prefer::Mlflow),
+        &mut |_| {},
+    )?;
+    let model = model.to_string();
+    std::thread::Builder::new()
+        .name("modeldesk-mlflow-follow".into())
+        .spawn(move || loop {
+            std::thread::sleep(poll);
+            if let Err(e) = pull(
+                &mut opened,
+                &client,
+                &model,
+                Some(Prefer::Mlflow),
+                &mut |_| {},
+            ) {
+                eprintln!(
+                    "{}",
+                    json!({"event": "mlflow_pull_failed", "model": model, "error": e.to_string()})
+                );
+            }
+        })?;
+    Ok(())
+}
+
 /// `modeldesk serve`.
 pub fn serve(args: &ServeArgs) -> anyhow::Result<()> {
     let catalog = catalog::resolve_path(args.catalog.catalog.as_deref())?;
+    if let Some(uri) = &args.tracking_uri {
+        let (model, _) = crate::catalog::VersionSelector::parse_reference(&args.reference)?;
+        follow_mlflow(&catalog, &model, uri, args.mlflow_poll)?;
+    }
     let config = ServeConfig {
         catalog,
         reference: args.reference.clone(),
