@@ -963,7 +963,14 @@ fn a_server_follows_the_production_alias_in_mlflow() {
     let serving = Serving::start(
         &host,
         "penguins@production",
-        &["--tracking-uri", &uri, "--mlflow-poll", "1s"],
+        &[
+            "--tracking-uri",
+            &uri,
+            "--mlflow-poll",
+            "1s",
+            "--window",
+            "1s",
+        ],
     );
     assert_eq!(serving.answering(), "penguins/1");
     api(
@@ -976,5 +983,30 @@ fn a_server_follows_the_production_alias_in_mlflow() {
     while serving.answering() != "penguins/2" {
         assert!(Instant::now() < deadline, "the alias move was not followed");
         std::thread::sleep(Duration::from_millis(200));
+    }
+    // Its live windows reach MLflow as one monitoring run per version.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let monitoring: Vec<Value> = runs(&server, "penguins")
+            .into_iter()
+            .filter(|r| tag(r, "modeldesk.monitoring").is_some())
+            .collect();
+        let watched: Vec<&str> = monitoring
+            .iter()
+            .filter_map(|r| tag(r, "modeldesk.monitoring"))
+            .collect();
+        let answered = monitoring.iter().any(|r| {
+            r["data"]["metrics"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|m| m["key"] == "live_requests" && m["value"].as_f64() > Some(0.0))
+        });
+        if watched.contains(&"penguins/1") && watched.contains(&"penguins/2") && answered {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no monitoring runs: {watched:?}");
+        serving.answering();
+        std::thread::sleep(Duration::from_millis(300));
     }
 }

@@ -104,15 +104,16 @@ fn token(args: &ServeArgs) -> anyhow::Result<Option<String>> {
 }
 
 /// Pull `model` from MLflow into the catalog at `path` now, then every `poll` on a thread of
-/// its own, so that the server's own follower sees the alias moves as stage changes. A pull
-/// that fails later is reported as an event and tried again; the server goes on answering.
+/// its own, so that the server's own follower sees the alias moves as stage changes; and log
+/// the server's closed live windows to MLflow, one monitoring run per version. A sync that
+/// fails later is reported as an event and tried again; the server goes on answering.
 fn follow_mlflow(
     path: &std::path::Path,
     model: &str,
     uri: &str,
     poll: Duration,
 ) -> anyhow::Result<()> {
-    use crate::mlflow::{pull, MlflowClient, Prefer, Settings};
+    use crate::mlflow::{pull, push_live_windows, MlflowClient, Prefer, Settings};
     let settings = Settings::from_env(Some(uri)).map_err(|e| UsageError(e.to_string()))?;
     let client = MlflowClient::new(settings).map_err(|e| UsageError(e.to_string()))?;
     let mut opened = crate::catalog::Catalog::open(path)?;
@@ -129,16 +130,19 @@ fn follow_mlflow(
         .name("modeldesk-mlflow-follow".into())
         .spawn(move || loop {
             std::thread::sleep(poll);
-            if let Err(e) = pull(
+            // The registry's moves in, the server's live windows out.
+            let synced = pull(
                 &mut opened,
                 &client,
                 &model,
                 Some(Prefer::Mlflow),
                 &mut |_| {},
-            ) {
+            )
+            .and_then(|_| push_live_windows(&opened, &client, &model));
+            if let Err(e) = synced {
                 eprintln!(
                     "{}",
-                    json!({"event": "mlflow_pull_failed", "model": model, "error": e.to_string()})
+                    json!({"event": "mlflow_sync_failed", "model": model, "error": e.to_string()})
                 );
             }
         })?;
