@@ -76,6 +76,9 @@ pub struct TrackingArg {
     /// The MLflow tracking server, http(s)://HOST[:PORT] (default: $MLFLOW_TRACKING_URI).
     #[arg(long, value_name = "URL")]
     pub tracking_uri: Option<String>,
+    /// Send the token in this file as the bearer token (instead of $MLFLOW_TRACKING_TOKEN).
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<std::path::PathBuf>,
 }
 
 /// An MLflow failure as the command line reports it: catalog mistakes and a missing or bad
@@ -91,7 +94,10 @@ fn cli_error(error: MlflowError) -> anyhow::Error {
 }
 
 fn connect(server: &TrackingArg) -> anyhow::Result<MlflowClient> {
-    let settings = Settings::from_env(server.tracking_uri.as_deref()).map_err(cli_error)?;
+    let mut settings = Settings::from_env(server.tracking_uri.as_deref()).map_err(cli_error)?;
+    if let Some(file) = &server.token_file {
+        settings = settings.with_token_file(file).map_err(cli_error)?;
+    }
     MlflowClient::new(settings).map_err(cli_error)
 }
 

@@ -94,6 +94,24 @@ impl Settings {
     }
 }
 
+impl Settings {
+    /// Send the token held in `path` (its text, trimmed) as the bearer token, instead of
+    /// `$MLFLOW_TRACKING_TOKEN`: a token kept in a file stays out of the environment.
+    pub fn with_token_file(mut self, path: &std::path::Path) -> Result<Settings, MlflowError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| MlflowError::Setup(format!("the token file {}: {e}", path.display())))?;
+        let token = text.trim();
+        if token.is_empty() {
+            return Err(MlflowError::Setup(format!(
+                "the token file {} is empty",
+                path.display()
+            )));
+        }
+        self.auth = Auth::Bearer(token.to_string());
+        Ok(self)
+    }
+}
+
 /// `uri` checked to be http(s) and without a trailing slash.
 fn normalise_uri(uri: &str) -> Result<String, MlflowError> {
     let trimmed = uri.trim().trim_end_matches('/');

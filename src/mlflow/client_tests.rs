@@ -221,3 +221,33 @@ fn uris_are_checked_and_credentials_left_out_of_messages() {
     assert_eq!(base64(b"ana:pw"), "YW5hOnB3");
     assert_eq!(base64(b"a"), "YQ==");
 }
+
+#[test]
+fn a_token_file_is_sent_as_the_bearer_token() {
+    let (uri, seen) = stub(vec![(200, "{}")]);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("token");
+    std::fs::write(&file, "from-a-file\n").unwrap();
+    let from_file = settings(&uri, Auth::None).with_token_file(&file).unwrap();
+    let client = MlflowClient::new(from_file).unwrap();
+    client
+        .get("/api/2.0/mlflow/experiments/search", &[])
+        .unwrap();
+    let heads = seen.lock().unwrap();
+    assert!(
+        heads[0]
+            .to_ascii_lowercase()
+            .contains("authorization: bearer from-a-file"),
+        "{}",
+        heads[0]
+    );
+    std::fs::write(&file, " \n").unwrap();
+    let empty = settings(&uri, Auth::None)
+        .with_token_file(&file)
+        .unwrap_err();
+    assert!(empty.to_string().contains("is empty"), "{empty}");
+    let missing = settings(&uri, Auth::None)
+        .with_token_file(&dir.path().join("nothing"))
+        .unwrap_err();
+    assert!(missing.to_string().contains("the token file"), "{missing}");
+}
