@@ -1,6 +1,6 @@
 //! The memory budget in the real app driven headless: a budget chosen in Settings stops a
 //! training whose feature matrix would not fit, with a message naming the size, and the
-//! default budget trains. Its own test binary: the budget is the process's.
+//! default budget trains; gradient boosting checks its own binned rows. Its own test binary: the budget is the process's.
 
 use egui_kittest::kittest::Queryable;
 use egui_kittest::Harness;
@@ -90,4 +90,22 @@ fn a_budget_set_in_settings_stops_a_training_that_would_not_fit() {
     harness.step();
     settle(&mut harness);
     assert_eq!(harness.state().runs().len(), 1);
+
+    // Gradient boosting estimates its binned rows and gradients before it bins them.
+    memory::set_budget(BudgetSetting::Bytes(1000));
+    let x = ndarray::Array2::from_shape_fn((100, 10), |(i, j)| (i * j) as f64);
+    let y: Vec<f64> = (0..100).map(|i| i as f64).collect();
+    let spec = modeldesk::ml::spec::ModelSpec::from_name("gradient_boosting").unwrap();
+    let error = modeldesk::ml::model::fit_model(
+        &spec,
+        x.view(),
+        modeldesk::ml::model::Targets::Values(&y),
+        &mut |_, _| true,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        error.starts_with("gradient boosting's binned rows and gradients (100 rows × 10 features, 1 output) would need 3.32 KB (estimated), more than the memory budget of 1000 B"),
+        "{error}"
+    );
 }

@@ -286,6 +286,23 @@ impl Fitting for GradientBoosting {
             tol: s.tol,
             seed: s.seed,
         };
+        // Per row: one byte a feature binned, and per output its raw prediction, gradient and
+        // hessian.
+        let outputs = match target {
+            Target::Classes { classes, .. } if classes > 2 => classes,
+            _ => 1,
+        };
+        let bytes = crate::data::memory::estimate(x.nrows(), x.ncols(), 1)
+            .saturating_add(crate::data::memory::estimate(x.nrows(), outputs, 3 * 8));
+        crate::data::memory::check(bytes, || {
+            format!(
+                "gradient boosting's binned rows and gradients ({} rows × {} features, {outputs} output{})",
+                crate::data::format_count(x.nrows() as u64),
+                crate::data::format_count(x.ncols() as u64),
+                if outputs == 1 { "" } else { "s" }
+            )
+        })
+        .map_err(ModelError::OverBudget)?;
         let boosted = fit_boosted(x, target, &settings, progress).map_err(|e| match e {
             BoostError::Cancelled => ModelError::Cancelled,
             BoostError::Split(message) => ModelError::Linfa {
