@@ -1010,3 +1010,92 @@ fn a_server_follows_the_production_alias_in_mlflow() {
         std::thread::sleep(Duration::from_millis(300));
     }
 }
+
+#[test]
+fn a_push_cut_off_by_stopping_the_server_is_completed_by_the_next_with_nothing_twice() {
+    use std::io::BufRead as _;
+    if python::python().is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("mlflow");
+    let Some(server) = MlflowServer::start(&state, &[]) else {
+        return;
+    };
+    let catalog = penguins_catalog(dir.path());
+    let c = path_str(&catalog);
+    ok(modeldesk(&[
+        "train",
+        "assets/penguins.csv",
+        "--target",
+        "species",
+        "--algo",
+        "naive_bayes",
+        "--register",
+        "penguins",
+        "--catalog",
+        c,
+    ]));
+    // The server is stopped while version 2 is being pushed.
+    let mut push = Command::new(env!("CARGO_BIN_EXE_modeldesk"))
+        .args([
+            "mlflow",
+            "push",
+            "penguins",
+            "--tracking-uri",
+            &server.uri(),
+            "--catalog",
+            c,
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut said = Vec::new();
+    let mut server = Some(server);
+    for line in std::io::BufReader::new(push.stderr.take().unwrap()).lines() {
+        let line = line.unwrap();
+        if line.contains("penguins v2: created run") {
+            if let Some(server) = server.take() {
+                server.stop();
+            }
+        }
+        said.push(line);
+    }
+    let status = push.wait().unwrap();
+    assert_eq!(status.code(), Some(1), "{said:#?}");
+    assert!(server.is_none(), "version 2 was never pushed: {said:#?}");
+    assert!(
+        said.last()
+            .unwrap()
+            .contains("cannot reach the MLflow server"),
+        "{said:#?}"
+    );
+    // Only what was complete is marked: version 1.
+    assert_eq!(sync_rows(&catalog), 1);
+
+    // Started again on the same store: the next push completes 2 and 3, and makes no run or
+    // model version twice.
+    let Some(again) = MlflowServer::start(&state, &[]) else {
+        return;
+    };
+    let pushed = ok(modeldesk(&[
+        "mlflow",
+        "push",
+        "penguins",
+        "--tracking-uri",
+        &again.uri(),
+        "--catalog",
+        c,
+        "--json",
+    ]));
+    let pushed: Value = serde_json::from_slice(&pushed.stdout).unwrap();
+    assert_eq!(pushed["versions"].as_array().unwrap().len(), 3, "{pushed}");
+    let runs = runs(&again, "penguins");
+    assert_eq!(runs.len(), 3, "one run a version");
+    assert!(runs
+        .iter()
+        .all(|r| tag(r, "modeldesk.complete") == Some("true")));
+    assert_eq!(model_versions(&again, "penguins").len(), 3);
+}
