@@ -19,6 +19,9 @@ pub fn show(
 ) {
     let mut open = true;
     let mut edited = settings.preferences();
+    // Asked of the server after the preferences are taken: a URI typed and left by pressing
+    // Test connection is the one tested.
+    let mut asked = Vec::new();
     egui::Window::new("Settings")
         .open(&mut open)
         .resizable(false)
@@ -26,11 +29,12 @@ pub fn show(
         .show(ctx, |ui| {
             preferences(ui, &mut edited);
             ui.separator();
-            mlflow_server(ui, &mut edited.tracking_uri, test, commands);
+            mlflow_server(ui, &mut edited.tracking_uri, test, &mut asked);
         });
     if edited != settings.preferences() {
         commands.push(Command::SetPreferences(edited));
     }
+    commands.append(&mut asked);
     if !open {
         commands.push(Command::ShowSettings(false));
     }
@@ -119,6 +123,7 @@ fn mlflow_server(
                     .desired_width(260.0),
             )
             .labelled_by(label);
+        let typed = !text.trim().is_empty();
         if edit.lost_focus() {
             *uri = text;
             ui.data_mut(|d| d.remove::<String>(draft));
@@ -128,7 +133,7 @@ fn mlflow_server(
         let testing = *test == ConnectionTest::Testing;
         if ui
             .add_enabled(
-                !uri.trim().is_empty() && !testing,
+                (typed || !uri.trim().is_empty()) && !testing,
                 egui::Button::new("Test connection"),
             )
             .on_hover_text("Ask the server for its version")

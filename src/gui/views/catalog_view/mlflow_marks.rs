@@ -3,7 +3,7 @@
 //! the badge "in MLflow as NAME v3" with a link to that model version in MLflow's UI, and
 //! "Push to MLflow".
 
-use eframe::egui::{self, RichText};
+use eframe::egui;
 
 use crate::catalog::{MlflowSync, Stage};
 use crate::gui::command::Command;
@@ -32,7 +32,7 @@ pub(super) fn sync_mark(ui: &mut egui::Ui, stage: Stage, sync: Option<&MlflowSyn
                 ));
         }
         Some(sync) => {
-            ui.label(RichText::new(format!("MLflow v{}", sync.mlflow_version)).small())
+            ui.label(format!("MLflow v{}", sync.mlflow_version))
                 .on_hover_text(format!(
                     "In MLflow as {} version {}",
                     sync.mlflow_model, sync.mlflow_version
@@ -47,16 +47,17 @@ pub(super) fn mlflow_badge(ui: &mut egui::Ui, uri: Option<&str>, sync: Option<&M
         return;
     };
     let color = ui.visuals().hyperlink_color;
-    egui::Frame::new()
-        .stroke(egui::Stroke::new(1.0, color))
-        .corner_radius(8.0)
-        .inner_margin(egui::Margin::symmetric(6, 1))
-        .show(ui, |ui| {
-            ui.label(format!(
-                "in MLflow as {} v{}",
-                sync.mlflow_model, sync.mlflow_version
-            ))
-        });
+    // One widget kept whole: a narrow window moves it to the next line instead of folding it.
+    let badge = egui::Button::new(format!(
+        "in MLflow as {} v{}",
+        sync.mlflow_model, sync.mlflow_version
+    ))
+    .fill(egui::Color32::TRANSPARENT)
+    .stroke(egui::Stroke::new(1.0, color))
+    .corner_radius(8.0)
+    .sense(egui::Sense::hover())
+    .wrap_mode(egui::TextWrapMode::Extend);
+    ui.add(badge);
     ui.hyperlink_to("open in MLflow", model_version_url(uri, sync))
         .on_hover_text(model_version_url(uri, sync));
 }

@@ -32,7 +32,6 @@ pub(super) fn version_page(
         ui.heading(format!("{} v{}", v.model, v.version));
         stage_badge(ui, v.stage);
         let uri = state.tracking_uri.as_deref();
-        mlflow_badge(ui, uri, page.mlflow.as_ref());
         if ui.button("Score a file with it…").clicked() {
             commands.push(Command::ScoreWith(ScoreSource::Version {
                 model: v.model.clone(),
@@ -53,6 +52,8 @@ pub(super) fn version_page(
             }));
         }
         push_button(ui, !read_only, uri, (&v.model, v.version), commands);
+        // After the buttons: appearing once pushed, it moves none of them.
+        mlflow_badge(ui, uri, page.mlflow.as_ref());
     });
     notes(
         ui,
