@@ -24,7 +24,9 @@ mod catalog_work;
 mod explain_job;
 mod explain_run_job;
 pub mod live_data;
+mod mlflow_job;
 mod recorded_runs;
+mod report_job;
 mod rows_explain_job;
 mod score_job;
 mod text_export;
@@ -33,6 +35,7 @@ mod time_left;
 pub use catalog_work::{CatalogChange, CatalogReply, CatalogWork, Registration};
 pub use explain_job::{ExplainVersion, ExplainWhat, ExplainedVersion, Explanation};
 pub use explain_run_job::{ExplainRun, ExplainedRun, RunExplanations};
+pub use mlflow_job::MlflowOutcome;
 pub use recorded_runs::{RunList, RunsToRecord, UnfinishedRun};
 pub use rows_explain_job::{Explaining, FoldRefit, RowsExplanation, RowsOutcome, RowsRequest};
 pub use score_job::{ScoreJob, ScoreModel};
@@ -180,6 +183,8 @@ pub enum JobOutcome {
     ExplainedRun(Box<ExplainedRun>),
     /// A catalog file opened (created and upgraded as needed) for the window.
     CatalogOpened(Result<crate::catalog::Catalog, String>),
+    /// An MLflow server tested, or a version pushed to one.
+    Mlflow(MlflowOutcome),
     /// The job failed; the message is fit for the user.
     Failed {
         job: String,
@@ -192,27 +197,6 @@ pub enum JobOutcome {
 
 /// The key of the one catalog job that may run at a time.
 const CATALOG_KEY: &str = "catalog";
-
-/// The versions a report covers: found already, or named and found by the job.
-enum ReportOf {
-    Found(Vec<crate::catalog::VersionRef>),
-    Named(Vec<(String, i64)>),
-}
-
-impl ReportOf {
-    fn find(
-        self,
-        catalog: &crate::catalog::Catalog,
-    ) -> Result<Vec<crate::catalog::VersionRef>, crate::catalog::CatalogError> {
-        match self {
-            ReportOf::Found(found) => Ok(found),
-            ReportOf::Named(named) => named
-                .iter()
-                .map(|(model, version)| catalog.resolve(&format!("{model}@{version}")))
-                .collect(),
-        }
-    }
-}
 
 /// A job still running, as the status bar shows it.
 pub struct RunningJob {
@@ -292,73 +276,6 @@ impl Jobs {
         let title = format!("Training on {}", request.table.name);
         self.spawn(key, title, repaint.clone(), move |progress| {
             train_all(&request, progress, &repaint)
-        })
-    }
-
-    /// Render an HTML report of catalog versions to `out`, on a worker thread with its own
-    /// connection to the catalog file.
-    pub fn start_report(
-        &mut self,
-        catalog: PathBuf,
-        versions: Vec<crate::catalog::VersionRef>,
-        out: PathBuf,
-        policy: crate::report::SharePolicy,
-        repaint: Repaint,
-    ) -> Result<(), String> {
-        self.report(catalog, ReportOf::Found(versions), out, policy, repaint)
-    }
-
-    /// Render an HTML report of versions named by model and number, found by the job.
-    pub fn start_report_of(
-        &mut self,
-        catalog: PathBuf,
-        versions: Vec<(String, i64)>,
-        out: PathBuf,
-        policy: crate::report::SharePolicy,
-        repaint: Repaint,
-    ) -> Result<(), String> {
-        self.report(catalog, ReportOf::Named(versions), out, policy, repaint)
-    }
-
-    fn report(
-        &mut self,
-        catalog: PathBuf,
-        versions: ReportOf,
-        out: PathBuf,
-        policy: crate::report::SharePolicy,
-        repaint: Repaint,
-    ) -> Result<(), String> {
-        let key = format!("report:{}", out.display());
-        let title = format!("Writing {}", file_name(&out));
-        self.spawn(key, title, repaint.clone(), move |progress| {
-            use std::sync::atomic::Ordering;
-            let job = format!("report {}", file_name(&out));
-            progress.total.store(1000, Ordering::Relaxed);
-            progress.set_stage("reading the catalog");
-            let html = crate::catalog::Catalog::open(&catalog)
-                .and_then(|catalog| {
-                    let versions = versions.find(&catalog)?;
-                    Ok((catalog, versions))
-                })
-                .map_err(|e| e.to_string())
-                .and_then(|(catalog, versions)| {
-                    crate::report::render_versions(&catalog, &versions, &policy, &mut |f| {
-                        progress.done.store((f * 1000.0) as u64, Ordering::Relaxed);
-                        repaint();
-                        !progress.cancel.load(Ordering::Relaxed)
-                    })
-                    .map_err(|e| e.to_string())
-                });
-            if progress.cancel.load(Ordering::Relaxed) {
-                return JobOutcome::Cancelled { job };
-            }
-            match html.and_then(|html| std::fs::write(&out, html).map_err(|e| e.to_string())) {
-                Ok(()) => JobOutcome::Saved {
-                    what: "report".into(),
-                    path: out,
-                },
-                Err(message) => JobOutcome::Failed { job, message },
-            }
         })
     }
 

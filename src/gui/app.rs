@@ -124,6 +124,8 @@ pub struct ModeldeskApp {
     pub(super) retraining: Option<PathBuf>,
     repaint: Option<Repaint>,
     started: bool,
+    /// What "Test connection" in Settings last found.
+    pub(super) connection_test: super::mlflow_actions::ConnectionTest,
 }
 
 impl ModeldeskApp {
@@ -180,6 +182,7 @@ impl ModeldeskApp {
             retraining: None,
             repaint: None,
             started: false,
+            connection_test: Default::default(),
         }
     }
 
@@ -480,6 +483,8 @@ impl ModeldeskApp {
                 self.settings.set_preferences(preferences);
                 crate::data::memory::set_budget(self.settings.memory_budget);
             }
+            Command::TestMlflowConnection => self.test_mlflow_connection(),
+            Command::PushToMlflow { model, version } => self.push_to_mlflow(model, version),
             Command::Quit => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
         }
     }
@@ -505,6 +510,7 @@ impl ModeldeskApp {
             } => self.finish_training(runs, unfinished, cancelled, recipe),
             JobOutcome::Catalog(replies) => self.finish_catalog(replies),
             JobOutcome::CatalogOpened(opened) => self.finish_open_catalog(opened),
+            JobOutcome::Mlflow(outcome) => self.finish_mlflow(outcome),
             JobOutcome::ExplainedVersion(explained) => self.finish_explaining_version(*explained),
             JobOutcome::ExplainedRun(explained) => self.finish_explaining_run(*explained),
             JobOutcome::Failed { job, message } => self.error(format!("{job} failed: {message}")),
@@ -530,6 +536,7 @@ impl ModeldeskApp {
         // afresh); the Score view's list is asked for at once and waits for the opening.
         let open = self.catalog.catalog.is_some() || self.catalog.opening.is_some();
         if self.settings.view == View::Catalog && self.catalog.catalog.is_some() {
+            self.drafts.catalog.tracking_uri = self.settings.tracking_uri.clone();
             let reads = self.drafts.catalog.wanted_reads(self.catalog.generation);
             self.catalog_queue.extend(reads);
         }

@@ -167,7 +167,7 @@ impl ModeldeskApp {
                 path,
                 policy,
             } => self.export_report(versions, path, policy),
-            CatalogCommand::Change(change) => self.queue_catalog(CatalogWork::Change(change)),
+            CatalogCommand::Change(change) => self.change_catalog(change),
         }
     }
 
@@ -369,6 +369,13 @@ impl ModeldeskApp {
                 CatalogReply::Model(query, read) => self.drafts.catalog.take_model(query, read),
                 CatalogReply::Recorded(result) => self.finish_recording(result),
                 CatalogReply::RunList(filter, list) => self.take_run_list(filter, list),
+                CatalogReply::StagesFollowed(result) => {
+                    // The sync rows now hold the stages sent.
+                    self.catalog.generation += 1;
+                    if let Err(message) = result {
+                        self.error(message);
+                    }
+                }
             }
         }
     }

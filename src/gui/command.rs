@@ -145,6 +145,13 @@ pub enum Command {
     ShowHelp(bool),
     /// Take the preferences edited in the settings window.
     SetPreferences(Preferences),
+    /// Ask the MLflow server of the settings for its version, as a job.
+    TestMlflowConnection,
+    /// Push a version to the MLflow server of the settings, as a job.
+    PushToMlflow {
+        model: String,
+        version: i64,
+    },
     Quit,
 }
 

@@ -28,6 +28,7 @@ mod export_actions;
 mod file_dialog;
 mod import_actions;
 mod local_time;
+mod mlflow_actions;
 mod retrain_actions;
 mod run_actions;
 mod samples;
@@ -43,6 +44,7 @@ pub use command::{CatalogCommand, Command, ExplainOf, Retrain, ScoreSource, View
 pub use explanations::{ExplainRowsCommand, ExplainSlot, Explanations, RowExplanation, Shown};
 pub use file_dialog::{FileChooser, FileDialogs, FileFor, FileRequest};
 pub use local_time::local_time;
+pub use mlflow_actions::ConnectionTest;
 pub use samples::{sample_path, Sample, SAMPLES};
 pub use settings::{Preferences, Settings};
 

@@ -40,6 +40,9 @@ pub struct Settings {
     pub run_retention_days: Option<u32>,
     /// How much memory one data-sized structure of a job may take.
     pub memory_budget: BudgetSetting,
+    /// The team's MLflow tracking server, without credentials (tokens and passwords stay in
+    /// the environment, where MLflow's clients read them).
+    pub tracking_uri: Option<String>,
 }
 
 impl Default for Settings {
@@ -61,6 +64,7 @@ impl Default for Settings {
             zoom: 1.0,
             run_retention_days: None,
             memory_budget: BudgetSetting::default(),
+            tracking_uri: None,
         }
     }
 }
@@ -75,6 +79,8 @@ pub struct Preferences {
     pub file_chooser: FileChooser,
     pub run_retention_days: Option<u32>,
     pub memory_budget: BudgetSetting,
+    /// As typed; kept without credentials (see [`tracking_uri_to_keep`]).
+    pub tracking_uri: String,
 }
 
 impl Settings {
@@ -88,6 +94,7 @@ impl Settings {
             file_chooser: self.file_chooser,
             run_retention_days: self.run_retention_days,
             memory_budget: self.memory_budget,
+            tracking_uri: self.tracking_uri.clone().unwrap_or_default(),
         }
     }
 
@@ -101,6 +108,7 @@ impl Settings {
             file_chooser,
             run_retention_days,
             memory_budget,
+            tracking_uri,
         } = preferences;
         self.dark_mode = dark_mode;
         self.reopen_datasets = reopen_datasets;
@@ -109,6 +117,7 @@ impl Settings {
         self.file_chooser = file_chooser;
         self.run_retention_days = run_retention_days;
         self.memory_budget = memory_budget;
+        self.tracking_uri = tracking_uri_to_keep(&tracking_uri);
     }
 
     /// Put `path` first in the recent files.
@@ -126,6 +135,21 @@ impl Settings {
             ..ImportOptions::default()
         }
     }
+}
+
+/// A typed tracking URI as kept: trimmed, without a trailing slash and without any
+/// `user:password@` (credentials are never stored); `None` when blank.
+pub fn tracking_uri_to_keep(typed: &str) -> Option<String> {
+    let trimmed = typed.trim().trim_end_matches('/');
+    let kept = match trimmed.split_once("://") {
+        Some((scheme, rest)) => {
+            let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+            let host = authority.rsplit('@').next().unwrap_or(authority);
+            format!("{scheme}://{host}{path}")
+        }
+        None => trimmed.rsplit('@').next().unwrap_or(trimmed).to_string(),
+    };
+    (!kept.is_empty()).then_some(kept)
 }
 
 #[cfg(test)]
@@ -146,5 +170,23 @@ mod tests {
         assert_eq!(back, settings);
         let old: Settings = serde_json::from_str("{\"dark_mode\": false}").unwrap();
         assert!(!old.dark_mode && old.reopen_datasets);
+    }
+
+    #[test]
+    fn a_tracking_uri_is_kept_without_credentials() {
+        let mut settings = Settings::default();
+        let mut preferences = settings.preferences();
+        preferences.tracking_uri = " https://ann:s3cret@mlflow.example.org:5000/prefix/ ".into();
+        settings.set_preferences(preferences);
+        assert_eq!(
+            settings.tracking_uri.as_deref(),
+            Some("https://mlflow.example.org:5000/prefix")
+        );
+        let json = serde_json::to_string(&settings).unwrap();
+        assert!(!json.contains("s3cret") && !json.contains("ann"), "{json}");
+        let mut preferences = settings.preferences();
+        preferences.tracking_uri = "  ".into();
+        settings.set_preferences(preferences);
+        assert_eq!(settings.tracking_uri, None);
     }
 }

@@ -41,7 +41,7 @@ impl ModeldeskApp {
             dialog.show(ui.ctx(), commands);
         }
         if self.show_settings {
-            settings_window::show(ui.ctx(), &self.settings, commands);
+            settings_window::show(ui.ctx(), &self.settings, &self.connection_test, commands);
         }
         if self.show_help {
             help_window::show(ui.ctx(), commands);

@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use super::live_data::LiveData;
 use crate::catalog::record::{self, StoredCurves, StoredExplanations, StoredMetrics};
 use crate::catalog::{
-    Catalog, CatalogError, HistoryEntry, LiveAlert, ModelFilter, ModelSummary, Page, ScoringRun,
-    Stage, VersionDetail, VersionQuery, VersionSort, VersionSummary,
+    Catalog, CatalogError, HistoryEntry, LiveAlert, MlflowSync, ModelFilter, ModelSummary, Page,
+    ScoringRun, Stage, VersionDetail, VersionQuery, VersionSort, VersionSummary,
 };
 use crate::ml::eval::{Metrics, Validation};
 use crate::ml::learned::{what_it_learned, Learned};
@@ -34,6 +34,8 @@ pub struct CatalogQuery {
     pub version: Option<i64>,
     pub sort: VersionSort,
     pub descending: bool,
+    /// The MLflow server whose sync state is shown, when one is set.
+    pub tracking_uri: Option<String>,
 }
 
 impl CatalogQuery {
@@ -45,6 +47,7 @@ impl CatalogQuery {
             version: None,
             sort: VersionSort::Version,
             descending: false,
+            tracking_uri: None,
             ..self.clone()
         }
     }
@@ -92,6 +95,8 @@ pub struct ModelRead {
     pub history: Vec<HistoryEntry>,
     /// The chosen version's page; `None` when none was chosen or it is gone.
     pub page: Option<VersionPage>,
+    /// The versions pushed to the MLflow server of the query, by version number.
+    pub synced: BTreeMap<i64, MlflowSync>,
 }
 
 impl std::fmt::Debug for ModelRead {
@@ -134,13 +139,24 @@ pub fn read_model(catalog: &Catalog, query: &CatalogQuery) -> Result<ModelRead, 
         Err(CatalogError::UnknownModel(_)) => return Ok(ModelRead::default()),
         read => read?,
     };
+    let synced: BTreeMap<i64, MlflowSync> = match &query.tracking_uri {
+        Some(uri) => catalog
+            .mlflow_syncs(&model, uri)?
+            .into_iter()
+            .map(|s| (s.version, s))
+            .collect(),
+        None => BTreeMap::new(),
+    };
     let page = match query.version {
         Some(version) if versions.iter().any(|v| v.version == version) => {
-            Some(VersionPage::read(catalog, &model, version)?)
+            let mut page = VersionPage::read(catalog, &model, version)?;
+            page.mlflow = synced.get(&version).cloned();
+            Some(page)
         }
         _ => None,
     };
     Ok(ModelRead {
+        synced,
         metric_names: metric_names(&versions),
         history: catalog.history(&model)?,
         versions,
@@ -172,6 +188,8 @@ pub struct VersionPage {
     pub columns: Vec<String>,
     /// Permutation importance and partial dependence stored with the version.
     pub explanations: StoredExplanations,
+    /// What it became in the MLflow server of the query, if it was pushed there.
+    pub mlflow: Option<MlflowSync>,
 }
 
 /// One scoring run of a version: when (ISO 8601, UTC, as stored) and what.
@@ -212,6 +230,7 @@ impl VersionPage {
             metrics,
             scoring,
             detail,
+            mlflow: None,
         })
     }
 }

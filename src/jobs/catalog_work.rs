@@ -97,6 +97,9 @@ pub enum CatalogWork {
     ListRuns(RunFilter),
     /// Read recorded runs back (metrics, curves and the model) for Compare.
     LoadRecordedRuns(Vec<i64>),
+    /// After a stage change: send the stages of `model`'s versions pushed to the MLflow
+    /// server at `uri` (nothing when none was pushed there).
+    FollowStages { model: String, uri: String },
 }
 
 impl CatalogWork {
@@ -152,6 +155,8 @@ pub enum CatalogReply {
     Recorded(Result<Vec<(u64, i64)>, String>),
     /// The recorded runs, and the filter they were read for.
     RunList(RunFilter, Result<RunList, String>),
+    /// The stages followed in MLflow, or why not (the catalog's change stays).
+    StagesFollowed(Result<(), String>),
 }
 
 /// How many versions one query reads while listing them all.
@@ -213,6 +218,9 @@ fn run_one(catalog: &mut Catalog, work: CatalogWork) -> CatalogReply {
                 .map(|&id| recorded_runs::load(catalog, id).map_err(|e| e.to_string()))
                 .collect(),
         ),
+        CatalogWork::FollowStages { model, uri } => {
+            CatalogReply::StagesFollowed(follow_stages(catalog, &model, &uri))
+        }
         CatalogWork::LoadRuns(versions) => CatalogReply::Runs(
             versions
                 .iter()
@@ -295,7 +303,40 @@ fn refused(work: CatalogWork, message: &str) -> CatalogReply {
         },
         CatalogWork::ListRuns(filter) => CatalogReply::RunList(filter, Err(error)),
         CatalogWork::LoadRecordedRuns(_) => CatalogReply::Runs(Err(error)),
+        CatalogWork::FollowStages { .. } => CatalogReply::StagesFollowed(Err(error)),
     }
+}
+
+/// Send the stages of `model`'s versions pushed to the server at `uri`, as `modeldesk stage`
+/// does; the error says the catalog's change stays.
+fn follow_stages(catalog: &mut Catalog, model: &str, uri: &str) -> Result<(), String> {
+    use crate::mlflow::{self, MlflowClient, PushWhat};
+    let not_sent = |e: String| {
+        format!(
+            "the stage changed in the catalog but not in MLflow ({e}); Push to MLflow sends it later"
+        )
+    };
+    let pushed = catalog
+        .mlflow_syncs(model, uri)
+        .map_err(|e| not_sent(e.to_string()))?;
+    if pushed.is_empty() {
+        return Ok(());
+    }
+    let never = std::sync::atomic::AtomicBool::new(false);
+    mlflow::Settings::from_env(Some(uri))
+        .and_then(MlflowClient::new)
+        .and_then(|client| {
+            mlflow::push(
+                catalog,
+                &client,
+                model,
+                PushWhat::Stages,
+                &mut |_, _| {},
+                &never,
+            )
+        })
+        .map(drop)
+        .map_err(|e| not_sent(e.to_string()))
 }
 
 fn register(catalog: &mut Catalog, r: Registration) -> CatalogReply {

@@ -1,26 +1,40 @@
-//! File ▸ Settings…: theme, import defaults, reopening datasets, how long runs are kept, and
-//! how much memory a job may take.
+//! File ▸ Settings…: theme, import defaults, reopening datasets, how long runs are kept, how
+//! much memory a job may take, and the team's MLflow server.
 
 use eframe::egui;
 
 use crate::data::memory::{available_memory, format_bytes, BudgetSetting, DEFAULT_SHARE};
 use crate::gui::command::Command;
 use crate::gui::file_dialog::FileChooser;
+use crate::gui::mlflow_actions::ConnectionTest;
 use crate::gui::settings::{Preferences, Settings};
 
 /// Draw the settings window; an edit becomes a command that applies it at once (they are
 /// plain preferences).
-pub fn show(ctx: &egui::Context, settings: &Settings, commands: &mut Vec<Command>) {
+pub fn show(
+    ctx: &egui::Context,
+    settings: &Settings,
+    test: &ConnectionTest,
+    commands: &mut Vec<Command>,
+) {
     let mut open = true;
     let mut edited = settings.preferences();
+    // Asked of the server after the preferences are taken: a URI typed and left by pressing
+    // Test connection is the one tested.
+    let mut asked = Vec::new();
     egui::Window::new("Settings")
         .open(&mut open)
         .resizable(false)
         .collapsible(false)
-        .show(ctx, |ui| preferences(ui, &mut edited));
+        .show(ctx, |ui| {
+            preferences(ui, &mut edited);
+            ui.separator();
+            mlflow_server(ui, &mut edited.tracking_uri, test, &mut asked);
+        });
     if edited != settings.preferences() {
         commands.push(Command::SetPreferences(edited));
     }
+    commands.append(&mut asked);
     if !open {
         commands.push(Command::ShowSettings(false));
     }
@@ -80,6 +94,72 @@ fn preferences(ui: &mut egui::Ui, edited: &mut Preferences) {
                 .collect();
         }
     });
+}
+
+/// The team's MLflow tracking server and "Test connection". The typed text is applied when
+/// the field is left (or Enter pressed), so a half-typed address is never kept.
+fn mlflow_server(
+    ui: &mut egui::Ui,
+    uri: &mut String,
+    test: &ConnectionTest,
+    commands: &mut Vec<Command>,
+) {
+    ui.label("MLflow server").on_hover_text(
+        "The team's MLflow tracking server, for Push to MLflow on a version's page. A token or \
+         password stays in the environment (MLFLOW_TRACKING_TOKEN, or MLFLOW_TRACKING_USERNAME \
+         and MLFLOW_TRACKING_PASSWORD), as MLflow's own clients read it; a user:password@ in \
+         the address is not kept.",
+    );
+    ui.horizontal(|ui| {
+        let label = ui.label("Tracking URI").id;
+        let draft = ui.make_persistent_id("tracking_uri_draft");
+        let mut text = ui
+            .data(|d| d.get_temp::<String>(draft))
+            .unwrap_or_else(|| uri.clone());
+        let edit = ui
+            .add(
+                egui::TextEdit::singleline(&mut text)
+                    .hint_text("http://mlflow.example.org:5000")
+                    .desired_width(260.0),
+            )
+            .labelled_by(label);
+        let typed = !text.trim().is_empty();
+        if edit.lost_focus() {
+            *uri = text;
+            ui.data_mut(|d| d.remove::<String>(draft));
+        } else if edit.has_focus() {
+            ui.data_mut(|d| d.insert_temp(draft, text));
+        }
+        let testing = *test == ConnectionTest::Testing;
+        if ui
+            .add_enabled(
+                (typed || !uri.trim().is_empty()) && !testing,
+                egui::Button::new("Test connection"),
+            )
+            .on_hover_text("Ask the server for its version")
+            .clicked()
+        {
+            commands.push(Command::TestMlflowConnection);
+        }
+    });
+    match test {
+        ConnectionTest::NotTried => {}
+        ConnectionTest::Testing => {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Asking the server…");
+            });
+        }
+        ConnectionTest::Answered {
+            uri,
+            answer: Ok(version),
+        } => {
+            ui.label(format!("Connected: MLflow {version} at {uri}"));
+        }
+        ConnectionTest::Answered { answer: Err(e), .. } => {
+            ui.colored_label(ui.visuals().error_fg_color, e);
+        }
+    }
 }
 
 /// The memory budget: a share of the memory available when a job starts, or a fixed size.

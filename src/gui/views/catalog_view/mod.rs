@@ -11,6 +11,7 @@
 mod history;
 mod inspect_section;
 mod metric_plot;
+mod mlflow_marks;
 mod model_list;
 mod notes;
 mod reads;
@@ -61,6 +62,9 @@ pub struct CatalogViewState {
     pub version_notes: NotesDraft,
     /// The choices of the version page's "Which features matter".
     pub inspect: InspectDraft,
+    /// The MLflow server of the settings (the app sets it): its sync state is read and
+    /// "Push to MLflow" is offered.
+    pub tracking_uri: Option<String>,
     /// What was last received from the catalog.
     read: CatalogRead,
 }
@@ -77,6 +81,7 @@ impl CatalogViewState {
             version: self.selected_version,
             sort: self.sort.clone(),
             descending: self.descending,
+            tracking_uri: self.tracking_uri.clone(),
         }
     }
 

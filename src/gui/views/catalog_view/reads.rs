@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::catalog::{HistoryEntry, LiveAlert, ModelSummary, VersionSummary};
+use crate::catalog::{HistoryEntry, LiveAlert, MlflowSync, ModelSummary, VersionSummary};
 use crate::jobs::catalog_read::{CatalogQuery, ModelList, ModelRead, VersionPage};
 use crate::jobs::CatalogWork;
 
@@ -29,6 +29,8 @@ pub struct CatalogRead {
     pub history: Vec<HistoryEntry>,
     /// The chosen version's page.
     pub page: Option<VersionPage>,
+    /// The chosen model's versions pushed to the MLflow server of the settings, by number.
+    pub synced: BTreeMap<i64, MlflowSync>,
     /// Why the last read failed.
     pub error: Option<String>,
 }
@@ -115,6 +117,7 @@ impl CatalogRead {
         self.metric_names = read.metric_names;
         self.history = read.history;
         self.page = read.page;
+        self.synced = read.synced;
     }
 
     /// Forget every answer, so that the next [`CatalogRead::wanted`] asks again (another

@@ -6,6 +6,7 @@ use eframe::egui::{self, RichText};
 use super::super::{learned_panel, live_panel};
 use super::history::history;
 use super::inspect_section::which_features_matter;
+use super::mlflow_marks::{mlflow_badge, push_button};
 use super::notes::notes;
 use super::stage_badge::stage_badge;
 use super::validation_results::{confusion_and_folds, curves, metrics_grid};
@@ -30,6 +31,7 @@ pub(super) fn version_page(
     ui.horizontal_wrapped(|ui| {
         ui.heading(format!("{} v{}", v.model, v.version));
         stage_badge(ui, v.stage);
+        let uri = state.tracking_uri.as_deref();
         if ui.button("Score a file with it…").clicked() {
             commands.push(Command::ScoreWith(ScoreSource::Version {
                 model: v.model.clone(),
@@ -49,6 +51,9 @@ pub(super) fn version_page(
                 version: v.version,
             }));
         }
+        push_button(ui, !read_only, uri, (&v.model, v.version), commands);
+        // After the buttons: appearing once pushed, it moves none of them.
+        mlflow_badge(ui, uri, page.mlflow.as_ref());
     });
     notes(
         ui,

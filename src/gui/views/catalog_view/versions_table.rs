@@ -4,6 +4,7 @@
 use eframe::egui::{self, RichText};
 use egui_extras::{Column, TableBuilder};
 
+use super::mlflow_marks::sync_mark;
 use super::stage_badge::stage_badge;
 use super::CatalogViewState;
 use crate::catalog::{VersionSort, VersionSummary};
@@ -128,9 +129,14 @@ pub(super) fn versions_table(ui: &mut egui::Ui, state: &mut CatalogViewState) {
                 .column(Column::exact(96.0))
                 .column(Column::auto().at_least(150.0))
                 .column(Column::auto().at_least(110.0));
+            let mlflow = state.tracking_uri.is_some();
+            if mlflow {
+                table = table.column(Column::auto().at_least(90.0));
+            }
             for _ in &metrics {
                 table = table.column(Column::auto().at_least(90.0));
             }
+            let synced = state.read.synced.clone();
             table
                 .sense(egui::Sense::click())
                 .header(22.0, |mut header| {
@@ -143,6 +149,11 @@ pub(super) fn versions_table(ui: &mut egui::Ui, state: &mut CatalogViewState) {
                     header.col(|ui| {
                         ui.label(RichText::new("Algorithm").strong());
                     });
+                    if mlflow {
+                        header.col(|ui| {
+                            ui.label(RichText::new("MLflow").strong());
+                        });
+                    }
                     for m in &metrics {
                         header.col(|ui| {
                             let label = metric_registry::label(m);
@@ -189,6 +200,9 @@ pub(super) fn versions_table(ui: &mut egui::Ui, state: &mut CatalogViewState) {
                             let title = key.map(|k| ModelSpec::title_of(k).unwrap_or(k));
                             ui.label(title.unwrap_or("—"));
                         });
+                        if mlflow {
+                            row.col(|ui| sync_mark(ui, v.stage, synced.get(&v.version)));
+                        }
                         for m in &metrics {
                             row.col(|ui| match v.metrics.get(m) {
                                 Some(x) if x.is_finite() => {

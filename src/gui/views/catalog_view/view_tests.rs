@@ -420,3 +420,78 @@ fn the_metric_plot_leaves_the_scroll_bar_its_own_room() {
         frames[0].right()
     );
 }
+
+#[test]
+fn push_to_mlflow_is_offered_once_a_tracking_uri_is_set() {
+    let mut harness = harness(&[0.7, 0.9], Some(2));
+    let push = harness.get_by_label("Push to MLflow");
+    assert!(push.accesskit_node().is_disabled(), "no tracking URI yet");
+    push.hover();
+    harness.run();
+    harness.get_by_label(crate::gui::mlflow_actions::WHERE_TO_SET_URI);
+    harness.state_mut().state.tracking_uri = Some("http://mlflow:5000".into());
+    harness.run_steps(3);
+    click(&mut harness, "Push to MLflow");
+    assert_eq!(
+        harness.state_mut().sent(),
+        vec![Command::PushToMlflow {
+            model: "churn".into(),
+            version: 2,
+        }]
+    );
+}
+
+#[test]
+fn a_pushed_version_shows_its_mlflow_version_link_and_unsynced_stage() {
+    let mut harness = harness(&[0.7, 0.9], Some(1));
+    let uri = "http://mlflow:5000";
+    {
+        let fixture = harness.state_mut();
+        let id = fixture.catalog.resolve("churn@1").unwrap().id;
+        fixture
+            .catalog
+            .record_mlflow_sync(&crate::catalog::NewMlflowSync {
+                version_id: id,
+                tracking_uri: uri.into(),
+                experiment_id: "1".into(),
+                run_id: "abc".into(),
+                mlflow_model: "churn".into(),
+                mlflow_version: "4".into(),
+                stage: Stage::None,
+            })
+            .unwrap();
+        fixture.state.tracking_uri = Some(uri.into());
+        fixture.generation += 1;
+    }
+    harness.run_steps(3);
+    harness.get_by_label("in MLflow as churn v4");
+    harness.get_by_label("MLflow v4");
+    harness.get_by_label("open in MLflow").click();
+    let mut opened = Vec::new();
+    for _ in 0..3 {
+        harness.step();
+        opened.extend(
+            harness
+                .output()
+                .platform_output
+                .commands
+                .iter()
+                .filter_map(|c| match c {
+                    egui::OutputCommand::OpenUrl(open) => Some(open.url.clone()),
+                    _ => None,
+                }),
+        );
+    }
+    assert_eq!(opened, ["http://mlflow:5000/#/models/churn/versions/4"]);
+    // v2 was never pushed; v1's stage changes here after the sync.
+    assert_eq!(harness.get_all_by_label("MLflow v4").count(), 1);
+    harness
+        .state_mut()
+        .catalog
+        .set_stage("churn", 1, Stage::Staging, false, None)
+        .unwrap();
+    harness.state_mut().generation += 1;
+    harness.run_steps(3);
+    harness.get_by_label("stage not synced");
+    assert_eq!(harness.query_all_by_label("MLflow v4").count(), 0);
+}
