@@ -1009,6 +1009,65 @@ fn a_server_follows_the_production_alias_in_mlflow() {
         serving.answering();
         std::thread::sleep(Duration::from_millis(300));
     }
+    // And every desk that pulls sees them in its live view.
+    let d = path_str(&desk);
+    ok(modeldesk(&[
+        "mlflow",
+        "pull",
+        "penguins",
+        "--tracking-uri",
+        &uri,
+        "--catalog",
+        d,
+    ]));
+    let monitored = ok(modeldesk(&[
+        "monitor",
+        "penguins",
+        "--json",
+        "--catalog",
+        d,
+    ]));
+    let monitored: Value = serde_json::from_slice(&monitored.stdout).unwrap();
+    let windows = monitored["windows"].as_array().unwrap();
+    assert!(
+        windows
+            .iter()
+            .any(|w| w["server"] == "MLflow (monitoring run)" && w["requests"].as_u64() > Some(0)),
+        "{monitored}"
+    );
+    // Pulled again, nothing is read twice.
+    ok(modeldesk(&[
+        "mlflow",
+        "pull",
+        "penguins",
+        "--tracking-uri",
+        &uri,
+        "--catalog",
+        d,
+    ]));
+    let again = ok(modeldesk(&[
+        "monitor",
+        "penguins",
+        "--json",
+        "--catalog",
+        d,
+    ]));
+    let again: Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert!(again["windows"].as_array().unwrap().len() >= windows.len());
+    let ends = |v: &Value| -> Vec<String> {
+        let mut ends: Vec<String> = v["windows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| format!("{}{}", w["version"], w["ended_at"]))
+            .collect();
+        let all = ends.len();
+        ends.sort();
+        ends.dedup();
+        assert_eq!(ends.len(), all, "a window read twice: {v}");
+        ends
+    };
+    ends(&again);
 }
 
 #[test]

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use super::client::MlflowClient;
 use super::error::MlflowError;
 use super::run_record::{epoch_ms, COMPLETE_TAG};
-use crate::catalog::{Catalog, CatalogError, LiveWindow};
+use crate::catalog::{Catalog, CatalogError, LiveWindow, NewLiveWindow};
 
 /// The tag naming the MLflow version a monitoring run watches (`penguins/2`).
 pub const MONITORING_TAG: &str = "modeldesk.monitoring";
@@ -84,7 +84,11 @@ fn window_metrics(window: &LiveWindow) -> Vec<Value> {
         .iter()
         .filter(|d| d["status"].as_str().is_some_and(|s| s != "stable"))
         .count();
+    let seconds = (at - epoch_ms(&window.started_at)) as f64 / 1000.0;
     let mut values = vec![
+        ("live_window_seconds", seconds),
+        ("live_sampled_rows", window.sampled_rows as f64),
+        ("live_labelled_rows", window.labelled_rows as f64),
         ("live_requests", window.requests as f64),
         ("live_rows", window.rows as f64),
         ("live_errors", window.errors as f64),
@@ -100,4 +104,93 @@ fn window_metrics(window: &LiveWindow) -> Vec<Value> {
         .filter(|(_, v)| v.is_finite())
         .map(|(key, value)| json!({"key": key, "value": value, "timestamp": at, "step": at / 1000}))
         .collect()
+}
+
+/// The metrics a window is read back from, in [`window_metrics`]' names.
+const READ_BACK: [&str; 9] = [
+    "live_window_seconds",
+    "live_sampled_rows",
+    "live_labelled_rows",
+    "live_requests",
+    "live_rows",
+    "live_errors",
+    "live_latency_p50_ms",
+    "live_latency_p99_ms",
+    "live_labelled_metric",
+];
+
+/// The server named by windows read back from MLflow.
+pub const FROM_MLFLOW: &str = "MLflow (monitoring run)";
+
+/// Read the live windows of MLflow version `mlflow_version` of `model` (catalog version
+/// `version`) back from its monitoring run into the catalog, as the server "MLflow
+/// (monitoring run)": the windows other servers logged, so every desk that pulls sees them.
+/// A window ending when one of the catalog's own does is its own, logged from here, and is
+/// skipped. Drift comes back as the number of drifted features only. Returns how many came.
+pub fn pull_live_windows(
+    catalog: &mut Catalog,
+    client: &MlflowClient,
+    experiment_id: &str,
+    model: &str,
+    mlflow_version: &str,
+    version: i64,
+) -> Result<usize, MlflowError> {
+    let watched = format!("{model}/{mlflow_version}");
+    let Some(run) = client
+        .runs_tagged(experiment_id, MONITORING_TAG, &watched)?
+        .into_iter()
+        .next()
+    else {
+        return Ok(0);
+    };
+    // Per window end (ms): each metric's value.
+    let mut windows: std::collections::BTreeMap<i64, std::collections::HashMap<&str, f64>> =
+        Default::default();
+    for key in READ_BACK {
+        let history = client.get(
+            "/api/2.0/mlflow/metrics/get-history",
+            &[("run_id", run.run_id.as_str()), ("metric_key", key)],
+        )?;
+        for point in history["metrics"].as_array().into_iter().flatten() {
+            if let (Some(at), Some(value)) = (point["timestamp"].as_i64(), point["value"].as_f64())
+            {
+                windows.entry(at).or_default().insert(key, value);
+            }
+        }
+    }
+    let own: std::collections::HashSet<i64> = catalog
+        .live_windows(model, Some(version), None)?
+        .iter()
+        .map(|w| epoch_ms(&w.ended_at))
+        .collect();
+    let mut read = 0;
+    for (at, values) in windows {
+        if own.contains(&at) {
+            continue;
+        }
+        let get = |key: &str| values.get(key).copied().unwrap_or(0.0);
+        let time = |ms: i64| {
+            crate::catalog::iso_utc(
+                std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms.max(0) as u64),
+            )
+        };
+        let started = at - (get("live_window_seconds") * 1000.0) as i64;
+        let window = NewLiveWindow {
+            server: FROM_MLFLOW.to_string(),
+            started_at: time(started),
+            ended_at: time(at),
+            requests: get("live_requests") as u64,
+            rows: get("live_rows") as u64,
+            errors: get("live_errors") as u64,
+            latency_p50_ms: get("live_latency_p50_ms"),
+            latency_p99_ms: get("live_latency_p99_ms"),
+            sampled_rows: get("live_sampled_rows") as u64,
+            drift_json: "[]".into(),
+            labelled_rows: get("live_labelled_rows") as u64,
+            labelled_metric: values.get("live_labelled_metric").copied(),
+        };
+        catalog.record_live_window(model, version, &window)?;
+        read += 1;
+    }
+    Ok(read)
 }

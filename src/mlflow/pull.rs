@@ -4,7 +4,8 @@
 //! history, with MLflow as the actor. MLflow's aliases carry no times, so each version's stage
 //! as of the last sync decides who changed what: a version changed on both sides is a
 //! conflict, left alone unless the user prefers one side. Versions Modeldesk did not make are
-//! listed by name and source, not imported.
+//! listed by name and source, not imported. The live windows servers logged to MLflow come
+//! into the catalog's live view too.
 
 use serde::Serialize;
 use serde_json::Value;
@@ -13,6 +14,7 @@ use super::api::download_path;
 use super::client::MlflowClient;
 use super::error::MlflowError;
 use super::model_folder::MODEL_FOLDER;
+use super::monitoring::pull_live_windows;
 use super::push::{push, PushWhat};
 use crate::catalog::{
     Catalog, CatalogError, DatasetLineage, MlflowSync, NewMlflowSync, NewVersion, Stage,
@@ -117,6 +119,24 @@ pub fn pull(
             }
         };
         pulled.push(outcome);
+    }
+    // The live windows other servers logged to MLflow, into this catalog's live view.
+    for sync in syncs(catalog, model, &uri)? {
+        let read = pull_live_windows(
+            catalog,
+            client,
+            &sync.experiment_id,
+            &sync.mlflow_model,
+            &sync.mlflow_version,
+            sync.version,
+        )?;
+        if read > 0 {
+            say(&format!(
+                "{model} version {}: {read} live window{} from MLflow",
+                sync.version,
+                if read == 1 { "" } else { "s" }
+            ));
+        }
     }
     Ok(pulled)
 }
