@@ -5,9 +5,10 @@
 //! table and summed per output with the baseline, and the log loss's link applied: the
 //! sigmoid (two classes) or the softmax (more), as `score` computes them.
 
-use super::graph::{double_tensor, int, ints, string, strings, GraphBuilder, ML_DOMAIN};
+use super::graph::{double_tensor, int, ints, string, GraphBuilder, ML_DOMAIN};
 use super::models::ModelOutput;
 use super::proto::data_type;
+use super::tree_nodes::TreeNodes;
 use crate::ml::boost::{BoostedModel, Loss};
 
 /// The nodes of `model` reading the double feature matrix `x`.
@@ -22,25 +23,17 @@ pub fn boosted(graph: &mut GraphBuilder, model: &BoostedModel, x: &str) -> Model
         offsets.push(table.len() as i64);
         for (i, node) in tree.nodes.iter().enumerate() {
             table.push(node.value);
-            e.tree_ids.push(t as i64);
-            e.node_ids.push(i as i64);
             if node.is_leaf() {
-                e.features.push(0);
-                e.modes.push("LEAF");
-                e.values.push(0.0);
-                e.true_ids.push(0);
-                e.false_ids.push(0);
+                e.nodes.leaf(t, i);
                 e.missing_true.push(0);
                 e.target_tree_ids.push(t as i64);
                 e.target_node_ids.push(i as i64);
                 e.target_ids.push(t as i64);
                 e.target_weights.push(i as f64);
             } else {
-                e.features.push(node.feature as i64);
-                e.modes.push("BRANCH_LEQ");
-                e.values.push(node.threshold);
-                e.true_ids.push(node.left as i64);
-                e.false_ids.push(node.right as i64);
+                let (feature, left, right) = (node.feature, node.left, node.right);
+                e.nodes
+                    .branch(t, i, "BRANCH_LEQ", feature, node.threshold, left, right);
                 e.missing_true.push(node.missing_left as i64);
             }
         }
@@ -51,23 +44,20 @@ pub fn boosted(graph: &mut GraphBuilder, model: &BoostedModel, x: &str) -> Model
         "TreeEnsembleRegressor",
         &[x],
         &[&leaves],
-        vec![
-            int("n_targets", trees as i64),
-            ints("nodes_treeids", e.tree_ids),
-            ints("nodes_nodeids", e.node_ids),
-            ints("nodes_featureids", e.features),
-            strings("nodes_modes", &e.modes),
-            double_tensor("nodes_values_as_tensor", e.values),
-            ints("nodes_truenodeids", e.true_ids),
-            ints("nodes_falsenodeids", e.false_ids),
-            ints("nodes_missing_value_tracks_true", e.missing_true),
-            ints("target_treeids", e.target_tree_ids),
-            ints("target_nodeids", e.target_node_ids),
-            ints("target_ids", e.target_ids),
-            double_tensor("target_weights_as_tensor", e.target_weights),
-            string("aggregate_function", "SUM"),
-            string("post_transform", "NONE"),
-        ],
+        [
+            vec![int("n_targets", trees as i64)],
+            e.nodes.attributes(),
+            vec![
+                ints("nodes_missing_value_tracks_true", e.missing_true),
+                ints("target_treeids", e.target_tree_ids),
+                ints("target_nodeids", e.target_node_ids),
+                ints("target_ids", e.target_ids),
+                double_tensor("target_weights_as_tensor", e.target_weights),
+                string("aggregate_function", "SUM"),
+                string("post_transform", "NONE"),
+            ],
+        ]
+        .concat(),
     );
     // [N, trees] leaf numbers → positions in the table → leaf values in doubles.
     let numbers = graph.op(
@@ -112,13 +102,7 @@ pub fn boosted(graph: &mut GraphBuilder, model: &BoostedModel, x: &str) -> Model
 /// The parallel arrays of the ensemble's attributes.
 #[derive(Default)]
 struct Attributes {
-    tree_ids: Vec<i64>,
-    node_ids: Vec<i64>,
-    features: Vec<i64>,
-    modes: Vec<&'static str>,
-    values: Vec<f64>,
-    true_ids: Vec<i64>,
-    false_ids: Vec<i64>,
+    nodes: TreeNodes,
     missing_true: Vec<i64>,
     target_tree_ids: Vec<i64>,
     target_node_ids: Vec<i64>,

@@ -16,6 +16,7 @@ mod graph;
 mod models;
 mod proto;
 mod recipe;
+mod tree_nodes;
 
 use std::path::Path;
 

@@ -3,8 +3,9 @@
 //! and `Softmax`, trees and forests by `ai.onnx.ml`'s `TreeEnsembleClassifier` with double
 //! thresholds, gradient boosting as `boosted.rs` builds it.
 
-use super::graph::{double_tensor, int, ints, string, strings, GraphBuilder, ML_DOMAIN};
+use super::graph::{double_tensor, int, ints, string, GraphBuilder, ML_DOMAIN};
 use super::proto::data_type;
+use super::tree_nodes::TreeNodes;
 use crate::ml::bayes::BayesModel;
 use crate::ml::linear::LinearModel;
 use crate::ml::logistic::LogisticModel;
@@ -127,27 +128,17 @@ fn trees(graph: &mut GraphBuilder, trees: &[FlatTree], x: &str, classes: usize) 
     let mut e = Ensemble::default();
     for (t, tree) in trees.iter().enumerate() {
         for (i, node) in tree.nodes.iter().enumerate() {
-            e.tree_ids.push(t as i64);
-            e.node_ids.push(i as i64);
             match node {
                 Node::Split {
                     feature,
                     threshold,
                     left,
                     right,
-                } => {
-                    e.features.push(*feature as i64);
-                    e.modes.push("BRANCH_LT");
-                    e.values.push(*threshold);
-                    e.true_ids.push(*left as i64);
-                    e.false_ids.push(*right as i64);
-                }
+                } => e
+                    .nodes
+                    .branch(t, i, "BRANCH_LT", *feature, *threshold, *left, *right),
                 Node::Leaf { proba } => {
-                    e.features.push(0);
-                    e.modes.push("LEAF");
-                    e.values.push(0.0);
-                    e.true_ids.push(0);
-                    e.false_ids.push(0);
+                    e.nodes.leaf(t, i);
                     // Every class of every leaf, zeros too: with one class named only,
                     // ONNX Runtime would treat a two-class ensemble as a binary score.
                     for class in 0..classes {
@@ -168,21 +159,18 @@ fn trees(graph: &mut GraphBuilder, trees: &[FlatTree], x: &str, classes: usize) 
         "TreeEnsembleClassifier",
         &[x],
         &[&labels, &scores],
-        vec![
-            ints("classlabels_int64s", (0..classes as i64).collect()),
-            ints("nodes_treeids", e.tree_ids),
-            ints("nodes_nodeids", e.node_ids),
-            ints("nodes_featureids", e.features),
-            strings("nodes_modes", &e.modes),
-            double_tensor("nodes_values_as_tensor", e.values),
-            ints("nodes_truenodeids", e.true_ids),
-            ints("nodes_falsenodeids", e.false_ids),
-            ints("class_treeids", e.class_tree_ids),
-            ints("class_nodeids", e.class_node_ids),
-            ints("class_ids", e.class_ids),
-            double_tensor("class_weights_as_tensor", e.class_weights),
-            string("post_transform", "NONE"),
-        ],
+        [
+            vec![ints("classlabels_int64s", (0..classes as i64).collect())],
+            e.nodes.attributes(),
+            vec![
+                ints("class_treeids", e.class_tree_ids),
+                ints("class_nodeids", e.class_node_ids),
+                ints("class_ids", e.class_ids),
+                double_tensor("class_weights_as_tensor", e.class_weights),
+                string("post_transform", "NONE"),
+            ],
+        ]
+        .concat(),
     );
     // The operator's scores are float; the graph's probabilities are double like the rest.
     graph.op(
@@ -195,13 +183,7 @@ fn trees(graph: &mut GraphBuilder, trees: &[FlatTree], x: &str, classes: usize) 
 /// The parallel arrays of a tree ensemble's attributes.
 #[derive(Default)]
 struct Ensemble {
-    tree_ids: Vec<i64>,
-    node_ids: Vec<i64>,
-    features: Vec<i64>,
-    modes: Vec<&'static str>,
-    values: Vec<f64>,
-    true_ids: Vec<i64>,
-    false_ids: Vec<i64>,
+    nodes: TreeNodes,
     class_tree_ids: Vec<i64>,
     class_node_ids: Vec<i64>,
     class_ids: Vec<i64>,

@@ -90,88 +90,55 @@ fn feature_split(
             b.hessians
         }
     };
-    let mut best: Option<Split> = None;
-    let mut best_gain = -1.0;
     let other = |side: Sums| Sums {
         gradients: node.gradients - side.gradients,
         hessians: node.hessians - side.hessians,
         rows: node.rows - side.rows,
     };
-    // Left to right, missing values to the right; the last step puts every number left.
-    let end = bins - 1 + has_missing as usize;
-    let mut left = Sums {
-        gradients: 0.0,
-        hessians: 0.0,
-        rows: 0,
-    };
-    for (bin, b) in hist.iter().enumerate().take(end) {
-        left.rows += b.count as usize;
-        left.hessians += hessians(b);
-        left.gradients += b.gradients;
-        let right = other(left);
-        if left.rows < rules.min_samples_leaf {
-            continue;
-        }
-        if right.rows < rules.min_samples_leaf {
-            break;
-        }
-        if left.hessians < MIN_HESSIAN {
-            continue;
-        }
-        if right.hessians < MIN_HESSIAN {
-            break;
-        }
-        let g = gain(left, right, current, rules.l2);
-        if g > best_gain && g > 0.0 {
-            best_gain = g;
-            best = Some(Split {
-                gain: g,
-                feature,
-                bin: bin as u8,
-                missing_left: false,
-                left,
-                right,
-            });
-        }
-    }
-    if has_missing && bins >= 2 {
-        // Right to left, missing values to the left.
-        let mut right = Sums {
+    let mut best: Option<Split> = None;
+    // One scan: the side being filled takes the bins in `order` one at a time; the split
+    // after `bin` sends missing values left when `missing_left`.
+    let mut scan = |order: &mut dyn Iterator<Item = usize>, missing_left: bool| {
+        let mut filled = Sums {
             gradients: 0.0,
             hessians: 0.0,
             rows: 0,
         };
-        for bin in (0..bins - 1).rev() {
-            let b = &hist[bin + 1];
-            right.rows += b.count as usize;
-            right.hessians += hessians(b);
-            right.gradients += b.gradients;
-            let left = other(right);
-            if right.rows < rules.min_samples_leaf {
+        for bin in order {
+            // Filled from the left, the split is after `bin`; from the right, before it.
+            let b = &hist[bin];
+            filled.rows += b.count as usize;
+            filled.hessians += hessians(b);
+            filled.gradients += b.gradients;
+            let rest = other(filled);
+            if filled.rows < rules.min_samples_leaf || filled.hessians < MIN_HESSIAN {
                 continue;
             }
-            if left.rows < rules.min_samples_leaf {
+            if rest.rows < rules.min_samples_leaf || rest.hessians < MIN_HESSIAN {
                 break;
             }
-            if right.hessians < MIN_HESSIAN {
-                continue;
-            }
-            if left.hessians < MIN_HESSIAN {
-                break;
-            }
+            let (left, right, at) = match missing_left {
+                false => (filled, rest, bin),
+                true => (rest, filled, bin - 1),
+            };
             let g = gain(left, right, current, rules.l2);
-            if g > best_gain && g > 0.0 {
-                best_gain = g;
+            if g > best.map_or(0.0, |s: Split| s.gain) {
                 best = Some(Split {
                     gain: g,
                     feature,
-                    bin: bin as u8,
-                    missing_left: true,
+                    bin: at as u8,
+                    missing_left,
                     left,
                     right,
                 });
             }
         }
+    };
+    // Left to right, missing values to the right; the last step puts every number left.
+    scan(&mut (0..bins - 1 + has_missing as usize), false);
+    if has_missing && bins >= 2 {
+        // Right to left, missing values to the left.
+        scan(&mut (1..bins).rev(), true);
     }
     best
 }
