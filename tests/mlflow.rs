@@ -1131,8 +1131,10 @@ fn a_push_cut_off_by_stopping_the_server_is_completed_by_the_next_with_nothing_t
             .contains("cannot reach the MLflow server"),
         "{said:#?}"
     );
-    // Only what was complete is marked: version 1.
-    assert_eq!(sync_rows(&catalog), 1);
+    // Only what was complete is marked: version 1, and version 2 when the stopping server
+    // still answered its last requests; never version 3.
+    let marked = sync_rows(&catalog);
+    assert!((1..=2).contains(&marked), "{marked} versions marked");
 
     // Started again on the same store: the next push completes 2 and 3, and makes no run or
     // model version twice.
