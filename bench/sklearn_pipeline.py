@@ -4,7 +4,9 @@ L-BFGS logistic regression. Imported by train_peer.py and serve_peer.py (from th
 virtualenvs), so both time the same model."""
 
 
-def logistic_pipeline(numeric, categorical):
+def logistic_pipeline(numeric, categorical, sparse=False):
+    """`sparse`: the one-hot columns as a sparse matrix (what a Python user does with many
+    levels); dense otherwise."""
     from sklearn.compose import ColumnTransformer
     from sklearn.impute import SimpleImputer
     from sklearn.linear_model import LogisticRegression
@@ -18,7 +20,7 @@ def logistic_pipeline(numeric, categorical):
                 "categorical",
                 make_pipeline(
                     SimpleImputer(strategy="constant", fill_value="(missing)"),
-                    OneHotEncoder(handle_unknown="ignore", sparse_output=False),
+                    OneHotEncoder(handle_unknown="ignore", sparse_output=sparse),
                 ),
                 categorical,
             ),

@@ -62,7 +62,7 @@ def metrics(y_true, proba):
     return out
 
 
-def pipeline(path, split_dir):
+def pipeline(path, split_dir, one_hot="dense"):
     import pandas as pd
     from sklearn_pipeline import logistic_pipeline
 
@@ -78,14 +78,14 @@ def pipeline(path, split_dir):
     frame = pd.read_csv(path)
     lap("read_csv")
     label = frame.pop("label")
-    frame = frame.drop(columns=["id"])
+    frame = frame.drop(columns=["id"], errors="ignore")
     classes = np.array(sorted(label.unique()))
     y = np.searchsorted(classes, label.to_numpy())
     numeric = [c for c in frame.columns if frame[c].dtype.kind in "if"]
     categorical = [c for c in frame.columns if c not in numeric]
 
     def make():
-        return logistic_pipeline(numeric, categorical)
+        return logistic_pipeline(numeric, categorical, sparse=one_hot == "sparse")
 
     train = np.load(f"{split_dir}/train_rows.npy")
     valid = np.load(f"{split_dir}/valid_rows.npy")

@@ -33,6 +33,7 @@
 use ndarray::{Array1, Array2, ArrayView2};
 
 use super::model::{Fit, FitProgress, ModelError, Targets};
+use super::prep::Design;
 use super::registry::ModelSpec;
 use super::target::Task;
 
@@ -65,6 +66,11 @@ pub trait Algorithm: Sync {
     /// The spec with every parameter at its default.
     fn default_spec(&self) -> ModelSpec {
         (self.about().default_spec)()
+    }
+    /// Whether it fits on a [`Design`] as it is, its one-hot columns read as level indices
+    /// ([`Fitting::fit_design`]), so a column of many levels needs no indicator columns.
+    fn reads_levels(&self) -> bool {
+        false
     }
 }
 
@@ -103,6 +109,18 @@ pub trait Fitting: Algorithm {
         targets: Targets<'_>,
         progress: &mut FitProgress<'_>,
     ) -> Result<Fit, ModelError>;
+
+    /// Fit on a design. An algorithm that [reads levels](Algorithm::reads_levels) reads its
+    /// level indices; the others get the dense matrix.
+    fn fit_design(
+        &self,
+        spec: &Self::Spec,
+        design: &Design,
+        targets: Targets<'_>,
+        progress: &mut FitProgress<'_>,
+    ) -> Result<Fit, ModelError> {
+        self.fit(spec, design.to_dense().view(), targets, progress)
+    }
 }
 
 /// What a fitted model can do with new rows (already preprocessed, rows × features).
@@ -111,6 +129,20 @@ pub trait Predictor {
     fn predict_proba(&self, x: ArrayView2<f64>, classes: usize) -> Option<Array2<f64>>;
     /// Predicted values (regressors only).
     fn predict_values(&self, x: ArrayView2<f64>) -> Option<Array1<f64>>;
+
+    /// Whether [`predict_proba_design`](Self::predict_proba_design) and
+    /// [`predict_values_design`](Self::predict_values_design) read level indices as they are.
+    fn reads_levels(&self) -> bool {
+        false
+    }
+    /// [`predict_proba`](Self::predict_proba) of a design's rows.
+    fn predict_proba_design(&self, design: &Design, classes: usize) -> Option<Array2<f64>> {
+        self.predict_proba(design.to_dense().view(), classes)
+    }
+    /// [`predict_values`](Self::predict_values) of a design's rows.
+    fn predict_values_design(&self, design: &Design) -> Option<Array1<f64>> {
+        self.predict_values(design.to_dense().view())
+    }
 }
 
 /// One parameter an analyst may change: what it is called, what it means and which values

@@ -12,7 +12,7 @@ use super::drift_reference::{reference, DriftReference};
 use super::metrics::{
     classification_metrics, regression_metrics, ClassificationMetrics, RegressionMetrics,
 };
-use super::model::{fit_model, ModelError, Targets};
+use super::model::{fit_model, fit_model_design, ModelError, Targets};
 use super::prep::{fit_recipe, PrepError, Recipe};
 use super::spec::{ModelSpec, SpecError};
 use super::split::{
@@ -443,17 +443,17 @@ impl Run<'_, '_> {
         evaluation: &mut Evaluation,
     ) -> Result<Metrics, TrainError> {
         let rows: Vec<usize> = positions.iter().map(|&p| self.problem.rows()[p]).collect();
-        let x = model.features(self.table, &rows)?;
+        let predicted = model.predict_rows(self.table, &rows)?;
         Ok(match self.problem {
             Problem::Classes(c) => {
-                let proba = model.model.predict_proba(x.view(), c.classes.len());
+                let proba = predicted.proba;
                 self.work.clock.lap("predict", None);
                 let y_true = positions.iter().map(|&p| c.y[p]).collect();
                 let proba = proba.expect("a classification spec fits a classifier");
                 evaluation.add_classes(y_true, proba, &c.classes)
             }
             Problem::Values(v) => {
-                let predicted = model.model.predict_values(x.view());
+                let predicted = predicted.values;
                 self.work.clock.lap("predict", None);
                 let y_true = positions.iter().map(|&p| v.y[p]).collect();
                 let predicted = predicted.expect("a regression spec fits a regressor");
@@ -583,10 +583,6 @@ fn fit_on(
     if !progress(0.0, "preprocessing") {
         return Err(ModelError::Cancelled.into());
     }
-    let x = fitted
-        .transform_into(table, &rows, std::mem::take(&mut work.matrix))?
-        .x;
-    work.clock.lap("transform", None);
     let class_y: Vec<usize>;
     let value_y: Vec<f64>;
     let (targets, classes, task) = match problem {
@@ -606,13 +602,27 @@ fn fit_on(
             (Targets::Values(&value_y), Vec::new(), Task::Regression)
         }
     };
-    let fit = fit_model(spec, x.view(), targets, progress)?;
-    work.clock.lap("fit", Some(fit.iterations));
-    let feature_means = x
-        .mean_axis(ndarray::Axis(0))
-        .map(|m| m.to_vec())
-        .unwrap_or_default();
-    work.matrix = x.into_raw_vec_and_offset().0;
+    let (fit, feature_means) = if spec.algorithm().reads_levels() {
+        // One-hot columns stay level indices: no rows × levels matrix is built.
+        let design = fitted.transform_design(table, &rows)?.design;
+        work.clock.lap("transform", None);
+        let fit = fit_model_design(spec, &design, targets, progress)?;
+        work.clock.lap("fit", Some(fit.iterations));
+        (fit, design.feature_means())
+    } else {
+        let x = fitted
+            .transform_into(table, &rows, std::mem::take(&mut work.matrix))?
+            .x;
+        work.clock.lap("transform", None);
+        let fit = fit_model(spec, x.view(), targets, progress)?;
+        work.clock.lap("fit", Some(fit.iterations));
+        let feature_means = x
+            .mean_axis(ndarray::Axis(0))
+            .map(|m| m.to_vec())
+            .unwrap_or_default();
+        work.matrix = x.into_raw_vec_and_offset().0;
+        (fit, feature_means)
+    };
     let trained = TrainedModel {
         spec: spec.clone(),
         task,

@@ -18,8 +18,9 @@ use ndarray::{Array1, Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use self::lbfgs::{minimize, Limits, Outcome};
-use self::objective::Objective;
+use self::objective::{Codes, Objective};
 use super::algorithms::logistic_regression::LogisticSpec;
+use super::prep::{Design, NO_LEVEL};
 
 /// Why a fit stopped without a model.
 #[derive(Debug, thiserror::Error, Clone, PartialEq)]
@@ -63,8 +64,30 @@ impl LogisticModel {
     pub fn predict_proba(&self, x: ArrayView2<f64>) -> Array2<f64> {
         let mut z = x.dot(&self.weights);
         z += &self.intercept;
+        self.probabilities(z)
+    }
+
+    /// Class probabilities of the rows of a design, its levels read as indices.
+    pub fn predict_proba_design(&self, design: &Design) -> Array2<f64> {
+        let dense = self
+            .weights
+            .select(ndarray::Axis(0), &design.dense_features);
+        let mut z = design.dense.dot(&dense);
+        for codes in &design.one_hot {
+            for (mut row, &level) in z.rows_mut().into_iter().zip(&codes.levels) {
+                if level != NO_LEVEL {
+                    row += &self.weights.row(codes.first + level as usize);
+                }
+            }
+        }
+        z += &self.intercept;
+        self.probabilities(z)
+    }
+
+    /// Probabilities from the logits: a sigmoid for one column, a softmax for more.
+    fn probabilities(&self, mut z: Array2<f64>) -> Array2<f64> {
         if self.weights.ncols() == 1 {
-            let mut out = Array2::zeros((x.nrows(), 2));
+            let mut out = Array2::zeros((z.nrows(), 2));
             for (i, &v) in z.column(0).iter().enumerate() {
                 let p = sigmoid(v);
                 out[[i, 0]] = 1.0 - p;
@@ -107,6 +130,73 @@ pub fn fit_logistic(
             targets: y.len(),
         });
     }
+    let features = x.ncols();
+    let x = x.as_standard_layout();
+    let cells = x.as_slice().expect("a standard-layout array is one slice");
+    let rows = FitRows {
+        x: cells,
+        dense: features,
+        codes: Vec::new(),
+        feature_of: (0..features).collect(),
+        features,
+    };
+    fit_rows(rows, y, classes, spec, progress)
+}
+
+/// [`fit_logistic`] on a design: its one-hot columns are read as level indices, never as
+/// indicator columns; the model is the same.
+pub fn fit_logistic_design(
+    design: &Design,
+    y: &[usize],
+    classes: usize,
+    spec: &LogisticSpec,
+    progress: &mut dyn FnMut(u64) -> bool,
+) -> Result<(LogisticModel, FitReport), FitError> {
+    if design.rows() != y.len() {
+        return Err(FitError::Shape {
+            rows: design.rows(),
+            targets: y.len(),
+        });
+    }
+    let mut feature_of = design.dense_features.clone();
+    let mut codes = Vec::with_capacity(design.one_hot.len());
+    for column in &design.one_hot {
+        codes.push(Codes {
+            levels: &column.levels,
+            offset: feature_of.len(),
+        });
+        feature_of.extend(column.first..column.first + column.width);
+    }
+    let x = design.dense.as_standard_layout();
+    let rows = FitRows {
+        x: x.as_slice().expect("a standard-layout array is one slice"),
+        dense: design.dense_features.len(),
+        codes,
+        feature_of,
+        features: design.width,
+    };
+    fit_rows(rows, y, classes, spec, progress)
+}
+
+/// The rows a fit reads: dense features and level indices, with the feature each of their
+/// parameter rows stands for.
+struct FitRows<'a> {
+    x: &'a [f64],
+    dense: usize,
+    codes: Vec<Codes<'a>>,
+    /// Per parameter row (dense features, then every level of `codes`): its feature.
+    feature_of: Vec<usize>,
+    /// Features of the model.
+    features: usize,
+}
+
+fn fit_rows(
+    rows: FitRows<'_>,
+    y: &[usize],
+    classes: usize,
+    spec: &LogisticSpec,
+    progress: &mut dyn FnMut(u64) -> bool,
+) -> Result<(LogisticModel, FitReport), FitError> {
     // Classes absent from the rows get no column of their own in the fit (as with linfa and
     // scikit-learn) and zero weights in the model.
     let mut seen = vec![false; classes];
@@ -124,9 +214,6 @@ pub fn fit_logistic(
     }
     let targets: Vec<u32> = y.iter().map(|&c| column_of[c]).collect();
 
-    let features = x.ncols();
-    let x = x.as_standard_layout();
-    let cells = x.as_slice().expect("a standard-layout array is one slice");
     // Each fitted column's class weight (binary: classes 0 and 1).
     let by_class = spec.class_weight.weights(y, classes);
     let class_weights: Vec<f64> = if binary {
@@ -134,7 +221,17 @@ pub fn fit_logistic(
     } else {
         present.iter().map(|&c| by_class[c]).collect()
     };
-    let mut objective = Objective::new(cells, &targets, &class_weights, features, columns, spec.c);
+    let parameter_rows = rows.feature_of.len();
+    let mut objective = Objective::with_codes(
+        rows.x,
+        rows.dense,
+        rows.codes,
+        &targets,
+        &class_weights,
+        parameter_rows,
+        columns,
+        spec.c,
+    );
     let limits = Limits {
         tolerance: spec.tolerance,
         max_iterations: spec.max_iterations,
@@ -154,13 +251,13 @@ pub fn fit_logistic(
     };
 
     let out_columns = if binary { 1 } else { classes };
-    let mut weights = Array2::zeros((features, out_columns));
+    let mut weights = Array2::zeros((rows.features, out_columns));
     let mut intercept = Array1::zeros(out_columns);
     let fitted_class = |k: usize| if binary { 0 } else { present[k] };
     for (j, row) in found.params.chunks_exact(columns).enumerate() {
         for (k, &value) in row.iter().enumerate() {
-            if j < features {
-                weights[[j, fitted_class(k)]] = value;
+            if j < parameter_rows {
+                weights[[rows.feature_of[j], fitted_class(k)]] = value;
             } else {
                 intercept[fitted_class(k)] = value;
             }
@@ -360,6 +457,43 @@ mod parity {
             let expected = linfa.predict_probabilities(&x);
             let difference = max_difference(&model.predict_proba(x.view()), &expected);
             assert!(difference < 1e-4, "{file}: largest difference {difference}");
+        }
+    }
+
+    #[test]
+    fn levels_read_as_indices_fit_the_model_of_their_indicator_columns() {
+        // Penguins: two categorical columns (island, sex) beside the numbers; binary (sex
+        // as target) and multinomial (species).
+        for (target, columns) in [("species", 3), ("sex", 1)] {
+            let table = sample_with_target("penguins.csv", target);
+            let classes = class_target(&table, target).unwrap();
+            let fitted = fit_recipe(&Recipe::default_for(&table), &table, &classes.rows).unwrap();
+            let x = fitted.transform(&table, &classes.rows).unwrap().x;
+            let design = fitted
+                .transform_design(&table, &classes.rows)
+                .unwrap()
+                .design;
+            assert!(!design.one_hot.is_empty());
+            let k = classes.classes.len();
+            let (dense, _) =
+                fit_logistic(x.view(), &classes.y, k, &tight(), &mut |_| true).unwrap();
+            let (sparse, report) =
+                fit_logistic_design(&design, &classes.y, k, &tight(), &mut |_| true).unwrap();
+            assert!(report.converged);
+            assert_eq!(sparse.weights.ncols(), columns);
+            assert_eq!(sparse.weights.nrows(), x.ncols());
+            let difference = max_difference(&sparse.weights, &dense.weights);
+            assert!(
+                difference < 1e-6,
+                "{target}: weights differ by {difference}"
+            );
+            let p = sparse.predict_proba_design(&design);
+            let difference = max_difference(&p, &dense.predict_proba(x.view()));
+            assert!(
+                difference < 1e-8,
+                "{target}: probabilities differ by {difference}"
+            );
+            assert!(max_difference(&p, &sparse.predict_proba(x.view())) < 1e-12);
         }
     }
 }

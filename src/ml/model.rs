@@ -6,6 +6,7 @@ use ndarray::{Array1, Array2, ArrayView2};
 use thiserror::Error;
 
 use super::logistic::FitError;
+use super::prep::Design;
 use super::spec::ModelSpec;
 use super::target::Task;
 
@@ -140,6 +141,23 @@ pub fn fit_model(
         return Err(ModelError::Cancelled);
     }
     spec.fit_checked(x, targets, progress)
+}
+
+/// [`fit_model`] on a design; an algorithm that does not [read
+/// levels](super::algorithm::Algorithm::reads_levels) gets its dense matrix.
+pub fn fit_model_design(
+    spec: &ModelSpec,
+    design: &Design,
+    targets: Targets<'_>,
+    progress: &mut FitProgress<'_>,
+) -> Result<Fit, ModelError> {
+    if !spec.supports(targets.task()) {
+        return Err(targets.refused_by(spec.title(), spec.task()));
+    }
+    if !progress(0.0, "starting") {
+        return Err(ModelError::Cancelled);
+    }
+    spec.fit_design_checked(design, targets, progress)
 }
 
 /// `Ok` when the training rows hold at least two classes, which every classifier needs.

@@ -5,6 +5,7 @@
 //! Statistics are learned from the row indices given to [`fit_recipe`] and from nothing else,
 //! so a validation row can never leak into the scaler or the level list.
 
+mod design;
 mod fit;
 mod recipe;
 mod transform;
@@ -16,6 +17,7 @@ use thiserror::Error;
 
 use crate::data::{Column, ColumnData, Table};
 
+pub use design::{Design, OneHotCodes, TransformedDesign, NO_LEVEL};
 pub use fit::{fit_recipe, Feature, FittedColumn, FittedMissing, FittedRecipe, FittedStep};
 pub use recipe::{
     CategoricalImpute, ColumnRecipe, ColumnStep, NumericImpute, Recipe, Scaling, MISSING_LEVEL,

@@ -16,6 +16,7 @@ use super::boost::BoostedModel;
 use super::linear::LinearModel;
 use super::logistic::LogisticModel;
 use super::model::{Fit, FitProgress, ModelError, Targets};
+use super::prep::Design;
 use super::tree::{FlatTree, ForestModel};
 
 use decision_tree::TreeSpec;
@@ -93,6 +94,20 @@ macro_rules! algorithms {
                 match self {
                     $(ModelSpec::$variant(spec) => {
                         Fitting::fit(&$algorithm, spec, x, targets, progress)
+                    })*
+                }
+            }
+
+            /// The algorithm's fit on a design, the task already checked.
+            pub(super) fn fit_design_checked(
+                &self,
+                design: &Design,
+                targets: Targets<'_>,
+                progress: &mut FitProgress<'_>,
+            ) -> Result<Fit, ModelError> {
+                match self {
+                    $(ModelSpec::$variant(spec) => {
+                        Fitting::fit_design(&$algorithm, spec, design, targets, progress)
                     })*
                 }
             }

@@ -2,7 +2,7 @@
 //! algorithm, the drift reference of its training rows and how its training file was read;
 //! predictions for rows of any table with the training columns.
 
-use ndarray::Array2;
+use ndarray::{Array1, Array2};
 use serde::{Deserialize, Serialize};
 
 use super::drift_reference::DriftReference;
@@ -53,18 +53,53 @@ impl TrainedModel {
     /// Class probabilities (rows × classes) for `rows` of `table`, applying exactly the
     /// fitted recipe; `None` inside for a regression model.
     pub fn predict_proba(&self, table: &Table, rows: &[usize]) -> Predicted<Array2<f64>> {
-        let x = self.features(table, rows)?;
-        Ok(self.model.predict_proba(x.view(), self.classes.len()))
+        Ok(self.predict_rows(table, rows)?.proba)
     }
 
     /// Predicted values for `rows` of `table` (regression models; `None` for classifiers).
     pub fn predict_values(&self, table: &Table, rows: &[usize]) -> Predicted<Vec<f64>> {
-        let x = self.features(table, rows)?;
-        Ok(self.model.predict_values(x.view()).map(|v| v.to_vec()))
+        Ok(self.predict_rows(table, rows)?.values.map(|v| v.to_vec()))
     }
 
-    /// The feature matrix of `rows`, through exactly the fitted recipe.
-    pub(super) fn features(&self, table: &Table, rows: &[usize]) -> Result<Array2<f64>, PrepError> {
-        Ok(self.recipe.transform(table, rows)?.x)
+    /// The model's predictions for `rows` of `table` through exactly the fitted recipe: a
+    /// model that reads levels gets them as indices, the others the dense matrix.
+    pub fn predict_rows(&self, table: &Table, rows: &[usize]) -> Result<RowPredictions, PrepError> {
+        let predictor = self.model.predictor();
+        let classes = self.classes.len();
+        let classifier = self.task == Task::Classification;
+        Ok(if predictor.reads_levels() {
+            let t = self.recipe.transform_design(table, rows)?;
+            RowPredictions {
+                proba: classifier
+                    .then(|| predictor.predict_proba_design(&t.design, classes))
+                    .flatten(),
+                values: (!classifier)
+                    .then(|| predictor.predict_values_design(&t.design))
+                    .flatten(),
+                unseen: t.unseen,
+            }
+        } else {
+            let t = self.recipe.transform(table, rows)?;
+            RowPredictions {
+                proba: classifier
+                    .then(|| predictor.predict_proba(t.x.view(), classes))
+                    .flatten(),
+                values: (!classifier)
+                    .then(|| predictor.predict_values(t.x.view()))
+                    .flatten(),
+                unseen: t.unseen,
+            }
+        })
     }
+}
+
+/// A model's predictions for some rows, and what in them its recipe had never seen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowPredictions {
+    /// Class probabilities, rows × classes (classifiers).
+    pub proba: Option<Array2<f64>>,
+    /// Predicted values (regressors).
+    pub values: Option<Array1<f64>>,
+    /// As [`Transformed::unseen`](super::prep::Transformed::unseen).
+    pub unseen: Vec<(String, u64)>,
 }

@@ -128,37 +128,31 @@ fn predict_checked(
     mut notices: Vec<String>,
 ) -> Result<Predictions, ScoreError> {
     let rows: Vec<usize> = (0..table.rows()).collect();
-    let transformed = model.recipe.transform(table, &rows)?;
-    for (column, count) in &transformed.unseen {
+    let predicted = model.predict_rows(table, &rows)?;
+    for (column, count) in &predicted.unseen {
         notices.push(format!(
             "'{column}': {count} cell{} with a level training never saw (encoded as all zeros)",
             if *count == 1 { "" } else { "s" }
         ));
     }
-    let x = transformed.x.view();
     let mut out = Predictions {
         proba: ndarray::Array2::zeros((0, model.classes.len())),
         predicted_class: Vec::new(),
         predicted_values: Vec::new(),
-        unseen: transformed.unseen,
+        unseen: predicted.unseen,
         notices,
     };
     match model.task {
         Task::Classification => {
-            let proba = model
-                .model
-                .predict_proba(x, model.classes.len())
+            let proba = predicted
+                .proba
                 .unwrap_or_else(|| ndarray::Array2::zeros((rows.len(), model.classes.len())));
             out.predicted_class = argmax_rows(&proba);
             out.notices.extend(undefined_probabilities(&proba));
             out.proba = proba;
         }
         Task::Regression => {
-            out.predicted_values = model
-                .model
-                .predict_values(x)
-                .map(|v| v.to_vec())
-                .unwrap_or_default();
+            out.predicted_values = predicted.values.map(|v| v.to_vec()).unwrap_or_default();
         }
     }
     Ok(out)

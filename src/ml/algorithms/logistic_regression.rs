@@ -6,8 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::ml::algorithm::{positive, About, Algorithm, Fitting, Param, ParamKind, Predictor};
 use crate::ml::class_weight::{ClassWeight, CLASS_WEIGHT};
-use crate::ml::logistic::{fit_logistic, LogisticModel};
+use crate::ml::logistic::{fit_logistic, fit_logistic_design, FitReport, LogisticModel};
 use crate::ml::model::{Fit, FitProgress, ModelError, Targets};
+use crate::ml::prep::Design;
 use crate::ml::registry::{FittedModel, ModelSpec};
 use crate::ml::target::Task;
 
@@ -77,6 +78,10 @@ impl Algorithm for LogisticRegression {
     fn about(&self) -> &'static About {
         &LOGISTIC_REGRESSION
     }
+
+    fn reads_levels(&self) -> bool {
+        true
+    }
 }
 
 impl Fitting for LogisticRegression {
@@ -109,15 +114,32 @@ impl Fitting for LogisticRegression {
     ) -> Result<Fit, ModelError> {
         let (y, classes) = targets.classes(self.title())?;
         let limit = s.max_iterations as f32;
-        let (model, report) = fit_logistic(x, y, classes, s, &mut |it| {
+        fitted(fit_logistic(x, y, classes, s, &mut |it| {
             progress(it as f32 / limit, &format!("iteration {it}"))
-        })?;
-        Ok(Fit {
-            model: FittedModel::Logistic(model),
-            iterations: report.iterations,
-            converged: report.converged,
-        })
+        })?)
     }
+
+    fn fit_design(
+        &self,
+        s: &LogisticSpec,
+        design: &Design,
+        targets: Targets<'_>,
+        progress: &mut FitProgress<'_>,
+    ) -> Result<Fit, ModelError> {
+        let (y, classes) = targets.classes(self.title())?;
+        let limit = s.max_iterations as f32;
+        fitted(fit_logistic_design(design, y, classes, s, &mut |it| {
+            progress(it as f32 / limit, &format!("iteration {it}"))
+        })?)
+    }
+}
+
+fn fitted((model, report): (LogisticModel, FitReport)) -> Result<Fit, ModelError> {
+    Ok(Fit {
+        model: FittedModel::Logistic(model),
+        iterations: report.iterations,
+        converged: report.converged,
+    })
 }
 
 impl Predictor for LogisticModel {
@@ -126,6 +148,18 @@ impl Predictor for LogisticModel {
     }
 
     fn predict_values(&self, _x: ArrayView2<f64>) -> Option<Array1<f64>> {
+        None
+    }
+
+    fn reads_levels(&self) -> bool {
+        true
+    }
+
+    fn predict_proba_design(&self, design: &Design, _classes: usize) -> Option<Array2<f64>> {
+        Some(LogisticModel::predict_proba_design(self, design))
+    }
+
+    fn predict_values_design(&self, _design: &Design) -> Option<Array1<f64>> {
         None
     }
 }

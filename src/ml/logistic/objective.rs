@@ -8,16 +8,34 @@
 //! its contribution to the gradient added at once, so no rows × classes intermediate exists.
 //! Rows are split into fixed chunks summed in order, so the result does not depend on how
 //! many threads ran them.
+//!
+//! One-hot features may come as one level index per row ([`Codes`]) instead of indicator
+//! columns: a row's logit then adds its level's weight, and its residual goes to that
+//! weight's gradient alone, so a column of many levels costs one addition per row.
 
 use rayon::prelude::*;
+
+use crate::ml::prep::NO_LEVEL;
 
 /// Rows per chunk: big enough that a chunk is worth a task, small enough to balance two cores.
 const CHUNK_ROWS: usize = 4096;
 
+/// A one-hot column as level indices: per row, the level set ([`NO_LEVEL`]: none), and the
+/// parameter row of level 0.
+#[derive(Debug, Clone, Copy)]
+pub struct Codes<'a> {
+    pub levels: &'a [u32],
+    pub offset: usize,
+}
+
 /// A fitting problem: rows of features, their classes and the penalty.
 pub struct Objective<'a> {
-    /// Row-major rows × `features`.
+    /// Row-major rows × `dense`: the features given as numbers.
     x: &'a [f64],
+    /// The features given as level indices, their parameter rows after the dense ones.
+    codes: Vec<Codes<'a>>,
+    /// Features per row of `x`.
+    dense: usize,
     /// Class of each row: 0/1 for a binary problem, the column for a multinomial one.
     y: &'a [u32],
     /// The weight of each class of `y` (scikit-learn's `class_weight`): a row's loss counts
@@ -25,6 +43,7 @@ pub struct Objective<'a> {
     class_weights: &'a [f64],
     /// Σ of the rows' weights (the number of rows when every weight is 1).
     weight_sum: f64,
+    /// Parameter rows besides the intercepts: `dense` plus every level of `codes`.
     features: usize,
     /// Weight columns: 1 for binary, the number of classes otherwise.
     columns: usize,
@@ -40,6 +59,7 @@ impl<'a> Objective<'a> {
     ///
     /// `class_weights` weighs each class of `y` (all 1 for plain logistic regression); the
     /// penalty is then against the summed weights instead of the rows, as scikit-learn's.
+    #[cfg(test)]
     pub fn new(
         x: &'a [f64],
         y: &'a [u32],
@@ -48,7 +68,35 @@ impl<'a> Objective<'a> {
         columns: usize,
         c: f64,
     ) -> Self {
-        debug_assert_eq!(x.len(), y.len() * features);
+        Self::with_codes(
+            x,
+            features,
+            Vec::new(),
+            y,
+            class_weights,
+            features,
+            columns,
+            c,
+        )
+    }
+
+    /// As [`new`](Self::new), with `dense` features per row of `x` and the rest of the
+    /// `features` given as level indices by `codes`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn with_codes(
+        x: &'a [f64],
+        dense: usize,
+        codes: Vec<Codes<'a>>,
+        y: &'a [u32],
+        class_weights: &'a [f64],
+        features: usize,
+        columns: usize,
+        c: f64,
+    ) -> Self {
+        debug_assert_eq!(x.len(), y.len() * dense);
+        debug_assert!(codes
+            .iter()
+            .all(|c| c.levels.len() == y.len() && c.offset >= dense));
         let chunks = y.len().div_ceil(CHUNK_ROWS).max(1);
         let width = 1 + (features + 1) * columns;
         let weight_sum = match class_weights.iter().all(|&w| w == 1.0) {
@@ -58,6 +106,8 @@ impl<'a> Objective<'a> {
         let weight_sum = if weight_sum > 0.0 { weight_sum } else { 1.0 };
         Objective {
             x,
+            codes,
+            dense,
             y,
             class_weights,
             weight_sum,
@@ -79,24 +129,34 @@ impl<'a> Objective<'a> {
         let dimension = self.dimension();
         debug_assert_eq!(params.len(), dimension);
         debug_assert_eq!(gradient.len(), dimension);
-        let (features, columns) = (self.features, self.columns);
+        let (features, columns, dense) = (self.features, self.columns, self.dense);
         let width = 1 + dimension;
         let rows = self.y.len();
-        let (x, y, weights) = (self.x, self.y, self.class_weights);
+        let (x, y, weights, codes) = (self.x, self.y, self.class_weights, &self.codes);
         self.partials
             .par_chunks_mut(width)
             .enumerate()
             .for_each(|(chunk, partial)| {
                 let first = chunk * CHUNK_ROWS;
                 let end = (first + CHUNK_ROWS).min(rows);
+                let rows = Rows {
+                    x: &x[first * dense..end * dense],
+                    dense,
+                    codes: codes
+                        .iter()
+                        .map(|c| Codes {
+                            levels: &c.levels[first..end],
+                            offset: c.offset,
+                        })
+                        .collect(),
+                };
                 let y = &y[first..end];
-                let x = &x[first * features..end * features];
                 let (loss, grad) = partial.split_first_mut().expect("width is at least 1");
                 grad.fill(0.0);
                 *loss = if columns == 1 {
-                    binary_chunk(x, y, weights, features, params, grad)
+                    binary_chunk(&rows, y, weights, features, params, grad)
                 } else {
-                    multinomial_chunk(x, y, weights, features, columns, params, grad)
+                    multinomial_chunk(&rows, y, weights, features, columns, params, grad)
                 };
             });
 
@@ -121,10 +181,27 @@ impl<'a> Objective<'a> {
     }
 }
 
+/// A chunk of rows: dense features and level indices.
+struct Rows<'a> {
+    x: &'a [f64],
+    dense: usize,
+    codes: Vec<Codes<'a>>,
+}
+
+impl Rows<'_> {
+    /// The parameter rows of row `i`'s levels.
+    fn levels(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
+        self.codes.iter().filter_map(move |c| {
+            let level = c.levels[i];
+            (level != NO_LEVEL).then(|| c.offset + level as usize)
+        })
+    }
+}
+
 /// Sum of the weighted log-losses of the chunk's rows; adds the sum of their weighted
 /// gradients into `grad`.
 fn binary_chunk(
-    x: &[f64],
+    chunk: &Rows<'_>,
     y: &[u32],
     weights: &[f64],
     features: usize,
@@ -133,10 +210,14 @@ fn binary_chunk(
 ) -> f64 {
     let (w, intercept) = params.split_at(features);
     let (grad_w, grad_b) = grad.split_at_mut(features);
+    let dense = chunk.dense;
     let mut loss = 0.0;
     let mut residuals = 0.0;
-    for (row, &class) in rows(x, features, y.len()).zip(y) {
-        let z = intercept[0] + dot(row, w);
+    for (i, (row, &class)) in rows(chunk.x, dense, y.len()).zip(y).enumerate() {
+        let mut z = intercept[0] + dot(row, &w[..dense]);
+        for p in chunk.levels(i) {
+            z += w[p];
+        }
         // log(1 + e^z) − y·z and σ(z) − y, with one exponential of a non-positive number.
         let e = (-z.abs()).exp();
         let softplus = z.max(0.0) + e.ln_1p();
@@ -150,7 +231,10 @@ fn binary_chunk(
         loss += weight * (softplus - target * z);
         let r = weight * (p - target);
         residuals += r;
-        axpy(r, row, grad_w);
+        axpy(r, row, &mut grad_w[..dense]);
+        for p in chunk.levels(i) {
+            grad_w[p] += r;
+        }
     }
     grad_b[0] += residuals;
     loss
@@ -158,7 +242,7 @@ fn binary_chunk(
 
 /// Multinomial version of [`binary_chunk`]: softmax over `columns` logits per row.
 fn multinomial_chunk(
-    x: &[f64],
+    chunk: &Rows<'_>,
     y: &[u32],
     weights: &[f64],
     features: usize,
@@ -169,10 +253,13 @@ fn multinomial_chunk(
     let intercept = &params[features * columns..];
     let mut z = vec![0.0; columns];
     let mut loss = 0.0;
-    for (row, &class) in rows(x, features, y.len()).zip(y) {
+    for (i, (row, &class)) in rows(chunk.x, chunk.dense, y.len()).zip(y).enumerate() {
         z.copy_from_slice(intercept);
         for (&v, w) in row.iter().zip(params.chunks_exact(columns)) {
             axpy(v, w, &mut z);
+        }
+        for p in chunk.levels(i) {
+            axpy(1.0, &params[p * columns..(p + 1) * columns], &mut z);
         }
         let max = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let mut sum = 0.0;
@@ -191,6 +278,9 @@ fn multinomial_chunk(
         z[class] -= weight;
         for (&v, g) in row.iter().zip(grad.chunks_exact_mut(columns)) {
             axpy(v, &z, g);
+        }
+        for p in chunk.levels(i) {
+            axpy(1.0, &z, &mut grad[p * columns..(p + 1) * columns]);
         }
         for (g, r) in grad[features * columns..].iter_mut().zip(&z) {
             *g += r;
@@ -315,6 +405,58 @@ mod tests {
                     (gradient[i] - numeric).abs() < 1e-7,
                     "columns {columns}, weights {cw:?}, component {i}: {} vs {numeric}",
                     gradient[i]
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn levels_as_indices_give_the_loss_and_gradient_of_their_indicator_columns() {
+        let rows = CHUNK_ROWS + 300;
+        let (dense_x, _) = problem(rows, 2, 2);
+        // Two one-hot columns of 4 and 3 levels, some rows with no level set.
+        let a: Vec<u32> = (0..rows as u32)
+            .map(|i| (i * 7 + 1) % 5)
+            .map(|l| if l == 4 { NO_LEVEL } else { l })
+            .collect();
+        let b: Vec<u32> = (0..rows as u32).map(|i| (i * 3) % 3).collect();
+        let features = 2 + 4 + 3;
+        let mut wide = vec![0.0; rows * features];
+        for i in 0..rows {
+            wide[i * features..i * features + 2].copy_from_slice(&dense_x[i * 2..i * 2 + 2]);
+            if a[i] != NO_LEVEL {
+                wide[i * features + 2 + a[i] as usize] = 1.0;
+            }
+            wide[i * features + 6 + b[i] as usize] = 1.0;
+        }
+        for (columns, classes) in [(1, 2), (3, 3)] {
+            let y: Vec<u32> = (0..rows as u32).map(|i| (i * 13 + 5) % classes).collect();
+            let cw = vec![1.0, 1.5, 0.5];
+            let cw = &cw[..classes as usize];
+            let codes = vec![
+                Codes {
+                    levels: &a,
+                    offset: 2,
+                },
+                Codes {
+                    levels: &b,
+                    offset: 6,
+                },
+            ];
+            let mut sparse =
+                Objective::with_codes(&dense_x, 2, codes, &y, cw, features, columns, 0.3);
+            let mut plain = Objective::new(&wide, &y, cw, features, columns, 0.3);
+            let params: Vec<f64> = (0..plain.dimension())
+                .map(|i| (i as f64 * 0.61).cos() * 0.4)
+                .collect();
+            let (mut g1, mut g2) = (vec![0.0; params.len()], vec![0.0; params.len()]);
+            let f1 = sparse.evaluate(&params, &mut g1);
+            let f2 = plain.evaluate(&params, &mut g2);
+            assert!((f1 - f2).abs() < 1e-12, "{f1} vs {f2}");
+            for (i, (x, y)) in g1.iter().zip(&g2).enumerate() {
+                assert!(
+                    (x - y).abs() < 1e-12,
+                    "columns {columns}, component {i}: {x} vs {y}"
                 );
             }
         }

@@ -21,13 +21,13 @@ pub struct Transformed {
 }
 
 /// Marks a table level with no indicator column.
-const NO_SLOT: u32 = u32::MAX;
+const NO_SLOT: u32 = super::design::NO_LEVEL;
 
 /// Rows filled together: about 1 MB of features at 128 features a row.
-const BLOCK_ROWS: usize = 1024;
+pub(super) const BLOCK_ROWS: usize = 1024;
 
 /// One fitted column bound to the cells of the table being transformed.
-enum Encoder<'a> {
+pub(super) enum Encoder<'a> {
     Numeric {
         values: &'a [f64],
         fill: f64,
@@ -58,58 +58,7 @@ impl FittedRecipe {
         rows: &[usize],
         buffer: Vec<f64>,
     ) -> Result<Transformed, PrepError> {
-        let max_row = rows.iter().copied().max();
-        let mut encoders = Vec::with_capacity(self.columns.len());
-        for fitted in &self.columns {
-            let column = find_column(table, &fitted.column, max_row)?;
-            let encoder = match (&fitted.step, &column.data) {
-                (
-                    FittedStep::Numeric {
-                        fill,
-                        center,
-                        scale,
-                    },
-                    ColumnData::Numeric(values),
-                ) => Encoder::Numeric {
-                    values,
-                    fill: *fill,
-                    center: *center,
-                    scale: *scale,
-                },
-                (
-                    FittedStep::OneHot { levels, missing },
-                    ColumnData::Strings {
-                        codes,
-                        levels: table_levels,
-                    },
-                ) => {
-                    let fitted_slots: HashMap<&str, u32> = levels
-                        .iter()
-                        .enumerate()
-                        .map(|(slot, level)| (level.as_str(), slot as u32))
-                        .collect();
-                    let slots = table_levels
-                        .iter()
-                        .map(|level| fitted_slots.get(level.as_str()).copied().unwrap_or(NO_SLOT))
-                        .collect();
-                    let missing_slot = match missing {
-                        // A stored recipe is data: an index past the levels must not panic.
-                        FittedMissing::AsLevel(index) if *index < levels.len() => *index as u32,
-                        FittedMissing::AsLevel(_) => NO_SLOT,
-                        FittedMissing::OwnColumn => levels.len() as u32,
-                        FittedMissing::Unseen => NO_SLOT,
-                    };
-                    Encoder::OneHot {
-                        codes,
-                        slots,
-                        missing_slot,
-                    }
-                }
-                _ => return Err(wrong_kind(column)),
-            };
-            encoders.push(encoder);
-        }
-
+        let encoders = bind_encoders(self, table, rows)?;
         let width = self.n_features();
         if width == 0 {
             return Err(PrepError::NoFeatures);
@@ -176,6 +125,66 @@ impl FittedRecipe {
     }
 }
 
+/// Each fitted column bound to its column of `table`, found by name.
+pub(super) fn bind_encoders<'t>(
+    recipe: &FittedRecipe,
+    table: &'t Table,
+    rows: &[usize],
+) -> Result<Vec<Encoder<'t>>, PrepError> {
+    let max_row = rows.iter().copied().max();
+    let mut encoders = Vec::with_capacity(recipe.columns.len());
+    for fitted in &recipe.columns {
+        let column = find_column(table, &fitted.column, max_row)?;
+        let encoder = match (&fitted.step, &column.data) {
+            (
+                FittedStep::Numeric {
+                    fill,
+                    center,
+                    scale,
+                },
+                ColumnData::Numeric(values),
+            ) => Encoder::Numeric {
+                values,
+                fill: *fill,
+                center: *center,
+                scale: *scale,
+            },
+            (
+                FittedStep::OneHot { levels, missing },
+                ColumnData::Strings {
+                    codes,
+                    levels: table_levels,
+                },
+            ) => {
+                let fitted_slots: HashMap<&str, u32> = levels
+                    .iter()
+                    .enumerate()
+                    .map(|(slot, level)| (level.as_str(), slot as u32))
+                    .collect();
+                let slots = table_levels
+                    .iter()
+                    .map(|level| fitted_slots.get(level.as_str()).copied().unwrap_or(NO_SLOT))
+                    .collect();
+                let missing_slot = match missing {
+                    // A stored recipe is data: an index past the levels must not panic.
+                    FittedMissing::AsLevel(index) if *index < levels.len() => *index as u32,
+                    FittedMissing::AsLevel(_) => NO_SLOT,
+                    FittedMissing::OwnColumn => levels.len() as u32,
+                    FittedMissing::Unseen => NO_SLOT,
+                };
+                Encoder::OneHot {
+                    codes,
+                    slots,
+                    missing_slot,
+                }
+            }
+            _ => return Err(wrong_kind(column)),
+        };
+        encoders.push(encoder);
+    }
+    Ok(encoders)
+}
+
 impl FittedRecipe {
     /// "the feature matrix of R rows × F features", naming the column with the most
     /// one-hot levels when one makes it wide.
@@ -203,10 +212,35 @@ impl FittedRecipe {
 }
 
 impl Encoder<'_> {
+    /// Write a one-hot column's indicator index for `rows` into `out` ([`NO_SLOT`] where none
+    /// is set). Returns how many cells were unseen levels; a numeric column writes nothing.
+    pub(super) fn write_levels(&self, rows: &[usize], out: &mut [u32]) -> u64 {
+        let Encoder::OneHot {
+            codes,
+            slots,
+            missing_slot,
+        } = self
+        else {
+            return 0;
+        };
+        let mut unseen = 0;
+        for (slot_out, &row) in out.iter_mut().zip(rows) {
+            let code = codes[row];
+            let slot = if code == MISSING_CODE {
+                *missing_slot
+            } else {
+                slots[code as usize]
+            };
+            unseen += u64::from(slot == NO_SLOT);
+            *slot_out = slot;
+        }
+        unseen
+    }
+
     /// Write this column's features for `rows` into `cells` (row-major, `width` per row, this
     /// column's first feature at `first`). Returns how many cells were unseen levels, or `None`
     /// when a feature is not a finite number.
-    fn write_block(
+    pub(super) fn write_block(
         &self,
         rows: &[usize],
         cells: &mut [f64],

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Categories with many levels: logistic regression on a file with one categorical column of
+# 900 levels, against pandas + scikit-learn with a sparse one-hot encoder.
+#
+# (1) 200,000 rows × (900 levels + 5 numbers), label from x1 + x2 and a per-level effect
+#     (bench/gen_hicard.py): bench/train_bench.sh with that file, the Python pipeline's
+#     one-hot output sparse (ONE_HOT=sparse). It prints the whole job's wall seconds and
+#     peak MB of each tool, and each one's hold-out ROC AUC on the same rows. Targets: wall
+#     and peak <= 1.0 x python, |AUC difference| <= 0.002.
+# (2) 1,000,000 rows × 5,000 levels: Modeldesk alone (it must work; wall, peak, AUC).
+# Nothing is asserted.
+#
+# Environment: BENCH_DIR (/tmp/modeldesk-bench), REPS (3), MODELDESK_BIN, BENCH_VENV as in
+# train_bench.sh; SKIP_FIT=1 leaves out train_bench's (a), a dense scikit-learn fit on the
+# exported matrix.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(dirname "$HERE")
+BENCH_DIR=${BENCH_DIR:-/tmp/modeldesk-bench}
+MODELDESK_BIN=${MODELDESK_BIN:-${CARGO_TARGET_DIR:-$ROOT/target}/release/modeldesk}
+mkdir -p "$BENCH_DIR"
+
+SMALL=$BENCH_DIR/hicard-200k-900.csv
+LARGE=$BENCH_DIR/hicard-1m-5000.csv
+[ -s "$SMALL" ] || python3 "$HERE/gen_hicard.py" "$SMALL" 200000 900
+[ -s "$LARGE" ] || python3 "$HERE/gen_hicard.py" "$LARGE" 1000000 5000
+
+echo "== (1) $SMALL"
+BENCH_CSV=$SMALL ONE_HOT=sparse bash "$HERE/train_bench.sh"
+
+echo
+echo "== (2) $LARGE, Modeldesk alone"
+cat "$LARGE" > /dev/null
+out=$(mktemp)
+/usr/bin/time -o "$out.time" -f "%e %M" "$MODELDESK_BIN" train "$LARGE" --target label \
+    --holdout 0.2 --json --no-record > "$out"
+python3 - "$out" "$out.time" <<'PY'
+import json, sys
+run = json.load(open(sys.argv[1]))
+wall, kb = open(sys.argv[2]).read().split()[-2:]
+print(f"modeldesk train: {float(wall):.2f} s wall, {int(kb) / 1024:.0f} MB peak, "
+      f"hold-out ROC AUC {run['metrics']['roc_auc']:.5f}, {run['rows_used']} rows")
+PY
+rm -f "$out" "$out.time"
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
