@@ -92,12 +92,14 @@ fn sigmoid(v: f64) -> f64 {
     }
 }
 
-/// Fit on `x` (rows × features) and class indices `y` in `0..classes`. `progress` hears the
-/// iterations done so far, at least once per iteration, and returns false to cancel.
+/// Fit on `x` (rows × features) and class indices `y` into `class_weights`, each class's
+/// weight in the loss (the spec's `class_weight` resolved for the target's classes).
+/// `progress` hears the iterations done so far, at least once per iteration, and returns
+/// false to cancel.
 pub fn fit_logistic(
     x: ArrayView2<f64>,
     y: &[usize],
-    classes: usize,
+    class_weights: &[f64],
     spec: &LogisticSpec,
     progress: &mut dyn FnMut(u64) -> bool,
 ) -> Result<(LogisticModel, FitReport), FitError> {
@@ -107,6 +109,7 @@ pub fn fit_logistic(
             targets: y.len(),
         });
     }
+    let classes = class_weights.len();
     // Classes absent from the rows get no column of their own in the fit (as with linfa and
     // scikit-learn) and zero weights in the model.
     let mut seen = vec![false; classes];
@@ -128,11 +131,10 @@ pub fn fit_logistic(
     let x = x.as_standard_layout();
     let cells = x.as_slice().expect("a standard-layout array is one slice");
     // Each fitted column's class weight (binary: classes 0 and 1).
-    let by_class = spec.class_weight.weights(y, classes);
     let class_weights: Vec<f64> = if binary {
-        by_class
+        class_weights.to_vec()
     } else {
-        present.iter().map(|&c| by_class[c]).collect()
+        present.iter().map(|&c| class_weights[c]).collect()
     };
     let mut objective = Objective::new(cells, &targets, &class_weights, features, columns, spec.c);
     let limits = Limits {
@@ -182,8 +184,14 @@ mod tests {
     fn a_separable_binary_problem_is_learned_whichever_class_is_more_frequent() {
         let x = array![[0.0], [0.2], [0.4], [2.0], [2.2], [2.4], [2.6]];
         for y in [vec![0, 0, 0, 1, 1, 1, 1], vec![1, 1, 1, 0, 0, 0, 0]] {
-            let (model, report) =
-                fit_logistic(x.view(), &y, 2, &LogisticSpec::default(), &mut |_| true).unwrap();
+            let (model, report) = fit_logistic(
+                x.view(),
+                &y,
+                &[1.0; 2],
+                &LogisticSpec::default(),
+                &mut |_| true,
+            )
+            .unwrap();
             let proba = model.predict_proba(x.view());
             for (i, &class) in y.iter().enumerate() {
                 assert!(proba[[i, class]] > 0.5, "row {i} class {class}: {proba:?}");
@@ -203,8 +211,14 @@ mod tests {
             [0.2, 3.1]
         ];
         let y = vec![0, 0, 1, 1, 2, 2];
-        let (model, _) =
-            fit_logistic(x.view(), &y, 3, &LogisticSpec::default(), &mut |_| true).unwrap();
+        let (model, _) = fit_logistic(
+            x.view(),
+            &y,
+            &[1.0; 3],
+            &LogisticSpec::default(),
+            &mut |_| true,
+        )
+        .unwrap();
         let proba = model.predict_proba(x.view());
         for (i, row) in proba.rows().into_iter().enumerate() {
             assert!((row.sum() - 1.0).abs() < 1e-12);
@@ -222,8 +236,14 @@ mod tests {
     fn a_class_absent_from_the_rows_gets_zero_weights_and_the_others_are_learned() {
         let x = array![[0.0], [0.2], [0.4], [3.0], [3.2], [3.4]];
         let y = vec![0, 0, 0, 2, 2, 2];
-        let (model, report) =
-            fit_logistic(x.view(), &y, 3, &LogisticSpec::default(), &mut |_| true).unwrap();
+        let (model, report) = fit_logistic(
+            x.view(),
+            &y,
+            &[1.0; 3],
+            &LogisticSpec::default(),
+            &mut |_| true,
+        )
+        .unwrap();
         assert!(report.converged, "{report:?}");
         assert_eq!(model.weights.dim(), (1, 3));
         assert_eq!((model.weights[[0, 1]], model.intercept[1]), (0.0, 0.0));
@@ -259,7 +279,7 @@ mod tests {
             ..LogisticSpec::default()
         };
         let mut asked = Vec::new();
-        let result = fit_logistic(x.view(), &y, 2, &spec, &mut |iterations| {
+        let result = fit_logistic(x.view(), &y, &[1.0; 2], &spec, &mut |iterations| {
             asked.push(iterations);
             iterations < 4
         });
@@ -275,9 +295,11 @@ mod tests {
     fn cancelling_stops_the_fit_and_one_class_is_an_error() {
         let x = array![[0.0], [1.0], [2.0], [3.0]];
         let spec = LogisticSpec::default();
-        let err = fit_logistic(x.view(), &[0, 0, 1, 1], 2, &spec, &mut |_| false).unwrap_err();
+        let err =
+            fit_logistic(x.view(), &[0, 0, 1, 1], &[1.0; 2], &spec, &mut |_| false).unwrap_err();
         assert_eq!(err, FitError::Cancelled);
-        let err = fit_logistic(x.view(), &[1, 1, 1, 1], 2, &spec, &mut |_| true).unwrap_err();
+        let err =
+            fit_logistic(x.view(), &[1, 1, 1, 1], &[1.0; 2], &spec, &mut |_| true).unwrap_err();
         assert_eq!(err, FitError::OneClass);
     }
 }
@@ -315,7 +337,8 @@ mod parity {
     #[test]
     fn binary_probabilities_match_linfa() {
         let (x, y, classes) = sample_matrix("breast_cancer.csv", "diagnosis");
-        let (model, report) = fit_logistic(x.view(), &y, classes, &tight(), &mut |_| true).unwrap();
+        let (model, report) =
+            fit_logistic(x.view(), &y, &vec![1.0; classes], &tight(), &mut |_| true).unwrap();
         assert!(report.converged, "{report:?}");
 
         let targets = Array1::from(y.clone());
@@ -347,7 +370,7 @@ mod parity {
         for (file, target) in [("wine.csv", "cultivar"), ("iris.csv", "species")] {
             let (x, y, classes) = sample_matrix(file, target);
             let (model, report) =
-                fit_logistic(x.view(), &y, classes, &tight(), &mut |_| true).unwrap();
+                fit_logistic(x.view(), &y, &vec![1.0; classes], &tight(), &mut |_| true).unwrap();
             assert!(report.converged, "{file}: {report:?}");
 
             let targets = Array1::from(y.clone());
