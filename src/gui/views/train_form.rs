@@ -397,6 +397,47 @@ mod tests {
     use super::*;
 
     #[test]
+    fn class_weights_get_a_weight_per_class_and_only_for_classes() {
+        use egui_kittest::kittest::Queryable;
+        use egui_kittest::Harness;
+        let classes: Vec<String> = ["Adelie", "Chinstrap", "Gentoo"].map(String::from).to_vec();
+        let mut spec = ModelSpec::from_name("gradient_boosting").unwrap();
+        // Weights kept from another target: a class this one lacks is dropped.
+        let kept = ClassWeight::parse("Gentoo:2,Emperor:4").unwrap();
+        spec.set_param("class_weight", ParamValue::ClassWeights(kept))
+            .unwrap();
+        let shown = classes.clone();
+        // A limit's number sits beside its checkbox, which names it for a person but not
+        // for the accessibility tree.
+        let mut harness = Harness::builder()
+            .with_size(egui::vec2(900.0, 600.0))
+            .with_accessibility_check(false)
+            .build_ui_state(
+                move |ui, spec: &mut ModelSpec| parameters(ui, spec, Task::Classification, &shown),
+                spec.clone(),
+            );
+        harness.run();
+        for class in &classes {
+            assert!(harness.query_all_by_label(class).count() > 0, "{class}");
+        }
+        assert_eq!(
+            harness.state().class_weight(),
+            Some(ClassWeight::parse("Adelie:1,Chinstrap:1,Gentoo:2").unwrap())
+        );
+        // Values are not classes: no class weights to edit.
+        let mut harness = Harness::builder()
+            .with_size(egui::vec2(900.0, 600.0))
+            .with_accessibility_check(false)
+            .build_ui_state(
+                |ui, spec: &mut ModelSpec| parameters(ui, spec, Task::Regression, &[]),
+                spec,
+            );
+        harness.run();
+        assert!(harness.query_by_label("Class weights").is_none());
+        assert!(harness.query_by_label("Learning rate").is_some());
+    }
+
+    #[test]
     fn the_form_picks_specs_by_task_and_applies_step_overrides() {
         let mut form = TrainForm::default();
         assert_eq!(form.specs(Task::Classification).len(), 1);
