@@ -14,7 +14,7 @@ on the cases tests/boosting_parity.rs repeats with Modeldesk's.
   out-of-fold probabilities on breast_cancer, R² on diabetes;
 - the same CV with class weights, `class_weight="balanced"` and explicit weights per class
   (`{"malignant": 3}` on breast_cancer, `{"Chinstrap": 4, "Gentoo": 0.5}` on penguins):
-  accuracy, balanced accuracy and ROC AUC;
+  accuracy, balanced accuracy and ROC AUC, and the out-of-fold probabilities;
 - weighted bin edges: `_BinMapper(n_bins=256).fit(column, sample_weight=...)` on every
   column of breast_cancer with its balanced class weights as sample weights;
 - a generated file both sides make from the same counter-based random numbers (splitmix64,
@@ -162,6 +162,7 @@ def cv_case(file, target, regression, class_weight=None):
         case["classes"] = [str(c) for c in classes]
         if class_weight is not None:
             case["class_weight"] = class_weight
+            case["proba"] = proba.tolist()
         case["accuracy"] = accuracy_score(y, proba.argmax(axis=1))
         case["balanced_accuracy"] = balanced_accuracy_score(y, proba.argmax(axis=1))
         if len(classes) == 2:

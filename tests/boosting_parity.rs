@@ -242,6 +242,21 @@ fn check_cv(case: &Value, spec: &ModelSpec) {
                     "{file}: {accuracy} against {theirs}"
                 );
                 let k = target.classes.len();
+                if let Some(theirs) = case.get("proba").and_then(Value::as_array) {
+                    let (mut largest, mut total) = (0.0f64, 0.0);
+                    for (ours, theirs) in proba.iter().zip(theirs) {
+                        for (a, b) in ours.iter().zip(numbers(theirs)) {
+                            largest = largest.max((a - b).abs());
+                            total += (a - b).abs();
+                        }
+                    }
+                    let mean = total / (rows * k) as f64;
+                    eprintln!(
+                        "{file}{weights}: out-of-fold probabilities differ by {mean:.2e} on \
+                         average, {largest:.2e} at most"
+                    );
+                    assert!(mean <= 0.01, "{file}{weights}: mean difference {mean}");
+                }
                 let recall: Vec<f64> = (0..k)
                     .map(|c| {
                         let of_c: Vec<usize> = (0..rows).filter(|&r| target.y[r] == c).collect();
