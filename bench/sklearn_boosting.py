@@ -12,6 +12,11 @@ on the cases tests/boosting_parity.rs repeats with Modeldesk's.
   Modeldesk's default recipe (mean-impute + standardise numbers, one-hot categories with
   missing as a level) fitted on each training fold: accuracy on the classes, ROC AUC of the
   out-of-fold probabilities on breast_cancer, R² on diabetes;
+- the same CV with class weights, `class_weight="balanced"` and explicit weights per class
+  (`{"malignant": 3}` on breast_cancer, `{"Chinstrap": 4, "Gentoo": 0.5}` on penguins):
+  accuracy, balanced accuracy and ROC AUC, and the out-of-fold probabilities;
+- weighted bin edges: `_BinMapper(n_bins=256).fit(column, sample_weight=...)` on every
+  column of breast_cancer with its balanced class weights as sample weights;
 - a generated file both sides make from the same counter-based random numbers (splitmix64,
   so the numbers are identical bit for bit), with a missing share in one column: the
   hold-out ROC AUC of each side's model fitted on the raw matrix, missing values included.
@@ -39,7 +44,13 @@ from sklearn.ensemble import (  # noqa: E402
 )
 from sklearn.ensemble._hist_gradient_boosting.binning import _BinMapper  # noqa: E402
 from sklearn.impute import SimpleImputer  # noqa: E402
-from sklearn.metrics import accuracy_score, r2_score, roc_auc_score  # noqa: E402
+from sklearn.metrics import (  # noqa: E402
+    accuracy_score,
+    balanced_accuracy_score,
+    r2_score,
+    roc_auc_score,
+)
+from sklearn.utils.class_weight import compute_sample_weight  # noqa: E402
 from sklearn.model_selection import KFold, StratifiedKFold  # noqa: E402
 from sklearn.pipeline import Pipeline, make_pipeline  # noqa: E402
 from sklearn.preprocessing import OneHotEncoder, StandardScaler  # noqa: E402
@@ -99,7 +110,7 @@ def recipe(numeric, categorical):
     )
 
 
-def cv_case(file, target, regression):
+def cv_case(file, target, regression, class_weight=None):
     frame = pd.read_csv(ASSETS / file)
     label = frame.pop(target)
     numeric = [c for c in frame.columns if frame[c].dtype.kind in "if"]
@@ -115,6 +126,12 @@ def cv_case(file, target, regression):
         y = np.searchsorted(np.array(classes), label.to_numpy())
         splits = StratifiedKFold(5, shuffle=True, random_state=0).split(frame, y)
         model = HistGradientBoostingClassifier
+    # HistGradientBoostingClassifier applies class_weight after encoding y, so a dict's keys
+    # are the classes' positions in sorted order (Modeldesk's class order), not their names.
+    if isinstance(class_weight, dict):
+        sklearn_weight = {classes.index(name): w for name, w in class_weight.items()}
+    else:
+        sklearn_weight = class_weight
     folds = []
     predicted = np.zeros(len(y))
     proba = np.zeros((len(y), 1 if regression else len(classes)))
@@ -122,7 +139,14 @@ def cv_case(file, target, regression):
         pipeline = Pipeline(
             [
                 ("recipe", recipe(numeric, categorical)),
-                ("model", model(early_stopping=False, random_state=0)),
+                (
+                    "model",
+                    model(early_stopping=False, random_state=0)
+                    if regression
+                    else model(
+                        early_stopping=False, random_state=0, class_weight=sklearn_weight
+                    ),
+                ),
             ]
         )
         pipeline.fit(frame.iloc[train], y[train])
@@ -136,7 +160,11 @@ def cv_case(file, target, regression):
         case["r2"] = r2_score(y, predicted)
     else:
         case["classes"] = [str(c) for c in classes]
+        if class_weight is not None:
+            case["class_weight"] = class_weight
+            case["proba"] = proba.tolist()
         case["accuracy"] = accuracy_score(y, proba.argmax(axis=1))
+        case["balanced_accuracy"] = balanced_accuracy_score(y, proba.argmax(axis=1))
         if len(classes) == 2:
             case["roc_auc"] = roc_auc_score(y, proba[:, 1])
     return case
@@ -180,6 +208,27 @@ def bin_edges():
     return cases
 
 
+def weighted_bin_edges():
+    """Every breast_cancer column binned with the balanced class weights as sample weights."""
+    frame = pd.read_csv(ASSETS / "breast_cancer.csv")
+    label = frame.pop("diagnosis")
+    weights = compute_sample_weight("balanced", label.to_numpy())
+    cases = []
+    for column in frame.columns:
+        values = frame[column].to_numpy(dtype=float).reshape(-1, 1)
+        mapper = _BinMapper(n_bins=256).fit(values, sample_weight=weights)
+        cases.append(
+            {
+                "file": "breast_cancer.csv",
+                "target": "diagnosis",
+                "class_weight": "balanced",
+                "column": column,
+                "edges": mapper.bin_thresholds_[0].tolist(),
+            }
+        )
+    return cases
+
+
 def generated_case(rows):
     x, y = generated(rows)
     cut = rows * 4 // 5
@@ -209,11 +258,19 @@ def main():
             cv_case("diabetes.csv", "progression", True),
         ],
         "generated": generated_case(20_000),
+        "weighted_bin_edges": weighted_bin_edges(),
+        "class_weight_cv": [
+            cv_case("breast_cancer.csv", "diagnosis", False, "balanced"),
+            cv_case("breast_cancer.csv", "diagnosis", False, {"malignant": 3.0}),
+            cv_case("penguins.csv", "species", False, "balanced"),
+            cv_case("penguins.csv", "species", False, {"Chinstrap": 4.0, "Gentoo": 0.5}),
+        ],
     }
     OUT.write_text(json.dumps(fixture, indent=1) + "\n")
-    for case in fixture["cv"]:
-        scores = {k: case[k] for k in ("accuracy", "roc_auc", "r2") if k in case}
-        print(case["file"], scores)
+    for case in fixture["cv"] + fixture["class_weight_cv"]:
+        names = ("accuracy", "balanced_accuracy", "roc_auc", "r2")
+        scores = {k: case[k] for k in names if k in case}
+        print(case["file"], case.get("class_weight", ""), scores)
     g = fixture["generated"]
     print("generated", g["rows"], "rows: ROC AUC", g["roc_auc"], "accuracy", g["accuracy"])
     print(f"wrote {OUT} (scikit-learn {sklearn.__version__})")

@@ -100,6 +100,14 @@ fn boosting_trains_registers_scores_explains_and_reports() {
     );
     let text = modeldesk(&catalog, &["explain", "penguins@1"]);
     assert!(String::from_utf8_lossy(&text.stdout).contains("Split-gain importance"));
+    // Why each row: exact TreeSHAP in each class's raw score, not a sampled estimate.
+    let shap = json(&modeldesk(
+        &catalog,
+        &["explain", "penguins@1", "--shap", "--json"],
+    ));
+    let summary = &shap["shap_summary"];
+    assert_eq!(summary["unit"], "logit", "{summary}");
+    assert_eq!(summary["method"]["method"], "tree_shap", "{summary}");
 
     let report = dir.path().join("report.html");
     let out = modeldesk(

@@ -5,11 +5,15 @@
 //! - 5-fold CV on scikit-learn's folds, each fold through the default recipe: accuracy within
 //!   0.01 on every bundled classification sample, ROC AUC within 0.003 on breast_cancer, R²
 //!   within 0.02 on diabetes;
+//! - with class weights (balanced, and explicit per class) on breast_cancer and penguins:
+//!   the bin edges found with the rows' weights equal `_BinMapper.fit(X, sample_weight)`'s,
+//!   and the CV accuracy, balanced accuracy and ROC AUC are within the same bounds;
 //! - on a generated file with missing values (the same numbers on both sides, from
 //!   splitmix64), fitted on the raw matrix: hold-out ROC AUC within 0.003.
 
 use modeldesk::data::{import_csv, ColumnData, ImportOptions, Progress, Role, Table};
-use modeldesk::ml::boost::binning::feature_edges;
+use modeldesk::ml::boost::binning::{feature_edges, weighted_feature_edges};
+use modeldesk::ml::class_weight::ClassWeight;
 use modeldesk::ml::metrics::roc_auc;
 use modeldesk::ml::model::{fit_model, Targets};
 use modeldesk::ml::prep::{fit_recipe, Recipe};
@@ -83,9 +87,69 @@ fn bin_edges_are_scikit_learns() {
 }
 
 #[test]
+fn weighted_bin_edges_are_scikit_learns() {
+    let fixture = fixture();
+    let cases = fixture["weighted_bin_edges"].as_array().unwrap();
+    let table = sample("breast_cancer.csv");
+    let target = class_target(&table, "diagnosis").unwrap();
+    let by_class = ClassWeight::Balanced.weights(&target.y, &target.classes);
+    let weights: Vec<f64> = target.y.iter().map(|&c| by_class[c]).collect();
+    let mut percentiles = 0;
+    for case in cases {
+        let name = case["column"].as_str().unwrap();
+        let ColumnData::Numeric(values) = &table.column(name).expect("column").data else {
+            panic!("{name} is not numeric")
+        };
+        let theirs = numbers(&case["edges"]);
+        let ours = weighted_feature_edges(values, &weights, 255);
+        assert_eq!(ours, theirs, "breast_cancer: {name}, balanced weights");
+        // Above 255 distinct values the edges are weighted percentiles, not midpoints.
+        if ours != feature_edges(values, 255) {
+            percentiles += 1;
+        }
+    }
+    assert_eq!(cases.len(), 30);
+    assert!(
+        percentiles > 10,
+        "{percentiles} columns binned by weighted percentiles"
+    );
+}
+
+#[test]
 fn cross_validated_scores_are_scikit_learns() {
     let fixture = fixture();
     for case in fixture["cv"].as_array().unwrap() {
+        check_cv(case, &boosting());
+    }
+}
+
+#[test]
+fn cross_validated_scores_with_class_weights_are_scikit_learns() {
+    let fixture = fixture();
+    let cases = fixture["class_weight_cv"].as_array().unwrap();
+    assert_eq!(cases.len(), 4);
+    for case in cases {
+        let weights = match &case["class_weight"] {
+            Value::String(word) => word.clone(),
+            Value::Object(by_class) => by_class
+                .iter()
+                .map(|(class, w)| format!("{class}:{w}"))
+                .collect::<Vec<_>>()
+                .join(","),
+            other => panic!("class_weight {other}"),
+        };
+        let mut spec = boosting();
+        let kind = spec.find_param("class_weight").unwrap().kind;
+        spec.set_param("class_weight", kind.parse(&weights).unwrap())
+            .unwrap();
+        check_cv(case, &spec);
+    }
+}
+
+/// 5-fold CV of `spec` on the case's folds, through the default recipe, scores as
+/// scikit-learn's.
+fn check_cv(case: &Value, spec: &ModelSpec) {
+    {
         let file = case["file"].as_str().unwrap();
         let target = case["target"].as_str().unwrap();
         let mut table = sample(file);
@@ -131,9 +195,12 @@ fn cross_validated_scores_are_scikit_learns() {
                     let y: Vec<usize> = train.iter().map(|&r| target.y[r]).collect();
                     let k = target.classes.len();
                     let fit = fit_model(
-                        &boosting(),
+                        spec,
                         x_train.view(),
-                        Targets::Classes { y: &y, classes: k },
+                        Targets::Classes {
+                            y: &y,
+                            classes: &target.classes,
+                        },
                         &mut |_, _| true,
                     )
                     .unwrap();
@@ -145,13 +212,9 @@ fn cross_validated_scores_are_scikit_learns() {
                 None => {
                     let target = values.as_ref().unwrap();
                     let y: Vec<f64> = train.iter().map(|&r| target.y[r]).collect();
-                    let fit = fit_model(
-                        &boosting(),
-                        x_train.view(),
-                        Targets::Values(&y),
-                        &mut |_, _| true,
-                    )
-                    .unwrap();
+                    let fit =
+                        fit_model(spec, x_train.view(), Targets::Values(&y), &mut |_, _| true)
+                            .unwrap();
                     let p = fit.model.predict_values(x_test.view()).unwrap();
                     for (i, &r) in test.iter().enumerate() {
                         predicted[r] = p[i];
@@ -170,16 +233,57 @@ fn cross_validated_scores_are_scikit_learns() {
                     .count();
                 let accuracy = right as f64 / rows as f64;
                 let theirs = case["accuracy"].as_f64().unwrap();
-                eprintln!("{file}: accuracy {accuracy:.4}, scikit-learn {theirs:.4}");
+                let weights = case
+                    .get("class_weight")
+                    .map_or(String::new(), |w| format!(" ({w})"));
+                eprintln!("{file}{weights}: accuracy {accuracy:.4}, scikit-learn {theirs:.4}");
                 assert!(
                     (accuracy - theirs).abs() <= 0.01,
                     "{file}: {accuracy} against {theirs}"
+                );
+                let k = target.classes.len();
+                if let Some(theirs) = case.get("proba").and_then(Value::as_array) {
+                    let (mut largest, mut total) = (0.0f64, 0.0);
+                    for (ours, theirs) in proba.iter().zip(theirs) {
+                        for (a, b) in ours.iter().zip(numbers(theirs)) {
+                            largest = largest.max((a - b).abs());
+                            total += (a - b).abs();
+                        }
+                    }
+                    let mean = total / (rows * k) as f64;
+                    eprintln!(
+                        "{file}{weights}: out-of-fold probabilities differ by {mean:.2e} on \
+                         average, {largest:.2e} at most"
+                    );
+                    assert!(mean <= 0.01, "{file}{weights}: mean difference {mean}");
+                }
+                let recall: Vec<f64> = (0..k)
+                    .map(|c| {
+                        let of_c: Vec<usize> = (0..rows).filter(|&r| target.y[r] == c).collect();
+                        let hit = of_c
+                            .iter()
+                            .filter(|&&r| {
+                                let p = &proba[r];
+                                (0..k).fold(0, |b, j| if p[j] > p[b] { j } else { b }) == c
+                            })
+                            .count();
+                        hit as f64 / of_c.len() as f64
+                    })
+                    .collect();
+                let balanced = recall.iter().sum::<f64>() / k as f64;
+                let theirs = case["balanced_accuracy"].as_f64().unwrap();
+                eprintln!(
+                    "{file}{weights}: balanced accuracy {balanced:.4}, scikit-learn {theirs:.4}"
+                );
+                assert!(
+                    (balanced - theirs).abs() <= 0.01,
+                    "{file}: balanced accuracy {balanced} against {theirs}"
                 );
                 if let Some(theirs) = case["roc_auc"].as_f64() {
                     let truth: Vec<bool> = target.y.iter().map(|&c| c == 1).collect();
                     let scores: Vec<f64> = proba.iter().map(|p| p[1]).collect();
                     let auc = roc_auc(&truth, &scores).unwrap();
-                    eprintln!("{file}: ROC AUC {auc:.4}, scikit-learn {theirs:.4}");
+                    eprintln!("{file}{weights}: ROC AUC {auc:.4}, scikit-learn {theirs:.4}");
                     assert!(
                         (auc - theirs).abs() <= 0.003,
                         "{file}: AUC {auc} against {theirs}"
@@ -260,7 +364,7 @@ fn on_a_generated_file_with_missing_values_roc_auc_is_scikit_learns() {
         train,
         Targets::Classes {
             y: &y[..cut],
-            classes: 2,
+            classes: &["0".to_string(), "1".to_string()],
         },
         &mut |_, _| true,
     )

@@ -1589,3 +1589,61 @@ fn train_and_models_json_show_each_runs_parameters_as_an_object() {
     let listed = stdout_json(&modeldesk(&["models", "--json", "--catalog", &path]));
     assert_eq!(listed["models"][0]["versions"][0]["params"], expected);
 }
+
+#[test]
+fn explicit_class_weights_name_the_targets_classes_and_a_wrong_one_exits_2() {
+    let (_dir, path) = temp_catalog();
+    let train = |weights: &str| {
+        let param = format!("class_weight={weights}");
+        let args = [
+            &TRAIN_IRIS[..],
+            &[
+                "--algo",
+                "gradient_boosting",
+                "--param",
+                "max_iter=5",
+                "--param",
+                &param,
+                "--register",
+                "iris",
+                "--catalog",
+                &path,
+                "--json",
+            ],
+        ]
+        .concat();
+        modeldesk(&args)
+    };
+    let trained = stdout_json(&train("virginica:3,setosa:0.5"));
+    let expected = serde_json::json!({"setosa": 0.5, "virginica": 3.0});
+    let model = &trained["models"][0];
+    assert_eq!(model["params"]["class_weight"], expected);
+    assert!(
+        model["parameters"]
+            .as_str()
+            .unwrap()
+            .ends_with(", class weights setosa:0.5,virginica:3"),
+        "{model}"
+    );
+    let listed = stdout_json(&modeldesk(&["models", "--json", "--catalog", &path]));
+    assert_eq!(
+        listed["models"][0]["versions"][0]["params"]["class_weight"],
+        expected
+    );
+    // A class the target does not have, or a weight that is not positive: usage errors.
+    let out = train("virginca:3");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("'virginca'")
+            && stderr.contains("its classes are setosa, versicolor, virginica"),
+        "{stderr}"
+    );
+    let out = train("virginica:0");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("positive weights"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -86,7 +86,10 @@ fn scikit_learns_tree(case: &Value, x: ArrayView2<f64>, y: &[usize], classes: us
         }
     }
     let class_weights = match case["params"]["class_weight"].as_str() {
-        Some("balanced") => ClassWeight::Balanced.weights(y, classes),
+        Some("balanced") => {
+            let names: Vec<String> = (0..classes).map(|c| c.to_string()).collect();
+            ClassWeight::Balanced.weights(y, &names)
+        }
         _ => vec![1.0; classes],
     };
     sklearn_tree::flat_tree(&feature, &left, &right, &threshold, &counts, &class_weights)
@@ -186,7 +189,7 @@ fn fitted_models_match_scikit_learn() {
                 x.view(),
                 Targets::Classes {
                     y: &classes.y,
-                    classes: names.len(),
+                    classes: &names,
                 },
                 &mut |_, _| true,
             )

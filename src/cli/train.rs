@@ -37,6 +37,7 @@ pub fn train(args: &TrainArgs) -> anyhow::Result<()> {
     for assignment in &args.params {
         set_param(&mut specs, assignment)?;
     }
+    check_class_weights(&table, &args.target, task, &specs)?;
     let recipe = Recipe::default_for(&table);
     let (trained, failure) = train_each(args, &table, task, &recipe, &specs, validation);
     // Every run is recorded, the failed one too, unless --no-record.
@@ -191,6 +192,27 @@ fn set_param(specs: &mut [ModelSpec], assignment: &str) -> Result<(), UsageError
         known.join("; "),
         sklearn.join(", ")
     )))
+}
+
+/// Class weights that name a class the target lacks are a usage error, before anything is
+/// trained or recorded.
+fn check_class_weights(
+    table: &Table,
+    target: &str,
+    task: Task,
+    specs: &[ModelSpec],
+) -> Result<(), UsageError> {
+    if task != Task::Classification {
+        return Ok(());
+    }
+    let Some(classes) = crate::ml::target::class_target(table, target) else {
+        return Ok(());
+    };
+    for spec in specs {
+        spec.check_classes(&classes.classes)
+            .map_err(|e| UsageError(format!("--param class_weight: {e}")))?;
+    }
+    Ok(())
 }
 
 /// `--holdout` when given, else `--cv` (5 folds by default).

@@ -32,6 +32,7 @@
 
 use ndarray::{Array1, Array2, ArrayView2};
 
+use super::class_weight::ClassWeight;
 use super::model::{Fit, FitProgress, ModelError, Targets};
 use super::prep::Design;
 use super::registry::ModelSpec;
@@ -178,15 +179,18 @@ pub enum ParamKind {
     Choice {
         options: &'static [(&'static str, &'static str)],
     },
+    /// scikit-learn's `class_weight`: equal, balanced, or a positive weight per class.
+    ClassWeights,
 }
 
 /// A parameter's value, of its kind.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum ParamValue {
     Number(f64),
     Count(u64),
     Limit(Option<u64>),
     Choice(&'static str),
+    ClassWeights(ClassWeight),
 }
 
 impl ParamKind {
@@ -217,6 +221,7 @@ impl ParamKind {
                     let words: Vec<&str> = options.iter().map(|(stored, _)| *stored).collect();
                     format!("one of {}", words.join(", "))
                 }),
+            ParamKind::ClassWeights => ClassWeight::parse(text).map(ParamValue::ClassWeights),
         }
     }
 
@@ -235,20 +240,25 @@ impl ParamKind {
                 ParamValue::Choice(options.first().map_or("", |o| o.0)),
                 ParamValue::Choice(options.last().map_or("", |o| o.0)),
             ],
+            ParamKind::ClassWeights => [
+                ParamValue::ClassWeights(ClassWeight::None),
+                ParamValue::ClassWeights(ClassWeight::Balanced),
+            ],
         }
     }
 
     /// Whether `value` is of this kind and within its range.
-    pub fn admits(&self, value: ParamValue) -> bool {
+    pub fn admits(&self, value: &ParamValue) -> bool {
         match (*self, value) {
-            (ParamKind::Number { min, max, .. }, ParamValue::Number(v)) => (min..=max).contains(&v),
-            (ParamKind::Count { min, max }, ParamValue::Count(v)) => (min..=max).contains(&v),
+            (ParamKind::Number { min, max, .. }, ParamValue::Number(v)) => (min..=max).contains(v),
+            (ParamKind::Count { min, max }, ParamValue::Count(v)) => (min..=max).contains(v),
             (ParamKind::Limit { min, max, .. }, ParamValue::Limit(v)) => {
                 v.is_none_or(|v| (min..=max).contains(&v))
             }
             (ParamKind::Choice { options }, ParamValue::Choice(v)) => {
-                options.iter().any(|(stored, _)| *stored == v)
+                options.iter().any(|(stored, _)| stored == v)
             }
+            (ParamKind::ClassWeights, ParamValue::ClassWeights(w)) => w.is_valid(),
             _ => false,
         }
     }

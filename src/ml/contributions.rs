@@ -6,7 +6,10 @@
 //!   model's value, the log-odds of the explained class (binary logistic) or the class's
 //!   softmax logit (multinomial logistic); [`linear`];
 //! - decision trees and random forests: path-dependent TreeSHAP (`shap.TreeExplainer`) in
-//!   probability of the explained class, a forest's the mean of its trees'; [`tree_shap`];
+//!   probability of the explained class, a forest's the mean of its trees'; gradient
+//!   boosting: the same TreeSHAP summed over the trees of the explained output, in raw space
+//!   as shap explains scikit-learn's histogram boosting (the log-odds of the explained class
+//!   for two classes, its raw score for more, the value); [`tree_shap`];
 //! - any other model (naive Bayes): sampling Shapley values in probability against a
 //!   background sample of rows, each with its standard error; [`sampling`].
 //!
@@ -26,6 +29,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
+use super::boost::Loss;
 use super::eval::argmax_rows;
 use super::model::FittedModel;
 use super::target::Task;
@@ -103,10 +107,11 @@ impl Method {
 pub enum Unit {
     /// The predicted value of a regression model.
     Value,
-    /// The log-odds of the explained class (binary logistic regression).
+    /// The log-odds of the explained class (binary logistic regression, two-class
+    /// boosting).
     LogOdds,
-    /// The explained class's softmax logit (multinomial logistic regression): its log-odds
-    /// up to a constant shared by every class.
+    /// The explained class's softmax logit (multinomial logistic regression, boosting of
+    /// more classes): its log-odds up to a constant shared by every class.
     Logit,
     /// The probability of the explained class.
     Probability,
@@ -224,9 +229,17 @@ pub fn explain(
             let rows = per_row(&|i| tree_shap::forest_row(&forest.trees, x.row(i), classes[i]))?;
             (Method::TreeShap, Unit::Probability, rows)
         }
-        FittedModel::NaiveBayes(_) | FittedModel::Boosted(_) => {
-            return sampled(model, x, classes, options, progress)
+        FittedModel::Boosted(boosted) => {
+            let unit = match boosted.loss {
+                Loss::SquaredError => Unit::Value,
+                Loss::Binomial => Unit::LogOdds,
+                Loss::Multinomial => Unit::Logit,
+            };
+            let class = |i: usize| classes.get(i).copied().unwrap_or(0);
+            let rows = per_row(&|i| tree_shap::boosted_row(boosted, x.row(i), class(i)))?;
+            (Method::TreeShap, unit, rows)
         }
+        FittedModel::NaiveBayes(_) => return sampled(model, x, classes, options, progress),
     };
     Ok(assemble(method, unit, columns, classes, &column_of, rows))
 }

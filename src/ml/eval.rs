@@ -322,7 +322,11 @@ fn read_problem(
             algorithm: spec.title(),
         });
     }
-    read_target(table, target, task)
+    let problem = read_target(table, target, task)?;
+    if let Problem::Classes(c) = &problem {
+        spec.check_classes(&c.classes)?;
+    }
+    Ok(problem)
 }
 
 /// The folds of `validation`: stratified for classes, shuffled for values.
@@ -591,7 +595,7 @@ fn fit_on(
             (
                 Targets::Classes {
                     y: &class_y,
-                    classes: c.classes.len(),
+                    classes: &c.classes,
                 },
                 c.classes.clone(),
                 Task::Classification,

@@ -92,7 +92,7 @@ fn fit_fold(
             (
                 Targets::Classes {
                     y: &class_y,
-                    classes: classes.len(),
+                    classes,
                 },
                 classes.clone(),
             )

@@ -115,12 +115,14 @@ fn sigmoid(v: f64) -> f64 {
     }
 }
 
-/// Fit on `x` (rows × features) and class indices `y` in `0..classes`. `progress` hears the
-/// iterations done so far, at least once per iteration, and returns false to cancel.
+/// Fit on `x` (rows × features) and class indices `y` into `class_weights`, each class's
+/// weight in the loss (the spec's `class_weight` resolved for the target's classes).
+/// `progress` hears the iterations done so far, at least once per iteration, and returns
+/// false to cancel.
 pub fn fit_logistic(
     x: ArrayView2<f64>,
     y: &[usize],
-    classes: usize,
+    class_weights: &[f64],
     spec: &LogisticSpec,
     progress: &mut dyn FnMut(u64) -> bool,
 ) -> Result<(LogisticModel, FitReport), FitError> {
@@ -140,7 +142,7 @@ pub fn fit_logistic(
         feature_of: (0..features).collect(),
         features,
     };
-    fit_rows(rows, y, classes, spec, progress)
+    fit_rows(rows, y, class_weights, spec, progress)
 }
 
 /// [`fit_logistic`] on a design: its one-hot columns are read as level indices, never as
@@ -148,7 +150,7 @@ pub fn fit_logistic(
 pub fn fit_logistic_design(
     design: &Design,
     y: &[usize],
-    classes: usize,
+    class_weights: &[f64],
     spec: &LogisticSpec,
     progress: &mut dyn FnMut(u64) -> bool,
 ) -> Result<(LogisticModel, FitReport), FitError> {
@@ -175,7 +177,7 @@ pub fn fit_logistic_design(
         feature_of,
         features: design.width,
     };
-    fit_rows(rows, y, classes, spec, progress)
+    fit_rows(rows, y, class_weights, spec, progress)
 }
 
 /// The rows a fit reads: dense features and level indices, with the feature each of their
@@ -193,10 +195,11 @@ struct FitRows<'a> {
 fn fit_rows(
     rows: FitRows<'_>,
     y: &[usize],
-    classes: usize,
+    class_weights: &[f64],
     spec: &LogisticSpec,
     progress: &mut dyn FnMut(u64) -> bool,
 ) -> Result<(LogisticModel, FitReport), FitError> {
+    let classes = class_weights.len();
     // Classes absent from the rows get no column of their own in the fit (as with linfa and
     // scikit-learn) and zero weights in the model.
     let mut seen = vec![false; classes];
@@ -215,11 +218,10 @@ fn fit_rows(
     let targets: Vec<u32> = y.iter().map(|&c| column_of[c]).collect();
 
     // Each fitted column's class weight (binary: classes 0 and 1).
-    let by_class = spec.class_weight.weights(y, classes);
     let class_weights: Vec<f64> = if binary {
-        by_class
+        class_weights.to_vec()
     } else {
-        present.iter().map(|&c| by_class[c]).collect()
+        present.iter().map(|&c| class_weights[c]).collect()
     };
     let parameter_rows = rows.feature_of.len();
     let mut objective = Objective::with_codes(
@@ -279,8 +281,14 @@ mod tests {
     fn a_separable_binary_problem_is_learned_whichever_class_is_more_frequent() {
         let x = array![[0.0], [0.2], [0.4], [2.0], [2.2], [2.4], [2.6]];
         for y in [vec![0, 0, 0, 1, 1, 1, 1], vec![1, 1, 1, 0, 0, 0, 0]] {
-            let (model, report) =
-                fit_logistic(x.view(), &y, 2, &LogisticSpec::default(), &mut |_| true).unwrap();
+            let (model, report) = fit_logistic(
+                x.view(),
+                &y,
+                &[1.0; 2],
+                &LogisticSpec::default(),
+                &mut |_| true,
+            )
+            .unwrap();
             let proba = model.predict_proba(x.view());
             for (i, &class) in y.iter().enumerate() {
                 assert!(proba[[i, class]] > 0.5, "row {i} class {class}: {proba:?}");
@@ -300,8 +308,14 @@ mod tests {
             [0.2, 3.1]
         ];
         let y = vec![0, 0, 1, 1, 2, 2];
-        let (model, _) =
-            fit_logistic(x.view(), &y, 3, &LogisticSpec::default(), &mut |_| true).unwrap();
+        let (model, _) = fit_logistic(
+            x.view(),
+            &y,
+            &[1.0; 3],
+            &LogisticSpec::default(),
+            &mut |_| true,
+        )
+        .unwrap();
         let proba = model.predict_proba(x.view());
         for (i, row) in proba.rows().into_iter().enumerate() {
             assert!((row.sum() - 1.0).abs() < 1e-12);
@@ -319,8 +333,14 @@ mod tests {
     fn a_class_absent_from_the_rows_gets_zero_weights_and_the_others_are_learned() {
         let x = array![[0.0], [0.2], [0.4], [3.0], [3.2], [3.4]];
         let y = vec![0, 0, 0, 2, 2, 2];
-        let (model, report) =
-            fit_logistic(x.view(), &y, 3, &LogisticSpec::default(), &mut |_| true).unwrap();
+        let (model, report) = fit_logistic(
+            x.view(),
+            &y,
+            &[1.0; 3],
+            &LogisticSpec::default(),
+            &mut |_| true,
+        )
+        .unwrap();
         assert!(report.converged, "{report:?}");
         assert_eq!(model.weights.dim(), (1, 3));
         assert_eq!((model.weights[[0, 1]], model.intercept[1]), (0.0, 0.0));
@@ -356,7 +376,7 @@ mod tests {
             ..LogisticSpec::default()
         };
         let mut asked = Vec::new();
-        let result = fit_logistic(x.view(), &y, 2, &spec, &mut |iterations| {
+        let result = fit_logistic(x.view(), &y, &[1.0; 2], &spec, &mut |iterations| {
             asked.push(iterations);
             iterations < 4
         });
@@ -372,9 +392,11 @@ mod tests {
     fn cancelling_stops_the_fit_and_one_class_is_an_error() {
         let x = array![[0.0], [1.0], [2.0], [3.0]];
         let spec = LogisticSpec::default();
-        let err = fit_logistic(x.view(), &[0, 0, 1, 1], 2, &spec, &mut |_| false).unwrap_err();
+        let err =
+            fit_logistic(x.view(), &[0, 0, 1, 1], &[1.0; 2], &spec, &mut |_| false).unwrap_err();
         assert_eq!(err, FitError::Cancelled);
-        let err = fit_logistic(x.view(), &[1, 1, 1, 1], 2, &spec, &mut |_| true).unwrap_err();
+        let err =
+            fit_logistic(x.view(), &[1, 1, 1, 1], &[1.0; 2], &spec, &mut |_| true).unwrap_err();
         assert_eq!(err, FitError::OneClass);
     }
 }
@@ -412,7 +434,8 @@ mod parity {
     #[test]
     fn binary_probabilities_match_linfa() {
         let (x, y, classes) = sample_matrix("breast_cancer.csv", "diagnosis");
-        let (model, report) = fit_logistic(x.view(), &y, classes, &tight(), &mut |_| true).unwrap();
+        let (model, report) =
+            fit_logistic(x.view(), &y, &vec![1.0; classes], &tight(), &mut |_| true).unwrap();
         assert!(report.converged, "{report:?}");
 
         let targets = Array1::from(y.clone());
@@ -444,7 +467,7 @@ mod parity {
         for (file, target) in [("wine.csv", "cultivar"), ("iris.csv", "species")] {
             let (x, y, classes) = sample_matrix(file, target);
             let (model, report) =
-                fit_logistic(x.view(), &y, classes, &tight(), &mut |_| true).unwrap();
+                fit_logistic(x.view(), &y, &vec![1.0; classes], &tight(), &mut |_| true).unwrap();
             assert!(report.converged, "{file}: {report:?}");
 
             let targets = Array1::from(y.clone());
@@ -476,9 +499,10 @@ mod parity {
             assert!(!design.one_hot.is_empty());
             let k = classes.classes.len();
             let (dense, _) =
-                fit_logistic(x.view(), &classes.y, k, &tight(), &mut |_| true).unwrap();
+                fit_logistic(x.view(), &classes.y, &vec![1.0; k], &tight(), &mut |_| true).unwrap();
             let (sparse, report) =
-                fit_logistic_design(&design, &classes.y, k, &tight(), &mut |_| true).unwrap();
+                fit_logistic_design(&design, &classes.y, &vec![1.0; k], &tight(), &mut |_| true)
+                    .unwrap();
             assert!(report.converged);
             assert_eq!(sparse.weights.ncols(), columns);
             assert_eq!(sparse.weights.nrows(), x.ncols());

@@ -52,8 +52,11 @@ impl From<FitError> for ModelError {
 /// What a model learns to predict.
 #[derive(Debug, Clone, Copy)]
 pub enum Targets<'a> {
-    /// Class indices in `0..classes`.
-    Classes { y: &'a [usize], classes: usize },
+    /// Class indices into `classes`, the target's class names.
+    Classes {
+        y: &'a [usize],
+        classes: &'a [String],
+    },
     /// Numbers.
     Values(&'a [f64]),
 }
@@ -68,6 +71,17 @@ impl<'a> Targets<'a> {
 
     /// The class indices and the number of classes, for a classifier named `algorithm`.
     pub fn classes(self, algorithm: &'static str) -> Result<(&'a [usize], usize), ModelError> {
+        match self {
+            Targets::Classes { y, classes } => Ok((y, classes.len())),
+            Targets::Values(_) => Err(self.refused_by(algorithm, Task::Classification)),
+        }
+    }
+
+    /// The class indices and the classes' names, for a classifier named `algorithm`.
+    pub fn class_names(
+        self,
+        algorithm: &'static str,
+    ) -> Result<(&'a [usize], &'a [String]), ModelError> {
         match self {
             Targets::Classes { y, classes } => Ok((y, classes)),
             Targets::Values(_) => Err(self.refused_by(algorithm, Task::Classification)),
@@ -185,7 +199,11 @@ mod tests {
             [5.0, 0.0]
         ];
         let y = [0, 0, 0, 1, 1, 1];
-        let targets = Targets::Classes { y: &y, classes: 2 };
+        let names = ["no".to_string(), "yes".to_string()];
+        let targets = Targets::Classes {
+            y: &y,
+            classes: &names,
+        };
         for mut spec in ModelSpec::all() {
             // Six rows: leaves of one row, where the default asks for more (boosting's 20).
             let _ = spec.set_param("min_samples_leaf", ParamValue::Count(1));
@@ -207,7 +225,7 @@ mod tests {
             x.view(),
             Targets::Classes {
                 y: &[1; 6],
-                classes: 2,
+                classes: &names,
             },
             &mut |_, _| true,
         );

@@ -207,7 +207,7 @@ mod tests {
         for (param, default) in values {
             assert!(labels.insert(param.label), "{key}: two {}", param.label);
             assert!(
-                param.kind.admits(default),
+                param.kind.admits(&default),
                 "{key}.{}: {default:?}",
                 param.key
             );
@@ -221,17 +221,18 @@ mod tests {
                     assert!(min < max, "{key}.{}", param.key)
                 }
                 ParamKind::Choice { options } => assert!(options.len() > 1),
+                ParamKind::ClassWeights => {}
             }
             for extreme in param.kind.extremes() {
                 let mut edited = spec.clone();
-                edited.set_param(param.key, extreme).unwrap();
+                edited.set_param(param.key, extreme.clone()).unwrap();
                 assert_eq!(
                     edited
                         .params()
                         .iter()
                         .find(|(p, _)| p.key == param.key)
-                        .map(|p| p.1),
-                    Some(extreme)
+                        .map(|p| p.1.clone()),
+                    Some(extreme.clone())
                 );
                 assert_eq!(
                     edited.validate(),
@@ -256,11 +257,12 @@ mod tests {
             [6.2, 0.1]
         ];
         let classes = [0, 0, 0, 0, 1, 1, 1, 1];
+        let names = ["no".to_string(), "yes".to_string()];
         let values = [3.0, 4.0, 5.0, 3.5, 13.0, 14.0, 15.0, 13.5];
         let targets = match task {
             Task::Classification => Targets::Classes {
                 y: &classes,
-                classes: 2,
+                classes: &names,
             },
             Task::Regression => Targets::Values(&values),
         };

@@ -9,6 +9,7 @@
 use thiserror::Error;
 
 use super::algorithm::{Param, ParamKind, ParamValue};
+use super::class_weight::ClassWeight;
 use super::registry::ALGORITHMS;
 use super::target::Task;
 
@@ -79,6 +80,12 @@ impl ModelSpec {
 
     /// Check every parameter before fitting.
     pub fn validate(&self) -> Result<(), SpecError> {
+        if self.class_weight().is_some_and(|w| !w.is_valid()) {
+            return Err(SpecError {
+                algorithm: self.title(),
+                message: "every class weight must be a positive number".into(),
+            });
+        }
         self.check().map_err(|message| SpecError {
             algorithm: self.title(),
             message,
@@ -110,15 +117,7 @@ impl ModelSpec {
         let object = self
             .params()
             .into_iter()
-            .map(|(param, value)| {
-                let value = match value {
-                    ParamValue::Number(v) => serde_json::json!(v),
-                    ParamValue::Count(v) => serde_json::json!(v),
-                    ParamValue::Limit(v) => serde_json::json!(v),
-                    ParamValue::Choice(v) => serde_json::json!(v),
-                };
-                (param.key.to_string(), value)
-            })
+            .map(|(param, value)| (param.key.to_string(), param_json(&value)))
             .collect();
         serde_json::Value::Object(object)
     }
@@ -138,18 +137,45 @@ impl ModelSpec {
                 format!("there is no parameter '{key}'; it has {}", keys.join(", "))
             }));
         };
-        if !param.kind.admits(value) {
+        if !param.kind.admits(&value) {
             return Err(fail(format!("{key} is out of its range")));
         }
         let mut stored = serde_json::to_value(&*self).map_err(|e| fail(e.to_string()))?;
-        stored[key] = match value {
-            ParamValue::Number(v) => serde_json::json!(v),
-            ParamValue::Count(v) => serde_json::json!(v),
-            ParamValue::Limit(v) => serde_json::json!(v),
-            ParamValue::Choice(v) => serde_json::json!(v),
-        };
+        stored[key] = param_json(&value);
         *self = serde_json::from_value(stored).map_err(|e| fail(e.to_string()))?;
         Ok(())
+    }
+
+    /// The class weights, for an algorithm that takes them.
+    pub fn class_weight(&self) -> Option<ClassWeight> {
+        self.params()
+            .into_iter()
+            .find_map(|(_, value)| match value {
+                ParamValue::ClassWeights(w) => Some(w),
+                _ => None,
+            })
+    }
+
+    /// `Ok` unless the class weights name a class the target's `classes` lack.
+    pub fn check_classes(&self, classes: &[String]) -> Result<(), SpecError> {
+        match self.class_weight() {
+            Some(weights) => weights.check(classes).map_err(|message| SpecError {
+                algorithm: self.title(),
+                message,
+            }),
+            None => Ok(()),
+        }
+    }
+}
+
+/// A parameter's value as stored in the spec's JSON.
+fn param_json(value: &ParamValue) -> serde_json::Value {
+    match value {
+        ParamValue::Number(v) => serde_json::json!(v),
+        ParamValue::Count(v) => serde_json::json!(v),
+        ParamValue::Limit(v) => serde_json::json!(v),
+        ParamValue::Choice(v) => serde_json::json!(v),
+        ParamValue::ClassWeights(w) => serde_json::to_value(w).unwrap_or_default(),
     }
 }
 
@@ -176,6 +202,9 @@ fn read_param(kind: ParamKind, field: &serde_json::Value) -> Option<ParamValue> 
             .iter()
             .find(|(stored, _)| field.as_str() == Some(stored))
             .map(|(stored, _)| ParamValue::Choice(stored)),
+        ParamKind::ClassWeights => serde_json::from_value::<ClassWeight>(field.clone())
+            .ok()
+            .map(ParamValue::ClassWeights),
     }
 }
 

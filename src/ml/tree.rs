@@ -466,13 +466,14 @@ fn threshold_between(a: f64, b: f64) -> f64 {
     mid.next_up()
 }
 
-/// Fit one classification tree on `x` with classes `y` in `0..classes`; `keep_going` hears
+/// Fit one classification tree on `x` with classes `y`, indices into `class_weights` (each
+/// class's weight, the spec's `class_weight` resolved for the target); `keep_going` hears
 /// the share of the rows already in leaves every 40 ms, and a `false` returns
 /// [`ModelError::Cancelled`].
 pub fn fit_tree(
     x: ArrayView2<f64>,
     y: &[usize],
-    classes: usize,
+    class_weights: &[f64],
     spec: &TreeSpec,
     keep_going: &mut dyn FnMut(f32) -> bool,
 ) -> Result<FlatTree, ModelError> {
@@ -491,7 +492,7 @@ pub fn fit_tree(
     grow(
         &columns,
         y,
-        &spec.class_weight.weights(y, classes),
+        class_weights,
         growth,
         &AtomicBool::new(false),
         keep_going,
@@ -526,13 +527,13 @@ fn mix(mut z: u64) -> u64 {
 }
 
 /// Fit a forest: each tree on a bootstrap sample of the rows, each of its splits over a random
-/// share of the features (scikit-learn's `max_features`), seeded by the tree's number.
-/// `progress` hears how many trees are done every 40 ms at most; returning false cancels, and
+/// share of the features (scikit-learn's `max_features`), seeded by the tree's number;
+/// `class_weights` as for [`fit_tree`]. `progress` hears how many trees are done every 40 ms at most; returning false cancels, and
 /// the trees still growing stop within one node.
 pub fn fit_forest(
     x: ArrayView2<f64>,
     y: &[usize],
-    classes: usize,
+    class_weights: &[f64],
     spec: &ForestSpec,
     progress: &mut dyn FnMut(u64) -> bool,
 ) -> Result<ForestModel, ModelError> {
@@ -540,6 +541,7 @@ pub fn fit_forest(
     if rows == 0 || y.len() != rows {
         return Err(ModelError::OneClass("random forest"));
     }
+    let classes = class_weights.len();
     let sample = ((rows as f64 * spec.sample_fraction).ceil() as usize).clamp(1, rows.max(1));
     let width =
         ((x.ncols() as f64 * spec.feature_fraction).ceil() as usize).clamp(1, x.ncols().max(1));
@@ -547,7 +549,6 @@ pub fn fit_forest(
     super::tree_memory::check("the random forest", at_once, sample, x.ncols())?;
     // Weights from every training row, as scikit-learn's "balanced" (each tree's bootstrap
     // then counts a row drawn twice twice).
-    let class_weights = spec.class_weight.weights(y, classes);
     let one_tree = |i: usize, stop: &AtomicBool, keep_going: &mut dyn FnMut(f32) -> bool| {
         if stop.load(Ordering::Relaxed) {
             return Err(ModelError::Cancelled);
@@ -569,7 +570,7 @@ pub fn fit_forest(
             criterion: Criterion::Gini,
             features_per_split: Some((width, rng.gen())),
         };
-        grow(&columns, &sub_y, &class_weights, growth, stop, keep_going)
+        grow(&columns, &sub_y, class_weights, growth, stop, keep_going)
     };
     let stop = AtomicBool::new(false);
     // The trees grow on a pool of their own, while this thread hears `progress`: were they
@@ -642,7 +643,7 @@ mod tests {
 
     /// A tree with the default spec on two classes, never cancelled.
     fn default_tree(x: ArrayView2<f64>, y: &[usize]) -> FlatTree {
-        fit_tree(x, y, 2, &TreeSpec::default(), &mut |_| true).unwrap()
+        fit_tree(x, y, &[1.0, 1.0], &TreeSpec::default(), &mut |_| true).unwrap()
     }
 
     #[test]
@@ -668,7 +669,7 @@ mod tests {
             ..Default::default()
         };
         let x = array![[0.0], [0.0], [0.0], [1.0]];
-        let tree = fit_tree(x.view(), &[0, 0, 1, 1], 2, &stump, &mut |_| true).unwrap();
+        let tree = fit_tree(x.view(), &[0, 0, 1, 1], &[1.0, 1.0], &stump, &mut |_| true).unwrap();
         let p = tree.predict_proba(array![[0.0]].view(), 2);
         assert!((p[[0, 0]] - 2.0 / 3.0).abs() < 1e-12, "{p:?}");
     }
@@ -683,15 +684,15 @@ mod tests {
             trees: 8,
             ..Default::default()
         };
-        let a = fit_forest(x.view(), &y, 2, &spec, &mut |_| true).unwrap();
-        let b = fit_forest(x.view(), &y, 2, &spec, &mut |_| true).unwrap();
+        let a = fit_forest(x.view(), &y, &[1.0, 1.0], &spec, &mut |_| true).unwrap();
+        let b = fit_forest(x.view(), &y, &[1.0, 1.0], &spec, &mut |_| true).unwrap();
         assert_eq!(a, b);
         assert_eq!(a.trees.len(), 8);
         let proba = a.predict_proba(x.view());
         let right = (0..60).filter(|&i| proba[[i, y[i]]] > 0.5).count();
         assert!(right >= 58, "{right} of 60");
         let mut calls = 0;
-        let cancelled = fit_forest(x.view(), &y, 2, &spec, &mut |_| {
+        let cancelled = fit_forest(x.view(), &y, &[1.0, 1.0], &spec, &mut |_| {
             calls += 1;
             calls < 2
         });
@@ -709,7 +710,7 @@ mod tests {
             trees: 40,
             ..Default::default()
         };
-        let alone = fit_forest(x.view(), &y, 2, &spec, &mut |_| true).unwrap();
+        let alone = fit_forest(x.view(), &y, &[1.0, 1.0], &spec, &mut |_| true).unwrap();
         // Two forests at once, each started from one of the two threads of a pool.
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(2)
@@ -720,7 +721,7 @@ mod tests {
                 .into_par_iter()
                 .map(|_| {
                     let mut heard = 0;
-                    let forest = fit_forest(x.view(), &y, 2, &spec, &mut |_| {
+                    let forest = fit_forest(x.view(), &y, &[1.0, 1.0], &spec, &mut |_| {
                         heard += 1;
                         true
                     });
@@ -772,7 +773,7 @@ mod tests {
             ..TreeSpec::default()
         };
         let mut asked = 0;
-        let result = fit_tree(x.view(), &y, 2, &unbounded, &mut |_| {
+        let result = fit_tree(x.view(), &y, &[1.0, 1.0], &unbounded, &mut |_| {
             asked += 1;
             false
         });
@@ -781,7 +782,7 @@ mod tests {
         // Asked and told to go on, it grows the whole tree, hearing the share of the rows
         // already in leaves grow.
         let mut heard = Vec::new();
-        let whole = fit_tree(x.view(), &y, 2, &unbounded, &mut |settled| {
+        let whole = fit_tree(x.view(), &y, &[1.0, 1.0], &unbounded, &mut |settled| {
             heard.push(settled);
             true
         })

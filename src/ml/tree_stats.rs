@@ -214,7 +214,10 @@ mod tests {
             [12.0, 4.0]
         ];
         let y = [0, 0, 0, 1, 1, 1];
-        let tree = fit_tree(x.view(), &y, 2, &TreeSpec::default(), &mut |_| true).unwrap();
+        let tree = fit_tree(x.view(), &y, &[1.0, 1.0], &TreeSpec::default(), &mut |_| {
+            true
+        })
+        .unwrap();
         assert!(tree.has_stats());
         assert_eq!(tree.stats[0].counts, vec![3, 3]);
         assert_eq!(tree.stats[0].impurity, 0.5);

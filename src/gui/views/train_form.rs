@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::data::{Column, ColumnKind, Table};
 use crate::ml::algorithm::{Param, ParamKind, ParamValue};
+use crate::ml::class_weight::ClassWeight;
 use crate::ml::eval::Validation;
 use crate::ml::prep::{CategoricalImpute, ColumnStep, NumericImpute, Recipe, Scaling};
 use crate::ml::spec::ModelSpec;
@@ -181,14 +182,15 @@ fn scale_label(scale: Scaling) -> &'static str {
     }
 }
 
-/// Checkboxes and parameter editors for the algorithms of `task`.
-pub fn algorithm_editors(ui: &mut egui::Ui, form: &mut TrainForm, task: Task) {
+/// Checkboxes and parameter editors for the algorithms of `task`; `classes` are the
+/// target's classes (empty when unknown), each of which may get a weight.
+pub fn algorithm_editors(ui: &mut egui::Ui, form: &mut TrainForm, task: Task, classes: &[String]) {
     for (on, spec) in form.algorithms.iter_mut().filter(|(_, s)| s.supports(task)) {
         let title = capitalised(spec.title());
         ui.checkbox(on, title)
             .on_hover_text(spec.algorithm().help());
         ui.add_enabled_ui(*on, |ui| {
-            ui.indent(spec.name(), |ui| parameters(ui, spec));
+            ui.indent(spec.name(), |ui| parameters(ui, spec, task, classes));
         });
     }
 }
@@ -223,15 +225,20 @@ fn keep_together(ui: &mut egui::Ui, label: &str, editor_width: f32) {
     }
 }
 
-/// The editors of every parameter of `spec`, as its algorithm describes them.
-fn parameters(ui: &mut egui::Ui, spec: &mut ModelSpec) {
+/// The editors of every parameter of `spec`, as its algorithm describes them (class weights
+/// only when classes are learned).
+fn parameters(ui: &mut egui::Ui, spec: &mut ModelSpec, task: Task, classes: &[String]) {
     ui.horizontal_wrapped(|ui| {
-        let params = spec.params();
+        let params: Vec<_> = spec
+            .params()
+            .into_iter()
+            .filter(|(p, _)| task == Task::Classification || p.kind != ParamKind::ClassWeights)
+            .collect();
         if params.is_empty() {
             ui.weak("No parameters.");
         }
         for (param, value) in params {
-            if let Some(new) = param_editor(ui, spec.name(), param, value) {
+            if let Some(new) = param_editor(ui, spec.name(), param, value, classes) {
                 // The editors keep to the parameter's range, which every algorithm accepts.
                 let _ = spec.set_param(param.key, new);
             }
@@ -245,8 +252,9 @@ fn param_editor(
     algorithm: &str,
     param: &Param,
     value: ParamValue,
+    classes: &[String],
 ) -> Option<ParamValue> {
-    let before = value;
+    let before = value.clone();
     let value = match (param.kind, value) {
         (
             ParamKind::Number {
@@ -309,14 +317,125 @@ fn param_editor(
                 .on_hover_text(param.help);
             ParamValue::Choice(chosen)
         }
+        (ParamKind::ClassWeights, ParamValue::ClassWeights(weights)) => {
+            ParamValue::ClassWeights(class_weight_editor(ui, algorithm, param, weights, classes))
+        }
         _ => return None,
     };
     (value != before).then_some(value)
 }
 
+/// Equal, balanced or per class; per class, a weight for each of the target's classes
+/// (offered once the target's classes are known).
+fn class_weight_editor(
+    ui: &mut egui::Ui,
+    algorithm: &str,
+    param: &Param,
+    weights: ClassWeight,
+    classes: &[String],
+) -> ClassWeight {
+    #[derive(PartialEq, Clone, Copy)]
+    enum Mode {
+        Equal,
+        Balanced,
+        PerClass,
+    }
+    let mode = match weights {
+        ClassWeight::None => Mode::Equal,
+        ClassWeight::Balanced => Mode::Balanced,
+        ClassWeight::Explicit(_) => Mode::PerClass,
+    };
+    let label = |m: Mode| match m {
+        Mode::Equal => "Equal",
+        Mode::Balanced => "Balanced",
+        Mode::PerClass => "Per class",
+    };
+    keep_together(ui, param.label, ui.spacing().combo_width);
+    let id = ui.label(param.label).id;
+    let mut chosen = mode;
+    egui::ComboBox::from_id_salt((algorithm, param.key))
+        .selected_text(label(mode))
+        .show_ui(ui, |ui| {
+            ui.selectable_value(&mut chosen, Mode::Equal, label(Mode::Equal));
+            ui.selectable_value(&mut chosen, Mode::Balanced, label(Mode::Balanced));
+            ui.add_enabled_ui(!classes.is_empty(), |ui| {
+                ui.selectable_value(&mut chosen, Mode::PerClass, label(Mode::PerClass))
+                    .on_disabled_hover_text("Choose a target with classes first");
+            });
+        })
+        .response
+        .labelled_by(id)
+        .on_hover_text(param.help);
+    let mut weights = match (chosen, weights) {
+        (Mode::Equal, _) => return ClassWeight::None,
+        (Mode::Balanced, _) => return ClassWeight::Balanced,
+        (Mode::PerClass, ClassWeight::Explicit(weights)) => weights,
+        (Mode::PerClass, _) => BTreeMap::new(),
+    };
+    for class in classes {
+        let mut w = weights.get(class).copied().unwrap_or(1.0);
+        keep_together(ui, class, ui.spacing().interact_size.x);
+        let id = ui.label(class).id;
+        ui.add(
+            egui::DragValue::new(&mut w)
+                .range(0.001..=1000.0)
+                .speed(0.05),
+        )
+        .labelled_by(id)
+        .on_hover_text(format!("The weight of each row of class {class}"));
+        weights.insert(class.clone(), w);
+    }
+    // A class the target no longer has keeps no weight.
+    if !classes.is_empty() {
+        weights.retain(|class, _| classes.contains(class));
+    }
+    ClassWeight::Explicit(weights)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn class_weights_get_a_weight_per_class_and_only_for_classes() {
+        use egui_kittest::kittest::Queryable;
+        use egui_kittest::Harness;
+        let classes: Vec<String> = ["Adelie", "Chinstrap", "Gentoo"].map(String::from).to_vec();
+        let mut spec = ModelSpec::from_name("gradient_boosting").unwrap();
+        // Weights kept from another target: a class this one lacks is dropped.
+        let kept = ClassWeight::parse("Gentoo:2,Emperor:4").unwrap();
+        spec.set_param("class_weight", ParamValue::ClassWeights(kept))
+            .unwrap();
+        let shown = classes.clone();
+        // A limit's number sits beside its checkbox, which names it for a person but not
+        // for the accessibility tree.
+        let mut harness = Harness::builder()
+            .with_size(egui::vec2(900.0, 600.0))
+            .with_accessibility_check(false)
+            .build_ui_state(
+                move |ui, spec: &mut ModelSpec| parameters(ui, spec, Task::Classification, &shown),
+                spec.clone(),
+            );
+        harness.run();
+        for class in &classes {
+            assert!(harness.query_all_by_label(class).count() > 0, "{class}");
+        }
+        assert_eq!(
+            harness.state().class_weight(),
+            Some(ClassWeight::parse("Adelie:1,Chinstrap:1,Gentoo:2").unwrap())
+        );
+        // Values are not classes: no class weights to edit.
+        let mut harness = Harness::builder()
+            .with_size(egui::vec2(900.0, 600.0))
+            .with_accessibility_check(false)
+            .build_ui_state(
+                |ui, spec: &mut ModelSpec| parameters(ui, spec, Task::Regression, &[]),
+                spec,
+            );
+        harness.run();
+        assert!(harness.query_by_label("Class weights").is_none());
+        assert!(harness.query_by_label("Learning rate").is_some());
+    }
 
     #[test]
     fn the_form_picks_specs_by_task_and_applies_step_overrides() {

@@ -105,7 +105,13 @@ pub fn show(
         features(ui, app, form, commands);
         ui.separator();
         ui.strong("Algorithms");
-        algorithm_editors(ui, form, task.unwrap_or(Task::Classification));
+        let classes: Vec<String> = match (&dataset.profile.class_balance, task) {
+            (Some(balance), Some(Task::Classification)) => {
+                balance.iter().map(|(level, _)| level.clone()).collect()
+            }
+            _ => Vec::new(),
+        };
+        algorithm_editors(ui, form, task.unwrap_or(Task::Classification), &classes);
         ui.separator();
         validation(ui, form, task.unwrap_or(Task::Classification));
         ui.separator();

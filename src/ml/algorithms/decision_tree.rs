@@ -149,9 +149,10 @@ impl Fitting for DecisionTree {
         targets: Targets<'_>,
         progress: &mut FitProgress<'_>,
     ) -> Result<Fit, ModelError> {
-        let (y, classes) = targets.classes(self.title())?;
+        let (y, classes) = targets.class_names(self.title())?;
         require_two_classes(y, self.title())?;
-        let tree = fit_tree(x, y, classes, s, &mut |settled| {
+        let weights = s.class_weight.weights(y, classes);
+        let tree = fit_tree(x, y, &weights, s, &mut |settled| {
             progress(settled, "growing the tree")
         })?;
         Ok(Fit::once(FittedModel::Tree(tree)))

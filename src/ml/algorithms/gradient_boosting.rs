@@ -10,6 +10,7 @@ use crate::ml::algorithm::{About, Algorithm, Fitting, Param, ParamKind, Predicto
 use crate::ml::boost::{
     fit_boosted, BoostError, BoostSettings, BoostedModel, EarlyStopping, Target,
 };
+use crate::ml::class_weight::{ClassWeight, CLASS_WEIGHT};
 use crate::ml::model::{require_two_classes, Fit, FitProgress, ModelError, Targets};
 use crate::ml::registry::{FittedModel, ModelSpec};
 use crate::ml::target::Task;
@@ -42,6 +43,9 @@ pub struct BoostingSpec {
     pub tol: f64,
     /// Seed of the early-stopping split and of the binning sample. Default 0.
     pub seed: u64,
+    /// How the classes weigh (classifier only, as scikit-learn's): each row's gradient and
+    /// hessian, its part of the baseline and of the bin edges. Default: equally.
+    pub class_weight: ClassWeight,
 }
 
 impl Default for BoostingSpec {
@@ -59,6 +63,7 @@ impl Default for BoostingSpec {
             n_iter_no_change: 10,
             tol: 1e-7,
             seed: 0,
+            class_weight: ClassWeight::None,
         }
     }
 }
@@ -178,6 +183,7 @@ const PARAMS: &[Param] = &[
             max: u64::MAX,
         },
     },
+    CLASS_WEIGHT,
 ];
 
 const GRADIENT_BOOSTING: About = About {
@@ -208,10 +214,11 @@ impl Fitting for GradientBoosting {
             EarlyStopping::Off => "early stopping off",
         };
         format!(
-            "{} iterations, learning rate {}, {leaves}, {}, {early}",
+            "{} iterations, learning rate {}, {leaves}, {}, {early}{}",
             s.max_iter,
             s.learning_rate,
-            depth_summary(s.max_depth)
+            depth_summary(s.max_depth),
+            s.class_weight.summary()
         )
     }
 
@@ -265,12 +272,26 @@ impl Fitting for GradientBoosting {
         targets: Targets<'_>,
         progress: &mut FitProgress<'_>,
     ) -> Result<Fit, ModelError> {
-        let target = match targets {
+        // scikit-learn's `class_weight` becomes each row's sample weight.
+        let (target, weights) = match targets {
             Targets::Classes { y, classes } => {
                 require_two_classes(y, self.title())?;
-                Target::Classes { y, classes }
+                let weights = match s.class_weight {
+                    ClassWeight::None => None,
+                    ref weighted => {
+                        let by_class = weighted.weights(y, classes);
+                        Some(y.iter().map(|&c| by_class[c]).collect::<Vec<f64>>())
+                    }
+                };
+                (
+                    Target::Classes {
+                        y,
+                        classes: classes.len(),
+                    },
+                    weights,
+                )
             }
-            Targets::Values(y) => Target::Values(y),
+            Targets::Values(y) => (Target::Values(y), None),
         };
         let settings = BoostSettings {
             max_iter: s.max_iter,
@@ -303,13 +324,15 @@ impl Fitting for GradientBoosting {
             )
         })
         .map_err(ModelError::OverBudget)?;
-        let boosted = fit_boosted(x, target, &settings, progress).map_err(|e| match e {
-            BoostError::Cancelled => ModelError::Cancelled,
-            BoostError::Split(message) => ModelError::Linfa {
-                algorithm: self.title(),
-                message: format!("early stopping cannot hold out rows: {message}"),
+        let boosted = fit_boosted(x, target, weights.as_deref(), &settings, progress).map_err(
+            |e| match e {
+                BoostError::Cancelled => ModelError::Cancelled,
+                BoostError::Split(message) => ModelError::Linfa {
+                    algorithm: self.title(),
+                    message: format!("early stopping cannot hold out rows: {message}"),
+                },
             },
-        })?;
+        )?;
         Ok(Fit {
             iterations: boosted.model.iterations() as u64,
             converged: true,

@@ -112,9 +112,10 @@ impl Fitting for LogisticRegression {
         targets: Targets<'_>,
         progress: &mut FitProgress<'_>,
     ) -> Result<Fit, ModelError> {
-        let (y, classes) = targets.classes(self.title())?;
+        let (y, classes) = targets.class_names(self.title())?;
         let limit = s.max_iterations as f32;
-        fitted(fit_logistic(x, y, classes, s, &mut |it| {
+        let weights = s.class_weight.weights(y, classes);
+        fitted(fit_logistic(x, y, &weights, s, &mut |it| {
             progress(it as f32 / limit, &format!("iteration {it}"))
         })?)
     }
@@ -126,9 +127,10 @@ impl Fitting for LogisticRegression {
         targets: Targets<'_>,
         progress: &mut FitProgress<'_>,
     ) -> Result<Fit, ModelError> {
-        let (y, classes) = targets.classes(self.title())?;
+        let (y, classes) = targets.class_names(self.title())?;
         let limit = s.max_iterations as f32;
-        fitted(fit_logistic_design(design, y, classes, s, &mut |it| {
+        let weights = s.class_weight.weights(y, classes);
+        fitted(fit_logistic_design(design, y, &weights, s, &mut |it| {
             progress(it as f32 / limit, &format!("iteration {it}"))
         })?)
     }

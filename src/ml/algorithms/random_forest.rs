@@ -164,10 +164,11 @@ impl Fitting for RandomForest {
         targets: Targets<'_>,
         progress: &mut FitProgress<'_>,
     ) -> Result<Fit, ModelError> {
-        let (y, classes) = targets.classes(self.title())?;
+        let (y, classes) = targets.class_names(self.title())?;
         require_two_classes(y, self.title())?;
         let total = s.trees as f32;
-        let forest = fit_forest(x, y, classes, s, &mut |grown| {
+        let weights = s.class_weight.weights(y, classes);
+        let forest = fit_forest(x, y, &weights, s, &mut |grown| {
             progress(grown as f32 / total, &format!("tree {}/{}", grown, s.trees))
         })?;
         Ok(Fit {

@@ -1,10 +1,11 @@
 //! Features as bins, as scikit-learn's `_BinMapper` makes them: at most `max_bins` bins of
 //! non-missing values per feature, cut at the midpoints between distinct values when a
 //! feature has few, else at its percentiles ("averaged inverted CDF", as numpy computes
-//! them); a missing value goes to a bin of its own, the last.
+//! them, or scikit-learn's `_weighted_percentile` when rows carry weights); a missing value
+//! goes to a bin of its own, the last.
 
 use rand::rngs::StdRng;
-use rand::SeedableRng;
+use rand::{Rng, SeedableRng};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -104,10 +105,111 @@ fn averaged_inverted_cdf(sorted: &[f64], q: f64) -> f64 {
     }
 }
 
-/// Find every feature's edges on the rows `rows` of `x` (on a seeded sample of
-/// [`BINNING_SAMPLE`] of them when there are more).
-pub fn fit_edges(x: ArrayView2<f64>, rows: &[usize], max_bins: usize, seed: u64) -> BinEdges {
-    let sample: Vec<usize> = if rows.len() > BINNING_SAMPLE {
+/// The edges of one feature's values weighted by `weights` (missing values and rows of
+/// weight 0 left out), scikit-learn's `_find_binning_thresholds` with sample weights: the
+/// midpoints when there are few distinct values, else `_weighted_percentile(average=True)`
+/// at the same percentiles.
+pub fn weighted_feature_edges(values: &[f64], weights: &[f64], max_bins: usize) -> Vec<f64> {
+    let mut pairs: Vec<(f64, f64)> = values
+        .iter()
+        .zip(weights)
+        .filter(|(v, w)| !v.is_nan() && **w != 0.0)
+        .map(|(&v, &w)| (v, w))
+        .collect();
+    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut distinct: Vec<f64> = pairs.iter().map(|p| p.0).collect();
+    distinct.dedup_by(|a, b| a == b);
+    if distinct.len() <= max_bins {
+        let unweighted: Vec<f64> = pairs.iter().map(|p| p.0).collect();
+        return feature_edges(&unweighted, max_bins);
+    }
+    let mut cdf = Vec::with_capacity(pairs.len());
+    let mut total = 0.0;
+    for &(_, w) in &pairs {
+        total += w;
+        cdf.push(total);
+    }
+    let last = pairs.len() - 1;
+    let step = 100.0 / max_bins as f64;
+    let mut edges: Vec<f64> = (1..max_bins)
+        .map(|i| {
+            let rank = (i as f64 * step) / 100.0 * total;
+            // numpy's searchsorted (left): the first cumulative weight reaching the rank.
+            let at = cdf.partition_point(|&c| c < rank).min(last);
+            if cdf[at] - rank > f64::EPSILON {
+                pairs[at].0
+            } else {
+                (pairs[at].0 + pairs[(at + 1).min(last)].0) / 2.0
+            }
+        })
+        .collect();
+    edges.sort_unstable_by(f64::total_cmp);
+    edges.dedup_by(|a, b| a == b);
+    for edge in &mut edges {
+        *edge = edge.min(ALMOST_INF);
+    }
+    edges
+}
+
+/// Find every feature's edges on the rows `rows` of `x`, weighted by `weights[row]` when
+/// given (on a seeded sample of [`BINNING_SAMPLE`] of them when there are more: drawn
+/// without weights as before, or, as scikit-learn does with weights, with replacement in
+/// proportion to them and then unweighted).
+pub fn fit_edges(
+    x: ArrayView2<f64>,
+    rows: &[usize],
+    weights: Option<&[f64]>,
+    max_bins: usize,
+    seed: u64,
+) -> BinEdges {
+    let weighted_sample = |weights: &[f64]| {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let cumulative: Vec<f64> = rows
+            .iter()
+            .scan(0.0, |sum, &r| {
+                *sum += weights[r];
+                Some(*sum)
+            })
+            .collect();
+        let total = cumulative.last().copied().unwrap_or(0.0);
+        let mut picked: Vec<usize> = (0..BINNING_SAMPLE)
+            .map(|_| {
+                let u = rng.gen::<f64>() * total;
+                rows[cumulative.partition_point(|&c| c <= u).min(rows.len() - 1)]
+            })
+            .collect();
+        picked.sort_unstable();
+        picked
+    };
+    let (sample, weights): (Vec<usize>, Option<&[f64]>) = match weights {
+        Some(w) if rows.len() > BINNING_SAMPLE => (weighted_sample(w), None),
+        Some(w) => (rows.to_vec(), Some(w)),
+        None => (unweighted_sample(rows, seed), None),
+    };
+    let edges = (0..x.ncols())
+        .into_par_iter()
+        .map(|f| {
+            let column = x.column(f);
+            let values: Vec<f64> = sample.iter().map(|&r| column[r]).collect();
+            match weights {
+                Some(w) => {
+                    let w: Vec<f64> = sample.iter().map(|&r| w[r]).collect();
+                    weighted_feature_edges(&values, &w, max_bins)
+                }
+                None => feature_edges(&values, max_bins),
+            }
+        })
+        .collect();
+    BinEdges {
+        edges,
+        missing_bin: max_bins as u8,
+    }
+}
+
+/// The rows the edges are found on without weights: all, or a seeded sample of
+/// [`BINNING_SAMPLE`] of them.
+fn unweighted_sample(rows: &[usize], seed: u64) -> Vec<usize> {
+    if rows.len() > BINNING_SAMPLE {
         let mut rng = StdRng::seed_from_u64(seed);
         let mut picked: Vec<usize> = rand::seq::index::sample(&mut rng, rows.len(), BINNING_SAMPLE)
             .into_iter()
@@ -117,18 +219,6 @@ pub fn fit_edges(x: ArrayView2<f64>, rows: &[usize], max_bins: usize, seed: u64)
         picked
     } else {
         rows.to_vec()
-    };
-    let edges = (0..x.ncols())
-        .into_par_iter()
-        .map(|f| {
-            let column = x.column(f);
-            let values: Vec<f64> = sample.iter().map(|&r| column[r]).collect();
-            feature_edges(&values, max_bins)
-        })
-        .collect();
-    BinEdges {
-        edges,
-        missing_bin: max_bins as u8,
     }
 }
 
@@ -185,7 +275,7 @@ mod tests {
         );
         assert!(feature_edges(&[4.0, 4.0, f64::NAN], 255).is_empty());
         let x = array![[1.0], [2.0], [f64::NAN], [3.0]];
-        let edges = fit_edges(x.view(), &[0, 1, 2, 3], 255, 0);
+        let edges = fit_edges(x.view(), &[0, 1, 2, 3], None, 255, 0);
         let binned = edges.bin_rows(x.view(), &[0, 1, 2, 3]);
         assert_eq!(binned.columns[0], vec![0, 1, 255, 2]);
         assert_eq!((binned.bins[0], binned.has_missing[0]), (3, true));
@@ -196,5 +286,29 @@ mod tests {
         // 0..10 into 4 bins: numpy's averaged_inverted_cdf at 25, 50, 75 % is 2, 4.5, 7.
         let values: Vec<f64> = (0..10).map(f64::from).collect();
         assert_eq!(feature_edges(&values, 4), vec![2.0, 4.5, 7.0]);
+    }
+
+    #[test]
+    fn weighted_percentiles_are_scikit_learns() {
+        // scikit-learn's _find_binning_thresholds(v, 4, w) of v = 0..10: with unit weights
+        // numpy's averaged_inverted_cdf (2, 4.5, 7); with the first five weighing 3, the
+        // ranks 5, 10 and 15 of 20 fall in the weights of 1 and 3, and exactly at the end
+        // of 4's, which is averaged with 5: 1, 3, 4.5.
+        let values: Vec<f64> = (0..10).map(f64::from).collect();
+        assert_eq!(
+            weighted_feature_edges(&values, &[1.0; 10], 4),
+            vec![2.0, 4.5, 7.0]
+        );
+        let mut weights = vec![3.0; 5];
+        weights.extend([1.0; 5]);
+        assert_eq!(
+            weighted_feature_edges(&values, &weights, 4),
+            vec![1.0, 3.0, 4.5]
+        );
+        // Few distinct values: the midpoints, whatever the weights.
+        assert_eq!(
+            weighted_feature_edges(&[1.0, 2.0, f64::NAN, 3.0], &[5.0, 1.0, 1.0, 2.0], 255),
+            vec![1.5, 2.5]
+        );
     }
 }

@@ -3,7 +3,9 @@
 //! one tree per output on them, adding its leaves (learning rate applied) to the rows' raw
 //! outputs. Early stopping holds out a seeded share of the rows (stratified for classes)
 //! and stops when the last `n_iter_no_change` validation losses improved on the one before
-//! them by no more than `tol`.
+//! them by no more than `tol`. Sample weights (scikit-learn's `sample_weight`, which its
+//! `class_weight` becomes) weigh the bin edges, the baseline, every gradient and hessian and
+//! the held-out loss; `min_samples_leaf` still counts rows, as scikit-learn's does.
 
 use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
@@ -62,11 +64,13 @@ pub enum BoostError {
     Split(String),
 }
 
-/// Fit on `x` (rows × features) and `target`. `progress` hears the share of trees grown
-/// and a detail after every tree; false cancels.
+/// Fit on `x` (rows × features) and `target`, each row weighing `weights[row]` (all 1 when
+/// `None`). `progress` hears the share of trees grown and a detail after every tree; false
+/// cancels.
 pub fn fit_boosted(
     x: ArrayView2<f64>,
     target: Target<'_>,
+    weights: Option<&[f64]>,
     settings: &BoostSettings,
     progress: &mut dyn FnMut(f32, &str) -> bool,
 ) -> Result<Boosted, BoostError> {
@@ -90,10 +94,10 @@ pub fn fit_boosted(
     };
     let loss = Loss::of(target);
     let outputs = loss.outputs(target);
-    let edges = fit_edges(x, &train, settings.max_bins, settings.seed);
+    let edges = fit_edges(x, &train, weights, settings.max_bins, settings.seed);
     let binned = edges.bin_rows(x, &train);
     let binned_validation = edges.bin_rows(x, &validate);
-    let baseline = loss.baseline(target, &train);
+    let baseline = loss.baseline(target, &train, weights);
     let mut raw: Vec<Vec<f64>> = baseline.iter().map(|&b| vec![b; train.len()]).collect();
     let mut raw_validation: Vec<Vec<f64>> =
         baseline.iter().map(|&b| vec![b; validate.len()]).collect();
@@ -105,20 +109,20 @@ pub fn fit_boosted(
         rules: SplitRules {
             min_samples_leaf: settings.min_samples_leaf,
             l2: settings.l2_regularization,
-            constant_hessians: loss.constant_hessians(),
+            constant_hessians: loss.constant_hessians() && weights.is_none(),
         },
         learning_rate: settings.learning_rate,
     };
     let mut grower = Grower::new(&binned, &edges, limits);
     let mut scores = Vec::new();
     if early {
-        scores.push(-loss.mean(target, &validate, &raw_validation));
+        scores.push(-loss.mean(target, &validate, weights, &raw_validation));
     }
     let mut trees = Vec::new();
     let mut stopped_early = false;
     let total = (settings.max_iter * outputs) as f32;
     for iteration in 0..settings.max_iter {
-        loss.gradients(target, &train, &raw, &mut gradients, &mut hessians);
+        loss.gradients(target, &train, weights, &raw, &mut gradients, &mut hessians);
         let mut iteration_trees = Vec::with_capacity(outputs);
         for k in 0..outputs {
             let grown = grower.grow(&gradients[k], &hessians[k]);
@@ -141,7 +145,7 @@ pub fn fit_boosted(
         }
         trees.push(iteration_trees);
         if early {
-            scores.push(-loss.mean(target, &validate, &raw_validation));
+            scores.push(-loss.mean(target, &validate, weights, &raw_validation));
             if should_stop(&scores, settings.n_iter_no_change, settings.tol) {
                 stopped_early = true;
                 break;
@@ -172,7 +176,7 @@ fn should_stop(scores: &[f64], n: usize, tol: f64) -> bool {
 /// The edges a fit would bin `x` with (all rows), for checking them against scikit-learn's.
 pub fn bin_edges(x: ArrayView2<f64>, max_bins: usize) -> BinEdges {
     let rows: Vec<usize> = (0..x.nrows()).collect();
-    fit_edges(x, &rows, max_bins, 0)
+    fit_edges(x, &rows, None, max_bins, 0)
 }
 
 #[cfg(test)]
@@ -220,6 +224,7 @@ mod tests {
         let fit = fit_boosted(
             x.view(),
             Target::Values(&values),
+            None,
             &settings(),
             &mut |_, _| true,
         )
@@ -229,12 +234,45 @@ mod tests {
         // The class is whether the second feature is missing.
         let y: Vec<usize> = (0..n).map(|i| (i % 3 == 0) as usize).collect();
         let target = Target::Classes { y: &y, classes: 2 };
-        let fit = fit_boosted(x.view(), target, &settings(), &mut |_, _| true)
+        let fit = fit_boosted(x.view(), target, None, &settings(), &mut |_, _| true)
             .unwrap_or_else(|_| panic!("fit"));
         let proba = fit.model.probabilities(x.view()).unwrap();
         assert!((0..n).all(|i| proba[[i, y[i]]] > 0.9));
         let root = &fit.model.trees[0][0].nodes[0];
         assert_eq!((root.feature, root.threshold), (1, f64::MAX));
+    }
+
+    #[test]
+    fn row_weights_shift_the_baseline_and_the_trees_towards_heavy_rows() {
+        // One row in ten is of class 1, and the feature tells the classes apart only roughly.
+        let n = 600;
+        let y: Vec<usize> = (0..n).map(|i| usize::from(i % 10 == 0)).collect();
+        let x = Array2::from_shape_fn((n, 1), |(i, _)| {
+            (i * 7919 % 101) as f64 + if y[i] == 1 { 30.0 } else { 0.0 }
+        });
+        let target = Target::Classes { y: &y, classes: 2 };
+        let few = BoostSettings {
+            max_iter: 10,
+            ..settings()
+        };
+        let mean_proba = |weights: Option<&[f64]>| {
+            let fit = fit_boosted(x.view(), target, weights, &few, &mut |_, _| true)
+                .unwrap_or_else(|_| panic!("fit"));
+            let proba = fit.model.probabilities(x.view()).unwrap();
+            (fit.model.baseline[0], proba.column(1).mean().unwrap())
+        };
+        let (plain_base, plain) = mean_proba(None);
+        assert!((plain_base - (1.0f64 / 9.0).ln()).abs() < 1e-12);
+        // Balanced: each class weighs as much as the other in total, so the baseline is even.
+        let balanced: Vec<f64> = y
+            .iter()
+            .map(|&c| if c == 1 { 5.0 } else { 5.0 / 9.0 })
+            .collect();
+        let (base, weighted) = mean_proba(Some(&balanced));
+        assert!(base.abs() < 1e-12, "{base}");
+        assert!(weighted > plain + 0.2, "{weighted} against {plain}");
+        // Weights of 1 are no weights at all.
+        assert_eq!(mean_proba(Some(&vec![1.0; n])), mean_proba(None));
     }
 
     #[test]
@@ -248,12 +286,12 @@ mod tests {
             learning_rate: 1.0,
             ..settings()
         };
-        let fit = fit_boosted(x.view(), target, &early, &mut |_, _| true)
+        let fit = fit_boosted(x.view(), target, None, &early, &mut |_, _| true)
             .unwrap_or_else(|_| panic!("fit"));
         assert!(fit.stopped_early);
         assert!(fit.model.iterations() < 100, "{}", fit.model.iterations());
         let mut calls = 0;
-        let cancelled = fit_boosted(x.view(), target, &settings(), &mut |_, _| {
+        let cancelled = fit_boosted(x.view(), target, None, &settings(), &mut |_, _| {
             calls += 1;
             calls < 3
         });

@@ -1,7 +1,9 @@
 //! The losses boosting minimises, as scikit-learn's: half squared error for values, log loss
 //! for classes (the binomial one with one output, the multinomial one with an output per
 //! class). Each gives the baseline (the best constant), the gradients and hessians of the
-//! raw predictions, and its mean for early stopping.
+//! raw predictions, and its mean for early stopping; with sample weights (indexed by row,
+//! as the target) each row's part of all three counts with its weight, as scikit-learn's
+//! losses take `sample_weight`.
 
 use serde::{Deserialize, Serialize};
 
@@ -50,16 +52,20 @@ impl Loss {
         self == Loss::SquaredError
     }
 
-    /// The constant raw prediction that minimises the loss on `rows`: the mean value, the
-    /// log-odds of the second class, or each class's centred log-share.
-    pub fn baseline(self, target: Target<'_>, rows: &[usize]) -> Vec<f64> {
-        let n = rows.len().max(1) as f64;
+    /// The constant raw prediction that minimises the loss on `rows`: the (weighted) mean
+    /// value, the log-odds of the second class, or each class's centred log-share.
+    pub fn baseline(self, target: Target<'_>, rows: &[usize], weights: Option<&[f64]>) -> Vec<f64> {
+        let weight = |r: usize| weights.map_or(1.0, |w| w[r]);
+        let n = match weights {
+            None => rows.len().max(1) as f64,
+            Some(w) => rows.iter().map(|&r| w[r]).sum(),
+        };
         match target {
-            Target::Values(y) => vec![rows.iter().map(|&r| y[r]).sum::<f64>() / n],
+            Target::Values(y) => vec![rows.iter().map(|&r| weight(r) * y[r]).sum::<f64>() / n],
             Target::Classes { y, classes } => {
                 let mut shares = vec![0.0; classes.max(2)];
                 for &r in rows {
-                    shares[y[r]] += 1.0;
+                    shares[y[r]] += weight(r);
                 }
                 for share in &mut shares {
                     *share = (*share / n).clamp(EPS, 1.0 - EPS);
@@ -77,27 +83,32 @@ impl Loss {
 
     /// Gradients and hessians of every output for rows `rows` (position `i` of `raw[k]`
     /// holds `rows[i]`'s raw output `k`), into `gradients[k]` and `hessians[k]`; all from the
-    /// raw outputs before this iteration's trees, as scikit-learn computes them.
+    /// raw outputs before this iteration's trees, as scikit-learn computes them, each times
+    /// its row's weight.
     pub fn gradients(
         self,
         target: Target<'_>,
         rows: &[usize],
+        weights: Option<&[f64]>,
         raw: &[Vec<f64>],
         gradients: &mut [Vec<f64>],
         hessians: &mut [Vec<f64>],
     ) {
+        let weight = |r: usize| weights.map_or(1.0, |w| w[r]);
         match (self, target) {
             (Loss::SquaredError, Target::Values(y)) => {
                 for (i, &r) in rows.iter().enumerate() {
-                    gradients[0][i] = raw[0][i] - y[r];
-                    hessians[0][i] = 1.0;
+                    let w = weight(r);
+                    gradients[0][i] = w * (raw[0][i] - y[r]);
+                    hessians[0][i] = w;
                 }
             }
             (Loss::Binomial, Target::Classes { y, .. }) => {
                 for (i, &r) in rows.iter().enumerate() {
                     let p = sigmoid(raw[0][i]);
-                    gradients[0][i] = p - (y[r] == 1) as u8 as f64;
-                    hessians[0][i] = p * (1.0 - p);
+                    let w = weight(r);
+                    gradients[0][i] = w * (p - (y[r] == 1) as u8 as f64);
+                    hessians[0][i] = w * (p * (1.0 - p));
                 }
             }
             (_, Target::Classes { y, .. }) => {
@@ -108,10 +119,11 @@ impl Loss {
                         p[k] = (o[i] - max).exp();
                     }
                     let sum: f64 = p.iter().sum();
+                    let w = weight(r);
                     for (k, &e) in p.iter().enumerate() {
                         let p = e / sum;
-                        gradients[k][i] = p - (y[r] == k) as u8 as f64;
-                        hessians[k][i] = p * (1.0 - p);
+                        gradients[k][i] = w * (p - (y[r] == k) as u8 as f64);
+                        hessians[k][i] = w * (p * (1.0 - p));
                     }
                 }
             }
@@ -119,21 +131,32 @@ impl Loss {
         }
     }
 
-    /// The mean loss of `rows` whose raw outputs are `raw` (position `i` for `rows[i]`).
-    pub fn mean(self, target: Target<'_>, rows: &[usize], raw: &[Vec<f64>]) -> f64 {
-        let n = rows.len().max(1) as f64;
+    /// The (weighted) mean loss of `rows` whose raw outputs are `raw` (position `i` for
+    /// `rows[i]`).
+    pub fn mean(
+        self,
+        target: Target<'_>,
+        rows: &[usize],
+        weights: Option<&[f64]>,
+        raw: &[Vec<f64>],
+    ) -> f64 {
+        let weight = |r: usize| weights.map_or(1.0, |w| w[r]);
+        let n = match weights {
+            None => rows.len().max(1) as f64,
+            Some(w) => rows.iter().map(|&r| w[r]).sum(),
+        };
         let total: f64 = match target {
             Target::Values(y) => rows
                 .iter()
                 .enumerate()
-                .map(|(i, &r)| 0.5 * (raw[0][i] - y[r]).powi(2))
+                .map(|(i, &r)| weight(r) * 0.5 * (raw[0][i] - y[r]).powi(2))
                 .sum(),
             Target::Classes { y, .. } if self == Loss::Binomial => rows
                 .iter()
                 .enumerate()
                 .map(|(i, &r)| {
                     let z = raw[0][i];
-                    log1p_exp(z) - (y[r] == 1) as u8 as f64 * z
+                    weight(r) * (log1p_exp(z) - (y[r] == 1) as u8 as f64 * z)
                 })
                 .sum(),
             Target::Classes { y, .. } => rows
@@ -142,7 +165,7 @@ impl Loss {
                 .map(|(i, &r)| {
                     let max = raw.iter().map(|o| o[i]).fold(f64::MIN, f64::max);
                     let sum: f64 = raw.iter().map(|o| (o[i] - max).exp()).sum();
-                    max + sum.ln() - raw[y[r]][i]
+                    weight(r) * (max + sum.ln() - raw[y[r]][i])
                 })
                 .sum(),
         };
@@ -178,15 +201,19 @@ mod tests {
         let rows = [0, 1, 2, 3];
         let values = [1.0, 2.0, 3.0, 6.0];
         assert_eq!(
-            Loss::SquaredError.baseline(Target::Values(&values), &rows),
+            Loss::SquaredError.baseline(Target::Values(&values), &rows, None),
             vec![3.0]
         );
         let y = [0, 1, 1, 1];
         let binary = Target::Classes { y: &y, classes: 2 };
-        assert!((Loss::Binomial.baseline(binary, &rows)[0] - 3f64.ln()).abs() < 1e-12);
+        assert!((Loss::Binomial.baseline(binary, &rows, None)[0] - 3f64.ln()).abs() < 1e-12);
+        // Balanced weights (2, 2/3, 2/3, 2/3): both classes weigh 2, so the log-odds are 0.
+        let balanced = [2.0, 2.0 / 3.0, 2.0 / 3.0, 2.0 / 3.0];
+        let base = Loss::Binomial.baseline(binary, &rows, Some(&balanced))[0];
+        assert!(base.abs() < 1e-12, "{base}");
         let y = [0, 1, 2, 2];
         let three = Target::Classes { y: &y, classes: 3 };
-        let base = Loss::Multinomial.baseline(three, &rows);
+        let base = Loss::Multinomial.baseline(three, &rows, None);
         assert!((base[2] - base[0] - 2f64.ln()).abs() < 1e-12);
         assert!(base.iter().sum::<f64>().abs() < 1e-12);
     }
@@ -197,8 +224,14 @@ mod tests {
         let target = Target::Classes { y: &y, classes: 2 };
         let raw = vec![vec![0.0, 0.0]];
         let (mut g, mut h) = (vec![vec![0.0; 2]], vec![vec![0.0; 2]]);
-        Loss::Binomial.gradients(target, &[0, 1], &raw, &mut g, &mut h);
-        assert_eq!((g, h), (vec![vec![-0.5, 0.5]], vec![vec![0.25, 0.25]]));
-        assert!((Loss::Binomial.mean(target, &[0, 1], &raw) - 2f64.ln()).abs() < 1e-12);
+        Loss::Binomial.gradients(target, &[0, 1], None, &raw, &mut g, &mut h);
+        assert_eq!((&g, &h), (&vec![vec![-0.5, 0.5]], &vec![vec![0.25, 0.25]]));
+        assert!((Loss::Binomial.mean(target, &[0, 1], None, &raw) - 2f64.ln()).abs() < 1e-12);
+        // A row of weight 3 counts three times: in its gradient, its hessian and the mean.
+        let weights = [3.0, 1.0];
+        Loss::Binomial.gradients(target, &[0, 1], Some(&weights), &raw, &mut g, &mut h);
+        assert_eq!((g, h), (vec![vec![-1.5, 0.5]], vec![vec![0.75, 0.25]]));
+        let mean = Loss::Binomial.mean(target, &[0, 1], Some(&weights), &raw);
+        assert!((mean - 2f64.ln()).abs() < 1e-12);
     }
 }

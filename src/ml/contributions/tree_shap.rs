@@ -2,13 +2,89 @@
 //! `feature_perturbation="tree_path_dependent"`): the exact Shapley values of a tree whose
 //! answer for a subset of features is the average of its leaves over the training rows that
 //! follow the split on every feature outside the subset. Each node's cover is its training
-//! rows ([`FlatTree::stats`](crate::ml::tree::FlatTree)); a forest's values are the mean of
-//! its trees'. Values are in probability of the explained class.
+//! rows ([`FlatTree::stats`](crate::ml::tree::FlatTree), a boosted node's `rows`, which is
+//! scikit-learn's `count` that shap reads for its histogram boosting). A forest's values are
+//! the mean of its trees', in probability of the explained class; a boosted model's are the
+//! sum of the trees of the explained output, in raw space (the log-odds, a class's raw
+//! score, or the value), from the baseline plus the trees' expected values.
 
 use ndarray::ArrayView1;
 
 use super::RowResult;
+use crate::ml::boost::{BoostTree, BoostedModel, Loss};
 use crate::ml::tree::{FlatTree, Node};
+
+/// What TreeSHAP reads of a tree: each node's cover, and where a row goes.
+trait ShapTree {
+    /// The training rows that reached node `at`.
+    fn cover(&self, at: usize) -> f64;
+    /// A leaf's value (for the explained class), or a split's feature and the child `row`
+    /// goes to first, then the other.
+    fn step(&self, at: usize, row: ArrayView1<f64>, class: usize) -> Step;
+}
+
+enum Step {
+    Leaf(f64),
+    Split {
+        feature: usize,
+        hot: usize,
+        cold: usize,
+    },
+}
+
+impl ShapTree for FlatTree {
+    fn cover(&self, at: usize) -> f64 {
+        self.stats[at].cover()
+    }
+
+    fn step(&self, at: usize, row: ArrayView1<f64>, class: usize) -> Step {
+        match &self.nodes[at] {
+            Node::Leaf { proba } => Step::Leaf(proba.get(class).copied().unwrap_or(0.0)),
+            &Node::Split {
+                feature,
+                threshold,
+                left,
+                right,
+            } => {
+                let (hot, cold) = if row[feature] < threshold {
+                    (left, right)
+                } else {
+                    (right, left)
+                };
+                Step::Split { feature, hot, cold }
+            }
+        }
+    }
+}
+
+impl ShapTree for BoostTree {
+    fn cover(&self, at: usize) -> f64 {
+        self.nodes[at].rows as f64
+    }
+
+    fn step(&self, at: usize, row: ArrayView1<f64>, _class: usize) -> Step {
+        let node = &self.nodes[at];
+        if node.is_leaf() {
+            return Step::Leaf(node.value);
+        }
+        let value = row[node.feature];
+        let left = if value.is_nan() {
+            node.missing_left
+        } else {
+            value <= node.threshold
+        };
+        let (hot, cold) = if left {
+            (node.left, node.right)
+        } else {
+            (node.right, node.left)
+        };
+        Step::Split {
+            feature: node.feature,
+            hot,
+            cold,
+        }
+    }
+}
 
 /// One feature on the path from the root: the share of training rows that follow the path
 /// (`zero`), whether the row does (`one`), and the weight of the subsets it sits in.
@@ -82,8 +158,8 @@ const EMPTY: PathElement = PathElement {
     weight: 0.0,
 };
 
-struct Walk<'t, 'r, 'p> {
-    tree: &'t FlatTree,
+struct Walk<'t, 'r, 'p, T: ShapTree> {
+    tree: &'t T,
     row: ArrayView1<'r, f64>,
     class: usize,
     phi: &'p mut [f64],
@@ -92,9 +168,9 @@ struct Walk<'t, 'r, 'p> {
     paths: Vec<PathElement>,
 }
 
-impl Walk<'_, '_, '_> {
+impl<T: ShapTree> Walk<'_, '_, '_, T> {
     fn cover(&self, at: usize) -> f64 {
-        self.tree.stats[at].cover()
+        self.tree.cover(at)
     }
 
     /// Walk node `at`, whose parent's path is `paths[parent..parent + depth]`.
@@ -114,9 +190,8 @@ impl Walk<'_, '_, '_> {
         self.paths.copy_within(parent..parent + depth, start);
         let mut depth = depth;
         extend(&mut self.paths[start..], depth, zero, one, feature);
-        match &self.tree.nodes[at] {
-            Node::Leaf { proba } => {
-                let value = proba.get(self.class).copied().unwrap_or(0.0);
+        match self.tree.step(at, self.row, self.class) {
+            Step::Leaf(value) => {
                 let path = &self.paths[start..=start + depth];
                 for (i, element) in path.iter().enumerate().skip(1) {
                     let w = unwound_sum(path, depth, i);
@@ -125,17 +200,11 @@ impl Walk<'_, '_, '_> {
                     }
                 }
             }
-            &Node::Split {
+            Step::Split {
                 feature: split,
-                threshold,
-                left,
-                right,
+                hot,
+                cold,
             } => {
-                let (hot, cold) = if self.row[split] < threshold {
-                    (left, right)
-                } else {
-                    (right, left)
-                };
                 let (mut incoming_zero, mut incoming_one) = (1.0, 1.0);
                 // A feature met again on the path is unwound first, its fractions carried on.
                 let path = &mut self.paths[start..=start + depth];
@@ -157,25 +226,28 @@ impl Walk<'_, '_, '_> {
     }
 }
 
-/// The average prediction of `class` over the training rows: the leaves' values weighted by
-/// their rows.
-fn expected(tree: &FlatTree, class: usize) -> f64 {
-    let root = tree.stats[0].cover();
-    tree.nodes
-        .iter()
-        .zip(&tree.stats)
-        .filter_map(|(node, stats)| match node {
-            Node::Leaf { proba } => {
-                Some(stats.cover() / root * proba.get(class).copied().unwrap_or(0.0))
-            }
-            Node::Split { .. } => None,
-        })
-        .sum()
+/// The average prediction of `class` over the training rows, the leaves' values weighted
+/// by their rows: the value each split's children make, weighted by their covers.
+fn expected<T: ShapTree>(tree: &T, at: usize, row: ArrayView1<f64>, class: usize) -> f64 {
+    match tree.step(at, row, class) {
+        Step::Leaf(value) => value,
+        Step::Split { hot, cold, .. } => {
+            let node = tree.cover(at);
+            (tree.cover(hot) * expected(tree, hot, row, class)
+                + tree.cover(cold) * expected(tree, cold, row, class))
+                / node
+        }
+    }
 }
 
 /// TreeSHAP values of one tree for `row` and `class`, added into `phi` (one per feature);
 /// returns the tree's expected value and its prediction.
-fn tree_values(tree: &FlatTree, row: ArrayView1<f64>, class: usize, phi: &mut [f64]) -> (f64, f64) {
+fn tree_values<T: ShapTree>(
+    tree: &T,
+    row: ArrayView1<f64>,
+    class: usize,
+    phi: &mut [f64],
+) -> (f64, f64) {
     let mut walk = Walk {
         tree,
         row,
@@ -186,23 +258,12 @@ fn tree_values(tree: &FlatTree, row: ArrayView1<f64>, class: usize, phi: &mut [f
     walk.recurse(0, 0, 0, 1.0, 1.0, None);
     let mut at = 0;
     let prediction = loop {
-        match &tree.nodes[at] {
-            Node::Leaf { proba } => break proba.get(class).copied().unwrap_or(0.0),
-            &Node::Split {
-                feature,
-                threshold,
-                left,
-                right,
-            } => {
-                at = if row[feature] < threshold {
-                    left
-                } else {
-                    right
-                }
-            }
+        match tree.step(at, row, class) {
+            Step::Leaf(value) => break value,
+            Step::Split { hot, .. } => at = hot,
         }
     };
-    (expected(tree, class), prediction)
+    (expected(tree, 0, row, class), prediction)
 }
 
 /// The mean TreeSHAP values of `trees` (one tree, or a forest's) for `row` and `class`, every
@@ -220,6 +281,35 @@ pub(super) fn forest_row(trees: &[FlatTree], row: ArrayView1<f64>, class: usize)
     RowResult::Features {
         base: base / n,
         prediction: prediction / n,
+        features,
+    }
+}
+
+/// The TreeSHAP values of a boosted model for `row` in raw space: for output `output`, the
+/// sum over its trees from the baseline plus their expected values. Explaining class 0 of a
+/// two-class model, whose one output is the log-odds of class 1, negates everything.
+pub(super) fn boosted_row(model: &BoostedModel, row: ArrayView1<f64>, class: usize) -> RowResult {
+    let output = match model.loss {
+        Loss::Multinomial => class,
+        Loss::Binomial | Loss::SquaredError => 0,
+    };
+    let mut features = vec![0.0; row.len()];
+    let mut base = model.baseline.get(output).copied().unwrap_or(0.0);
+    let mut prediction = base;
+    for iteration in &model.trees {
+        if let Some(tree) = iteration.get(output) {
+            let (b, p) = tree_values(tree, row, 0, &mut features);
+            base += b;
+            prediction += p;
+        }
+    }
+    if model.loss == Loss::Binomial && class == 0 {
+        features.iter_mut().for_each(|v| *v = -*v);
+        (base, prediction) = (-base, -prediction);
+    }
+    RowResult::Features {
+        base,
+        prediction,
         features,
     }
 }
@@ -265,29 +355,23 @@ mod tests {
     }
 
     /// The Shapley values of the tree's path-dependent value function, from every subset.
-    fn brute_force(tree: &FlatTree, row: ArrayView1<f64>, class: usize) -> Vec<f64> {
-        fn value(tree: &FlatTree, at: usize, row: ArrayView1<f64>, set: u32, class: usize) -> f64 {
-            match &tree.nodes[at] {
-                Node::Leaf { proba } => proba[class],
-                &Node::Split {
-                    feature,
-                    threshold,
-                    left,
-                    right,
-                } => {
+    fn brute_force<T: ShapTree>(tree: &T, row: ArrayView1<f64>, class: usize) -> Vec<f64> {
+        fn value<T: ShapTree>(
+            tree: &T,
+            at: usize,
+            row: ArrayView1<f64>,
+            set: u32,
+            class: usize,
+        ) -> f64 {
+            match tree.step(at, row, class) {
+                Step::Leaf(v) => v,
+                Step::Split { feature, hot, cold } => {
                     if set & (1 << feature) != 0 {
-                        let next = if row[feature] < threshold {
-                            left
-                        } else {
-                            right
-                        };
-                        value(tree, next, row, set, class)
+                        value(tree, hot, row, set, class)
                     } else {
-                        let n = tree.stats[at].cover();
-                        let l = tree.stats[left].cover() / n;
-                        let r = tree.stats[right].cover() / n;
-                        l * value(tree, left, row, set, class)
-                            + r * value(tree, right, row, set, class)
+                        let n = tree.cover(at);
+                        tree.cover(hot) / n * value(tree, hot, row, set, class)
+                            + tree.cover(cold) / n * value(tree, cold, row, set, class)
                     }
                 }
             }
@@ -358,5 +442,106 @@ mod tests {
         let mut phi = vec![0.0; 3];
         let (base, _) = tree_values(&small_tree(), array![-1.0, 1.0, 0.0].view(), 1, &mut phi);
         assert!((base - 0.5).abs() < 1e-15);
+    }
+
+    /// A boosted tree on three features: x0 ≤ 0 (missing right) → (x1 ≤ 1, missing left →
+    /// −1 : 2) : (x0 ≤ 5 → (x2 ≤ 0 → 0.5 : 1.5) : −2), with 10 rows split 6 + 4, 6 as
+    /// 2 + 4, 4 as 3 + 1 and 3 as 1 + 2.
+    fn boost_tree() -> BoostTree {
+        use crate::ml::boost::BoostNode;
+        let node = |feature, threshold, missing_left, left, right, rows| BoostNode {
+            feature,
+            threshold,
+            missing_left,
+            left,
+            right,
+            value: 0.0,
+            gain: 1.0,
+            rows,
+        };
+        let leaf = |value, rows| BoostNode {
+            value,
+            ..node(0, 0.0, false, 0, 0, rows)
+        };
+        BoostTree {
+            nodes: vec![
+                node(0, 0.0, false, 1, 2, 10),
+                node(1, 1.0, true, 3, 4, 6),
+                node(0, 5.0, false, 5, 6, 4),
+                leaf(-1.0, 2),
+                leaf(2.0, 4),
+                node(2, 0.0, false, 7, 8, 3),
+                leaf(-2.0, 1),
+                leaf(0.5, 1),
+                leaf(1.5, 2),
+            ],
+        }
+    }
+
+    #[test]
+    fn boosted_tree_shap_follows_missing_values_and_equals_the_shapley_values() {
+        let tree = boost_tree();
+        let nan = f64::NAN;
+        for row in [
+            array![-1.0, nan, 0.0],
+            array![nan, 0.0, 3.0],
+            array![3.0, 2.0, -1.0],
+            array![7.0, nan, nan],
+        ] {
+            let mut phi = vec![0.0; 3];
+            let (base, prediction) = tree_values(&tree, row.view(), 0, &mut phi);
+            let want = brute_force(&tree, row.view(), 0);
+            for (a, b) in phi.iter().zip(&want) {
+                assert!((a - b).abs() < 1e-12, "{row}: {phi:?} vs {want:?}");
+            }
+            // The average leaf over the training rows (2 × −1, 4 × 2, 1 × −2, 1 × 0.5,
+            // 2 × 1.5 of 10), and the row's own leaf.
+            let leaves = (-2.0 + 8.0 - 2.0 + 0.5 + 3.0) / 10.0;
+            assert!((base - leaves).abs() < 1e-12, "{base}");
+            assert_eq!(
+                prediction,
+                tree.predict(row.view()),
+                "{row}: the walk and the model agree"
+            );
+            assert!((base + phi.iter().sum::<f64>() - prediction).abs() < 1e-12);
+        }
+    }
+
+    #[test]
+    fn a_boosted_model_adds_its_trees_from_the_baseline_in_raw_space() {
+        let two = BoostedModel {
+            loss: Loss::Binomial,
+            baseline: vec![0.25],
+            trees: vec![vec![boost_tree()], vec![boost_tree()]],
+            learning_rate: 0.1,
+        };
+        let row = array![3.0, 2.0, -1.0];
+        let RowResult::Features {
+            base,
+            prediction,
+            features,
+        } = boosted_row(&two, row.view(), 1)
+        else {
+            panic!("exact values are per feature")
+        };
+        let raw = two.raw(row.view().insert_axis(ndarray::Axis(0)))[[0, 0]];
+        assert!((prediction - raw).abs() < 1e-12, "{prediction} vs {raw}");
+        assert!((base + features.iter().sum::<f64>() - raw).abs() < 1e-12);
+        let mut one = vec![0.0; 3];
+        tree_values(&boost_tree(), row.view(), 0, &mut one);
+        for (a, b) in features.iter().zip(&one) {
+            assert!((a - 2.0 * b).abs() < 1e-12);
+        }
+        // Class 0 of two: the log-odds of class 0, everything negated.
+        let RowResult::Features {
+            base: base0,
+            prediction: prediction0,
+            features: features0,
+        } = boosted_row(&two, row.view(), 0)
+        else {
+            panic!("exact values are per feature")
+        };
+        assert_eq!((base0, prediction0), (-base, -prediction));
+        assert!(features0.iter().zip(&features).all(|(a, b)| *a == -*b));
     }
 }
