@@ -1584,7 +1584,8 @@ fn train_and_models_json_show_each_runs_parameters_as_an_object() {
     .concat();
     let trained = stdout_json(&modeldesk(&args));
     let expected = serde_json::json!({"trees": 7, "max_depth": 10, "feature_fraction": 0.5,
-        "min_samples_leaf": 2, "sample_fraction": 0.5, "seed": 0, "class_weight": "balanced"});
+        "min_samples_leaf": 2, "sample_fraction": 0.5, "seed": 0, "class_weight": "balanced",
+        "splitter": "auto"});
     assert_eq!(trained["models"][0]["params"], expected);
     let listed = stdout_json(&modeldesk(&["models", "--json", "--catalog", &path]));
     assert_eq!(listed["models"][0]["versions"][0]["params"], expected);

@@ -446,7 +446,8 @@ mod tests {
         assert_eq!(
             specs[0].params_json(),
             serde_json::json!({"trees": 30, "max_depth": 10, "feature_fraction": 0.25,
-                "min_samples_leaf": 4, "sample_fraction": 0.5, "seed": 7, "class_weight": "none"})
+                "min_samples_leaf": 4, "sample_fraction": 0.5, "seed": 7, "class_weight": "none",
+                "splitter": "auto"})
         );
         assert_eq!(
             specs[1].params_json(),

@@ -26,6 +26,7 @@ pub mod split;
 pub mod target;
 pub mod trained;
 pub mod tree;
+mod tree_histogram;
 mod tree_memory;
 pub mod tree_rules;
 pub mod tree_stats;

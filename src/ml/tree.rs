@@ -5,6 +5,7 @@
 //! split); leaves hold the class shares of the training rows that reach them (scikit-learn's
 //! `predict_proba`). Each feature's rows are sorted once per tree and kept sorted within
 //! each node as nodes split, so a level of the tree costs one pass over rows × features.
+//! A forest on many rows searches its splits on bins instead (`tree_histogram`).
 //! The fit asks whether to go on every 40 ms and stops within one node when told to.
 
 use ndarray::{Array2, ArrayView1, ArrayView2};
@@ -18,6 +19,7 @@ use std::time::{Duration, Instant};
 use super::algorithms::decision_tree::{Criterion, TreeSpec};
 use super::algorithms::random_forest::ForestSpec;
 use super::model::ModelError;
+use super::tree_histogram::{grow_binned, ForestBins};
 pub use super::tree_stats::NodeStats;
 
 /// One node of a flattened tree.
@@ -97,23 +99,50 @@ impl FlatTree {
 
 /// How a tree may grow.
 #[derive(Debug, Clone, Copy)]
-struct Growth {
-    max_depth: Option<usize>,
-    min_split: usize,
-    min_leaf: usize,
-    criterion: Criterion,
+pub(super) struct Growth {
+    pub(super) max_depth: Option<usize>,
+    pub(super) min_split: usize,
+    pub(super) min_leaf: usize,
+    pub(super) criterion: Criterion,
     /// A random forest's trees: each split looks at this many features, drawn afresh at
     /// every node from this seed (and further ones while none of them can split the node,
     /// as scikit-learn's `max_features`). `None`: every feature.
-    features_per_split: Option<(usize, u64)>,
+    pub(super) features_per_split: Option<(usize, u64)>,
+}
+
+impl Growth {
+    /// Whether a node at `depth` with `rows` rows and these class counts may be split.
+    pub(super) fn may_split(&self, depth: usize, rows: usize, counts: &[u64]) -> bool {
+        let pure = counts.iter().filter(|&&c| c > 0).count() <= 1;
+        !pure
+            && self.max_depth.is_none_or(|d| depth < d)
+            && rows >= self.min_split.max(2)
+            && rows >= 2 * self.min_leaf.max(1)
+    }
+
+    /// How many of `candidates` a split should look at, after putting them in a fresh
+    /// random order when the split looks at a random share of them.
+    pub(super) fn draw(&self, candidates: &mut [usize], rng: &mut StdRng) -> usize {
+        match self.features_per_split {
+            Some((wanted, _)) => {
+                // A fresh random order: the first `wanted` that vary in the node count.
+                for i in 0..candidates.len() {
+                    let j = rng.gen_range(i..candidates.len());
+                    candidates.swap(i, j);
+                }
+                wanted.clamp(1, candidates.len())
+            }
+            None => candidates.len(),
+        }
+    }
 }
 
 /// How often a growing tree asks whether to go on.
-const POLL: Duration = Duration::from_millis(40);
+pub(super) const POLL: Duration = Duration::from_millis(40);
 
 /// The impurity sums of one side of a candidate split, updated a row at a time. A class's
 /// rows count times its weight (all 1 without class weights).
-struct Side {
+pub(super) struct Side {
     counts: Vec<u64>,
     weights: Vec<f64>,
     /// The rows' summed weight.
@@ -123,7 +152,7 @@ struct Side {
 }
 
 impl Side {
-    fn new(weights: &[f64]) -> Self {
+    pub(super) fn new(weights: &[f64]) -> Self {
         Side {
             counts: vec![0; weights.len()],
             weights: weights.to_vec(),
@@ -132,7 +161,7 @@ impl Side {
         }
     }
 
-    fn reset_to(&mut self, counts: &[u64], criterion: Criterion) {
+    pub(super) fn reset_to(&mut self, counts: &[u64], criterion: Criterion) {
         self.counts.copy_from_slice(counts);
         self.total = 0.0;
         self.sum = 0.0;
@@ -142,7 +171,7 @@ impl Side {
         }
     }
 
-    fn clear(&mut self) {
+    pub(super) fn clear(&mut self) {
         self.counts.fill(0);
         self.total = 0.0;
         self.sum = 0.0;
@@ -162,9 +191,27 @@ impl Side {
         self.total -= w;
     }
 
+    /// `rows` rows of `class` move from `from` to this side at once.
+    pub(super) fn take_from(
+        &mut self,
+        from: &mut Side,
+        class: usize,
+        rows: u64,
+        criterion: Criterion,
+    ) {
+        let w = self.weights[class];
+        let (c, f) = (self.counts[class], from.counts[class]);
+        self.sum += term(c + rows, w, criterion) - term(c, w, criterion);
+        from.sum += term(f - rows, w, criterion) - term(f, w, criterion);
+        self.counts[class] = c + rows;
+        from.counts[class] = f - rows;
+        self.total += rows as f64 * w;
+        from.total -= rows as f64 * w;
+    }
+
     /// The side's impurity times its weight (Gini: `n − Σc²/n`; entropy: `n ln n − Σ c ln c`,
     /// in nats: the choice of split is the same in any base).
-    fn weighted_impurity(&self, criterion: Criterion) -> f64 {
+    pub(super) fn weighted_impurity(&self, criterion: Criterion) -> f64 {
         let n = self.total;
         match criterion {
             Criterion::Gini => n - self.sum / n,
@@ -289,23 +336,8 @@ fn grow(
             None => y.iter().for_each(|&class| counts[class] += 1),
         }
         tree.stats[node] = NodeStats::of(&counts, class_weights, growth.criterion);
-        let pure = counts.iter().filter(|&&c| c > 0).count() <= 1;
-        let can_split = !pure
-            && growth.max_depth.is_none_or(|d| depth < d)
-            && n >= growth.min_split.max(2)
-            && n >= 2 * growth.min_leaf.max(1);
-        let best = if can_split {
-            let wanted = match growth.features_per_split {
-                Some((wanted, _)) => {
-                    // A fresh random order: the first `wanted` that vary in the node count.
-                    for i in 0..candidates.len() {
-                        let j = rng.gen_range(i..candidates.len());
-                        candidates.swap(i, j);
-                    }
-                    wanted.clamp(1, candidates.len())
-                }
-                None => candidates.len(),
-            };
+        let best = if growth.may_split(depth, n, &counts) {
+            let wanted = growth.draw(&mut candidates, &mut rng);
             let node_rows = NodeRows {
                 lo,
                 hi,
@@ -527,7 +559,8 @@ fn mix(mut z: u64) -> u64 {
 }
 
 /// Fit a forest: each tree on a bootstrap sample of the rows, each of its splits over a random
-/// share of the features (scikit-learn's `max_features`), seeded by the tree's number;
+/// share of the features (scikit-learn's `max_features`), seeded by the tree's number; on
+/// sorted values or, as `spec.splitter` says, on bins made once for all the trees;
 /// `class_weights` as for [`fit_tree`]. `progress` hears how many trees are done every 40 ms at most; returning false cancels, and
 /// the trees still growing stop within one node.
 pub fn fit_forest(
@@ -546,7 +579,26 @@ pub fn fit_forest(
     let width =
         ((x.ncols() as f64 * spec.feature_fraction).ceil() as usize).clamp(1, x.ncols().max(1));
     let at_once = rayon::current_num_threads().clamp(1, spec.trees.max(1));
-    super::tree_memory::check("the random forest", at_once, sample, x.ncols())?;
+    let binned = spec.splitter.uses_bins(rows);
+    match binned {
+        true => super::tree_memory::check_binned("the random forest", at_once, rows, x.ncols())?,
+        false => super::tree_memory::check("the random forest", at_once, sample, x.ncols())?,
+    }
+    // The bins, once for every tree; the question between columns keeps Cancel quick.
+    let bins = match binned {
+        true => {
+            let mut asked = Instant::now();
+            let mut keep_going = || {
+                if asked.elapsed() < POLL {
+                    return true;
+                }
+                asked = Instant::now();
+                progress(0)
+            };
+            Some(ForestBins::new(x, spec.seed, &mut keep_going)?)
+        }
+        false => None,
+    };
     // Weights from every training row, as scikit-learn's "balanced" (each tree's bootstrap
     // then counts a row drawn twice twice).
     let one_tree = |i: usize, stop: &AtomicBool, keep_going: &mut dyn FnMut(f32) -> bool| {
@@ -556,13 +608,6 @@ pub fn fit_forest(
         // Mixed, so that the trees of seed 1 are not those of seed 0 shifted by one.
         let mut rng = StdRng::seed_from_u64(mix(mix(spec.seed) ^ i as u64));
         let picked: Vec<usize> = (0..sample).map(|_| rng.gen_range(0..rows)).collect();
-        // The bootstrap sample's columns, gathered straight from `x`.
-        let columns: Vec<Vec<f64>> = x
-            .columns()
-            .into_iter()
-            .map(|column| picked.iter().map(|&r| column[r]).collect())
-            .collect();
-        let sub_y: Vec<usize> = picked.iter().map(|&r| y[r]).collect();
         let growth = Growth {
             max_depth: spec.max_depth,
             min_split: 2,
@@ -570,6 +615,21 @@ pub fn fit_forest(
             criterion: Criterion::Gini,
             features_per_split: Some((width, rng.gen())),
         };
+        if let Some(bins) = &bins {
+            // Each row once, with the times the bootstrap drew it.
+            let mut drawn = vec![0_u32; rows];
+            for &r in &picked {
+                drawn[r] += 1;
+            }
+            return grow_binned(bins, y, &drawn, class_weights, growth, stop, keep_going);
+        }
+        // The bootstrap sample's columns, gathered straight from `x`.
+        let columns: Vec<Vec<f64>> = x
+            .columns()
+            .into_iter()
+            .map(|column| picked.iter().map(|&r| column[r]).collect())
+            .collect();
+        let sub_y: Vec<usize> = picked.iter().map(|&r| y[r]).collect();
         grow(&columns, &sub_y, class_weights, growth, stop, keep_going)
     };
     let stop = AtomicBool::new(false);

@@ -28,3 +28,39 @@ pub(super) fn check(
     })
     .map_err(ModelError::OverBudget)
 }
+
+/// Bytes a histogram forest holds per training row and feature, once for all its trees: the
+/// bins by column while they are made, and by row.
+const BIN_BYTES_PER_CELL: usize = 2;
+
+/// Bytes a tree grown on bins holds per training row and feature: the bins of the rows it
+/// drew, and their partition scratch.
+const BINNED_TREE_BYTES_PER_CELL: usize = 2;
+
+/// Bytes a tree grown on bins holds per training row besides: its draws, and each drawn
+/// row's class and draws (twice, with the scratch).
+const BINNED_TREE_BYTES_PER_ROW: usize = 4 + 8 + 8;
+
+/// Check that a histogram forest's bins of `rows × features`, and `at_once` trees growing on
+/// them side by side, fit in the budget.
+pub(super) fn check_binned(
+    model: &str,
+    at_once: usize,
+    rows: usize,
+    features: usize,
+) -> Result<(), ModelError> {
+    let per_tree =
+        crate::data::memory::estimate(rows, features, BINNED_TREE_BYTES_PER_CELL).saturating_add(
+            crate::data::memory::estimate(rows, 1, BINNED_TREE_BYTES_PER_ROW),
+        );
+    let bytes = crate::data::memory::estimate(rows, features, BIN_BYTES_PER_CELL)
+        .saturating_add(per_tree.saturating_mul(at_once as u64));
+    crate::data::memory::check(bytes, || {
+        format!(
+            "{model}'s binned features ({} rows × {} features, {at_once} trees growing at once)",
+            crate::data::format_count(rows as u64),
+            crate::data::format_count(features as u64)
+        )
+    })
+    .map_err(ModelError::OverBudget)
+}
