@@ -51,7 +51,7 @@ impl ForestBins {
                 return Err(ModelError::Cancelled);
             }
             let part = x.slice(s![.., start..(start + step).min(features)]);
-            let found = fit_edges(part, &all, MAX_BINS, seed);
+            let found = fit_edges(part, &all, None, MAX_BINS, seed);
             let binned: Vec<Vec<u8>> = (0..part.ncols())
                 .into_par_iter()
                 .map(|f| part.column(f).iter().map(|&v| found.bin(f, v)).collect())

@@ -431,7 +431,7 @@ mod tests {
         }
         for (columns, classes) in [(1, 2), (3, 3)] {
             let y: Vec<u32> = (0..rows as u32).map(|i| (i * 13 + 5) % classes).collect();
-            let cw = vec![1.0, 1.5, 0.5];
+            let cw = [1.0, 1.5, 0.5];
             let cw = &cw[..classes as usize];
             let codes = vec![
                 Codes {
