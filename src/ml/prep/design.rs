@@ -135,11 +135,13 @@ impl FittedRecipe {
         let dense_width = dense_features.len();
         let bytes = Design::bytes(rows.len(), dense_width, one_hot_firsts.len());
         memory::check(bytes, || {
+            let columns = one_hot_firsts.len();
             format!(
-                "the features of {} rows ({} numeric, {} one-hot columns)",
+                "the features of {} rows ({} numeric, {} one-hot {} as level indices)",
                 format_count(rows.len() as u64),
                 format_count(dense_width as u64),
-                format_count(one_hot_firsts.len() as u64)
+                format_count(columns as u64),
+                if columns == 1 { "column" } else { "columns" }
             )
         })
         .map_err(PrepError::OverBudget)?;
