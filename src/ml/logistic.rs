@@ -126,16 +126,11 @@ pub fn fit_logistic(
     spec: &LogisticSpec,
     progress: &mut dyn FnMut(u64) -> bool,
 ) -> Result<(LogisticModel, FitReport), FitError> {
-    if x.nrows() != y.len() {
-        return Err(FitError::Shape {
-            rows: x.nrows(),
-            targets: y.len(),
-        });
-    }
     let features = x.ncols();
     let x = x.as_standard_layout();
     let cells = x.as_slice().expect("a standard-layout array is one slice");
     let rows = FitRows {
+        count: x.nrows(),
         x: cells,
         dense: features,
         codes: Vec::new(),
@@ -154,12 +149,6 @@ pub fn fit_logistic_design(
     spec: &LogisticSpec,
     progress: &mut dyn FnMut(u64) -> bool,
 ) -> Result<(LogisticModel, FitReport), FitError> {
-    if design.rows() != y.len() {
-        return Err(FitError::Shape {
-            rows: design.rows(),
-            targets: y.len(),
-        });
-    }
     let mut feature_of = design.dense_features.clone();
     let mut codes = Vec::with_capacity(design.one_hot.len());
     for column in &design.one_hot {
@@ -171,6 +160,7 @@ pub fn fit_logistic_design(
     }
     let x = design.dense.as_standard_layout();
     let rows = FitRows {
+        count: design.rows(),
         x: x.as_slice().expect("a standard-layout array is one slice"),
         dense: design.dense_features.len(),
         codes,
@@ -183,6 +173,8 @@ pub fn fit_logistic_design(
 /// The rows a fit reads: dense features and level indices, with the feature each of their
 /// parameter rows stands for.
 struct FitRows<'a> {
+    /// Number of rows.
+    count: usize,
     x: &'a [f64],
     dense: usize,
     codes: Vec<Codes<'a>>,
@@ -199,6 +191,12 @@ fn fit_rows(
     spec: &LogisticSpec,
     progress: &mut dyn FnMut(u64) -> bool,
 ) -> Result<(LogisticModel, FitReport), FitError> {
+    if rows.count != y.len() {
+        return Err(FitError::Shape {
+            rows: rows.count,
+            targets: y.len(),
+        });
+    }
     let classes = class_weights.len();
     // Classes absent from the rows get no column of their own in the fit (as with linfa and
     // scikit-learn) and zero weights in the model.

@@ -148,12 +148,7 @@ pub fn fit_model(
     targets: Targets<'_>,
     progress: &mut FitProgress<'_>,
 ) -> Result<Fit, ModelError> {
-    if !spec.supports(targets.task()) {
-        return Err(targets.refused_by(spec.title(), spec.task()));
-    }
-    if !progress(0.0, "starting") {
-        return Err(ModelError::Cancelled);
-    }
+    start(spec, targets, progress)?;
     spec.fit_checked(x, targets, progress)
 }
 
@@ -165,13 +160,23 @@ pub fn fit_model_design(
     targets: Targets<'_>,
     progress: &mut FitProgress<'_>,
 ) -> Result<Fit, ModelError> {
+    start(spec, targets, progress)?;
+    spec.fit_design_checked(design, targets, progress)
+}
+
+/// The checks before any fit: the algorithm learns the targets' task, and no cancel came.
+fn start(
+    spec: &ModelSpec,
+    targets: Targets<'_>,
+    progress: &mut FitProgress<'_>,
+) -> Result<(), ModelError> {
     if !spec.supports(targets.task()) {
         return Err(targets.refused_by(spec.title(), spec.task()));
     }
     if !progress(0.0, "starting") {
         return Err(ModelError::Cancelled);
     }
-    spec.fit_design_checked(design, targets, progress)
+    Ok(())
 }
 
 /// `Ok` when the training rows hold at least two classes, which every classifier needs.
