@@ -109,6 +109,15 @@ pub struct TrainArgs {
     /// (repeat for several); the parameters are listed under `--algo`.
     #[arg(long = "param", value_name = "KEY=VALUE")]
     pub params: Vec<String>,
+    /// Every one-hot column groups the levels seen in fewer training rows than this into one
+    /// "(infrequent)" column: a row count (5) or a share of the rows (0.01), as scikit-learn's
+    /// OneHotEncoder(min_frequency=…).
+    #[arg(long, value_name = "ROWS|SHARE")]
+    pub min_frequency: Option<crate::ml::prep::MinFrequency>,
+    /// Every one-hot column keeps at most this many columns, "(infrequent)" included; the least
+    /// frequent levels are grouped, as OneHotEncoder(max_categories=…).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_categories: Option<u32>,
     /// classification or regression (default: inferred from the target column).
     #[arg(long)]
     pub task: Option<String>,

@@ -659,6 +659,52 @@ fn a_parameter_edited_in_the_train_view_is_the_one_trained() {
 }
 
 #[test]
+fn rare_levels_chosen_in_the_train_view_share_one_column_in_the_model() {
+    use modeldesk::ml::prep::{ColumnStep, RareLevels};
+    let mut harness = with_sample("Penguins (species; missing values, categories)");
+    harness.get_by_label("Train").click();
+    harness.run_steps(2);
+    // One choice per one-hot column, island's first.
+    harness
+        .get_all_by_value("all levels")
+        .next()
+        .unwrap()
+        .click();
+    harness.run_steps(2);
+    harness.get_by_label("at most N columns").click();
+    harness.run_steps(2);
+    let island = harness.state_mut().train_form_mut().steps["island"];
+    let ColumnStep::OneHot { rare, .. } = island else {
+        panic!("{island:?}")
+    };
+    assert_eq!(
+        rare,
+        RareLevels {
+            min_frequency: None,
+            max_categories: Some(20),
+        }
+    );
+    // The number beside it: two columns, so Dream and Torgersen share the group's.
+    harness.get_by_label("≤ columns").set_value_accesskit(2.0);
+    harness.run_steps(2);
+    harness.get_by_label("Train and validate").click();
+    harness.step();
+    settle(&mut harness);
+    let run = &harness.state().runs()[0];
+    let names = run.model.recipe.feature_names();
+    assert!(
+        names.contains(&"island=Biscoe".to_string())
+            && names.contains(&"island=(infrequent)".to_string())
+            && !names.contains(&"island=Dream".to_string()),
+        "{names:?}"
+    );
+    assert!(
+        names.contains(&"sex=male".to_string()),
+        "sex is untouched: {names:?}"
+    );
+}
+
+#[test]
 fn regression_on_diabetes_trains_two_models_and_compare_plots_their_residuals() {
     let mut harness = with_sample("Diabetes (progression; regression)");
     harness.get_by_label("Train").click();

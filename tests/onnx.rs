@@ -201,7 +201,9 @@ fn tree_splits(trees: &[FlatTree]) -> Vec<(usize, f64)> {
 struct Case {
     asset: &'static str,
     target: &'static str,
-    algorithms: [&'static str; 5],
+    algorithms: &'static [&'static str],
+    /// More `train` arguments.
+    args: &'static [&'static str],
 }
 
 const CLASSIFIERS: [&str; 5] = [
@@ -232,39 +234,52 @@ fn every_algorithm_exports_and_onnx_runtime_predicts_what_score_predicts() {
         Case {
             asset: "breast_cancer.csv",
             target: "diagnosis",
-            algorithms: CLASSIFIERS,
+            algorithms: &CLASSIFIERS,
+            args: &[],
         },
         // three classes
         Case {
             asset: "iris.csv",
             target: "species",
-            algorithms: CLASSIFIERS,
+            algorithms: &CLASSIFIERS,
+            args: &[],
         },
         // three classes, missing values and categories
         Case {
             asset: "penguins.csv",
             target: "species",
-            algorithms: CLASSIFIERS,
+            algorithms: &CLASSIFIERS,
+            args: &[],
         },
         Case {
             asset: "diabetes.csv",
             target: "progression",
-            algorithms: REGRESSORS,
+            algorithms: &REGRESSORS,
+            args: &[],
+        },
+        // rare levels grouped: Torgersen and the missing sex share their column's "(infrequent)"
+        Case {
+            asset: "penguins.csv",
+            target: "species",
+            algorithms: &["logistic_regression", "random_forest"],
+            args: &["--min-frequency", "60"],
         },
         // regression over categories and missing values
         Case {
             asset: "penguins.csv",
             target: "body_mass_g",
-            algorithms: REGRESSORS,
+            algorithms: &REGRESSORS,
+            args: &[],
         },
     ];
     let mut checks = Vec::new();
     for case in &cases {
         let train = clean_copy(case.asset, dir.path());
-        for algorithm in case.algorithms {
+        for &algorithm in case.algorithms {
             let stem = case.asset.trim_end_matches(".csv");
-            let model = format!("{stem}-{}-{algorithm}", case.target);
-            ok(modeldesk(&[
+            let grouped = if case.args.is_empty() { "" } else { "-grouped" };
+            let model = format!("{stem}-{}{grouped}-{algorithm}", case.target);
+            let mut train_args = vec![
                 "train",
                 train.to_str().unwrap(),
                 "--target",
@@ -277,7 +292,9 @@ fn every_algorithm_exports_and_onnx_runtime_predicts_what_score_predicts() {
                 &model,
                 "--catalog",
                 catalog_arg,
-            ]));
+            ];
+            train_args.extend(case.args);
+            ok(modeldesk(&train_args));
             let onnx = dir.path().join(format!("{model}.onnx"));
             let exported = ok(modeldesk(&[
                 "export",

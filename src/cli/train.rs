@@ -9,9 +9,22 @@ use super::{catalog, split_export, TrainArgs, UsageError};
 use crate::catalog::VersionRef;
 use crate::data::{self, Table};
 use crate::ml::eval::{train_and_validate, Evaluation, TrainedModel, Validation};
-use crate::ml::prep::Recipe;
+use crate::ml::prep::{ColumnStep, Recipe};
 use crate::ml::spec::{ModelSpec, SKLEARN_NAMES};
 use crate::ml::target::{infer_task, Task};
+
+/// Each column's default step, with `--min-frequency` / `--max-categories` on every one-hot
+/// column.
+fn recipe(args: &TrainArgs, table: &Table) -> Recipe {
+    let mut recipe = Recipe::default_for(table);
+    for column in &mut recipe.columns {
+        if let ColumnStep::OneHot { rare, .. } = &mut column.step {
+            rare.min_frequency = args.min_frequency;
+            rare.max_categories = args.max_categories;
+        }
+    }
+    recipe
+}
 
 /// `modeldesk train`.
 pub fn train(args: &TrainArgs) -> anyhow::Result<()> {
@@ -38,7 +51,7 @@ pub fn train(args: &TrainArgs) -> anyhow::Result<()> {
         set_param(&mut specs, assignment)?;
     }
     check_class_weights(&table, &args.target, task, &specs)?;
-    let recipe = Recipe::default_for(&table);
+    let recipe = recipe(args, &table);
     let (trained, failure) = train_each(args, &table, task, &recipe, &specs, validation);
     // Every run is recorded, the failed one too, unless --no-record.
     let run_ids = match &mut registry {

@@ -171,7 +171,9 @@ pub fn partial_dependence(
             };
             (grid.into_iter().map(GridValue::Number).collect(), setting)
         }
-        FittedStep::OneHot { levels, missing } => {
+        FittedStep::OneHot {
+            levels, missing, ..
+        } => {
             let mut grid: Vec<GridValue> = levels.iter().cloned().map(GridValue::Level).collect();
             if *missing == FittedMissing::OwnColumn {
                 grid.push(GridValue::Level(MISSING_LEVEL.to_string()));

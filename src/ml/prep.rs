@@ -20,7 +20,8 @@ use crate::data::{Column, ColumnData, Table};
 pub use design::{Design, OneHotCodes, TransformedDesign, NO_LEVEL};
 pub use fit::{fit_recipe, Feature, FittedColumn, FittedMissing, FittedRecipe, FittedStep};
 pub use recipe::{
-    CategoricalImpute, ColumnRecipe, ColumnStep, NumericImpute, Recipe, Scaling, MISSING_LEVEL,
+    CategoricalImpute, ColumnRecipe, ColumnStep, MinFrequency, NumericImpute, RareLevels, Recipe,
+    Scaling, INFREQUENT_LEVEL, MISSING_LEVEL,
 };
 pub use transform::Transformed;
 
@@ -45,6 +46,9 @@ pub enum PrepError {
     /// Infinite values in the data, or an infinite impute constant.
     #[error("column '{column}' gives a value that is not a finite number after preprocessing")]
     NonFinite { column: String },
+    /// Settings for grouping rare levels that cannot be used.
+    #[error("column '{column}': {problem}")]
+    BadRareLevels { column: String, problem: String },
     /// The recipe yields no column at all.
     #[error("no usable feature: every column is ignored or empty; choose at least one feature")]
     NoFeatures,

@@ -64,7 +64,9 @@ fn meanings(recipe: &FittedRecipe) -> Vec<FeatureMeaning> {
                 center: *center,
                 scale: *scale,
             }),
-            FittedStep::OneHot { levels, missing } => {
+            FittedStep::OneHot {
+                levels, missing, ..
+            } => {
                 let mut all: Vec<String> = levels.clone();
                 if *missing == FittedMissing::OwnColumn {
                     all.push(MISSING_LEVEL.to_string());
@@ -297,6 +299,7 @@ mod tests {
                     step: FittedStep::OneHot {
                         levels: vec!["Biscoe".into(), "Dream".into()],
                         missing: FittedMissing::Unseen,
+                        infrequent: vec![],
                     },
                 },
             ],

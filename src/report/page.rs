@@ -16,7 +16,7 @@ use super::Markup;
 use crate::catalog::{Cause, HistoryEvent};
 use crate::ml::metric_display::format_seconds;
 use crate::ml::metric_registry::{self, Prominence};
-use crate::ml::prep::{FittedMissing, FittedStep};
+use crate::ml::prep::{FittedMissing, FittedStep, INFREQUENT_LEVEL};
 
 /// One version as the page header and legends show it.
 #[derive(Debug, Serialize)]
@@ -424,7 +424,11 @@ fn recipe_rows(v: &ReportVersion) -> Vec<RecipeRow> {
                     charts::short(*scale)
                 ),
             },
-            FittedStep::OneHot { levels, missing } => {
+            FittedStep::OneHot {
+                levels,
+                missing,
+                infrequent,
+            } => {
                 const SHOWN: usize = 8;
                 let mut list = levels
                     .iter()
@@ -443,10 +447,15 @@ fn recipe_rows(v: &ReportVersion) -> Vec<RecipeRow> {
                     FittedMissing::OwnColumn => "missing → an indicator of its own".into(),
                     FittedMissing::Unseen => "missing → all zeros".into(),
                 };
+                let grouped = match infrequent.len() {
+                    0 => String::new(),
+                    1 => format!("; 1 rare level grouped as {INFREQUENT_LEVEL}"),
+                    n => format!("; {n} rare levels grouped as {INFREQUENT_LEVEL}"),
+                };
                 RecipeRow {
                     column: c.column.clone(),
                     treatment: format!("one-hot, {} levels", levels.len()),
-                    details: format!("{list}; {missing}"),
+                    details: format!("{list}; {missing}{grouped}"),
                 }
             }
         })

@@ -50,9 +50,13 @@ pub fn features(graph: &mut GraphBuilder, recipe: &FittedRecipe) -> (String, Vec
                 center,
                 scale,
             } => parts.push(numeric(graph, input, *fill, *center, *scale)),
-            FittedStep::OneHot { levels, missing } => {
+            FittedStep::OneHot {
+                levels,
+                missing,
+                infrequent,
+            } => {
                 if fitted.step.width() > 0 {
-                    parts.push(one_hot(graph, input, levels, *missing));
+                    parts.push(one_hot(graph, input, levels, *missing, infrequent));
                 }
             }
         }
@@ -79,16 +83,22 @@ fn numeric(graph: &mut GraphBuilder, input: &str, fill: f64, center: f64, scale:
 
 /// One indicator per level (and one for "(missing)" when training had missing cells): the
 /// level's index by `LabelEncoder` (−1 for a level never seen, which sets no indicator),
-/// compared with each indicator's index.
+/// compared with each indicator's index. Levels grouped as infrequent take the group's index.
 fn one_hot(
     graph: &mut GraphBuilder,
     input: &str,
     levels: &[String],
     missing: FittedMissing,
+    infrequent: &[String],
 ) -> String {
     let width = levels.len() + usize::from(missing == FittedMissing::OwnColumn);
     let mut keys: Vec<String> = levels.to_vec();
     let mut values: Vec<i64> = (0..levels.len() as i64).collect();
+    if !infrequent.is_empty() {
+        let group = levels.len() as i64 - 1;
+        keys.extend(infrequent.iter().cloned());
+        values.extend(std::iter::repeat_n(group, infrequent.len()));
+    }
     // A missing cell arrives as "": it takes the slot the fitted recipe gives it.
     let missing_slot = match missing {
         FittedMissing::AsLevel(index) if index < levels.len() => Some(index as i64),

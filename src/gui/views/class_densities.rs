@@ -222,6 +222,7 @@ mod tests {
                     step: FittedStep::OneHot {
                         levels: vec!["Dream".into()],
                         missing: FittedMissing::Unseen,
+                        infrequent: vec![],
                     },
                 },
             ],

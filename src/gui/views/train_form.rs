@@ -8,7 +8,9 @@ use crate::data::{Column, ColumnKind, Table};
 use crate::ml::algorithm::{Param, ParamKind, ParamValue};
 use crate::ml::class_weight::ClassWeight;
 use crate::ml::eval::Validation;
-use crate::ml::prep::{CategoricalImpute, ColumnStep, NumericImpute, Recipe, Scaling};
+use crate::ml::prep::{
+    CategoricalImpute, ColumnStep, MinFrequency, NumericImpute, RareLevels, Recipe, Scaling,
+};
 use crate::ml::spec::ModelSpec;
 use crate::ml::target::Task;
 
@@ -129,7 +131,7 @@ pub fn step_editor(ui: &mut egui::Ui, column: &Column, step: ColumnStep) -> Opti
                 });
             }
         }
-        ColumnStep::OneHot { impute } => {
+        ColumnStep::OneHot { impute, rare } => {
             let mut new = impute;
             egui::ComboBox::from_id_salt(("onehot", id))
                 .selected_text(match impute {
@@ -142,8 +144,12 @@ pub fn step_editor(ui: &mut egui::Ui, column: &Column, step: ColumnStep) -> Opti
                 })
                 .response
                 .on_hover_text("One column per level seen in training; a level first seen when predicting gets all zeros and is counted.");
-            if new != impute {
-                changed = Some(ColumnStep::OneHot { impute: new });
+            let new_rare = rare_editor(ui, id, rare);
+            if (new, new_rare) != (impute, rare) {
+                changed = Some(ColumnStep::OneHot {
+                    impute: new,
+                    rare: new_rare,
+                });
             }
         }
         ColumnStep::Ignore => {
@@ -158,12 +164,94 @@ pub fn step_editor(ui: &mut egui::Ui, column: &Column, step: ColumnStep) -> Opti
                 } else {
                     ColumnStep::OneHot {
                         impute: CategoricalImpute::MissingLevel,
+                        rare: RareLevels::default(),
                     }
                 });
             }
         }
     });
     changed
+}
+
+/// How rare levels are grouped: a choice of rule, then the rule's number beside it.
+fn rare_editor(ui: &mut egui::Ui, id: &str, rare: RareLevels) -> RareLevels {
+    let mut new = rare;
+    let selected = match (rare.min_frequency, rare.max_categories) {
+        (None, None) => "all levels",
+        (Some(_), None) => "group rare levels",
+        (None, Some(_)) => "at most N columns",
+        (Some(_), Some(_)) => "group rare, at most N",
+    };
+    egui::ComboBox::from_id_salt(("rare", id))
+        .selected_text(selected)
+        .show_ui(ui, |ui| {
+            if ui.selectable_label(rare.is_off(), "all levels").clicked() {
+                new = RareLevels::default();
+            }
+            if ui
+                .selectable_label(rare.min_frequency.is_some(), "group rare levels")
+                .on_hover_text("Levels seen in fewer training rows than N share one column, (infrequent)")
+                .clicked()
+            {
+                new.min_frequency = match rare.min_frequency {
+                    Some(_) => None,
+                    None => Some(MinFrequency::Count(5)),
+                };
+            }
+            if ui
+                .selectable_label(rare.max_categories.is_some(), "at most N columns")
+                .on_hover_text("The least frequent levels join (infrequent) until the column has at most N, the group's included")
+                .clicked()
+            {
+                new.max_categories = match rare.max_categories {
+                    Some(_) => None,
+                    None => Some(20),
+                };
+            }
+        })
+        .response
+        .on_hover_text("Rare levels can share one (infrequent) column, as scikit-learn's min_frequency and max_categories.");
+    match &mut new.min_frequency {
+        Some(MinFrequency::Count(rows)) => {
+            ui.add(
+                egui::DragValue::new(rows)
+                    .range(1..=u64::MAX)
+                    .prefix("under ")
+                    .suffix(" rows"),
+            )
+            .on_hover_text("A level seen in fewer training rows joins (infrequent).");
+        }
+        Some(MinFrequency::Share(share)) => {
+            ui.add(
+                egui::DragValue::new(share)
+                    .range(0.0001..=0.9999)
+                    .speed(0.001)
+                    .prefix("under ")
+                    .custom_formatter(|v, _| format!("{:.2} %", v * 100.0))
+                    .custom_parser(|t| {
+                        t.trim_end_matches('%')
+                            .trim()
+                            .parse::<f64>()
+                            .ok()
+                            .map(|p| p / 100.0)
+                    }),
+            )
+            .on_hover_text(
+                "A level seen in a smaller share of the training rows joins (infrequent).",
+            );
+        }
+        None => {}
+    }
+    if let Some(columns) = &mut new.max_categories {
+        ui.add(
+            egui::DragValue::new(columns)
+                .range(1..=u32::MAX)
+                .prefix("≤ ")
+                .suffix(" columns"),
+        )
+        .on_hover_text("At most this many columns for the levels, (infrequent) included.");
+    }
+    new
 }
 
 fn impute_label(impute: NumericImpute) -> String {

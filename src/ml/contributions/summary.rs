@@ -42,19 +42,17 @@ pub fn column_values(model: &TrainedModel, table: &Table, rows: &[usize]) -> Vec
             };
             match (&column.data, &fitted.step) {
                 (ColumnData::Numeric(values), _) => rows.iter().map(|&r| values[r]).collect(),
-                (
-                    ColumnData::Strings { codes, levels },
-                    FittedStep::OneHot { levels: known, .. },
-                ) => rows
-                    .iter()
-                    .map(|&r| match codes[r] {
-                        MISSING_CODE => f64::NAN,
-                        code => known
-                            .iter()
-                            .position(|l| *l == levels[code as usize])
-                            .map_or(f64::NAN, |i| i as f64),
-                    })
-                    .collect(),
+                (ColumnData::Strings { codes, levels }, step @ FittedStep::OneHot { .. }) => {
+                    let slots = step.level_slots();
+                    rows.iter()
+                        .map(|&r| match codes[r] {
+                            MISSING_CODE => f64::NAN,
+                            code => slots
+                                .get(levels[code as usize].as_str())
+                                .map_or(f64::NAN, |&i| f64::from(i)),
+                        })
+                        .collect()
+                }
                 (ColumnData::Strings { .. }, FittedStep::Numeric { .. }) => {
                     vec![f64::NAN; rows.len()]
                 }

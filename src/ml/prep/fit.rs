@@ -3,7 +3,10 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::recipe::{CategoricalImpute, ColumnStep, NumericImpute, Recipe, Scaling, MISSING_LEVEL};
+use super::recipe::{
+    CategoricalImpute, ColumnStep, NumericImpute, RareLevels, Recipe, Scaling, INFREQUENT_LEVEL,
+    MISSING_LEVEL,
+};
 use super::{find_column, wrong_kind, PrepError};
 use crate::data::{ColumnData, Table, MISSING_CODE};
 
@@ -29,9 +32,13 @@ pub enum FittedStep {
     /// mean and population std, MinMax the min and range, no scaling 0 and 1.
     Numeric { fill: f64, center: f64, scale: f64 },
     /// One indicator feature per level, in order of first appearance in the training rows.
+    /// When rare levels were grouped, the last level is [`INFREQUENT_LEVEL`] and `infrequent`
+    /// lists the training levels that set its indicator.
     OneHot {
         levels: Vec<String>,
         missing: FittedMissing,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        infrequent: Vec<String>,
     },
 }
 
@@ -57,10 +64,34 @@ impl FittedStep {
     pub fn width(&self) -> usize {
         match self {
             FittedStep::Numeric { .. } => 1,
-            FittedStep::OneHot { levels, missing } => {
-                levels.len() + usize::from(*missing == FittedMissing::OwnColumn)
+            FittedStep::OneHot {
+                levels, missing, ..
+            } => levels.len() + usize::from(*missing == FittedMissing::OwnColumn),
+        }
+    }
+
+    /// For a one-hot step: each level string that sets an indicator, with that indicator's
+    /// index among the step's features (a grouped level gives the group's). Missing cells are
+    /// not in it; see [`FittedMissing`].
+    pub fn level_slots(&self) -> std::collections::HashMap<&str, u32> {
+        let FittedStep::OneHot {
+            levels, infrequent, ..
+        } = self
+        else {
+            return Default::default();
+        };
+        let mut slots: std::collections::HashMap<&str, u32> = levels
+            .iter()
+            .enumerate()
+            .map(|(slot, level)| (level.as_str(), slot as u32))
+            .collect();
+        if !infrequent.is_empty() {
+            let group = levels.len() as u32 - 1;
+            for level in infrequent {
+                slots.insert(level.as_str(), group);
             }
         }
+        slots
     }
 }
 
@@ -88,7 +119,9 @@ impl FittedRecipe {
                     column: column.clone(),
                     level: None,
                 }),
-                FittedStep::OneHot { levels, missing } => {
+                FittedStep::OneHot {
+                    levels, missing, ..
+                } => {
                     features.extend(levels.iter().map(|l| level(l)));
                     if *missing == FittedMissing::OwnColumn {
                         features.push(level(MISSING_LEVEL));
@@ -141,11 +174,17 @@ pub fn fit_recipe(
                         ColumnData::Strings { .. } => return Err(wrong_kind(column)),
                     }
                 }
-                ColumnStep::OneHot { impute } => {
+                ColumnStep::OneHot { impute, rare } => {
+                    if let Some(problem) = rare.problem() {
+                        return Err(PrepError::BadRareLevels {
+                            column: name.to_string(),
+                            problem,
+                        });
+                    }
                     let column = find_column(table, name, max_row)?;
                     match &column.data {
                         ColumnData::Strings { codes, levels } => {
-                            fit_one_hot(name, codes, levels, rows, impute)?
+                            fit_one_hot(name, codes, levels, rows, impute, rare)?
                         }
                         ColumnData::Numeric(_) => return Err(wrong_kind(column)),
                     }
@@ -260,14 +299,15 @@ fn fit_one_hot(
     levels: &[String],
     rows: &[usize],
     impute: CategoricalImpute,
+    rare: RareLevels,
 ) -> Result<FittedStep, PrepError> {
     let mut counts = vec![0u64; levels.len()];
     let mut first_seen: Vec<u32> = Vec::new();
-    let mut missing_seen = false;
+    let mut missing_count = 0u64;
     for &row in rows {
         let code = codes[row];
         if code == MISSING_CODE {
-            missing_seen = true;
+            missing_count += 1;
             continue;
         }
         let count = &mut counts[code as usize];
@@ -276,31 +316,123 @@ fn fit_one_hot(
         }
         *count += 1;
     }
-    let missing = match impute {
-        CategoricalImpute::MissingLevel if missing_seen => FittedMissing::OwnColumn,
-        CategoricalImpute::MissingLevel => FittedMissing::Unseen,
-        CategoricalImpute::MostFrequent => {
-            // Strictly greater, so the level seen first wins a tie.
-            let mut best: Option<(usize, u64)> = None;
-            for (index, &code) in first_seen.iter().enumerate() {
-                let count = counts[code as usize];
-                if best.is_none_or(|(_, top)| count > top) {
-                    best = Some((index, count));
-                }
+    let most_frequent = || {
+        // Strictly greater, so the level seen first wins a tie.
+        let mut best: Option<(usize, u64)> = None;
+        for (index, &code) in first_seen.iter().enumerate() {
+            let count = counts[code as usize];
+            if best.is_none_or(|(_, top)| count > top) {
+                best = Some((index, count));
             }
-            let (index, _) = best.ok_or_else(|| PrepError::NoTrainingValues {
-                column: name.to_string(),
-            })?;
-            FittedMissing::AsLevel(index)
         }
+        best.map(|(index, _)| index)
+            .ok_or_else(|| PrepError::NoTrainingValues {
+                column: name.to_string(),
+            })
     };
-    Ok(FittedStep::OneHot {
-        levels: first_seen
+    let missing = match impute {
+        CategoricalImpute::MissingLevel if missing_count > 0 => FittedMissing::OwnColumn,
+        CategoricalImpute::MissingLevel => FittedMissing::Unseen,
+        CategoricalImpute::MostFrequent => FittedMissing::AsLevel(most_frequent()?),
+    };
+    if let FittedMissing::AsLevel(index) = missing {
+        // The filled-in cells count for their level, as an imputer before the encoder.
+        counts[first_seen[index] as usize] += missing_count;
+    }
+    let seen_levels = |codes: &[u32]| -> Vec<String> {
+        codes
             .iter()
             .map(|&code| levels[code as usize].clone())
-            .collect(),
+            .collect()
+    };
+    // A missing level of its own is grouped like any other, as scikit-learn's encoder does
+    // with its missing category; it goes last in the list.
+    let own_missing = (missing == FittedMissing::OwnColumn).then_some(missing_count);
+    let mut rare_set = rare_levels(&first_seen, &counts, levels, own_missing, rows.len(), rare);
+    let missing_rare = own_missing.is_some() && rare_set.pop() == Some(true);
+    if !missing_rare && rare_set.iter().all(|&r| !r) {
+        return Ok(FittedStep::OneHot {
+            levels: seen_levels(&first_seen),
+            missing,
+            infrequent: Vec::new(),
+        });
+    }
+    // Kept levels (by their index among those seen) and the rare ones, both in order of first
+    // appearance.
+    let (rare_indices, kept): (Vec<usize>, Vec<usize>) =
+        (0..first_seen.len()).partition(|&index| rare_set[index]);
+    let codes_of =
+        |indices: &[usize]| -> Vec<u32> { indices.iter().map(|&i| first_seen[i]).collect() };
+    let mut fitted_levels = seen_levels(&codes_of(&kept));
+    fitted_levels.push(INFREQUENT_LEVEL.to_string());
+    let group = fitted_levels.len() - 1;
+    let missing = match missing {
+        FittedMissing::AsLevel(index) => {
+            FittedMissing::AsLevel(kept.iter().position(|&i| i == index).unwrap_or(group))
+        }
+        FittedMissing::OwnColumn if missing_rare => FittedMissing::AsLevel(group),
+        other => other,
+    };
+    Ok(FittedStep::OneHot {
+        levels: fitted_levels,
         missing,
+        infrequent: seen_levels(&codes_of(&rare_indices)),
     })
+}
+
+/// Which of the levels seen (`first_seen`, codes in order of first appearance, then the
+/// missing level when it has `own_missing` rows) are rare, as scikit-learn's
+/// `OneHotEncoder._identify_infrequent`: fewer rows than `min_frequency`, then, while more
+/// columns than `max_categories` (the group's counted) remain, the least frequent, ties going
+/// to the level that sorts first by name (scikit-learn's categories are sorted with the
+/// missing one last, and its argsort is stable).
+fn rare_levels(
+    first_seen: &[u32],
+    counts: &[u64],
+    levels: &[String],
+    own_missing: Option<u64>,
+    rows: usize,
+    rare: RareLevels,
+) -> Vec<bool> {
+    let entries = first_seen.len() + usize::from(own_missing.is_some());
+    let count = |index: usize| match first_seen.get(index) {
+        Some(&code) => counts[code as usize],
+        None => own_missing.unwrap_or(0),
+    };
+    let mut is_rare: Vec<bool> = match rare.min_frequency {
+        Some(min) => {
+            let threshold = min.threshold(rows);
+            (0..entries)
+                .map(|i| (count(i) as f64) < threshold)
+                .collect()
+        }
+        None => vec![false; entries],
+    };
+    let Some(max) = rare.max_categories else {
+        return is_rare;
+    };
+    let columns = entries - is_rare.iter().filter(|&&r| r).count() + 1;
+    if (max as usize) >= columns {
+        return is_rare;
+    }
+    let keep = max as usize - 1;
+    let name = |index: usize| {
+        first_seen
+            .get(index)
+            .map(|&code| levels[code as usize].as_str())
+    };
+    let mut order: Vec<usize> = (0..entries).collect();
+    // By name, the missing level (no name) last; then stably by count.
+    order.sort_by(|&a, &b| match (name(a), name(b)) {
+        (Some(x), Some(y)) => x.cmp(y),
+        (x, y) => x.is_none().cmp(&y.is_none()),
+    });
+    order.sort_by_key(|&i| count(i));
+    let smallest = order.len().saturating_sub(keep);
+    for &i in &order[..smallest] {
+        is_rare[i] = true;
+    }
+    is_rare
 }
 
 #[cfg(test)]
@@ -308,7 +440,7 @@ mod tests {
     use super::*;
     use crate::data::ColumnKind;
     use crate::ml::prep::fixtures::{categorical, numeric, table, with_kind};
-    use crate::ml::prep::ColumnRecipe;
+    use crate::ml::prep::{ColumnRecipe, MinFrequency};
 
     const NAN: f64 = f64::NAN;
 
@@ -329,7 +461,10 @@ mod tests {
     }
 
     fn one_hot(impute: CategoricalImpute) -> ColumnStep {
-        ColumnStep::OneHot { impute }
+        ColumnStep::OneHot {
+            impute,
+            rare: RareLevels::default(),
+        }
     }
 
     /// The learned step of the single column `x` fitted on every row.
@@ -432,6 +567,7 @@ mod tests {
             FittedStep::OneHot {
                 levels: vec!["c".into(), "a".into()],
                 missing: FittedMissing::Unseen,
+                infrequent: vec![],
             }
         );
     }
@@ -444,7 +580,10 @@ mod tests {
             &[0, 1, 2, 3, 4, 5],
             CategoricalImpute::MostFrequent,
         );
-        let FittedStep::OneHot { levels, missing } = step else {
+        let FittedStep::OneHot {
+            levels, missing, ..
+        } = step
+        else {
             panic!("not one-hot")
         };
         assert_eq!(levels, ["b", "a", "c"]);
@@ -454,6 +593,166 @@ mod tests {
             panic!("not one-hot")
         };
         assert_eq!(missing, FittedMissing::AsLevel(1), "a is now more frequent");
+    }
+
+    fn fit_rare(
+        values: &[Option<&str>],
+        impute: CategoricalImpute,
+        rare: RareLevels,
+    ) -> FittedStep {
+        let rows: Vec<usize> = (0..values.len()).collect();
+        let fitted = fit_recipe(
+            &recipe(&[("c", ColumnStep::OneHot { impute, rare })]),
+            &table(vec![categorical("c", values)]),
+            &rows,
+        )
+        .expect("fit");
+        fitted.columns[0].step.clone()
+    }
+
+    fn grouped(step: &FittedStep) -> (Vec<String>, FittedMissing, Vec<String>) {
+        let FittedStep::OneHot {
+            levels,
+            missing,
+            infrequent,
+        } = step
+        else {
+            panic!("not one-hot")
+        };
+        (levels.clone(), *missing, infrequent.clone())
+    }
+
+    /// b ×4, a ×3, d ×2, c ×2, e ×1, and one missing cell.
+    const SKEWED: [Option<&str>; 13] = [
+        Some("b"),
+        Some("d"),
+        Some("a"),
+        Some("b"),
+        Some("c"),
+        Some("e"),
+        Some("a"),
+        Some("b"),
+        None,
+        Some("d"),
+        Some("c"),
+        Some("a"),
+        Some("b"),
+    ];
+
+    #[test]
+    fn levels_below_min_frequency_share_one_column_after_the_others() {
+        let rare = RareLevels {
+            min_frequency: Some(MinFrequency::Count(3)),
+            max_categories: None,
+        };
+        let step = fit_rare(&SKEWED, CategoricalImpute::MissingLevel, rare);
+        let (levels, missing, infrequent) = grouped(&step);
+        assert_eq!(levels, ["b", "a", INFREQUENT_LEVEL]);
+        assert_eq!(infrequent, ["d", "c", "e"]);
+        assert_eq!(
+            missing,
+            FittedMissing::AsLevel(2),
+            "the missing level has one row: it is rare too, as in scikit-learn"
+        );
+        assert_eq!(step.width(), 3);
+        let slots = step.level_slots();
+        assert_eq!(
+            (slots["b"], slots["a"], slots["e"], slots["c"]),
+            (0, 1, 2, 2)
+        );
+        // A share of the 13 training rows: 0.2 × 13 = 2.6, so the levels of 2 rows join too.
+        let share = RareLevels {
+            min_frequency: Some(MinFrequency::Share(0.2)),
+            max_categories: None,
+        };
+        let by_share = fit_rare(&SKEWED, CategoricalImpute::MissingLevel, share);
+        assert_eq!(grouped(&by_share).2, ["d", "c", "e"]);
+    }
+
+    #[test]
+    fn max_categories_groups_the_least_frequent_and_breaks_ties_by_name_as_scikit_learn() {
+        // Three columns, the group's included: b and a keep theirs. c and d tie at 2 rows,
+        // e and the missing level at 1; scikit-learn's stable argsort over sorted names (the
+        // missing one last) takes c before d, and e before the missing level.
+        let rare = |max| RareLevels {
+            min_frequency: None,
+            max_categories: Some(max),
+        };
+        let (levels, missing, infrequent) =
+            grouped(&fit_rare(&SKEWED, CategoricalImpute::MissingLevel, rare(3)));
+        assert_eq!(levels, ["b", "a", INFREQUENT_LEVEL]);
+        assert_eq!(infrequent, ["d", "c", "e"]);
+        assert_eq!(missing, FittedMissing::AsLevel(2));
+        let (levels, _, infrequent) =
+            grouped(&fit_rare(&SKEWED, CategoricalImpute::MissingLevel, rare(4)));
+        assert_eq!(levels, ["b", "d", "a", INFREQUENT_LEVEL]);
+        assert_eq!(infrequent, ["c", "e"]);
+        let (_, missing, infrequent) =
+            grouped(&fit_rare(&SKEWED, CategoricalImpute::MissingLevel, rare(5)));
+        assert_eq!(infrequent, ["e"]);
+        assert_eq!(missing, FittedMissing::AsLevel(4));
+        // Six columns for five levels and the missing one: the group's does not fit, so the
+        // least frequent joins it alone.
+        let (levels, missing, infrequent) =
+            grouped(&fit_rare(&SKEWED, CategoricalImpute::MissingLevel, rare(6)));
+        assert_eq!(infrequent, ["e"]);
+        assert_eq!(levels.len(), 5);
+        assert_eq!(missing, FittedMissing::OwnColumn);
+        let untouched = fit_rare(&SKEWED, CategoricalImpute::MissingLevel, rare(7));
+        assert_eq!(grouped(&untouched).2, Vec::<String>::new());
+        assert_eq!(untouched.width(), 6);
+        let (levels, _, infrequent) =
+            grouped(&fit_rare(&SKEWED, CategoricalImpute::MissingLevel, rare(1)));
+        assert_eq!(levels, [INFREQUENT_LEVEL]);
+        assert_eq!(infrequent.len(), 5);
+    }
+
+    #[test]
+    fn a_missing_cell_imputed_as_most_frequent_counts_for_that_level_and_follows_it() {
+        // With the missing row b has 5 rows: at min_frequency 5 it keeps its column.
+        let rare = RareLevels {
+            min_frequency: Some(MinFrequency::Count(5)),
+            max_categories: None,
+        };
+        let (levels, missing, _) =
+            grouped(&fit_rare(&SKEWED, CategoricalImpute::MostFrequent, rare));
+        assert_eq!(levels, ["b", INFREQUENT_LEVEL]);
+        assert_eq!(missing, FittedMissing::AsLevel(0));
+        let everything = RareLevels {
+            min_frequency: None,
+            max_categories: Some(1),
+        };
+        let (_, missing, _) = grouped(&fit_rare(
+            &SKEWED,
+            CategoricalImpute::MostFrequent,
+            everything,
+        ));
+        assert_eq!(missing, FittedMissing::AsLevel(0), "b is in the group");
+    }
+
+    #[test]
+    fn unusable_rare_level_settings_name_the_column() {
+        let rare = RareLevels {
+            min_frequency: Some(MinFrequency::Share(1.5)),
+            max_categories: None,
+        };
+        let rows = [0usize];
+        let err = fit_recipe(
+            &recipe(&[(
+                "c",
+                ColumnStep::OneHot {
+                    impute: CategoricalImpute::MissingLevel,
+                    rare,
+                },
+            )]),
+            &table(vec![categorical("c", &[Some("a")])]),
+            &rows,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "column 'c': min_frequency 1.5 is not a share between 0 and 1"
+        );
     }
 
     #[test]

@@ -1,7 +1,5 @@
 //! Applying a fitted recipe: the feature matrix for any rows of any table with the same columns.
 
-use std::collections::HashMap;
-
 use ndarray::Array2;
 use rayon::prelude::*;
 
@@ -150,17 +148,15 @@ pub(super) fn bind_encoders<'t>(
                 scale: *scale,
             },
             (
-                FittedStep::OneHot { levels, missing },
+                step @ FittedStep::OneHot {
+                    levels, missing, ..
+                },
                 ColumnData::Strings {
                     codes,
                     levels: table_levels,
                 },
             ) => {
-                let fitted_slots: HashMap<&str, u32> = levels
-                    .iter()
-                    .enumerate()
-                    .map(|(slot, level)| (level.as_str(), slot as u32))
-                    .collect();
+                let fitted_slots = step.level_slots();
                 let slots = table_levels
                     .iter()
                     .map(|level| fitted_slots.get(level.as_str()).copied().unwrap_or(NO_SLOT))
@@ -317,7 +313,10 @@ mod tests {
     fn one_hot(column: &str, impute: CategoricalImpute) -> ColumnRecipe {
         ColumnRecipe {
             column: column.into(),
-            step: ColumnStep::OneHot { impute },
+            step: ColumnStep::OneHot {
+                impute,
+                rare: Default::default(),
+            },
         }
     }
 
@@ -550,6 +549,7 @@ mod tests {
                 step: FittedStep::OneHot {
                     levels: vec!["a".into()],
                     missing: FittedMissing::AsLevel(5),
+                    infrequent: vec![],
                 },
             }],
         };
