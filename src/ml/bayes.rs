@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::algorithms::naive_bayes::NaiveBayesSpec;
 use super::model::ModelError;
+use super::prep::{Design, NO_LEVEL};
 
 /// A fitted Gaussian naive Bayes model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -24,26 +25,28 @@ impl BayesModel {
     /// from every class (all below about −745) came out as NaN.
     pub fn predict_proba(&self, x: ArrayView2<f64>) -> Array2<f64> {
         let joint = self.model.joint_log_likelihood(x);
-        let mut out = Array2::zeros((x.nrows(), self.classes));
         let seen: Vec<(usize, &Array1<f64>)> = joint
             .iter()
             .filter(|(class, _)| ***class < self.classes)
             .map(|(class, values)| (**class, values))
             .collect();
-        for (i, mut row) in out.rows_mut().into_iter().enumerate() {
-            let max = seen
-                .iter()
-                .map(|(_, values)| values[i])
-                .fold(f64::NEG_INFINITY, f64::max);
-            let mut sum = 0.0;
-            for &(class, values) in &seen {
-                let e = (values[i] - max).exp();
-                row[class] = e;
-                sum += e;
-            }
-            row.mapv_inplace(|v| v / sum);
-        }
-        out
+        normalised(&seen, x.nrows(), self.classes)
+    }
+
+    /// [`predict_proba`](Self::predict_proba) of a design's rows, its one-hot columns read as
+    /// level indices: a column's indicators add, per class, what they add when all are zero,
+    /// and the row's own level changes its one term.
+    pub fn predict_proba_design(&self, design: &Design) -> Array2<f64> {
+        let rows = design.rows();
+        let gaussians = self.class_gaussians();
+        let joint: Vec<(usize, Array1<f64>)> = gaussians
+            .iter()
+            .enumerate()
+            .filter_map(|(class, g)| g.as_ref().map(|g| (class, g)))
+            .map(|(class, g)| (class, joint_log_likelihood_design(g, design, rows)))
+            .collect();
+        let seen: Vec<(usize, &Array1<f64>)> = joint.iter().map(|(c, v)| (*c, v)).collect();
+        normalised(&seen, rows, self.classes)
     }
 
     /// Per class index: its prior, and the mean and variance of each feature; `None` for a
@@ -75,6 +78,71 @@ impl BayesModel {
         }
         out
     }
+}
+
+/// Per row, each seen class's share of `exp(joint)`, after subtracting the row's largest.
+fn normalised(seen: &[(usize, &Array1<f64>)], rows: usize, classes: usize) -> Array2<f64> {
+    let mut out = Array2::zeros((rows, classes));
+    for (i, mut row) in out.rows_mut().into_iter().enumerate() {
+        let max = seen
+            .iter()
+            .map(|(_, values)| values[i])
+            .fold(f64::NEG_INFINITY, f64::max);
+        let mut sum = 0.0;
+        for &(class, values) in seen {
+            let e = (values[i] - max).exp();
+            row[class] = e;
+            sum += e;
+        }
+        row.mapv_inplace(|v| v / sum);
+    }
+    out
+}
+
+/// One class's joint log-likelihood of each row of `design`, as linfa computes it on the
+/// dense matrix: `ln prior − ½ Σ ln(2π σ²) − ½ Σ (x − θ)² / σ²`.
+fn joint_log_likelihood_design(g: &ClassGaussian, design: &Design, rows: usize) -> Array1<f64> {
+    let normaliser: f64 = g
+        .variance
+        .iter()
+        .map(|v| (2.0 * std::f64::consts::PI * v).ln())
+        .sum();
+    // Every indicator at zero, and per level what setting it changes.
+    let mut all_zero = 0.0;
+    let mut level_change: Vec<Vec<f64>> = Vec::with_capacity(design.one_hot.len());
+    for codes in &design.one_hot {
+        let range = codes.first..codes.first + codes.width;
+        let (means, variances) = (&g.mean[range.clone()], &g.variance[range]);
+        all_zero += means
+            .iter()
+            .zip(variances)
+            .map(|(m, v)| m * m / v)
+            .sum::<f64>();
+        level_change.push(
+            means
+                .iter()
+                .zip(variances)
+                .map(|(m, v)| ((1.0 - m) * (1.0 - m) - m * m) / v)
+                .collect(),
+        );
+    }
+    let base = g.prior.ln() - 0.5 * normaliser;
+    let mut out = Array1::zeros(rows);
+    for (i, value) in out.iter_mut().enumerate() {
+        let mut squares = all_zero;
+        for (&feature, &x) in design.dense_features.iter().zip(design.dense.row(i)) {
+            let d = x - g.mean[feature];
+            squares += d * d / g.variance[feature];
+        }
+        for (codes, change) in design.one_hot.iter().zip(&level_change) {
+            let level = codes.levels[i];
+            if level != NO_LEVEL {
+                squares += change[level as usize];
+            }
+        }
+        *value = base - 0.5 * squares;
+    }
+    out
 }
 
 /// linfa's model keys its classes by number, which JSON writes as strings. Inside the tagged
@@ -116,6 +184,109 @@ pub fn fit_bayes(
     Ok(BayesModel { model, classes })
 }
 
+/// [`fit_bayes`] on a design, its one-hot columns read as level indices: a class's mean of an
+/// indicator is the share of its rows at that level, and the variance of 0/1 values that
+/// mean's `p (1 − p)`, so no indicator column is built. The smoothing is `var_smoothing` times
+/// the largest variance over all rows, as linfa's and scikit-learn's.
+pub fn fit_bayes_design(
+    design: &Design,
+    y: &[usize],
+    classes: usize,
+    spec: &NaiveBayesSpec,
+) -> Result<BayesModel, ModelError> {
+    let rows = design.rows();
+    if rows == 0 || y.len() != rows {
+        return Err(ModelError::Linfa {
+            algorithm: "Gaussian naive Bayes",
+            message: format!("{rows} rows of features for {} targets", y.len()),
+        });
+    }
+    let width = design.width;
+    let mut counts = vec![0usize; classes];
+    for &class in y {
+        counts[class] += 1;
+    }
+    // Per class: sums of each feature, then the squared deviations from the class mean.
+    let mut mean = vec![vec![0.0; width]; classes];
+    let mut variance = vec![vec![0.0; width]; classes];
+    for (i, &class) in y.iter().enumerate() {
+        for (&feature, &x) in design.dense_features.iter().zip(design.dense.row(i)) {
+            mean[class][feature] += x;
+        }
+        for codes in &design.one_hot {
+            let level = codes.levels[i];
+            if level != NO_LEVEL {
+                mean[class][codes.first + level as usize] += 1.0;
+            }
+        }
+    }
+    for (class, means) in mean.iter_mut().enumerate() {
+        let n = counts[class].max(1) as f64;
+        means.iter_mut().for_each(|m| *m /= n);
+    }
+    for (i, &class) in y.iter().enumerate() {
+        for (&feature, &x) in design.dense_features.iter().zip(design.dense.row(i)) {
+            let d = x - mean[class][feature];
+            variance[class][feature] += d * d;
+        }
+    }
+    for (class, variances) in variance.iter_mut().enumerate() {
+        let n = counts[class].max(1) as f64;
+        for &feature in &design.dense_features {
+            variances[feature] /= n;
+        }
+        for codes in &design.one_hot {
+            for feature in codes.first..codes.first + codes.width {
+                let p = mean[class][feature];
+                variances[feature] = p * (1.0 - p);
+            }
+        }
+    }
+    // The largest variance of a feature over all rows.
+    let overall = design.feature_means();
+    let mut largest = f64::NEG_INFINITY;
+    for (column, &feature) in design
+        .dense
+        .columns()
+        .into_iter()
+        .zip(&design.dense_features)
+    {
+        let m = overall[feature];
+        let v = column.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / rows as f64;
+        largest = largest.max(v);
+    }
+    for codes in &design.one_hot {
+        for feature in codes.first..codes.first + codes.width {
+            let p = overall[feature];
+            largest = largest.max(p * (1.0 - p));
+        }
+    }
+    if !largest.is_finite() {
+        return Err(ModelError::Linfa {
+            algorithm: "Gaussian naive Bayes",
+            message: "a feature's variance is not a number".into(),
+        });
+    }
+    let epsilon = spec.var_smoothing * largest;
+    let class_info: serde_json::Map<String, serde_json::Value> = (0..classes)
+        .filter(|&class| counts[class] > 0)
+        .map(|class| {
+            let sigma: Array1<f64> = variance[class].iter().map(|v| v + epsilon).collect();
+            let theta = Array1::from(mean[class].clone());
+            let info = serde_json::json!({
+                "class_count": counts[class],
+                "prior": counts[class] as f64 / rows as f64,
+                "theta": theta,
+                "sigma": sigma,
+            });
+            (class.to_string(), info)
+        })
+        .collect();
+    let model = serde_json::from_value(serde_json::json!({ "class_info": class_info }))
+        .expect("linfa-bayes reads back the class parameters it serialises");
+    Ok(BayesModel { model, classes })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,5 +319,73 @@ mod tests {
         let json = serde_json::to_string(&fitted).unwrap();
         let back: crate::ml::model::FittedModel = serde_json::from_str(&json).unwrap();
         assert_eq!(back, fitted);
+    }
+
+    /// A design of two numbers and two one-hot columns (4 and 3 levels, some rows without
+    /// one), 60 rows of three classes.
+    fn design() -> (Design, Vec<usize>) {
+        let rows = 60;
+        let dense = Array2::from_shape_fn((rows, 2), |(i, j)| {
+            ((i * 7 + j * 13) % 11) as f64 * 0.3 - 1.0 + j as f64
+        });
+        let levels = |modulus: usize, width: u32| -> Vec<u32> {
+            (0..rows)
+                .map(|i| match (i * modulus) % 9 {
+                    8 => NO_LEVEL,
+                    k => k as u32 % width,
+                })
+                .collect()
+        };
+        let design = Design {
+            dense,
+            dense_features: vec![0, 5],
+            one_hot: vec![
+                crate::ml::prep::OneHotCodes {
+                    first: 1,
+                    width: 4,
+                    levels: levels(5, 4),
+                },
+                crate::ml::prep::OneHotCodes {
+                    first: 6,
+                    width: 3,
+                    levels: levels(2, 3),
+                },
+            ],
+            width: 9,
+        };
+        let y = (0..rows).map(|i| (i * 5 / 3) % 3).collect();
+        (design, y)
+    }
+
+    #[test]
+    fn levels_read_as_indices_give_the_dense_fit_and_its_probabilities() {
+        let (design, y) = design();
+        let dense = design.to_dense();
+        for smoothing in [1e-9, 0.05] {
+            let spec = NaiveBayesSpec {
+                var_smoothing: smoothing,
+            };
+            let by_levels = fit_bayes_design(&design, &y, 4, &spec).unwrap();
+            let by_dense = fit_bayes(dense.view(), &y, 4, &spec).unwrap();
+            let (a, b) = (by_levels.class_gaussians(), by_dense.class_gaussians());
+            assert!(a[3].is_none() && b[3].is_none(), "class 3 has no rows");
+            for (a, b) in a.iter().flatten().zip(b.iter().flatten()) {
+                assert!((a.prior - b.prior).abs() < 1e-15);
+                for (x, y) in a
+                    .mean
+                    .iter()
+                    .chain(&a.variance)
+                    .zip(b.mean.iter().chain(&b.variance))
+                {
+                    assert!((x - y).abs() <= 1e-12 * y.abs().max(1.0), "{x} against {y}");
+                }
+            }
+            let p = by_levels.predict_proba_design(&design);
+            let q = by_dense.predict_proba(dense.view());
+            for (x, y) in p.iter().zip(&q) {
+                assert!((x - y).abs() < 1e-12, "{x} against {y}");
+            }
+            assert!(p.column(3).iter().all(|&v| v == 0.0));
+        }
     }
 }

@@ -5,8 +5,9 @@ use ndarray::{Array1, Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use crate::ml::algorithm::{About, Algorithm, Fitting, Param, ParamKind, Predictor};
-use crate::ml::bayes::{fit_bayes, BayesModel};
+use crate::ml::bayes::{fit_bayes, fit_bayes_design, BayesModel};
 use crate::ml::model::{require_two_classes, Fit, FitProgress, ModelError, Targets};
+use crate::ml::prep::Design;
 use crate::ml::registry::{FittedModel, ModelSpec};
 use crate::ml::target::Task;
 
@@ -50,6 +51,10 @@ impl Algorithm for NaiveBayes {
     fn about(&self) -> &'static About {
         &NAIVE_BAYES
     }
+
+    fn reads_levels(&self) -> bool {
+        true
+    }
 }
 
 impl Fitting for NaiveBayes {
@@ -81,6 +86,19 @@ impl Fitting for NaiveBayes {
         let model = fit_bayes(x, y, classes, s)?;
         Ok(Fit::once(FittedModel::NaiveBayes(model)))
     }
+
+    fn fit_design(
+        &self,
+        s: &NaiveBayesSpec,
+        design: &Design,
+        targets: Targets<'_>,
+        _progress: &mut FitProgress<'_>,
+    ) -> Result<Fit, ModelError> {
+        let (y, classes) = targets.classes(self.title())?;
+        require_two_classes(y, self.title())?;
+        let model = fit_bayes_design(design, y, classes, s)?;
+        Ok(Fit::once(FittedModel::NaiveBayes(model)))
+    }
 }
 
 impl Predictor for BayesModel {
@@ -89,6 +107,18 @@ impl Predictor for BayesModel {
     }
 
     fn predict_values(&self, _x: ArrayView2<f64>) -> Option<Array1<f64>> {
+        None
+    }
+
+    fn reads_levels(&self) -> bool {
+        true
+    }
+
+    fn predict_proba_design(&self, design: &Design, _classes: usize) -> Option<Array2<f64>> {
+        Some(BayesModel::predict_proba_design(self, design))
+    }
+
+    fn predict_values_design(&self, _design: &Design) -> Option<Array1<f64>> {
         None
     }
 }
