@@ -8,10 +8,11 @@ use serde::{Deserialize, Serialize};
 use super::decision_tree::depth_summary;
 use crate::ml::algorithm::{About, Algorithm, Fitting, Param, ParamKind, Predictor};
 use crate::ml::boost::{
-    fit_boosted, BoostError, BoostSettings, BoostedModel, EarlyStopping, Target,
+    fit_boosted, BoostError, BoostSettings, BoostedModel, EarlyStopping, Features, Target,
 };
 use crate::ml::class_weight::{ClassWeight, CLASS_WEIGHT};
 use crate::ml::model::{require_two_classes, Fit, FitProgress, ModelError, Targets};
+use crate::ml::prep::Design;
 use crate::ml::registry::{FittedModel, ModelSpec};
 use crate::ml::target::Task;
 
@@ -199,6 +200,10 @@ impl Algorithm for GradientBoosting {
     fn about(&self) -> &'static About {
         &GRADIENT_BOOSTING
     }
+
+    fn reads_levels(&self) -> bool {
+        true
+    }
 }
 
 impl Fitting for GradientBoosting {
@@ -272,73 +277,95 @@ impl Fitting for GradientBoosting {
         targets: Targets<'_>,
         progress: &mut FitProgress<'_>,
     ) -> Result<Fit, ModelError> {
-        // scikit-learn's `class_weight` becomes each row's sample weight.
-        let (target, weights) = match targets {
-            Targets::Classes { y, classes } => {
-                require_two_classes(y, self.title())?;
-                let weights = match s.class_weight {
-                    ClassWeight::None => None,
-                    ref weighted => {
-                        let by_class = weighted.weights(y, classes);
-                        Some(y.iter().map(|&c| by_class[c]).collect::<Vec<f64>>())
-                    }
-                };
-                (
-                    Target::Classes {
-                        y,
-                        classes: classes.len(),
-                    },
-                    weights,
-                )
-            }
-            Targets::Values(y) => (Target::Values(y), None),
-        };
-        let settings = BoostSettings {
-            max_iter: s.max_iter,
-            learning_rate: s.learning_rate,
-            max_leaf_nodes: s.max_leaf_nodes,
-            max_depth: s.max_depth,
-            min_samples_leaf: s.min_samples_leaf,
-            l2_regularization: s.l2_regularization,
-            max_bins: s.max_bins,
-            early_stopping: s.early_stopping,
-            validation_fraction: s.validation_fraction,
-            n_iter_no_change: s.n_iter_no_change,
-            tol: s.tol,
-            seed: s.seed,
-        };
-        // Per row: one byte a feature binned, and per output its raw prediction, gradient and
-        // hessian.
-        let outputs = match target {
-            Target::Classes { classes, .. } if classes > 2 => classes,
-            _ => 1,
-        };
-        let bytes = crate::data::memory::estimate(x.nrows(), x.ncols(), 1)
-            .saturating_add(crate::data::memory::estimate(x.nrows(), outputs, 3 * 8));
-        crate::data::memory::check(bytes, || {
+        fit_features(s, Features::matrix(x), targets, progress)
+    }
+
+    fn fit_design(
+        &self,
+        s: &BoostingSpec,
+        design: &Design,
+        targets: Targets<'_>,
+        progress: &mut FitProgress<'_>,
+    ) -> Result<Fit, ModelError> {
+        fit_features(s, Features::design(design), targets, progress)
+    }
+}
+
+/// The fit of either input.
+fn fit_features(
+    s: &BoostingSpec,
+    x: Features<'_>,
+    targets: Targets<'_>,
+    progress: &mut FitProgress<'_>,
+) -> Result<Fit, ModelError> {
+    let this = GradientBoosting;
+    // scikit-learn's `class_weight` becomes each row's sample weight.
+    let (target, weights) = match targets {
+        Targets::Classes { y, classes } => {
+            require_two_classes(y, this.title())?;
+            let weights = match s.class_weight {
+                ClassWeight::None => None,
+                ref weighted => {
+                    let by_class = weighted.weights(y, classes);
+                    Some(y.iter().map(|&c| by_class[c]).collect::<Vec<f64>>())
+                }
+            };
+            (
+                Target::Classes {
+                    y,
+                    classes: classes.len(),
+                },
+                weights,
+            )
+        }
+        Targets::Values(y) => (Target::Values(y), None),
+    };
+    let settings = BoostSettings {
+        max_iter: s.max_iter,
+        learning_rate: s.learning_rate,
+        max_leaf_nodes: s.max_leaf_nodes,
+        max_depth: s.max_depth,
+        min_samples_leaf: s.min_samples_leaf,
+        l2_regularization: s.l2_regularization,
+        max_bins: s.max_bins,
+        early_stopping: s.early_stopping,
+        validation_fraction: s.validation_fraction,
+        n_iter_no_change: s.n_iter_no_change,
+        tol: s.tol,
+        seed: s.seed,
+    };
+    // Per row: two bytes a number binned (by column and by row), a level index a
+    // one-hot column, and per output its raw prediction, gradient and hessian.
+    let outputs = match target {
+        Target::Classes { classes, .. } if classes > 2 => classes,
+        _ => 1,
+    };
+    let rows = x.rows();
+    let bytes = crate::data::memory::estimate(rows, x.dense.ncols(), 2)
+        .saturating_add(crate::data::memory::estimate(rows, x.one_hot.len(), 4))
+        .saturating_add(crate::data::memory::estimate(rows, outputs, 3 * 8));
+    crate::data::memory::check(bytes, || {
             format!(
                 "gradient boosting's binned rows and gradients ({} rows × {} features, {outputs} output{})",
-                crate::data::format_count(x.nrows() as u64),
-                crate::data::format_count(x.ncols() as u64),
+                crate::data::format_count(rows as u64),
+                crate::data::format_count(x.width as u64),
                 if outputs == 1 { "" } else { "s" }
             )
         })
         .map_err(ModelError::OverBudget)?;
-        let boosted = fit_boosted(x, target, weights.as_deref(), &settings, progress).map_err(
-            |e| match e {
-                BoostError::Cancelled => ModelError::Cancelled,
-                BoostError::Split(message) => ModelError::Linfa {
-                    algorithm: self.title(),
-                    message: format!("early stopping cannot hold out rows: {message}"),
-                },
+    let boosted =
+        fit_boosted(x, target, weights.as_deref(), &settings, progress).map_err(|e| match e {
+            BoostError::Cancelled => ModelError::Cancelled,
+            BoostError::Split(message) => ModelError::Linfa {
+                algorithm: this.title(),
+                message: format!("early stopping cannot hold out rows: {message}"),
             },
-        )?;
-        Ok(Fit {
-            iterations: boosted.model.iterations() as u64,
-            converged: true,
-            model: FittedModel::Boosted(boosted.model),
-        })
-    }
+        })?;
+    Ok(Fit {
+        iterations: boosted.model.iterations() as u64,
+        converged: true,
+        model: FittedModel::Boosted(boosted.model),
+    })
 }
 
 impl Predictor for BoostedModel {
@@ -348,5 +375,17 @@ impl Predictor for BoostedModel {
 
     fn predict_values(&self, x: ArrayView2<f64>) -> Option<Array1<f64>> {
         self.values(x)
+    }
+
+    fn reads_levels(&self) -> bool {
+        true
+    }
+
+    fn predict_proba_design(&self, design: &Design, _classes: usize) -> Option<Array2<f64>> {
+        self.probabilities_of(Features::design(design))
+    }
+
+    fn predict_values_design(&self, design: &Design) -> Option<Array1<f64>> {
+        self.values_of(Features::design(design))
     }
 }

@@ -11,6 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use ndarray::ArrayView2;
 
+use crate::ml::prep::{Design, OneHotCodes, NO_LEVEL};
+
 /// Rows beyond which the bin edges are found on a random sample of this many rows, as
 /// scikit-learn does.
 pub const BINNING_SAMPLE: usize = 200_000;
@@ -30,24 +32,180 @@ pub struct BinEdges {
     pub missing_bin: u8,
 }
 
+/// The features a fit bins: a dense block of numbers, and one-hot columns as level indices
+/// (whose indicators are never written out).
+#[derive(Debug, Clone, Copy)]
+pub struct Features<'a> {
+    /// Rows × the dense features.
+    pub dense: ArrayView2<'a, f64>,
+    /// The feature of each column of `dense`; `None`: the columns in order, all the features.
+    pub dense_features: Option<&'a [usize]>,
+    pub one_hot: &'a [OneHotCodes],
+    /// Features in all.
+    pub width: usize,
+}
+
+/// Where a feature's values are.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Slot {
+    /// This column of the dense block.
+    Dense(usize),
+    /// The indicator of this level of this one-hot column.
+    Level(usize, u32),
+}
+
+impl<'a> Features<'a> {
+    /// A plain matrix: every feature dense.
+    pub fn matrix(x: ArrayView2<'a, f64>) -> Self {
+        Features {
+            dense: x,
+            dense_features: None,
+            one_hot: &[],
+            width: x.ncols(),
+        }
+    }
+
+    /// A design: its numbers dense, its one-hot columns as level indices.
+    pub fn design(design: &'a Design) -> Self {
+        Features {
+            dense: design.dense.view(),
+            dense_features: Some(&design.dense_features),
+            one_hot: &design.one_hot,
+            width: design.width,
+        }
+    }
+
+    pub fn rows(&self) -> usize {
+        self.dense.nrows()
+    }
+
+    fn dense_feature(&self, column: usize) -> usize {
+        self.dense_features.map_or(column, |f| f[column])
+    }
+
+    /// Where each feature is.
+    fn slots(&self) -> Vec<Slot> {
+        let mut slots = vec![Slot::Dense(0); self.width];
+        for column in 0..self.dense.ncols() {
+            slots[self.dense_feature(column)] = Slot::Dense(column);
+        }
+        for (k, codes) in self.one_hot.iter().enumerate() {
+            for level in 0..codes.width {
+                slots[codes.first + level] = Slot::Level(k, level as u32);
+            }
+        }
+        slots
+    }
+
+    /// A function giving feature `f` of row `i`.
+    pub fn values(self) -> impl Fn(usize, usize) -> f64 + Sync + 'a {
+        let slots = self.slots();
+        move |i, f| match slots[f] {
+            Slot::Dense(column) => self.dense[[i, column]],
+            Slot::Level(k, level) => f64::from(u8::from(self.one_hot[k].levels[i] == level)),
+        }
+    }
+}
+
 /// A feature matrix as bins: one column of bytes per feature (to split a node's rows), and
 /// the same bytes row after row (to sum a node's rows into histograms, reading each row's
-/// bins from one cache line).
+/// bins from one cache line). One-hot columns stay level indices: an indicator's bin is 1 on
+/// the rows of its level when it was cut, else 0.
 #[derive(Debug, Clone)]
 pub struct Binned {
+    /// Per feature, its bins (empty for an indicator of `levels`).
     pub columns: Vec<Vec<u8>>,
-    /// Rows × features, row-major.
+    /// Rows × the byte-binned features, row-major, in the order of `row_features`.
     pub by_row: Vec<u8>,
+    /// The feature of each byte of a row of `by_row`.
+    pub row_features: Vec<usize>,
+    /// One-hot columns as level indices.
+    pub levels: Vec<BinnedLevels>,
+    /// Per feature: the one-hot column (index into `levels`) and level it is the indicator of.
+    pub level_of: Vec<Option<(usize, u32)>>,
     /// Bins holding non-missing values, per feature.
     pub bins: Vec<usize>,
     /// Whether the binned rows hold a missing value, per feature.
     pub has_missing: Vec<bool>,
     pub missing_bin: u8,
+    pub n_rows: usize,
+}
+
+/// A one-hot column of binned rows.
+#[derive(Debug, Clone)]
+pub struct BinnedLevels {
+    /// The feature of its first indicator.
+    pub first: usize,
+    /// Per row, its level ([`NO_LEVEL`] for none).
+    pub codes: Vec<u32>,
+    /// Per level, whether its indicator has an edge (both 0 and 1 were seen); one that has not
+    /// is one bin, 0, on every row.
+    pub cut: Vec<bool>,
+}
+
+/// One feature's bins, read row by row.
+pub enum BinColumn<'a> {
+    Bytes(&'a [u8]),
+    Level {
+        codes: &'a [u32],
+        level: u32,
+        cut: bool,
+    },
+}
+
+impl BinColumn<'_> {
+    #[inline]
+    pub fn get(&self, row: usize) -> u8 {
+        match self {
+            BinColumn::Bytes(bins) => bins[row],
+            BinColumn::Level { codes, level, cut } => u8::from(*cut && codes[row] == *level),
+        }
+    }
 }
 
 impl Binned {
+    /// Every feature binned as bytes.
+    pub fn from_columns(
+        columns: Vec<Vec<u8>>,
+        bins: Vec<usize>,
+        has_missing: Vec<bool>,
+        missing_bin: u8,
+    ) -> Binned {
+        let features = columns.len();
+        let n_rows = columns.first().map_or(0, Vec::len);
+        let mut by_row = vec![0u8; n_rows * features];
+        for (f, column) in columns.iter().enumerate() {
+            for (i, &bin) in column.iter().enumerate() {
+                by_row[i * features + f] = bin;
+            }
+        }
+        Binned {
+            row_features: (0..features).collect(),
+            level_of: vec![None; features],
+            levels: Vec::new(),
+            columns,
+            by_row,
+            bins,
+            has_missing,
+            missing_bin,
+            n_rows,
+        }
+    }
+
     pub fn rows(&self) -> usize {
-        self.columns.first().map_or(0, Vec::len)
+        self.n_rows
+    }
+
+    /// Feature `feature`'s bins.
+    pub fn column(&self, feature: usize) -> BinColumn<'_> {
+        match self.level_of[feature] {
+            None => BinColumn::Bytes(&self.columns[feature]),
+            Some((k, level)) => BinColumn::Level {
+                codes: &self.levels[k].codes,
+                level,
+                cut: self.levels[k].cut[level as usize],
+            },
+        }
     }
 }
 
@@ -162,6 +320,18 @@ pub fn fit_edges(
     max_bins: usize,
     seed: u64,
 ) -> BinEdges {
+    fit_feature_edges(Features::matrix(x), rows, weights, max_bins, seed)
+}
+
+/// [`fit_edges`] of [`Features`]: an indicator of a one-hot column is cut at 0.5, as a 0/1
+/// column is, when the sample holds rows of its level and rows of others.
+pub fn fit_feature_edges(
+    x: Features<'_>,
+    rows: &[usize],
+    weights: Option<&[f64]>,
+    max_bins: usize,
+    seed: u64,
+) -> BinEdges {
     let weighted_sample = |weights: &[f64]| {
         let mut rng = StdRng::seed_from_u64(seed);
         let cumulative: Vec<f64> = rows
@@ -186,10 +356,10 @@ pub fn fit_edges(
         Some(w) => (rows.to_vec(), Some(w)),
         None => (unweighted_sample(rows, seed), None),
     };
-    let edges = (0..x.ncols())
+    let dense: Vec<Vec<f64>> = (0..x.dense.ncols())
         .into_par_iter()
-        .map(|f| {
-            let column = x.column(f);
+        .map(|c| {
+            let column = x.dense.column(c);
             let values: Vec<f64> = sample.iter().map(|&r| column[r]).collect();
             match weights {
                 Some(w) => {
@@ -200,6 +370,24 @@ pub fn fit_edges(
             }
         })
         .collect();
+    let mut edges = vec![Vec::new(); x.width];
+    for (c, found) in dense.into_iter().enumerate() {
+        edges[x.dense_feature(c)] = found;
+    }
+    for codes in x.one_hot {
+        let mut counts = vec![0usize; codes.width];
+        for &r in &sample {
+            let level = codes.levels[r];
+            if level != NO_LEVEL {
+                counts[level as usize] += 1;
+            }
+        }
+        for (level, &count) in counts.iter().enumerate() {
+            if count > 0 && count < sample.len() {
+                edges[codes.first + level] = vec![0.5];
+            }
+        }
+    }
     BinEdges {
         edges,
         missing_bin: max_bins as u8,
@@ -234,30 +422,69 @@ impl BinEdges {
 
     /// The rows `rows` of `x` as bins.
     pub fn bin_rows(&self, x: ArrayView2<f64>, rows: &[usize]) -> Binned {
-        let columns: Vec<Vec<u8>> = (0..x.ncols())
+        self.bin_features(Features::matrix(x), rows)
+    }
+
+    /// The rows `rows` of `x` as bins, its one-hot columns as their level indices.
+    pub fn bin_features(&self, x: Features<'_>, rows: &[usize]) -> Binned {
+        let binned: Vec<Vec<u8>> = (0..x.dense.ncols())
             .into_par_iter()
-            .map(|f| {
-                let column = x.column(f);
+            .map(|c| {
+                let column = x.dense.column(c);
+                let f = x.dense_feature(c);
                 rows.iter().map(|&r| self.bin(f, column[r])).collect()
             })
             .collect();
-        let has_missing = columns
-            .iter()
-            .map(|c| c.contains(&self.missing_bin))
-            .collect();
-        let features = columns.len();
-        let mut by_row = vec![0u8; rows.len() * features];
-        for (f, column) in columns.iter().enumerate() {
+        let bins: Vec<usize> = self.edges.iter().map(|e| e.len() + 1).collect();
+        if x.one_hot.is_empty() && x.dense_features.is_none() {
+            let has_missing = binned
+                .iter()
+                .map(|c| c.contains(&self.missing_bin))
+                .collect();
+            return Binned::from_columns(binned, bins, has_missing, self.missing_bin);
+        }
+        let row_features: Vec<usize> = (0..binned.len()).map(|c| x.dense_feature(c)).collect();
+        let dense = binned.len();
+        let mut by_row = vec![0u8; rows.len() * dense];
+        for (c, column) in binned.iter().enumerate() {
             for (i, &bin) in column.iter().enumerate() {
-                by_row[i * features + f] = bin;
+                by_row[i * dense + c] = bin;
             }
         }
+        let mut columns = vec![Vec::new(); x.width];
+        let mut has_missing = vec![false; x.width];
+        for (c, column) in binned.into_iter().enumerate() {
+            has_missing[row_features[c]] = column.contains(&self.missing_bin);
+            columns[row_features[c]] = column;
+        }
+        let mut level_of = vec![None; x.width];
+        let levels = x
+            .one_hot
+            .iter()
+            .enumerate()
+            .map(|(k, codes)| {
+                for level in 0..codes.width {
+                    level_of[codes.first + level] = Some((k, level as u32));
+                }
+                BinnedLevels {
+                    first: codes.first,
+                    codes: rows.iter().map(|&r| codes.levels[r]).collect(),
+                    cut: (0..codes.width)
+                        .map(|level| !self.edges[codes.first + level].is_empty())
+                        .collect(),
+                }
+            })
+            .collect();
         Binned {
             columns,
             by_row,
-            bins: self.edges.iter().map(|e| e.len() + 1).collect(),
+            row_features,
+            levels,
+            level_of,
+            bins,
             has_missing,
             missing_bin: self.missing_bin,
+            n_rows: rows.len(),
         }
     }
 }

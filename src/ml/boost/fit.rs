@@ -10,7 +10,7 @@
 use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
 
-use super::binning::{fit_edges, BinEdges};
+use super::binning::{fit_edges, fit_feature_edges, BinEdges, Features};
 use super::grower::{predict_binned, Grower, TreeLimits};
 use super::loss::{Loss, Target};
 use super::model::BoostedModel;
@@ -64,17 +64,17 @@ pub enum BoostError {
     Split(String),
 }
 
-/// Fit on `x` (rows × features) and `target`, each row weighing `weights[row]` (all 1 when
+/// Fit on `x` (rows × features, one-hot columns possibly as level indices) and `target`, each row weighing `weights[row]` (all 1 when
 /// `None`). `progress` hears the share of trees grown and a detail after every tree; false
 /// cancels.
 pub fn fit_boosted(
-    x: ArrayView2<f64>,
+    x: Features<'_>,
     target: Target<'_>,
     weights: Option<&[f64]>,
     settings: &BoostSettings,
     progress: &mut dyn FnMut(f32, &str) -> bool,
 ) -> Result<Boosted, BoostError> {
-    let n = x.nrows();
+    let n = x.rows();
     let early = match settings.early_stopping {
         EarlyStopping::Auto => n > AUTO_EARLY_STOPPING_ROWS,
         EarlyStopping::On => true,
@@ -94,9 +94,9 @@ pub fn fit_boosted(
     };
     let loss = Loss::of(target);
     let outputs = loss.outputs(target);
-    let edges = fit_edges(x, &train, weights, settings.max_bins, settings.seed);
-    let binned = edges.bin_rows(x, &train);
-    let binned_validation = edges.bin_rows(x, &validate);
+    let edges = fit_feature_edges(x, &train, weights, settings.max_bins, settings.seed);
+    let binned = edges.bin_features(x, &train);
+    let binned_validation = edges.bin_features(x, &validate);
     let baseline = loss.baseline(target, &train, weights);
     let mut raw: Vec<Vec<f64>> = baseline.iter().map(|&b| vec![b; train.len()]).collect();
     let mut raw_validation: Vec<Vec<f64>> =
@@ -222,7 +222,7 @@ mod tests {
         });
         let values: Vec<f64> = (0..n).map(|i| if i < 200 { 1.0 } else { 5.0 }).collect();
         let fit = fit_boosted(
-            x.view(),
+            Features::matrix(x.view()),
             Target::Values(&values),
             None,
             &settings(),
@@ -234,8 +234,14 @@ mod tests {
         // The class is whether the second feature is missing.
         let y: Vec<usize> = (0..n).map(|i| (i % 3 == 0) as usize).collect();
         let target = Target::Classes { y: &y, classes: 2 };
-        let fit = fit_boosted(x.view(), target, None, &settings(), &mut |_, _| true)
-            .unwrap_or_else(|_| panic!("fit"));
+        let fit = fit_boosted(
+            Features::matrix(x.view()),
+            target,
+            None,
+            &settings(),
+            &mut |_, _| true,
+        )
+        .unwrap_or_else(|_| panic!("fit"));
         let proba = fit.model.probabilities(x.view()).unwrap();
         assert!((0..n).all(|i| proba[[i, y[i]]] > 0.9));
         let root = &fit.model.trees[0][0].nodes[0];
@@ -256,8 +262,14 @@ mod tests {
             ..settings()
         };
         let mean_proba = |weights: Option<&[f64]>| {
-            let fit = fit_boosted(x.view(), target, weights, &few, &mut |_, _| true)
-                .unwrap_or_else(|_| panic!("fit"));
+            let fit = fit_boosted(
+                Features::matrix(x.view()),
+                target,
+                weights,
+                &few,
+                &mut |_, _| true,
+            )
+            .unwrap_or_else(|_| panic!("fit"));
             let proba = fit.model.probabilities(x.view()).unwrap();
             (fit.model.baseline[0], proba.column(1).mean().unwrap())
         };
@@ -286,16 +298,153 @@ mod tests {
             learning_rate: 1.0,
             ..settings()
         };
-        let fit = fit_boosted(x.view(), target, None, &early, &mut |_, _| true)
-            .unwrap_or_else(|_| panic!("fit"));
+        let fit = fit_boosted(
+            Features::matrix(x.view()),
+            target,
+            None,
+            &early,
+            &mut |_, _| true,
+        )
+        .unwrap_or_else(|_| panic!("fit"));
         assert!(fit.stopped_early);
         assert!(fit.model.iterations() < 100, "{}", fit.model.iterations());
         let mut calls = 0;
-        let cancelled = fit_boosted(x.view(), target, None, &settings(), &mut |_, _| {
-            calls += 1;
-            calls < 3
-        });
+        let cancelled = fit_boosted(
+            Features::matrix(x.view()),
+            target,
+            None,
+            &settings(),
+            &mut |_, _| {
+                calls += 1;
+                calls < 3
+            },
+        );
         assert!(matches!(cancelled, Err(BoostError::Cancelled)));
         assert_eq!(calls, 3);
+    }
+
+    /// 3,000 rows: two numbers (one with missing values), a one-hot column of 40 levels (some
+    /// rows without one, one level never seen) and one of 3; the class depends on all three.
+    fn design_and_classes() -> (crate::ml::prep::Design, Vec<usize>) {
+        use crate::ml::prep::{Design, OneHotCodes, NO_LEVEL};
+        let n = 3000;
+        let hash = |i: usize, salt: usize| (i * 2_654_435_761 + salt * 40_503) % 1_000_003;
+        let dense = Array2::from_shape_fn((n, 2), |(i, j)| {
+            let v = (hash(i, j) % 1000) as f64 / 100.0;
+            if j == 1 && i % 17 == 0 {
+                f64::NAN
+            } else {
+                v
+            }
+        });
+        let many: Vec<u32> = (0..n)
+            .map(|i| match hash(i, 7) % 45 {
+                k if k >= 40 => NO_LEVEL,
+                39 => 38,
+                k => k as u32,
+            })
+            .collect();
+        let few: Vec<u32> = (0..n).map(|i| (hash(i, 11) % 3) as u32).collect();
+        let y = (0..n)
+            .map(|i| {
+                let level_effect = if many[i] != NO_LEVEL && many[i] % 3 == 0 {
+                    4.0
+                } else {
+                    0.0
+                };
+                let z = dense[[i, 0]] + level_effect + f64::from(few[i]) * 1.5;
+                usize::from(z > 7.0) + usize::from(z > 10.0)
+            })
+            .collect();
+        let design = Design {
+            dense,
+            dense_features: vec![0, 41],
+            one_hot: vec![
+                OneHotCodes {
+                    first: 1,
+                    width: 40,
+                    levels: many,
+                },
+                OneHotCodes {
+                    first: 42,
+                    width: 3,
+                    levels: few,
+                },
+            ],
+            width: 45,
+        };
+        (design, y)
+    }
+
+    #[test]
+    fn one_hot_levels_read_as_indices_grow_the_trees_of_the_indicator_matrix() {
+        let (design, y) = design_and_classes();
+        let dense = design.to_dense();
+        let rows: Vec<usize> = (0..y.len()).collect();
+        assert_eq!(
+            fit_feature_edges(Features::design(&design), &rows, None, 255, 0),
+            fit_edges(dense.view(), &rows, None, 255, 0)
+        );
+        let target = Target::Classes { y: &y, classes: 3 };
+        let weights: Vec<f64> = y.iter().map(|&c| [1.0, 2.5, 0.7][c]).collect();
+        for (early_stopping, weights) in [
+            (EarlyStopping::Off, None),
+            (EarlyStopping::On, None),
+            (EarlyStopping::Off, Some(&weights[..])),
+        ] {
+            let settings = BoostSettings {
+                max_iter: 30,
+                early_stopping,
+                ..settings()
+            };
+            let fit = |x| {
+                fit_boosted(x, target, weights, &settings, &mut |_, _| true)
+                    .unwrap_or_else(|_| panic!("fit"))
+                    .model
+            };
+            let by_levels = fit(Features::design(&design));
+            let by_matrix = fit(Features::matrix(dense.view()));
+            // The same partitions of the training rows, so the same outputs: the sums of the
+            // two inputs differ in the last bits, and a tie within rounding (two levels of a
+            // column in one node with the same sums) goes to the first feature on either.
+            assert_eq!(by_levels.iterations(), by_matrix.iterations());
+            for (t, (a, b)) in by_levels
+                .trees
+                .iter()
+                .flatten()
+                .zip(by_matrix.trees.iter().flatten())
+                .enumerate()
+            {
+                assert_eq!(a.leaves(), b.leaves(), "tree {t}");
+            }
+            let p = by_levels
+                .probabilities_of(Features::design(&design))
+                .unwrap();
+            let q = by_matrix.probabilities(dense.view()).unwrap();
+            // Held-out rows (with early stopping) may take either side of a split that two
+            // levels tie on in training, when their own level was in neither.
+            let differing = p
+                .rows()
+                .into_iter()
+                .zip(q.rows())
+                .filter(|(a, b)| a.iter().zip(b).any(|(x, y)| (x - y).abs() > 1e-9))
+                .count();
+            let allowed = match early_stopping {
+                EarlyStopping::On => y.len() / 100,
+                _ => 0,
+            };
+            assert!(
+                differing <= allowed,
+                "{early_stopping:?}: {differing} rows differ"
+            );
+            let splits_on_levels = by_levels
+                .trees
+                .iter()
+                .flatten()
+                .flat_map(|t| &t.nodes)
+                .filter(|n| !n.is_leaf() && (1..41).contains(&n.feature))
+                .count();
+            assert!(splits_on_levels > 10, "{splits_on_levels} splits on levels");
+        }
     }
 }

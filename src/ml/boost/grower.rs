@@ -268,7 +268,7 @@ impl<'a> Grower<'a> {
     /// Put the node's rows that go left first, keeping their order; the end of the left part.
     /// Branch-free: which side a row takes is as good as random to the processor.
     fn partition(&mut self, place: Place, split: &Split) -> usize {
-        let column = &self.binned.columns[split.feature];
+        let column = self.binned.column(split.feature);
         let missing = self.binned.missing_bin;
         let rows = &mut self.rows[place.start..place.end];
         self.scratch.clear();
@@ -276,7 +276,7 @@ impl<'a> Grower<'a> {
         let (mut kept, mut moved) = (0, 0);
         for i in 0..rows.len() {
             let row = rows[i];
-            let bin = column[row as usize];
+            let bin = column.get(row as usize);
             let is_missing = bin == missing;
             let left = (!is_missing & (bin <= split.bin)) | (is_missing & split.missing_left);
             // `kept <= i`: this only overwrites rows already read.
@@ -296,7 +296,7 @@ pub fn predict_binned(grown: &Grown, binned: &Binned, row: usize) -> f64 {
     let mut at = 0;
     while !nodes[at].is_leaf() {
         let node = &nodes[at];
-        let bin = binned.columns[node.feature][row];
+        let bin = binned.column(node.feature).get(row);
         let left = if bin == binned.missing_bin {
             node.missing_left
         } else {

@@ -6,6 +6,7 @@ use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::binning::Features;
 use super::loss::{sigmoid, Loss};
 
 /// One node of a boosted tree. A leaf has `left == right == 0` (the root is never a child).
@@ -42,9 +43,14 @@ pub struct BoostTree {
 impl BoostTree {
     /// The raw output of one row.
     pub fn predict(&self, row: ArrayView1<f64>) -> f64 {
+        self.predict_by(|f| row[f])
+    }
+
+    /// The raw output of the row whose feature `f` is `value(f)`.
+    pub fn predict_by(&self, value: impl Fn(usize) -> f64) -> f64 {
         let mut node = &self.nodes[0];
         while !node.is_leaf() {
-            let value = row[node.feature];
+            let value = value(node.feature);
             let left = if value.is_nan() {
                 node.missing_left
             } else {
@@ -74,22 +80,39 @@ pub struct BoostedModel {
 impl BoostedModel {
     /// Raw outputs, rows × outputs.
     pub fn raw(&self, x: ArrayView2<f64>) -> Array2<f64> {
+        self.raw_of(Features::matrix(x))
+    }
+
+    /// Raw outputs of rows whose one-hot columns may be level indices.
+    pub fn raw_of(&self, x: Features<'_>) -> Array2<f64> {
         let outputs = self.baseline.len();
-        let flat: Vec<f64> = (0..x.nrows())
+        let value = x.values();
+        let value = &value;
+        let flat: Vec<f64> = (0..x.rows())
             .into_par_iter()
             .flat_map_iter(|i| {
-                let row = x.row(i);
                 (0..outputs).map(move |k| {
-                    self.baseline[k] + self.trees.iter().map(|it| it[k].predict(row)).sum::<f64>()
+                    self.baseline[k]
+                        + self
+                            .trees
+                            .iter()
+                            .map(|it| it[k].predict_by(|f| value(i, f)))
+                            .sum::<f64>()
                 })
             })
             .collect();
-        Array2::from_shape_vec((x.nrows(), outputs), flat).expect("rows × outputs")
+        Array2::from_shape_vec((x.rows(), outputs), flat).expect("rows × outputs")
     }
 
     /// Class probabilities, rows × classes; `None` for a regressor.
     pub fn probabilities(&self, x: ArrayView2<f64>) -> Option<Array2<f64>> {
-        let raw = self.raw(x);
+        self.probabilities_of(Features::matrix(x))
+    }
+
+    /// [`probabilities`](Self::probabilities) of rows whose one-hot columns may be level
+    /// indices.
+    pub fn probabilities_of(&self, x: Features<'_>) -> Option<Array2<f64>> {
+        let raw = self.raw_of(x);
         match self.loss {
             Loss::SquaredError => None,
             Loss::Binomial => {
@@ -116,7 +139,12 @@ impl BoostedModel {
 
     /// Predicted values; `None` for a classifier.
     pub fn values(&self, x: ArrayView2<f64>) -> Option<Array1<f64>> {
-        (self.loss == Loss::SquaredError).then(|| self.raw(x).column(0).to_owned())
+        self.values_of(Features::matrix(x))
+    }
+
+    /// [`values`](Self::values) of rows whose one-hot columns may be level indices.
+    pub fn values_of(&self, x: Features<'_>) -> Option<Array1<f64>> {
+        (self.loss == Loss::SquaredError).then(|| self.raw_of(x).column(0).to_owned())
     }
 
     /// Each feature's share of the loss reduction of every split (sums to 1; all zero when no

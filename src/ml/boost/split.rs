@@ -12,6 +12,9 @@ use super::histogram::{HistBin, Histograms, BINS};
 /// scikit-learn's `min_hessian_to_split`.
 const MIN_HESSIAN: f64 = 1e-3;
 
+/// Gains closer than this share are equal.
+const TIE: f64 = 1e-9;
+
 /// What the splitter needs of the fit's parameters.
 #[derive(Debug, Clone, Copy)]
 pub struct SplitRules {
@@ -60,9 +63,12 @@ pub fn best_split(
             feature_split(f, bins, binned.bins[f], binned.has_missing[f], node, rules)
         })
         .collect();
+    // A later feature must beat the best by more than rounding: two splits of equal gain
+    // (two levels of a column with the same rows' sums, say) go to the first feature whatever
+    // order the sums were added in, so level indices and indicator columns grow one tree.
     let mut best: Option<Split> = None;
     for split in found.into_iter().flatten() {
-        if best.is_none_or(|b| split.gain > b.gain) {
+        if best.is_none_or(|b| split.gain > b.gain + TIE * b.gain.abs()) {
             best = Some(split);
         }
     }
