@@ -256,8 +256,7 @@ pub fn fit_bayes_design(
         largest = largest.max(v);
     }
     for codes in &design.one_hot {
-        for feature in codes.first..codes.first + codes.width {
-            let p = overall[feature];
+        for &p in &overall[codes.first..codes.first + codes.width] {
             largest = largest.max(p * (1.0 - p));
         }
     }

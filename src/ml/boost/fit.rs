@@ -347,7 +347,7 @@ mod tests {
         let few: Vec<u32> = (0..n).map(|i| (hash(i, 11) % 3) as u32).collect();
         let y = (0..n)
             .map(|i| {
-                let level_effect = if many[i] != NO_LEVEL && many[i] % 3 == 0 {
+                let level_effect = if many[i] != NO_LEVEL && many[i].is_multiple_of(3) {
                     4.0
                 } else {
                     0.0
