@@ -30,6 +30,12 @@
 #   GEN_DATASET   gen_dataset.py                  (<repo>/../shared/tools/gen_dataset.py)
 #   ONE_HOT       the Python pipeline's one-hot output: dense or sparse   (dense)
 #   SKIP_FIT      1: leave out (a), whose exported matrices are dense     (unset)
+#   CASES         all: after (a) and (b), every case of the training work in the same run,
+#                 each against its peers measured there and then, with peak memory:
+#                 bench/hicard_bench.sh (categories with many levels, every algorithm),
+#                 bench/forest_bench.sh (random forest, 200,000 rows) and
+#                 bench/boosting_bench.sh with ROWS=1000000 (gradient boosting against
+#                 scikit-learn and LightGBM); their summary lines are gathered at the end
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -146,3 +152,18 @@ print(f"pipeline modeldesk / python: {ratio:.3f} (target <= 0.5: {'met' if ratio
       f"against python without its refit: {md_wall / (py_wall - refit):.3f}")
 EOF
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+if [ "${CASES:-}" = all ]; then
+    for case in hicard forest boosting; do
+        echo
+        echo "=== bench/${case}_bench.sh"
+        if [ "$case" = boosting ]; then
+            ROWS=1000000 BENCH_CSV= bash "$HERE/${case}_bench.sh" | tee "$TMP/$case.out"
+        else
+            BENCH_CSV= bash "$HERE/${case}_bench.sh" | tee "$TMP/$case.out"
+        fi
+    done
+    echo
+    echo "=== summary of the run ($(date -u +%Y-%m-%d), $(nproc) cpus)"
+    grep -hE "modeldesk / |/ scikit-learn|modeldesk train|target" "$TMP"/hicard.out "$TMP"/forest.out "$TMP"/boosting.out || true
+fi

@@ -91,7 +91,8 @@ fn a_budget_set_in_settings_stops_a_training_that_would_not_fit() {
     settle(&mut harness);
     assert_eq!(harness.state().runs().len(), 1);
 
-    // Gradient boosting estimates its binned rows and gradients before it bins them.
+    // Gradient boosting estimates its binned rows (two bytes a number: by column and by
+    // row) and gradients before it bins them.
     memory::set_budget(BudgetSetting::Bytes(1000));
     let x = ndarray::Array2::from_shape_fn((100, 10), |(i, j)| (i * j) as f64);
     let y: Vec<f64> = (0..100).map(|i| i as f64).collect();
@@ -105,7 +106,7 @@ fn a_budget_set_in_settings_stops_a_training_that_would_not_fit() {
     .unwrap_err()
     .to_string();
     assert!(
-        error.starts_with("gradient boosting's binned rows and gradients (100 rows × 10 features, 1 output) would need 3.32 KB (estimated), more than the memory budget of 1000 B"),
+        error.starts_with("gradient boosting's binned rows and gradients (100 rows × 10 features, 1 output) would need 4.30 KB (estimated), more than the memory budget of 1000 B"),
         "{error}"
     );
 }

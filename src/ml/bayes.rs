@@ -107,38 +107,51 @@ fn joint_log_likelihood_design(g: &ClassGaussian, design: &Design, rows: usize) 
         .iter()
         .map(|v| (2.0 * std::f64::consts::PI * v).ln())
         .sum();
-    // Every indicator at zero, and per level what setting it changes.
-    let mut all_zero = 0.0;
-    let mut level_change: Vec<Vec<f64>> = Vec::with_capacity(design.one_hot.len());
+    // Per one-hot column and level of a row, the column's `Σ (x − θ)² / σ²`: the other
+    // levels' `θ² / σ²` (sums before and after the level, so that no large term is added and
+    // taken away again: a level every row of the class has gets σ² of the smoothing alone)
+    // and the level's own `(1 − θ)² / σ²`; the last entry is for a row with no level.
+    let mut level_terms: Vec<Vec<f64>> = Vec::with_capacity(design.one_hot.len());
     for codes in &design.one_hot {
         let range = codes.first..codes.first + codes.width;
         let (means, variances) = (&g.mean[range.clone()], &g.variance[range]);
-        all_zero += means
+        let zero: Vec<f64> = means
             .iter()
             .zip(variances)
             .map(|(m, v)| m * m / v)
-            .sum::<f64>();
-        level_change.push(
-            means
-                .iter()
-                .zip(variances)
-                .map(|(m, v)| ((1.0 - m) * (1.0 - m) - m * m) / v)
-                .collect(),
-        );
+            .collect();
+        let mut before = vec![0.0; zero.len() + 1];
+        for (l, z) in zero.iter().enumerate() {
+            before[l + 1] = before[l] + z;
+        }
+        let mut after = vec![0.0; zero.len() + 1];
+        for l in (0..zero.len()).rev() {
+            after[l] = after[l + 1] + zero[l];
+        }
+        let mut terms: Vec<f64> = (0..zero.len())
+            .map(|l| {
+                let own = (1.0 - means[l]) * (1.0 - means[l]) / variances[l];
+                before[l] + after[l + 1] + own
+            })
+            .collect();
+        terms.push(before[zero.len()]);
+        level_terms.push(terms);
     }
     let base = g.prior.ln() - 0.5 * normaliser;
     let mut out = Array1::zeros(rows);
     for (i, value) in out.iter_mut().enumerate() {
-        let mut squares = all_zero;
+        let mut squares = 0.0;
         for (&feature, &x) in design.dense_features.iter().zip(design.dense.row(i)) {
             let d = x - g.mean[feature];
             squares += d * d / g.variance[feature];
         }
-        for (codes, change) in design.one_hot.iter().zip(&level_change) {
+        for (codes, terms) in design.one_hot.iter().zip(&level_terms) {
             let level = codes.levels[i];
-            if level != NO_LEVEL {
-                squares += change[level as usize];
-            }
+            squares += if level == NO_LEVEL {
+                terms[codes.width]
+            } else {
+                terms[level as usize]
+            };
         }
         *value = base - 0.5 * squares;
     }
@@ -352,7 +365,15 @@ mod tests {
             ],
             width: 9,
         };
-        let y = (0..rows).map(|i| (i * 5 / 3) % 3).collect();
+        let y: Vec<usize> = (0..rows).map(|i| (i * 5 / 3) % 3).collect();
+        // Every row of class 2 has level 1 of the second column: its variance there is the
+        // smoothing alone, the term of the row's level nearly 0 and the others' huge.
+        let mut design = design;
+        for (i, &class) in y.iter().enumerate() {
+            if class == 2 {
+                design.one_hot[1].levels[i] = 1;
+            }
+        }
         (design, y)
     }
 

@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 
 use super::algorithms::decision_tree::{Criterion, TreeSpec};
 use super::algorithms::random_forest::ForestSpec;
+use super::boost::binning::Features;
 use super::model::ModelError;
 use super::tree_histogram::{grow_binned, ForestBins};
 pub use super::tree_stats::NodeStats;
@@ -49,6 +50,11 @@ pub struct FlatTree {
 impl FlatTree {
     /// The leaf `row` falls into.
     fn leaf(&self, row: ArrayView1<f64>) -> usize {
+        self.leaf_by(|f| row[f])
+    }
+
+    /// The leaf of the row whose feature `f` is `value(f)`.
+    fn leaf_by(&self, value: impl Fn(usize) -> f64) -> usize {
         let mut at = 0;
         while let Node::Split {
             feature,
@@ -57,7 +63,7 @@ impl FlatTree {
             right,
         } = self.nodes[at]
         {
-            at = if row[feature] < threshold {
+            at = if value(feature) < threshold {
                 left
             } else {
                 right
@@ -548,6 +554,27 @@ impl ForestModel {
         out /= self.trees.len().max(1) as f64;
         out
     }
+
+    /// [`predict_proba`](Self::predict_proba) of rows whose one-hot columns may be level
+    /// indices.
+    pub fn predict_proba_of(&self, x: Features<'_>) -> Array2<f64> {
+        if x.is_matrix() {
+            return self.predict_proba(x.dense);
+        }
+        let value = x.values();
+        let mut out = Array2::zeros((x.rows(), self.classes));
+        for (i, mut target) in out.rows_mut().into_iter().enumerate() {
+            for tree in &self.trees {
+                if let Node::Leaf { proba } = &tree.nodes[tree.leaf_by(|f| value(i, f))] {
+                    for (t, p) in target.iter_mut().zip(proba) {
+                        *t += p;
+                    }
+                }
+            }
+        }
+        out /= self.trees.len().max(1) as f64;
+        out
+    }
 }
 
 /// SplitMix64's finaliser: nearby inputs give unrelated outputs.
@@ -570,20 +597,54 @@ pub fn fit_forest(
     spec: &ForestSpec,
     progress: &mut dyn FnMut(u64) -> bool,
 ) -> Result<ForestModel, ModelError> {
-    let rows = x.nrows();
+    fit_forest_of(Features::matrix(x), y, class_weights, spec, progress)
+}
+
+/// [`fit_forest`] of [`Features`]: with histograms, one-hot columns stay level indices; the
+/// exact splitter gets them written out.
+pub fn fit_forest_of(
+    x: Features<'_>,
+    y: &[usize],
+    class_weights: &[f64],
+    spec: &ForestSpec,
+    progress: &mut dyn FnMut(u64) -> bool,
+) -> Result<ForestModel, ModelError> {
+    let rows = x.rows();
+    let features = x.width;
     if rows == 0 || y.len() != rows {
         return Err(ModelError::OneClass("random forest"));
     }
     let classes = class_weights.len();
     let sample = ((rows as f64 * spec.sample_fraction).ceil() as usize).clamp(1, rows.max(1));
     let width =
-        ((x.ncols() as f64 * spec.feature_fraction).ceil() as usize).clamp(1, x.ncols().max(1));
+        ((features as f64 * spec.feature_fraction).ceil() as usize).clamp(1, features.max(1));
     let at_once = rayon::current_num_threads().clamp(1, spec.trees.max(1));
     let binned = spec.splitter.uses_bins(rows);
+    // A binned row holds a byte a number and a level index (4 bytes) a one-hot column.
+    let cells = x.dense.ncols() + 4 * x.one_hot.len();
     match binned {
-        true => super::tree_memory::check_binned("the random forest", at_once, rows, x.ncols())?,
-        false => super::tree_memory::check("the random forest", at_once, sample, x.ncols())?,
+        true => {
+            super::tree_memory::check_binned("the random forest", at_once, rows, features, cells)?
+        }
+        false => super::tree_memory::check("the random forest", at_once, sample, features)?,
     }
+    // The exact splitter reads values: a design's indicators are written out for it.
+    let written;
+    let x_dense = match (binned, x.is_matrix()) {
+        (false, false) => {
+            crate::data::memory::check(crate::data::memory::estimate(rows, features, 8), || {
+                format!(
+                    "the feature matrix of {} rows × {} features",
+                    crate::data::format_count(rows as u64),
+                    crate::data::format_count(features as u64)
+                )
+            })
+            .map_err(ModelError::OverBudget)?;
+            written = x.to_dense();
+            written.view()
+        }
+        _ => x.dense.view(),
+    };
     // The bins, once for every tree; the question between columns keeps Cancel quick.
     let bins = match binned {
         true => {
@@ -595,7 +656,7 @@ pub fn fit_forest(
                 asked = Instant::now();
                 progress(0)
             };
-            Some(ForestBins::new(x, spec.seed, &mut keep_going)?)
+            Some(ForestBins::of(x, spec.seed, &mut keep_going)?)
         }
         false => None,
     };
@@ -624,7 +685,7 @@ pub fn fit_forest(
             return grow_binned(bins, y, &drawn, class_weights, growth, stop, keep_going);
         }
         // The bootstrap sample's columns, gathered straight from `x`.
-        let columns: Vec<Vec<f64>> = x
+        let columns: Vec<Vec<f64>> = x_dense
             .columns()
             .into_iter()
             .map(|column| picked.iter().map(|&r| column[r]).collect())

@@ -9,14 +9,14 @@
 //! distinct values every bin holds one value, so the splits are the exact splitter's, cut at
 //! the midpoint to the next value of the whole table rather than of the node.
 
-use ndarray::{s, ArrayView2};
+use ndarray::s;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use super::boost::binning::{fit_edges, MAX_BINS};
+use super::boost::binning::{fit_edges, fit_feature_edges, Features, MAX_BINS};
 use super::model::ModelError;
 use super::tree::{FlatTree, Growth, Node, Side, POLL};
 use super::tree_stats::NodeStats;
@@ -24,48 +24,117 @@ use super::tree_stats::NodeStats;
 /// Bins per feature in a histogram: `MAX_BINS` of values and the last for missing ones.
 const SLOTS: usize = MAX_BINS + 1;
 
-/// The training matrix as bins, made once for all the trees of a forest.
+/// The training matrix as bins, made once for all the trees of a forest. One-hot columns
+/// stay level indices: an indicator's bin is 1 on its level's rows (when it was cut), else 0.
 pub(super) struct ForestBins {
     /// Each feature's bin edges: value `x` is in bin `i` when `edges[i - 1] < x <= edges[i]`.
     edges: Vec<Vec<f64>>,
-    /// Rows × features, row-major: each tree copies the rows it drew from here.
+    /// Rows × the byte-binned features, row-major: each tree copies the rows it drew.
     by_row: Vec<u8>,
+    /// Rows × one-hot columns, each row's levels, row-major; copied as `by_row`.
+    codes: Vec<u32>,
+    /// Where each feature's bin is.
+    slots: Vec<BinSlot>,
+    /// Byte-binned features and one-hot columns a row.
+    dense: usize,
+    one_hot: usize,
+}
+
+/// Where a feature's bin is in a row.
+#[derive(Debug, Clone, Copy)]
+enum BinSlot {
+    /// This byte of the row's bins.
+    Byte(usize),
+    /// Whether the row's level in this one-hot column is `level` (0 everywhere when not cut).
+    Level {
+        column: usize,
+        level: u32,
+        cut: bool,
+    },
+}
+
+impl BinSlot {
+    #[inline]
+    fn bin(self, bins: &[u8], codes: &[u32]) -> usize {
+        match self {
+            BinSlot::Byte(at) => usize::from(bins[at]),
+            BinSlot::Level { column, level, cut } => usize::from(cut && codes[column] == level),
+        }
+    }
 }
 
 impl ForestBins {
-    /// Bin every column of `x` (edges from a seeded sample of its rows when there are more
+    /// Bin every column of `x` (one-hot columns kept as level indices) (edges from a seeded sample of its rows when there are more
     /// than scikit-learn's 200,000), a few columns at a time: `keep_going` is asked between
     /// them, and a `false` returns [`ModelError::Cancelled`].
-    pub(super) fn new(
-        x: ArrayView2<f64>,
+    pub(super) fn of(
+        x: Features<'_>,
         seed: u64,
         keep_going: &mut dyn FnMut() -> bool,
     ) -> Result<Self, ModelError> {
-        let (rows, features) = x.dim();
+        let rows = x.rows();
+        let dense = x.dense.ncols();
         let all: Vec<usize> = (0..rows).collect();
         let step = rayon::current_num_threads().max(1);
-        let mut edges = Vec::with_capacity(features);
-        let mut columns = Vec::with_capacity(features);
-        for start in (0..features).step_by(step) {
+        let mut edges = vec![Vec::new(); x.width];
+        let mut columns = Vec::with_capacity(dense);
+        let mut slots = vec![BinSlot::Byte(0); x.width];
+        for start in (0..dense).step_by(step) {
             if !keep_going() {
                 return Err(ModelError::Cancelled);
             }
-            let part = x.slice(s![.., start..(start + step).min(features)]);
+            let part = x.dense.slice(s![.., start..(start + step).min(dense)]);
             let found = fit_edges(part, &all, None, MAX_BINS, seed);
             let binned: Vec<Vec<u8>> = (0..part.ncols())
                 .into_par_iter()
                 .map(|f| part.column(f).iter().map(|&v| found.bin(f, v)).collect())
                 .collect();
-            edges.extend(found.edges);
+            for (k, found) in found.edges.into_iter().enumerate() {
+                let feature = x.dense_feature(start + k);
+                edges[feature] = found;
+                slots[feature] = BinSlot::Byte(start + k);
+            }
             columns.extend(binned);
         }
-        let mut by_row = vec![0_u8; rows * features];
+        let mut by_row = vec![0_u8; rows * dense];
         for (f, column) in columns.iter().enumerate() {
             for (i, &bin) in column.iter().enumerate() {
-                by_row[i * features + f] = bin;
+                by_row[i * dense + f] = bin;
             }
         }
-        Ok(ForestBins { edges, by_row })
+        // Indicators are cut at 0.5 when the rows hold their level and others, as 0/1 columns.
+        let one_hot = x.one_hot.len();
+        let mut codes = vec![0_u32; rows * one_hot];
+        if one_hot > 0 {
+            let levels_only = Features {
+                dense: x.dense.slice(s![.., 0..0]),
+                dense_features: Some(&[]),
+                ..x
+            };
+            let found = fit_feature_edges(levels_only, &all, None, MAX_BINS, seed);
+            for (column, c) in x.one_hot.iter().enumerate() {
+                for level in 0..c.width {
+                    let feature = c.first + level;
+                    edges[feature] = found.edges[feature].clone();
+                    slots[feature] = BinSlot::Level {
+                        column,
+                        level: level as u32,
+                        cut: !edges[feature].is_empty(),
+                    };
+                }
+                for (i, &level) in c.levels.iter().enumerate() {
+                    codes[i * one_hot + column] = level;
+                }
+            }
+        }
+        Ok(ForestBins {
+            edges,
+            by_row,
+            codes,
+            slots,
+            dense,
+            one_hot,
+        })
     }
 
     fn features(&self) -> usize {
@@ -98,9 +167,14 @@ struct Pending {
 /// A tree's rows in node order: each node's rows lie side by side, so summing or
 /// partitioning them streams through memory instead of jumping about the table.
 struct TreeRows {
+    /// Byte-binned features a row.
     features: usize,
-    /// The rows' bins, rows × features.
+    /// One-hot columns a row.
+    one_hot: usize,
+    /// The rows' bins, rows × `features`.
     bins: Vec<u8>,
+    /// The rows' levels, rows × `one_hot`.
+    codes: Vec<u32>,
     /// Each row's class and the times the bootstrap drew it.
     rows: Vec<(u32, u32)>,
 }
@@ -108,41 +182,61 @@ struct TreeRows {
 impl TreeRows {
     /// The rows drawn at least once, in table order.
     fn gather(table: &ForestBins, y: &[usize], drawn: &[u32]) -> Self {
-        let features = table.features();
+        let (features, one_hot) = (table.dense, table.one_hot);
         let taken = drawn.iter().filter(|&&d| d > 0).count();
         let mut bins = Vec::with_capacity(taken * features);
+        let mut codes = Vec::with_capacity(taken * one_hot);
         let mut rows = Vec::with_capacity(taken);
         for (r, (&class, &d)) in y.iter().zip(drawn).enumerate() {
             if d > 0 {
                 bins.extend_from_slice(&table.by_row[r * features..(r + 1) * features]);
+                codes.extend_from_slice(&table.codes[r * one_hot..(r + 1) * one_hot]);
                 rows.push((class as u32, d));
             }
         }
         TreeRows {
             features,
+            one_hot,
             bins,
+            codes,
             rows,
         }
     }
 
-    /// Reorder rows `lo..hi` so that those with `bin <= last` of `feature` come first, each
-    /// side in its former order; the number on the first side.
+    fn empty(&self) -> Self {
+        TreeRows {
+            features: self.features,
+            one_hot: self.one_hot,
+            bins: Vec::new(),
+            codes: Vec::new(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// Reorder rows `lo..hi` so that those with `bin <= last` of the feature at `slot` come
+    /// first, each side in its former order; the number on the first side.
     fn partition(
         &mut self,
         lo: usize,
         hi: usize,
-        feature: usize,
+        slot: BinSlot,
         last: usize,
         scratch: &mut Self,
     ) -> usize {
-        let f = self.features;
+        let (f, o) = (self.features, self.one_hot);
         scratch.bins.clear();
+        scratch.codes.clear();
         scratch.rows.clear();
         let mut kept = lo;
         for i in lo..hi {
-            if usize::from(self.bins[i * f + feature]) <= last {
+            let bin = slot.bin(
+                &self.bins[i * f..(i + 1) * f],
+                &self.codes[i * o..(i + 1) * o],
+            );
+            if bin <= last {
                 if kept != i {
                     self.bins.copy_within(i * f..(i + 1) * f, kept * f);
+                    self.codes.copy_within(i * o..(i + 1) * o, kept * o);
                     self.rows[kept] = self.rows[i];
                 }
                 kept += 1;
@@ -150,10 +244,14 @@ impl TreeRows {
                 scratch
                     .bins
                     .extend_from_slice(&self.bins[i * f..(i + 1) * f]);
+                scratch
+                    .codes
+                    .extend_from_slice(&self.codes[i * o..(i + 1) * o]);
                 scratch.rows.push(self.rows[i]);
             }
         }
         self.bins[kept * f..hi * f].copy_from_slice(&scratch.bins);
+        self.codes[kept * o..hi * o].copy_from_slice(&scratch.codes);
         self.rows[kept..hi].copy_from_slice(&scratch.rows);
         kept - lo
     }
@@ -177,11 +275,7 @@ pub(super) fn grow_binned(
     let mut asked = Instant::now();
     let classes = class_weights.len();
     let mut rows = TreeRows::gather(table, y, drawn);
-    let mut scratch = TreeRows {
-        features: rows.features,
-        bins: Vec::new(),
-        rows: Vec::new(),
-    };
+    let mut scratch = rows.empty();
     let total: u64 = drawn.iter().map(|&d| u64::from(d)).sum();
     let mut tree = FlatTree {
         nodes: vec![Node::Leaf { proba: Vec::new() }],
@@ -229,6 +323,7 @@ pub(super) fn grow_binned(
             let wanted = growth.draw(&mut candidates, &mut rng);
             let node_rows = NodeRows {
                 bins: &rows.bins[lo * rows.features..hi * rows.features],
+                codes: &rows.codes[lo * rows.one_hot..hi * rows.one_hot],
                 rows: &rows.rows[lo..hi],
                 counts: &counts,
             };
@@ -244,7 +339,8 @@ pub(super) fn grow_binned(
             continue;
         };
         // Bins up to `best.bin` go left (the missing bin, last, goes right).
-        let mid = lo + rows.partition(lo, hi, best.feature, best.bin, &mut scratch);
+        let slot = table.slots[best.feature];
+        let mid = lo + rows.partition(lo, hi, slot, best.bin, &mut scratch);
         let (l, r) = (tree.nodes.len(), tree.nodes.len() + 1);
         tree.nodes.push(Node::Leaf { proba: Vec::new() });
         tree.nodes.push(Node::Leaf { proba: Vec::new() });
@@ -276,8 +372,10 @@ pub(super) fn grow_binned(
 
 /// The rows of one node, side by side, and their class counts.
 struct NodeRows<'a> {
-    /// Rows × features.
+    /// Rows × byte-binned features.
     bins: &'a [u8],
+    /// Rows × one-hot columns.
+    codes: &'a [u32],
     /// Class and draws of each row.
     rows: &'a [(u32, u32)],
     counts: &'a [u64],
@@ -310,7 +408,7 @@ impl Search<'_> {
         let slots = SLOTS * classes;
         let n: u64 = counts.iter().sum();
         let min_leaf = self.growth.min_leaf.max(1) as u64;
-        let features = self.table.features();
+        let (dense, one_hot) = (self.table.dense, self.table.one_hot);
         let mut best: Option<BinSplit> = None;
         let mut looked = 0;
         let mut next = 0;
@@ -321,10 +419,22 @@ impl Search<'_> {
             next = end;
             let hist = &mut self.hist[..batch.len() * slots];
             hist.fill(0);
-            for (row_bins, &(class, drawn)) in node.bins.chunks_exact(features).zip(node.rows) {
-                for (k, &feature) in batch.iter().enumerate() {
-                    hist[k * slots + usize::from(row_bins[feature]) * classes + class as usize] +=
-                        drawn;
+            if one_hot == 0 {
+                for (row_bins, &(class, drawn)) in node.bins.chunks_exact(dense).zip(node.rows) {
+                    for (k, &feature) in batch.iter().enumerate() {
+                        let bin = usize::from(row_bins[feature]);
+                        hist[k * slots + bin * classes + class as usize] += drawn;
+                    }
+                }
+            } else {
+                let at: Vec<BinSlot> = batch.iter().map(|&f| self.table.slots[f]).collect();
+                for (i, &(class, drawn)) in node.rows.iter().enumerate() {
+                    let row_bins = &node.bins[i * dense..(i + 1) * dense];
+                    let row_codes = &node.codes[i * one_hot..(i + 1) * one_hot];
+                    for (k, slot) in at.iter().enumerate() {
+                        let bin = slot.bin(row_bins, row_codes);
+                        hist[k * slots + bin * classes + class as usize] += drawn;
+                    }
                 }
             }
             for (k, &feature) in batch.iter().enumerate() {
@@ -475,7 +585,7 @@ mod tests {
         let y: Vec<usize> = (0..rows)
             .map(|i| usize::from(x[[i, 0]].abs() + 10.0 * random.unit() > 30.0))
             .collect();
-        let bins = ForestBins::new(x.view(), 0, &mut || true).unwrap();
+        let bins = ForestBins::of(Features::matrix(x.view()), 0, &mut || true).unwrap();
         let drawn: Vec<u32> = (0..rows).map(|i| (i % 3) as u32).collect();
         let growth = Growth {
             max_depth: Some(6),
@@ -547,5 +657,95 @@ mod tests {
         assert!(!root.weighted.is_empty());
         let cancelled = fit_forest(x.view(), &y, &weights, &spec, &mut |_| false);
         assert_eq!(cancelled.unwrap_err(), ModelError::Cancelled);
+    }
+
+    #[test]
+    fn one_hot_levels_read_as_indices_grow_the_forest_of_the_indicator_matrix() {
+        use crate::ml::prep::{Design, OneHotCodes, NO_LEVEL};
+        let mut random = crate::test_random::Random(3);
+        let rows = 3_000;
+        let dense = Array2::from_shape_fn((rows, 2), |_| random.below(50) as f64 / 5.0);
+        let many: Vec<u32> = (0..rows)
+            .map(|_| match random.below(34) {
+                k if k >= 30 => NO_LEVEL,
+                k => k as u32,
+            })
+            .collect();
+        let few: Vec<u32> = (0..rows).map(|_| random.below(3) as u32).collect();
+        let y: Vec<usize> = (0..rows)
+            .map(|i| {
+                let level = if many[i] != NO_LEVEL && many[i] % 4 == 1 {
+                    4.0
+                } else {
+                    0.0
+                };
+                usize::from(dense[[i, 0]] + level + f64::from(few[i]) + random.unit() * 3.0 > 8.0)
+            })
+            .collect();
+        // Level 30 of the first column (its last) is never seen.
+        let design = Design {
+            dense,
+            dense_features: vec![0, 32],
+            one_hot: vec![
+                OneHotCodes {
+                    first: 1,
+                    width: 31,
+                    levels: many,
+                },
+                OneHotCodes {
+                    first: 33,
+                    width: 3,
+                    levels: few,
+                },
+            ],
+            width: 36,
+        };
+        let x = design.to_dense();
+        let spec = ForestSpec {
+            trees: 8,
+            min_samples_leaf: 2,
+            feature_fraction: 0.3,
+            splitter: Splitter::Histogram,
+            ..ForestSpec::default()
+        };
+        let by_levels = crate::ml::tree::fit_forest_of(
+            Features::design(&design),
+            &y,
+            &[1.0, 1.5],
+            &spec,
+            &mut |_| true,
+        )
+        .unwrap();
+        let by_matrix = fit_forest(x.view(), &y, &[1.0, 1.5], &spec, &mut |_| true).unwrap();
+        assert_eq!(
+            by_levels, by_matrix,
+            "class counts are whole: the very same trees"
+        );
+        let on_levels = by_levels
+            .trees
+            .iter()
+            .flat_map(|t| &t.nodes)
+            .filter(|n| matches!(n, Node::Split { feature, .. } if (1..32).contains(feature)));
+        assert!(on_levels.count() > 5);
+        assert_eq!(
+            by_levels.predict_proba_of(Features::design(&design)),
+            by_matrix.predict_proba(x.view())
+        );
+        // The exact splitter gets the indicators written out, and grows its own trees.
+        let exact = ForestSpec {
+            splitter: Splitter::Exact,
+            ..spec
+        };
+        assert_eq!(
+            crate::ml::tree::fit_forest_of(
+                Features::design(&design),
+                &y,
+                &[1.0, 1.5],
+                &exact,
+                &mut |_| true
+            )
+            .unwrap(),
+            fit_forest(x.view(), &y, &[1.0, 1.5], &exact, &mut |_| true).unwrap()
+        );
     }
 }

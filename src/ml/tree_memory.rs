@@ -48,12 +48,13 @@ pub(super) fn check_binned(
     at_once: usize,
     rows: usize,
     features: usize,
+    cells: usize,
 ) -> Result<(), ModelError> {
     let per_tree =
-        crate::data::memory::estimate(rows, features, BINNED_TREE_BYTES_PER_CELL).saturating_add(
+        crate::data::memory::estimate(rows, cells, BINNED_TREE_BYTES_PER_CELL).saturating_add(
             crate::data::memory::estimate(rows, 1, BINNED_TREE_BYTES_PER_ROW),
         );
-    let bytes = crate::data::memory::estimate(rows, features, BIN_BYTES_PER_CELL)
+    let bytes = crate::data::memory::estimate(rows, cells, BIN_BYTES_PER_CELL)
         .saturating_add(per_tree.saturating_mul(at_once as u64));
     crate::data::memory::check(bytes, || {
         format!(

@@ -6,11 +6,13 @@ use serde::{Deserialize, Serialize};
 
 use super::decision_tree::{depth_summary, MAX_DEPTH, MIN_SAMPLES_LEAF};
 use crate::ml::algorithm::{About, Algorithm, Fitting, Param, ParamKind, Predictor};
+use crate::ml::boost::Features;
 use crate::ml::class_weight::{ClassWeight, CLASS_WEIGHT};
 use crate::ml::model::{require_two_classes, Fit, FitProgress, ModelError, Targets};
+use crate::ml::prep::Design;
 use crate::ml::registry::{FittedModel, ModelSpec};
 use crate::ml::target::Task;
-use crate::ml::tree::{fit_forest, ForestModel};
+use crate::ml::tree::{fit_forest_of, ForestModel};
 
 /// A random forest: trees on bootstrap samples of the rows, each split looking at a random
 /// share of the features (scikit-learn's `max_features`); the probabilities are the trees'
@@ -155,6 +157,10 @@ impl Algorithm for RandomForest {
     fn about(&self) -> &'static About {
         &RANDOM_FOREST
     }
+
+    fn reads_levels(&self) -> bool {
+        true
+    }
 }
 
 impl Fitting for RandomForest {
@@ -212,18 +218,39 @@ impl Fitting for RandomForest {
         targets: Targets<'_>,
         progress: &mut FitProgress<'_>,
     ) -> Result<Fit, ModelError> {
-        let (y, classes) = targets.class_names(self.title())?;
-        require_two_classes(y, self.title())?;
-        let total = s.trees as f32;
-        let weights = s.class_weight.weights(y, classes);
-        let forest = fit_forest(x, y, &weights, s, &mut |grown| {
-            progress(grown as f32 / total, &format!("tree {}/{}", grown, s.trees))
-        })?;
-        Ok(Fit {
-            iterations: forest.trees.len() as u64,
-            ..Fit::once(FittedModel::Forest(forest))
-        })
+        fit_features(s, Features::matrix(x), targets, progress)
     }
+
+    fn fit_design(
+        &self,
+        s: &ForestSpec,
+        design: &Design,
+        targets: Targets<'_>,
+        progress: &mut FitProgress<'_>,
+    ) -> Result<Fit, ModelError> {
+        fit_features(s, Features::design(design), targets, progress)
+    }
+}
+
+/// The fit of either input.
+fn fit_features(
+    s: &ForestSpec,
+    x: Features<'_>,
+    targets: Targets<'_>,
+    progress: &mut FitProgress<'_>,
+) -> Result<Fit, ModelError> {
+    let title = RandomForest.title();
+    let (y, classes) = targets.class_names(title)?;
+    require_two_classes(y, title)?;
+    let total = s.trees as f32;
+    let weights = s.class_weight.weights(y, classes);
+    let forest = fit_forest_of(x, y, &weights, s, &mut |grown| {
+        progress(grown as f32 / total, &format!("tree {}/{}", grown, s.trees))
+    })?;
+    Ok(Fit {
+        iterations: forest.trees.len() as u64,
+        ..Fit::once(FittedModel::Forest(forest))
+    })
 }
 
 impl Predictor for ForestModel {
@@ -232,6 +259,18 @@ impl Predictor for ForestModel {
     }
 
     fn predict_values(&self, _x: ArrayView2<f64>) -> Option<Array1<f64>> {
+        None
+    }
+
+    fn reads_levels(&self) -> bool {
+        true
+    }
+
+    fn predict_proba_design(&self, design: &Design, _classes: usize) -> Option<Array2<f64>> {
+        Some(self.predict_proba_of(Features::design(design)))
+    }
+
+    fn predict_values_design(&self, _design: &Design) -> Option<Array1<f64>> {
         None
     }
 }

@@ -79,7 +79,8 @@ impl<'a> Features<'a> {
         self.dense.nrows()
     }
 
-    fn dense_feature(&self, column: usize) -> usize {
+    /// The feature of column `column` of the dense block.
+    pub fn dense_feature(&self, column: usize) -> usize {
         self.dense_features.map_or(column, |f| f[column])
     }
 
@@ -95,6 +96,20 @@ impl<'a> Features<'a> {
             }
         }
         slots
+    }
+
+    /// Whether every feature is a column of the dense block, in order.
+    pub fn is_matrix(&self) -> bool {
+        self.one_hot.is_empty()
+            && self
+                .dense_features
+                .is_none_or(|f| f.iter().copied().eq(0..self.width))
+    }
+
+    /// Every feature written out, rows × width (indicators as 0 and 1).
+    pub fn to_dense(self) -> ndarray::Array2<f64> {
+        let value = self.values();
+        ndarray::Array2::from_shape_fn((self.rows(), self.width), |(i, f)| value(i, f))
     }
 
     /// A function giving feature `f` of row `i`.
