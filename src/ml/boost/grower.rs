@@ -266,28 +266,61 @@ impl<'a> Grower<'a> {
     }
 
     /// Put the node's rows that go left first, keeping their order; the end of the left part.
-    /// Branch-free: which side a row takes is as good as random to the processor.
+    /// Branch-free: which side a row takes is as good as random to the processor. A large
+    /// node's two halves are partitioned side by side, then joined: the left rows of both,
+    /// then the right rows of both.
     fn partition(&mut self, place: Place, split: &Split) -> usize {
         let column = self.binned.column(split.feature);
         let missing = self.binned.missing_bin;
+        let goes_left = |row: u32| {
+            let bin = column.get(row as usize);
+            let is_missing = bin == missing;
+            (!is_missing & (bin <= split.bin)) | (is_missing & split.missing_left)
+        };
         let rows = &mut self.rows[place.start..place.end];
         self.scratch.clear();
         self.scratch.resize(rows.len(), 0);
-        let (mut kept, mut moved) = (0, 0);
-        for i in 0..rows.len() {
-            let row = rows[i];
-            let bin = column.get(row as usize);
-            let is_missing = bin == missing;
-            let left = (!is_missing & (bin <= split.bin)) | (is_missing & split.missing_left);
-            // `kept <= i`: this only overwrites rows already read.
-            rows[kept] = row;
-            self.scratch[moved] = row;
-            kept += left as usize;
-            moved += !left as usize;
+        if rows.len() < PARALLEL_PARTITION_ROWS {
+            let (kept, moved) = partition_part(rows, &mut self.scratch, &goes_left);
+            rows[kept..].copy_from_slice(&self.scratch[..moved]);
+            return place.start + kept;
         }
-        rows[kept..].copy_from_slice(&self.scratch[..moved]);
-        place.start + kept
+        let mid = rows.len() / 2;
+        let (first, second) = rows.split_at_mut(mid);
+        let (first_scratch, second_scratch) = self.scratch.split_at_mut(mid);
+        let ((kept_a, moved_a), (kept_b, moved_b)) = rayon::join(
+            || partition_part(first, first_scratch, &goes_left),
+            || partition_part(second, second_scratch, &goes_left),
+        );
+        rows.copy_within(mid..mid + kept_b, kept_a);
+        let left = kept_a + kept_b;
+        rows[left..left + moved_a].copy_from_slice(&self.scratch[..moved_a]);
+        rows[left + moved_a..].copy_from_slice(&self.scratch[mid..mid + moved_b]);
+        place.start + left
     }
+}
+
+/// Rows from which a node's partition runs on two threads.
+const PARALLEL_PARTITION_ROWS: usize = 1 << 16;
+
+/// Keep the rows of `rows` that go left at its start and put the others at the start of
+/// `scratch`, each side in order; how many of each.
+fn partition_part(
+    rows: &mut [u32],
+    scratch: &mut [u32],
+    goes_left: &(impl Fn(u32) -> bool + Sync),
+) -> (usize, usize) {
+    let (mut kept, mut moved) = (0, 0);
+    for i in 0..rows.len() {
+        let row = rows[i];
+        let left = goes_left(row);
+        // `kept <= i`: this only overwrites rows already read.
+        rows[kept] = row;
+        scratch[moved] = row;
+        kept += left as usize;
+        moved += !left as usize;
+    }
+    (kept, moved)
 }
 
 /// The raw output of a binned row through a grown tree.
@@ -305,4 +338,77 @@ pub fn predict_binned(grown: &Grown, binned: &Binned, row: usize) -> f64 {
         at = if left { node.left } else { node.right };
     }
     nodes[at].value
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ml::boost::split::SplitRules;
+
+    #[test]
+    fn a_large_node_split_on_two_threads_keeps_each_sides_order() {
+        // 100,000 rows (two threads partition them), bins 0..7 with missing values.
+        let n = 100_000;
+        let column: Vec<u8> = (0..n)
+            .map(|i| match (i * 7919) % 11 {
+                10 => 255,
+                k => k as u8 % 8,
+            })
+            .collect();
+        let binned = Binned::from_columns(vec![column.clone()], vec![8], vec![true], 255);
+        let edges = BinEdges {
+            edges: vec![(0..7).map(f64::from).collect()],
+            missing_bin: 255,
+        };
+        let limits = TreeLimits {
+            max_leaf_nodes: None,
+            max_depth: None,
+            rules: SplitRules {
+                min_samples_leaf: 1,
+                l2: 0.0,
+                constant_hessians: true,
+            },
+            learning_rate: 0.1,
+        };
+        let mut grower = Grower::new(&binned, &edges, limits);
+        // A node of the rows in a shuffled order, past a first block that stays put.
+        let order: Vec<u32> = (0..n as u64)
+            .map(|i| ((i * 48_271) % n as u64) as u32)
+            .collect();
+        grower.rows = order.clone();
+        let sums = Sums {
+            gradients: 0.0,
+            hessians: 0.0,
+            rows: 0,
+        };
+        for missing_left in [false, true] {
+            grower.rows.clone_from(&order);
+            let place = Place {
+                start: 10,
+                end: n,
+                depth: 0,
+                sums,
+            };
+            let split = Split {
+                gain: 1.0,
+                feature: 0,
+                bin: 3,
+                missing_left,
+                left: sums,
+                right: sums,
+            };
+            let end = grower.partition(place, &split);
+            let goes_left = |r: u32| match column[r as usize] {
+                255 => missing_left,
+                b => b <= 3,
+            };
+            let node = &order[10..];
+            let left: Vec<u32> = node.iter().copied().filter(|&r| goes_left(r)).collect();
+            let right: Vec<u32> = node.iter().copied().filter(|&r| !goes_left(r)).collect();
+            assert_eq!(end, 10 + left.len());
+            assert_eq!(&grower.rows[..10], &order[..10]);
+            assert_eq!(&grower.rows[10..end], &left[..]);
+            assert_eq!(&grower.rows[end..], &right[..]);
+        }
+    }
 }

@@ -5,6 +5,7 @@
 //! as the target) each row's part of all three counts with its weight, as scikit-learn's
 //! losses take `sample_weight`.
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// Which loss, stored with the model.
@@ -104,12 +105,18 @@ impl Loss {
                 }
             }
             (Loss::Binomial, Target::Classes { y, .. }) => {
-                for (i, &r) in rows.iter().enumerate() {
-                    let p = sigmoid(raw[0][i]);
-                    let w = weight(r);
-                    gradients[0][i] = w * (p - (y[r] == 1) as u8 as f64);
-                    hessians[0][i] = w * (p * (1.0 - p));
-                }
+                // An `exp` a row: in parallel, in blocks of rows.
+                gradients[0]
+                    .par_iter_mut()
+                    .zip(hessians[0].par_iter_mut())
+                    .zip(rows.par_iter().zip(raw[0].par_iter()))
+                    .with_min_len(8192)
+                    .for_each(|((g, h), (&r, &z))| {
+                        let p = sigmoid(z);
+                        let w = weight(r);
+                        *g = w * (p - (y[r] == 1) as u8 as f64);
+                        *h = w * (p * (1.0 - p));
+                    });
             }
             (_, Target::Classes { y, .. }) => {
                 let mut p = vec![0.0; raw.len()];
