@@ -38,7 +38,7 @@ pub fn build(
     let dense = binned.row_features.len();
     let plain = binned.levels.is_empty() && dense == features;
     let n = rows.map_or(binned.rows(), <[u32]>::len);
-    if plain && n < 2 * MIN_CHUNK && n >= MIN_SPLIT_FEATURES && features >= 2 {
+    if plain && (MIN_SPLIT_FEATURES..2 * MIN_CHUNK).contains(&n) && features >= 2 {
         return by_feature_halves(binned, rows, gradients, hessians, constant_hessians, n);
     }
     let chunk = (n / rayon::current_num_threads().max(1) + 1).max(MIN_CHUNK);
