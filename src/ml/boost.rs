@@ -11,7 +11,6 @@ pub mod loss;
 pub mod model;
 pub mod split;
 
-pub use binning::Features;
 pub use fit::{bin_edges, fit_boosted, BoostError, BoostSettings, Boosted, EarlyStopping};
 pub use loss::{Loss, Target};
 pub use model::{BoostNode, BoostTree, BoostedModel};

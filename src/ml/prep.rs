@@ -17,7 +17,7 @@ use thiserror::Error;
 
 use crate::data::{Column, ColumnData, Table};
 
-pub use design::{Design, OneHotCodes, TransformedDesign, NO_LEVEL};
+pub use design::{Design, Features, OneHotCodes, TransformedDesign, NO_LEVEL};
 pub use fit::{fit_recipe, Feature, FittedColumn, FittedMissing, FittedRecipe, FittedStep};
 pub use recipe::{
     CategoricalImpute, ColumnRecipe, ColumnStep, MinFrequency, NumericImpute, RareLevels, Recipe,

@@ -18,8 +18,8 @@ use std::time::{Duration, Instant};
 
 use super::algorithms::decision_tree::{Criterion, TreeSpec};
 use super::algorithms::random_forest::ForestSpec;
-use super::boost::binning::Features;
 use super::model::ModelError;
+use super::prep::Features;
 use super::tree_histogram::{grow_binned, ForestBins};
 pub use super::tree_stats::NodeStats;
 

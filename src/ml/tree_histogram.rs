@@ -16,8 +16,9 @@ use rayon::prelude::*;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use super::boost::binning::{fit_edges, fit_feature_edges, Features, MAX_BINS};
+use super::boost::binning::{fit_edges, fit_feature_edges, MAX_BINS};
 use super::model::ModelError;
+use super::prep::Features;
 use super::tree::{FlatTree, Growth, Node, Side, POLL};
 use super::tree_stats::NodeStats;
 

@@ -8,11 +8,11 @@ use serde::{Deserialize, Serialize};
 use super::decision_tree::depth_summary;
 use crate::ml::algorithm::{About, Algorithm, Fitting, Param, ParamKind, Predictor};
 use crate::ml::boost::{
-    fit_boosted, BoostError, BoostSettings, BoostedModel, EarlyStopping, Features, Target,
+    fit_boosted, BoostError, BoostSettings, BoostedModel, EarlyStopping, Target,
 };
 use crate::ml::class_weight::{ClassWeight, CLASS_WEIGHT};
 use crate::ml::model::{require_two_classes, Fit, FitProgress, ModelError, Targets};
-use crate::ml::prep::Design;
+use crate::ml::prep::{Design, Features};
 use crate::ml::registry::{FittedModel, ModelSpec};
 use crate::ml::target::Task;
 

@@ -6,10 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use super::decision_tree::{depth_summary, MAX_DEPTH, MIN_SAMPLES_LEAF};
 use crate::ml::algorithm::{About, Algorithm, Fitting, Param, ParamKind, Predictor};
-use crate::ml::boost::Features;
 use crate::ml::class_weight::{ClassWeight, CLASS_WEIGHT};
 use crate::ml::model::{require_two_classes, Fit, FitProgress, ModelError, Targets};
-use crate::ml::prep::Design;
+use crate::ml::prep::{Design, Features};
 use crate::ml::registry::{FittedModel, ModelSpec};
 use crate::ml::target::Task;
 use crate::ml::tree::{fit_forest_of, ForestModel};

@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use ndarray::ArrayView2;
 
-use crate::ml::prep::{Design, OneHotCodes, NO_LEVEL};
+use crate::ml::prep::Features;
+use crate::ml::prep::NO_LEVEL;
 
 /// Rows beyond which the bin edges are found on a random sample of this many rows, as
 /// scikit-learn does.
@@ -30,96 +31,6 @@ pub struct BinEdges {
     pub edges: Vec<Vec<f64>>,
     /// The bin of missing values (the `max_bins` the edges were found with).
     pub missing_bin: u8,
-}
-
-/// The features a fit bins: a dense block of numbers, and one-hot columns as level indices
-/// (whose indicators are never written out).
-#[derive(Debug, Clone, Copy)]
-pub struct Features<'a> {
-    /// Rows × the dense features.
-    pub dense: ArrayView2<'a, f64>,
-    /// The feature of each column of `dense`; `None`: the columns in order, all the features.
-    pub dense_features: Option<&'a [usize]>,
-    pub one_hot: &'a [OneHotCodes],
-    /// Features in all.
-    pub width: usize,
-}
-
-/// Where a feature's values are.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Slot {
-    /// This column of the dense block.
-    Dense(usize),
-    /// The indicator of this level of this one-hot column.
-    Level(usize, u32),
-}
-
-impl<'a> Features<'a> {
-    /// A plain matrix: every feature dense.
-    pub fn matrix(x: ArrayView2<'a, f64>) -> Self {
-        Features {
-            dense: x,
-            dense_features: None,
-            one_hot: &[],
-            width: x.ncols(),
-        }
-    }
-
-    /// A design: its numbers dense, its one-hot columns as level indices.
-    pub fn design(design: &'a Design) -> Self {
-        Features {
-            dense: design.dense.view(),
-            dense_features: Some(&design.dense_features),
-            one_hot: &design.one_hot,
-            width: design.width,
-        }
-    }
-
-    pub fn rows(&self) -> usize {
-        self.dense.nrows()
-    }
-
-    /// The feature of column `column` of the dense block.
-    pub fn dense_feature(&self, column: usize) -> usize {
-        self.dense_features.map_or(column, |f| f[column])
-    }
-
-    /// Where each feature is.
-    fn slots(&self) -> Vec<Slot> {
-        let mut slots = vec![Slot::Dense(0); self.width];
-        for column in 0..self.dense.ncols() {
-            slots[self.dense_feature(column)] = Slot::Dense(column);
-        }
-        for (k, codes) in self.one_hot.iter().enumerate() {
-            for level in 0..codes.width {
-                slots[codes.first + level] = Slot::Level(k, level as u32);
-            }
-        }
-        slots
-    }
-
-    /// Whether every feature is a column of the dense block, in order.
-    pub fn is_matrix(&self) -> bool {
-        self.one_hot.is_empty()
-            && self
-                .dense_features
-                .is_none_or(|f| f.iter().copied().eq(0..self.width))
-    }
-
-    /// Every feature written out, rows × width (indicators as 0 and 1).
-    pub fn to_dense(self) -> ndarray::Array2<f64> {
-        let value = self.values();
-        ndarray::Array2::from_shape_fn((self.rows(), self.width), |(i, f)| value(i, f))
-    }
-
-    /// A function giving feature `f` of row `i`.
-    pub fn values(self) -> impl Fn(usize, usize) -> f64 + Sync + 'a {
-        let slots = self.slots();
-        move |i, f| match slots[f] {
-            Slot::Dense(column) => self.dense[[i, column]],
-            Slot::Level(k, level) => f64::from(u8::from(self.one_hot[k].levels[i] == level)),
-        }
-    }
 }
 
 /// A feature matrix as bins: one column of bytes per feature (to split a node's rows), and

@@ -10,11 +10,12 @@
 use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
 
-use super::binning::{fit_edges, fit_feature_edges, BinEdges, Features};
+use super::binning::{fit_edges, fit_feature_edges, BinEdges};
 use super::grower::{predict_binned, Grower, TreeLimits};
 use super::loss::{Loss, Target};
 use super::model::BoostedModel;
 use super::split::SplitRules;
+use crate::ml::prep::Features;
 use crate::ml::split::{shuffled_holdout, stratified_holdout};
 
 /// Whether to stop early: `auto` does when there are more than 10,000 rows, as

@@ -18,6 +18,24 @@ pub struct HistBin {
     pub count: u32,
 }
 
+impl HistBin {
+    /// Count one row of gradient `g` and hessian `h`.
+    #[inline]
+    fn add(&mut self, g: f64, h: f64) {
+        self.gradients += g;
+        self.hessians += h;
+        self.count += 1;
+    }
+
+    /// Add another bin's rows.
+    #[inline]
+    fn merge(&mut self, other: &HistBin) {
+        self.gradients += other.gradients;
+        self.hessians += other.hessians;
+        self.count += other.count;
+    }
+}
+
 /// A node's histograms, [`BINS`] bins per feature, feature after feature.
 pub type Histograms = Vec<HistBin>;
 
@@ -59,45 +77,30 @@ pub fn build(
                 let bins = &binned.by_row[row * dense..(row + 1) * dense];
                 if plain {
                     for (f, &bin) in bins.iter().enumerate() {
-                        let b = &mut hist[f * BINS + bin as usize];
-                        b.gradients += g;
-                        b.hessians += h;
-                        b.count += 1;
+                        hist[f * BINS + bin as usize].add(g, h);
                     }
                     continue;
                 }
                 for (&f, &bin) in binned.row_features.iter().zip(bins) {
-                    let b = &mut hist[f * BINS + bin as usize];
-                    b.gradients += g;
-                    b.hessians += h;
-                    b.count += 1;
+                    hist[f * BINS + bin as usize].add(g, h);
                 }
                 // A one-hot column: only the row's own level's indicator is 1; the 0 bins
                 // are the node's total less the 1s, filled in below.
                 for column in &binned.levels {
                     let level = column.codes[row];
                     if level != NO_LEVEL && column.cut[level as usize] {
-                        let b = &mut hist[(column.first + level as usize) * BINS + 1];
-                        b.gradients += g;
-                        b.hessians += h;
-                        b.count += 1;
+                        hist[(column.first + level as usize) * BINS + 1].add(g, h);
                     }
                 }
-                total.gradients += g;
-                total.hessians += h;
-                total.count += 1;
+                total.add(g, h);
             }
             (hist, total)
         })
         .reduce(empty, |(mut a, mut at), (b, bt)| {
             for (x, y) in a.iter_mut().zip(&b) {
-                x.gradients += y.gradients;
-                x.hessians += y.hessians;
-                x.count += y.count;
+                x.merge(y);
             }
-            at.gradients += bt.gradients;
-            at.hessians += bt.hessians;
-            at.count += bt.count;
+            at.merge(&bt);
             (a, at)
         });
     for column in &binned.levels {
@@ -138,10 +141,7 @@ fn by_feature_halves(
             let h = if constant_hessians { 0.0 } else { hessians[j] };
             let bins = &binned.by_row[row * features + from..row * features + to];
             for (f, &bin) in bins.iter().enumerate() {
-                let b = &mut part[f * BINS + bin as usize];
-                b.gradients += g;
-                b.hessians += h;
-                b.count += 1;
+                part[f * BINS + bin as usize].add(g, h);
             }
         }
     };

@@ -6,8 +6,8 @@ use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::binning::Features;
 use super::loss::{sigmoid, Loss};
+use crate::ml::prep::Features;
 
 /// One node of a boosted tree. A leaf has `left == right == 0` (the root is never a child).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

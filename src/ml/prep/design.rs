@@ -5,7 +5,7 @@
 //! indices. Algorithms that read the indices ([`Design`] users: logistic regression) never
 //! build the dense matrix; the others get it from [`Design::to_dense`].
 
-use ndarray::Array2;
+use ndarray::{Array2, ArrayView2};
 use rayon::prelude::*;
 
 use super::transform::{bind_encoders, Encoder, BLOCK_ROWS};
@@ -47,6 +47,114 @@ pub struct TransformedDesign {
     pub unseen: Vec<(String, u64)>,
 }
 
+/// A view of features as a fit reads them: a dense block of numbers, and one-hot columns as
+/// level indices (whose indicators are never written out). A plain matrix is one too.
+#[derive(Debug, Clone, Copy)]
+pub struct Features<'a> {
+    /// Rows × the dense features.
+    pub dense: ArrayView2<'a, f64>,
+    /// The feature of each column of `dense`; `None`: the columns in order, all the features.
+    pub dense_features: Option<&'a [usize]>,
+    pub one_hot: &'a [OneHotCodes],
+    /// Features in all.
+    pub width: usize,
+}
+
+/// Where a feature's values are.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Slot {
+    /// This column of the dense block.
+    Dense(usize),
+    /// The indicator of this level of this one-hot column.
+    Level(usize, u32),
+}
+
+impl<'a> Features<'a> {
+    /// A plain matrix: every feature dense.
+    pub fn matrix(x: ArrayView2<'a, f64>) -> Self {
+        Features {
+            dense: x,
+            dense_features: None,
+            one_hot: &[],
+            width: x.ncols(),
+        }
+    }
+
+    /// A design: its numbers dense, its one-hot columns as level indices.
+    pub fn design(design: &'a Design) -> Self {
+        Features {
+            dense: design.dense.view(),
+            dense_features: Some(&design.dense_features),
+            one_hot: &design.one_hot,
+            width: design.width,
+        }
+    }
+
+    pub fn rows(&self) -> usize {
+        self.dense.nrows()
+    }
+
+    /// The feature of column `column` of the dense block.
+    pub fn dense_feature(&self, column: usize) -> usize {
+        self.dense_features.map_or(column, |f| f[column])
+    }
+
+    /// Where each feature is.
+    fn slots(&self) -> Vec<Slot> {
+        let mut slots = vec![Slot::Dense(0); self.width];
+        for column in 0..self.dense.ncols() {
+            slots[self.dense_feature(column)] = Slot::Dense(column);
+        }
+        for (k, codes) in self.one_hot.iter().enumerate() {
+            for level in 0..codes.width {
+                slots[codes.first + level] = Slot::Level(k, level as u32);
+            }
+        }
+        slots
+    }
+
+    /// Whether every feature is a column of the dense block, in order.
+    pub fn is_matrix(&self) -> bool {
+        self.one_hot.is_empty()
+            && self
+                .dense_features
+                .is_none_or(|f| f.iter().copied().eq(0..self.width))
+    }
+
+    /// Every feature written out, rows × width (indicators as 0 and 1).
+    pub fn to_dense(self) -> Array2<f64> {
+        let width = self.width;
+        let mut x = Array2::zeros((self.rows(), width));
+        x.as_slice_mut()
+            .expect("a fresh array is one slice")
+            .par_chunks_mut(width.max(1))
+            .enumerate()
+            .for_each(|(i, row)| self.write_row(i, row));
+        x
+    }
+
+    fn write_row(&self, i: usize, row: &mut [f64]) {
+        for (column, &value) in self.dense.row(i).iter().enumerate() {
+            row[self.dense_feature(column)] = value;
+        }
+        for codes in self.one_hot {
+            let level = codes.levels[i];
+            if level != NO_LEVEL {
+                row[codes.first + level as usize] = 1.0;
+            }
+        }
+    }
+
+    /// A function giving feature `f` of row `i`.
+    pub fn values(self) -> impl Fn(usize, usize) -> f64 + Sync + 'a {
+        let slots = self.slots();
+        move |i, f| match slots[f] {
+            Slot::Dense(column) => self.dense[[i, column]],
+            Slot::Level(k, level) => f64::from(u8::from(self.one_hot[k].levels[i] == level)),
+        }
+    }
+}
+
 impl Design {
     /// Number of rows.
     pub fn rows(&self) -> usize {
@@ -61,26 +169,7 @@ impl Design {
 
     /// The same matrix with every indicator written out, rows × `width`.
     pub fn to_dense(&self) -> Array2<f64> {
-        let width = self.width;
-        let mut x = Array2::zeros((self.rows(), width));
-        x.as_slice_mut()
-            .expect("a fresh array is one slice")
-            .par_chunks_mut(width.max(1))
-            .enumerate()
-            .for_each(|(i, row)| self.write_row(i, row));
-        x
-    }
-
-    fn write_row(&self, i: usize, row: &mut [f64]) {
-        for (&feature, &value) in self.dense_features.iter().zip(self.dense.row(i)) {
-            row[feature] = value;
-        }
-        for codes in &self.one_hot {
-            let level = codes.levels[i];
-            if level != NO_LEVEL {
-                row[codes.first + level as usize] = 1.0;
-            }
-        }
+        Features::design(self).to_dense()
     }
 
     /// Each feature's mean over the rows (empty for no rows), as the dense matrix's column
