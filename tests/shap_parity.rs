@@ -175,6 +175,7 @@ fn boost_tree(tree: &Value) -> BoostTree {
             feature: feature[i] as usize,
             threshold: threshold[i],
             missing_left: missing_left[i],
+            levels: None,
             left: if leaf[i] { 0 } else { left[i] as usize },
             right: if leaf[i] { 0 } else { right[i] as usize },
             value: value[i],

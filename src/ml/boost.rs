@@ -13,4 +13,4 @@ pub mod split;
 
 pub use fit::{bin_edges, fit_boosted, BoostError, BoostSettings, Boosted, EarlyStopping};
 pub use loss::{Loss, Target};
-pub use model::{BoostNode, BoostTree, BoostedModel};
+pub use model::{level_from_values, BoostNode, BoostTree, BoostedModel, LevelSplit};

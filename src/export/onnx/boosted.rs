@@ -9,13 +9,21 @@ use super::graph::{double_tensor, int, ints, string, GraphBuilder, ML_DOMAIN};
 use super::models::ModelOutput;
 use super::proto::data_type;
 use super::tree_nodes::TreeNodes;
-use crate::ml::boost::{BoostedModel, Loss};
+use crate::ml::boost::{BoostNode, BoostedModel, Loss};
 
-/// The nodes of `model` reading the double feature matrix `x`.
-pub fn boosted(graph: &mut GraphBuilder, model: &BoostedModel, x: &str) -> ModelOutput {
+/// The nodes of `model` reading the double feature matrix `x` of `features` columns.
+pub fn boosted(
+    graph: &mut GraphBuilder,
+    model: &BoostedModel,
+    x: &str,
+    features: usize,
+) -> ModelOutput {
     let outputs = model.baseline.len();
     let iterations = model.trees.len();
     let trees = iterations * outputs;
+    let (x, level_feature) = level_split_features(graph, model, x, features);
+    let x = x.as_str();
+    let mut level_splits = level_feature.into_iter();
     let mut e = Attributes::default();
     let mut table = Vec::new();
     let mut offsets = Vec::with_capacity(trees);
@@ -30,6 +38,12 @@ pub fn boosted(graph: &mut GraphBuilder, model: &BoostedModel, x: &str) -> Model
                 e.target_node_ids.push(i as i64);
                 e.target_ids.push(t as i64);
                 e.target_weights.push(i as f64);
+            } else if node.levels.is_some() {
+                // Its own feature, at most 0.5 for the rows that go left.
+                let feature = level_splits.next().expect("a feature per split on levels");
+                e.nodes
+                    .branch(t, i, "BRANCH_LEQ", feature, 0.5, node.left, node.right);
+                e.missing_true.push(0);
             } else {
                 let (feature, left, right) = (node.feature, node.left, node.right);
                 e.nodes
@@ -97,6 +111,54 @@ pub fn boosted(graph: &mut GraphBuilder, model: &BoostedModel, x: &str) -> Model
             ModelOutput::Probabilities(graph.op("Softmax", &[&raw], vec![int("axis", 1)]))
         }
     }
+}
+
+/// A split on a one-hot column's levels as one more feature of `x`, at most 0.5 exactly for
+/// the rows that go left, from the column's indicators by one `MatMul` and `Add`: when rows of
+/// no level go left, the sum of the indicators of the levels that go right; otherwise one
+/// less the sum of those that go left. The matrix with those features appended, and the
+/// feature of each split on levels in the order of the trees' nodes.
+fn level_split_features(
+    graph: &mut GraphBuilder,
+    model: &BoostedModel,
+    x: &str,
+    features: usize,
+) -> (String, Vec<usize>) {
+    let splits: Vec<&BoostNode> = model
+        .trees
+        .iter()
+        .flatten()
+        .flat_map(|t| &t.nodes)
+        .filter(|n| !n.is_leaf() && n.levels.is_some())
+        .collect();
+    if splits.is_empty() {
+        return (x.to_string(), Vec::new());
+    }
+    let count = splits.len();
+    // features × count, row-major.
+    let mut weights = vec![0.0; features * count];
+    let mut bias = vec![0.0; count];
+    for (j, node) in splits.iter().enumerate() {
+        let split = node.levels.as_ref().expect("a split on levels");
+        for level in 0..split.width {
+            let f = node.feature + level;
+            let left = split.contains(level as u32);
+            if f < features && node.missing_left != left {
+                weights[f * count + j] = if node.missing_left { 1.0 } else { -1.0 };
+            }
+        }
+        bias[j] = if node.missing_left { 0.0 } else { 1.0 };
+    }
+    let w = graph.doubles(
+        "level_split_weights",
+        &[features as i64, count as i64],
+        weights,
+    );
+    let b = graph.doubles("level_split_bias", &[count as i64], bias);
+    let product = graph.op("MatMul", &[x, &w], vec![]);
+    let derived = graph.op("Add", &[&product, &b], vec![]);
+    let joined = graph.op("Concat", &[x, &derived], vec![int("axis", 1)]);
+    (joined, (features..features + count).collect())
 }
 
 /// The parallel arrays of the ensemble's attributes.

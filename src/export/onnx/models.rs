@@ -38,7 +38,7 @@ pub fn model_nodes(
         FittedModel::Forest(forest) => {
             ModelOutput::Probabilities(trees(graph, &forest.trees, x, forest.classes))
         }
-        FittedModel::Boosted(m) => super::boosted::boosted(graph, m, x),
+        FittedModel::Boosted(m) => super::boosted::boosted(graph, m, x, features),
     }
 }
 

@@ -47,6 +47,21 @@ pub struct BoostingSpec {
     /// How the classes weigh (classifier only, as scikit-learn's): each row's gradient and
     /// hessian, its part of the baseline and of the bin edges. Default: equally.
     pub class_weight: ClassWeight,
+    /// How a one-hot column of the recipe is split. Default: natively, on sets of its levels.
+    pub categorical_features: CategoricalSplits,
+}
+
+/// How gradient boosting splits a one-hot column of the recipe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum CategoricalSplits {
+    /// On sets of its levels, as scikit-learn does a categorical feature (any number of
+    /// levels: scikit-learn stops at `max_bins`).
+    #[default]
+    #[serde(rename = "native")]
+    Native,
+    /// Indicator by indicator, as on a one-hot encoded matrix.
+    #[serde(rename = "one_hot")]
+    OneHot,
 }
 
 impl Default for BoostingSpec {
@@ -65,6 +80,7 @@ impl Default for BoostingSpec {
             tol: 1e-7,
             seed: 0,
             class_weight: ClassWeight::None,
+            categorical_features: CategoricalSplits::Native,
         }
     }
 }
@@ -185,6 +201,14 @@ const PARAMS: &[Param] = &[
         },
     },
     CLASS_WEIGHT,
+    Param {
+        key: "categorical_features",
+        label: "Categories",
+        help: "How a one-hot column is split: on a set of its levels at once (scikit-learn's categorical features, any number of levels), or one indicator at a time.",
+        kind: ParamKind::Choice {
+            options: &[("native", "level sets"), ("one_hot", "indicators")],
+        },
+    },
 ];
 
 const GRADIENT_BOOSTING: About = About {
@@ -218,8 +242,12 @@ impl Fitting for GradientBoosting {
             EarlyStopping::On => "early stopping on",
             EarlyStopping::Off => "early stopping off",
         };
+        let categories = match s.categorical_features {
+            CategoricalSplits::Native => "",
+            CategoricalSplits::OneHot => ", categories as indicators",
+        };
         format!(
-            "{} iterations, learning rate {}, {leaves}, {}, {early}{}",
+            "{} iterations, learning rate {}, {leaves}, {}, {early}{}{categories}",
             s.max_iter,
             s.learning_rate,
             depth_summary(s.max_depth),
@@ -333,6 +361,7 @@ fn fit_features(
         n_iter_no_change: s.n_iter_no_change,
         tol: s.tol,
         seed: s.seed,
+        native_categories: s.categorical_features == CategoricalSplits::Native,
     };
     // Per row: two bytes a number binned (by column and by row), a level index a
     // one-hot column, and per output its raw prediction, gradient and hessian.

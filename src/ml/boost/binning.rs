@@ -67,6 +67,11 @@ pub struct BinnedLevels {
     /// Per level, whether its indicator has an edge (both 0 and 1 were seen); one that has not
     /// is one bin, 0, on every row.
     pub cut: Vec<bool>,
+    /// Split natively, on sets of levels, instead of indicator by indicator: the histogram's
+    /// 1-bin of every level's indicator sums the level's rows, and the 0-bins are left empty.
+    pub native: bool,
+    /// Whether some binned row has no level.
+    pub has_missing: bool,
 }
 
 /// One feature's bins, read row by row.
@@ -89,7 +94,22 @@ impl BinColumn<'_> {
     }
 }
 
+impl BinnedLevels {
+    /// Row `row`'s level, `None` for none.
+    #[inline]
+    pub fn level(&self, row: usize) -> Option<u32> {
+        Some(self.codes[row]).filter(|&l| l != NO_LEVEL)
+    }
+}
+
 impl Binned {
+    /// Split the one-hot columns natively (on sets of levels), or indicator by indicator.
+    pub fn split_levels_natively(&mut self, native: bool) {
+        for column in &mut self.levels {
+            column.native = native;
+        }
+    }
+
     /// Every feature binned as bytes.
     pub fn from_columns(
         columns: Vec<Vec<u8>>,
@@ -392,12 +412,15 @@ impl BinEdges {
                 for level in 0..codes.width {
                     level_of[codes.first + level] = Some((k, level as u32));
                 }
+                let binned_codes: Vec<u32> = rows.iter().map(|&r| codes.levels[r]).collect();
                 BinnedLevels {
                     first: codes.first,
-                    codes: rows.iter().map(|&r| codes.levels[r]).collect(),
+                    has_missing: binned_codes.contains(&NO_LEVEL),
+                    codes: binned_codes,
                     cut: (0..codes.width)
                         .map(|level| !self.edges[codes.first + level].is_empty())
                         .collect(),
+                    native: false,
                 }
             })
             .collect();

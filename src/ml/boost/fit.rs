@@ -49,6 +49,9 @@ pub struct BoostSettings {
     pub n_iter_no_change: usize,
     pub tol: f64,
     pub seed: u64,
+    /// Split one-hot columns given as level indices on sets of their levels (scikit-learn's
+    /// categorical features), not indicator by indicator.
+    pub native_categories: bool,
 }
 
 /// A fitted model and whether early stopping ended the fit.
@@ -96,7 +99,8 @@ pub fn fit_boosted(
     let loss = Loss::of(target);
     let outputs = loss.outputs(target);
     let edges = fit_feature_edges(x, &train, weights, settings.max_bins, settings.seed);
-    let binned = edges.bin_features(x, &train);
+    let mut binned = edges.bin_features(x, &train);
+    binned.split_levels_natively(settings.native_categories);
     let binned_validation = edges.bin_features(x, &validate);
     let baseline = loss.baseline(target, &train, weights);
     let mut raw: Vec<Vec<f64>> = baseline.iter().map(|&b| vec![b; train.len()]).collect();
@@ -199,6 +203,7 @@ mod tests {
             n_iter_no_change: 10,
             tol: 1e-7,
             seed: 0,
+            native_categories: false,
         }
     }
 

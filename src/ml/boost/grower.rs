@@ -6,9 +6,10 @@
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
+use super::binning::BinnedLevels;
 use super::binning::{BinEdges, Binned};
 use super::histogram::{build, subtract, Histograms};
-use super::model::{BoostNode, BoostTree};
+use super::model::{BoostNode, BoostTree, LevelSplit};
 use super::split::{best_split, node_value, Split, SplitRules, Sums};
 
 /// The limits of one tree.
@@ -157,19 +158,35 @@ impl<'a> Grower<'a> {
             places.push(left_place);
             places.push(right_place);
             bins.extend([0, 0]);
-            let missing_left = if self.binned.has_missing[split.feature] {
+            let column = self.native_column(split.feature);
+            let has_missing = match column {
+                Some(column) => column.has_missing,
+                None => self.binned.has_missing[split.feature],
+            };
+            let missing_left = if has_missing {
                 split.missing_left
             } else {
                 split.left.rows > split.right.rows
             };
-            let edges = &self.edges.edges[split.feature];
             let parent = &mut tree[node];
             parent.feature = split.feature;
-            parent.threshold = if split.bin as usize == self.binned.bins[split.feature] - 1 {
-                f64::MAX
-            } else {
-                edges[split.bin as usize]
-            };
+            match (&split.levels, column) {
+                (Some(levels), Some(column)) => {
+                    parent.levels = Some(LevelSplit {
+                        width: column.cut.len(),
+                        left: levels.clone(),
+                    });
+                }
+                _ => {
+                    let edges = &self.edges.edges[split.feature];
+                    parent.threshold = if split.bin as usize == self.binned.bins[split.feature] - 1
+                    {
+                        f64::MAX
+                    } else {
+                        edges[split.bin as usize]
+                    };
+                }
+            }
             parent.missing_left = missing_left;
             parent.left = left;
             parent.right = right;
@@ -237,6 +254,7 @@ impl<'a> Grower<'a> {
             feature: 0,
             threshold: 0.0,
             missing_left: false,
+            levels: None,
             left: 0,
             right: 0,
             value: node_value(sums, self.limits.rules.l2) * self.limits.learning_rate,
@@ -270,13 +288,38 @@ impl<'a> Grower<'a> {
     /// node's two halves are partitioned side by side, then joined: the left rows of both,
     /// then the right rows of both.
     fn partition(&mut self, place: Place, split: &Split) -> usize {
+        if let (Some(levels), Some(column)) = (&split.levels, self.native_column(split.feature)) {
+            // Per level, then for no level: whether it goes left.
+            let mut left = vec![false; column.cut.len() + 1];
+            for &l in levels {
+                left[l as usize] = true;
+            }
+            left[column.cut.len()] = split.missing_left;
+            let codes = &column.codes;
+            let width = column.cut.len();
+            return self.partition_by(place, |row: u32| {
+                left[(codes[row as usize] as usize).min(width)]
+            });
+        }
         let column = self.binned.column(split.feature);
         let missing = self.binned.missing_bin;
-        let goes_left = |row: u32| {
+        self.partition_by(place, |row: u32| {
             let bin = column.get(row as usize);
             let is_missing = bin == missing;
             (!is_missing & (bin <= split.bin)) | (is_missing & split.missing_left)
-        };
+        })
+    }
+
+    /// The one-hot column split natively whose first indicator is `feature`, if it is one.
+    fn native_column(&self, feature: usize) -> Option<&'a BinnedLevels> {
+        match self.binned.level_of[feature] {
+            Some((k, 0)) if self.binned.levels[k].native => Some(&self.binned.levels[k]),
+            _ => None,
+        }
+    }
+
+    /// [`partition`](Self::partition) by `goes_left`.
+    fn partition_by(&mut self, place: Place, goes_left: impl Fn(u32) -> bool + Sync) -> usize {
         let rows = &mut self.rows[place.start..place.end];
         self.scratch.clear();
         self.scratch.resize(rows.len(), 0);
@@ -329,11 +372,19 @@ pub fn predict_binned(grown: &Grown, binned: &Binned, row: usize) -> f64 {
     let mut at = 0;
     while !nodes[at].is_leaf() {
         let node = &nodes[at];
-        let bin = binned.column(node.feature).get(row);
-        let left = if bin == binned.missing_bin {
-            node.missing_left
-        } else {
-            bin <= grown.bins[at]
+        let left = match (&node.levels, binned.level_of[node.feature]) {
+            (Some(split), Some((k, _))) => match binned.levels[k].level(row) {
+                Some(level) => split.contains(level),
+                None => node.missing_left,
+            },
+            _ => {
+                let bin = binned.column(node.feature).get(row);
+                if bin == binned.missing_bin {
+                    node.missing_left
+                } else {
+                    bin <= grown.bins[at]
+                }
+            }
         };
         at = if left { node.left } else { node.right };
     }
@@ -396,6 +447,7 @@ mod tests {
                 missing_left,
                 left: sums,
                 right: sums,
+                levels: None,
             };
             let end = grower.partition(place, &split);
             let goes_left = |r: u32| match column[r as usize] {

@@ -88,7 +88,7 @@ pub fn build(
                 // are the node's total less the 1s, filled in below.
                 for column in &binned.levels {
                     let level = column.codes[row];
-                    if level != NO_LEVEL && column.cut[level as usize] {
+                    if level != NO_LEVEL && (column.native || column.cut[level as usize]) {
                         hist[(column.first + level as usize) * BINS + 1].add(g, h);
                     }
                 }
@@ -103,7 +103,7 @@ pub fn build(
             at.merge(&bt);
             (a, at)
         });
-    for column in &binned.levels {
+    for column in binned.levels.iter().filter(|c| !c.native) {
         for (level, _) in column.cut.iter().enumerate().filter(|(_, &cut)| cut) {
             let f = column.first + level;
             let one = hist[f * BINS + 1];

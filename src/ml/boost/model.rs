@@ -12,12 +12,17 @@ use crate::ml::prep::Features;
 /// One node of a boosted tree. A leaf has `left == right == 0` (the root is never a child).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BoostNode {
+    /// The feature split on; for a split on a one-hot column's levels, its first indicator.
     pub feature: usize,
     /// Rows with `x <= threshold` go left; `f64::MAX` sends every number left and only
     /// missing values right (a split on missingness).
     pub threshold: f64,
-    /// Where a missing value goes.
+    /// Where a missing value goes; for a split on levels, where a row of none goes (a level
+    /// never seen in training).
     pub missing_left: bool,
+    /// A split on the levels of the one-hot column whose indicators start at `feature`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub levels: Option<LevelSplit>,
     pub left: usize,
     pub right: usize,
     /// The raw output of a leaf, learning rate applied (an inner node's too, for reading).
@@ -28,9 +33,56 @@ pub struct BoostNode {
     pub rows: usize,
 }
 
+/// A split on a one-hot column's levels: its rows of the levels in `left` go left.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LevelSplit {
+    /// The column's levels (its indicators).
+    pub width: usize,
+    /// The levels that go left, in increasing order.
+    pub left: Vec<u32>,
+}
+
+impl LevelSplit {
+    pub fn contains(&self, level: u32) -> bool {
+        self.left.binary_search(&level).is_ok()
+    }
+}
+
+/// The level of the one-hot column whose `width` indicators start at `first`, read from the
+/// indicators' values: the one that is 1; `None` when none is.
+pub fn level_from_values(value: impl Fn(usize) -> f64, first: usize, width: usize) -> Option<u32> {
+    (0..width)
+        .find(|&l| value(first + l) == 1.0)
+        .map(|l| l as u32)
+}
+
 impl BoostNode {
     pub fn is_leaf(&self) -> bool {
         self.left == 0 && self.right == 0
+    }
+
+    /// Whether a row goes left: `value(f)` gives its feature `f`, `level(first, width)` its
+    /// level of a one-hot column.
+    #[inline]
+    pub fn goes_left(
+        &self,
+        value: impl Fn(usize) -> f64,
+        level: impl Fn(usize, usize) -> Option<u32>,
+    ) -> bool {
+        match &self.levels {
+            Some(split) => match level(self.feature, split.width) {
+                Some(l) => split.contains(l),
+                None => self.missing_left,
+            },
+            None => {
+                let value = value(self.feature);
+                if value.is_nan() {
+                    self.missing_left
+                } else {
+                    value <= self.threshold
+                }
+            }
+        }
     }
 }
 
@@ -43,19 +95,22 @@ pub struct BoostTree {
 impl BoostTree {
     /// The raw output of one row.
     pub fn predict(&self, row: ArrayView1<f64>) -> f64 {
-        self.predict_by(|f| row[f])
+        self.predict_by(
+            |f| row[f],
+            |first, width| level_from_values(|f| row[f], first, width),
+        )
     }
 
-    /// The raw output of the row whose feature `f` is `value(f)`.
-    pub fn predict_by(&self, value: impl Fn(usize) -> f64) -> f64 {
+    /// The raw output of the row whose feature `f` is `value(f)` and whose level of the
+    /// one-hot column at `first` of `width` levels is `level(first, width)`.
+    pub fn predict_by(
+        &self,
+        value: impl Fn(usize) -> f64,
+        level: impl Fn(usize, usize) -> Option<u32>,
+    ) -> f64 {
         let mut node = &self.nodes[0];
         while !node.is_leaf() {
-            let value = value(node.feature);
-            let left = if value.is_nan() {
-                node.missing_left
-            } else {
-                value <= node.threshold
-            };
+            let left = node.goes_left(&value, &level);
             node = &self.nodes[if left { node.left } else { node.right }];
         }
         node.value
@@ -88,6 +143,8 @@ impl BoostedModel {
         let outputs = self.baseline.len();
         let value = x.values();
         let value = &value;
+        let level = x.levels();
+        let level = &level;
         let flat: Vec<f64> = (0..x.rows())
             .into_par_iter()
             .flat_map_iter(|i| {
@@ -96,7 +153,12 @@ impl BoostedModel {
                         + self
                             .trees
                             .iter()
-                            .map(|it| it[k].predict_by(|f| value(i, f)))
+                            .map(|it| {
+                                it[k].predict_by(
+                                    |f| value(i, f),
+                                    |first, width| level(i, first, width),
+                                )
+                            })
                             .sum::<f64>()
                 })
             })
@@ -148,12 +210,25 @@ impl BoostedModel {
     }
 
     /// Each feature's share of the loss reduction of every split (sums to 1; all zero when no
-    /// tree split).
+    /// tree split). A split on levels shares its gain equally among the indicators of the
+    /// levels it sends left.
     pub fn gain_importances(&self, features: usize) -> Vec<f64> {
         let mut gains = vec![0.0; features];
         for node in self.trees.iter().flatten().flat_map(|t| &t.nodes) {
-            if !node.is_leaf() && node.feature < features {
-                gains[node.feature] += node.gain;
+            if node.is_leaf() {
+                continue;
+            }
+            match &node.levels {
+                Some(split) if !split.left.is_empty() => {
+                    let share = node.gain / split.left.len() as f64;
+                    for &l in &split.left {
+                        if let Some(g) = gains.get_mut(node.feature + l as usize) {
+                            *g += share;
+                        }
+                    }
+                }
+                _ if node.feature < features => gains[node.feature] += node.gain,
+                _ => {}
             }
         }
         let total: f64 = gains.iter().sum();

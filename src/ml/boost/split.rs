@@ -3,14 +3,25 @@
 //! the feature has missing values a second scan from the right with them going left; the
 //! gain is the reduction of `−G²/(H + λ)`, a split must leave `min_samples_leaf` rows and a
 //! hessian of 1e-3 on each side, and the first feature with the largest gain wins.
+//!
+//! A one-hot column split natively is one feature whose categories are its levels (rows
+//! with none, a level never seen in training, being the missing category), split as
+//! scikit-learn's `_find_best_bin_to_split_category` splits one: the categories with enough
+//! support sorted by `G / (H + 10)`, then scanned from each end to the middle, the scanned
+//! ones going left and the rest, low-support categories with them, right.
 
 use rayon::prelude::*;
 
-use super::binning::Binned;
+use super::binning::{Binned, BinnedLevels};
 use super::histogram::{HistBin, Histograms, BINS};
 
 /// scikit-learn's `min_hessian_to_split`.
 const MIN_HESSIAN: f64 = 1e-3;
+
+/// scikit-learn's `MIN_CAT_SUPPORT` (LightGBM's `cat_smooth`): a category needs this much
+/// hessian (in rows when hessians are constant) to be sorted and scanned, and it smooths the
+/// ratio categories are sorted by.
+const MIN_CATEGORY_SUPPORT: f64 = 10.0;
 
 /// Gains closer than this share are equal.
 const TIE: f64 = 1e-9;
@@ -32,15 +43,19 @@ pub struct Sums {
 }
 
 /// The best split found for a node.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Split {
     pub gain: f64,
+    /// The feature; for a one-hot column split natively, its first indicator.
     pub feature: usize,
-    /// Bins up to this one go left.
+    /// Bins up to this one go left (a numeric split).
     pub bin: u8,
     pub missing_left: bool,
     pub left: Sums,
     pub right: Sums,
+    /// A one-hot column split natively: the levels that go left, in increasing order (rows of
+    /// no level go left when `missing_left`).
+    pub levels: Option<Vec<u32>>,
 }
 
 /// A node's value, `−G / (H + λ)` (before the learning rate).
@@ -56,11 +71,18 @@ pub fn best_split(
     node: Sums,
     rules: SplitRules,
 ) -> Option<Split> {
+    // A natively split one-hot column is searched once, at its first indicator; its other
+    // indicators are not features of their own.
     let found: Vec<Option<Split>> = (0..binned.columns.len())
         .into_par_iter()
-        .map(|f| {
-            let bins = &hist[f * BINS..(f + 1) * BINS];
-            feature_split(f, bins, binned.bins[f], binned.has_missing[f], node, rules)
+        .map(|f| match binned.level_of[f] {
+            Some((k, level)) if binned.levels[k].native => {
+                (level == 0).then(|| category_split(&binned.levels[k], hist, node, rules))?
+            }
+            _ => {
+                let bins = &hist[f * BINS..(f + 1) * BINS];
+                feature_split(f, bins, binned.bins[f], binned.has_missing[f], node, rules)
+            }
         })
         .collect();
     // A later feature must beat the best by more than rounding: two splits of equal gain
@@ -68,7 +90,10 @@ pub fn best_split(
     // order the sums were added in, so level indices and indicator columns grow one tree.
     let mut best: Option<Split> = None;
     for split in found.into_iter().flatten() {
-        if best.is_none_or(|b| split.gain > b.gain + TIE * b.gain.abs()) {
+        if best
+            .as_ref()
+            .is_none_or(|b| split.gain > b.gain + TIE * b.gain.abs())
+        {
             best = Some(split);
         }
     }
@@ -78,6 +103,112 @@ pub fn best_split(
 fn gain(left: Sums, right: Sums, current: f64, l2: f64) -> f64 {
     let loss = |s: Sums| s.gradients * node_value(s, l2);
     current - loss(left) - loss(right)
+}
+
+/// The best split of a one-hot column's levels, scikit-learn's categorical split: the rows
+/// of no level are one more category, whose sums are the node's less the levels'.
+fn category_split(
+    column: &BinnedLevels,
+    hist: &Histograms,
+    node: Sums,
+    rules: SplitRules,
+) -> Option<Split> {
+    let hessians = |b: &HistBin| {
+        if rules.constant_hessians {
+            b.count as f64
+        } else {
+            b.hessians
+        }
+    };
+    let width = column.cut.len();
+    // Per category (levels, then "no level" as `width`): its sums.
+    let mut categories: Vec<(u32, Sums)> = Vec::with_capacity(width + 1);
+    let mut rest = node;
+    for level in 0..width {
+        let b = &hist[(column.first + level) * BINS + 1];
+        let sums = Sums {
+            gradients: b.gradients,
+            hessians: hessians(b),
+            rows: b.count as usize,
+        };
+        rest.gradients -= sums.gradients;
+        rest.hessians -= sums.hessians;
+        rest.rows -= sums.rows;
+        categories.push((level as u32, sums));
+    }
+    categories.push((width as u32, rest));
+    // scikit-learn's support factor: 1 with constant hessians. When every row's hessian is
+    // the same (the first tree) a category's support is its row count, up to rounding, which
+    // must not drop a category of exactly 10 rows.
+    let support = node.rows as f64 / node.hessians;
+    let enough = MIN_CATEGORY_SUPPORT * (1.0 - TIE);
+    let mut used: Vec<(f64, u32, Sums)> = categories
+        .into_iter()
+        .filter(|(_, s)| s.rows > 0 && s.hessians * support >= enough)
+        .map(|(c, s)| (s.gradients / (s.hessians + MIN_CATEGORY_SUPPORT), c, s))
+        .collect();
+    if used.len() <= 1 {
+        return None;
+    }
+    used.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let current = node.gradients * node_value(node, rules.l2);
+    let mut best: Option<(f64, bool, usize, Sums, Sums)> = None;
+    for forward in [true, false] {
+        let middle = if forward {
+            used.len().div_ceil(2)
+        } else {
+            used.len().div_ceil(2) - 1
+        };
+        let mut left = Sums {
+            gradients: 0.0,
+            hessians: 0.0,
+            rows: 0,
+        };
+        for i in 0..middle {
+            let at = if forward { i } else { used.len() - 1 - i };
+            let s = used[at].2;
+            left.gradients += s.gradients;
+            left.hessians += s.hessians;
+            left.rows += s.rows;
+            let right = Sums {
+                gradients: node.gradients - left.gradients,
+                hessians: node.hessians - left.hessians,
+                rows: node.rows - left.rows,
+            };
+            if left.rows < rules.min_samples_leaf || left.hessians < MIN_HESSIAN {
+                continue;
+            }
+            if right.rows < rules.min_samples_leaf || right.hessians < MIN_HESSIAN {
+                break;
+            }
+            let g = gain(left, right, current, rules.l2);
+            if g > best.map_or(0.0, |b| b.0) {
+                best = Some((g, forward, i, left, right));
+            }
+        }
+    }
+    let (gain, forward, i, left, right) = best?;
+    let taken = if forward {
+        &used[..=i]
+    } else {
+        &used[used.len() - 1 - i..]
+    };
+    let missing_left = taken.iter().any(|t| t.1 == width as u32);
+    let mut levels: Vec<u32> = taken
+        .iter()
+        .map(|t| t.1)
+        .filter(|&c| c != width as u32)
+        .collect();
+    levels.sort_unstable();
+    Some(Split {
+        gain,
+        feature: column.first,
+        bin: 0,
+        missing_left,
+        left,
+        right,
+        levels: Some(levels),
+    })
 }
 
 fn feature_split(
@@ -128,7 +259,7 @@ fn feature_split(
                 true => (rest, filled, bin - 1),
             };
             let g = gain(left, right, current, rules.l2);
-            if g > best.map_or(0.0, |s: Split| s.gain) {
+            if g > best.as_ref().map_or(0.0, |s: &Split| s.gain) {
                 best = Some(Split {
                     gain: g,
                     feature,
@@ -136,6 +267,7 @@ fn feature_split(
                     missing_left,
                     left,
                     right,
+                    levels: None,
                 });
             }
         }

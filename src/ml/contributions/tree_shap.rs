@@ -11,7 +11,7 @@
 use ndarray::ArrayView1;
 
 use super::RowResult;
-use crate::ml::boost::{BoostTree, BoostedModel, Loss};
+use crate::ml::boost::{level_from_values, BoostTree, BoostedModel, Loss};
 use crate::ml::tree::{FlatTree, Node};
 
 /// What TreeSHAP reads of a tree: each node's cover, and where a row goes.
@@ -67,12 +67,11 @@ impl ShapTree for BoostTree {
         if node.is_leaf() {
             return Step::Leaf(node.value);
         }
-        let value = row[node.feature];
-        let left = if value.is_nan() {
-            node.missing_left
-        } else {
-            value <= node.threshold
-        };
+        // A split on levels reads the indicator that is 1; its feature is the column's first.
+        let left = node.goes_left(
+            |f| row[f],
+            |first, width| level_from_values(|f| row[f], first, width),
+        );
         let (hot, cold) = if left {
             (node.left, node.right)
         } else {
@@ -453,6 +452,7 @@ mod tests {
             feature,
             threshold,
             missing_left,
+            levels: None,
             left,
             right,
             value: 0.0,
@@ -505,6 +505,66 @@ mod tests {
             );
             assert!((base + phi.iter().sum::<f64>() - prediction).abs() < 1e-12);
         }
+    }
+
+    #[test]
+    fn a_split_on_levels_credits_its_column_and_equals_the_shapley_values() {
+        use crate::ml::boost::{BoostNode, LevelSplit};
+        // x0, then a column of three levels (indicators 1 to 3): levels {0, 2} go left at the
+        // root (no level right); on the left x0 ≤ 0; on the right level 1 goes left, and no
+        // level goes left too.
+        let node = |feature, threshold, levels: Option<Vec<u32>>, missing_left, children, rows| {
+            let (left, right) = children;
+            BoostNode {
+                feature,
+                threshold,
+                missing_left,
+                levels: levels.map(|left| LevelSplit { width: 3, left }),
+                left,
+                right,
+                value: 0.0,
+                gain: 1.0,
+                rows,
+            }
+        };
+        let leaf = |value, rows| BoostNode {
+            value,
+            ..node(0, 0.0, None, false, (0, 0), rows)
+        };
+        let tree = BoostTree {
+            nodes: vec![
+                node(1, 0.0, Some(vec![0, 2]), false, (1, 2), 20),
+                node(0, 0.0, None, true, (3, 4), 12),
+                node(1, 0.0, Some(vec![1]), true, (5, 6), 8),
+                leaf(-1.0, 5),
+                leaf(2.0, 7),
+                leaf(0.5, 6),
+                leaf(-3.0, 2),
+            ],
+        };
+        for row in [
+            array![-1.0, 1.0, 0.0, 0.0],
+            array![2.0, 0.0, 0.0, 1.0],
+            array![2.0, 0.0, 1.0, 0.0],
+            array![-2.0, 0.0, 0.0, 0.0],
+        ] {
+            let mut phi = vec![0.0; 4];
+            let (base, prediction) = tree_values(&tree, row.view(), 0, &mut phi);
+            let want = brute_force(&tree, row.view(), 0);
+            for (a, b) in phi.iter().zip(&want) {
+                assert!((a - b).abs() < 1e-12, "{row}: {phi:?} vs {want:?}");
+            }
+            assert_eq!(
+                (phi[2], phi[3]),
+                (0.0, 0.0),
+                "the column's credit is at its first"
+            );
+            assert_eq!(prediction, tree.predict(row.view()));
+            assert!((base + phi.iter().sum::<f64>() - prediction).abs() < 1e-12);
+        }
+        // No level (a level never seen) goes right at the root, then left: 0.5.
+        assert_eq!(tree.predict(array![-2.0, 0.0, 0.0, 0.0].view()), 0.5);
+        assert_eq!(tree.predict(array![2.0, 0.0, 0.0, 1.0].view()), 2.0);
     }
 
     #[test]

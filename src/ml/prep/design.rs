@@ -153,6 +153,24 @@ impl<'a> Features<'a> {
             Slot::Level(k, level) => f64::from(u8::from(self.one_hot[k].levels[i] == level)),
         }
     }
+
+    /// A function giving row `i`'s level of the one-hot column whose `width` indicators start
+    /// at feature `first` (`None` for none): its level index when the column is one, else
+    /// the indicator that is 1.
+    pub fn levels(self) -> impl Fn(usize, usize, usize) -> Option<u32> + Sync + 'a {
+        let slots = self.slots();
+        move |i, first, width| match slots[first] {
+            Slot::Level(k, 0) if self.one_hot[k].width == width => {
+                Some(self.one_hot[k].levels[i]).filter(|&l| l != NO_LEVEL)
+            }
+            _ => (0..width)
+                .find(|&l| match slots[first + l] {
+                    Slot::Dense(column) => self.dense[[i, column]] == 1.0,
+                    Slot::Level(k, level) => self.one_hot[k].levels[i] == level,
+                })
+                .map(|l| l as u32),
+        }
+    }
 }
 
 impl Design {
