@@ -9,7 +9,9 @@
 #                  --param early_stopping=false (defaults otherwise: 100 iterations,
 #                  learning rate 0.1, 31 leaves, 20 rows per leaf, no L2, 255 bins)
 #   scikit-learn   HistGradientBoostingClassifier, the same parameters, on the exported
-#                  matrix (bench/boosting_peer.py sklearn), with its default threads and with
+#                  matrix, its one-hot columns given back as native categorical features
+#                  as Modeldesk splits them (up to 255 levels; bench/boosting_peer.py
+#                  sklearn), with its default threads and with
 #                  OMP_NUM_THREADS=1 (on a busy machine OpenMP's waiting threads cost more
 #                  than they bring)
 #   lightgbm       LGBMClassifier, the same settings in its names (bench/boosting_peer.py)

@@ -9,7 +9,8 @@
 #     and peak <= 1.0 x python, |AUC difference| <= 0.002.
 # (2) 1,000,000 rows × 5,000 levels: Modeldesk alone (it must work; wall, peak, AUC).
 # (3) The 200,000-row file with every other classifier that reads levels as indices
-#     (naive Bayes, gradient boosting without early stopping, the random forest with 50
+#     (naive Bayes, gradient boosting without early stopping, splitting the column on sets
+#     of levels and, for comparison, indicator by indicator, the random forest with 50
 #     trees of depth 10): Modeldesk's wall, peak and AUC. scikit-learn's estimators take
 #     the indicator matrix dense (HistGradientBoosting rejects sparse input and native
 #     categories above 255 levels): bench/boosting_bench.sh with BENCH_CSV set to this file
@@ -49,14 +50,16 @@ print(f"modeldesk train: {float(wall):.2f} s wall, {int(kb) / 1024:.0f} MB peak,
 PY
 echo
 echo "== (3) $SMALL, the other classifiers"
-for algo in naive_bayes gradient_boosting random_forest; do
+for algo in naive_bayes gradient_boosting gradient_boosting/one_hot random_forest; do
     case $algo in
         gradient_boosting) params=(--param early_stopping=false) ;;
+        gradient_boosting/one_hot)
+            params=(--param early_stopping=false --param categorical_features=one_hot) ;;
         random_forest) params=(--param trees=50 --param max_depth=10) ;;
         *) params=() ;;
     esac
     /usr/bin/time -o "$out.time" -f "%e %M" "$MODELDESK_BIN" train "$SMALL" --target label \
-        --algo "$algo" "${params[@]}" --holdout 0.2 --json --no-record > "$out"
+        --algo "${algo%/*}" "${params[@]}" --holdout 0.2 --json --no-record > "$out"
     python3 - "$out" "$out.time" "$algo" <<'PY'
 import json, sys
 run = json.load(open(sys.argv[1]))
