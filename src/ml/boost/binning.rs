@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use ndarray::ArrayView2;
 
+use super::histogram::BINS;
 use crate::ml::prep::Features;
 use crate::ml::prep::NO_LEVEL;
 
@@ -55,6 +56,9 @@ pub struct Binned {
     pub has_missing: Vec<bool>,
     pub missing_bin: u8,
     pub n_rows: usize,
+    /// Where each feature's bins start in a node's histograms, and their end after the last:
+    /// [`BINS`] bins a byte-binned feature, 2 an indicator of `levels` (0 and 1).
+    pub hist_offsets: Vec<usize>,
 }
 
 /// A one-hot column of binned rows.
@@ -127,6 +131,7 @@ impl Binned {
         }
         Binned {
             row_features: (0..features).collect(),
+            hist_offsets: (0..=features).map(|f| f * BINS).collect(),
             level_of: vec![None; features],
             levels: Vec::new(),
             columns,
@@ -140,6 +145,17 @@ impl Binned {
 
     pub fn rows(&self) -> usize {
         self.n_rows
+    }
+
+    /// The bins of a node's histograms, every feature's.
+    pub fn hist_len(&self) -> usize {
+        self.hist_offsets.last().copied().unwrap_or(0)
+    }
+
+    /// Feature `feature`'s bins in a node's histograms.
+    #[inline]
+    pub fn hist_range(&self, feature: usize) -> std::ops::Range<usize> {
+        self.hist_offsets[feature]..self.hist_offsets[feature + 1]
     }
 
     /// Feature `feature`'s bins.
@@ -424,12 +440,20 @@ impl BinEdges {
                 }
             })
             .collect();
+        let mut hist_offsets = Vec::with_capacity(x.width + 1);
+        let mut at = 0;
+        for level in &level_of {
+            hist_offsets.push(at);
+            at += if level.is_some() { 2 } else { BINS };
+        }
+        hist_offsets.push(at);
         Binned {
             columns,
             by_row,
             row_features,
             levels,
             level_of,
+            hist_offsets,
             bins,
             has_missing,
             missing_bin: self.missing_bin,

@@ -36,7 +36,8 @@ impl HistBin {
     }
 }
 
-/// A node's histograms, [`BINS`] bins per feature, feature after feature.
+/// A node's histograms, feature after feature: [`BINS`] bins a byte-binned feature, 2 an
+/// indicator of a one-hot column ([`Binned::hist_offsets`]).
 pub type Histograms = Vec<HistBin>;
 
 /// Rows a thread sums at least, so that small nodes are not split among threads.
@@ -59,10 +60,11 @@ pub fn build(
     if plain && (MIN_SPLIT_FEATURES..2 * MIN_CHUNK).contains(&n) && features >= 2 {
         return by_feature_halves(binned, rows, gradients, hessians, constant_hessians, n);
     }
+    let offsets = &binned.hist_offsets;
     let chunk = (n / rayon::current_num_threads().max(1) + 1).max(MIN_CHUNK);
     let empty = || {
         (
-            vec![HistBin::default(); features * BINS],
+            vec![HistBin::default(); binned.hist_len()],
             HistBin::default(),
         )
     };
@@ -82,14 +84,14 @@ pub fn build(
                     continue;
                 }
                 for (&f, &bin) in binned.row_features.iter().zip(bins) {
-                    hist[f * BINS + bin as usize].add(g, h);
+                    hist[offsets[f] + bin as usize].add(g, h);
                 }
                 // A one-hot column: only the row's own level's indicator is 1; the 0 bins
                 // are the node's total less the 1s, filled in below.
                 for column in &binned.levels {
                     let level = column.codes[row];
                     if level != NO_LEVEL && (column.native || column.cut[level as usize]) {
-                        hist[(column.first + level as usize) * BINS + 1].add(g, h);
+                        hist[offsets[column.first + level as usize] + 1].add(g, h);
                     }
                 }
                 total.add(g, h);
@@ -106,8 +108,8 @@ pub fn build(
     for column in binned.levels.iter().filter(|c| !c.native) {
         for (level, _) in column.cut.iter().enumerate().filter(|(_, &cut)| cut) {
             let f = column.first + level;
-            let one = hist[f * BINS + 1];
-            hist[f * BINS] = HistBin {
+            let one = hist[offsets[f] + 1];
+            hist[offsets[f]] = HistBin {
                 gradients: total.gradients - one.gradients,
                 hessians: total.hessians - one.hessians,
                 count: total.count - one.count,

@@ -13,7 +13,7 @@
 use rayon::prelude::*;
 
 use super::binning::{Binned, BinnedLevels};
-use super::histogram::{HistBin, Histograms, BINS};
+use super::histogram::{HistBin, Histograms};
 
 /// scikit-learn's `min_hessian_to_split`.
 const MIN_HESSIAN: f64 = 1e-3;
@@ -76,11 +76,10 @@ pub fn best_split(
     let found: Vec<Option<Split>> = (0..binned.columns.len())
         .into_par_iter()
         .map(|f| match binned.level_of[f] {
-            Some((k, level)) if binned.levels[k].native => {
-                (level == 0).then(|| category_split(&binned.levels[k], hist, node, rules))?
-            }
+            Some((k, level)) if binned.levels[k].native => (level == 0)
+                .then(|| category_split(binned, &binned.levels[k], hist, node, rules))?,
             _ => {
-                let bins = &hist[f * BINS..(f + 1) * BINS];
+                let bins = &hist[binned.hist_range(f)];
                 feature_split(f, bins, binned.bins[f], binned.has_missing[f], node, rules)
             }
         })
@@ -108,6 +107,7 @@ fn gain(left: Sums, right: Sums, current: f64, l2: f64) -> f64 {
 /// The best split of a one-hot column's levels, scikit-learn's categorical split: the rows
 /// of no level are one more category, whose sums are the node's less the levels'.
 fn category_split(
+    binned: &Binned,
     column: &BinnedLevels,
     hist: &Histograms,
     node: Sums,
@@ -125,7 +125,7 @@ fn category_split(
     let mut categories: Vec<(u32, Sums)> = Vec::with_capacity(width + 1);
     let mut rest = node;
     for level in 0..width {
-        let b = &hist[(column.first + level) * BINS + 1];
+        let b = &hist[binned.hist_offsets[column.first + level] + 1];
         let sums = Sums {
             gradients: b.gradients,
             hessians: hessians(b),
