@@ -1,5 +1,5 @@
 //! Gradient boosting in the real window, driven headless through egui_kittest: ticked and
-//! edited in the Train view, trained with its progress per iteration, what it learned shown
+//! edited in the Train view (its categories split on level sets, then as indicators), trained with its progress per iteration, what it learned shown
 //! in Compare, and a long fit cancelled from the status bar.
 
 use eframe::egui;
@@ -88,6 +88,7 @@ fn gradient_boosting_is_ticked_edited_trained_and_explained_in_the_window() {
     let accuracy = run.evaluation.mean["accuracy"];
     assert!(accuracy >= 0.97, "accuracy {accuracy}");
     harness.get_by_label("#1 gradient boosting on penguins");
+    assert!(!run.evaluation.parameters.contains("indicators"));
 
     harness.get_by_label("Compare").click();
     harness.run_steps(3);
@@ -103,6 +104,26 @@ fn gradient_boosting_is_ticked_edited_trained_and_explained_in_the_window() {
         .scroll_to_me();
     harness.run_steps(10);
     harness.get_by_label_contains("Split-gain importance: each column's share");
+    // Categories split indicator by indicator: chosen in the same editors, a second run.
+    harness.get_by_label("Train").click();
+    harness.run_steps(2);
+    harness.get_by_value("level sets").scroll_to_me();
+    harness.run_steps(3);
+    harness.get_by_value("level sets").click();
+    harness.run_steps(2);
+    harness.get_by_label("indicators").click();
+    harness.run_steps(2);
+    harness.get_by_label("Train and validate").click();
+    harness.step();
+    settle(harness);
+    let runs = harness.state().runs();
+    assert_eq!(runs.len(), 2);
+    let as_indicators: Vec<&str> = runs
+        .iter()
+        .map(|r| r.evaluation.parameters.as_str())
+        .filter(|p| p.ends_with(", categories as indicators"))
+        .collect();
+    assert_eq!(as_indicators.len(), 1, "{as_indicators:?}");
 }
 
 #[test]
