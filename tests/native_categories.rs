@@ -7,9 +7,10 @@
 //! indices as from the indicators written out.
 
 use modeldesk::data::{import_csv, ImportOptions, Progress, Role, Table};
+use modeldesk::ml::boost::BoostedModel;
 use modeldesk::ml::metrics::roc_auc;
 use modeldesk::ml::model::{fit_model_design, FittedModel, Targets};
-use modeldesk::ml::prep::{fit_recipe, Recipe};
+use modeldesk::ml::prep::{fit_recipe, Design, Recipe};
 use modeldesk::ml::spec::ModelSpec;
 use modeldesk::ml::target::class_target;
 use serde_json::Value;
@@ -54,6 +55,27 @@ fn boosting(categories: &str) -> ModelSpec {
     spec
 }
 
+/// Gradient boosting without early stopping, its categories split as `categories` says,
+/// fitted on `design`.
+fn fit_boosting(
+    categories: &str,
+    design: &Design,
+    y: &[usize],
+    classes: &[String],
+) -> BoostedModel {
+    let fit = fit_model_design(
+        &boosting(categories),
+        design,
+        Targets::Classes { y, classes },
+        &mut |_, _| true,
+    )
+    .unwrap();
+    match fit.model {
+        FittedModel::Boosted(m) => m,
+        _ => panic!("a boosted model"),
+    }
+}
+
 #[test]
 fn level_set_splits_are_scikit_learns() {
     let fixture = fixture();
@@ -71,19 +93,7 @@ fn level_set_splits_are_scikit_learns() {
         .iter()
         .any(|(column, n)| column == "region" && *n > 0));
     let y: Vec<usize> = train.iter().map(|&r| target.y[r]).collect();
-    let fit = fit_model_design(
-        &boosting("native"),
-        &design,
-        Targets::Classes {
-            y: &y,
-            classes: &target.classes,
-        },
-        &mut |_, _| true,
-    )
-    .unwrap();
-    let FittedModel::Boosted(model) = &fit.model else {
-        panic!("a boosted model")
-    };
+    let model = &fit_boosting("native", &design, &y, &target.classes);
 
     // The first tree: its root splits region on scikit-learn's set of levels.
     let names = fitted.features();
@@ -174,25 +184,9 @@ fn the_one_hot_setting_splits_indicator_by_indicator() {
     let fitted = fit_recipe(&Recipe::default_for(&table), &table, &train).unwrap();
     let design = fitted.transform_design(&table, &train).unwrap().design;
     let y: Vec<usize> = train.iter().map(|&r| target.y[r]).collect();
-    let fit = |categories| {
-        let fit = fit_model_design(
-            &boosting(categories),
-            &design,
-            Targets::Classes {
-                y: &y,
-                classes: &target.classes,
-            },
-            &mut |_, _| true,
-        )
-        .unwrap();
-        match fit.model {
-            FittedModel::Boosted(m) => m,
-            _ => panic!("a boosted model"),
-        }
-    };
-    let native = fit("native");
-    let indicators = fit("one_hot");
-    let level_splits = |m: &modeldesk::ml::boost::BoostedModel| {
+    let native = fit_boosting("native", &design, &y, &target.classes);
+    let indicators = fit_boosting("one_hot", &design, &y, &target.classes);
+    let level_splits = |m: &BoostedModel| {
         m.trees
             .iter()
             .flatten()

@@ -443,26 +443,44 @@ mod tests {
         assert!((base - 0.5).abs() < 1e-15);
     }
 
-    /// A boosted tree on three features: x0 ≤ 0 (missing right) → (x1 ≤ 1, missing left →
-    /// −1 : 2) : (x0 ≤ 5 → (x2 ≤ 0 → 0.5 : 1.5) : −2), with 10 rows split 6 + 4, 6 as
-    /// 2 + 4, 4 as 3 + 1 and 3 as 1 + 2.
-    fn boost_tree() -> BoostTree {
-        use crate::ml::boost::BoostNode;
-        let node = |feature, threshold, missing_left, left, right, rows| BoostNode {
+    /// A boosted node splitting `feature` (on `levels` of a 3-level column when given) with
+    /// these children and training rows.
+    fn boost_node(
+        feature: usize,
+        threshold: f64,
+        levels: Option<Vec<u32>>,
+        missing_left: bool,
+        (left, right): (usize, usize),
+        rows: usize,
+    ) -> crate::ml::boost::BoostNode {
+        crate::ml::boost::BoostNode {
             feature,
             threshold,
             missing_left,
-            levels: None,
+            levels: levels.map(|left| crate::ml::boost::LevelSplit { width: 3, left }),
             left,
             right,
             value: 0.0,
             gain: 1.0,
             rows,
-        };
-        let leaf = |value, rows| BoostNode {
+        }
+    }
+
+    fn boost_leaf(value: f64, rows: usize) -> crate::ml::boost::BoostNode {
+        crate::ml::boost::BoostNode {
             value,
-            ..node(0, 0.0, false, 0, 0, rows)
+            ..boost_node(0, 0.0, None, false, (0, 0), rows)
+        }
+    }
+
+    /// A boosted tree on three features: x0 ≤ 0 (missing right) → (x1 ≤ 1, missing left →
+    /// −1 : 2) : (x0 ≤ 5 → (x2 ≤ 0 → 0.5 : 1.5) : −2), with 10 rows split 6 + 4, 6 as
+    /// 2 + 4, 4 as 3 + 1 and 3 as 1 + 2.
+    fn boost_tree() -> BoostTree {
+        let node = |feature, threshold, missing_left, left, right, rows| {
+            boost_node(feature, threshold, None, missing_left, (left, right), rows)
         };
+        let leaf = |value, rows| boost_leaf(value, rows);
         BoostTree {
             nodes: vec![
                 node(0, 0.0, false, 1, 2, 10),
@@ -509,28 +527,8 @@ mod tests {
 
     #[test]
     fn a_split_on_levels_credits_its_column_and_equals_the_shapley_values() {
-        use crate::ml::boost::{BoostNode, LevelSplit};
-        // x0, then a column of three levels (indicators 1 to 3): levels {0, 2} go left at the
-        // root (no level right); on the left x0 ≤ 0; on the right level 1 goes left, and no
-        // level goes left too.
-        let node = |feature, threshold, levels: Option<Vec<u32>>, missing_left, children, rows| {
-            let (left, right) = children;
-            BoostNode {
-                feature,
-                threshold,
-                missing_left,
-                levels: levels.map(|left| LevelSplit { width: 3, left }),
-                left,
-                right,
-                value: 0.0,
-                gain: 1.0,
-                rows,
-            }
-        };
-        let leaf = |value, rows| BoostNode {
-            value,
-            ..node(0, 0.0, None, false, (0, 0), rows)
-        };
+        let node = boost_node;
+        let leaf = boost_leaf;
         let tree = BoostTree {
             nodes: vec![
                 node(1, 0.0, Some(vec![0, 2]), false, (1, 2), 20),
