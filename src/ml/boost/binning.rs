@@ -34,18 +34,12 @@ pub struct BinEdges {
     pub missing_bin: u8,
 }
 
-/// A feature matrix as bins: one column of bytes per feature (to split a node's rows), and
-/// the same bytes row after row (to sum a node's rows into histograms, reading each row's
-/// bins from one cache line). One-hot columns stay level indices: an indicator's bin is 1 on
-/// the rows of its level when it was cut, else 0.
+/// A feature matrix as bins: one column of bytes per feature. One-hot columns stay level
+/// indices: an indicator's bin is 1 on the rows of its level when it was cut, else 0.
 #[derive(Debug, Clone)]
 pub struct Binned {
     /// Per feature, its bins (empty for an indicator of `levels`).
     pub columns: Vec<Vec<u8>>,
-    /// Rows × the byte-binned features, row-major, in the order of `row_features`.
-    pub by_row: Vec<u8>,
-    /// The feature of each byte of a row of `by_row`.
-    pub row_features: Vec<usize>,
     /// One-hot columns as level indices.
     pub levels: Vec<BinnedLevels>,
     /// Per feature: the one-hot column (index into `levels`) and level it is the indicator of.
@@ -68,6 +62,9 @@ pub struct BinnedLevels {
     pub first: usize,
     /// Per row, its level ([`NO_LEVEL`] for none).
     pub codes: Vec<u32>,
+    /// The same levels as bytes ([`NO_LEVEL_BYTE`] for none), when there are fewer than
+    /// 255: summed into histograms as a byte-binned feature is.
+    pub bytes: Option<Vec<u8>>,
     /// Per level, whether its indicator has an edge (both 0 and 1 were seen); one that has not
     /// is one bin, 0, on every row.
     pub cut: Vec<bool>,
@@ -77,6 +74,9 @@ pub struct BinnedLevels {
     /// Whether some binned row has no level.
     pub has_missing: bool,
 }
+
+/// A row of no level in [`BinnedLevels::bytes`].
+pub const NO_LEVEL_BYTE: u8 = u8::MAX;
 
 /// One feature's bins, read row by row.
 pub enum BinColumn<'a> {
@@ -123,19 +123,11 @@ impl Binned {
     ) -> Binned {
         let features = columns.len();
         let n_rows = columns.first().map_or(0, Vec::len);
-        let mut by_row = vec![0u8; n_rows * features];
-        for (f, column) in columns.iter().enumerate() {
-            for (i, &bin) in column.iter().enumerate() {
-                by_row[i * features + f] = bin;
-            }
-        }
         Binned {
-            row_features: (0..features).collect(),
             hist_offsets: (0..=features).map(|f| f * BINS).collect(),
             level_of: vec![None; features],
             levels: Vec::new(),
             columns,
-            by_row,
             bins,
             has_missing,
             missing_bin,
@@ -405,19 +397,12 @@ impl BinEdges {
                 .collect();
             return Binned::from_columns(binned, bins, has_missing, self.missing_bin);
         }
-        let row_features: Vec<usize> = (0..binned.len()).map(|c| x.dense_feature(c)).collect();
-        let dense = binned.len();
-        let mut by_row = vec![0u8; rows.len() * dense];
-        for (c, column) in binned.iter().enumerate() {
-            for (i, &bin) in column.iter().enumerate() {
-                by_row[i * dense + c] = bin;
-            }
-        }
         let mut columns = vec![Vec::new(); x.width];
         let mut has_missing = vec![false; x.width];
         for (c, column) in binned.into_iter().enumerate() {
-            has_missing[row_features[c]] = column.contains(&self.missing_bin);
-            columns[row_features[c]] = column;
+            let f = x.dense_feature(c);
+            has_missing[f] = column.contains(&self.missing_bin);
+            columns[f] = column;
         }
         let mut level_of = vec![None; x.width];
         let levels = x
@@ -429,8 +414,15 @@ impl BinEdges {
                     level_of[codes.first + level] = Some((k, level as u32));
                 }
                 let binned_codes: Vec<u32> = rows.iter().map(|&r| codes.levels[r]).collect();
+                let bytes = (codes.width < usize::from(NO_LEVEL_BYTE)).then(|| {
+                    binned_codes
+                        .iter()
+                        .map(|&l| u8::try_from(l).unwrap_or(NO_LEVEL_BYTE))
+                        .collect()
+                });
                 BinnedLevels {
                     first: codes.first,
+                    bytes,
                     has_missing: binned_codes.contains(&NO_LEVEL),
                     codes: binned_codes,
                     cut: (0..codes.width)
@@ -449,8 +441,6 @@ impl BinEdges {
         hist_offsets.push(at);
         Binned {
             columns,
-            by_row,
-            row_features,
             levels,
             level_of,
             hist_offsets,

@@ -8,6 +8,7 @@
 //! the held-out loss; `min_samples_leaf` still counts rows, as scikit-learn's does.
 
 use ndarray::ArrayView2;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::binning::{fit_edges, fit_feature_edges, BinEdges};
@@ -106,8 +107,8 @@ pub fn fit_boosted(
     let mut raw: Vec<Vec<f64>> = baseline.iter().map(|&b| vec![b; train.len()]).collect();
     let mut raw_validation: Vec<Vec<f64>> =
         baseline.iter().map(|&b| vec![b; validate.len()]).collect();
-    let mut gradients = vec![vec![0.0; train.len()]; outputs];
-    let mut hessians = vec![vec![0.0; train.len()]; outputs];
+    let mut gradients = vec![vec![0.0f32; train.len()]; outputs];
+    let mut hessians = vec![vec![0.0f32; train.len()]; outputs];
     let limits = TreeLimits {
         max_leaf_nodes: settings.max_leaf_nodes,
         max_depth: settings.max_depth,
@@ -131,11 +132,7 @@ pub fn fit_boosted(
         let mut iteration_trees = Vec::with_capacity(outputs);
         for k in 0..outputs {
             let grown = grower.grow(&gradients[k], &hessians[k]);
-            for &(start, end, value) in &grown.leaves {
-                for &row in &grower.rows[start..end] {
-                    raw[k][row as usize] += value;
-                }
-            }
+            add_leaf_values(&mut raw[k], &grown.leaves, &grower.rows);
             for (i, r) in raw_validation[k].iter_mut().enumerate() {
                 *r += predict_binned(&grown, &binned_validation, i);
             }
@@ -166,6 +163,24 @@ pub fn fit_boosted(
         },
         stopped_early,
     })
+}
+
+/// Add each leaf's value to the raw outputs of its rows, in parallel over blocks of rows: a
+/// leaf's rows (its range of `rows`) are in increasing order, so each block finds its own
+/// by bisection.
+fn add_leaf_values(raw: &mut [f64], leaves: &[(usize, usize, f64)], rows: &[u32]) {
+    const BLOCK: usize = 1 << 16;
+    raw.par_chunks_mut(BLOCK).enumerate().for_each(|(b, out)| {
+        let (from, to) = ((b * BLOCK) as u32, (b * BLOCK + out.len()) as u32);
+        for &(start, end, value) in leaves {
+            let leaf = &rows[start..end];
+            let first = leaf.partition_point(|&r| r < from);
+            let last = leaf.partition_point(|&r| r < to);
+            for &row in &leaf[first..last] {
+                out[(row - from) as usize] += value;
+            }
+        }
+    });
 }
 
 /// scikit-learn's `_should_stop`: none of the last `n` scores beats the one before them by
@@ -205,6 +220,28 @@ mod tests {
             seed: 0,
             native_categories: false,
         }
+    }
+
+    #[test]
+    fn each_leaf_adds_its_value_to_its_own_rows_across_blocks() {
+        // 200,000 rows in three leaves, each holding rows of every block, in order.
+        let n = 200_000u32;
+        let mut rows: Vec<u32> = (0..n).filter(|r| r % 3 == 0).collect();
+        let first = rows.len();
+        rows.extend((0..n).filter(|r| r % 3 == 1));
+        let second = rows.len();
+        rows.extend((0..n).filter(|r| r % 3 == 2));
+        let leaves = [
+            (0, first, 1.0),
+            (first, second, 2.0),
+            (second, rows.len(), 4.0),
+        ];
+        let mut raw = vec![0.5; n as usize];
+        add_leaf_values(&mut raw, &leaves, &rows);
+        assert!(raw
+            .iter()
+            .enumerate()
+            .all(|(r, &v)| v == 0.5 + [1.0, 2.0, 4.0][r % 3]));
     }
 
     #[test]

@@ -6,8 +6,10 @@
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
+use rayon::prelude::*;
+
 use super::binning::BinnedLevels;
-use super::binning::{BinEdges, Binned};
+use super::binning::{BinColumn, BinEdges, Binned};
 use super::histogram::{build, subtract, Histograms};
 use super::model::{BoostNode, BoostTree, LevelSplit};
 use super::split::{best_split, node_value, Split, SplitRules, Sums};
@@ -38,8 +40,8 @@ pub struct Grower<'a> {
     /// Row indices; each node owns a range.
     pub rows: Vec<u32>,
     scratch: Vec<u32>,
-    ordered_gradients: Vec<f64>,
-    ordered_hessians: Vec<f64>,
+    ordered_gradients: Vec<f32>,
+    ordered_hessians: Vec<f32>,
 }
 
 struct Pending {
@@ -92,17 +94,17 @@ impl<'a> Grower<'a> {
     }
 
     /// Grow one tree on the gradients and hessians of every binned row.
-    pub fn grow(&mut self, gradients: &[f64], hessians: &[f64]) -> Grown {
+    pub fn grow(&mut self, gradients: &[f32], hessians: &[f32]) -> Grown {
         let n = self.binned.rows();
         let rules = self.limits.rules;
         self.rows.clear();
         self.rows.extend(0..n as u32);
         let root = Sums {
-            gradients: gradients.iter().sum(),
+            gradients: gradients.iter().map(|&g| f64::from(g)).sum(),
             hessians: if rules.constant_hessians {
                 n as f64
             } else {
-                hessians.iter().sum()
+                hessians.iter().map(|&h| f64::from(h)).sum()
             },
             rows: n,
         };
@@ -264,15 +266,11 @@ impl<'a> Grower<'a> {
     }
 
     /// The histograms of a node's rows.
-    fn histograms(&mut self, gradients: &[f64], hessians: &[f64], place: Place) -> Histograms {
+    fn histograms(&mut self, gradients: &[f32], hessians: &[f32], place: Place) -> Histograms {
         let rows = &self.rows[place.start..place.end];
-        self.ordered_gradients.clear();
-        self.ordered_gradients
-            .extend(rows.iter().map(|&r| gradients[r as usize]));
-        self.ordered_hessians.clear();
+        gather(&mut self.ordered_gradients, rows, gradients);
         if !self.limits.rules.constant_hessians {
-            self.ordered_hessians
-                .extend(rows.iter().map(|&r| hessians[r as usize]));
+            gather(&mut self.ordered_hessians, rows, hessians);
         }
         build(
             self.binned,
@@ -285,8 +283,8 @@ impl<'a> Grower<'a> {
 
     /// Put the node's rows that go left first, keeping their order; the end of the left part.
     /// Branch-free: which side a row takes is as good as random to the processor. A large
-    /// node's two halves are partitioned side by side, then joined: the left rows of both,
-    /// then the right rows of both.
+    /// node's rows are cut into parts partitioned side by side, then joined: the left rows of
+    /// every part, then the right rows of every part.
     fn partition(&mut self, place: Place, split: &Split) -> usize {
         if let (Some(levels), Some(column)) = (&split.levels, self.native_column(split.feature)) {
             // Per level, then for no level: whether it goes left.
@@ -295,19 +293,29 @@ impl<'a> Grower<'a> {
                 left[l as usize] = true;
             }
             left[column.cut.len()] = split.missing_left;
-            let codes = &column.codes;
             let width = column.cut.len();
+            if let Some(bytes) = &column.bytes {
+                // Per byte: its level's side, or no level's.
+                let mut side = [split.missing_left; 256];
+                side[..width].copy_from_slice(&left[..width]);
+                return self.partition_by(place, |row: u32| side[bytes[row as usize] as usize]);
+            }
+            let codes = &column.codes;
             return self.partition_by(place, |row: u32| {
                 left[(codes[row as usize] as usize).min(width)]
             });
         }
-        let column = self.binned.column(split.feature);
         let missing = self.binned.missing_bin;
-        self.partition_by(place, |row: u32| {
-            let bin = column.get(row as usize);
+        let goes_left = move |bin: u8| {
             let is_missing = bin == missing;
             (!is_missing & (bin <= split.bin)) | (is_missing & split.missing_left)
-        })
+        };
+        match self.binned.column(split.feature) {
+            BinColumn::Bytes(bins) => {
+                self.partition_by(place, |row: u32| goes_left(bins[row as usize]))
+            }
+            column => self.partition_by(place, |row: u32| goes_left(column.get(row as usize))),
+        }
     }
 
     /// The one-hot column split natively whose first indicator is `feature`, if it is one.
@@ -323,28 +331,48 @@ impl<'a> Grower<'a> {
         let rows = &mut self.rows[place.start..place.end];
         self.scratch.clear();
         self.scratch.resize(rows.len(), 0);
-        if rows.len() < PARALLEL_PARTITION_ROWS {
+        let parts = (rows.len() / PARALLEL_PARTITION_ROWS).clamp(1, rayon::current_num_threads());
+        if parts == 1 {
             let (kept, moved) = partition_part(rows, &mut self.scratch, &goes_left);
             rows[kept..].copy_from_slice(&self.scratch[..moved]);
             return place.start + kept;
         }
-        let mid = rows.len() / 2;
-        let (first, second) = rows.split_at_mut(mid);
-        let (first_scratch, second_scratch) = self.scratch.split_at_mut(mid);
-        let ((kept_a, moved_a), (kept_b, moved_b)) = rayon::join(
-            || partition_part(first, first_scratch, &goes_left),
-            || partition_part(second, second_scratch, &goes_left),
-        );
-        rows.copy_within(mid..mid + kept_b, kept_a);
-        let left = kept_a + kept_b;
-        rows[left..left + moved_a].copy_from_slice(&self.scratch[..moved_a]);
-        rows[left + moved_a..].copy_from_slice(&self.scratch[mid..mid + moved_b]);
+        let size = rows.len().div_ceil(parts);
+        let counts: Vec<(usize, usize)> = rows
+            .par_chunks_mut(size)
+            .zip(self.scratch.par_chunks_mut(size))
+            .map(|(rows, scratch)| partition_part(rows, scratch, &goes_left))
+            .collect();
+        // The left rows of every part, then the right rows of every part.
+        let mut left = 0;
+        for (p, &(kept, _)) in counts.iter().enumerate() {
+            rows.copy_within(p * size..p * size + kept, left);
+            left += kept;
+        }
+        let mut at = left;
+        for (p, &(_, moved)) in counts.iter().enumerate() {
+            rows[at..at + moved].copy_from_slice(&self.scratch[p * size..p * size + moved]);
+            at += moved;
+        }
         place.start + left
     }
 }
 
-/// Rows from which a node's partition runs on two threads.
-const PARALLEL_PARTITION_ROWS: usize = 1 << 16;
+/// `values` of `rows`, in their order, into `out`; in parallel for a large node.
+fn gather(out: &mut Vec<f32>, rows: &[u32], values: &[f32]) {
+    out.clear();
+    out.resize(rows.len(), 0.0);
+    out.par_iter_mut()
+        .zip(rows.par_iter())
+        .with_min_len(PARALLEL_GATHER_ROWS)
+        .for_each(|(o, &r)| *o = values[r as usize]);
+}
+
+/// Rows a thread gathers at least.
+const PARALLEL_GATHER_ROWS: usize = 8192;
+
+/// Rows a thread partitions at least.
+const PARALLEL_PARTITION_ROWS: usize = 16_384;
 
 /// Keep the rows of `rows` that go left at its start and put the others at the start of
 /// `scratch`, each side in order; how many of each.

@@ -92,16 +92,16 @@ impl Loss {
         rows: &[usize],
         weights: Option<&[f64]>,
         raw: &[Vec<f64>],
-        gradients: &mut [Vec<f64>],
-        hessians: &mut [Vec<f64>],
+        gradients: &mut [Vec<f32>],
+        hessians: &mut [Vec<f32>],
     ) {
         let weight = |r: usize| weights.map_or(1.0, |w| w[r]);
         match (self, target) {
             (Loss::SquaredError, Target::Values(y)) => {
                 for (i, &r) in rows.iter().enumerate() {
                     let w = weight(r);
-                    gradients[0][i] = w * (raw[0][i] - y[r]);
-                    hessians[0][i] = w;
+                    gradients[0][i] = (w * (raw[0][i] - y[r])) as f32;
+                    hessians[0][i] = w as f32;
                 }
             }
             (Loss::Binomial, Target::Classes { y, .. }) => {
@@ -114,8 +114,8 @@ impl Loss {
                     .for_each(|((g, h), (&r, &z))| {
                         let p = sigmoid(z);
                         let w = weight(r);
-                        *g = w * (p - (y[r] == 1) as u8 as f64);
-                        *h = w * (p * (1.0 - p));
+                        *g = (w * (p - (y[r] == 1) as u8 as f64)) as f32;
+                        *h = (w * (p * (1.0 - p))) as f32;
                     });
             }
             (_, Target::Classes { y, .. }) => {
@@ -129,8 +129,8 @@ impl Loss {
                     let w = weight(r);
                     for (k, &e) in p.iter().enumerate() {
                         let p = e / sum;
-                        gradients[k][i] = w * (p - (y[r] == k) as u8 as f64);
-                        hessians[k][i] = w * (p * (1.0 - p));
+                        gradients[k][i] = (w * (p - (y[r] == k) as u8 as f64)) as f32;
+                        hessians[k][i] = (w * (p * (1.0 - p))) as f32;
                     }
                 }
             }
