@@ -189,17 +189,21 @@ fn inspect(path: &Path) -> Result<Found, CatalogError> {
         return Err(CatalogError::not_a_catalog(path, "not an SQLite database"));
     }
     let unreadable = |e: rusqlite::Error| CatalogError::not_a_catalog(path, e.to_string());
-    let conn = Connection::open_with_flags(path, read_only_flags()).map_err(unreadable)?;
+    let mut conn = Connection::open_with_flags(path, read_only_flags()).map_err(unreadable)?;
     conn.busy_timeout(BUSY_TIMEOUT).map_err(unreadable)?;
-    let application: i32 = conn
-        .pragma_query_value(None, "application_id", |row| row.get(0))
-        .map_err(unreadable)?;
-    let version: i64 = conn
-        .pragma_query_value(None, "user_version", |row| row.get(0))
-        .map_err(unreadable)?;
-    let objects: i64 = conn
+    // One read transaction, so that all three come from one state of the file: another
+    // process may be creating the catalog meanwhile, its tables and marks in one commit.
+    let tx = conn.transaction().map_err(unreadable)?;
+    let objects: i64 = tx
         .query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get(0))
         .map_err(unreadable)?;
+    let application: i32 = tx
+        .pragma_query_value(None, "application_id", |row| row.get(0))
+        .map_err(unreadable)?;
+    let version: i64 = tx
+        .pragma_query_value(None, "user_version", |row| row.get(0))
+        .map_err(unreadable)?;
+    drop(tx);
     match application {
         APPLICATION_ID if version > LATEST_VERSION => Err(CatalogError::NewerSchema {
             path: path.display().to_string(),
@@ -222,6 +226,32 @@ fn inspect(path: &Path) -> Result<Found, CatalogError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn processes_creating_one_catalog_at_once_all_open_it() {
+        // Threads stand for processes: each opens the same new file through its own
+        // connection, while another may be half-way through creating it.
+        for round in 0..20 {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("catalog.sqlite");
+            let barrier = std::sync::Barrier::new(4);
+            std::thread::scope(|scope| {
+                let opened: Vec<_> = (0..4)
+                    .map(|_| {
+                        scope.spawn(|| {
+                            barrier.wait();
+                            Catalog::open(&path).map(|_| ())
+                        })
+                    })
+                    .collect();
+                for one in opened {
+                    if let Err(e) = one.join().unwrap() {
+                        panic!("round {round}: {e}");
+                    }
+                }
+            });
+        }
+    }
 
     #[test]
     fn a_new_file_is_created_marked_and_migrated_in_wal_mode() {

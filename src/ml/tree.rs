@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use super::algorithms::decision_tree::{Criterion, TreeSpec};
 use super::algorithms::random_forest::ForestSpec;
 use super::model::ModelError;
-use super::prep::Features;
+use super::prep::{Features, NO_LEVEL};
 use super::tree_histogram::{grow_binned, ForestBins};
 pub use super::tree_stats::NodeStats;
 
@@ -51,6 +51,23 @@ impl FlatTree {
     /// The leaf `row` falls into.
     fn leaf(&self, row: ArrayView1<f64>) -> usize {
         self.leaf_by(|f| row[f])
+    }
+
+    /// Class probabilities of rows whose one-hot columns may be level indices.
+    pub fn predict_proba_of(&self, x: Features<'_>, classes: usize) -> Array2<f64> {
+        if x.is_matrix() {
+            return self.predict_proba(x.dense, classes);
+        }
+        let value = x.values();
+        let mut out = Array2::zeros((x.rows(), classes));
+        for (i, mut target) in out.rows_mut().into_iter().enumerate() {
+            if let Node::Leaf { proba } = &self.nodes[self.leaf_by(|f| value(i, f))] {
+                for (t, p) in target.iter_mut().zip(proba) {
+                    *t += p;
+                }
+            }
+        }
+        out
     }
 
     /// The leaf of the row whose feature `f` is `value(f)`.
@@ -243,6 +260,8 @@ struct NodeRows<'a> {
     lo: usize,
     hi: usize,
     counts: &'a [u64],
+    /// Every row, each node's in its range.
+    members: &'a [u32],
 }
 
 /// The best split of a node found so far.
@@ -253,6 +272,64 @@ struct Split {
     threshold: f64,
     /// Children's impurity times rows, summed (lower is better).
     score: f64,
+}
+
+/// The features a tree grows on, for each row of its sample: numbers as values, and the
+/// indicators of a one-hot column as each row's level, never written out.
+pub(super) struct TreeColumns {
+    /// Per feature, its values; empty for an indicator of a one-hot column.
+    values: Vec<Vec<f64>>,
+    /// Per feature, the one-hot column (index into `levels`) and level it indicates.
+    level_of: Vec<Option<(usize, u32)>>,
+    /// Per one-hot column, each row's level ([`NO_LEVEL`] for none), and its width.
+    levels: Vec<(Vec<u32>, usize)>,
+}
+
+impl TreeColumns {
+    /// The rows `rows` of `x` (a row drawn twice twice), its one-hot columns as levels.
+    fn of(x: Features<'_>, rows: &[usize]) -> Self {
+        let mut values = vec![Vec::new(); x.width];
+        let gathered: Vec<Vec<f64>> = x
+            .dense
+            .columns()
+            .into_iter()
+            .map(|column| rows.iter().map(|&r| column[r]).collect())
+            .collect();
+        for (c, column) in gathered.into_iter().enumerate() {
+            values[x.dense_feature(c)] = column;
+        }
+        let mut level_of = vec![None; x.width];
+        let levels = x
+            .one_hot
+            .iter()
+            .enumerate()
+            .map(|(k, codes)| {
+                for level in 0..codes.width {
+                    level_of[codes.first + level] = Some((k, level as u32));
+                }
+                let of_rows = rows.iter().map(|&r| codes.levels[r]).collect();
+                (of_rows, codes.width)
+            })
+            .collect();
+        TreeColumns {
+            values,
+            level_of,
+            levels,
+        }
+    }
+
+    fn width(&self) -> usize {
+        self.values.len()
+    }
+
+    /// Feature `feature` of row `row`: an indicator is 1 on the rows of its level.
+    #[inline]
+    fn value(&self, feature: usize, row: usize) -> f64 {
+        match self.level_of[feature] {
+            None => self.values[feature][row],
+            Some((k, level)) => f64::from(u8::from(self.levels[k].0[row] == level)),
+        }
+    }
 }
 
 /// A node waiting to be split or made a leaf: its rows are `lo..hi` of every sorted column.
@@ -268,7 +345,7 @@ struct Pending {
 /// [`POLL`], and returning false cancels; `stop`, when set by another thread, ends the fit at
 /// the next node. Both give [`ModelError::Cancelled`].
 fn grow(
-    columns: &[Vec<f64>],
+    columns: &TreeColumns,
     y: &[usize],
     class_weights: &[f64],
     growth: Growth,
@@ -281,11 +358,16 @@ fn grow(
     // Counted from here: sorting the columns of a large table takes more than one poll.
     let mut asked = Instant::now();
     let rows = y.len();
-    // Each column's rows in increasing order of its values (NaN last), kept sorted within
-    // each node's range as the nodes split.
+    // Each column of values' rows in increasing order of its values (NaN last), kept sorted
+    // within each node's range as the nodes split; the rows of an indicator, no order.
     let mut sorted: Vec<Vec<u32>> = columns
+        .values
         .par_iter()
-        .map(|values| {
+        .zip(&columns.level_of)
+        .map(|(values, level)| {
+            if level.is_some() {
+                return Vec::new();
+            }
             let mut pairs: Vec<(f64, u32)> = values.iter().copied().zip(0..).collect();
             // NaN last whatever its sign bit (`total_cmp` alone puts negative NaN first).
             pairs.sort_unstable_by(|a, b| {
@@ -308,7 +390,12 @@ fn grow(
     }];
     let classes = class_weights.len();
     let (mut left, mut right) = (Side::new(class_weights), Side::new(class_weights));
-    let mut candidates: Vec<usize> = (0..columns.len()).collect();
+    let mut candidates: Vec<usize> = (0..columns.width()).collect();
+    // Every row, kept within its node's range as the nodes split, in increasing order (the
+    // partitions are stable): the order of an indicator's 0s in its written-out column.
+    let mut members: Vec<u32> = (0..rows as u32).collect();
+    // Per one-hot column, the node's rows of each level and class, when asked.
+    let mut level_counts: Vec<Option<Vec<u64>>> = vec![None; columns.levels.len()];
     let mut rng = StdRng::seed_from_u64(growth.features_per_split.map_or(0, |(_, seed)| seed));
     let mut goes_left = vec![false; rows];
     let mut scratch: Vec<u32> = Vec::with_capacity(rows);
@@ -332,14 +419,8 @@ fn grow(
         }
         let n = hi - lo;
         let mut counts = vec![0_u64; classes];
-        match sorted.first() {
-            Some(order) => {
-                for &row in &order[lo..hi] {
-                    counts[y[row as usize]] += 1;
-                }
-            }
-            // No features: the root, a leaf, holds every row.
-            None => y.iter().for_each(|&class| counts[class] += 1),
+        for &row in &members[lo..hi] {
+            counts[y[row as usize]] += 1;
         }
         tree.stats[node] = NodeStats::of(&counts, class_weights, growth.criterion);
         let best = if growth.may_split(depth, n, &counts) {
@@ -348,10 +429,13 @@ fn grow(
                 lo,
                 hi,
                 counts: &counts,
+                members: &members,
             };
+            level_counts.fill(None);
             best_split(
                 columns,
                 &sorted,
+                &mut level_counts,
                 y,
                 node_rows,
                 &candidates,
@@ -371,15 +455,18 @@ fn grow(
             };
             continue;
         };
-        let values = &columns[best.column];
         let mut left_rows = 0;
-        for &row in &sorted[best.column][lo..hi] {
-            let left = values[row as usize] < best.threshold;
+        for &row in &members[lo..hi] {
+            let left = columns.value(best.column, row as usize) < best.threshold;
             goes_left[row as usize] = left;
             left_rows += usize::from(left);
         }
         // A stable partition of every column's range keeps each side sorted.
-        for order in &mut sorted {
+        for order in sorted
+            .iter_mut()
+            .filter(|o| !o.is_empty())
+            .chain([&mut members])
+        {
             scratch.clear();
             let range = &mut order[lo..hi];
             let mut kept = 0;
@@ -428,8 +515,9 @@ fn grow(
 /// node were looked at and a split was found. Ties keep the first found.
 #[allow(clippy::too_many_arguments)]
 fn best_split(
-    columns: &[Vec<f64>],
+    columns: &TreeColumns,
     sorted: &[Vec<u32>],
+    level_counts: &mut [Option<Vec<u64>>],
     y: &[usize],
     node: NodeRows<'_>,
     candidates: &[usize],
@@ -438,7 +526,13 @@ fn best_split(
     left: &mut Side,
     right: &mut Side,
 ) -> Option<Split> {
-    let NodeRows { lo, hi, counts } = node;
+    let NodeRows {
+        lo,
+        hi,
+        counts,
+        members,
+    } = node;
+    let classes = counts.len();
     let criterion = growth.criterion;
     let n = hi - lo;
     let min_leaf = growth.min_leaf.max(1);
@@ -448,7 +542,50 @@ fn best_split(
         if looked >= wanted && best.is_some() {
             break;
         }
-        let values = &columns[column];
+        if let Some((k, level)) = columns.level_of[column] {
+            // An indicator: its 0s go left and its 1s, the rows of its level, right.
+            let per_level = level_counts[k].get_or_insert_with(|| {
+                let (codes, width) = &columns.levels[k];
+                let mut per_level = vec![0_u64; width * classes];
+                for &row in &members[lo..hi] {
+                    let level = codes[row as usize];
+                    if level != NO_LEVEL {
+                        per_level[level as usize * classes + y[row as usize]] += 1;
+                    }
+                }
+                per_level
+            });
+            let ones = &per_level[level as usize * classes..(level as usize + 1) * classes];
+            let level_rows = ones.iter().sum::<u64>() as usize;
+            if level_rows == 0 || level_rows == n {
+                continue;
+            }
+            looked += 1;
+            if level_rows < min_leaf || n - level_rows < min_leaf {
+                continue;
+            }
+            // The sides as the scan of the written-out column leaves them, row after row
+            // in the order of its 0s, so that its impurities round alike.
+            let codes = &columns.levels[k].0;
+            left.clear();
+            right.reset_to(counts, criterion);
+            for &row in &members[lo..hi] {
+                if codes[row as usize] != level {
+                    left.add(y[row as usize], criterion);
+                    right.remove(y[row as usize], criterion);
+                }
+            }
+            let score = left.weighted_impurity(criterion) + right.weighted_impurity(criterion);
+            if best.is_none_or(|best| score < best.score) {
+                best = Some(Split {
+                    column,
+                    threshold: threshold_between(0.0, 1.0),
+                    score,
+                });
+            }
+            continue;
+        }
+        let values = &columns.values[column];
         let order = &sorted[column][lo..hi];
         // A feature constant in the node (NaN, sorted last, aside) does not count towards
         // `wanted`.
@@ -509,13 +646,14 @@ fn threshold_between(a: f64, b: f64) -> f64 {
 /// the share of the rows already in leaves every 40 ms, and a `false` returns
 /// [`ModelError::Cancelled`].
 pub fn fit_tree(
-    x: ArrayView2<f64>,
+    x: Features<'_>,
     y: &[usize],
     class_weights: &[f64],
     spec: &TreeSpec,
     keep_going: &mut dyn FnMut(f32) -> bool,
 ) -> Result<FlatTree, ModelError> {
-    if x.nrows() == 0 || y.len() != x.nrows() {
+    let rows = x.rows();
+    if rows == 0 || y.len() != rows {
         return Err(ModelError::OneClass("decision tree"));
     }
     let growth = Growth {
@@ -525,10 +663,15 @@ pub fn fit_tree(
         criterion: spec.criterion,
         features_per_split: None,
     };
-    super::tree_memory::check("the decision tree", 1, x.nrows(), x.ncols())?;
-    let columns: Vec<Vec<f64>> = x.columns().into_iter().map(|c| c.to_vec()).collect();
+    super::tree_memory::check(
+        "the decision tree",
+        1,
+        rows,
+        x.dense.ncols() + x.one_hot.len(),
+    )?;
+    let all: Vec<usize> = (0..rows).collect();
     grow(
-        &columns,
+        &TreeColumns::of(x, &all),
         y,
         class_weights,
         growth,
@@ -600,8 +743,8 @@ pub fn fit_forest(
     fit_forest_of(Features::matrix(x), y, class_weights, spec, progress)
 }
 
-/// [`fit_forest`] of [`Features`]: with histograms, one-hot columns stay level indices; the
-/// exact splitter gets them written out.
+/// [`fit_forest`] of [`Features`]: one-hot columns stay level indices, with histograms and
+/// with the exact splitter alike.
 pub fn fit_forest_of(
     x: Features<'_>,
     y: &[usize],
@@ -626,25 +769,13 @@ pub fn fit_forest_of(
         true => {
             super::tree_memory::check_binned("the random forest", at_once, rows, features, cells)?
         }
-        false => super::tree_memory::check("the random forest", at_once, sample, features)?,
+        false => super::tree_memory::check(
+            "the random forest",
+            at_once,
+            sample,
+            x.dense.ncols() + x.one_hot.len(),
+        )?,
     }
-    // The exact splitter reads values: a design's indicators are written out for it.
-    let written;
-    let x_dense = match (binned, x.is_matrix()) {
-        (false, false) => {
-            crate::data::memory::check(crate::data::memory::estimate(rows, features, 8), || {
-                format!(
-                    "the feature matrix of {} rows × {} features",
-                    crate::data::format_count(rows as u64),
-                    crate::data::format_count(features as u64)
-                )
-            })
-            .map_err(ModelError::OverBudget)?;
-            written = x.to_dense();
-            written.view()
-        }
-        _ => x.dense.view(),
-    };
     // The bins, once for every tree; the question between columns keeps Cancel quick.
     let bins = match binned {
         true => {
@@ -684,12 +815,9 @@ pub fn fit_forest_of(
             }
             return grow_binned(bins, y, &drawn, class_weights, growth, stop, keep_going);
         }
-        // The bootstrap sample's columns, gathered straight from `x`.
-        let columns: Vec<Vec<f64>> = x_dense
-            .columns()
-            .into_iter()
-            .map(|column| picked.iter().map(|&r| column[r]).collect())
-            .collect();
+        // The bootstrap sample's columns, gathered straight from `x`, its one-hot columns as
+        // levels.
+        let columns = TreeColumns::of(x, &picked);
         let sub_y: Vec<usize> = picked.iter().map(|&r| y[r]).collect();
         grow(&columns, &sub_y, class_weights, growth, stop, keep_going)
     };
@@ -764,7 +892,14 @@ mod tests {
 
     /// A tree with the default spec on two classes, never cancelled.
     fn default_tree(x: ArrayView2<f64>, y: &[usize]) -> FlatTree {
-        fit_tree(x, y, &[1.0, 1.0], &TreeSpec::default(), &mut |_| true).unwrap()
+        fit_tree(
+            Features::matrix(x),
+            y,
+            &[1.0, 1.0],
+            &TreeSpec::default(),
+            &mut |_| true,
+        )
+        .unwrap()
     }
 
     #[test]
@@ -790,7 +925,14 @@ mod tests {
             ..Default::default()
         };
         let x = array![[0.0], [0.0], [0.0], [1.0]];
-        let tree = fit_tree(x.view(), &[0, 0, 1, 1], &[1.0, 1.0], &stump, &mut |_| true).unwrap();
+        let tree = fit_tree(
+            Features::matrix(x.view()),
+            &[0, 0, 1, 1],
+            &[1.0, 1.0],
+            &stump,
+            &mut |_| true,
+        )
+        .unwrap();
         let p = tree.predict_proba(array![[0.0]].view(), 2);
         assert!((p[[0, 0]] - 2.0 / 3.0).abs() < 1e-12, "{p:?}");
     }
@@ -857,6 +999,62 @@ mod tests {
     }
 
     #[test]
+    fn one_hot_columns_read_as_levels_grow_the_trees_of_the_written_out_indicators() {
+        // 600 rows: two numbers and a column of 40 levels (rows of none among them), whose
+        // level shifts the class; class weights make the impurities fractions.
+        use crate::ml::prep::OneHotCodes;
+        let n = 600;
+        let levels: Vec<u32> = (0..n)
+            .map(|i| match i % 13 {
+                0 => NO_LEVEL,
+                _ => ((i * 7919) % 40) as u32,
+            })
+            .collect();
+        let dense = Array2::from_shape_fn((n, 2), |(i, j)| ((i * (j + 3) * 37) % 101) as f64);
+        let y: Vec<usize> = (0..n)
+            .map(|i| usize::from((dense[[i, 0]] + 3.0 * f64::from(levels[i] % 7)) % 29.0 > 13.0))
+            .collect();
+        let one_hot = [OneHotCodes {
+            first: 1,
+            width: 40,
+            levels,
+        }];
+        let by_level = Features {
+            dense: dense.view(),
+            dense_features: Some(&[0, 41]),
+            one_hot: &one_hot,
+            width: 42,
+        };
+        let written = by_level.to_dense();
+        let weights = [1.3, 0.7];
+        for spec in [
+            TreeSpec::default(),
+            TreeSpec {
+                max_depth: Some(4),
+                min_samples_leaf: 5,
+                criterion: Criterion::Entropy,
+                ..TreeSpec::default()
+            },
+        ] {
+            let tree = |x| fit_tree(x, &y, &weights, &spec, &mut |_| true).unwrap();
+            let from_levels = tree(by_level);
+            assert!(from_levels.nodes.len() > 9);
+            assert!(from_levels == tree(Features::matrix(written.view())));
+            assert_eq!(
+                from_levels.predict_proba_of(by_level, 2),
+                from_levels.predict_proba(written.view(), 2)
+            );
+        }
+        let forest = ForestSpec {
+            trees: 5,
+            splitter: crate::ml::algorithms::random_forest::Splitter::Exact,
+            ..ForestSpec::default()
+        };
+        let grow = |x| fit_forest_of(x, &y, &weights, &forest, &mut |_| true).unwrap();
+        assert!(grow(by_level) == grow(Features::matrix(written.view())));
+    }
+
+    #[test]
     fn missing_values_go_right_and_do_not_stop_a_split() {
         let x = array![[0.0], [1.0], [f64::NAN], [-f64::NAN]];
         let tree = default_tree(x.view(), &[0, 1, 1, 1]);
@@ -894,19 +1092,31 @@ mod tests {
             ..TreeSpec::default()
         };
         let mut asked = 0;
-        let result = fit_tree(x.view(), &y, &[1.0, 1.0], &unbounded, &mut |_| {
-            asked += 1;
-            false
-        });
+        let result = fit_tree(
+            Features::matrix(x.view()),
+            &y,
+            &[1.0, 1.0],
+            &unbounded,
+            &mut |_| {
+                asked += 1;
+                false
+            },
+        );
         assert_eq!(result.unwrap_err(), ModelError::Cancelled);
         assert_eq!(asked, 1, "the first question already stops it");
         // Asked and told to go on, it grows the whole tree, hearing the share of the rows
         // already in leaves grow.
         let mut heard = Vec::new();
-        let whole = fit_tree(x.view(), &y, &[1.0, 1.0], &unbounded, &mut |settled| {
-            heard.push(settled);
-            true
-        })
+        let whole = fit_tree(
+            Features::matrix(x.view()),
+            &y,
+            &[1.0, 1.0],
+            &unbounded,
+            &mut |settled| {
+                heard.push(settled);
+                true
+            },
+        )
         .unwrap();
         assert!(
             !heard.is_empty() && whole.nodes.len() > 10_000,

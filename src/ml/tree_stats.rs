@@ -190,6 +190,7 @@ impl ForestImportances {
 mod tests {
     use super::*;
     use crate::ml::algorithms::decision_tree::TreeSpec;
+    use crate::ml::prep::Features;
     use crate::ml::tree::fit_tree;
     use ndarray::array;
 
@@ -214,9 +215,13 @@ mod tests {
             [12.0, 4.0]
         ];
         let y = [0, 0, 0, 1, 1, 1];
-        let tree = fit_tree(x.view(), &y, &[1.0, 1.0], &TreeSpec::default(), &mut |_| {
-            true
-        })
+        let tree = fit_tree(
+            Features::matrix(x.view()),
+            &y,
+            &[1.0, 1.0],
+            &TreeSpec::default(),
+            &mut |_| true,
+        )
         .unwrap();
         assert!(tree.has_stats());
         assert_eq!(tree.stats[0].counts, vec![3, 3]);

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::ml::algorithm::{About, Algorithm, Fitting, Param, ParamKind, Predictor};
 use crate::ml::class_weight::{ClassWeight, CLASS_WEIGHT};
 use crate::ml::model::{require_two_classes, Fit, FitProgress, ModelError, Targets};
+use crate::ml::prep::{Design, Features};
 use crate::ml::registry::{FittedModel, ModelSpec};
 use crate::ml::target::Task;
 use crate::ml::tree::{fit_tree, FlatTree};
@@ -108,6 +109,10 @@ impl Algorithm for DecisionTree {
     fn about(&self) -> &'static About {
         &DECISION_TREE
     }
+
+    fn reads_levels(&self) -> bool {
+        true
+    }
 }
 
 /// "depth ≤ 10", or "unlimited depth".
@@ -149,14 +154,35 @@ impl Fitting for DecisionTree {
         targets: Targets<'_>,
         progress: &mut FitProgress<'_>,
     ) -> Result<Fit, ModelError> {
-        let (y, classes) = targets.class_names(self.title())?;
-        require_two_classes(y, self.title())?;
-        let weights = s.class_weight.weights(y, classes);
-        let tree = fit_tree(x, y, &weights, s, &mut |settled| {
-            progress(settled, "growing the tree")
-        })?;
-        Ok(Fit::once(FittedModel::Tree(tree)))
+        fit_features(s, Features::matrix(x), targets, progress)
     }
+
+    fn fit_design(
+        &self,
+        s: &TreeSpec,
+        design: &Design,
+        targets: Targets<'_>,
+        progress: &mut FitProgress<'_>,
+    ) -> Result<Fit, ModelError> {
+        fit_features(s, Features::design(design), targets, progress)
+    }
+}
+
+/// The fit of either input: a design's one-hot columns are read as level indices.
+fn fit_features(
+    s: &TreeSpec,
+    x: Features<'_>,
+    targets: Targets<'_>,
+    progress: &mut FitProgress<'_>,
+) -> Result<Fit, ModelError> {
+    let title = DecisionTree.title();
+    let (y, classes) = targets.class_names(title)?;
+    require_two_classes(y, title)?;
+    let weights = s.class_weight.weights(y, classes);
+    let tree = fit_tree(x, y, &weights, s, &mut |settled| {
+        progress(settled, "growing the tree")
+    })?;
+    Ok(Fit::once(FittedModel::Tree(tree)))
 }
 
 impl Predictor for FlatTree {
@@ -165,6 +191,18 @@ impl Predictor for FlatTree {
     }
 
     fn predict_values(&self, _x: ArrayView2<f64>) -> Option<Array1<f64>> {
+        None
+    }
+
+    fn reads_levels(&self) -> bool {
+        true
+    }
+
+    fn predict_proba_design(&self, design: &Design, classes: usize) -> Option<Array2<f64>> {
+        Some(self.predict_proba_of(Features::design(design), classes))
+    }
+
+    fn predict_values_design(&self, _design: &Design) -> Option<Array1<f64>> {
         None
     }
 }
