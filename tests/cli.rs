@@ -1505,6 +1505,7 @@ fn train_no_record_leaves_the_catalog_untouched() {
 #[test]
 fn a_feature_matrix_over_the_memory_budget_stops_with_its_column_and_size() {
     // 6,000 rows with a categorical column of 300 levels: 4,800 training rows × 302 features.
+    // Algorithms that read the levels as indices need far less than the indicator matrix.
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("levels.csv");
     let mut text = String::from("cat,x1,x2,label\n");
@@ -1516,12 +1517,12 @@ fn a_feature_matrix_over_the_memory_budget_stops_with_its_column_and_size() {
     }
     std::fs::write(&file, text).unwrap();
     let file = file.to_str().unwrap();
-    let train = |algorithm: &str, budget: &str| {
+    let train_on = |target: &str, algorithm: &str, budget: &str| {
         modeldesk(&[
             "train",
             file,
             "--target",
-            "label",
+            target,
             "--algo",
             algorithm,
             "--holdout",
@@ -1531,25 +1532,40 @@ fn a_feature_matrix_over_the_memory_budget_stops_with_its_column_and_size() {
             budget,
         ])
     };
-    // A decision tree needs the indicator columns: 11.1 MB of them.
-    let out = train("decision_tree", "4M");
+    let train = |algorithm: &str, budget: &str| train_on("label", algorithm, budget);
+    // Linear regression needs the indicator columns: 11.1 MB of them (the label is one-hot
+    // too).
+    let out = train_on("x2", "linear_regression", "4M");
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(
-        stderr.contains("the feature matrix of 4,800 rows × 302 features, 300 of them one-hot levels of column 'cat' (11.0 MB) would need 11.1 MB (estimated), more than the memory budget of 4.00 MB"),
+        stderr.contains("the feature matrix of 4,800 rows × 303 features, 300 of them one-hot levels of column 'cat' (11.0 MB) would need 11.1 MB (estimated), more than the memory budget of 4.00 MB"),
         "{stderr}"
     );
-    // The matrix fits in 16 MB, but a forest's trees each hold a copy of their columns
-    // and their sorted order (12 bytes a cell): 17.4 MB for one tree at a time.
-    let out = train("random_forest", "16M");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success());
-    assert!(
-        stderr.contains("the random forest's sorted columns")
-            && stderr.contains("each on 4,800 rows × 302 features"),
-        "{stderr}"
-    );
+    // Trees read the levels as indices: a tree holds a copy of its 3 columns and their
+    // sorted order (12 bytes a cell), 173 KB, not the 302 indicator columns.
+    for algorithm in ["decision_tree", "random_forest"] {
+        let out = train(algorithm, "4M");
+        assert!(
+            out.status.success(),
+            "{algorithm}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    for (algorithm, model) in [
+        ("decision_tree", "the decision tree's"),
+        ("random_forest", "the random forest's"),
+    ] {
+        let out = train(algorithm, "128K");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success());
+        assert!(
+            stderr.contains(&format!("{model} sorted columns"))
+                && stderr.contains("each on 4,800 rows × 3 columns"),
+            "{stderr}"
+        );
+    }
     // Logistic regression and naive Bayes read the levels as indices (4,800 × 4 bytes,
     // beside 2 numbers a row): they train in a budget far below the indicator matrix, and in
     // 32 KB do not.

@@ -6,7 +6,8 @@ use super::model::ModelError;
 /// feature's sorted order.
 const TREE_BYTES_PER_CELL: usize = 8 + 4;
 
-/// Check that `at_once` trees growing side by side on `rows × features` fit in the budget.
+/// Check that `at_once` trees growing side by side on `rows × columns` fit in the budget (a
+/// one-hot column, read as level indices, counts once).
 pub(super) fn check(
     model: &str,
     at_once: usize,
@@ -21,7 +22,7 @@ pub(super) fn check(
             n => format!("{n} trees growing at once"),
         };
         format!(
-            "{model}'s sorted columns ({trees}, each on {} rows × {} features)",
+            "{model}'s sorted columns ({trees}, each on {} rows × {} columns)",
             crate::data::format_count(rows as u64),
             crate::data::format_count(features as u64)
         )
