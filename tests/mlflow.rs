@@ -893,18 +893,24 @@ impl Serving {
             .args(extra)
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("start the server");
         let mut line = String::new();
         std::io::BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut line)
             .unwrap();
-        let port = line
-            .rsplit(':')
-            .next()
-            .and_then(|p| p.trim().parse().ok())
-            .unwrap_or_else(|| panic!("no address in {line:?}"));
+        let Some(port) = line.rsplit(':').next().and_then(|p| p.trim().parse().ok()) else {
+            // The server stopped before it listened: say why.
+            let mut stderr = String::new();
+            let _ = std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr);
+            let _ = child.kill();
+            panic!("no address in {line:?}; the server said: {stderr}");
+        };
+        // Its messages are not read from here on: let a thread drain them, so that a full
+        // pipe never blocks it.
+        let stderr = child.stderr.take().unwrap();
+        std::thread::spawn(move || std::io::copy(&mut { stderr }, &mut std::io::sink()));
         Serving { child, port }
     }
 
