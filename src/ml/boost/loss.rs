@@ -182,11 +182,15 @@ impl Loss {
 
 /// `1 / (1 + e^−z)`.
 pub fn sigmoid(z: f64) -> f64 {
+    // Branch-free: the sign of a row's raw score is as good as random to the processor. Both
+    // sides are computed from the one `exp`, and one is kept.
+    let e = (-z.abs()).exp();
+    let positive = 1.0 / (1.0 + e);
+    let negative = e / (1.0 + e);
     if z >= 0.0 {
-        1.0 / (1.0 + (-z).exp())
+        positive
     } else {
-        let e = z.exp();
-        e / (1.0 + e)
+        negative
     }
 }
 
