@@ -564,24 +564,30 @@ fn best_split(
             if level_rows < min_leaf || n - level_rows < min_leaf {
                 continue;
             }
-            // From the counts first: a split clearly worse than the best is passed over
-            // without a look at the rows.
+            // From the counts first. With whole numbers throughout (Gini, whole class weights,
+            // sums below 2^53) this is exactly what the row-by-row scan of the written-out
+            // column would give. Otherwise it is an estimate: a split worse than the best by
+            // more than the scan's rounding could make up is passed over, and the others
+            // are scored again row by row, in the order of the column's 0s, so that their
+            // impurities round alike.
             let zeros: Vec<u64> = counts.iter().zip(ones).map(|(c, o)| c - o).collect();
             left.reset_to(&zeros, criterion);
             right.reset_to(ones, criterion);
             let estimate = left.weighted_impurity(criterion) + right.weighted_impurity(criterion);
-            if best.is_some_and(|best| estimate > best.score + ROUNDING * best.score.max(1.0)) {
-                continue;
-            }
-            // The sides as the scan of the written-out column leaves them, row after row
-            // in the order of its 0s, so that its impurities round alike.
-            let codes = &columns.levels[k].0;
-            left.clear();
-            right.reset_to(counts, criterion);
-            for &row in &members[lo..hi] {
-                if codes[row as usize] != level {
-                    left.add(y[row as usize], criterion);
-                    right.remove(y[row as usize], criterion);
+            let exact = whole_sums(criterion, counts, &left.weights);
+            if !exact {
+                let bound = scan_rounding(n, counts, criterion, left, right);
+                if best.is_some_and(|best| estimate - bound > best.score) {
+                    continue;
+                }
+                let codes = &columns.levels[k].0;
+                left.clear();
+                right.reset_to(counts, criterion);
+                for &row in &members[lo..hi] {
+                    if codes[row as usize] != level {
+                        left.add(y[row as usize], criterion);
+                        right.remove(y[row as usize], criterion);
+                    }
                 }
             }
             let score = left.weighted_impurity(criterion) + right.weighted_impurity(criterion);
@@ -639,9 +645,33 @@ fn best_split(
     best
 }
 
-/// More than the rounding that sets a node's impurities from its counts apart from their sum
-/// row by row, relative to the impurity.
-const ROUNDING: f64 = 1e-7;
+/// Whether a node's impurity sums are whole numbers below 2^53 at every step of a scan, so
+/// that no step rounds: Gini with whole class weights.
+fn whole_sums(criterion: Criterion, counts: &[u64], weights: &[f64]) -> bool {
+    let total: f64 = counts
+        .iter()
+        .zip(weights)
+        .map(|(&c, &w)| c as f64 * w)
+        .sum();
+    criterion == Criterion::Gini
+        && weights.iter().all(|w| w.fract() == 0.0)
+        && total * total < 2f64.powi(53)
+}
+
+/// A bound on how far the score of a split scanned row by row over a node's `n` rows may
+/// round from the same split's score from counts (`left` and `right`, set from them): each
+/// step rounds a side's total and sum by a few ε of the node's whole total and sum, and an
+/// impurity divides the sum by the smaller side's total (Gini) or adds it (entropy).
+fn scan_rounding(n: usize, counts: &[u64], criterion: Criterion, left: &Side, right: &Side) -> f64 {
+    let mut whole = Side::new(&left.weights);
+    whole.reset_to(counts, criterion);
+    let smallest = left.total.min(right.total).max(f64::MIN_POSITIVE);
+    let total = whole.total.abs();
+    let sum = whole.sum.abs();
+    8.0 * (n as f64 + 4.0)
+        * f64::EPSILON
+        * (total * (2.0 + total.ln().abs()) + sum * (1.0 + 1.0 / smallest))
+}
 
 /// The threshold for a split between the sorted values `a < b`: scikit-learn sends
 /// `x <= (a + b) / 2` left; a node here sends `x < threshold` left, so the threshold is the
@@ -1039,32 +1069,83 @@ mod tests {
             width: 42,
         };
         let written = by_level.to_dense();
-        let weights = [1.3, 0.7];
-        for spec in [
-            TreeSpec::default(),
-            TreeSpec {
-                max_depth: Some(4),
-                min_samples_leaf: 5,
-                criterion: Criterion::Entropy,
-                ..TreeSpec::default()
-            },
-        ] {
-            let tree = |x| fit_tree(x, &y, &weights, &spec, &mut |_| true).unwrap();
-            let from_levels = tree(by_level);
-            assert!(from_levels.nodes.len() > 9);
-            assert!(from_levels == tree(Features::matrix(written.view())));
-            assert_eq!(
-                from_levels.predict_proba_of(by_level, 2),
-                from_levels.predict_proba(written.view(), 2)
+        // Whole weights: scored from counts alone; fractions: scored again row by row when
+        // within rounding of the best.
+        for weights in [[1.0, 1.0], [1.3, 0.7]] {
+            for spec in [
+                TreeSpec::default(),
+                TreeSpec {
+                    max_depth: Some(4),
+                    min_samples_leaf: 5,
+                    criterion: Criterion::Entropy,
+                    ..TreeSpec::default()
+                },
+            ] {
+                let tree = |x| fit_tree(x, &y, &weights, &spec, &mut |_| true).unwrap();
+                let from_levels = tree(by_level);
+                assert!(from_levels.nodes.len() > 9);
+                assert!(from_levels == tree(Features::matrix(written.view())));
+                assert_eq!(
+                    from_levels.predict_proba_of(by_level, 2),
+                    from_levels.predict_proba(written.view(), 2)
+                );
+            }
+            let forest = ForestSpec {
+                trees: 5,
+                splitter: crate::ml::algorithms::random_forest::Splitter::Exact,
+                ..ForestSpec::default()
+            };
+            let grow = |x| fit_forest_of(x, &y, &weights, &forest, &mut |_| true).unwrap();
+            assert!(grow(by_level) == grow(Features::matrix(written.view())));
+        }
+    }
+
+    #[test]
+    fn a_scan_rounds_whole_sums_never_and_others_within_the_bound() {
+        // Gini with whole weights: the sums stay whole numbers, so counts give the scan's
+        // very score.
+        assert!(whole_sums(Criterion::Gini, &[3, 4], &[1.0, 2.0]));
+        assert!(!whole_sums(Criterion::Gini, &[3, 4], &[1.5, 1.0]));
+        assert!(!whole_sums(Criterion::Entropy, &[3, 4], &[1.0, 1.0]));
+        assert!(!whole_sums(Criterion::Gini, &[100_000_000, 1], &[1.0, 1.0]));
+        // Fractional weights on 200,000 rows: the row-by-row score of a split stays within
+        // the bound of its score from counts.
+        let weights = [1.3, 0.7, 2.1];
+        let y: Vec<usize> = (0..200_000).map(|i| (i * 7919 + i / 3) % 3).collect();
+        let goes_left = |i: usize| (i * 31) % 97 < 40;
+        for criterion in [Criterion::Gini, Criterion::Entropy] {
+            let (mut left, mut right) = (Side::new(&weights), Side::new(&weights));
+            let mut counts = [0_u64; 3];
+            let mut left_counts = [0_u64; 3];
+            for (i, &class) in y.iter().enumerate() {
+                counts[class] += 1;
+                left_counts[class] += u64::from(goes_left(i));
+            }
+            let right_counts: Vec<u64> = counts
+                .iter()
+                .zip(&left_counts)
+                .map(|(c, l)| c - l)
+                .collect();
+            left.reset_to(&left_counts, criterion);
+            right.reset_to(&right_counts, criterion);
+            let estimate = left.weighted_impurity(criterion) + right.weighted_impurity(criterion);
+            let bound = scan_rounding(y.len(), &counts, criterion, &left, &right);
+            left.clear();
+            right.reset_to(&counts, criterion);
+            for (_, &class) in y.iter().enumerate().filter(|&(i, _)| goes_left(i)) {
+                left.add(class, criterion);
+                right.remove(class, criterion);
+            }
+            let scanned = left.weighted_impurity(criterion) + right.weighted_impurity(criterion);
+            assert!(
+                (scanned - estimate).abs() <= bound,
+                "{criterion:?}: {scanned} against {estimate}, bound {bound}"
+            );
+            assert!(
+                bound < 1e-3 * estimate,
+                "{criterion:?}: a bound of {bound} is no filter"
             );
         }
-        let forest = ForestSpec {
-            trees: 5,
-            splitter: crate::ml::algorithms::random_forest::Splitter::Exact,
-            ..ForestSpec::default()
-        };
-        let grow = |x| fit_forest_of(x, &y, &weights, &forest, &mut |_| true).unwrap();
-        assert!(grow(by_level) == grow(Features::matrix(written.view())));
     }
 
     #[test]
