@@ -298,22 +298,14 @@ impl TreeColumns {
         for (c, column) in gathered.into_iter().enumerate() {
             values[x.dense_feature(c)] = column;
         }
-        let mut level_of = vec![None; x.width];
         let levels = x
             .one_hot
             .iter()
-            .enumerate()
-            .map(|(k, codes)| {
-                for level in 0..codes.width {
-                    level_of[codes.first + level] = Some((k, level as u32));
-                }
-                let of_rows = rows.iter().map(|&r| codes.levels[r]).collect();
-                (of_rows, codes.width)
-            })
+            .map(|codes| (rows.iter().map(|&r| codes.levels[r]).collect(), codes.width))
             .collect();
         TreeColumns {
             values,
-            level_of,
+            level_of: x.level_of(),
             levels,
         }
     }
@@ -534,6 +526,11 @@ fn best_split(
     } = node;
     let classes = counts.len();
     let criterion = growth.criterion;
+    // An indicator's split is scored from counts: exactly, or within a bound on rounding
+    // that depends on the node's own sums.
+    let exact_from_counts = whole_sums(criterion, counts, &left.weights);
+    right.reset_to(counts, criterion);
+    let node_sums = (right.total, right.sum);
     let n = hi - lo;
     let min_leaf = growth.min_leaf.max(1);
     let mut best: Option<Split> = None;
@@ -574,9 +571,9 @@ fn best_split(
             left.reset_to(&zeros, criterion);
             right.reset_to(ones, criterion);
             let estimate = left.weighted_impurity(criterion) + right.weighted_impurity(criterion);
-            let exact = whole_sums(criterion, counts, &left.weights);
-            if !exact {
-                let bound = scan_rounding(n, counts, criterion, left, right);
+            if !exact_from_counts {
+                let smallest = left.total.min(right.total);
+                let bound = scan_rounding(n, node_sums, smallest);
                 if best.is_some_and(|best| estimate - bound > best.score) {
                     continue;
                 }
@@ -659,15 +656,12 @@ fn whole_sums(criterion: Criterion, counts: &[u64], weights: &[f64]) -> bool {
 }
 
 /// A bound on how far the score of a split scanned row by row over a node's `n` rows may
-/// round from the same split's score from counts (`left` and `right`, set from them): each
-/// step rounds a side's total and sum by a few ε of the node's whole total and sum, and an
-/// impurity divides the sum by the smaller side's total (Gini) or adds it (entropy).
-fn scan_rounding(n: usize, counts: &[u64], criterion: Criterion, left: &Side, right: &Side) -> f64 {
-    let mut whole = Side::new(&left.weights);
-    whole.reset_to(counts, criterion);
-    let smallest = left.total.min(right.total).max(f64::MIN_POSITIVE);
-    let total = whole.total.abs();
-    let sum = whole.sum.abs();
+/// round from the same split's score from counts: each step rounds a side's total and sum by
+/// a few ε of the node's whole total and sum (`node_sums`), and an impurity divides the sum
+/// by the smaller side's total `smallest` (Gini) or adds it (entropy).
+fn scan_rounding(n: usize, node_sums: (f64, f64), smallest: f64) -> f64 {
+    let (total, sum) = (node_sums.0.abs(), node_sums.1.abs());
+    let smallest = smallest.max(f64::MIN_POSITIVE);
     8.0 * (n as f64 + 4.0)
         * f64::EPSILON
         * (total * (2.0 + total.ln().abs()) + sum * (1.0 + 1.0 / smallest))
@@ -1129,7 +1123,10 @@ mod tests {
             left.reset_to(&left_counts, criterion);
             right.reset_to(&right_counts, criterion);
             let estimate = left.weighted_impurity(criterion) + right.weighted_impurity(criterion);
-            let bound = scan_rounding(y.len(), &counts, criterion, &left, &right);
+            let mut whole = Side::new(&weights);
+            whole.reset_to(&counts, criterion);
+            let smallest = left.total.min(right.total);
+            let bound = scan_rounding(y.len(), (whole.total, whole.sum), smallest);
             left.clear();
             right.reset_to(&counts, criterion);
             for (_, &class) in y.iter().enumerate().filter(|&(i, _)| goes_left(i)) {

@@ -404,15 +404,11 @@ impl BinEdges {
             has_missing[f] = column.contains(&self.missing_bin);
             columns[f] = column;
         }
-        let mut level_of = vec![None; x.width];
+        let level_of = x.level_of();
         let levels = x
             .one_hot
             .iter()
-            .enumerate()
-            .map(|(k, codes)| {
-                for level in 0..codes.width {
-                    level_of[codes.first + level] = Some((k, level as u32));
-                }
+            .map(|codes| {
                 let binned_codes: Vec<u32> = rows.iter().map(|&r| codes.levels[r]).collect();
                 let bytes = (codes.width < usize::from(NO_LEVEL_BYTE)).then(|| {
                     binned_codes

@@ -113,6 +113,18 @@ impl<'a> Features<'a> {
         slots
     }
 
+    /// Per feature, the one-hot column (index into `one_hot`) and level it is the indicator
+    /// of; `None` for a dense feature.
+    pub fn level_of(&self) -> Vec<Option<(usize, u32)>> {
+        self.slots()
+            .into_iter()
+            .map(|slot| match slot {
+                Slot::Dense(_) => None,
+                Slot::Level(k, level) => Some((k, level)),
+            })
+            .collect()
+    }
+
     /// Whether every feature is a column of the dense block, in order.
     pub fn is_matrix(&self) -> bool {
         self.one_hot.is_empty()
